@@ -1,0 +1,35 @@
+// Worker tests run inside workerd through @cloudflare/vitest-plugin: real D1,
+// real Durable Objects, real WebSockets. Migrations are read here (Node side)
+// and applied inside the runtime by test/setup.ts.
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          // Test-only secrets; production values come from `wrangler secret put`.
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            APP_URL: "http://localhost:8787",
+            SESSION_SECRET: "test-session-secret-0123456789abcdef",
+            TOKEN_KEYS: JSON.stringify({ k1: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", k2: "Hx4dHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA=" }),
+            TOKEN_KEY_CURRENT: "k2",
+            GOOGLE_CLIENT_ID: "test-client-id.apps.googleusercontent.com",
+            GOOGLE_CLIENT_SECRET: "test-client-secret",
+          },
+        },
+      }),
+    ],
+    test: {
+      include: ["test/worker/**/*.test.ts"],
+      setupFiles: ["./test/setup.ts"],
+      testTimeout: 30_000,
+      hookTimeout: 30_000,
+    },
+  };
+});

@@ -1,0 +1,45 @@
+// The Hono app: route groups mounted under /api, one error handler that turns
+// every failure into { error: { code, message, details? } }, and a JSON 404 for /api.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./env";
+import { ApiError, errorBody } from "./errors";
+import { authRoutes } from "./routes/auth";
+import { apiRoutes } from "./routes/index";
+
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export const app = new Hono<AppEnv>();
+
+app.use("/api/*", async (c, next) => {
+  c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
+  await next();
+  // API answers carry PHI for staff: never let a shared cache keep them.
+  if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
+});
+
+app.use(
+  "/api/*",
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json(errorBody("payload_too_large", `The request body is over ${MAX_BODY_BYTES / 1024} KiB.`), 413),
+  }),
+);
+
+app.route("/api/auth", authRoutes);
+app.route("/api", apiRoutes);
+
+app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), 404));
+
+app.onError((err, c) => {
+  if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+  if (err instanceof HTTPException) {
+    const status = err.status;
+    return c.json(errorBody(status === 401 ? "unauthorized" : "bad_request", err.message || "Bad request."), status);
+  }
+  console.error("unhandled error", c.var.requestId, err);
+  return c.json(errorBody("internal", "Something went wrong on our side. Nothing was changed."), 500);
+});
+
+export type App = typeof app;

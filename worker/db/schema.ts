@@ -1,0 +1,327 @@
+// The D1 schema: the single source of truth for ACMS Calendar.
+// Times are instants stored as integer milliseconds since the epoch (UTC):
+// integer range comparisons are exact, index-friendly and zone-free; the
+// clinic's IANA zone is applied only when rendering or doing slot maths.
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const ROLES = ["admin", "doctor", "receptionist"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const APPOINTMENT_STATUSES = ["scheduled", "confirmed", "completed", "cancelled", "no_show"] as const;
+export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
+
+export const BLOCK_SOURCES = ["manual", "google", "microsoft", "caldav", "ics"] as const;
+export type BlockSource = (typeof BLOCK_SOURCES)[number];
+
+export const PROVIDERS = ["google", "microsoft", "caldav"] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+const now = sql`(unixepoch() * 1000)`;
+
+export const clinics = sqliteTable("clinics", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  timeZone: text("time_zone").notNull(), // IANA, e.g. "Europe/Berlin"
+  address: text("address").notNull().default(""),
+  // Domain used in iCalendar UIDs (appointment-id@domain) and as e-mail sender domain.
+  domain: text("domain").notNull().default("acms.example"),
+  // Reminder offsets in minutes before start for VALARMs, JSON array.
+  reminderMinutes: text("reminder_minutes").notNull().default("[1440,60]"),
+  // Per-clinic e-mail templates (JSON object: { request?: {subject,text,html}, cancel?: {...} }).
+  emailTemplates: text("email_templates").notNull().default("{}"),
+  createdAt: integer("created_at").notNull().default(now),
+});
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    clinicId: text("clinic_id").notNull().references(() => clinics.id),
+    email: text("email").notNull(), // stored lower-case
+    name: text("name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
+    disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+    createdAt: integer("created_at").notNull().default(now),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [uniqueIndex("users_email_uq").on(t.email), index("users_clinic_idx").on(t.clinicId)],
+);
+
+// Failed log-in counters for rate limiting, keyed "acct:<email>" or "ip:<address>".
+export const loginAttempts = sqliteTable("login_attempts", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull().default(0),
+  windowStart: integer("window_start").notNull(),
+  lockedUntil: integer("locked_until"),
+});
+
+export const doctors = sqliteTable(
+  "doctors",
+  {
+    id: text("id").primaryKey(),
+    clinicId: text("clinic_id").notNull().references(() => clinics.id),
+    userId: text("user_id").references(() => users.id),
+    name: text("name").notNull(),
+    specialty: text("specialty").notNull().default(""),
+    color: text("color").notNull().default("#3b82f6"),
+    slotMinutes: integer("slot_minutes").notNull().default(30),
+    // JSON: { "1": [["09:00","12:30"],["13:30","17:00"]], ... } keyed by ISO weekday 1=Mon..7=Sun,
+    // local wall-clock times in the clinic's zone.
+    workingHours: text("working_hours").notNull().default("{}"),
+    // Subscribable feed: only a SHA-256 hash of the secret token is stored.
+    feedTokenHash: text("feed_token_hash"),
+    feedPrivacy: text("feed_privacy", { enum: ["busy", "minimal"] }).notNull().default("busy"),
+    feedEnabled: integer("feed_enabled", { mode: "boolean" }).notNull().default(false),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    createdAt: integer("created_at").notNull().default(now),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [
+    index("doctors_clinic_idx").on(t.clinicId),
+    uniqueIndex("doctors_user_uq").on(t.userId),
+    uniqueIndex("doctors_feed_uq").on(t.feedTokenHash),
+  ],
+);
+
+// Patients hold PHI: never sent to an external calendar.
+export const patients = sqliteTable(
+  "patients",
+  {
+    id: text("id").primaryKey(),
+    clinicId: text("clinic_id").notNull().references(() => clinics.id),
+    name: text("name").notNull(),
+    nameLc: text("name_lc").notNull(), // lower-cased, for prefix search on an index
+    phone: text("phone").notNull().default(""),
+    phoneDigits: text("phone_digits").notNull().default(""), // digits only, for prefix search
+    email: text("email").notNull().default(""), // lower-cased
+    dateOfBirth: text("date_of_birth"),
+    createdAt: integer("created_at").notNull().default(now),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [
+    index("patients_name_idx").on(t.clinicId, t.nameLc),
+    index("patients_phone_idx").on(t.clinicId, t.phoneDigits),
+    index("patients_email_idx").on(t.clinicId, t.email),
+  ],
+);
+
+export const appointments = sqliteTable(
+  "appointments",
+  {
+    id: text("id").primaryKey(), // 32 lower-case hex chars: also a valid Google event id (base32hex)
+    clinicId: text("clinic_id").notNull().references(() => clinics.id),
+    doctorId: text("doctor_id").notNull().references(() => doctors.id),
+    patientId: text("patient_id").notNull().references(() => patients.id),
+    startMs: integer("start_ms").notNull(),
+    endMs: integer("end_ms").notNull(),
+    type: text("type").notNull().default("consultation"),
+    reason: text("reason").notNull().default(""),
+    status: text("status", { enum: APPOINTMENT_STATUSES }).notNull().default("scheduled"),
+    notes: text("notes").notNull().default(""),
+    // Optimistic concurrency: every change increments it; stale writes get 409.
+    // iCalendar SEQUENCE is version - 1.
+    version: integer("version").notNull().default(1),
+    createdBy: text("created_by").notNull(),
+    updatedBy: text("updated_by").notNull(),
+    createdAt: integer("created_at").notNull().default(now),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [
+    // The hot paths: a doctor's range (booking, availability, week view) and a clinic's range (day view).
+    index("appointments_doctor_start_idx").on(t.doctorId, t.startMs),
+    index("appointments_clinic_start_idx").on(t.clinicId, t.startMs),
+    index("appointments_patient_idx").on(t.patientId),
+  ],
+);
+
+// Time a doctor cannot be booked: manual blocks (lunch, leave) and busy time
+// imported from external calendars (never with details beyond an allowed label).
+export const blockedTimes = sqliteTable(
+  "blocked_times",
+  {
+    id: text("id").primaryKey(),
+    clinicId: text("clinic_id").notNull().references(() => clinics.id),
+    doctorId: text("doctor_id").notNull().references(() => doctors.id),
+    startMs: integer("start_ms").notNull(),
+    endMs: integer("end_ms").notNull(),
+    source: text("source", { enum: BLOCK_SOURCES }).notNull().default("manual"),
+    label: text("label").notNull().default(""),
+    allDay: integer("all_day", { mode: "boolean" }).notNull().default(false),
+    // For external blocks: which integration and which external item it mirrors.
+    integrationId: text("integration_id"),
+    externalId: text("external_id"),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull().default(now),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [
+    index("blocked_doctor_end_idx").on(t.doctorId, t.endMs),
+    uniqueIndex("blocked_external_uq").on(t.integrationId, t.externalId),
+  ],
+);
+
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    clinicId: text("clinic_id").notNull(),
+    actorUserId: text("actor_user_id"), // null for system actors
+    actorLabel: text("actor_label").notNull(), // e.g. "jane@clinic" or "system:google-sync"
+    action: text("action").notNull(), // e.g. "appointment.create"
+    entityType: text("entity_type").notNull(),
+    entityId: text("entity_id").notNull(),
+    // JSON { before?, after? }: summaries, never tokens.
+    summary: text("summary").notNull().default("{}"),
+    at: integer("at").notNull().default(now),
+  },
+  (t) => [index("audit_clinic_at_idx").on(t.clinicId, t.at), index("audit_entity_idx").on(t.entityType, t.entityId)],
+);
+
+// Messages for a user ("your Google edit was overridden", "reconnect Google").
+export const notices = sqliteTable(
+  "notices",
+  {
+    id: text("id").primaryKey(),
+    clinicId: text("clinic_id").notNull(),
+    userId: text("user_id").notNull(),
+    kind: text("kind").notNull(),
+    message: text("message").notNull(),
+    entityType: text("entity_type"),
+    entityId: text("entity_id"),
+    readAt: integer("read_at"),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [index("notices_user_idx").on(t.userId, t.createdAt)],
+);
+
+// ---------------------------------------------------------------------------
+// External calendar sync
+// ---------------------------------------------------------------------------
+
+export const calendarIntegrations = sqliteTable(
+  "calendar_integrations",
+  {
+    id: text("id").primaryKey(),
+    clinicId: text("clinic_id").notNull(),
+    userId: text("user_id").notNull(),
+    doctorId: text("doctor_id").notNull(),
+    provider: text("provider", { enum: PROVIDERS }).notNull(),
+    accountEmail: text("account_email").notNull().default(""),
+    // AES-256-GCM sealed JSON of the tokens/credentials; never returned by any API.
+    sealedTokens: text("sealed_tokens"),
+    accessExpiresAt: integer("access_expires_at"),
+    writeCalendarId: text("write_calendar_id"),
+    busyCalendarIds: text("busy_calendar_ids").notNull().default("[]"), // JSON array
+    status: text("status", { enum: ["pending", "active", "needs_reconnect", "error", "disconnected"] })
+      .notNull()
+      .default("pending"),
+    lastSyncAt: integer("last_sync_at"),
+    lastError: text("last_error"),
+    lastErrorAt: integer("last_error_at"),
+    // JSON counters: { ok, failed, lastLatencyMs }
+    metrics: text("metrics").notNull().default("{}"),
+    createdAt: integer("created_at").notNull().default(now),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [uniqueIndex("integrations_doctor_provider_uq").on(t.doctorId, t.provider)],
+);
+
+// Per external calendar of an integration: incremental cursor and push channel.
+export const integrationCalendars = sqliteTable(
+  "integration_calendars",
+  {
+    integrationId: text("integration_id").notNull(),
+    calendarId: text("calendar_id").notNull(),
+    summary: text("summary").notNull().default(""),
+    syncCursor: text("sync_cursor"),
+    channelId: text("channel_id"),
+    channelResourceId: text("channel_resource_id"),
+    channelTokenHash: text("channel_token_hash"),
+    channelExpiresAt: integer("channel_expires_at"),
+    lastNotificationAt: integer("last_notification_at"),
+    lastPolledAt: integer("last_polled_at"),
+  },
+  (t) => [primaryKey({ columns: [t.integrationId, t.calendarId] }), index("intcal_channel_idx").on(t.channelId)],
+);
+
+// Appointment ↔ external event.
+export const appointmentLinks = sqliteTable(
+  "appointment_links",
+  {
+    appointmentId: text("appointment_id").notNull(),
+    integrationId: text("integration_id").notNull(),
+    externalId: text("external_id").notNull(),
+    externalCalendarId: text("external_calendar_id").notNull(),
+    etag: text("etag"),
+    syncedVersion: integer("synced_version").notNull().default(0),
+    syncedHash: text("synced_hash"),
+    externalUpdatedAt: integer("external_updated_at"),
+    state: text("state", { enum: ["pending", "synced", "error", "deleted"] }).notNull().default("pending"),
+    lastError: text("last_error"),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.appointmentId, t.integrationId] }),
+    index("links_external_idx").on(t.integrationId, t.externalId),
+  ],
+);
+
+// Transactional outbox: written in the same D1 batch as the appointment change,
+// drained by the doctor's Durable Object (single flight, alarm-driven retries).
+export const syncOutbox = sqliteTable(
+  "sync_outbox",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    clinicId: text("clinic_id").notNull(),
+    doctorId: text("doctor_id").notNull(),
+    appointmentId: text("appointment_id").notNull(),
+    op: text("op", { enum: ["upsert", "delete"] }).notNull(),
+    version: integer("version").notNull(),
+    state: text("state", { enum: ["pending", "done", "failed"] }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull().default(0),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull().default(now),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [index("outbox_doctor_state_idx").on(t.doctorId, t.state, t.nextAttemptAt)],
+);
+
+// ---------------------------------------------------------------------------
+// iCalendar: invites and imports
+// ---------------------------------------------------------------------------
+
+export const emailOutbox = sqliteTable(
+  "email_outbox",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    clinicId: text("clinic_id").notNull(),
+    appointmentId: text("appointment_id").notNull(),
+    method: text("method", { enum: ["REQUEST", "CANCEL"] }).notNull(),
+    sequence: integer("sequence").notNull(),
+    toAddress: text("to_address").notNull(),
+    state: text("state", { enum: ["pending", "sent", "failed"] }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull().default(0),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull().default(now),
+    sentAt: integer("sent_at"),
+  },
+  (t) => [index("email_outbox_state_idx").on(t.state, t.nextAttemptAt), index("email_outbox_appt_idx").on(t.appointmentId)],
+);
+
+// UIDs seen in .ics imports per doctor, so re-importing a file creates no duplicates.
+export const importedEvents = sqliteTable(
+  "imported_events",
+  {
+    doctorId: text("doctor_id").notNull(),
+    uid: text("uid").notNull(),
+    recurrenceId: text("recurrence_id").notNull().default(""),
+    entityType: text("entity_type", { enum: ["blocked_time", "appointment"] }).notNull(),
+    entityId: text("entity_id").notNull(),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.doctorId, t.uid, t.recurrenceId] })],
+);

@@ -1,0 +1,46 @@
+// Bindings and per-request context variables, declared once for the whole Worker.
+import type { Role } from "./db/schema";
+import type { DoctorHub } from "./hub/doctor-hub";
+import type { ClinicLive } from "./live/clinic-live";
+
+export interface Env {
+  DB: D1Database;
+  DOCTOR_HUB: DurableObjectNamespace<DoctorHub>;
+  CLINIC_LIVE: DurableObjectNamespace<ClinicLive>;
+  ASSETS?: Fetcher;
+  EMAIL?: SendEmail;
+
+  APP_URL: string;
+  SESSION_SECRET: string;
+  /** JSON object of key id → base64 AES-256 key; see auth/token-seal.ts. */
+  TOKEN_KEYS?: string;
+  TOKEN_KEY_CURRENT?: string;
+  EMAIL_FROM?: string;
+
+  GOOGLE_CLIENT_ID?: string;
+  GOOGLE_CLIENT_SECRET?: string;
+  GOOGLE_OAUTH_AUTHORIZE_URL?: string;
+  GOOGLE_OAUTH_TOKEN_URL?: string;
+  GOOGLE_OAUTH_REVOKE_URL?: string;
+  GOOGLE_API_BASE?: string;
+  /** Public HTTPS base for webhooks (defaults to APP_URL). */
+  WEBHOOK_BASE_URL?: string;
+}
+
+/** The authenticated caller, set by the session middleware. */
+export interface SessionUser {
+  userId: string;
+  clinicId: string;
+  role: Role;
+  email: string;
+  name: string;
+  /** The doctor record linked to this user, if the user is a doctor. */
+  doctorId: string | null;
+}
+
+export interface AppVariables {
+  user: SessionUser;
+  requestId: string;
+}
+
+export type AppEnv = { Bindings: Env; Variables: AppVariables };

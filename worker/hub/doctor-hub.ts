@@ -1,0 +1,106 @@
+// DoctorHub: one Durable Object per doctor (id = idFromName(doctorId)).
+// It serializes every write to that doctor's calendar (bookings, blocked time,
+// sync results), runs the doctor's background work single-flight, and forwards
+// each committed change to the clinic's live channel.
+// D1 stays the source of truth: the hub keeps no copy of appointments.
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import type { LiveChange } from "../live/messages";
+import { Serial } from "./serial";
+import type { HubContext } from "./work";
+import { hubWork } from "./work-registry";
+
+export class DoctorHub extends DurableObject<Env> {
+  protected readonly serial = new Serial();
+  private working: Promise<void> | null = null;
+  private rerun = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+  }
+
+  /** The doctor id this hub serves (stored on first use so alarms know it after eviction). */
+  protected async doctorId(hint?: string): Promise<string> {
+    if (hint) {
+      const known = await this.ctx.storage.get<string>("doctorId");
+      if (known !== hint) await this.ctx.storage.put("doctorId", hint);
+      return hint;
+    }
+    const id = await this.ctx.storage.get<string>("doctorId");
+    if (!id) throw new Error("DoctorHub used before it learned its doctor id");
+    return id;
+  }
+
+  protected async clinicOf(doctorId: string): Promise<string | null> {
+    const row = await this.env.DB.prepare("SELECT clinic_id FROM doctors WHERE id = ?").bind(doctorId).first<{ clinic_id: string }>();
+    return row?.clinic_id ?? null;
+  }
+
+  /** Sends a change to the clinic's live channel (ClinicLive DO). */
+  async publish(doctorId: string, change: LiveChange): Promise<void> {
+    const clinicId = await this.clinicOf(doctorId);
+    if (!clinicId) return;
+    const live = this.env.CLINIC_LIVE.get(this.env.CLINIC_LIVE.idFromName(clinicId));
+    await live.publish(change);
+  }
+
+  /** Ask the hub to run its background work now (after a change, a webhook, a cron tick). */
+  async kick(doctorId: string): Promise<void> {
+    await this.doctorId(doctorId);
+    this.startWork();
+  }
+
+  /** Runs all registered work once, single flight; a kick during a run causes one more run. */
+  protected startWork(): Promise<void> {
+    if (this.working) {
+      this.rerun = true;
+      return this.working;
+    }
+    this.working = (async () => {
+      try {
+        do {
+          this.rerun = false;
+          await this.runWorkOnce();
+        } while (this.rerun);
+      } finally {
+        this.working = null;
+      }
+    })();
+    // Keep the object alive until the work finishes even if the caller does not await.
+    this.ctx.waitUntil(this.working);
+    return this.working;
+  }
+
+  private async runWorkOnce(): Promise<void> {
+    const doctorId = await this.doctorId();
+    const ctx: HubContext = {
+      env: this.env,
+      doctorId,
+      exclusive: (fn) => this.serial.run(fn),
+      publish: (change) => this.publish(doctorId, change),
+    };
+    let next: number | null = null;
+    for (const w of hubWork) {
+      try {
+        const at = await w.run(ctx);
+        if (at != null && (next == null || at < next)) next = at;
+      } catch (err) {
+        // One failing piece of work must not stop the others; retry it in a minute.
+        console.error(`hub work ${w.name} failed for doctor ${doctorId}`, err);
+        const at = Date.now() + 60_000;
+        if (next == null || at < next) next = at;
+      }
+    }
+    if (next != null) await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 50));
+    else await this.ctx.storage.deleteAlarm();
+  }
+
+  async alarm(): Promise<void> {
+    await this.startWork();
+  }
+
+  /** Test and admin aid: wait until in-flight background work has finished. */
+  async idle(): Promise<void> {
+    while (this.working) await this.working;
+  }
+}

@@ -1,0 +1,5 @@
+// The list of background work every DoctorHub runs (see work.ts).
+// Each feature adds its HubWork here.
+import type { HubWork } from "./work";
+
+export const hubWork: HubWork[] = [];

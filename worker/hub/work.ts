@@ -1,0 +1,21 @@
+// Background work a doctor's DoctorHub runs: draining the sync outbox, sending
+// invite e-mails, pulling provider changes. Each piece registers here; the hub
+// runs them single-flight after every change (kick) and on its alarm, and sets
+// the next alarm to the earliest time any of them asks for.
+import type { Env } from "../env";
+import type { LiveChange } from "../live/messages";
+
+export interface HubContext {
+  env: Env;
+  doctorId: string;
+  /** Runs fn under the doctor's write lock (the same one bookings use). Keep provider fetches outside it. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** Publishes a change to every open screen watching this doctor. */
+  publish(change: LiveChange): Promise<void>;
+}
+
+export interface HubWork {
+  name: string;
+  /** Do what is due now. Return the epoch ms when it next wants to run, or null when idle. */
+  run(ctx: HubContext): Promise<number | null>;
+}
