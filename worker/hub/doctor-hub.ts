@@ -36,12 +36,24 @@ export class DoctorHub extends DurableObject<Env> {
     return row?.clinic_id ?? null;
   }
 
-  /** Sends a change to the clinic's live channel (ClinicLive DO). */
+  /**
+   * Sends a change to the clinic's live channel (ClinicLive DO) and bumps this
+   * doctor's calendar version. Every committed change to the doctor's calendar
+   * goes through here, so the version is what caches (the .ics feed) key on.
+   */
   async publish(doctorId: string, change: LiveChange): Promise<void> {
+    await this.doctorId(doctorId);
+    const v = ((await this.ctx.storage.get<number>("calendarVersion")) ?? 0) + 1;
+    await this.ctx.storage.put("calendarVersion", v);
     const clinicId = await this.clinicOf(doctorId);
     if (!clinicId) return;
     const live = this.env.CLINIC_LIVE.get(this.env.CLINIC_LIVE.idFromName(clinicId));
     await live.publish(change);
+  }
+
+  /** Increases with every change to this doctor's calendar; survives eviction. */
+  async calendarVersion(): Promise<number> {
+    return (await this.ctx.storage.get<number>("calendarVersion")) ?? 0;
   }
 
   /** Ask the hub to run its background work now (after a change, a webhook, a cron tick). */
