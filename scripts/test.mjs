@@ -1,23 +1,40 @@
 #!/usr/bin/env node
 // `npm test`: every test, in order of cost.
 //  1. Worker tests in workerd (vitest + @cloudflare/vitest-plugin): API, D1, Durable Objects, WebSockets, sync.
-//  2. Browser tests in headless Chromium (vitest, playwright-core) against a built app.
-// Extra arguments are passed to both vitest runs (e.g. a file filter).
+//  2. Browser tests in headless Chromium (vitest + playwright-core) against the built app.
+// Both suites run even if the first fails, then one closing line sums them up
+// ("tests: N passed, N failed, N skipped"). Extra arguments go to both vitest runs.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
 const args = process.argv.slice(2);
-const run = (cmd, argv) => {
-  console.log(`\n$ ${cmd} ${argv.join(" ")}`);
-  const r = spawnSync(cmd, argv, { stdio: "inherit", env: process.env });
-  if (r.status !== 0) process.exit(r.status ?? 1);
-};
+const suites = [{ name: "worker", config: "vitest.config.ts" }];
+if (existsSync("vitest.e2e.config.ts")) suites.push({ name: "e2e", config: "vitest.e2e.config.ts" });
 
 // Workers static assets need the directory to exist even when the SPA is not built yet.
 if (!existsSync("dist/client/index.html")) {
   mkdirSync("dist/client", { recursive: true });
   writeFileSync("dist/client/index.html", "<!doctype html><title>ACMS Calendar</title>");
 }
+mkdirSync("test-results", { recursive: true });
 
-run("vitest", ["run", "--config", "vitest.config.ts", ...args]);
-if (existsSync("vitest.e2e.config.ts")) run("vitest", ["run", "--config", "vitest.e2e.config.ts", ...args]);
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let exitCode = 0;
+for (const s of suites) {
+  const report = `test-results/${s.name}-report.json`;
+  rmSync(report, { force: true });
+  const argv = ["run", "--config", s.config, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...args];
+  console.log(`\n$ vitest ${argv.join(" ")}`);
+  const r = spawnSync("vitest", argv, { stdio: "inherit", env: process.env });
+  if (r.status !== 0) exitCode = r.status ?? 1;
+  if (existsSync(report)) {
+    const j = JSON.parse(readFileSync(report, "utf8"));
+    totals.passed += j.numPassedTests ?? 0;
+    totals.failed += j.numFailedTests ?? 0;
+    totals.skipped += (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+  } else if (r.status !== 0) {
+    totals.failed += 1; // the suite failed before reporting (e.g. a setup error)
+  }
+}
+console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(exitCode);
