@@ -1,0 +1,23 @@
+// One Vite config for the SPA and the Worker.
+// - vite-plugin-solid compiles the SolidJS JSX in web/.
+// - @cloudflare/vite-plugin runs the Worker from wrangler.toml inside workerd during `vite dev`,
+//   so the API, the Durable Objects and the SPA (with HMR) share one origin, exactly as in production.
+// `vite build` writes the SPA to dist/client (wrangler.toml [assets] directory) and the Worker
+// bundle to dist/acms_calendar (with a generated wrangler.json that `wrangler dev`/`deploy` pick up).
+import path from "node:path";
+import { cloudflare } from "@cloudflare/vite-plugin";
+import { defineConfig } from "vite";
+import solid from "vite-plugin-solid";
+
+const here = import.meta.dirname;
+
+export default defineConfig({
+  root: path.join(here, "web"),
+  publicDir: path.join(here, "web/public"),
+  plugins: [solid(), cloudflare({ configPath: path.join(here, "wrangler.toml") })],
+  environments: {
+    client: { build: { outDir: path.join(here, "dist/client"), emptyOutDir: true } },
+    acms_calendar: { build: { outDir: path.join(here, "dist/acms_calendar"), emptyOutDir: true } },
+  },
+  server: { port: 5173 },
+});
