@@ -1,0 +1,23 @@
+// Free slots: working time minus busy time, cut into slotMinutes pieces on a grid that
+// starts at each working period's start (09:00, 09:30, …), so a short booking does not
+// shift every later slot off the grid the patient expects.
+import { type Interval, merge, overlaps } from "./intervals";
+
+export function freeSlots(working: Interval[], busy: Interval[], slotMinutes: number, notBefore = -Infinity): Interval[] {
+  const len = slotMinutes * 60_000;
+  if (!(len > 0)) return [];
+  const b = merge(busy);
+  const out: Interval[] = [];
+  let j = 0;
+  for (const w of merge(working)) {
+    for (let s = w.start; s + len <= w.end; s += len) {
+      const slot = { start: s, end: s + len };
+      if (slot.start < notBefore) continue;
+      while (j < b.length && b[j].end <= slot.start) j++;
+      let clash = false;
+      for (let k = j; k < b.length && b[k].start < slot.end; k++) if (overlaps(b[k], slot)) clash = true;
+      if (!clash) out.push(slot);
+    }
+  }
+  return out;
+}
