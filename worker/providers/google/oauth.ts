@@ -1,0 +1,102 @@
+// Google OAuth 2.0 (web server flow with PKCE). oauth4webapi gives us the PKCE
+// verifier/challenge (RFC 7636, WebCrypto, runs in Workers). The token and revoke
+// calls are small fetch code on purpose: oauth4webapi's code-exchange helpers
+// insist on OpenID discovery metadata and id_token validation, while we ask for
+// no OpenID scope at all (minimal scopes; the account address is the primary
+// calendar's id), and we need the raw `invalid_grant` to mark "needs reconnect".
+import { calculatePKCECodeChallenge, generateRandomCodeVerifier } from "oauth4webapi";
+import type { Env } from "../../env";
+import { ReconnectRequiredError, errorInfo, classify, send } from "../http";
+
+/** Events read/write + the calendar list: nothing wider (no full calendar, no profile). */
+export const GOOGLE_SCOPES = [
+  "https://www.googleapis.com/auth/calendar.events",
+  "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+];
+
+export interface GoogleOAuthConfig {
+  authorizeUrl: string;
+  tokenUrl: string;
+  revokeUrl: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export function oauthConfig(env: Env): GoogleOAuthConfig {
+  if (!env.GOOGLE_CLIENT_ID || !env.GOOGLE_CLIENT_SECRET) throw new Error("GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET are not configured");
+  return {
+    authorizeUrl: env.GOOGLE_OAUTH_AUTHORIZE_URL ?? "https://accounts.google.com/o/oauth2/v2/auth",
+    tokenUrl: env.GOOGLE_OAUTH_TOKEN_URL ?? "https://oauth2.googleapis.com/token",
+    revokeUrl: env.GOOGLE_OAUTH_REVOKE_URL ?? "https://oauth2.googleapis.com/revoke",
+    clientId: env.GOOGLE_CLIENT_ID,
+    clientSecret: env.GOOGLE_CLIENT_SECRET,
+  };
+}
+
+export async function newPkce(): Promise<{ verifier: string; challenge: string }> {
+  const verifier = generateRandomCodeVerifier();
+  return { verifier, challenge: await calculatePKCECodeChallenge(verifier) };
+}
+
+export function authorizeUrl(cfg: GoogleOAuthConfig, p: { redirectUri: string; state: string; challenge: string; loginHint?: string }) {
+  const u = new URL(cfg.authorizeUrl);
+  u.searchParams.set("client_id", cfg.clientId);
+  u.searchParams.set("redirect_uri", p.redirectUri);
+  u.searchParams.set("response_type", "code");
+  u.searchParams.set("scope", GOOGLE_SCOPES.join(" "));
+  u.searchParams.set("state", p.state);
+  u.searchParams.set("access_type", "offline"); // a refresh token
+  u.searchParams.set("prompt", "consent"); // a refresh token again on reconnect
+  u.searchParams.set("include_granted_scopes", "true");
+  u.searchParams.set("code_challenge", p.challenge);
+  u.searchParams.set("code_challenge_method", "S256");
+  if (p.loginHint) u.searchParams.set("login_hint", p.loginHint);
+  return u.toString();
+}
+
+export interface TokenSet {
+  accessToken: string;
+  refreshToken: string;
+  /** epoch ms */
+  expiresAt: number;
+  scope: string;
+}
+
+async function tokenRequest(cfg: GoogleOAuthConfig, form: Record<string, string>) {
+  const body = new URLSearchParams({ ...form, client_id: cfg.clientId, client_secret: cfg.clientSecret });
+  const make = () =>
+    new Request(cfg.tokenUrl, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body });
+  try {
+    const res = await send(make);
+    return (await res.json()) as { access_token: string; expires_in: number; refresh_token?: string; scope?: string };
+  } catch (err: any) {
+    // 400 invalid_grant: the code or the refresh token is dead (revoked, expired, reused).
+    if (err?.reason === "invalid_grant") throw new ReconnectRequiredError(err.message, err.status, "invalid_grant");
+    throw err;
+  }
+}
+
+export async function exchangeCode(cfg: GoogleOAuthConfig, code: string, verifier: string, redirectUri: string): Promise<TokenSet> {
+  const t = await tokenRequest(cfg, { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: redirectUri });
+  if (!t.refresh_token) throw new ReconnectRequiredError("Google returned no refresh token (offline access not granted)", 400, "no_refresh_token");
+  return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresAt: Date.now() + t.expires_in * 1000, scope: t.scope ?? "" };
+}
+
+export async function refreshAccessToken(cfg: GoogleOAuthConfig, current: TokenSet): Promise<TokenSet> {
+  const t = await tokenRequest(cfg, { grant_type: "refresh_token", refresh_token: current.refreshToken });
+  return {
+    accessToken: t.access_token,
+    // Google usually keeps the refresh token; store a new one if it sends one.
+    refreshToken: t.refresh_token ?? current.refreshToken,
+    expiresAt: Date.now() + t.expires_in * 1000,
+    scope: t.scope ?? current.scope,
+  };
+}
+
+/** Revokes the grant (refresh token revokes the whole grant). Best effort: an unknown token is fine. */
+export async function revokeToken(cfg: GoogleOAuthConfig, token: string): Promise<void> {
+  const u = new URL(cfg.revokeUrl);
+  u.searchParams.set("token", token);
+  const res = await fetch(u, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" } });
+  if (!res.ok && res.status !== 400) throw classify(await errorInfo(res), null);
+}
