@@ -1,0 +1,124 @@
+// Wall-clock formatting of an instant in an IANA zone, for ical-generator.
+//
+// Why this exists: ical-generator formats a plain Date with the *runtime's*
+// local zone (UTC in workerd), so "TZID=Europe/Berlin:..." would carry UTC
+// digits. It does accept a Luxon DateTime and calls only setZone/toFormat on
+// it; this is the smallest object with that shape, backed by Intl (which
+// workerd ships with full tz data), so we need no Luxon dependency.
+// Formatters are cached per zone: building Intl.DateTimeFormat is the costly part.
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    formatters.set(zone, f);
+  }
+  return f;
+}
+
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+let last: { ms: number; zone: string; clock: WallClock } | null = null;
+
+/** The wall-clock fields of `ms` in `zone`. */
+export function wallClock(ms: number, zone: string): WallClock {
+  // ical-generator asks for the date and then the time of the same instant: remember one.
+  if (last && last.ms === ms && last.zone === zone) return last.clock;
+  const clock = computeWallClock(ms, zone);
+  last = { ms, zone, clock };
+  return clock;
+}
+
+function computeWallClock(ms: number, zone: string): WallClock {
+  const parts = formatterFor(zone).formatToParts(new Date(ms));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  return { year: get("year"), month: get("month"), day: get("day"), hour: get("hour") % 24, minute: get("minute"), second: get("second") };
+}
+
+/** True when the runtime knows this IANA zone. */
+export function isKnownZone(zone: string): boolean {
+  try {
+    formatterFor(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const p2 = (n: number) => String(n).padStart(2, "0");
+
+/** Offset of `zone` from UTC at instant `ms`, in minutes (Berlin summer → 120). */
+export function zoneOffsetMinutes(ms: number, zone: string): number {
+  const w = wallClock(ms, zone);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
+}
+
+/** The instant of a local wall-clock time in `zone` (for gaps, the later side). */
+export function instantOf(w: WallClock, zone: string): number {
+  const guess = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  let ms = guess - zoneOffsetMinutes(guess, zone) * 60_000;
+  // Second pass settles instants near a transition.
+  ms = guess - zoneOffsetMinutes(ms, zone) * 60_000;
+  return ms;
+}
+
+/** A Luxon-DateTime-shaped value that ical-generator can format in any zone. */
+export class ZonedInstant {
+  readonly zone: { type: string };
+  constructor(
+    readonly ms: number,
+    readonly zoneName: string = "UTC",
+  ) {
+    this.zone = { type: zoneName === "UTC" ? "fixed" : "iana" };
+  }
+  get isValid(): boolean {
+    return Number.isFinite(this.ms);
+  }
+  setZone(zone?: string): ZonedInstant {
+    return new ZonedInstant(this.ms, zone ?? "UTC");
+  }
+  toJSDate(): Date {
+    return new Date(this.ms);
+  }
+  toJSON(): string {
+    return new Date(this.ms).toISOString();
+  }
+  /** Only the two patterns ical-generator uses. */
+  toFormat(fmt: string): string {
+    const w = this.zoneName === "UTC" ? utcClock(this.ms) : wallClock(this.ms, this.zoneName);
+    if (fmt === "yyyyLLdd") return `${String(w.year).padStart(4, "0")}${p2(w.month)}${p2(w.day)}`;
+    if (fmt === "HHmmss") return `${p2(w.hour)}${p2(w.minute)}${p2(w.second)}`;
+    throw new Error(`ZonedInstant cannot format ${fmt}`);
+  }
+}
+
+function utcClock(ms: number): WallClock {
+  const d = new Date(ms);
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+  };
+}
