@@ -1,5 +1,16 @@
 // Every /api route group except auth. Each group is its own module.
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
+import { auditRoutes } from "./audit";
+import { clinicRoutes } from "./clinic";
+import { doctorRoutes } from "./doctors";
+import { patientRoutes } from "./patients";
+import { userRoutes } from "./users";
 
 export const apiRoutes = new Hono<AppEnv>();
+
+apiRoutes.route("/clinic", clinicRoutes);
+apiRoutes.route("/doctors", doctorRoutes);
+apiRoutes.route("/patients", patientRoutes);
+apiRoutes.route("/users", userRoutes);
+apiRoutes.route("/audit", auditRoutes);
