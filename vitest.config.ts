@@ -21,6 +21,13 @@ export default defineConfig(async () => {
             TOKEN_KEY_CURRENT: "k2",
             GOOGLE_CLIENT_ID: "test-client-id.apps.googleusercontent.com",
             GOOGLE_CLIENT_SECRET: "test-client-secret",
+            // Google sync tests: the emulator (test/fakes/google) answers on this host via a
+            // test-only fetch router installed in the test files; see test/fakes/google/router.ts.
+            GOOGLE_OAUTH_AUTHORIZE_URL: "https://google.test/o/oauth2/v2/auth",
+            GOOGLE_OAUTH_TOKEN_URL: "https://google.test/token",
+            GOOGLE_OAUTH_REVOKE_URL: "https://google.test/revoke",
+            GOOGLE_API_BASE: "https://google.test/calendar/v3",
+            WEBHOOK_BASE_URL: "https://acms.test",
           },
         },
       }),
