@@ -1,0 +1,113 @@
+// Patients: create, update, and the prefix search receptionists type into.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { MAX_CHAR, searchSql, type SearchColumn } from "../../worker/patients/search";
+import { authed, countRows, makeClinic, makePatient } from "../helpers";
+
+describe("patient search", () => {
+  it("finds by name prefix (case-insensitive), phone digits and e-mail, only in the caller's clinic", async () => {
+    const f = await makeClinic({
+      patients: [
+        { name: "Alice Archer", phone: "+44 (0)20 7946 0001", email: "alice@mail.example" },
+        { name: "alison Brook", phone: "020 7946 0002", email: "ally@mail.example" },
+        { name: "Bob Carter", phone: "07700 900123", email: "bob@other.example" },
+      ],
+    });
+    const other = await makeClinic({ patients: [{ name: "Alien Other", phone: "+44 20 7946 0003" }] });
+    const api = authed(f.tokens.receptionist);
+
+    const names = async (q: string) => {
+      const res = await api.get(`/api/patients?q=${encodeURIComponent(q)}`);
+      expect(res.status).toBe(200);
+      return ((await res.json<any>()).patients as { name: string }[]).map((p) => p.name);
+    };
+    expect(await names("ali")).toEqual(["Alice Archer", "alison Brook"]);
+    expect(await names("ALIS")).toEqual(["alison Brook"]);
+    expect(await names("  alice   ar")).toEqual(["Alice Archer"]);
+    expect(await names("bob")).toEqual(["Bob Carter"]);
+    expect(await names("07700")).toEqual(["Bob Carter"]);
+    expect(await names("077 00-9")).toEqual(["Bob Carter"]);
+    expect(await names("440207946")).toEqual(["Alice Archer"]);
+    expect(await names("ally@")).toEqual(["alison Brook"]);
+    expect(await names("Archer")).toEqual([]); // prefix, not substring
+    expect(await names("zz")).toEqual([]);
+    // LIKE wildcards mean nothing here.
+    expect(await names("%")).toEqual([]);
+    expect(await names("_")).toEqual([]);
+    // The other clinic's "Alien" is never returned.
+    expect((await names("")).length).toBe(3);
+
+    const otherNames = ((await (await authed(other.tokens.admin).get("/api/patients?q=ali")).json<any>()).patients as any[]).map((p) => p.name);
+    expect(otherNames).toEqual(["Alien Other"]);
+  });
+
+  it("returns the contract shape and honours limit", async () => {
+    const f = await makeClinic({ patients: Array.from({ length: 7 }, (_, i) => ({ name: `Carol ${i}`, phone: `0100 ${i}`, dateOfBirth: "1980-05-0" + (i + 1) })) });
+    const res = await authed(f.tokens.doctor).get("/api/patients?q=carol&limit=5");
+    const body = await res.json<any>();
+    expect(body.patients).toHaveLength(5);
+    expect(Object.keys(body.patients[0]).sort()).toEqual(["dateOfBirth", "email", "id", "name", "phone"]);
+    expect(body.patients.map((p: any) => p.name)).toEqual(["Carol 0", "Carol 1", "Carol 2", "Carol 3", "Carol 4"]);
+  });
+
+  it.each(["name_lc", "phone_digits", "email"] as SearchColumn[])("searches %s through its index, without a sort step", async (col) => {
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${searchSql(col)}`).bind("x", "ab", "ab" + MAX_CHAR, 20).all<{ detail: string }>();
+    const details = plan.results.map((r) => r.detail).join(" | ");
+    const idx = { name_lc: "patients_name_idx", phone_digits: "patients_phone_idx", email: "patients_email_idx" }[col];
+    expect(details).toContain(`USING INDEX ${idx} (clinic_id=? AND ${col}>? AND ${col}<?)`);
+    expect(details).not.toContain("TEMP B-TREE");
+  });
+});
+
+describe("patient create and update", () => {
+  it("creates a patient (201), audits it, and the patient is searchable", async () => {
+    const f = await makeClinic({ patients: 0 });
+    const api = authed(f.tokens.receptionist);
+    const res = await api.post("/api/patients", { name: "  Dana  Eve ", phone: "+1 (555) 010-9999", email: "Dana@Mail.Example", dateOfBirth: "1990-02-28" });
+    expect(res.status).toBe(201);
+    const { patient } = await res.json<any>();
+    expect(patient).toMatchObject({ name: "Dana  Eve", phone: "+1 (555) 010-9999", email: "dana@mail.example", dateOfBirth: "1990-02-28" });
+    expect(patient.id).toMatch(/^[0-9a-f]{32}$/);
+    const stored = await env.DB.prepare("SELECT name_lc, phone_digits, clinic_id FROM patients WHERE id = ?").bind(patient.id).first<any>();
+    expect(stored).toEqual({ name_lc: "dana eve", phone_digits: "15550109999", clinic_id: f.clinic.id });
+    expect(await countRows("audit_log", "entity_id = ? AND action = 'patient.create' AND actor_user_id = ?", patient.id, f.receptionist.user.id)).toBe(1);
+    const found = await (await api.get("/api/patients?q=dana e")).json<any>();
+    expect(found.patients.map((p: any) => p.id)).toEqual([patient.id]);
+  });
+
+  it("updates fields, keeps the search columns in step and audits before/after", async () => {
+    const f = await makeClinic({ patients: [{ name: "Evan Old", phone: "111" }] });
+    const p = f.patients[0];
+    const api = authed(f.tokens.doctor);
+    const res = await api.patch(`/api/patients/${p.id}`, { name: "Frank New", phone: "222 333" });
+    expect(res.status).toBe(200);
+    expect((await res.json<any>()).patient).toMatchObject({ id: p.id, name: "Frank New", phone: "222 333", email: p.email });
+    expect((await (await api.get("/api/patients?q=frank")).json<any>()).patients.map((x: any) => x.id)).toEqual([p.id]);
+    expect((await (await api.get("/api/patients?q=evan")).json<any>()).patients).toEqual([]);
+    expect((await (await api.get("/api/patients?q=222333")).json<any>()).patients.map((x: any) => x.id)).toEqual([p.id]);
+    const audit = await env.DB.prepare("SELECT summary FROM audit_log WHERE entity_id = ? AND action = 'patient.update'").bind(p.id).first<{ summary: string }>();
+    expect(JSON.parse(audit!.summary)).toEqual({ before: { name: "Evan Old", phone: "111" }, after: { name: "Frank New", phone: "222 333" } });
+  });
+
+  it("answers 404 for another clinic's patient and changes nothing", async () => {
+    const a = await makeClinic();
+    const b = await makeClinic();
+    const target = b.patients[0];
+    const api = authed(a.tokens.admin);
+    expect((await api.get(`/api/patients/${target.id}`)).status).toBe(404);
+    const res = await api.patch(`/api/patients/${target.id}`, { name: "Hijacked" });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: "not_found", message: "Patient not found." } });
+    const row = await env.DB.prepare("SELECT name FROM patients WHERE id = ?").bind(target.id).first<{ name: string }>();
+    expect(row?.name).toBe(target.name);
+    expect(await countRows("audit_log", "entity_id = ?", target.id)).toBe(0);
+  });
+
+  it("gets one patient of the clinic by id", async () => {
+    const f = await makeClinic();
+    const p = await makePatient(f.clinic.id, { name: "Gina Single" });
+    const res = await authed(f.tokens.receptionist).get(`/api/patients/${p.id}`);
+    expect(res.status).toBe(200);
+    expect((await res.json<any>()).patient).toEqual({ id: p.id, name: "Gina Single", phone: "", email: p.email, dateOfBirth: null });
+  });
+});
