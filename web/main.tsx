@@ -1,2 +1,5 @@
 import { render } from "solid-js/web";
-render(() => <p>ACMS Calendar</p>, document.getElementById("root")!);
+import { App } from "./App";
+import "./styles.css";
+
+render(() => <App />, document.getElementById("root")!);

@@ -1,0 +1,49 @@
+import { createSignal, Show } from "solid-js";
+import { ApiFailure } from "./api/client";
+import { logIn } from "./stores/session";
+
+export function LoginPage() {
+  const [email, setEmail] = createSignal("");
+  const [password, setPassword] = createSignal("");
+  const [error, setError] = createSignal("");
+  const [busy, setBusy] = createSignal(false);
+  return (
+    <main class="login">
+      <form
+        class="form login-card"
+        aria-labelledby="login-title"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          setError("");
+          try {
+            await logIn(email(), password());
+          } catch (err) {
+            setError(err instanceof ApiFailure ? err.message : "Could not log in.");
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <h1 id="login-title">ACMS Calendar</h1>
+        <p class="muted">Log in with your clinic account.</p>
+        <label>
+          E-mail
+          <input type="email" name="email" autocomplete="username" required value={email()} onInput={(e) => setEmail(e.currentTarget.value)} />
+        </label>
+        <label>
+          Password
+          <input type="password" name="password" autocomplete="current-password" required value={password()} onInput={(e) => setPassword(e.currentTarget.value)} />
+        </label>
+        <Show when={error()}>
+          <p class="field-error" role="alert">
+            {error()}
+          </p>
+        </Show>
+        <button type="submit" class="btn btn-primary" disabled={busy()}>
+          {busy() ? "Logging in…" : "Log in"}
+        </button>
+      </form>
+    </main>
+  );
+}

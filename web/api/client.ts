@@ -1,0 +1,102 @@
+// The one place the SPA talks HTTP. Every failure becomes an ApiFailure carrying the
+// server's { error: { code, message, details } } so screens can show it at the right field.
+import type {
+  Appointment,
+  AppointmentPatch,
+  Availability,
+  BlockedTime,
+  Clinic,
+  Doctor,
+  ErrorBody,
+  Integration,
+  NewAppointment,
+  Patient,
+  SessionUser,
+} from "./types";
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+  /** Per-field messages from a 422 validation_failed: { "start": "must be ..." }. */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (Array.isArray(this.details)) {
+      for (const d of this.details as { path?: unknown; message?: string }[]) {
+        const key = Array.isArray(d.path) ? d.path.join(".") : String(d.path ?? "");
+        if (!out[key]) out[key] = d.message ?? "is not valid";
+      }
+    }
+    return out;
+  }
+}
+
+/** Called on every network-level failure / recovery; the error banner listens. */
+export const netListeners = new Set<(ok: boolean) => void>();
+/** Called when the server says the session is gone. */
+export const authListeners = new Set<() => void>();
+
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? { accept: "application/json" } : { "content-type": "application/json", accept: "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    netListeners.forEach((l) => l(false));
+    throw new ApiFailure(0, "network", "The server cannot be reached. Check the connection; we keep retrying.");
+  }
+  netListeners.forEach((l) => l(res.status < 500));
+  const text = await res.text();
+  let json: unknown = undefined;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* non-JSON answer (e.g. proxy error page) */
+  }
+  if (!res.ok) {
+    const err = (json as ErrorBody | undefined)?.error;
+    if (res.status === 401 && !path.startsWith("/api/auth/login")) authListeners.forEach((l) => l());
+    throw new ApiFailure(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `Request failed (${res.status}).`, err?.details);
+  }
+  return json as T;
+}
+
+const q = (params: Record<string, string | undefined>) => {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") u.set(k, v);
+  return u.toString();
+};
+
+export const api = {
+  login: (email: string, password: string) => request<{ user: SessionUser; token: string }>("POST", "/api/auth/login", { email, password }),
+  logout: () => request<{ ok: true }>("POST", "/api/auth/logout", {}),
+  me: () => request<{ user: SessionUser }>("GET", "/api/auth/me"),
+  clinic: () => request<{ clinic: Clinic }>("GET", "/api/clinic"),
+  doctors: () => request<{ doctors: Doctor[] }>("GET", "/api/doctors"),
+  appointments: (from: string, to: string, doctorId?: string) =>
+    request<{ appointments: Appointment[] }>("GET", `/api/appointments?${q({ from, to, doctorId })}`),
+  appointment: (id: string) => request<{ appointment: Appointment }>("GET", `/api/appointments/${id}`),
+  createAppointment: (body: NewAppointment) => request<{ appointment: Appointment }>("POST", "/api/appointments", body),
+  updateAppointment: (id: string, patch: AppointmentPatch) =>
+    request<{ appointment: Appointment }>("PATCH", `/api/appointments/${id}`, patch),
+  cancelAppointment: (id: string, version: number) =>
+    request<{ appointment: Appointment }>("POST", `/api/appointments/${id}/cancel`, { version }),
+  availability: (doctorId: string, from: string, to: string) =>
+    request<Availability>("GET", `/api/availability?${q({ doctorId, from, to })}`),
+  blockedTimes: (from: string, to: string, doctorId?: string) =>
+    request<{ blockedTimes: BlockedTime[] }>("GET", `/api/blocked-times?${q({ from, to, doctorId })}`),
+  patients: (prefix: string) => request<{ patients: Patient[] }>("GET", `/api/patients?${q({ q: prefix })}`),
+  createPatient: (body: { name: string; phone?: string; email?: string; dateOfBirth?: string }) =>
+    request<{ patient: Patient }>("POST", "/api/patients", body),
+  integrations: () => request<{ integrations: Integration[] }>("GET", "/api/integrations"),
+  icalUrl: (id: string) => `/api/appointments/${id}/ical`,
+};

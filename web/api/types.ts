@@ -1,0 +1,117 @@
+// JSON shapes of the API (see the contract in the team rules / worker routes).
+// Enums and the session user come straight from the Worker's own modules (type-only imports,
+// nothing of the Worker is bundled), so renaming a status or a role breaks this build.
+import type { AppointmentStatus, BlockSource, ProviderName, Role } from "../../worker/db/schema";
+import type { SessionUser } from "../../worker/env";
+import type { ClientMessage, LiveChange, ServerMessage } from "../../worker/live/messages";
+
+export type { AppointmentStatus, BlockSource, ProviderName, Role, SessionUser, ClientMessage, LiveChange, ServerMessage };
+export { APPOINTMENT_STATUSES } from "./statuses";
+
+/** ISO 8601 UTC instant, e.g. "2026-01-05T09:00:00.000Z". */
+export type Instant = string;
+
+export interface Clinic {
+  id: string;
+  name: string;
+  timeZone: string;
+  address?: string;
+  domain?: string;
+}
+
+export interface Doctor {
+  id: string;
+  name: string;
+  specialty: string;
+  color: string;
+  slotMinutes: number;
+  workingHours: unknown;
+  userId: string | null;
+}
+
+export interface Appointment {
+  id: string;
+  clinicId: string;
+  doctorId: string;
+  patientId: string;
+  patientName: string;
+  start: Instant;
+  end: Instant;
+  type: string;
+  reason: string;
+  status: AppointmentStatus;
+  notes: string;
+  version: number;
+  createdBy: string;
+  updatedBy: string;
+  createdAt: Instant | number;
+  updatedAt: Instant | number;
+  /** Filled once calendar sync exists (Google/Microsoft engineers). */
+  sync?: { provider: string; state: string; lastSyncedAt?: Instant | null }[];
+}
+
+export interface BlockedTime {
+  id: string;
+  doctorId: string;
+  start: Instant;
+  end: Instant;
+  source: BlockSource;
+  label: string;
+  allDay: boolean;
+}
+
+export interface Patient {
+  id: string;
+  name: string;
+  phone: string;
+  email: string;
+  dateOfBirth: string | null;
+}
+
+export interface Slot {
+  start: Instant;
+  end: Instant;
+}
+
+export interface Availability {
+  timeZone: string;
+  slotMinutes: number;
+  slots: Slot[];
+}
+
+export interface Integration {
+  id: string;
+  provider: ProviderName | string;
+  status: string;
+  accountEmail?: string | null;
+  doctorId?: string | null;
+  lastSyncAt?: Instant | number | null;
+  calendars?: { id: string; name: string; role?: string; selected?: boolean }[];
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export interface NewAppointment {
+  doctorId: string;
+  patientId: string;
+  start: Instant;
+  end: Instant;
+  type?: string;
+  reason?: string;
+  notes?: string;
+  status?: AppointmentStatus;
+}
+
+export interface AppointmentPatch {
+  version: number;
+  start?: Instant;
+  end?: Instant;
+  status?: AppointmentStatus;
+  type?: string;
+  reason?: string;
+  notes?: string;
+  patientId?: string;
+  doctorId?: string;
+}

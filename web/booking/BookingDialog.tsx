@@ -1,0 +1,307 @@
+// New appointment. Opens pre-filled from the clicked slot (doctor, time). Offers only the
+// free slots the availability API returns, so blocked or booked times cannot be picked;
+// if the clicked time is not free the dialog says so. Server validation errors show at the field.
+import { createEffect, createMemo, createResource, createSignal, For, on, Show } from "solid-js";
+import { ApiFailure, api } from "../api/client";
+import type { Appointment, Patient } from "../api/types";
+import { blocked, upsertAppointment } from "../stores/appointments";
+import { clinicTz, doctors } from "../stores/session";
+import { formatTime, toWall } from "../lib/tz";
+import { Dialog } from "../ui/Dialog";
+
+export const APPOINTMENT_TYPES = ["consultation", "follow-up", "check-up", "procedure", "vaccination"];
+
+export interface BookingInit {
+  doctorId?: string;
+  /** Clicked instant (ISO) when a time slot was clicked. */
+  start?: string;
+  /** Clinic date YYYY-MM-DD. */
+  date: string;
+}
+
+function nextDate(ymd: string): string {
+  const d = new Date(`${ymd}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+export function BookingDialog(props: { init: BookingInit; onClose: () => void; onBooked: (a: Appointment) => void }) {
+  const tz = clinicTz;
+  const [doctorId, setDoctorId] = createSignal(props.init.doctorId ?? doctors()[0]?.id ?? "");
+  const [date, setDate] = createSignal(props.init.date);
+  const [slotStart, setSlotStart] = createSignal<string>("");
+  const [query, setQuery] = createSignal("");
+  const [patient, setPatient] = createSignal<Patient | null>(null);
+  const [newPatient, setNewPatient] = createSignal(false);
+  const [np, setNp] = createSignal({ name: "", phone: "", email: "" });
+  const [type, setType] = createSignal(APPOINTMENT_TYPES[0]);
+  const [reason, setReason] = createSignal("");
+  const [notes, setNotes] = createSignal("");
+  const [errors, setErrors] = createSignal<Record<string, string>>({});
+  const [formError, setFormError] = createSignal("");
+  const [saving, setSaving] = createSignal(false);
+
+  const [avail, { refetch: refetchSlots }] = createResource(
+    () => (doctorId() && date() ? { d: doctorId(), day: date() } : false),
+    async ({ d, day }) => {
+      const r = await api.availability(d, day, nextDate(day));
+      // The API may treat `to` as inclusive: keep only the chosen day's slots.
+      return r.slots.filter((s) => toWall(s.start, tz()).startsWith(day));
+    },
+  );
+
+  // The clicked time, if it is not a free slot: explain why (blocked label, or booked).
+  const clickedRefusal = createMemo(() => {
+    const start = props.init.start;
+    const slots = avail();
+    if (!start || !slots || doctorId() !== props.init.doctorId || date() !== props.init.date) return "";
+    if (slots.some((s) => Date.parse(s.start) === Date.parse(start))) return "";
+    const t = Date.parse(start);
+    const b = Object.values(blocked).find((x) => x.doctorId === doctorId() && Date.parse(x.start) <= t && Date.parse(x.end) > t);
+    return b
+      ? `${formatTime(start, tz())} is blocked (${b.label || "busy"}) and cannot be booked. Pick a free time below.`
+      : `${formatTime(start, tz())} is not free for this doctor. Pick a free time below.`;
+  });
+
+  createEffect(
+    on(avail, (slots) => {
+      if (!slots) return;
+      const want = props.init.start && slots.find((s) => Date.parse(s.start) === Date.parse(props.init.start!));
+      setSlotStart(want ? want.start : (slots.find((s) => s.start === slotStart())?.start ?? ""));
+    }),
+  );
+
+  const [patients] = createResource(
+    () => (newPatient() ? false : query().trim()),
+    async (q) => {
+      if (q.length < 2) return [] as Patient[];
+      await new Promise((r) => setTimeout(r, 150)); // debounce: only the last keystroke's fetch is used
+      if (q !== query().trim()) return [] as Patient[];
+      return (await api.patients(q)).patients;
+    },
+  );
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    setErrors({});
+    setFormError("");
+    const slot = avail()?.find((s) => s.start === slotStart());
+    const errs: Record<string, string> = {};
+    if (!slot) errs.start = "Pick a free time.";
+    if (!newPatient() && !patient()) errs.patientId = "Pick a patient or add a new one.";
+    if (newPatient() && !np().name.trim()) errs["patient.name"] = "Name is required.";
+    if (Object.keys(errs).length) return setErrors(errs);
+    setSaving(true);
+    try {
+      let p = patient();
+      if (newPatient()) {
+        try {
+          const body = { name: np().name.trim(), ...(np().phone ? { phone: np().phone } : {}), ...(np().email ? { email: np().email } : {}) };
+          p = (await api.createPatient(body)).patient;
+          setPatient(p);
+          setNewPatient(false);
+        } catch (err) {
+          if (err instanceof ApiFailure && err.code === "validation_failed") {
+            const fe = err.fieldErrors();
+            return setErrors(Object.fromEntries(Object.entries(fe).map(([k, v]) => [`patient.${k}`, v])));
+          }
+          throw err;
+        }
+      }
+      const { appointment } = await api.createAppointment({
+        doctorId: doctorId(),
+        patientId: p!.id,
+        start: slot!.start,
+        end: slot!.end,
+        type: type(),
+        reason: reason(),
+        notes: notes(),
+      });
+      upsertAppointment(appointment, true);
+      props.onBooked(appointment);
+    } catch (err) {
+      if (err instanceof ApiFailure) {
+        if (err.code === "validation_failed") setErrors(err.fieldErrors());
+        else if (err.code === "slot_taken" || err.code === "blocked_time") {
+          setErrors({ start: err.code === "slot_taken" ? "Someone just booked this time. Pick another." : "This time is blocked. Pick another." });
+          void refetchSlots();
+        } else setFormError(err.message);
+      } else setFormError("Could not book the appointment.");
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const fieldError = (k: string) => (
+    <Show when={errors()[k]}>
+      <p class="field-error" id={`err-${k.replace(".", "-")}`} role="alert">
+        {errors()[k]}
+      </p>
+    </Show>
+  );
+  const describedBy = (k: string) => (errors()[k] ? `err-${k.replace(".", "-")}` : undefined);
+
+  return (
+    <Dialog title="New appointment" onClose={props.onClose} testId="booking-dialog">
+      <form class="form" onSubmit={submit} novalidate>
+        <div class="row2">
+          <label>
+            Doctor
+            <select value={doctorId()} onChange={(e) => setDoctorId(e.currentTarget.value)} aria-invalid={!!errors().doctorId}>
+              <For each={doctors()}>{(d) => <option value={d.id}>{d.name}</option>}</For>
+            </select>
+            {fieldError("doctorId")}
+          </label>
+          <label>
+            Date
+            <input type="date" value={date()} onInput={(e) => e.currentTarget.value && setDate(e.currentTarget.value)} />
+          </label>
+        </div>
+        <Show when={clickedRefusal()}>
+          <p class="notice notice-warn" role="alert" data-testid="slot-refused">
+            {clickedRefusal()}
+          </p>
+        </Show>
+        <label>
+          Time
+          <Show when={!avail.loading} fallback={<span class="muted"> loading free times…</span>}>
+            <Show when={!avail.error} fallback={<span class="field-error"> Free times could not be loaded.</span>}>
+              <select
+                name="start"
+                value={slotStart()}
+                onChange={(e) => setSlotStart(e.currentTarget.value)}
+                aria-invalid={!!errors().start}
+                aria-describedby={describedBy("start")}
+                data-testid="slot-select"
+              >
+                <option value="">{avail()?.length ? "Choose a free time" : "No free times this day"}</option>
+                <For each={avail()}>
+                  {(s) => (
+                    <option value={s.start}>
+                      {formatTime(s.start, tz())} – {formatTime(s.end, tz())}
+                    </option>
+                  )}
+                </For>
+              </select>
+            </Show>
+          </Show>
+          {fieldError("start")}
+        </label>
+
+        <fieldset class="patient">
+          <legend>Patient</legend>
+          <Show
+            when={!newPatient()}
+            fallback={
+              <div class="new-patient">
+                <label>
+                  Name
+                  <input value={np().name} onInput={(e) => setNp({ ...np(), name: e.currentTarget.value })} aria-invalid={!!errors()["patient.name"]} aria-describedby={describedBy("patient.name")} />
+                  {fieldError("patient.name")}
+                </label>
+                <div class="row2">
+                  <label>
+                    Phone
+                    <input type="tel" value={np().phone} onInput={(e) => setNp({ ...np(), phone: e.currentTarget.value })} aria-describedby={describedBy("patient.phone")} />
+                    {fieldError("patient.phone")}
+                  </label>
+                  <label>
+                    E-mail
+                    <input type="email" value={np().email} onInput={(e) => setNp({ ...np(), email: e.currentTarget.value })} aria-describedby={describedBy("patient.email")} />
+                    {fieldError("patient.email")}
+                  </label>
+                </div>
+                <button type="button" class="link-btn" onClick={() => setNewPatient(false)}>
+                  Search existing patients instead
+                </button>
+              </div>
+            }
+          >
+            <Show
+              when={!patient()}
+              fallback={
+                <p class="picked">
+                  <strong data-testid="picked-patient">{patient()!.name}</strong> {patient()!.phone}{" "}
+                  <button type="button" class="link-btn" onClick={() => setPatient(null)}>
+                    Change
+                  </button>
+                </p>
+              }
+            >
+              <label>
+                Search by name or phone
+                <input
+                  type="search"
+                  value={query()}
+                  onInput={(e) => setQuery(e.currentTarget.value)}
+                  placeholder="At least 2 letters"
+                  aria-invalid={!!errors().patientId}
+                  aria-describedby={describedBy("patientId")}
+                  data-testid="patient-search"
+                />
+              </label>
+              <ul class="patient-results" aria-label="Matching patients">
+                <For each={patients() ?? []}>
+                  {(p) => (
+                    <li>
+                      <button type="button" onClick={() => setPatient(p)}>
+                        {p.name} <span class="muted">{p.phone || p.email}</span>
+                      </button>
+                    </li>
+                  )}
+                </For>
+              </ul>
+              <Show when={query().trim().length >= 2 && !patients.loading && patients()?.length === 0}>
+                <p class="muted">No patient matches “{query()}”.</p>
+              </Show>
+              {fieldError("patientId")}
+              <button
+                type="button"
+                class="link-btn"
+                onClick={() => {
+                  setNewPatient(true);
+                  setNp({ ...np(), name: query() });
+                }}
+              >
+                + New patient
+              </button>
+            </Show>
+          </Show>
+        </fieldset>
+
+        <div class="row2">
+          <label>
+            Type
+            <select value={type()} onChange={(e) => setType(e.currentTarget.value)} aria-describedby={describedBy("type")}>
+              <For each={APPOINTMENT_TYPES}>{(t) => <option value={t}>{t}</option>}</For>
+            </select>
+            {fieldError("type")}
+          </label>
+          <label>
+            Reason
+            <input value={reason()} onInput={(e) => setReason(e.currentTarget.value)} aria-describedby={describedBy("reason")} />
+            {fieldError("reason")}
+          </label>
+        </div>
+        <label>
+          Notes
+          <textarea rows="2" value={notes()} onInput={(e) => setNotes(e.currentTarget.value)} aria-describedby={describedBy("notes")} />
+          {fieldError("notes")}
+        </label>
+        <Show when={formError()}>
+          <p class="field-error" role="alert">
+            {formError()}
+          </p>
+        </Show>
+        <div class="actions">
+          <button type="button" class="btn" onClick={() => props.onClose()}>
+            Close
+          </button>
+          <button type="submit" class="btn btn-primary" disabled={saving()}>
+            {saving() ? "Booking…" : "Book appointment"}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

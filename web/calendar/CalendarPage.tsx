@@ -1,0 +1,380 @@
+// The screen staff live in: toolbar (views, Today, prev/next, date picker, doctors), the calendar,
+// the booking dialog, the details panel / bottom sheet, keyboard shortcuts and phone swipes.
+import type { Calendar } from "@event-calendar/core";
+import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, untrack } from "solid-js";
+import type { Appointment } from "../api/types";
+import { STATUS_LABEL } from "../api/statuses";
+import { BookingDialog, type BookingInit } from "../booking/BookingDialog";
+import { AppointmentPanel } from "../details/AppointmentPanel";
+import { addDays, calendarDateToIso, formatDateTime, todayIn, ymd } from "../lib/tz";
+import { appointments, blocked, generation, loadRange, loading, patchListeners, type Patch } from "../stores/appointments";
+import { liveState, setLiveDoctors, startLive, stopLive } from "../stores/live";
+import {
+  date,
+  doctorFilter,
+  ecView,
+  isPhone,
+  setDate,
+  setDoctorFilter,
+  setSideBySide,
+  setView,
+  setVisible,
+  sideBySide,
+  view,
+  visible,
+  type ViewKind,
+} from "../stores/range";
+import { clinicTz, doctors, user } from "../stores/session";
+import { Dialog } from "../ui/Dialog";
+import { toast } from "../ui/toast";
+import { appointmentEvent, BLOCK_PREFIX, blockedEvent } from "./events";
+import { EventCalendar, type EcInstance } from "./EventCalendar";
+import { moveAppointment } from "./reschedule";
+
+const VIEWS: { kind: ViewKind; label: string; key: string }[] = [
+  { kind: "month", label: "Month", key: "m" },
+  { kind: "week", label: "Week", key: "w" },
+  { kind: "day", label: "Day", key: "d" },
+];
+
+export function CalendarPage() {
+  let ec: EcInstance | undefined;
+  const [booking, setBooking] = createSignal<BookingInit | null>(null);
+  const [openId, setOpenId] = createSignal<string | null>(null);
+  const [help, setHelp] = createSignal(false);
+  const [loadError, setLoadError] = createSignal("");
+  const tz = clinicTz;
+
+  const shownDoctors = createMemo(() => {
+    const f = doctorFilter();
+    return f.length ? doctors().filter((d) => f.includes(d.id)) : doctors();
+  });
+  const useResources = () => view() !== "month" && sideBySide() && shownDoctors().length > 0;
+
+  // Start on today in the clinic's zone.
+  setDate(todayIn(tz()));
+
+  function visibleEvents(): Calendar.EventInput[] {
+    // Untracked: single changes are patched in by the listener below, not by redrawing all.
+    return untrack(() => {
+      const ids = new Set(shownDoctors().map((d) => d.id));
+      const u = user();
+      const out: Calendar.EventInput[] = [];
+      for (const a of Object.values(appointments)) if (ids.has(a.doctorId)) out.push(appointmentEvent(a, tz(), u));
+      if (view() !== "month") for (const b of Object.values(blocked)) if (ids.has(b.doctorId)) out.push(blockedEvent(b, tz()));
+      return out;
+    });
+  }
+
+  const events = createMemo(on([generation, shownDoctors, view, tz], () => visibleEvents()));
+
+  const options = createMemo<Calendar.Options>(() => ({
+    view: ecView(view(), useResources()),
+    date: date(),
+    events: events(),
+    resources: shownDoctors().map((d) => ({ id: d.id, title: d.name, eventBackgroundColor: undefined })),
+    headerToolbar: { start: "", center: "", end: "" },
+    height: "100%",
+    firstDay: 1,
+    allDaySlot: false,
+    nowIndicator: true,
+    slotMinTime: "07:00",
+    slotMaxTime: "20:00",
+    scrollTime: "08:00",
+    slotDuration: "00:15",
+    slotLabelInterval: "01:00",
+    slotHeight: 20,
+    dayMaxEvents: true,
+    selectable: false,
+    editable: true,
+    eventDurationEditable: true,
+    eventStartEditable: true,
+    eventLongPressDelay: 350,
+    eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+    slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+    pointer: !isPhone(),
+    datesSet: onDatesSet,
+    dateClick: onDateClick,
+    eventClick: onEventClick,
+    eventDrop: (info) => onMoved(info.event, info.revert, info.newResource?.id as string | undefined),
+    eventResize: (info) => onMoved(info.event, info.revert),
+    eventDidMount: (info) => {
+      const ev = info.event;
+      const props = ev.extendedProps as { kind?: string; statusLabel?: string; label?: string };
+      // Hover preview (desktop) and an accessible name for each block.
+      const text = props.kind === "blocked" ? `Blocked: ${props.label}` : `${String(ev.title)} — ${props.statusLabel}`;
+      info.el.title = text;
+      info.el.setAttribute("aria-label", text);
+      if (props.kind === "appointment") {
+        info.el.dataset.appointmentId = String(ev.id);
+        info.el.tabIndex = 0;
+        info.el.setAttribute("role", "button");
+      }
+    },
+  }));
+
+  function onDatesSet(info: Calendar.DatesSetInfo) {
+    const v = info.view;
+    setVisible({ start: v.activeStart, end: v.activeEnd });
+    const from = calendarDateToIso(v.activeStart, tz());
+    const to = calendarDateToIso(v.activeEnd, tz());
+    setLoadError("");
+    loadRange(from, to).catch((e) => setLoadError(e instanceof Error ? e.message : "Could not load the calendar."));
+  }
+
+  function onDateClick(info: Calendar.DateClickInfo) {
+    const doctorId = (info.resource?.id as string | undefined) ?? (shownDoctors().length === 1 ? shownDoctors()[0].id : user()?.doctorId ?? shownDoctors()[0]?.id);
+    setBooking({ doctorId, date: ymd(info.date), start: info.allDay ? undefined : calendarDateToIso(info.date, tz()) });
+  }
+
+  function onEventClick(info: Calendar.EventClickInfo) {
+    const id = String(info.event.id);
+    if (id.startsWith(BLOCK_PREFIX)) return;
+    setOpenId(id);
+  }
+
+  function onMoved(ev: Calendar.Event, revert: () => void, newDoctorId?: string) {
+    const id = String(ev.id);
+    void moveAppointment(
+      id,
+      { start: calendarDateToIso(ev.start, tz()), end: calendarDateToIso(ev.end, tz()), doctorId: newDoctorId },
+      revert,
+      (msg) => toast(msg, "error", 8000),
+    );
+  }
+
+  // Single changes (live pushes, optimistic moves, rollbacks) → patch one event in the calendar.
+  const onPatch = (p: Patch) => {
+    if (!ec) return;
+    const ids = new Set(shownDoctors().map((d) => d.id));
+    if (p.op === "delete") return void ec.removeEventById(p.kind === "blocked" ? BLOCK_PREFIX + p.id : p.id);
+    if (p.kind === "blocked" && view() === "month") return;
+    const id = p.kind === "blocked" ? BLOCK_PREFIX + p.value.id : p.value.id;
+    if (!ids.has(p.value.doctorId)) return void ec.removeEventById(id);
+    const input = p.kind === "appointment" ? appointmentEvent(p.value, tz(), user()) : blockedEvent(p.value, tz());
+    if (ec.getEventById(id)) ec.updateEvent(input as Calendar.EventInput);
+    else ec.addEvent(input);
+  };
+  patchListeners.add(onPatch);
+  onCleanup(() => patchListeners.delete(onPatch));
+
+  // Live updates for the doctors on screen.
+  onMount(() => startLive(shownDoctors().map((d) => d.id)));
+  createEffect(on(shownDoctors, (ds) => setLiveDoctors(ds.map((d) => d.id)), { defer: true }));
+  onCleanup(stopLive);
+
+  // Navigation.
+  const step = (dir: 1 | -1) => {
+    const d = date();
+    const v = view();
+    if (v === "day") setDate(addDays(d, dir));
+    else if (v === "week") setDate(addDays(d, 7 * dir));
+    else setDate(new Date(d.getFullYear(), d.getMonth() + dir, 1));
+  };
+  const goToday = () => setDate(todayIn(tz()));
+
+  const title = createMemo(() => {
+    const d = date();
+    const v = view();
+    if (v === "month") return d.toLocaleDateString(undefined, { month: "long", year: "numeric" });
+    if (v === "day") return d.toLocaleDateString(undefined, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+    const r = visible();
+    if (!r) return "";
+    const end = addDays(r.end, -1);
+    return `${r.start.toLocaleDateString(undefined, { day: "numeric", month: "short" })} – ${end.toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" })}`;
+  });
+
+  function newAppointment() {
+    const d = shownDoctors()[0];
+    setBooking({ doctorId: user()?.doctorId ?? d?.id, date: ymd(date()) });
+  }
+
+  // Keyboard shortcuts; ignored while typing or while a dialog/panel field has focus.
+  const onKey = (e: KeyboardEvent) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const t = e.target as HTMLElement;
+    if (t.closest("input, textarea, select, [contenteditable], dialog")) return;
+    if (e.key === "Escape") {
+      setOpenId(null);
+      return;
+    }
+    if (t.dataset?.appointmentId && e.key === "Enter") return setOpenId(t.dataset.appointmentId);
+    const k = e.key;
+    const map: Record<string, () => void> = {
+      t: goToday,
+      d: () => setView("day"),
+      w: () => setView("week"),
+      m: () => setView("month"),
+      ArrowLeft: () => step(-1),
+      k: () => step(-1),
+      ArrowRight: () => step(1),
+      j: () => step(1),
+      n: newAppointment,
+      "?": () => setHelp(true),
+    };
+    if (map[k]) {
+      e.preventDefault();
+      map[k]();
+    }
+  };
+  window.addEventListener("keydown", onKey);
+  onCleanup(() => window.removeEventListener("keydown", onKey));
+
+  // Phone: swipe left/right on the calendar changes the day (or week/month).
+  let touch: { x: number; y: number; t: number } | null = null;
+  const onTouchStart = (e: TouchEvent) => {
+    const p = e.touches[0];
+    touch = e.touches.length === 1 ? { x: p.clientX, y: p.clientY, t: Date.now() } : null;
+  };
+  const onTouchEnd = (e: TouchEvent) => {
+    if (!touch) return;
+    const p = e.changedTouches[0];
+    const dx = p.clientX - touch.x;
+    const dy = p.clientY - touch.y;
+    const fast = Date.now() - touch.t < 800;
+    touch = null;
+    if (fast && Math.abs(dx) > 60 && Math.abs(dx) > 2 * Math.abs(dy)) step(dx < 0 ? 1 : -1);
+  };
+
+  const toggleDoctor = (id: string) => {
+    const all = doctors().map((d) => d.id);
+    const cur = doctorFilter().length ? doctorFilter() : all;
+    const next = cur.includes(id) ? cur.filter((x) => x !== id) : [...cur, id];
+    setDoctorFilter(next.length === all.length ? [] : next.length ? next : [id]);
+  };
+  const isShown = (id: string) => shownDoctors().some((d) => d.id === id);
+
+  const empty = createMemo(() => {
+    generation();
+    return !loading() && Object.keys(appointments).length === 0;
+  });
+
+  return (
+    <div class="cal-page">
+      <div class="toolbar" role="toolbar" aria-label="Calendar navigation">
+        <div class="group">
+          <button type="button" class="btn" onClick={goToday} aria-keyshortcuts="t">
+            Today
+          </button>
+          <button type="button" class="btn icon" aria-label={`Previous ${view()}`} onClick={() => step(-1)} aria-keyshortcuts="ArrowLeft k">
+            ‹
+          </button>
+          <button type="button" class="btn icon" aria-label={`Next ${view()}`} onClick={() => step(1)} aria-keyshortcuts="ArrowRight j">
+            ›
+          </button>
+          <h1 class="range-title" aria-live="polite" data-testid="range-title">
+            {title()}
+          </h1>
+        </div>
+        <div class="group">
+          <label class="sr-only" for="date-picker">
+            Go to date
+          </label>
+          <input
+            id="date-picker"
+            type="date"
+            value={ymd(date())}
+            onChange={(e) => {
+              const v = e.currentTarget.value;
+              if (v) setDate(new Date(`${v}T00:00:00`));
+            }}
+          />
+          <div class="seg" role="radiogroup" aria-label="View">
+            <For each={VIEWS}>
+              {(v) => (
+                <button
+                  type="button"
+                  role="radio"
+                  aria-checked={view() === v.kind}
+                  class={view() === v.kind ? "active" : ""}
+                  onClick={() => setView(v.kind)}
+                  aria-keyshortcuts={v.key}
+                >
+                  {v.label}
+                </button>
+              )}
+            </For>
+          </div>
+          <button type="button" class="btn btn-primary" onClick={newAppointment} aria-keyshortcuts="n">
+            + New
+          </button>
+        </div>
+      </div>
+      <div class="filters" role="group" aria-label="Doctors">
+        <For each={doctors()}>
+          {(d) => (
+            <button type="button" class="chip" aria-pressed={isShown(d.id)} onClick={() => toggleDoctor(d.id)} style={{ "--chip": d.color }}>
+              <span class="dot" aria-hidden="true" />
+              {d.name}
+            </button>
+          )}
+        </For>
+        <Show when={view() !== "month"}>
+          <label class="check">
+            <input type="checkbox" checked={sideBySide()} onChange={(e) => setSideBySide(e.currentTarget.checked)} /> Side by side
+          </label>
+        </Show>
+        <span class={`live live-${liveState()}`} role="status" data-testid="live-state" title="Live updates">
+          <span class="dot" aria-hidden="true" />
+          {liveState() === "live" ? "Live" : liveState() === "connecting" ? "Connecting…" : "Offline – reconnecting"}
+        </span>
+        <button type="button" class="btn btn-quiet" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts" aria-keyshortcuts="?">
+          ?
+        </button>
+      </div>
+      <div class="legend" aria-label="Status colours">
+        <For each={["scheduled", "confirmed", "completed", "cancelled", "no_show"] as const}>
+          {(s) => <span class={`badge st-${s}`}>{STATUS_LABEL[s]}</span>}
+        </For>
+        <span class="badge blocked-badge">Blocked</span>
+      </div>
+      <Show when={loadError()}>
+        <div class="banner banner-error" role="alert">
+          {loadError()}
+        </div>
+      </Show>
+      <div class="cal-body">
+        <div class="cal-wrap" onTouchStart={onTouchStart} onTouchEnd={onTouchEnd} data-view={view()} data-testid="calendar" aria-busy={loading()}>
+          <Show when={loading()}>
+            <div class="loading" role="status">
+              Loading…
+            </div>
+          </Show>
+          <Show when={empty()}>
+            <div class="empty" role="status">
+              No appointments in this period. Click a free time to book one.
+            </div>
+          </Show>
+          <EventCalendar options={options} ref={(x) => (ec = x)} class="ec-host" label="Appointments calendar" />
+        </div>
+        <Show when={openId()}>{(id) => <AppointmentPanel id={id()} onClose={() => setOpenId(null)} />}</Show>
+      </div>
+      <Show when={booking()}>
+        {(init) => (
+          <BookingDialog
+            init={init()}
+            onClose={() => setBooking(null)}
+            onBooked={(a: Appointment) => {
+              setBooking(null);
+              toast(`Booked ${a.patientName}, ${formatDateTime(a.start, tz())}.`);
+            }}
+          />
+        )}
+      </Show>
+      <Show when={help()}>
+        <Dialog title="Keyboard shortcuts" onClose={() => setHelp(false)}>
+          <dl class="shortcuts">
+            <dt><kbd>t</kbd></dt><dd>Today</dd>
+            <dt><kbd>d</kbd> <kbd>w</kbd> <kbd>m</kbd></dt><dd>Day, week, month view</dd>
+            <dt><kbd>←</kbd> <kbd>→</kbd> or <kbd>k</kbd> <kbd>j</kbd></dt><dd>Previous / next</dd>
+            <dt><kbd>n</kbd></dt><dd>New appointment</dd>
+            <dt><kbd>Enter</kbd></dt><dd>Open the focused appointment</dd>
+            <dt><kbd>Esc</kbd></dt><dd>Close panel or dialog</dd>
+            <dt><kbd>?</kbd></dt><dd>This help</dd>
+          </dl>
+        </Dialog>
+      </Show>
+    </div>
+  );
+}
+

@@ -1,0 +1,46 @@
+// The one SolidJS wrapper around @event-calendar/core (a Svelte 5 library shipped as plain ESM).
+// Created on mount, options pushed with setOption whenever they change, destroyed on cleanup.
+// Everything else in the SPA talks to the calendar through this component.
+import { createCalendar, destroyCalendar, DayGrid, Interaction, ResourceTimeGrid, TimeGrid } from "@event-calendar/core";
+import type { Calendar } from "@event-calendar/core";
+import "@event-calendar/core/index.css";
+import { createEffect, on, onCleanup, onMount } from "solid-js";
+
+export type EcOptions = Calendar.Options;
+export type EcInstance = Calendar;
+
+export function EventCalendar(props: {
+  /** Reactive options; only keys whose value changed are pushed to the calendar. */
+  options: () => EcOptions;
+  /** Receives the instance once created (for gotoDate, updateEvent, ...). */
+  ref?: (ec: EcInstance) => void;
+  class?: string;
+  label?: string;
+}) {
+  let el!: HTMLDivElement;
+  let ec: EcInstance | undefined;
+  let applied: EcOptions = {};
+
+  onMount(() => {
+    applied = { ...props.options() };
+    ec = createCalendar(el, [TimeGrid, DayGrid, ResourceTimeGrid, Interaction], applied);
+    props.ref?.(ec);
+  });
+
+  createEffect(
+    on(props.options, (next) => {
+      if (!ec) return;
+      for (const key of Object.keys(next) as (keyof EcOptions)[]) {
+        if (next[key] !== applied[key]) ec.setOption(key, next[key] as never);
+      }
+      applied = { ...next };
+    }, { defer: true }),
+  );
+
+  onCleanup(() => {
+    if (ec) void destroyCalendar(ec);
+    ec = undefined;
+  });
+
+  return <div ref={el} class={props.class} role="region" aria-label={props.label ?? "Calendar"} />;
+}

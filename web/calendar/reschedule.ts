@@ -1,0 +1,47 @@
+// Drag/resize → PATCH with the version we drew. The calendar has already moved the block
+// (that is the optimistic update); the store follows at once. If the server refuses, the
+// block goes back (revert) and the user is told why in plain words.
+import { ApiFailure, api } from "../api/client";
+import type { Appointment } from "../api/types";
+import { appointments, upsertAppointment } from "../stores/appointments";
+
+export const REFUSAL_TEXT: Record<string, string> = {
+  slot_taken: "That time is already booked for this doctor. The appointment was put back.",
+  blocked_time: "That time is blocked (lunch, leave or busy in an external calendar). The appointment was put back.",
+  version_conflict: "Someone else changed this appointment a moment ago. You now see their version; try again if needed.",
+  outside_working_hours: "That time is outside the doctor's working hours. The appointment was put back.",
+  forbidden: "You may not move this appointment.",
+  network: "The server cannot be reached, so the move was not saved. The appointment was put back.",
+};
+
+export function refusalMessage(e: unknown): string {
+  if (e instanceof ApiFailure) return REFUSAL_TEXT[e.code] ?? `${e.message} The appointment was put back.`;
+  return "The change could not be saved. The appointment was put back.";
+}
+
+export async function moveAppointment(
+  id: string,
+  change: { start: string; end: string; doctorId?: string },
+  revert: () => void,
+  onRefused: (message: string) => void,
+): Promise<Appointment | null> {
+  const before = appointments[id];
+  if (!before) {
+    revert();
+    return null;
+  }
+  const optimistic: Appointment = { ...before, ...change };
+  upsertAppointment(optimistic, true);
+  try {
+    const patch = { version: before.version, start: change.start, end: change.end, ...(change.doctorId && change.doctorId !== before.doctorId ? { doctorId: change.doctorId } : {}) };
+    const { appointment } = await api.updateAppointment(id, patch);
+    upsertAppointment(appointment, true);
+    return appointment;
+  } catch (e) {
+    revert();
+    const current = e instanceof ApiFailure && e.code === "version_conflict" ? (e.details as { current?: Appointment })?.current : undefined;
+    upsertAppointment(current ?? before, true);
+    onRefused(refusalMessage(e));
+    return null;
+  }
+}

@@ -1,0 +1,193 @@
+// Details of one appointment: side panel on desktop, bottom sheet on phones (same markup, CSS decides).
+// Edit, change status, cancel, download .ics, and where calendar sync stands.
+import { createSignal, For, Show } from "solid-js";
+import { ApiFailure, api } from "../api/client";
+import { APPOINTMENT_STATUSES, STATUS_LABEL } from "../api/statuses";
+import type { Appointment, AppointmentStatus } from "../api/types";
+import { appointments, upsertAppointment } from "../stores/appointments";
+import { clinicTz, doctors, user } from "../stores/session";
+import { formatDateTime, formatTime } from "../lib/tz";
+import { APPOINTMENT_TYPES } from "../booking/BookingDialog";
+import { canEdit } from "../calendar/events";
+import { toast } from "../ui/toast";
+
+export function AppointmentPanel(props: { id: string; onClose: () => void }) {
+  const appt = () => appointments[props.id] as Appointment | undefined;
+  const [editing, setEditing] = createSignal(false);
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal("");
+  const [fieldErrors, setFieldErrors] = createSignal<Record<string, string>>({});
+  const [form, setForm] = createSignal({ type: "", reason: "", notes: "" });
+  const [status, setStatus] = createSignal<AppointmentStatus | "">("");
+
+  const doctorName = () => doctors().find((d) => d.id === appt()?.doctorId)?.name ?? "";
+  const mayWrite = () => {
+    const a = appt();
+    const u = user();
+    return !!a && !!u && (u.role !== "doctor" || u.doctorId === a.doctorId);
+  };
+
+  async function run(fn: (a: Appointment) => Promise<{ appointment: Appointment }>, done: string) {
+    const a = appt();
+    if (!a) return;
+    setBusy(true);
+    setError("");
+    setFieldErrors({});
+    try {
+      const { appointment } = await fn(a);
+      upsertAppointment(appointment, true);
+      setEditing(false);
+      toast(done);
+    } catch (e) {
+      if (e instanceof ApiFailure && e.code === "version_conflict") {
+        const cur = (e.details as { current?: Appointment })?.current;
+        if (cur) upsertAppointment(cur, true);
+        setError("Someone else changed this appointment meanwhile. You now see their version; try again.");
+      } else if (e instanceof ApiFailure && e.code === "validation_failed") setFieldErrors(e.fieldErrors());
+      else setError(e instanceof Error ? e.message : "The change was not saved.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <aside class="panel" aria-labelledby="panel-title" data-testid="appointment-panel">
+      <div class="sheet-grip" aria-hidden="true" />
+      <header class="panel-head">
+        <h2 id="panel-title">{appt()?.patientName ?? "Appointment"}</h2>
+        <button type="button" class="icon-btn" aria-label="Close details" onClick={() => props.onClose()}>
+          ×
+        </button>
+      </header>
+      <Show when={appt()} fallback={<p class="muted">This appointment is no longer in view (it may have been moved or deleted).</p>}>
+        {(a) => (
+          <>
+            <p>
+              <span class={`badge st-${a().status}`} data-testid="status-badge">
+                {STATUS_LABEL[a().status]}
+              </span>
+            </p>
+            <dl class="facts">
+              <dt>When</dt>
+              <dd data-testid="panel-when">
+                {formatDateTime(a().start, clinicTz())} – {formatTime(a().end, clinicTz())}
+              </dd>
+              <dt>Doctor</dt>
+              <dd>{doctorName()}</dd>
+              <dt>Type</dt>
+              <dd>{a().type}</dd>
+              <dt>Reason</dt>
+              <dd>{a().reason || "—"}</dd>
+              <dt>Notes</dt>
+              <dd>{a().notes || "—"}</dd>
+              <dt>Calendar sync</dt>
+              <dd data-testid="sync-state">
+                <Show when={a().sync?.length} fallback={<span class="muted">Not synced to an external calendar.</span>}>
+                  <For each={a().sync}>
+                    {(s) => (
+                      <span>
+                        {s.provider}: {s.state}
+                      </span>
+                    )}
+                  </For>
+                </Show>
+              </dd>
+            </dl>
+            <Show when={error()}>
+              <p class="field-error" role="alert">
+                {error()}
+              </p>
+            </Show>
+
+            <Show when={editing()}>
+              <form
+                class="form"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void run((x) => api.updateAppointment(x.id, { version: x.version, ...form() }), "Appointment saved.");
+                }}
+              >
+                <label>
+                  Type
+                  <select value={form().type} onChange={(e) => setForm({ ...form(), type: e.currentTarget.value })}>
+                    <For each={[...new Set([form().type, ...APPOINTMENT_TYPES])]}>{(t) => <option value={t}>{t}</option>}</For>
+                  </select>
+                  <Show when={fieldErrors().type}><p class="field-error">{fieldErrors().type}</p></Show>
+                </label>
+                <label>
+                  Reason
+                  <input value={form().reason} onInput={(e) => setForm({ ...form(), reason: e.currentTarget.value })} />
+                  <Show when={fieldErrors().reason}><p class="field-error">{fieldErrors().reason}</p></Show>
+                </label>
+                <label>
+                  Notes
+                  <textarea rows="3" value={form().notes} onInput={(e) => setForm({ ...form(), notes: e.currentTarget.value })} />
+                  <Show when={fieldErrors().notes}><p class="field-error">{fieldErrors().notes}</p></Show>
+                </label>
+                <div class="actions">
+                  <button type="button" class="btn" onClick={() => setEditing(false)}>
+                    Discard
+                  </button>
+                  <button type="submit" class="btn btn-primary" disabled={busy()}>
+                    Save
+                  </button>
+                </div>
+              </form>
+            </Show>
+
+            <Show when={mayWrite() && !editing()}>
+              <div class="panel-actions">
+                <button
+                  type="button"
+                  class="btn"
+                  onClick={() => {
+                    setForm({ type: a().type, reason: a().reason, notes: a().notes });
+                    setEditing(true);
+                  }}
+                >
+                  Edit
+                </button>
+                <div class="inline">
+                  <label class="sr-only" for="status-select">
+                    Change status
+                  </label>
+                  <select id="status-select" value={status() || a().status} onChange={(e) => setStatus(e.currentTarget.value as AppointmentStatus)}>
+                    <For each={APPOINTMENT_STATUSES.filter((s) => s !== "cancelled")}>{(s) => <option value={s}>{STATUS_LABEL[s]}</option>}</For>
+                  </select>
+                  <button
+                    type="button"
+                    class="btn"
+                    disabled={busy() || !status() || status() === a().status}
+                    onClick={() => void run((x) => api.updateAppointment(x.id, { version: x.version, status: status() as AppointmentStatus }), "Status changed.")}
+                  >
+                    Change status
+                  </button>
+                </div>
+                <Show when={a().status !== "cancelled"}>
+                  <button
+                    type="button"
+                    class="btn btn-danger"
+                    disabled={busy()}
+                    onClick={() => {
+                      if (confirm(`Cancel ${a().patientName}'s appointment?`)) void run((x) => api.cancelAppointment(x.id, x.version), "Appointment cancelled.");
+                    }}
+                  >
+                    Cancel appointment
+                  </button>
+                </Show>
+              </div>
+            </Show>
+            <p>
+              <a class="btn" href={api.icalUrl(a().id)} download="">
+                Download .ics
+              </a>
+            </p>
+            <Show when={!canEdit(a(), user()) && a().status !== "cancelled" && user()?.role === "doctor"}>
+              <p class="muted">This is another doctor's appointment: you can view it, not change it.</p>
+            </Show>
+          </>
+        )}
+      </Show>
+    </aside>
+  );
+}

@@ -1,0 +1,110 @@
+// Settings → Calendar integrations. Lists what GET /api/integrations returns (the Google
+// engineer fills it); providers that are not built yet say so plainly. Export options show the
+// per-doctor feed once the iCal feed routes exist.
+import { createResource, For, Show } from "solid-js";
+import { ApiFailure, api } from "../api/client";
+import type { Integration } from "../api/types";
+import { doctors, user } from "../stores/session";
+
+const PROVIDERS = [
+  { id: "google", name: "Google Calendar", ready: true },
+  { id: "microsoft", name: "Microsoft Outlook / 365", ready: false },
+  { id: "caldav", name: "Apple iCloud (CalDAV)", ready: false },
+] as const;
+
+function ago(t: string | number | null | undefined): string {
+  if (!t) return "never";
+  const ms = Date.now() - (typeof t === "number" ? t : Date.parse(t));
+  const m = Math.round(ms / 60000);
+  return m < 1 ? "just now" : m < 60 ? `${m} minute${m === 1 ? "" : "s"} ago` : `${Math.round(m / 60)} hour(s) ago`;
+}
+
+export function IntegrationsPage() {
+  const [list, { refetch }] = createResource(async () => {
+    try {
+      return { items: (await api.integrations()).integrations, missing: false };
+    } catch (e) {
+      if (e instanceof ApiFailure && e.status === 404) return { items: [] as Integration[], missing: true };
+      throw e;
+    }
+  });
+  const isDoctor = () => user()?.role === "doctor";
+  const doctorName = (id?: string | null) => doctors().find((d) => d.id === id)?.name ?? "";
+
+  async function disconnect(i: Integration) {
+    if (!confirm(`Disconnect ${i.accountEmail ?? i.provider}? ACMS stops syncing with it at once.`)) return;
+    const res = await fetch(`/api/integrations/${i.id}`, { method: "DELETE", credentials: "same-origin" });
+    if (!res.ok) alert("Could not disconnect. Try again.");
+    void refetch();
+  }
+
+  return (
+    <main class="settings" aria-labelledby="settings-title">
+      <h1 id="settings-title">Calendar integrations</h1>
+      <Show when={user()?.role === "receptionist"}>
+        <p class="notice">Calendar integrations are managed by doctors and admins.</p>
+      </Show>
+      <section aria-labelledby="connected-title">
+        <h2 id="connected-title">Connected calendars</h2>
+        <Show when={!list.loading} fallback={<p class="muted">Loading…</p>}>
+          <Show when={!list.error} fallback={<p class="banner banner-error">Could not load integrations.</p>}>
+            <Show when={list()?.missing}>
+              <p class="notice">Calendar sync is not available on this server yet.</p>
+            </Show>
+            <Show when={!list()?.missing && !list()?.items.length}>
+              <p class="muted">No calendar is connected.</p>
+            </Show>
+            <ul class="cards">
+              <For each={list()?.items}>
+                {(i) => (
+                  <li class="card">
+                    <strong>{PROVIDERS.find((p) => p.id === i.provider)?.name ?? i.provider}</strong>
+                    <span>Connected as {i.accountEmail ?? "—"}</span>
+                    <Show when={i.doctorId && !isDoctor()}>
+                      <span>Doctor: {doctorName(i.doctorId)}</span>
+                    </Show>
+                    <span>Status: {i.status === "needs_reconnect" ? "Needs reconnect" : i.status}</span>
+                    <span>Last sync: {ago(i.lastSyncAt)}</span>
+                    <Show when={isDoctor() || user()?.role === "admin"}>
+                      <button type="button" class="btn btn-danger" onClick={() => void disconnect(i)}>
+                        Disconnect
+                      </button>
+                    </Show>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </Show>
+        </Show>
+        <Show when={isDoctor()}>
+          <h3>Connect a calendar</h3>
+          <ul class="cards">
+            <For each={PROVIDERS}>
+              {(p) => (
+                <li class="card">
+                  <strong>{p.name}</strong>
+                  <Show when={p.ready} fallback={<span class="muted">Not available yet — coming in a later release.</span>}>
+                    <a class="btn btn-primary" href={`/api/integrations/${p.id}/connect`}>
+                      Connect {p.name}
+                    </a>
+                  </Show>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
+        <Show when={!isDoctor()}>
+          <p class="muted">Each doctor connects their own calendar from their account. Outlook and iCloud are not available yet.</p>
+        </Show>
+      </section>
+      <section aria-labelledby="export-title">
+        <h2 id="export-title">Export</h2>
+        <p>
+          <strong>Subscribe to a doctor's calendar</strong>: a private feed URL (webcal:// and https://) will appear here once calendar feeds are
+          enabled on this server.
+        </p>
+        <p class="muted">Single appointments can already be downloaded as .ics from their details panel.</p>
+      </section>
+    </main>
+  );
+}

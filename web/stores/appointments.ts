@@ -1,0 +1,77 @@
+// Appointments and blocked times by id for the loaded range. The calendar draws from here;
+// single changes (live pushes, optimistic moves, rollbacks) are announced to listeners so the
+// calendar can patch one event instead of redrawing thousands.
+import { createSignal } from "solid-js";
+import { createStore, produce, reconcile } from "solid-js/store";
+import { api } from "../api/client";
+import type { Appointment, BlockedTime } from "../api/types";
+
+const [appointments, setAppointments] = createStore<Record<string, Appointment>>({});
+const [blocked, setBlocked] = createStore<Record<string, BlockedTime>>({});
+const [loading, setLoading] = createSignal(false);
+const [loadedRange, setLoadedRange] = createSignal<{ from: string; to: string } | null>(null);
+/** Bumped after a full reload: the calendar replaces all events. */
+const [generation, setGeneration] = createSignal(0);
+
+export { appointments, blocked, loading, loadedRange, generation };
+
+export type Patch =
+  | { kind: "appointment"; op: "upsert"; value: Appointment }
+  | { kind: "appointment"; op: "delete"; id: string }
+  | { kind: "blocked"; op: "upsert"; value: BlockedTime }
+  | { kind: "blocked"; op: "delete"; id: string };
+export const patchListeners = new Set<(p: Patch) => void>();
+
+let loadSeq = 0;
+/** Replace the store with the range [from, to) (ISO instants). Older overlapping loads lose. */
+export async function loadRange(from: string, to: string) {
+  const mine = ++loadSeq;
+  setLoading(true);
+  try {
+    const [a, b] = await Promise.all([api.appointments(from, to), api.blockedTimes(from, to)]);
+    if (mine !== loadSeq) return;
+    setAppointments(reconcile(Object.fromEntries(a.appointments.map((x) => [x.id, x]))));
+    setBlocked(reconcile(Object.fromEntries(b.blockedTimes.map((x) => [x.id, x]))));
+    setLoadedRange({ from, to });
+    setGeneration((g) => g + 1);
+  } finally {
+    if (mine === loadSeq) setLoading(false);
+  }
+}
+
+export async function reloadRange() {
+  const r = loadedRange();
+  if (r) await loadRange(r.from, r.to);
+}
+
+const inRange = (x: { start: string; end: string }) => {
+  const r = loadedRange();
+  return !r || (x.start < r.to && x.end > r.from);
+};
+
+/** Put one appointment in (or take it out when it left the range). Ignores stale versions. */
+export function upsertAppointment(a: Appointment, force = false) {
+  const cur = appointments[a.id];
+  if (cur && !force && cur.version > a.version) return;
+  if (!inRange(a)) return removeAppointment(a.id);
+  setAppointments(a.id, reconcile(a));
+  patchListeners.forEach((l) => l({ kind: "appointment", op: "upsert", value: a }));
+}
+
+export function removeAppointment(id: string) {
+  if (!appointments[id]) return;
+  setAppointments(produce((s) => delete s[id]));
+  patchListeners.forEach((l) => l({ kind: "appointment", op: "delete", id }));
+}
+
+export function upsertBlocked(b: BlockedTime) {
+  if (!inRange(b)) return removeBlocked(b.id);
+  setBlocked(b.id, reconcile(b));
+  patchListeners.forEach((l) => l({ kind: "blocked", op: "upsert", value: b }));
+}
+
+export function removeBlocked(id: string) {
+  if (!blocked[id]) return;
+  setBlocked(produce((s) => delete s[id]));
+  patchListeners.forEach((l) => l({ kind: "blocked", op: "delete", id }));
+}

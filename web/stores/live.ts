@@ -1,0 +1,110 @@
+// The live connection: one WebSocket to /api/live, subscribed to the doctors on screen,
+// resuming from the last seq seen. Reconnects with exponential backoff (capped, jittered).
+import { createSignal } from "solid-js";
+import type { Appointment, BlockedTime, ClientMessage, ServerMessage } from "../api/types";
+import { reloadRange, removeAppointment, removeBlocked, upsertAppointment, upsertBlocked } from "./appointments";
+
+export type LiveState = "connecting" | "live" | "offline";
+const [state, setState] = createSignal<LiveState>("offline");
+export { state as liveState };
+
+let ws: WebSocket | null = null;
+let lastSeq: number | undefined;
+let doctorIds: string[] = [];
+let attempt = 0;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+let stopped = true;
+
+function send(msg: ClientMessage) {
+  if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+}
+
+function subscribe() {
+  send({ type: "subscribe", doctorIds, ...(lastSeq !== undefined ? { since: lastSeq } : {}) });
+}
+
+function onMessage(ev: MessageEvent) {
+  let msg: ServerMessage;
+  try {
+    msg = JSON.parse(String(ev.data));
+  } catch {
+    return;
+  }
+  if (msg.type === "hello") {
+    setState("live");
+    attempt = 0;
+    // First connection: the range was just loaded, start from here.
+    if (lastSeq === undefined) lastSeq = msg.seq;
+  } else if (msg.type === "change") {
+    lastSeq = Math.max(lastSeq ?? 0, msg.seq);
+    const c = msg.change;
+    if (c.kind === "appointment") {
+      if (c.op === "deleted") removeAppointment((c.record as { id: string }).id);
+      else upsertAppointment(c.record as Appointment);
+    } else if (c.kind === "blocked") {
+      if (c.op === "deleted") removeBlocked((c.record as { id: string }).id);
+      else upsertBlocked(c.record as BlockedTime);
+    }
+  } else if (msg.type === "resync") {
+    void reloadRange().catch(() => {});
+  }
+}
+
+function connect() {
+  if (stopped) return;
+  setState("connecting");
+  const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/live`;
+  const sock = new WebSocket(url);
+  ws = sock;
+  sock.onopen = () => subscribe();
+  sock.onmessage = onMessage;
+  sock.onclose = () => {
+    if (ws !== sock) return;
+    ws = null;
+    setState("offline");
+    scheduleReconnect();
+  };
+  sock.onerror = () => sock.close();
+}
+
+function scheduleReconnect() {
+  if (stopped) return;
+  clearTimeout(retryTimer);
+  const delay = Math.min(30_000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+  attempt++;
+  retryTimer = setTimeout(connect, delay);
+}
+
+export function startLive(ids: string[]) {
+  doctorIds = ids;
+  if (!stopped) return subscribe();
+  stopped = false;
+  connect();
+}
+
+/** Doctors on screen changed: resubscribe on the same socket. */
+export function setLiveDoctors(ids: string[]) {
+  doctorIds = ids;
+  subscribe();
+}
+
+export function stopLive() {
+  stopped = true;
+  clearTimeout(retryTimer);
+  ws?.close();
+  ws = null;
+  setState("offline");
+}
+
+// Coming back online or to the tab: reconnect at once instead of waiting out the backoff.
+if (typeof window !== "undefined") {
+  const kick = () => {
+    if (!stopped && !ws) {
+      attempt = 0;
+      clearTimeout(retryTimer);
+      connect();
+    }
+  };
+  window.addEventListener("online", kick);
+  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && kick());
+}
