@@ -1,0 +1,99 @@
+// Staff iCalendar endpoints, mounted under /api/appointments next to the core
+// appointment routes. Every path here has a fixed second segment
+// (/export/ical, /:id/ical, /:id/add-links), so none can be taken for the core
+// GET /api/appointments/:id (one segment) whichever group is mounted first.
+import { Hono } from "hono";
+import { z } from "zod";
+import { APPOINTMENT_STATUSES } from "../db/schema";
+import type { AppEnv } from "../env";
+import { notFound, validationError } from "../errors";
+import { addToCalendarLinks } from "../ics/links";
+import { loadAppointment, loadAppointments, loadClinic } from "../ics/data";
+import { icsFileName, renderCalendar } from "../ics/render";
+import { csrf, requireSession } from "../middleware/session";
+import { idParam, instant, queryOf } from "../validate";
+
+/** A range export may span at most this long (one render must stay cheap). */
+export const MAX_EXPORT_DAYS = 400;
+
+const Privacy = z.enum(["full", "minimal", "busy"]);
+
+const ExportQuery = z.strictObject({
+  from: instant,
+  to: instant,
+  doctorId: idParam.optional(),
+  status: z
+    .string()
+    .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(APPOINTMENT_STATUSES)).min(1))
+    .optional(),
+  privacy: Privacy.optional(),
+});
+
+const OneQuery = z.strictObject({ privacy: Privacy.optional() });
+
+function idOf(raw: string | undefined): string {
+  const r = idParam.safeParse(raw);
+  if (!r.success) throw notFound("Appointment");
+  return r.data;
+}
+
+export function icsResponse(body: string, fileName: string): Response {
+  return new Response(body, {
+    headers: {
+      "content-type": "text/calendar; charset=utf-8",
+      "content-disposition": `attachment; filename="${fileName}"`,
+      "cache-control": "no-store",
+    },
+  });
+}
+
+export const icalRoutes = new Hono<AppEnv>()
+  // Scoped to our own paths: this group shares the /api/appointments prefix with the core routes.
+  .use("/export/ical", requireSession, csrf)
+  .use("/:id/ical", requireSession, csrf)
+  .use("/:id/add-links", requireSession, csrf)
+  // Range export for staff. Default privacy "full": staff see names in ACMS anyway.
+  .get("/export/ical", async (c) => {
+    const q = queryOf(c, ExportQuery);
+    if (q.to <= q.from) throw validationError("The query has invalid parameters.", [{ path: "to", message: "must be after from" }]);
+    if (q.to - q.from > MAX_EXPORT_DAYS * 86400_000)
+      throw validationError("The query has invalid parameters.", [{ path: "to", message: `range is limited to ${MAX_EXPORT_DAYS} days` }]);
+    const u = c.var.user;
+    const clinic = await loadClinic(c.env.DB, u.clinicId);
+    if (!clinic) throw notFound("Clinic");
+    const appointments = await loadAppointments(c.env.DB, {
+      clinicId: u.clinicId,
+      fromMs: q.from,
+      toMs: q.to,
+      doctorId: q.doctorId,
+      statuses: q.status,
+    });
+    const body = renderCalendar({
+      clinic,
+      appointments,
+      privacy: q.privacy ?? "full",
+      appUrl: c.env.APP_URL,
+      calendarName: clinic.name,
+    });
+    return icsResponse(body, icsFileName("appointments", q.from));
+  })
+  .get("/:id/ical", async (c) => {
+    const id = idOf(c.req.param("id"));
+    const q = queryOf(c, OneQuery);
+    const u = c.var.user;
+    const [clinic, appt] = await Promise.all([loadClinic(c.env.DB, u.clinicId), loadAppointment(c.env.DB, u.clinicId, id)]);
+    if (!clinic || !appt) throw notFound("Appointment");
+    const body = renderCalendar({ clinic, appointments: [appt], privacy: q.privacy ?? "full", appUrl: c.env.APP_URL });
+    return icsResponse(body, icsFileName("appointment", appt.startMs, appt.id));
+  })
+  // "Add to calendar" options. Default privacy "busy": the links leave ACMS
+  // (Google/Outlook), so they carry names only when staff choose ?privacy=full.
+  .get("/:id/add-links", async (c) => {
+    const id = idOf(c.req.param("id"));
+    const q = queryOf(c, OneQuery);
+    const u = c.var.user;
+    const [clinic, appt] = await Promise.all([loadClinic(c.env.DB, u.clinicId), loadAppointment(c.env.DB, u.clinicId, id)]);
+    if (!clinic || !appt) throw notFound("Appointment");
+    return c.json({ links: addToCalendarLinks({ clinic, appointment: appt, privacy: q.privacy ?? "busy", appUrl: c.env.APP_URL }) });
+  });
