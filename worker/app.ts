@@ -6,6 +6,8 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env";
 import { ApiError, errorBody } from "./errors";
 import { authRoutes } from "./routes/auth";
+import { feedAdminRoutes, feedPublicRoutes } from "./routes/feeds";
+import { icalRoutes } from "./routes/ical";
 import { apiRoutes } from "./routes/index";
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -19,16 +21,20 @@ app.use("/api/*", async (c, next) => {
   if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
 });
 
-app.use(
-  "/api/*",
-  bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => c.json(errorBody("payload_too_large", `The request body is over ${MAX_BODY_BYTES / 1024} KiB.`), 413),
-  }),
-);
+// .ics imports have their own, larger limit (worker/routes/imports.ts IMPORT_MAX_BYTES).
+const apiBodyLimit = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: (c) => c.json(errorBody("payload_too_large", `The request body is over ${MAX_BODY_BYTES / 1024} KiB.`), 413),
+});
+app.use("/api/*", (c, next) => (/^\/api\/doctors\/[^/]+\/import\/ics$/.test(c.req.path) ? next() : apiBodyLimit(c, next)));
 
 app.route("/api/auth", authRoutes);
+// iCalendar groups (fixed second path segments, so they cannot shadow /api/appointments/:id).
+app.route("/api/appointments", icalRoutes);
+app.route("/api/doctors", feedAdminRoutes);
 app.route("/api", apiRoutes);
+// Public subscribable feeds: no session, token in the path.
+app.route("/feeds", feedPublicRoutes);
 
 app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), 404));
 
