@@ -9,6 +9,23 @@ import type { LiveChange } from "../live/messages";
 import { Serial } from "./serial";
 import type { HubContext } from "./work";
 import { hubWork } from "./work-registry";
+import {
+  type Caller,
+  type CreateInput,
+  type UpdatePatch,
+  type WriteResult,
+  createAppointment,
+  deleteAppointment,
+  doctorsOf,
+  updateAppointment,
+} from "../appointments/write";
+import { type BlockedInput, type BlockedResult, createBlockedTime, deleteBlockedTime } from "../appointments/blocked-write";
+import { appointmentLiveChanges, blockedLiveChange } from "../appointments/live";
+
+/** The hub of a doctor (one Durable Object per doctor id). */
+export function hubFor(env: Env, doctorId: string) {
+  return env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(doctorId));
+}
 
 export class DoctorHub extends DurableObject<Env> {
   protected readonly serial = new Serial();
@@ -109,6 +126,81 @@ export class DoctorHub extends DurableObject<Env> {
 
   async alarm(): Promise<void> {
     await this.startWork();
+  }
+
+  // -------------------------------------------------------------------------
+  // Booking RPC: every API write to this doctor's calendar. Each runs the shared
+  // write path (appointments/write.ts) inside the hub's lock, publishes the live
+  // change(s) while still holding it (so screens see changes in commit order),
+  // then kicks background work (sync outbox, e-mails) of every doctor touched.
+  // Results are plain data ({ok, appointment, change} | {ok:false, error}); RPC
+  // would strip an Error subclass, so the route turns `error` into the HTTP answer.
+  // `doctorId` is always the doctor this hub belongs to.
+  // -------------------------------------------------------------------------
+
+  async createAppointment(doctorId: string, caller: Caller, input: CreateInput): Promise<WriteResult> {
+    return this.appointmentWrite(doctorId, () => createAppointment(this.env, caller, input, { origin: "acms" }));
+  }
+
+  /** Routes send doctor changes to the TARGET doctor's hub (see write.ts "RESCHEDULE"). */
+  async updateAppointment(doctorId: string, caller: Caller, clinicId: string, id: string, patch: UpdatePatch): Promise<WriteResult> {
+    return this.appointmentWrite(doctorId, () => updateAppointment(this.env, caller, clinicId, id, patch, { origin: "acms" }));
+  }
+
+  async cancelAppointment(doctorId: string, caller: Caller, clinicId: string, id: string, version: number): Promise<WriteResult> {
+    return this.updateAppointment(doctorId, caller, clinicId, id, { version, status: "cancelled" });
+  }
+
+  async deleteAppointment(doctorId: string, caller: Caller, clinicId: string, id: string, version?: number): Promise<WriteResult> {
+    return this.appointmentWrite(doctorId, () => deleteAppointment(this.env, caller, clinicId, id, version, { origin: "acms" }));
+  }
+
+  async createBlockedTime(doctorId: string, caller: Caller, input: BlockedInput): Promise<BlockedResult> {
+    await this.doctorId(doctorId);
+    const r = await this.serial.run(async () => {
+      const r = await createBlockedTime(this.env, caller, { ...input, doctorId });
+      if (r.ok) await this.publishSafely(doctorId, blockedLiveChange("created", r.blockedTime));
+      return r;
+    });
+    if (r.ok) this.startWork();
+    return r;
+  }
+
+  async deleteBlockedTime(doctorId: string, caller: Caller, clinicId: string, id: string): Promise<BlockedResult> {
+    await this.doctorId(doctorId);
+    const r = await this.serial.run(async () => {
+      const r = await deleteBlockedTime(this.env, caller, clinicId, id);
+      if (r.ok) await this.publishSafely(r.blockedTime.doctorId, blockedLiveChange("deleted", r.blockedTime));
+      return r;
+    });
+    if (r.ok) this.startWork();
+    return r;
+  }
+
+  private async appointmentWrite(doctorId: string, write: () => Promise<WriteResult>): Promise<WriteResult> {
+    await this.doctorId(doctorId);
+    const r = await this.serial.run(async () => {
+      const r = await write();
+      if (r.ok) for (const live of appointmentLiveChanges(r.change)) await this.publishSafely(live.doctorId, live);
+      return r;
+    });
+    if (r.ok) {
+      for (const d of doctorsOf(r.change)) {
+        if (d === doctorId) this.startWork();
+        else this.ctx.waitUntil(hubFor(this.env, d).kick(d).catch((err) => console.error("kick failed", d, err)));
+      }
+    }
+    return r;
+  }
+
+  /** The change is committed already: a failing live channel must not turn it into an error. */
+  private async publishSafely(doctorId: string, change: LiveChange): Promise<void> {
+    try {
+      if (doctorId === (await this.doctorId())) await this.publish(doctorId, change);
+      else await hubFor(this.env, doctorId).publish(doctorId, change);
+    } catch (err) {
+      console.error("live publish failed", doctorId, err);
+    }
   }
 
   /** Test and admin aid: wait until in-flight background work has finished. */

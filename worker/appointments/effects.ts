@@ -1,0 +1,24 @@
+// Extra statements that must commit atomically with an appointment change.
+// Each registered function returns statements to append to the change's D1 batch
+// (e.g. the iCalendar engineer queues invite/cancel e-mails in email_outbox here).
+// They run for every origin; check change.origin to skip echoes if needed.
+// Keep them cheap and pure: no reads, no fetches — just build statements.
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Actor } from "../db/audit";
+import type { Db } from "../db/client";
+import type { Appointment } from "./model";
+
+export type ChangeOrigin = "acms" | "google" | "microsoft" | "caldav" | "ics";
+
+export interface AppointmentChange {
+  /** null on create */
+  before: Appointment | null;
+  /** null on delete */
+  after: Appointment | null;
+  actor: Actor;
+  origin: ChangeOrigin;
+}
+
+export type ChangeEffect = (db: Db, change: AppointmentChange) => BatchItem<"sqlite">[];
+
+export const changeEffects: ChangeEffect[] = [];

@@ -1,0 +1,101 @@
+// Read queries for appointments and blocked times. Each is one indexed D1 query.
+//
+// Range queries ask for everything overlapping [from, to). An appointment lasts
+// at most 12 h (scheduling/rules.ts MAX_DURATION_MS), so `start_ms >= from - 12h`
+// bounds the index range scan on (doctor_id, start_ms) / (clinic_id, start_ms):
+//   start_ms >= from - 12h AND start_ms < to AND end_ms > from
+import { MAX_DURATION_MS } from "../scheduling/rules";
+import type { AppointmentStatus } from "../db/schema";
+import {
+  APPOINTMENT_COLUMNS,
+  type Appointment,
+  type AppointmentRow,
+  BLOCKED_COLUMNS,
+  type BlockedTime,
+  type BlockedTimeRow,
+  toAppointment,
+  toBlockedTime,
+} from "./model";
+
+export interface RangeQuery {
+  clinicId: string;
+  fromMs: number;
+  toMs: number;
+  doctorId?: string;
+  statuses?: AppointmentStatus[];
+}
+
+export function appointmentRangeStatement(d1: D1Database, q: RangeQuery): D1PreparedStatement {
+  // INDEXED BY pins the plan: without ANALYZE statistics SQLite may pick either index.
+  const index = q.doctorId ? "appointments_doctor_start_idx" : "appointments_clinic_start_idx";
+  const params: unknown[] = [];
+  let where = "";
+  if (q.doctorId) {
+    where = "a.doctor_id = ? AND a.clinic_id = ?";
+    params.push(q.doctorId, q.clinicId);
+  } else {
+    where = "a.clinic_id = ?";
+    params.push(q.clinicId);
+  }
+  where += " AND a.start_ms >= ? AND a.start_ms < ? AND a.end_ms > ?";
+  params.push(q.fromMs - MAX_DURATION_MS, q.toMs, q.fromMs);
+  if (q.statuses?.length) {
+    where += ` AND a.status IN (${q.statuses.map(() => "?").join(",")})`;
+    params.push(...q.statuses);
+  }
+  return d1
+    .prepare(
+      `SELECT ${APPOINTMENT_COLUMNS} FROM appointments a INDEXED BY ${index} JOIN patients p ON p.id = a.patient_id ` +
+        `WHERE ${where} ORDER BY a.start_ms, a.id`,
+    )
+    .bind(...params);
+}
+
+export async function listAppointments(d1: D1Database, q: RangeQuery): Promise<Appointment[]> {
+  const { results } = await appointmentRangeStatement(d1, q).all<AppointmentRow>();
+  return results.map(toAppointment);
+}
+
+export function appointmentByIdStatement(d1: D1Database, clinicId: string, id: string): D1PreparedStatement {
+  return d1
+    .prepare(`SELECT ${APPOINTMENT_COLUMNS} FROM appointments a JOIN patients p ON p.id = a.patient_id WHERE a.id = ? AND a.clinic_id = ?`)
+    .bind(id, clinicId);
+}
+
+/** The appointment if it belongs to the clinic, else null (callers answer 404). */
+export async function getAppointment(d1: D1Database, clinicId: string, id: string): Promise<Appointment | null> {
+  const row = await appointmentByIdStatement(d1, clinicId, id).first<AppointmentRow>();
+  return row ? toAppointment(row) : null;
+}
+
+export interface BlockedRangeQuery {
+  clinicId: string;
+  fromMs: number;
+  toMs: number;
+  doctorId?: string;
+}
+
+/**
+ * Blocked times overlapping [from, to). Blocked times have no maximum length
+ * (all-day, multi-day leave), so the doctor query scans (doctor_id, end_ms > from).
+ */
+export function blockedRangeStatement(d1: D1Database, q: BlockedRangeQuery): D1PreparedStatement {
+  if (q.doctorId)
+    return d1
+      .prepare(
+        `SELECT ${BLOCKED_COLUMNS} FROM blocked_times INDEXED BY blocked_doctor_end_idx ` +
+          "WHERE doctor_id = ? AND clinic_id = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms, id",
+      )
+      .bind(q.doctorId, q.clinicId, q.fromMs, q.toMs);
+  return d1
+    .prepare(
+      `SELECT ${BLOCKED_COLUMNS} FROM blocked_times WHERE doctor_id IN (SELECT id FROM doctors WHERE clinic_id = ?) ` +
+        "AND clinic_id = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms, id",
+    )
+    .bind(q.clinicId, q.clinicId, q.fromMs, q.toMs);
+}
+
+export async function listBlockedTimes(d1: D1Database, q: BlockedRangeQuery): Promise<BlockedTime[]> {
+  const { results } = await blockedRangeStatement(d1, q).all<BlockedTimeRow>();
+  return results.map(toBlockedTime);
+}
