@@ -1,6 +1,7 @@
 // Every /api route group except auth. Each group is its own module.
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
+import { appointmentRoutes } from "./appointments";
 import { auditRoutes } from "./audit";
 import { clinicRoutes } from "./clinic";
 import { doctorRoutes } from "./doctors";
@@ -14,3 +15,4 @@ apiRoutes.route("/doctors", doctorRoutes);
 apiRoutes.route("/patients", patientRoutes);
 apiRoutes.route("/users", userRoutes);
 apiRoutes.route("/audit", auditRoutes);
+apiRoutes.route("/appointments", appointmentRoutes);
