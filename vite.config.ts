@@ -14,7 +14,15 @@ const here = import.meta.dirname;
 export default defineConfig({
   root: path.join(here, "web"),
   publicDir: path.join(here, "web/public"),
-  plugins: [solid(), cloudflare({ configPath: path.join(here, "wrangler.toml") })],
+  plugins: [
+    solid(),
+    cloudflare({
+      configPath: path.join(here, "wrangler.toml"),
+      // Local D1/DO state in <repo>/.wrangler/state, where `wrangler d1 migrations apply --local`
+      // and scripts/seed.mjs write. The plugin's default is relative to Vite's root (web/).
+      persistState: { path: path.join(here, ".wrangler/state") },
+    }),
+  ],
   environments: {
     client: { build: { outDir: path.join(here, "dist/client"), emptyOutDir: true } },
     acms_calendar: { build: { outDir: path.join(here, "dist/acms_calendar"), emptyOutDir: true } },
