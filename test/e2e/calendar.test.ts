@@ -1,0 +1,75 @@
+// Staff see the clinic's calendar: log in, this week's seeded appointments in their status
+// colours, month/week/day views, and blocked lunch shown as not bookable.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DESKTOP, eventEl, launch, logIn, newContext, screenshot } from "./browser";
+import { ids } from "./seed";
+
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launch();
+  page = await (await newContext(browser, DESKTOP)).newPage();
+});
+afterAll(async () => browser?.close());
+
+describe("calendar", () => {
+  it("refuses a wrong password and logs in with the right one", async () => {
+    await page.goto("/");
+    await page.getByLabel("E-mail").fill("reception@e2e.test");
+    await page.getByLabel("Password").fill("wrong password");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("wrong");
+    await logIn(page);
+    // Desktop opens on the month view of today.
+    await expect.poll(() => page.getByRole("radio", { name: "Month" }).getAttribute("aria-checked")).toBe("true");
+    const month = new Date().toLocaleDateString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
+    await expect.poll(() => page.getByTestId("range-title").textContent()).toBe(month);
+  });
+
+  it("shows this week's seeded appointments coloured by status", async () => {
+    await page.keyboard.press("w");
+    await expect.poll(() => page.getByRole("radio", { name: "Week" }).getAttribute("aria-checked")).toBe("true");
+    const alice = eventEl(page, "f0".repeat(16)).first();
+    await alice.waitFor();
+    expect(await alice.textContent()).toContain("Alice Archer");
+    // Scheduled yellow, confirmed blue, completed green.
+    const bg = (id: string) => eventEl(page, id).first().evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(await bg("f0".repeat(16))).toBe("rgb(246, 212, 74)");
+    expect(await bg("f1".repeat(16))).toBe("rgb(29, 95, 191)");
+    expect(await bg("f2".repeat(16))).toBe("rgb(95, 191, 114)");
+    // Lunch is drawn as a hatched background block.
+    expect(await page.locator(".ec-bg-event.blocked").count()).toBeGreaterThan(0);
+    await screenshot(page, "week");
+  });
+
+  it("switches between day and month with the toggle and keyboard", async () => {
+    await page.getByRole("radio", { name: "Day" }).click();
+    // Day view: one column per doctor, side by side.
+    await page.locator(".ec-col-head", { hasText: "Dr House" }).first().waitFor();
+    await page.locator(".ec-col-head", { hasText: "Dr Cuddy" }).first().waitFor();
+    await eventEl(page, "f2".repeat(16)).first().waitFor();
+    await screenshot(page, "day");
+    await page.keyboard.press("m");
+    await eventEl(page, "f0".repeat(16)).first().waitFor();
+    await screenshot(page, "month");
+    // Doctor filter: hiding Dr Cuddy removes Carol's appointment.
+    await page.getByRole("button", { name: "Dr Cuddy" }).click();
+    await expect.poll(() => eventEl(page, "f2".repeat(16)).count()).toBe(0);
+    await page.getByRole("button", { name: "Dr Cuddy" }).click();
+    await expect.poll(() => eventEl(page, "f2".repeat(16)).count()).toBe(1);
+  });
+
+  it("opens the details panel of an appointment with its actions", async () => {
+    await eventEl(page, "f1".repeat(16)).first().click();
+    const panel = page.getByTestId("appointment-panel");
+    await panel.waitFor();
+    expect(await panel.getByRole("heading").textContent()).toBe("Bob Baker");
+    expect(await panel.getByTestId("status-badge").textContent()).toBe("Confirmed");
+    expect(await panel.getByRole("link", { name: "Download .ics" }).getAttribute("href")).toBe(`/api/appointments/${"f1".repeat(16)}/ical`);
+    await panel.getByRole("button", { name: "Edit" }).waitFor();
+    await panel.getByRole("button", { name: "Close details" }).click();
+    void ids;
+  });
+});

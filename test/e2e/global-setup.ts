@@ -1,0 +1,101 @@
+// Browser-test harness (runs once, in Node): build the app, create a fresh local D1 in a temp
+// dir, migrate + seed it, start the built Worker with `wrangler dev` on a free port, wait until
+// it answers, and hand the URL to the tests. Everything is torn down afterwards.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { seedSql } from "./seed";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const bin = (name: string) => path.join(root, "node_modules/.bin", name);
+const builtConfig = path.join(root, "dist/acms_calendar/wrangler.json");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", env: { ...process.env, CI: "1", ...env } });
+  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    baseURL: string;
+    today: number;
+  }
+}
+
+let server: ChildProcess | undefined;
+let dir: string | undefined;
+
+export default async function setup(project: TestProject) {
+  const t0 = Date.now();
+  if (!process.env.E2E_SKIP_BUILD) run(bin("vite"), ["build", "--logLevel", "warn"]);
+  dir = mkdtempSync(path.join(tmpdir(), "acms-e2e-"));
+  // Secrets for the local Worker: wrangler reads .dev.vars next to the config it runs.
+  writeFileSync(
+    path.join(root, "dist/acms_calendar/.dev.vars"),
+    [
+      `SESSION_SECRET="e2e-session-secret-0123456789abcdef0123"`,
+      `TOKEN_KEYS='{"k1":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}'`,
+      `TOKEN_KEY_CURRENT="k1"`,
+      "",
+    ].join("\n"),
+  );
+  const persist = path.join(dir, "state");
+  run(bin("wrangler"), ["d1", "migrations", "apply", "acms", "--local", "--persist-to", persist, "-c", builtConfig]);
+  const seed = seedSql();
+  const seedFile = path.join(dir, "seed.sql");
+  writeFileSync(seedFile, seed.sql);
+  run(bin("wrangler"), ["d1", "execute", "acms", "--local", "--persist-to", persist, "-c", builtConfig, "--file", seedFile]);
+
+  const port = await freePort();
+  const baseURL = `http://localhost:${port}`;
+  let log = "";
+  server = spawn(
+    bin("wrangler"),
+    ["dev", "-c", builtConfig, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false", "--var", `APP_URL:${baseURL}`],
+    { cwd: root, env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  server.stdout!.on("data", (b) => (log += b));
+  server.stderr!.on("data", (b) => (log += b));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`wrangler dev exited:\n${log}`);
+    try {
+      const r = await fetch(`${baseURL}/api/auth/me`);
+      if (r.status === 401) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`wrangler dev did not become ready:\n${log}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (process.env.E2E_LOG) server.stdout!.pipe(process.stdout);
+  console.log(`[e2e] app ready at ${baseURL} in ${Date.now() - t0} ms`);
+  project.provide("baseURL", baseURL);
+  project.provide("today", seed.today);
+
+  return async () => {
+    if (server?.pid) {
+      try {
+        process.kill(-server.pid, "SIGTERM"); // the whole group: wrangler and its workerd child
+      } catch {
+        /* already gone */
+      }
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  };
+}
