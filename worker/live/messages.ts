@@ -1,7 +1,9 @@
 // Typed messages on the live WebSocket. The server sends
 //   { type: "change", seq, change: LiveChange }  for every change, seq increasing per clinic;
 //   { type: "hello", seq }                      on connect (the latest seq);
-//   { type: "resync" }                          when a resume point is too old: reload the range.
+//   { type: "resync" }                          when a resume point is too old: reload the range;
+//   { type: "subscribed", doctorIds, seq }      after a subscribe (and its replay) was applied;
+//   { type: "pong" }                            answer to { type: "ping" }.
 // The client sends { type: "subscribe", doctorIds: string[], since?: number }.
 export type LiveChange =
   | { kind: "appointment"; op: "created" | "updated" | "deleted"; doctorId: string; record: unknown }
@@ -13,6 +15,8 @@ export type ServerMessage =
   | { type: "hello"; seq: number }
   | { type: "change"; seq: number; change: LiveChange }
   | { type: "resync"; reason: string }
+  | { type: "subscribed"; doctorIds: string[]; seq: number }
+  | { type: "pong" }
   | { type: "error"; error: { code: string; message: string } };
 
 export type ClientMessage = { type: "subscribe"; doctorIds: string[]; since?: number } | { type: "ping" };
