@@ -7,6 +7,7 @@ import { availabilityRoutes } from "./availability";
 import { blockedTimeRoutes } from "./blocked-times";
 import { clinicRoutes } from "./clinic";
 import { doctorRoutes } from "./doctors";
+import { liveRoutes } from "./live";
 import { patientRoutes } from "./patients";
 import { userRoutes } from "./users";
 
@@ -20,3 +21,4 @@ apiRoutes.route("/audit", auditRoutes);
 apiRoutes.route("/appointments", appointmentRoutes);
 apiRoutes.route("/availability", availabilityRoutes);
 apiRoutes.route("/blocked-times", blockedTimeRoutes);
+apiRoutes.route("/live", liveRoutes);
