@@ -8,6 +8,7 @@ import { blockedTimeRoutes } from "./blocked-times";
 import { clinicRoutes } from "./clinic";
 import { doctorRoutes } from "./doctors";
 import { liveRoutes } from "./live";
+import { noticeRoutes } from "./notices";
 import { patientRoutes } from "./patients";
 import { userRoutes } from "./users";
 
@@ -22,3 +23,4 @@ apiRoutes.route("/appointments", appointmentRoutes);
 apiRoutes.route("/availability", availabilityRoutes);
 apiRoutes.route("/blocked-times", blockedTimeRoutes);
 apiRoutes.route("/live", liveRoutes);
+apiRoutes.route("/notices", noticeRoutes);
