@@ -6,8 +6,11 @@
 // notifications to our public webhook host (WEBHOOK_BASE_URL https://acms.test)
 // go into the Worker via exports.default.fetch. No production code knows about
 // this: it only sees configurable base URLs. Everything else passes through.
-import { exports } from "cloudflare:workers";
+import { exports as workerExports } from "cloudflare:workers";
 import { GOOGLE_TEST_HOST, GoogleEmulator } from "./emulator";
+
+// The generated Exports type does not know our default export; it is the Worker's fetch handler.
+export const worker = (workerExports as unknown as { default: { fetch(req: Request): Promise<Response> } }).default;
 
 export const WEBHOOK_TEST_HOST = "acms.test";
 
@@ -17,11 +20,11 @@ export function installGoogleEmulator(emulator: GoogleEmulator): () => void {
     const req = new Request(input as RequestInfo, init);
     const host = new URL(req.url).host;
     if (host === GOOGLE_TEST_HOST) return emulator.handle(req);
-    if (host === WEBHOOK_TEST_HOST) return exports.default.fetch(req);
+    if (host === WEBHOOK_TEST_HOST) return worker.fetch(req);
     return original(req);
   };
   globalThis.fetch = routed;
-  emulator.deliver = (req) => exports.default.fetch(req);
+  emulator.deliver = (req) => worker.fetch(req);
   return () => {
     globalThis.fetch = original;
   };

@@ -1,7 +1,8 @@
 // The Google client against the emulator: OAuth grants, idempotent inserts,
 // etags, paging + syncToken, 410, rate limits. The emulator follows Google's docs.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { env } from "cloudflare:workers";
+import { env as cfEnv } from "cloudflare:workers";
+import type { Env } from "../../../worker/env";
 import { GoogleEmulator } from "../../fakes/google/emulator";
 import { installGoogleEmulator } from "../../fakes/google/router";
 import { GoogleCalendarClient, googleApiBase, type TokenSource } from "../../../worker/providers/google/client";
@@ -9,6 +10,7 @@ import { authorizeUrl, exchangeCode, newPkce, oauthConfig, refreshAccessToken, t
 import { CursorInvalidError, type OutboundAppointment } from "../../../worker/providers/provider";
 import { PreconditionFailedError, ReconnectRequiredError, RateLimitedError } from "../../../worker/providers/http";
 
+const env = cfEnv as unknown as Env;
 const emu = new GoogleEmulator({ clientId: env.GOOGLE_CLIENT_ID!, clientSecret: env.GOOGLE_CLIENT_SECRET! });
 let uninstall: () => void;
 beforeAll(() => (uninstall = installGoogleEmulator(emu)));

@@ -1,0 +1,222 @@
+// Inbound: incremental sync of the doctor's selected calendars.
+// A calendar is synced when it has no cursor yet, when a push notification marked
+// it dirty (last_notification_at > last_polled_at), or when its poll is due
+// (every 5 minutes without a healthy channel; a reconciliation every 6 hours with
+// one, since push can be lost). A 410/invalid cursor → full listing of the window,
+// which replaces that calendar's imported busy blocks (no duplicates: every row is
+// keyed by (integration_id, external_id)) and never touches appointments.
+// The cursor is saved only after its items are applied, so a run cut short (DO
+// evicted) simply repeats from the old cursor; applying is idempotent.
+import type { HubContext } from "../hub/work";
+import { newId } from "../ids";
+import { readAppointment } from "../appointments/write";
+import type { BlockedTime } from "../appointments/model";
+import { CursorInvalidError, type ChangeSet, type ExternalItem } from "../providers/provider";
+import { ProviderError, ReconnectRequiredError } from "../providers/http";
+import { resolveSync } from "./policy";
+import { busyIdsOf, label, syncedCalendarIds, type CalendarRow } from "./integrations";
+import { linkByExternal, upsertLinkStatement } from "./links";
+import { acmsSideOf, extSideOf, lastSyncOf, notice, requeuePushStatements, runWithNotice, takeExternalTiming } from "./reconcile";
+import { recordIntegrationError, type IntegrationSession } from "./session";
+import { describe } from "./outbound";
+
+export const POLL_WITHOUT_PUSH_MS = 5 * 60_000;
+export const RECONCILE_WITH_PUSH_MS = 6 * 60 * 60_000;
+/** How far back and ahead we mirror: clinics book up to a year ahead (lesson 17). */
+export const WINDOW_PAST_MS = 7 * 86_400_000;
+export const WINDOW_AHEAD_MS = 400 * 86_400_000;
+
+export const blockExternalId = (calendarId: string, eventId: string) => `${calendarId}::${eventId}`;
+
+export function channelHealthy(row: CalendarRow, now: number): boolean {
+  return !!row.channel_id && (row.channel_expires_at ?? 0) > now;
+}
+
+/** When this calendar next needs a sync without any notification. */
+export function nextPollAt(row: CalendarRow, now: number): number {
+  if (!row.sync_cursor) return now;
+  const every = channelHealthy(row, now) ? RECONCILE_WITH_PUSH_MS : POLL_WITHOUT_PUSH_MS;
+  return (row.last_polled_at ?? 0) + every;
+}
+
+export function isDue(row: CalendarRow, now: number): boolean {
+  return !row.sync_cursor || (row.last_notification_at ?? 0) > (row.last_polled_at ?? 0) || nextPollAt(row, now) <= now;
+}
+
+export async function calendarRows(ctx: HubContext, integrationId: string): Promise<CalendarRow[]> {
+  return (await ctx.env.DB.prepare("SELECT * FROM integration_calendars WHERE integration_id = ?").bind(integrationId).all<CalendarRow>()).results;
+}
+
+/** Pulls changes for every due calendar; returns when it next wants to run. */
+export async function syncInbound(ctx: HubContext, s: IntegrationSession): Promise<number | null> {
+  const wanted = new Set(syncedCalendarIds(s.integ));
+  const busy = new Set(busyIdsOf(s.integ));
+  let next: number | null = null;
+  for (const row of await calendarRows(ctx, s.integ.id)) {
+    if (!wanted.has(row.calendar_id) || s.dead) continue;
+    const now = Date.now();
+    if (isDue(row, now)) {
+      try {
+        await syncCalendar(ctx, s, row, busy.has(row.calendar_id));
+      } catch (err) {
+        if (err instanceof ReconnectRequiredError) return null;
+        await recordIntegrationError(ctx, s, `${label(s.integ.provider)} sync of "${row.summary}": ${describe(err)}`);
+        const retryIn = err instanceof ProviderError && err.retryAfterMs ? err.retryAfterMs : 60_000;
+        next = Math.min(next ?? Infinity, Date.now() + retryIn);
+        continue;
+      }
+    }
+    const fresh = await ctx.env.DB.prepare("SELECT * FROM integration_calendars WHERE integration_id = ? AND calendar_id = ?")
+      .bind(s.integ.id, row.calendar_id)
+      .first<CalendarRow>();
+    if (fresh) next = Math.min(next ?? Infinity, nextPollAt(fresh, Date.now()));
+  }
+  return next;
+}
+
+async function syncCalendar(ctx: HubContext, s: IntegrationSession, row: CalendarRow, isBusy: boolean) {
+  // Everything that arrives from now on is not covered by this listing: mark it
+  // so a notification during the fetch causes one more run.
+  const startedAt = Date.now() - 1;
+  const window = { startMs: startedAt - WINDOW_PAST_MS, endMs: startedAt + WINDOW_AHEAD_MS };
+  let changes: ChangeSet;
+  try {
+    changes = await s.provider.listChanges(row.calendar_id, row.sync_cursor, window);
+  } catch (err) {
+    if (!(err instanceof CursorInvalidError)) throw err;
+    changes = await s.provider.listChanges(row.calendar_id, null, window);
+  }
+  await ctx.exclusive(async () => {
+    for (const item of changes.items) {
+      try {
+        await applyItem(ctx, s, row.calendar_id, isBusy, item);
+      } catch (err) {
+        // One bad item must not stop the rest (lesson 10): log it and go on.
+        console.error(`sync: item ${item.id} of calendar ${row.calendar_id} failed`, err);
+      }
+    }
+    if (changes.full) await dropUnseenBlocks(ctx, s, row.calendar_id, changes.items);
+    await ctx.env.DB.prepare("UPDATE integration_calendars SET sync_cursor = ?, last_polled_at = ? WHERE integration_id = ? AND calendar_id = ?")
+      .bind(changes.nextCursor, startedAt, s.integ.id, row.calendar_id)
+      .run();
+  });
+}
+
+async function applyItem(ctx: HubContext, s: IntegrationSession, calendarId: string, isBusy: boolean, item: ExternalItem) {
+  const link = await linkByExternal(ctx.env, s.integ.id, item.id);
+  if (link && link.external_calendar_id === calendarId) return applyOwnEvent(ctx, s, calendarId, item);
+  // Ours (by private property) but not linked to this integration: an earlier connection's
+  // event; it is an appointment already in ACMS, never a busy block.
+  if (item.appointmentId) return;
+  if (!isBusy) return;
+  await applyBusyItem(ctx, s, calendarId, item);
+}
+
+async function applyBusyItem(ctx: HubContext, s: IntegrationSession, calendarId: string, item: ExternalItem) {
+  const env = ctx.env;
+  const integ = s.integ;
+  const extId = blockExternalId(calendarId, item.id);
+  const existing = await env.DB.prepare("SELECT id, start_ms, end_ms, all_day FROM blocked_times WHERE integration_id = ? AND external_id = ?")
+    .bind(integ.id, extId)
+    .first<{ id: string; start_ms: number; end_ms: number; all_day: number }>();
+  const now = Date.now();
+  if (!item.blocks || !item.timing) {
+    if (!existing) return;
+    await env.DB.prepare("DELETE FROM blocked_times WHERE id = ?").bind(existing.id).run();
+    await ctx.publish({ kind: "blocked", op: "deleted", doctorId: integ.doctor_id, record: blocked(existing.id, integ, existing.start_ms, existing.end_ms, !!existing.all_day) });
+    return;
+  }
+  const t = item.timing;
+  if (existing && existing.start_ms === t.startMs && existing.end_ms === t.endMs && !!existing.all_day === t.allDay) return;
+  const id = existing?.id ?? newId();
+  // Busy only: no title, no details (the label stays empty).
+  await env.DB.prepare(
+    `INSERT INTO blocked_times (id, clinic_id, doctor_id, start_ms, end_ms, source, label, all_day, integration_id, external_id, created_by, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (integration_id, external_id) DO UPDATE SET start_ms = excluded.start_ms, end_ms = excluded.end_ms,
+       all_day = excluded.all_day, updated_at = excluded.updated_at`,
+  )
+    .bind(id, integ.clinic_id, integ.doctor_id, t.startMs, t.endMs, integ.provider, t.allDay ? 1 : 0, integ.id, extId, `system:${integ.provider}-sync`, now, now)
+    .run();
+  await ctx.publish({ kind: "blocked", op: existing ? "updated" : "created", doctorId: integ.doctor_id, record: blocked(id, integ, t.startMs, t.endMs, t.allDay) });
+}
+
+const blocked = (id: string, integ: IntegrationSession["integ"], startMs: number, endMs: number, allDay: boolean): BlockedTime => ({
+  id,
+  doctorId: integ.doctor_id,
+  start: new Date(startMs).toISOString(),
+  end: new Date(endMs).toISOString(),
+  source: integ.provider,
+  label: "",
+  allDay,
+});
+
+/** After a full listing: imported blocks of this calendar the listing no longer has are gone. */
+async function dropUnseenBlocks(ctx: HubContext, s: IntegrationSession, calendarId: string, items: ExternalItem[]) {
+  const prefix = blockExternalId(calendarId, "");
+  const seen = new Set(items.filter((i) => i.blocks).map((i) => blockExternalId(calendarId, i.id)));
+  const rows = (
+    await ctx.env.DB.prepare("SELECT id, external_id, start_ms, end_ms, all_day FROM blocked_times WHERE integration_id = ? AND substr(external_id, 1, ?) = ?")
+      .bind(s.integ.id, prefix.length, prefix)
+      .all<{ id: string; external_id: string; start_ms: number; end_ms: number; all_day: number }>()
+  ).results;
+  for (const r of rows) {
+    if (seen.has(r.external_id)) continue;
+    await ctx.env.DB.prepare("DELETE FROM blocked_times WHERE id = ?").bind(r.id).run();
+    await ctx.publish({ kind: "blocked", op: "deleted", doctorId: s.integ.doctor_id, record: blocked(r.id, s.integ, r.start_ms, r.end_ms, !!r.all_day) });
+  }
+}
+
+/** One of our events came back changed: the conflict policy decides (inside the lock). */
+async function applyOwnEvent(ctx: HubContext, s: IntegrationSession, calendarId: string, item: ExternalItem) {
+  const integ = s.integ;
+  const link = await linkByExternal(ctx.env, integ.id, item.id);
+  if (!link || link.state === "deleted") return;
+  if (link.etag && item.etag === link.etag) return; // our own write echoed back
+  const appt = await readAppointment(ctx.env.DB, integ.clinic_id, link.appointment_id);
+  if (!appt) return; // deleted in ACMS: the outbox deletes it in the provider
+  const outcome = resolveSync(acmsSideOf(appt), lastSyncOf(link), extSideOf(item));
+  const where = label(integ.provider);
+  switch (outcome.action) {
+    case "none":
+      // e.g. a colour change: remember the new etag so our next patch is not refused.
+      await ctx.env.DB.prepare("UPDATE appointment_links SET etag = ?, external_updated_at = ?, updated_at = ? WHERE appointment_id = ? AND integration_id = ?")
+        .bind(item.etag, item.updatedMs, Date.now(), link.appointment_id, integ.id)
+        .run();
+      return;
+    case "take_external_timing":
+      return takeExternalTiming(ctx, integ, s.tz, appt, item, calendarId, outcome.conflict);
+    case "push_acms":
+      return runWithNotice(
+        ctx,
+        requeuePushStatements(ctx, integ, appt, calendarId, item.etag, item.updatedMs),
+        outcome.conflict
+          ? notice(integ, appt, "sync_conflict", "sync.conflict", `An appointment was changed both in ACMS and in ${where}. The later edit (in ACMS) wins; ${where} will be updated.`, { winner: "acms", externalUpdated: item.updatedMs, acmsUpdated: appt.updatedAt })
+          : null,
+      );
+    case "recreate_external":
+      return runWithNotice(
+        ctx,
+        requeuePushStatements(ctx, integ, appt, calendarId, null, item.updatedMs),
+        notice(integ, appt, "sync_recreated", "sync.recreated",
+          `An ACMS appointment was deleted in ${where}. ACMS keeps appointments until they are cancelled in ACMS, so it was put back in ${where}. Cancel it in ACMS if it should not take place.`,
+          { externalUpdated: item.updatedMs }),
+      );
+    case "forget_link":
+      await ctx.env.DB.batch([
+        upsertLinkStatement(ctx.env, {
+          appointmentId: link.appointment_id,
+          integrationId: integ.id,
+          externalId: link.external_id,
+          externalCalendarId: link.external_calendar_id,
+          etag: null,
+          syncedVersion: appt.version,
+          syncedHash: null,
+          externalUpdatedAt: item.updatedMs,
+          state: "deleted",
+          lastError: null,
+        }),
+      ]);
+      return;
+  }
+}

@@ -1,0 +1,204 @@
+// Integration rows as the engine needs them, token handling (sealed in D1,
+// refreshed on demand), and the provider factory: the one place that maps a
+// provider name to its CalendarProvider implementation.
+import type { Env } from "../env";
+import { seal, sealKeysFromEnv, unseal } from "../auth/token-seal";
+import { newId } from "../ids";
+import { ReconnectRequiredError } from "../providers/http";
+import type { CalendarProvider } from "../providers/provider";
+import { GoogleCalendarClient, googleApiBase, type TokenSource } from "../providers/google/client";
+import { oauthConfig, refreshAccessToken, revokeToken, type TokenSet } from "../providers/google/oauth";
+import type { SendOptions } from "../providers/http";
+
+export interface IntegrationRow {
+  id: string;
+  clinic_id: string;
+  user_id: string;
+  doctor_id: string;
+  provider: "google" | "microsoft" | "caldav";
+  account_email: string;
+  sealed_tokens: string | null;
+  write_calendar_id: string | null;
+  busy_calendar_ids: string;
+  status: "pending" | "active" | "needs_reconnect" | "error" | "disconnected";
+  last_sync_at: number | null;
+  last_error: string | null;
+  last_error_at: number | null;
+  metrics: string;
+}
+
+export interface CalendarRow {
+  integration_id: string;
+  calendar_id: string;
+  summary: string;
+  sync_cursor: string | null;
+  channel_id: string | null;
+  channel_resource_id: string | null;
+  channel_token_hash: string | null;
+  channel_expires_at: number | null;
+  last_notification_at: number | null;
+  last_polled_at: number | null;
+}
+
+export const busyIdsOf = (i: IntegrationRow): string[] => {
+  try {
+    const v = JSON.parse(i.busy_calendar_ids);
+    return Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
+};
+
+/** Calendars we read: every busy calendar plus the write calendar (our events moved in Google). */
+export const syncedCalendarIds = (i: IntegrationRow) => [...new Set([...busyIdsOf(i), ...(i.write_calendar_id ? [i.write_calendar_id] : [])])];
+
+export async function integrationsOfDoctor(env: Env, doctorId: string): Promise<IntegrationRow[]> {
+  const r = await env.DB.prepare("SELECT * FROM calendar_integrations WHERE doctor_id = ?").bind(doctorId).all<IntegrationRow>();
+  return r.results;
+}
+
+export async function clinicZone(env: Env, clinicId: string): Promise<string> {
+  const r = await env.DB.prepare("SELECT time_zone FROM clinics WHERE id = ?").bind(clinicId).first<{ time_zone: string }>();
+  return r?.time_zone ?? "UTC";
+}
+
+export async function sealTokens(env: Env, integrationId: string, t: TokenSet): Promise<string> {
+  return seal(JSON.stringify(t), integrationId, sealKeysFromEnv(env));
+}
+
+/**
+ * Tokens of one integration: unsealed on demand, refreshed when (nearly) expired
+ * or after a 401, re-sealed into D1 after every refresh. invalid_grant marks the
+ * integration needs_reconnect (once) and tells the doctor; callers stop on
+ * ReconnectRequiredError and keep their outbox rows pending (nothing lost).
+ */
+export class StoredTokens implements TokenSource {
+  private tokens: TokenSet | null = null;
+  private refreshing: Promise<string> | null = null;
+  constructor(
+    private readonly env: Env,
+    private readonly integ: IntegrationRow,
+    private readonly onReconnect: (reason: string) => Promise<void>,
+  ) {}
+
+  private async load(): Promise<TokenSet> {
+    if (!this.tokens) {
+      if (!this.integ.sealed_tokens) throw new ReconnectRequiredError("no tokens stored", 0, "no_tokens");
+      this.tokens = JSON.parse(await unseal(this.integ.sealed_tokens, this.integ.id, sealKeysFromEnv(this.env))) as TokenSet;
+    }
+    return this.tokens;
+  }
+
+  async accessToken(): Promise<string> {
+    const t = await this.load();
+    if (t.expiresAt - 60_000 <= Date.now()) return this.refresh();
+    return t.accessToken;
+  }
+
+  refresh(): Promise<string> {
+    this.refreshing ??= (async () => {
+      try {
+        const cur = await this.load();
+        const next = await refreshAccessToken(oauthConfig(this.env), cur);
+        this.tokens = next;
+        await this.env.DB.prepare("UPDATE calendar_integrations SET sealed_tokens = ?, access_expires_at = ?, updated_at = ? WHERE id = ?")
+          .bind(await sealTokens(this.env, this.integ.id, next), next.expiresAt, Date.now(), this.integ.id)
+          .run();
+        return next.accessToken;
+      } catch (err) {
+        if (err instanceof ReconnectRequiredError) await this.onReconnect(err.message);
+        throw err;
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  async revoke(): Promise<void> {
+    const t = await this.load().catch(() => null);
+    if (t) await revokeToken(oauthConfig(this.env), t.refreshToken);
+  }
+}
+
+/** Per-run metrics of one integration: provider call outcomes and latency. */
+export class Metrics {
+  ok = 0;
+  failed = 0;
+  lastLatencyMs: number | null = null;
+  readonly onAttempt = (ms: number, status: number) => {
+    this.lastLatencyMs = ms;
+    if (status >= 200 && status < 300) this.ok++;
+    else this.failed++;
+  };
+}
+
+export async function flushMetrics(env: Env, integ: IntegrationRow, m: Metrics, success: boolean) {
+  if (m.ok === 0 && m.failed === 0) return;
+  const cur = (() => {
+    try {
+      return JSON.parse(integ.metrics) as { ok?: number; failed?: number; lastLatencyMs?: number };
+    } catch {
+      return {};
+    }
+  })();
+  const next = { ok: (cur.ok ?? 0) + m.ok, failed: (cur.failed ?? 0) + m.failed, lastLatencyMs: m.lastLatencyMs ?? cur.lastLatencyMs ?? null };
+  integ.metrics = JSON.stringify(next);
+  const now = Date.now();
+  await env.DB.prepare(
+    success
+      ? "UPDATE calendar_integrations SET metrics = ?, last_sync_at = ?, updated_at = ? WHERE id = ?"
+      : "UPDATE calendar_integrations SET metrics = ?, updated_at = ? WHERE id = ?",
+  )
+    .bind(...(success ? [JSON.stringify(next), now, now, integ.id] : [JSON.stringify(next), now, integ.id]))
+    .run();
+}
+
+/** The CalendarProvider for an integration. Outlook and iCloud are added here. */
+export function providerFor(
+  env: Env,
+  integ: IntegrationRow,
+  timeZone: string,
+  onReconnect: (reason: string) => Promise<void>,
+  opts: SendOptions = {},
+): CalendarProvider {
+  switch (integ.provider) {
+    case "google":
+      return new GoogleCalendarClient(googleApiBase(env), new StoredTokens(env, integ, onReconnect), timeZone, opts);
+    default:
+      throw new Error(`provider ${integ.provider} is not implemented yet`);
+  }
+}
+
+/**
+ * Marks an integration "needs reconnect" (once), with a notice for the doctor and an
+ * audit entry. Returns true when this call changed the status (so callers publish once).
+ */
+export async function markNeedsReconnect(env: Env, integ: IntegrationRow, reason: string): Promise<boolean> {
+  const now = Date.now();
+  const upd = await env.DB.prepare(
+    "UPDATE calendar_integrations SET status = 'needs_reconnect', last_error = ?, last_error_at = ?, updated_at = ? WHERE id = ? AND status != 'needs_reconnect'",
+  )
+    .bind(`Reconnect needed: ${reason}`, now, now, integ.id)
+    .run();
+  if (!upd.meta.changes) return false;
+  integ.status = "needs_reconnect";
+  await env.DB.batch([
+    env.DB.prepare("INSERT INTO notices (id, clinic_id, user_id, kind, message, entity_type, entity_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").bind(
+      newId(),
+      integ.clinic_id,
+      integ.user_id,
+      "integration_reconnect",
+      `Your ${label(integ.provider)} connection stopped working (access was revoked or expired). Reconnect it in Settings → Calendar integrations; changes made meanwhile are kept and will sync after reconnecting.`,
+      "integration",
+      integ.id,
+      now,
+    ),
+    env.DB.prepare(
+      "INSERT INTO audit_log (clinic_id, actor_user_id, actor_label, action, entity_type, entity_id, summary, at) VALUES (?, NULL, ?, 'integration.needs_reconnect', 'integration', ?, ?, ?)",
+    ).bind(integ.clinic_id, `system:${integ.provider}-sync`, integ.id, JSON.stringify({ reason }), now),
+  ]);
+  return true;
+}
+
+export const label = (p: string) => (p === "google" ? "Google Calendar" : p === "microsoft" ? "Outlook" : "iCloud");

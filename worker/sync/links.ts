@@ -1,0 +1,80 @@
+// appointment_links: which provider event mirrors which appointment, with the
+// etag / version / timing / provider `updated` of the last agreement (the
+// conflict policy's "last synced state").
+import type { Env } from "../env";
+
+export interface LinkRow {
+  appointment_id: string;
+  integration_id: string;
+  external_id: string;
+  external_calendar_id: string;
+  etag: string | null;
+  synced_version: number;
+  synced_hash: string | null;
+  external_updated_at: number | null;
+  state: "pending" | "synced" | "error" | "deleted";
+  last_error: string | null;
+}
+
+/** The synced timing, stored as "startMs|endMs" in synced_hash. */
+export const timingHash = (startMs: number, endMs: number) => `${startMs}|${endMs}`;
+export function timingOf(hash: string | null): { startMs: number | null; endMs: number | null } {
+  const m = hash?.match(/^(\d+)\|(\d+)$/);
+  return m ? { startMs: Number(m[1]), endMs: Number(m[2]) } : { startMs: null, endMs: null };
+}
+
+export async function linkOf(env: Env, appointmentId: string, integrationId: string): Promise<LinkRow | null> {
+  return env.DB.prepare("SELECT * FROM appointment_links WHERE appointment_id = ? AND integration_id = ?")
+    .bind(appointmentId, integrationId)
+    .first<LinkRow>();
+}
+
+export async function linkByExternal(env: Env, integrationId: string, externalId: string): Promise<LinkRow | null> {
+  return env.DB.prepare("SELECT * FROM appointment_links WHERE integration_id = ? AND external_id = ?")
+    .bind(integrationId, externalId)
+    .first<LinkRow>();
+}
+
+export interface LinkUpdate {
+  appointmentId: string;
+  integrationId: string;
+  externalId: string;
+  externalCalendarId: string;
+  etag: string | null;
+  syncedVersion: number;
+  syncedHash: string | null;
+  externalUpdatedAt: number | null;
+  state: LinkRow["state"];
+  lastError: string | null;
+}
+
+export function upsertLinkStatement(env: Env, u: LinkUpdate, now = Date.now()): D1PreparedStatement {
+  return env.DB.prepare(
+    `INSERT INTO appointment_links (appointment_id, integration_id, external_id, external_calendar_id, etag, synced_version, synced_hash, external_updated_at, state, last_error, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (appointment_id, integration_id) DO UPDATE SET external_id = excluded.external_id,
+       external_calendar_id = excluded.external_calendar_id, etag = excluded.etag, synced_version = excluded.synced_version,
+       synced_hash = excluded.synced_hash, external_updated_at = excluded.external_updated_at, state = excluded.state,
+       last_error = excluded.last_error, updated_at = excluded.updated_at`,
+  ).bind(
+    u.appointmentId,
+    u.integrationId,
+    u.externalId,
+    u.externalCalendarId,
+    u.etag,
+    u.syncedVersion,
+    u.syncedHash,
+    u.externalUpdatedAt,
+    u.state,
+    u.lastError,
+    now,
+  );
+}
+
+export function linkErrorStatement(env: Env, appointmentId: string, integrationId: string, calendarId: string, error: string, now = Date.now()) {
+  return env.DB.prepare(
+    `INSERT INTO appointment_links (appointment_id, integration_id, external_id, external_calendar_id, state, last_error, updated_at)
+     VALUES (?, ?, ?, ?, 'error', ?, ?)
+     ON CONFLICT (appointment_id, integration_id) DO UPDATE SET state = 'error', last_error = excluded.last_error, updated_at = excluded.updated_at`,
+  ).bind(appointmentId, integrationId, appointmentId, calendarId, error, now);
+}

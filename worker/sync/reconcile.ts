@@ -1,0 +1,151 @@
+// Applying the conflict policy's decisions for OUR events (appointment ↔ provider
+// event). Called inside the doctor's write lock (ctx.exclusive). Appointment
+// changes go through the one write path (appointments/write.ts) with origin =
+// the provider, and the link update rides in the same D1 batch (`extra`), so the
+// outbox row that change writes is already recognised as in sync: no echo push.
+import { appointmentLinks } from "../db/schema";
+import type { HubContext } from "../hub/work";
+import type { Appointment } from "../appointments/model";
+import { appointmentLiveChanges } from "../appointments/live";
+import { systemCaller, updateAppointment } from "../appointments/write";
+import type { ChangeOrigin } from "../appointments/effects";
+import type { ExternalItem } from "../providers/provider";
+import type { AcmsSide, ExternalSide, LastSync } from "./policy";
+import type { IntegrationRow } from "./integrations";
+import { label } from "./integrations";
+import { timingHash, timingOf, type LinkRow } from "./links";
+import { noticeStatements, publishNotice, type SyncNotice } from "./notify";
+
+export const acmsSideOf = (a: Appointment): AcmsSide => ({
+  version: a.version,
+  updatedAtMs: Date.parse(a.updatedAt),
+  startMs: Date.parse(a.start),
+  endMs: Date.parse(a.end),
+  active: a.status !== "cancelled",
+});
+
+export const lastSyncOf = (l: LinkRow | null): LastSync => {
+  const t = timingOf(l?.synced_hash ?? null);
+  return { syncedVersion: l?.synced_version ?? 0, externalUpdatedMs: l?.external_updated_at ?? null, syncedStartMs: t.startMs, syncedEndMs: t.endMs };
+};
+
+export const extSideOf = (i: ExternalItem): ExternalSide => ({
+  cancelled: i.cancelled,
+  updatedMs: i.updatedMs,
+  startMs: i.timing?.startMs ?? null,
+  endMs: i.timing?.endMs ?? null,
+});
+
+const fmt = (ms: number, tz: string) =>
+  new Intl.DateTimeFormat("en-GB", { timeZone: tz, dateStyle: "medium", timeStyle: "short" }).format(new Date(ms));
+
+export function notice(integ: IntegrationRow, appt: Appointment, kind: string, action: string, message: string, summary: Record<string, unknown>): SyncNotice {
+  return {
+    clinicId: integ.clinic_id,
+    userId: integ.user_id,
+    doctorId: integ.doctor_id,
+    kind,
+    message,
+    appointmentId: appt.id,
+    action,
+    summary,
+    actorLabel: `system:${integ.provider}-sync`,
+  };
+}
+
+/** Ask the outbox drain to (re)write ACMS's state to the provider, guarded by `etag`. */
+export function requeuePushStatements(ctx: HubContext, integ: IntegrationRow, appt: Appointment, calendarId: string, etag: string | null, externalUpdatedAt: number | null) {
+  const now = Date.now();
+  return [
+    ctx.env.DB.prepare(
+      `INSERT INTO appointment_links (appointment_id, integration_id, external_id, external_calendar_id, etag, synced_version, external_updated_at, state, updated_at)
+       VALUES (?, ?, ?, ?, ?, 0, ?, 'pending', ?)
+       ON CONFLICT (appointment_id, integration_id) DO UPDATE SET etag = excluded.etag, state = 'pending',
+         external_updated_at = excluded.external_updated_at, updated_at = excluded.updated_at`,
+    ).bind(appt.id, integ.id, appt.id, calendarId, etag, externalUpdatedAt, now),
+    ctx.env.DB.prepare(
+      "INSERT INTO sync_outbox (clinic_id, doctor_id, appointment_id, op, version, created_at, updated_at) VALUES (?, ?, ?, 'upsert', ?, ?, ?)",
+    ).bind(appt.clinicId, appt.doctorId, appt.id, appt.version, now, now),
+  ];
+}
+
+export async function runWithNotice(ctx: HubContext, stmts: D1PreparedStatement[], n: SyncNotice | null) {
+  const built = n ? noticeStatements(ctx.env, n) : null;
+  await ctx.env.DB.batch([...stmts, ...(built?.statements ?? [])]);
+  if (n && built) await publishNotice(ctx, n, built.id);
+}
+
+/**
+ * Moves the appointment to the provider's timing (the provider's edit is newer).
+ * If the new time collides with another appointment or blocked time, ACMS keeps
+ * its time, pushes it back and tells the doctor.
+ */
+export async function takeExternalTiming(
+  ctx: HubContext,
+  integ: IntegrationRow,
+  tz: string,
+  appt: Appointment,
+  item: ExternalItem,
+  calendarId: string,
+  conflict: boolean,
+): Promise<void> {
+  const t = item.timing!;
+  const now = Date.now();
+  const r = await updateAppointment(
+    ctx.env,
+    systemCaller(`${integ.provider}-sync`),
+    appt.clinicId,
+    appt.id,
+    { version: appt.version, startMs: t.startMs, endMs: t.endMs },
+    {
+      origin: integ.provider as ChangeOrigin,
+      now,
+      extra: (db, change) => [
+        db
+          .insert(appointmentLinks)
+          .values({
+            appointmentId: appt.id,
+            integrationId: integ.id,
+            externalId: item.id,
+            externalCalendarId: calendarId,
+            etag: item.etag,
+            syncedVersion: change.after!.version,
+            syncedHash: timingHash(t.startMs, t.endMs),
+            externalUpdatedAt: item.updatedMs,
+            state: "synced",
+            lastError: null,
+            updatedAt: now,
+          })
+          .onConflictDoUpdate({
+            target: [appointmentLinks.appointmentId, appointmentLinks.integrationId],
+            set: {
+              etag: item.etag,
+              syncedVersion: change.after!.version,
+              syncedHash: timingHash(t.startMs, t.endMs),
+              externalUpdatedAt: item.updatedMs,
+              state: "synced",
+              lastError: null,
+              updatedAt: now,
+            },
+          }),
+      ],
+    },
+  );
+  const where = label(integ.provider);
+  if (r.ok) {
+    for (const ch of appointmentLiveChanges(r.change)) await ctx.publish(ch);
+    if (conflict) {
+      const n = notice(integ, r.appointment, "sync_conflict", "sync.conflict",
+        `An appointment was changed both in ACMS and in ${where}. The later edit (in ${where}) wins: it is now ${fmt(t.startMs, tz)}.`,
+        { winner: integ.provider, start: new Date(t.startMs).toISOString(), end: new Date(t.endMs).toISOString(), externalUpdated: item.updatedMs, acmsUpdated: appt.updatedAt });
+      await runWithNotice(ctx, [], n);
+    }
+    return;
+  }
+  if (r.error.code === "version_conflict" || r.error.code === "not_found") return; // changed meanwhile: the next run re-decides
+  // The provider's time is not bookable in ACMS (slot taken / blocked): ACMS keeps its time.
+  const n = notice(integ, appt, "sync_rejected", "sync.rejected",
+    `An appointment moved in ${where} to ${fmt(t.startMs, tz)} could not be moved in ACMS (${r.error.message}). It stays at ${fmt(Date.parse(appt.start), tz)} and ${where} was set back.`,
+    { code: r.error.code, proposedStart: new Date(t.startMs).toISOString() });
+  await runWithNotice(ctx, requeuePushStatements(ctx, integ, appt, calendarId, item.etag, item.updatedMs), n);
+}

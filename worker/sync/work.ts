@@ -1,0 +1,32 @@
+// The calendar-sync HubWork: what a doctor's DoctorHub runs after every change,
+// webhook and cron tick. Order: keep push channels alive → pull provider changes
+// (they may requeue pushes) → drain the outbox. Returns the earliest time it wants
+// to run again (outbox backoff, poll, channel renewal) so the hub sets its alarm.
+import type { HubWork } from "../hub/work";
+import { ensureChannels } from "./channels";
+import { syncInbound } from "./inbound";
+import { drainOutbox } from "./outbound";
+import { closeSessions, openSessions } from "./session";
+
+const earliest = (...xs: (number | null)[]) => {
+  const v = xs.filter((x): x is number => x != null);
+  return v.length ? Math.min(...v) : null;
+};
+
+export const calendarSyncWork: HubWork = {
+  name: "calendar-sync",
+  async run(ctx) {
+    const { all, live } = await openSessions(ctx);
+    let next: number | null = null;
+    try {
+      for (const s of live) {
+        next = earliest(next, await ensureChannels(ctx, s));
+        next = earliest(next, await syncInbound(ctx, s));
+      }
+      next = earliest(next, await drainOutbox(ctx, all, live));
+    } finally {
+      await closeSessions(ctx, live);
+    }
+    return next;
+  },
+};
