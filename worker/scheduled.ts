@@ -1,9 +1,10 @@
 // Cron Trigger (every 5 minutes): each piece of periodic work registers here
 // (fallback polling, channel renewal, outbox retries).
 import type { Env } from "./env";
+import { syncCron } from "./sync/cron";
 
 export type CronJob = (env: Env, now: number) => Promise<void>;
-export const cronJobs: CronJob[] = [];
+export const cronJobs: CronJob[] = [syncCron];
 
 export async function runScheduled(env: Env, now: number): Promise<void> {
   const results = await Promise.allSettled(cronJobs.map((job) => job(env, now)));

@@ -1,5 +1,6 @@
 // The list of background work every DoctorHub runs (see work.ts).
 // Each feature adds its HubWork here.
 import type { HubWork } from "./work";
+import { calendarSyncWork } from "../sync/work";
 
-export const hubWork: HubWork[] = [];
+export const hubWork: HubWork[] = [calendarSyncWork];

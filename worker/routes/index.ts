@@ -7,10 +7,12 @@ import { availabilityRoutes } from "./availability";
 import { blockedTimeRoutes } from "./blocked-times";
 import { clinicRoutes } from "./clinic";
 import { doctorRoutes } from "./doctors";
+import { adminIntegrationRoutes, integrationRoutes } from "./integrations";
 import { liveRoutes } from "./live";
 import { noticeRoutes } from "./notices";
 import { patientRoutes } from "./patients";
 import { userRoutes } from "./users";
+import { webhookRoutes } from "./webhooks";
 
 export const apiRoutes = new Hono<AppEnv>();
 
@@ -24,3 +26,7 @@ apiRoutes.route("/availability", availabilityRoutes);
 apiRoutes.route("/blocked-times", blockedTimeRoutes);
 apiRoutes.route("/live", liveRoutes);
 apiRoutes.route("/notices", noticeRoutes);
+apiRoutes.route("/integrations", integrationRoutes);
+apiRoutes.route("/admin/integrations", adminIntegrationRoutes);
+// Provider push notifications: no session; each request is verified against the channel we registered.
+apiRoutes.route("/webhooks", webhookRoutes);
