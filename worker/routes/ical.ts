@@ -10,8 +10,14 @@ import { notFound, validationError } from "../errors";
 import { addToCalendarLinks } from "../ics/links";
 import { loadAppointment, loadAppointments, loadClinic } from "../ics/data";
 import { icsFileName, renderCalendar } from "../ics/render";
-import { csrf, requireSession } from "../middleware/session";
-import { idParam, instant, queryOf } from "../validate";
+import { csrf, requireRole, requireSession } from "../middleware/session";
+import { idParam, instant, jsonBody, queryOf } from "../validate";
+import { invitesOf } from "../email/outbox";
+import { DEFAULT_TEMPLATES, effectiveTemplates, TEMPLATE_VARIABLES, TemplatesSchema, unknownPlaceholders } from "../email/templates";
+import { actorOf, auditInsert } from "../db/audit";
+import { makeDb } from "../db/client";
+import { clinics } from "../db/schema";
+import { eq } from "drizzle-orm";
 
 /** A range export may span at most this long (one render must stay cheap). */
 export const MAX_EXPORT_DAYS = 400;
@@ -53,6 +59,7 @@ export const icalRoutes = new Hono<AppEnv>()
   .use("/export/ical", requireSession, csrf)
   .use("/:id/ical", requireSession, csrf)
   .use("/:id/add-links", requireSession, csrf)
+  .use("/:id/invites", requireSession, csrf)
   // Range export for staff. Default privacy "full": staff see names in ACMS anyway.
   .get("/export/ical", async (c) => {
     const q = queryOf(c, ExportQuery);
@@ -96,4 +103,44 @@ export const icalRoutes = new Hono<AppEnv>()
     const [clinic, appt] = await Promise.all([loadClinic(c.env.DB, u.clinicId), loadAppointment(c.env.DB, u.clinicId, id)]);
     if (!clinic || !appt) throw notFound("Appointment");
     return c.json({ links: addToCalendarLinks({ clinic, appointment: appt, privacy: q.privacy ?? "busy", appUrl: c.env.APP_URL }) });
+  });
+
+// Invite e-mails of one appointment and their delivery state (pending/sent/failed,
+// attempts, last error): how staff see that a patient was or was not notified.
+icalRoutes.get("/:id/invites", async (c) => {
+  const id = idOf(c.req.param("id"));
+  const u = c.var.user;
+  const appt = await loadAppointment(c.env.DB, u.clinicId, id);
+  if (!appt) throw notFound("Appointment");
+  return c.json({ invites: await invitesOf(c.env.DB, u.clinicId, id) });
+});
+
+// Per-clinic invite templates, mounted at /api/clinic/email-templates.
+// GET (any staff) → { templates (effective), stored, defaults, variables }; PUT (admin) stores
+// a partial override; fields left out fall back to the defaults; {} resets.
+export const clinicEmailRoutes = new Hono<AppEnv>()
+  .use("/email-templates", requireSession, csrf)
+  .get("/email-templates", async (c) => {
+    const clinic = await loadClinic(c.env.DB, c.var.user.clinicId);
+    if (!clinic) throw notFound("Clinic");
+    let stored: unknown = {};
+    try {
+      stored = JSON.parse(clinic.emailTemplates);
+    } catch {
+      stored = {};
+    }
+    return c.json({ templates: effectiveTemplates(clinic.emailTemplates), stored, defaults: DEFAULT_TEMPLATES, variables: TEMPLATE_VARIABLES });
+  })
+  .put("/email-templates", requireRole("admin"), async (c) => {
+    const body = await jsonBody(c, TemplatesSchema);
+    const problems = unknownPlaceholders(body);
+    if (problems.length) throw validationError("The templates use unknown placeholders.", problems);
+    const u = c.var.user;
+    const db = makeDb(c.env.DB);
+    const json = JSON.stringify(body);
+    await db.batch([
+      db.update(clinics).set({ emailTemplates: json }).where(eq(clinics.id, u.clinicId)),
+      auditInsert(db, u.clinicId, actorOf(u), "clinic.email_templates", "clinic", u.clinicId, { after: body }),
+    ]);
+    return c.json({ templates: effectiveTemplates(json), stored: body, defaults: DEFAULT_TEMPLATES, variables: TEMPLATE_VARIABLES });
   });

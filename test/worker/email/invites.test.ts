@@ -1,0 +1,191 @@
+// End to end: book, reschedule, cancel through the API; the doctor's hub sends
+// three invite e-mails through the real send_email binding (miniflare parses
+// and validates each message); a recorder around it lets us read them back.
+import { env } from "cloudflare:workers";
+import ICAL from "ical.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { bindingSender, setEmailSenderOverride, type OutgoingEmail } from "../../../worker/email/sender";
+import { BACKOFF_MS, drainInvites, MAX_ATTEMPTS } from "../../../worker/email/outbox";
+import { authed, countRows, makeClinic } from "../../helpers";
+
+let sent: OutgoingEmail[] = [];
+let failNext = 0;
+
+beforeEach(() => {
+  sent = [];
+  failNext = 0;
+  setEmailSenderOverride((e) => {
+    const real = bindingSender(e.EMAIL!);
+    return {
+      async send(m) {
+        if (failNext > 0) {
+          failNext--;
+          throw new Error("relay refused: 451 try later");
+        }
+        await real.send(m); // throws if miniflare cannot parse the MIME message
+        sent.push(m);
+      },
+    };
+  });
+});
+afterEach(() => setEmailSenderOverride(null));
+
+const hubIdle = (doctorId: string) => env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(doctorId)).idle();
+
+/** Splits a raw MIME message into its leaf parts (headers + decoded body). */
+function mimeParts(raw: string): { headers: string; body: string }[] {
+  const out: { headers: string; body: string }[] = [];
+  const walk = (text: string) => {
+    const [head, ...rest] = text.split("\r\n\r\n");
+    const body = rest.join("\r\n\r\n");
+    const boundary = /boundary="?([^";\r\n]+)"?/i.exec(head)?.[1];
+    if (/content-type:\s*multipart\//i.test(head) && boundary) {
+      for (const chunk of body.split(`--${boundary}`).slice(1)) {
+        if (chunk.startsWith("--")) break;
+        walk(chunk.replace(/^\r\n/, ""));
+      }
+      return;
+    }
+    const decoded = /content-transfer-encoding:\s*base64/i.test(head)
+      ? new TextDecoder().decode(Uint8Array.from(atob(body.replace(/\s+/g, "")), (ch) => ch.charCodeAt(0)))
+      : body;
+    out.push({ headers: head, body: decoded });
+  };
+  walk(raw);
+  return out;
+}
+
+function inviteOf(m: OutgoingEmail) {
+  const parts = mimeParts(m.raw);
+  const cal = parts.find((p) => /content-type:\s*text\/calendar/i.test(p.headers))!;
+  const text = parts.find((p) => /content-type:\s*text\/plain/i.test(p.headers))!;
+  const html = parts.find((p) => /content-type:\s*text\/html/i.test(p.headers))!;
+  const comp = new ICAL.Component(ICAL.parse(cal.body));
+  const ev = comp.getFirstSubcomponent("vevent")!;
+  return { parts, calHeaders: cal.headers, ics: cal.body, comp, ev, text: text.body, html: html.body };
+}
+
+// Monday 1 March 2027, 10:00 in London (UTC+0 then): inside the default working hours.
+const START = "2027-03-01T10:00:00.000Z";
+
+describe("invite e-mails", () => {
+  it("book → reschedule → cancel sends REQUEST, REQUEST, CANCEL with the same UID and SEQUENCE 0, 1, 2", async () => {
+    const f = await makeClinic({ name: "Riverside Clinic", address: "5 Bridge Road, London", patients: [{ name: "Søren Kierkegaard", email: "soren@mail.example" }] });
+    const d = f.doctors[0].doctor;
+    const p = f.patients[0];
+    const api = authed(f.tokens.receptionist);
+
+    const booked = await api.post("/api/appointments", { doctorId: d.id, patientId: p.id, start: START, end: "2027-03-01T10:30:00.000Z", type: "check_up", notes: "NOTE-SECRET" });
+    expect(booked.status).toBe(201);
+    const a1 = (await booked.json<any>()).appointment;
+    await hubIdle(d.id);
+    expect(sent).toHaveLength(1);
+
+    const moved = await api.patch(`/api/appointments/${a1.id}`, { version: a1.version, start: "2027-03-02T14:00:00.000Z", end: "2027-03-02T14:30:00.000Z" });
+    expect(moved.status).toBe(200);
+    const a2 = (await moved.json<any>()).appointment;
+    await hubIdle(d.id);
+
+    const cancelled = await api.post(`/api/appointments/${a1.id}/cancel`, { version: a2.version });
+    expect(cancelled.status).toBe(200);
+    await hubIdle(d.id);
+
+    expect(sent).toHaveLength(3);
+    const invites = sent.map(inviteOf);
+    expect(sent.map((m) => m.to)).toEqual(["soren@mail.example", "soren@mail.example", "soren@mail.example"]);
+    expect(invites.map((i) => i.comp.getFirstPropertyValue("method"))).toEqual(["REQUEST", "REQUEST", "CANCEL"]);
+    expect(invites.map((i) => i.ev.getFirstPropertyValue("uid"))).toEqual(Array(3).fill(`${a1.id}@acms.example`));
+    expect(invites.map((i) => i.ev.getFirstPropertyValue("sequence"))).toEqual([0, 1, 2]);
+    expect(invites.map((i) => i.ev.getFirstPropertyValue("status"))).toEqual(["TENTATIVE", "TENTATIVE", "CANCELLED"]);
+    expect(invites.map((i) => /method=(\w+)/.exec(i.calHeaders)?.[1])).toEqual(["REQUEST", "REQUEST", "CANCEL"]);
+    expect((invites[1].ev.getFirstPropertyValue("dtstart") as ICAL.Time).toString()).toBe("2027-03-02T14:00:00");
+
+    // Bodies: clinic, doctor, time in the clinic's zone, address, how to reschedule; never notes.
+    expect(invites[0].text).toContain("Riverside Clinic");
+    expect(invites[0].text).toContain(d.name);
+    expect(invites[0].text).toContain("Monday, 1 March 2027 at 10:00 (Europe/London)");
+    expect(invites[0].text).toContain("5 Bridge Road, London");
+    expect(invites[0].text).toContain("Need another time? please contact Riverside Clinic.");
+    expect(invites[0].html).toContain("Søren Kierkegaard");
+    expect(invites[2].text).toContain("has been cancelled");
+    for (const m of sent) expect(m.raw).not.toContain("NOTE-SECRET");
+    for (const i of invites) expect(i.ics).not.toContain("NOTE-SECRET");
+    for (const m of sent) for (const line of m.raw.split("\r\n")) expect(line.length).toBeLessThanOrEqual(998);
+
+    const status = await (await api.get(`/api/appointments/${a1.id}/invites`)).json<any>();
+    expect(status.invites.map((i: any) => [i.method, i.sequence, i.state])).toEqual([
+      ["REQUEST", 0, "sent"],
+      ["REQUEST", 1, "sent"],
+      ["CANCEL", 2, "sent"],
+    ]);
+  });
+
+  it("sends nothing for notes-only changes or patients without an e-mail", async () => {
+    const f = await makeClinic({ patients: [{ name: "No Mail", email: "" }, { name: "Has Mail", email: "has@mail.example" }] });
+    const d = f.doctors[0].doctor;
+    const api = authed(f.tokens.receptionist);
+    const r1 = await api.post("/api/appointments", { doctorId: d.id, patientId: f.patients[0].id, start: START, end: "2027-03-01T10:30:00.000Z" });
+    expect(r1.status).toBe(201);
+    const r2 = await api.post("/api/appointments", { doctorId: d.id, patientId: f.patients[1].id, start: "2027-03-01T11:00:00.000Z", end: "2027-03-01T11:30:00.000Z" });
+    const a2 = (await r2.json<any>()).appointment;
+    expect((await api.patch(`/api/appointments/${a2.id}`, { version: a2.version, notes: "just a note" })).status).toBe(200);
+    await hubIdle(d.id);
+    expect(sent.map((m) => m.to)).toEqual(["has@mail.example"]);
+  });
+
+  it("retries a failing send with backoff, then marks it failed, audits it and shows it on the appointment", async () => {
+    const f = await makeClinic({ patients: [{ email: "retry@mail.example" }] });
+    const d = f.doctors[0].doctor;
+    const api = authed(f.tokens.receptionist);
+    failNext = 1000;
+    const a = (await (await api.post("/api/appointments", { doctorId: d.id, patientId: f.patients[0].id, start: START, end: "2027-03-01T10:30:00.000Z" })).json<any>()).appointment;
+    await hubIdle(d.id);
+    let row = await env.DB.prepare("SELECT state, attempts, next_attempt_at, last_error FROM email_outbox WHERE appointment_id = ?").bind(a.id).first<any>();
+    expect(row.state).toBe("pending");
+    expect(row.attempts).toBe(1);
+    expect(row.last_error).toContain("451");
+    expect(row.next_attempt_at).toBeGreaterThan(Date.now() + BACKOFF_MS[0] - 5_000);
+
+    // Play the later retries (what the hub's alarm does), pretending time has passed.
+    for (let i = 1; i < MAX_ATTEMPTS; i++) await drainInvites(env, d.id, Date.now() + 7 * 3600_000 * i);
+    row = await env.DB.prepare("SELECT state, attempts FROM email_outbox WHERE appointment_id = ?").bind(a.id).first<any>();
+    expect(row).toEqual({ state: "failed", attempts: MAX_ATTEMPTS });
+    expect(await countRows("audit_log", "entity_id = ? AND action = 'email.failed'", a.id)).toBe(1);
+    const shown = await (await api.get(`/api/appointments/${a.id}/invites`)).json<any>();
+    expect(shown.invites[0]).toMatchObject({ method: "REQUEST", state: "failed", attempts: MAX_ATTEMPTS, lastError: "relay refused: 451 try later" });
+    expect(sent).toHaveLength(0);
+  });
+});
+
+describe("email templates", () => {
+  it("admins edit per-clinic templates; unknown placeholders are refused; the next invite uses them", async () => {
+    const f = await makeClinic({ patients: [{ name: "Tpl Patient", email: "tpl@mail.example" }] });
+    const admin = authed(f.tokens.admin);
+    expect((await authed(f.tokens.receptionist).put("/api/clinic/email-templates", { reschedule: "x" })).status).toBe(403);
+    const bad = await admin.put("/api/clinic/email-templates", { request: { subject: "Hi {{nmae}}" } });
+    expect(bad.status).toBe(422);
+    expect((await bad.json<any>()).error.details[0]).toMatchObject({ path: "request.subject" });
+    const ok = await admin.put("/api/clinic/email-templates", { request: { subject: "See you {{date}} <{{patient}}>" }, reschedule: "call 030 1234 or reply to {{clinic}}." });
+    expect(ok.status).toBe(200);
+    const got = await (await admin.get("/api/clinic/email-templates")).json<any>();
+    expect(got.templates.request.subject).toBe("See you {{date}} <{{patient}}>");
+    expect(got.templates.cancel.subject).toBe(got.defaults.cancel.subject);
+    expect(got.variables).toContain("reschedule");
+
+    const d = f.doctors[0].doctor;
+    expect((await admin.post("/api/appointments", { doctorId: d.id, patientId: f.patients[0].id, start: START, end: "2027-03-01T10:30:00.000Z" })).status).toBe(201);
+    await hubIdle(d.id);
+    expect(sent).toHaveLength(1);
+    const subject = /^Subject: =\?utf-8\?B\?([^?]+)\?=/m.exec(sent[0].raw)![1];
+    expect(new TextDecoder().decode(Uint8Array.from(atob(subject), (c) => c.charCodeAt(0)))).toBe("See you Monday, 1 March 2027 <Tpl Patient>");
+    const inv = inviteOf(sent[0]);
+    expect(inv.text).toContain(`call 030 1234 or reply to ${f.clinic.name}.`);
+  });
+});
+
+describe("the send_email binding under test", () => {
+  it("is the real miniflare binding: it refuses a message whose From header does not match", async () => {
+    const raw = "From: other@acms.example\r\nTo: x@mail.example\r\nSubject: x\r\nMessage-ID: <1@acms.example>\r\n\r\nhello";
+    await expect(bindingSender(env.EMAIL!).send({ from: "calendar@acms.example", to: "x@mail.example", raw })).rejects.toThrow(/From/);
+  });
+});
