@@ -7,6 +7,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Actor } from "../db/audit";
 import type { Db } from "../db/client";
 import type { Appointment } from "./model";
+import { inviteEmailEffect } from "../email/outbox";
 
 export type ChangeOrigin = "acms" | "google" | "microsoft" | "caldav" | "ics";
 
@@ -21,4 +22,4 @@ export interface AppointmentChange {
 
 export type ChangeEffect = (db: Db, change: AppointmentChange) => BatchItem<"sqlite">[];
 
-export const changeEffects: ChangeEffect[] = [];
+export const changeEffects: ChangeEffect[] = [inviteEmailEffect];
