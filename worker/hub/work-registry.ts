@@ -2,5 +2,6 @@
 // Each feature adds its HubWork here.
 import type { HubWork } from "./work";
 import { calendarSyncWork } from "../sync/work";
+import { inviteEmailWork } from "../email/outbox";
 
-export const hubWork: HubWork[] = [calendarSyncWork];
+export const hubWork: HubWork[] = [calendarSyncWork, inviteEmailWork];
