@@ -202,6 +202,52 @@ describe("appointments CRUD and rules", () => {
   });
 });
 
+describe("bad input", () => {
+  it("answers each malformed request with the right 4xx and writes nothing", async () => {
+    const f = await makeClinic();
+    const api = authed(f.tokens.receptionist);
+    const d = f.doctors[0].doctor.id;
+    const p = f.patients[0].id;
+    const ok = { doctorId: d, patientId: p, start: at("09:00"), end: at("09:30") };
+    const created = (await book(api, ok)).body.appointment;
+    const before = await snapshotCounts();
+    const post = (body: unknown, headers?: HeadersInit) => api.post("/api/appointments", body, headers);
+    const patch = (body: unknown) => api.patch(`/api/appointments/${created.id}`, body);
+    const cases: Array<[string, Promise<Response>, number, string]> = [
+      ["malformed JSON", post("{\"doctorId\":"), 400, "bad_request"],
+      ["not JSON content type", post(JSON.stringify(ok), { "content-type": "text/plain" }), 415, "unsupported_media_type"],
+      ["array body", post([ok]), 422, "validation_failed"],
+      ["number as start", post({ ...ok, start: 1767603600000 }), 422, "validation_failed"],
+      ["start without zone", post({ ...ok, start: "2026-01-05T09:00:00" }), 422, "validation_failed"],
+      ["impossible date", post({ ...ok, start: "2026-13-01T09:00:00Z" }), 422, "validation_failed"],
+      ["unknown status", post({ ...ok, status: "maybe" }), 422, "validation_failed"],
+      ["unknown field", post({ ...ok, id: "f".repeat(32) }), 422, "validation_failed"],
+      ["bad doctor id", post({ ...ok, doctorId: "../etc" }), 422, "validation_failed"],
+      ["notes too long", post({ ...ok, start: at("10:00"), end: at("10:30"), notes: "x".repeat(5001) }), 422, "validation_failed"],
+      ["oversize body", post({ ...ok, notes: "x".repeat(300 * 1024) }), 413, "payload_too_large"],
+      ["patch without version", patch({ notes: "x" }), 422, "validation_failed"],
+      ["patch version as string", patch({ version: "1", notes: "x" }), 422, "validation_failed"],
+      ["patch with nothing to change", patch({ version: 1 }), 422, "validation_failed"],
+      ["patch end before start", patch({ version: 1, end: at("08:00") }), 422, "validation_failed"],
+      ["patch unknown id", api.patch(`/api/appointments/${"0".repeat(32)}`, { version: 1, notes: "x" }), 404, "not_found"],
+      ["patch malformed id", api.patch("/api/appointments/nope", { version: 1, notes: "x" }), 404, "not_found"],
+      ["forged token", authed(f.tokens.admin.slice(0, -3) + "abc").post("/api/appointments", ok), 401, "unauthorized"],
+      ["no session", authed(null).post("/api/appointments", ok), 401, "unauthorized"],
+      ["list without range", api.get("/api/appointments"), 422, "validation_failed"],
+      ["list range too long", api.get(`/api/appointments?from=${at("00:00")}&to=2026-06-01T00:00:00Z`), 422, "validation_failed"],
+    ];
+    for (const [name, resP, status, code] of cases) {
+      const res = await resP;
+      const body = await res.json<any>();
+      expect([name, res.status, body.error?.code]).toEqual([name, status, code]);
+    }
+    // Cookie-authenticated write from another site is refused.
+    const csrf = await authed(null).post("/api/appointments", ok, { cookie: `acms_session=${f.tokens.admin}`, origin: "https://evil.example" });
+    expect(csrf.status).toBe(403);
+    expect(await snapshotCounts()).toEqual(before);
+  });
+});
+
 describe("concurrent booking", () => {
   it("50 concurrent POSTs for the same slot → exactly one 201 and 49 409", async () => {
     const f = await makeClinic({ patients: 5 });
@@ -218,6 +264,19 @@ describe("concurrent booking", () => {
     for (const r of results) if (r.status === 409) expect((await r.json<any>()).error.code).toBe("slot_taken");
     expect(await countRows("appointments", "doctor_id = ?", d.id)).toBe(1);
     expect(await countRows("sync_outbox", "doctor_id = ?", d.id)).toBe(1);
+  });
+
+  it("20 concurrent edits of the same version → one 200, 19 version_conflict", async () => {
+    const f = await makeClinic();
+    const api = authed(f.tokens.receptionist);
+    const a = (await book(api, { doctorId: f.doctors[0].doctor.id, patientId: f.patients[0].id, start: at("09:00"), end: at("09:30") })).body.appointment;
+    const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => api.patch(`/api/appointments/${a.id}`, { version: 1, notes: `edit ${i}` })));
+    expect(rs.filter((r) => r.status === 200)).toHaveLength(1);
+    const conflicts = rs.filter((r) => r.status === 409);
+    expect(conflicts).toHaveLength(19);
+    const winner = await (await api.get(`/api/appointments/${a.id}`)).json<any>();
+    expect(winner.appointment.version).toBe(2);
+    for (const r of conflicts) expect((await r.json<any>()).error).toMatchObject({ code: "version_conflict", details: { current: { version: 2, notes: winner.appointment.notes } } });
   });
 
   it("the SQL guard alone refuses an overlapping write that bypasses the hub lock", async () => {

@@ -65,6 +65,8 @@ export type WriteResult = { ok: true; appointment: Appointment; change: Appointm
 
 export interface WriteOptions {
   origin: ChangeOrigin;
+  /** The appointment as just read by the caller (updates only; optional). */
+  snapshot?: Appointment;
   /** Extra statements for the same batch (e.g. the sync engine's appointment_links update). */
   extra?: (db: Db, change: AppointmentChange) => BatchItem<"sqlite">[];
   now?: number;
@@ -323,7 +325,9 @@ export async function updateAppointment(
   opts: WriteOptions,
 ): Promise<WriteResult> {
   const now = opts.now ?? Date.now();
-  const before = await readAppointment(env.DB, clinicId, id);
+  // A snapshot read just before (by the route) saves a round trip: if it is stale the
+  // guard's version check fails and the current record is read then.
+  const before = opts.snapshot?.id === id && opts.snapshot.clinicId === clinicId ? opts.snapshot : await readAppointment(env.DB, clinicId, id);
   if (!before) return fail(404, "not_found", "Appointment not found.");
   if (!mayWriteDoctor(caller, before.doctorId)) return fail(403, "forbidden", "Doctors can only change their own appointments.");
   if (patch.version !== before.version)

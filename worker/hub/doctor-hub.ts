@@ -21,6 +21,7 @@ import {
 } from "../appointments/write";
 import { type BlockedInput, type BlockedResult, createBlockedTime, deleteBlockedTime } from "../appointments/blocked-write";
 import { appointmentLiveChanges, blockedLiveChange } from "../appointments/live";
+import type { Appointment } from "../appointments/model";
 
 /** The hub of a doctor (one Durable Object per doctor id). */
 export function hubFor(env: Env, doctorId: string) {
@@ -48,8 +49,20 @@ export class DoctorHub extends DurableObject<Env> {
     return id;
   }
 
+  private readonly clinics = new Map<string, string>();
+
+  /** A doctor never changes clinic, so the answer is cached (memory, then DO storage) to keep D1 off the publish path. */
   protected async clinicOf(doctorId: string): Promise<string | null> {
+    const hit = this.clinics.get(doctorId) ?? (await this.ctx.storage.get<string>(`clinic:${doctorId}`));
+    if (hit) {
+      this.clinics.set(doctorId, hit);
+      return hit;
+    }
     const row = await this.env.DB.prepare("SELECT clinic_id FROM doctors WHERE id = ?").bind(doctorId).first<{ clinic_id: string }>();
+    if (row) {
+      this.clinics.set(doctorId, row.clinic_id);
+      await this.ctx.storage.put(`clinic:${doctorId}`, row.clinic_id);
+    }
     return row?.clinic_id ?? null;
   }
 
@@ -143,12 +156,19 @@ export class DoctorHub extends DurableObject<Env> {
   }
 
   /** Routes send doctor changes to the TARGET doctor's hub (see write.ts "RESCHEDULE"). */
-  async updateAppointment(doctorId: string, caller: Caller, clinicId: string, id: string, patch: UpdatePatch): Promise<WriteResult> {
-    return this.appointmentWrite(doctorId, () => updateAppointment(this.env, caller, clinicId, id, patch, { origin: "acms" }));
+  async updateAppointment(
+    doctorId: string,
+    caller: Caller,
+    clinicId: string,
+    id: string,
+    patch: UpdatePatch,
+    snapshot?: Appointment,
+  ): Promise<WriteResult> {
+    return this.appointmentWrite(doctorId, () => updateAppointment(this.env, caller, clinicId, id, patch, { origin: "acms", snapshot }));
   }
 
-  async cancelAppointment(doctorId: string, caller: Caller, clinicId: string, id: string, version: number): Promise<WriteResult> {
-    return this.updateAppointment(doctorId, caller, clinicId, id, { version, status: "cancelled" });
+  async cancelAppointment(doctorId: string, caller: Caller, clinicId: string, id: string, version: number, snapshot?: Appointment): Promise<WriteResult> {
+    return this.updateAppointment(doctorId, caller, clinicId, id, { version, status: "cancelled" }, snapshot);
   }
 
   async deleteAppointment(doctorId: string, caller: Caller, clinicId: string, id: string, version?: number): Promise<WriteResult> {

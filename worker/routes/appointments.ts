@@ -55,7 +55,8 @@ const CreateBody = z.strictObject({
   allowOutsideHours: z.boolean().optional(),
 });
 
-const PatchBody = z.strictObject({
+const PatchBody = z
+  .strictObject({
   version: z.number().int().min(1),
   start: instant.optional(),
   end: instant.optional(),
@@ -66,7 +67,8 @@ const PatchBody = z.strictObject({
   patientId: idParam.optional(),
   doctorId: idParam.optional(),
   allowOutsideHours: z.boolean().optional(),
-});
+  })
+  .refine((b) => Object.keys(b).some((k) => k !== "version" && k !== "allowOutsideHours"), "send at least one field to change");
 
 const VersionBody = z.strictObject({ version: z.number().int().min(1) });
 const DeleteQuery = z.strictObject({ version: z.coerce.number().int().min(1).optional() });
@@ -137,7 +139,7 @@ export const appointmentRoutes = new Hono<AppEnv>()
       patientId: b.patientId,
       doctorId: b.doctorId,
       allowOutsideHours: b.allowOutsideHours,
-    });
+    }, current);
     return c.json(answer(r));
   })
   .post("/:id/cancel", async (c) => {
@@ -146,7 +148,7 @@ export const appointmentRoutes = new Hono<AppEnv>()
     const u = c.var.user;
     const current = await getAppointment(c.env.DB, u.clinicId, id);
     if (!current) throw notFound("Appointment");
-    const r = await hubFor(c.env, current.doctorId).cancelAppointment(current.doctorId, callerOf(u), u.clinicId, id, b.version);
+    const r = await hubFor(c.env, current.doctorId).cancelAppointment(current.doctorId, callerOf(u), u.clinicId, id, b.version, current);
     return c.json(answer(r));
   })
   .delete("/:id", requireRole("admin"), async (c) => {
