@@ -46,3 +46,61 @@ export async function screenshot(page: Page, name: string) {
 
 /** The calendar block of an appointment (eventDidMount tags it with its id). */
 export const eventEl = (page: Page, id: string) => page.locator(`.ec-event[data-appointment-id="${id}"]`);
+
+/**
+ * Page coordinates of a time in a doctor's column (time-grid views), found with the calendar's
+ * own dateFromPoint so the test aims exactly where a user would click.
+ */
+export async function slotPoint(page: Page, doctorName: string | null, hhmm: string, dayIndex = 0): Promise<{ x: number; y: number }> {
+  // The calendar may still be re-rendering after a view change: retry for a few seconds.
+  for (let i = 0; ; i++) {
+    try {
+      return await slotPointOnce(page, doctorName, hhmm, dayIndex);
+    } catch (e) {
+      if (i >= 25) throw e;
+      await page.waitForTimeout(200);
+    }
+  }
+}
+
+async function slotPointOnce(page: Page, doctorName: string | null, hhmm: string, dayIndex: number): Promise<{ x: number; y: number }> {
+  let x: number;
+  if (doctorName) {
+    const head = await page.locator(".ec-col-head", { hasText: doctorName }).first().boundingBox();
+    if (!head) throw new Error(`no column for ${doctorName}`);
+    x = head.x + head.width / 2;
+  } else {
+    const heads = await page.locator(".ec-col-head").all();
+    const b = await heads[dayIndex].boundingBox();
+    x = b!.x + b!.width / 2;
+  }
+  const y = await page.evaluate(
+    ({ x, hhmm }) => {
+      const host = document.querySelector(".ec-host") as HTMLElement & { __ec: { dateFromPoint(x: number, y: number): { date: Date } | null } };
+      const fmt = (d: Date) => `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+      for (let y = 0; y < window.innerHeight; y += 2) {
+        const info = host.__ec.dateFromPoint(x, y);
+        if (info && fmt(info.date) === hhmm) return y + 4;
+      }
+      return null;
+    },
+    { x, hhmm },
+  );
+  if (y === null) throw new Error(`${hhmm} is not on screen`);
+  return { x, y };
+}
+
+/** Drag with the mouse in small steps, as a person would. */
+export async function dragTo(page: Page, from: { x: number; y: number }, to: { x: number; y: number }) {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  const steps = 12;
+  for (let i = 1; i <= steps; i++) await page.mouse.move(from.x + ((to.x - from.x) * i) / steps, from.y + ((to.y - from.y) * i) / steps);
+  await page.mouse.up();
+}
+
+export async function centerOf(page: Page, selector: string) {
+  const b = await page.locator(selector).first().boundingBox();
+  if (!b) throw new Error(`${selector} not visible`);
+  return { x: b.x + b.width / 2, y: b.y + Math.min(8, b.height / 2) };
+}

@@ -24,6 +24,9 @@ export function EventCalendar(props: {
   onMount(() => {
     applied = { ...props.options() };
     ec = createCalendar(el, [TimeGrid, DayGrid, ResourceTimeGrid, Interaction], applied);
+    // Browser tests and the benchmark find the instance on its host element (read-only use:
+    // dateFromPoint to aim clicks and drags at a given time).
+    (el as HTMLDivElement & { __ec?: EcInstance }).__ec = ec;
     props.ref?.(ec);
   });
 

@@ -19,7 +19,7 @@ export function Dialog(props: { title: string; onClose: () => void; children: JS
     >
       <header class="dialog-head">
         <h2 id={titleId}>{props.title}</h2>
-        <button type="button" class="icon-btn" aria-label="Close" onClick={() => props.onClose()}>
+        <button type="button" class="icon-btn" aria-label="Close dialog" onClick={() => props.onClose()}>
           ×
         </button>
       </header>
