@@ -295,4 +295,35 @@ describe("concurrent booking", () => {
     expect(await countRows("appointments", "doctor_id = ?", d.id)).toBe(1);
     expect(await countRows("audit_log", "action = 'appointment.create' AND clinic_id = ?", f.clinic.id)).toBe(1);
   });
+
+  it("sync engines use the same write path: origin google skips working hours, never overlap; extra statements commit with it", async () => {
+    const f = await makeClinic();
+    const d = f.doctors[0].doctor;
+    const { createAppointment, updateAppointment, systemCaller } = await import("../../worker/appointments/write");
+    const { sql } = await import("drizzle-orm");
+    const google = systemCaller("google-sync");
+    const link = (apptId: string, ext: string) => (db: any) => [
+      db.run(sql`INSERT INTO appointment_links (appointment_id, integration_id, external_id, external_calendar_id, synced_version, state)
+        VALUES (${apptId}, ${"i".repeat(32)}, ${ext}, 'primary', 1, 'synced')`),
+    ];
+    const id = "c".repeat(32);
+    const input = { clinicId: f.clinic.id, doctorId: d.id, patientId: f.patients[0].id, startMs: Date.parse(at("07:00")), endMs: Date.parse(at("07:30")), id };
+    const r = await createAppointment(env, google, input, { origin: "google", extra: link(id, "ext1") });
+    expect(r.ok).toBe(true);
+    expect(await countRows("appointment_links", "appointment_id = ?", id)).toBe(1);
+    const audit = await env.DB.prepare("SELECT actor_label, summary FROM audit_log WHERE entity_id = ?").bind(id).first<any>();
+    expect(audit.actor_label).toBe("system:google-sync");
+    expect(JSON.parse(audit.summary).origin).toBe("google");
+
+    const id2 = "d".repeat(32);
+    const clash = await createAppointment(env, google, { ...input, id: id2, startMs: Date.parse(at("07:15")), endMs: Date.parse(at("07:45")) }, { origin: "google", extra: link(id2, "ext2") });
+    expect(clash.ok ? "ok" : clash.error.code).toBe("slot_taken");
+    expect(await countRows("appointment_links", "appointment_id = ?", id2)).toBe(0);
+
+    const moved = await updateAppointment(env, google, f.clinic.id, id, { version: 1, startMs: Date.parse(at("18:00")), endMs: Date.parse(at("18:30")) }, { origin: "google" });
+    expect(moved.ok && moved.appointment.version).toBe(2);
+    // The same move from the API (origin acms, not admin) is outside working hours.
+    const api = await updateAppointment(env, { ...google, role: "receptionist" }, f.clinic.id, id, { version: 2, startMs: Date.parse(at("19:00")), endMs: Date.parse(at("19:30")) }, { origin: "acms" });
+    expect(api.ok ? "ok" : api.error.code).toBe("outside_working_hours");
+  });
 });
