@@ -1,0 +1,52 @@
+// The bench's bare baseline: what one indexed D1 query costs with nothing around it
+// (no session, no validation, no mapping). bench/run.mjs compares the API to it.
+//   GET  /week?doctorId&from&to   a doctor's range on (doctor_id, start_ms)
+//   GET  /day?clinicId&from&to    the clinic's range on (clinic_id, start_ms)
+//   POST /book                    one INSERT
+//   GET  /rows?clinicId&from&to[&doctorId]  runs the API's own list statement and
+//        reports D1 meta.rows_read next to the rows returned
+import { Hono } from "hono";
+import { appointmentRangeStatement } from "../worker/appointments/queries";
+
+type Env = { Bindings: { DB: D1Database } };
+const n = (s: string | undefined) => Number(s);
+
+export default new Hono<Env>()
+  .get("/", (c) => c.text("ok"))
+  .get("/week", async (c) => {
+    const q = c.req.query();
+    const { results } = await c.env.DB.prepare(
+      "SELECT * FROM appointments WHERE doctor_id = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms",
+    )
+      .bind(q.doctorId, n(q.from), n(q.to))
+      .all();
+    return c.json({ appointments: results });
+  })
+  .get("/day", async (c) => {
+    const q = c.req.query();
+    const { results } = await c.env.DB.prepare(
+      "SELECT * FROM appointments WHERE clinic_id = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms",
+    )
+      .bind(q.clinicId, n(q.from), n(q.to))
+      .all();
+    return c.json({ appointments: results });
+  })
+  .post("/book", async (c) => {
+    const b = await c.req.json<{ id: string; clinicId: string; doctorId: string; patientId: string; startMs: number; endMs: number }>();
+    await c.env.DB.prepare(
+      "INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, start_ms, end_ms, created_by, updated_by) VALUES (?, ?, ?, ?, ?, ?, 'bench', 'bench')",
+    )
+      .bind(b.id, b.clinicId, b.doctorId, b.patientId, b.startMs, b.endMs)
+      .run();
+    return c.json({ ok: true }, 201);
+  })
+  .get("/rows", async (c) => {
+    const q = c.req.query();
+    const r = await appointmentRangeStatement(c.env.DB, {
+      clinicId: q.clinicId,
+      doctorId: q.doctorId || undefined,
+      fromMs: n(q.from),
+      toMs: n(q.to),
+    }).all();
+    return c.json({ returned: r.results.length, rowsRead: r.meta.rows_read ?? null, meta: r.meta });
+  });
