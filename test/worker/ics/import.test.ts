@@ -1,0 +1,234 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { IMPORT_MAX_BYTES, IMPORT_MAX_EVENTS } from "../../../worker/ics/import";
+import { authed, countRows, makeClinic } from "../../helpers";
+import { insertAppointment } from "./fixtures";
+
+const CRLF = (s: string) => s.trim().split("\n").map((l) => l.trim()).join("\r\n") + "\r\n";
+
+/** A file with: a weekly TZID series (DST crossing, one EXDATE, one moved occurrence, one cancelled),
+ *  an all-day event, a floating event, a UTC event, a Windows-zone event with its own VTIMEZONE,
+ *  a free (TRANSPARENT) event and one far outside the window. */
+const FILE = CRLF(`
+BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Test//Import//EN
+BEGIN:VTIMEZONE
+TZID:W. Europe Standard Time
+BEGIN:STANDARD
+DTSTART:16010101T030000
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010101T020000
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3
+END:DAYLIGHT
+END:VTIMEZONE
+BEGIN:VEVENT
+UID:weekly-1@test
+DTSTAMP:20260101T000000Z
+DTSTART;TZID=Europe/Berlin:20260316T090000
+DTEND;TZID=Europe/Berlin:20260316T100000
+RRULE:FREQ=WEEKLY;COUNT=5
+EXDATE;TZID=Europe/Berlin:20260323T090000
+SUMMARY:Team meeting
+END:VEVENT
+BEGIN:VEVENT
+UID:weekly-1@test
+DTSTAMP:20260101T000000Z
+RECURRENCE-ID;TZID=Europe/Berlin:20260330T090000
+DTSTART;TZID=Europe/Berlin:20260330T140000
+DTEND;TZID=Europe/Berlin:20260330T150000
+SUMMARY:Team meeting (moved)
+END:VEVENT
+BEGIN:VEVENT
+UID:weekly-1@test
+DTSTAMP:20260101T000000Z
+RECURRENCE-ID;TZID=Europe/Berlin:20260406T090000
+DTSTART;TZID=Europe/Berlin:20260406T090000
+DTEND;TZID=Europe/Berlin:20260406T100000
+STATUS:CANCELLED
+SUMMARY:Team meeting
+END:VEVENT
+BEGIN:VEVENT
+UID:allday@test
+DTSTAMP:20260101T000000Z
+DTSTART;VALUE=DATE:20260320
+DTEND;VALUE=DATE:20260322
+SUMMARY:Conference
+END:VEVENT
+BEGIN:VEVENT
+UID:floating@test
+DTSTAMP:20260101T000000Z
+DTSTART:20260317T120000
+DTEND:20260317T123000
+SUMMARY:Lunch
+END:VEVENT
+BEGIN:VEVENT
+UID:utc@test
+DTSTAMP:20260101T000000Z
+DTSTART:20260318T160000Z
+DTEND:20260318T170000Z
+SUMMARY:Call
+END:VEVENT
+BEGIN:VEVENT
+UID:windows@test
+DTSTAMP:20260101T000000Z
+DTSTART;TZID=W. Europe Standard Time:20260701T080000
+DTEND;TZID=W. Europe Standard Time:20260701T090000
+SUMMARY:Summer thing
+END:VEVENT
+BEGIN:VEVENT
+UID:free@test
+DTSTAMP:20260101T000000Z
+DTSTART:20260319T160000Z
+DTEND:20260319T170000Z
+TRANSP:TRANSPARENT
+SUMMARY:Reminder only
+END:VEVENT
+BEGIN:VEVENT
+UID:far@test
+DTSTAMP:20260101T000000Z
+DTSTART:20300101T100000Z
+DTEND:20300101T110000Z
+SUMMARY:Far away
+END:VEVENT
+END:VCALENDAR
+`);
+
+const WINDOW = "from=2026-03-01T00:00:00Z&to=2026-12-31T00:00:00Z";
+
+function upload(token: string, doctorId: string, body: BodyInit, query = WINDOW, contentType = "text/calendar; charset=utf-8") {
+  return authed(token)(`/api/doctors/${doctorId}/import/ics?${query}`, { method: "POST", body, headers: { "content-type": contentType } });
+}
+
+describe("POST /api/doctors/:id/import/ics", () => {
+  it("previews without writing: expands RRULE/EXDATE/RECURRENCE-ID, all-day, TZID, floating, UTC and VTIMEZONE-only zones", async () => {
+    const f = await makeClinic({ timeZone: "Europe/Berlin" });
+    const d = f.doctors[0];
+    const before = await countRows("blocked_times", "doctor_id = ?", d.doctor.id);
+    const res = await upload(d.token, d.doctor.id, FILE, `${WINDOW}&preview=1`);
+    expect(res.status).toBe(200);
+    const body = await res.json<any>();
+    expect(body.preview).toBe(true);
+    expect(await countRows("blocked_times", "doctor_id = ?", d.doctor.id)).toBe(before);
+    const created = body.items.filter((i: any) => i.action === "create").map((i: any) => [i.uid, i.start, i.end, i.allDay]);
+    expect(created).toEqual([
+      ["weekly-1@test", "2026-03-16T08:00:00.000Z", "2026-03-16T09:00:00.000Z", false], // CET
+      ["floating@test", "2026-03-17T11:00:00.000Z", "2026-03-17T11:30:00.000Z", false], // floating → clinic zone (CET)
+      ["utc@test", "2026-03-18T16:00:00.000Z", "2026-03-18T17:00:00.000Z", false],
+      ["allday@test", "2026-03-19T23:00:00.000Z", "2026-03-21T23:00:00.000Z", true], // two days, Berlin midnights
+      ["weekly-1@test", "2026-03-30T12:00:00.000Z", "2026-03-30T13:00:00.000Z", false], // moved, CEST
+      ["weekly-1@test", "2026-04-13T07:00:00.000Z", "2026-04-13T08:00:00.000Z", false], // CEST after the DST switch
+      ["windows@test", "2026-07-01T06:00:00.000Z", "2026-07-01T07:00:00.000Z", false], // file's own VTIMEZONE
+    ]);
+    const skipped = Object.fromEntries(body.items.filter((i: any) => i.action === "skip").map((i: any) => [`${i.uid} ${i.start}`, i.reason]));
+    expect(skipped).toEqual({
+      "weekly-1@test 2026-04-06T07:00:00.000Z": "cancelled",
+      "free@test 2026-03-19T16:00:00.000Z": "free",
+      "far@test 2030-01-01T10:00:00.000Z": "out_of_window",
+    });
+    expect(body.counts).toMatchObject({ events: 9, create: 7, skip: 3 });
+  });
+
+  it("commits blocked time (source ics) in one go, and a re-import creates nothing new", async () => {
+    const f = await makeClinic({ timeZone: "Europe/Berlin" });
+    const d = f.doctors[0];
+    const apptId = await insertAppointment({ clinicId: f.clinic.id, doctorId: d.doctor.id, patientId: f.patients[0].id, start: "2026-03-18T16:15:00Z" });
+    const res = await upload(d.token, d.doctor.id, FILE);
+    expect(res.status).toBe(201);
+    const body = await res.json<any>();
+    expect(body.created).toBe(7);
+    expect(body.items.find((i: any) => i.uid === "utc@test").overlaps).toBe("appointment");
+    const rows = await env.DB.prepare("SELECT source, label, all_day, created_by FROM blocked_times WHERE doctor_id = ? ORDER BY start_ms").bind(d.doctor.id).all<any>();
+    expect(rows.results).toHaveLength(7);
+    expect(rows.results.every((r: any) => r.source === "ics" && r.label === "Busy (imported)" && r.created_by === d.user.id)).toBe(true);
+    expect(rows.results.filter((r: any) => r.all_day === 1)).toHaveLength(1);
+    expect(await countRows("imported_events", "doctor_id = ?", d.doctor.id)).toBe(7);
+    expect(await countRows("audit_log", "entity_id = ? AND action = 'ics.import'", d.doctor.id)).toBe(1);
+    expect(await countRows("appointments", "id = ? AND status = 'scheduled'", apptId)).toBe(1); // blocking cancels nothing
+
+    const again = await upload(d.token, d.doctor.id, FILE);
+    expect(again.status).toBe(201);
+    const b2 = await again.json<any>();
+    expect(b2.created).toBe(0);
+    expect(b2.counts.byReason.already_imported).toBe(7);
+    expect(await countRows("blocked_times", "doctor_id = ?", d.doctor.id)).toBe(7);
+  });
+
+  it("accepts multipart uploads and can keep summaries as labels", async () => {
+    const f = await makeClinic({ timeZone: "Europe/Berlin" });
+    const d = f.doctors[0];
+    const form = new FormData();
+    form.set("file", new File([FILE], "calendar.ics", { type: "text/calendar" }));
+    // Encode the form as a browser would (multipart boundary in the content type).
+    const encoded = new Request("http://x/", { method: "POST", body: form });
+    const res = await upload(f.tokens.admin, d.doctor.id, await encoded.arrayBuffer(), `${WINDOW}&labels=summary`, encoded.headers.get("content-type")!);
+    expect(res.status).toBe(201);
+    const labels = await env.DB.prepare("SELECT label FROM blocked_times WHERE doctor_id = ? ORDER BY start_ms").bind(d.doctor.id).all<any>();
+    expect(labels.results.map((r: any) => r.label)).toContain("Team meeting (moved)");
+  });
+
+  it("imports appointments for a chosen patient, skipping conflicts, without sending invites", async () => {
+    const f = await makeClinic({ timeZone: "Europe/Berlin", patients: [{ email: "imp@mail.example" }] });
+    const d = f.doctors[0];
+    await insertAppointment({ clinicId: f.clinic.id, doctorId: d.doctor.id, patientId: f.patients[0].id, start: "2026-03-18T16:00:00Z", minutes: 60 });
+    const res = await upload(f.tokens.receptionist, d.doctor.id, FILE, `${WINDOW}&mode=appointments&patientId=${f.patients[0].id}`);
+    expect(res.status).toBe(201);
+    const body = await res.json<any>();
+    const reasons = Object.fromEntries(body.items.filter((i: any) => i.action === "skip").map((i: any) => [i.uid + " " + i.start, i.reason]));
+    expect(reasons["utc@test 2026-03-18T16:00:00.000Z"]).toBe("conflict");
+    expect(reasons["allday@test 2026-03-19T23:00:00.000Z"]).toBe("too_long");
+    expect(body.created).toBe(5);
+    expect(await countRows("appointments", "doctor_id = ?", d.doctor.id)).toBe(6);
+    expect(await countRows("email_outbox", "to_address = ?", "imp@mail.example")).toBe(0);
+    const again = await (await upload(f.tokens.receptionist, d.doctor.id, FILE, `${WINDOW}&mode=appointments&patientId=${f.patients[0].id}`)).json<any>();
+    expect(again.created).toBe(0);
+  });
+
+  it("refuses malformed files, wrong types, oversize and too many events with a clear 4xx and writes nothing", async () => {
+    const f = await makeClinic();
+    const d = f.doctors[0];
+    const count = () => countRows("blocked_times", "doctor_id = ?", d.doctor.id);
+
+    const garbage = await upload(d.token, d.doctor.id, "this is not a calendar");
+    expect(garbage.status).toBe(422);
+    expect((await garbage.json<any>()).error).toMatchObject({ code: "invalid_ics", details: [{ path: "file" }] });
+
+    const broken = FILE.replace("DTSTART:20260318T160000Z\r\n", "").replace("DTEND;TZID=Europe/Berlin:20260316T100000", "DTEND;TZID=Europe/Berlin:20260316T080000");
+    const br = await upload(d.token, d.doctor.id, broken);
+    expect(br.status).toBe(422);
+    const brBody = await br.json<any>();
+    expect(brBody.error.code).toBe("invalid_ics");
+    expect(brBody.error.details.map((p: any) => p.message)).toEqual(expect.arrayContaining(["has no DTSTART"]));
+
+    const wrongType = await upload(d.token, d.doctor.id, FILE, WINDOW, "application/json");
+    expect(wrongType.status).toBe(415);
+
+    const big = "BEGIN:VCALENDAR\r\n" + "X-PAD:" + "a".repeat(IMPORT_MAX_BYTES) + "\r\nEND:VCALENDAR\r\n";
+    const tooBig = await upload(d.token, d.doctor.id, big);
+    expect(tooBig.status).toBe(413);
+
+    const many =
+      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n" +
+      Array.from({ length: IMPORT_MAX_EVENTS + 1 }, (_, i) => `BEGIN:VEVENT\r\nUID:e${i}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260401T100000Z\r\nDTEND:20260401T101000Z\r\nEND:VEVENT\r\n`).join("") +
+      "END:VCALENDAR\r\n";
+    const tooMany = await upload(d.token, d.doctor.id, many);
+    expect(tooMany.status).toBe(422);
+    expect((await tooMany.json<any>()).error.code).toBe("too_many_events");
+
+    expect(await count()).toBe(0);
+    expect(await countRows("imported_events", "doctor_id = ?", d.doctor.id)).toBe(0);
+  });
+
+  it("lets doctors import only into their own calendar", async () => {
+    const f = await makeClinic();
+    expect((await upload(f.doctors[1].token, f.doctors[0].doctor.id, FILE, `${WINDOW}&preview=1`)).status).toBe(403);
+    const other = await makeClinic();
+    expect((await upload(other.tokens.admin, f.doctors[0].doctor.id, FILE, `${WINDOW}&preview=1`)).status).toBe(404);
+  });
+});

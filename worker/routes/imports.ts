@@ -1,0 +1,170 @@
+// POST /api/doctors/:id/import/ics — upload an .ics file for a doctor.
+//   Body: text/calendar (raw) or multipart/form-data with a "file" field; at most
+//   IMPORT_MAX_BYTES (1 MiB), IMPORT_MAX_EVENTS (2,000) VEVENTs and as many
+//   occurrences in the window.
+//   Query: preview=1 (plan only, writes nothing) · mode=blocked (default) | appointments
+//          · patientId (mode=appointments) · type (appointments, default "consultation")
+//          · labels=busy (default: "Busy (imported)") | summary (keep SUMMARY as the block label)
+//          · from, to (ISO instants; default 30 days back to 365 days ahead, at most 2 years)
+//   Answer: { preview, mode, window, counts: {create, skip, byReason}, items: [...first 500], warnings, created?, failed? }
+//   Errors: 413 too large · 415 wrong type · 422 invalid_ics / too_many_events with the first problems.
+//   Re-importing the same file creates nothing new: (doctor, UID, RECURRENCE-ID) are remembered.
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../env";
+import { ApiError, forbidden, notFound, validationError } from "../errors";
+import { hubFor } from "../hub/doctor-hub";
+import { commitAppointments, commitBlocked } from "../ics/import-write";
+import { IcsImportError, IMPORT_MAX_BYTES, IMPORT_MAX_EVENTS, IMPORT_MAX_OCCURRENCES, parseIcs, planImport, type PlannedItem } from "../ics/import";
+import { csrf, requireSession } from "../middleware/session";
+import { idParam, instant, queryOf } from "../validate";
+
+/** Appointments are written one guarded batch each: keep one request within Worker limits. */
+export const IMPORT_MAX_APPOINTMENTS = 25;
+const MAX_WINDOW_MS = 2 * 366 * 86400_000;
+const MAX_APPOINTMENT_MS = 12 * 3600_000;
+const LIST_MAX = 500;
+
+const Query = z.strictObject({
+  preview: z.enum(["1", "0", "true", "false"]).optional(),
+  mode: z.enum(["blocked", "appointments"]).optional(),
+  patientId: idParam.optional(),
+  type: z.string().trim().min(1).max(50).optional(),
+  labels: z.enum(["busy", "summary"]).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+});
+
+async function readIcsBody(req: Request): Promise<string> {
+  const len = Number(req.headers.get("content-length") ?? "0");
+  if (len > IMPORT_MAX_BYTES + 64 * 1024) throw tooLarge();
+  const ct = (req.headers.get("content-type") ?? "").toLowerCase();
+  let bytes: ArrayBuffer;
+  if (ct.startsWith("text/calendar")) {
+    bytes = await req.arrayBuffer();
+  } else if (ct.startsWith("multipart/form-data")) {
+    let form: FormData;
+    try {
+      form = await req.formData();
+    } catch {
+      throw new ApiError(400, "bad_request", "The multipart body could not be read.");
+    }
+    const file = form.get("file");
+    if (!file || typeof file === "string") throw validationError("Send the calendar as the \"file\" field.", [{ path: "file", message: "is required" }]);
+    const okType = !file.type || /^(text\/calendar|application\/octet-stream|application\/ics)/i.test(file.type) || /\.ics$/i.test(file.name);
+    if (!okType) throw new ApiError(415, "unsupported_media_type", `The file is ${file.type}; an .ics (text/calendar) file is expected.`);
+    bytes = await file.arrayBuffer();
+  } else {
+    throw new ApiError(415, "unsupported_media_type", "Send the .ics as text/calendar or as multipart/form-data with a \"file\" field.");
+  }
+  if (bytes.byteLength > IMPORT_MAX_BYTES) throw tooLarge();
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ApiError(422, "invalid_ics", "The file is not valid iCalendar.", [{ path: "file", message: "is not UTF-8 text" }]);
+  }
+}
+
+const tooLarge = () => new ApiError(413, "payload_too_large", `The file is over ${IMPORT_MAX_BYTES / 1024 / 1024} MiB.`);
+
+const dto = (i: PlannedItem) => ({
+  uid: i.uid,
+  recurrenceId: i.recurrenceId || null,
+  summary: i.summary,
+  start: new Date(i.startMs).toISOString(),
+  end: new Date(i.endMs).toISOString(),
+  allDay: i.allDay,
+  action: i.action,
+  ...(i.reason ? { reason: i.reason } : {}),
+  ...(i.overlaps ? { overlaps: i.overlaps } : {}),
+});
+
+export const importRoutes = new Hono<AppEnv>().use("/:id/import/ics", requireSession, csrf).post("/:id/import/ics", async (c) => {
+  const idR = idParam.safeParse(c.req.param("id"));
+  if (!idR.success) throw notFound("Doctor");
+  const doctorId = idR.data;
+  const q = queryOf(c, Query);
+  const u = c.var.user;
+  const mode = q.mode ?? "blocked";
+  const preview = q.preview === "1" || q.preview === "true";
+  if (u.role === "doctor" && u.doctorId !== doctorId) throw forbidden("Doctors can only import into their own calendar.");
+  if (mode === "appointments" && !q.patientId) throw validationError("The query has invalid parameters.", [{ path: "patientId", message: "is required for mode=appointments" }]);
+
+  const d1 = c.env.DB;
+  const [doc, patient] = await Promise.all([
+    d1.prepare("SELECT d.id, c.time_zone FROM doctors d JOIN clinics c ON c.id = d.clinic_id WHERE d.id = ? AND d.clinic_id = ?").bind(doctorId, u.clinicId).first<{ id: string; time_zone: string }>(),
+    q.patientId ? d1.prepare("SELECT id FROM patients WHERE id = ? AND clinic_id = ?").bind(q.patientId, u.clinicId).first<{ id: string }>() : null,
+  ]);
+  if (!doc) throw notFound("Doctor");
+  if (mode === "appointments" && !patient) throw notFound("Patient");
+
+  const day = 86400_000;
+  const today = Math.floor(Date.now() / day) * day;
+  const fromMs = q.from ?? today - 30 * day;
+  const toMs = q.to ?? today + 366 * day;
+  if (toMs <= fromMs || toMs - fromMs > MAX_WINDOW_MS)
+    throw validationError("The query has invalid parameters.", [{ path: "to", message: "must be after from and at most 2 years later" }]);
+
+  const text = await readIcsBody(c.req.raw);
+  let parsed;
+  try {
+    parsed = parseIcs(text, { clinicZone: doc.time_zone, fromMs, toMs });
+  } catch (err) {
+    if (err instanceof IcsImportError) throw new ApiError(422, err.code, err.message, err.problems);
+    throw err;
+  }
+
+  const [known, appts, blocks] = await d1.batch([
+    d1.prepare("SELECT uid, recurrence_id FROM imported_events WHERE doctor_id = ?").bind(doctorId),
+    d1.prepare("SELECT start_ms, end_ms FROM appointments WHERE doctor_id = ? AND status != 'cancelled' AND start_ms < ? AND end_ms > ?").bind(doctorId, toMs, fromMs),
+    d1.prepare("SELECT start_ms, end_ms FROM blocked_times WHERE doctor_id = ? AND start_ms < ? AND end_ms > ?").bind(doctorId, toMs, fromMs),
+  ]);
+  const busy = (r: D1Result) => (r.results as { start_ms: number; end_ms: number }[]).map((x) => ({ startMs: x.start_ms, endMs: x.end_ms }));
+  const items = planImport(parsed, {
+    mode,
+    known: new Set((known.results as { uid: string; recurrence_id: string }[]).map((k) => `${k.uid}\u0000${k.recurrence_id}`)),
+    appointments: busy(appts),
+    blocks: busy(blocks),
+    maxAppointmentMs: MAX_APPOINTMENT_MS,
+  });
+  const toCreate = items.filter((i) => i.action === "create");
+  const byReason: Record<string, number> = {};
+  for (const i of items) if (i.reason) byReason[i.reason] = (byReason[i.reason] ?? 0) + 1;
+  if (mode === "appointments" && toCreate.length > IMPORT_MAX_APPOINTMENTS)
+    throw new ApiError(422, "too_many_events", `At most ${IMPORT_MAX_APPOINTMENTS} appointments per import; narrow the window with from/to.`, [
+      { path: "window", message: `${toCreate.length} appointments to create` },
+    ]);
+
+  const answer = {
+    preview,
+    mode,
+    window: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() },
+    limits: { maxBytes: IMPORT_MAX_BYTES, maxEvents: IMPORT_MAX_EVENTS, maxOccurrences: IMPORT_MAX_OCCURRENCES },
+    counts: { events: parsed.events, create: toCreate.length, skip: items.length - toCreate.length, byReason },
+    items: items.slice(0, LIST_MAX).map(dto),
+    warnings: parsed.warnings,
+  };
+  if (preview) return c.json(answer);
+
+  let result;
+  try {
+    result =
+      mode === "blocked"
+        ? await commitBlocked(d1, u, doctorId, items, q.labels ?? "busy")
+        : await commitAppointments(d1, u, doctorId, q.patientId!, q.type ?? "consultation", items);
+  } catch (err) {
+    if (String(err).includes("UNIQUE constraint failed: imported_events"))
+      throw new ApiError(409, "import_conflict", "The same events were imported at the same time; nothing was written by this request. Preview again.");
+    throw err;
+  }
+  if (result.live.length) {
+    const hub = hubFor(c.env, doctorId);
+    c.executionCtx.waitUntil(
+      (async () => {
+        for (const ch of result.live) await hub.publish(ch.doctorId, ch);
+        await hub.kick(doctorId);
+      })().catch((err) => console.error("import live publish failed", err)),
+    );
+  }
+  return c.json({ ...answer, created: result.created.length, failed: result.failed }, 201);
+});
