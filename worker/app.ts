@@ -8,6 +8,7 @@ import { ApiError, errorBody } from "./errors";
 import { authRoutes } from "./routes/auth";
 import { feedAdminRoutes, feedPublicRoutes } from "./routes/feeds";
 import { clinicEmailRoutes, icalRoutes } from "./routes/ical";
+import { importRoutes } from "./routes/imports";
 import { apiRoutes } from "./routes/index";
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -32,6 +33,7 @@ app.route("/api/auth", authRoutes);
 // iCalendar groups (fixed second path segments, so they cannot shadow /api/appointments/:id).
 app.route("/api/appointments", icalRoutes);
 app.route("/api/doctors", feedAdminRoutes);
+app.route("/api/doctors", importRoutes);
 app.route("/api/clinic", clinicEmailRoutes);
 app.route("/api", apiRoutes);
 // Public subscribable feeds: no session, token in the path.
