@@ -225,6 +225,24 @@ describe("POST /api/doctors/:id/import/ics", () => {
     expect(await countRows("imported_events", "doctor_id = ?", d.doctor.id)).toBe(0);
   });
 
+  it("accepts a 2,000-event file larger than the general 256 KiB API body limit", async () => {
+    const f = await makeClinic();
+    const d = f.doctors[0];
+    const pad = "x".repeat(120);
+    const big =
+      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n" +
+      Array.from({ length: IMPORT_MAX_EVENTS }, (_, i) => {
+        const start = new Date(Date.UTC(2026, 3, 1) + i * 3600_000).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+        return `BEGIN:VEVENT\r\nUID:big-${i}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:${start}\r\nDURATION:PT30M\r\nSUMMARY:${pad}\r\nEND:VEVENT\r\n`;
+      }).join("") +
+      "END:VCALENDAR\r\n";
+    expect(big.length).toBeGreaterThan(256 * 1024);
+    const res = await upload(d.token, d.doctor.id, big);
+    expect(res.status).toBe(201);
+    expect((await res.json<any>()).created).toBe(IMPORT_MAX_EVENTS);
+    expect(await countRows("blocked_times", "doctor_id = ? AND source = 'ics'", d.doctor.id)).toBe(IMPORT_MAX_EVENTS);
+  });
+
   it("lets doctors import only into their own calendar", async () => {
     const f = await makeClinic();
     expect((await upload(f.doctors[1].token, f.doctors[0].doctor.id, FILE, `${WINDOW}&preview=1`)).status).toBe(403);
