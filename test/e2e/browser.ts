@@ -99,8 +99,13 @@ export async function dragTo(page: Page, from: { x: number; y: number }, to: { x
   await page.mouse.up();
 }
 
+/** A point near the top of an element (where a user grabs a block to drag it). Waits for it. */
 export async function centerOf(page: Page, selector: string) {
-  const b = await page.locator(selector).first().boundingBox();
-  if (!b) throw new Error(`${selector} not visible`);
-  return { x: b.x + b.width / 2, y: b.y + Math.min(8, b.height / 2) };
+  for (let i = 0; ; i++) {
+    await page.locator(selector).first().waitFor();
+    const b = await page.locator(selector).first().boundingBox();
+    if (b) return { x: b.x + b.width / 2, y: b.y + Math.min(8, b.height / 2) };
+    if (i > 25) throw new Error(`${selector} not visible`);
+    await page.waitForTimeout(200);
+  }
 }

@@ -1,6 +1,8 @@
 // Drag/resize → PATCH with the version we drew. The calendar has already moved the block
 // (that is the optimistic update); the store follows at once. If the server refuses, the
-// block goes back (revert) and the user is told why in plain words.
+// store goes back to the version before (or the server's current one) and the calendar redraws
+// it; the user is told why in plain words.
+import { unwrap } from "solid-js/store";
 import { ApiFailure, api } from "../api/client";
 import type { Appointment } from "../api/types";
 import { appointments, upsertAppointment } from "../stores/appointments";
@@ -25,7 +27,8 @@ export async function moveAppointment(
   revert: () => void,
   onRefused: (message: string) => void,
 ): Promise<Appointment | null> {
-  const before = appointments[id];
+  // A plain copy: the store entry is a live proxy that the optimistic write below changes.
+  const before: Appointment | undefined = appointments[id] && unwrap({ ...appointments[id] });
   if (!before) {
     revert();
     return null;
@@ -38,7 +41,8 @@ export async function moveAppointment(
     upsertAppointment(appointment, true);
     return appointment;
   } catch (e) {
-    revert();
+    // Put the block back by re-drawing the stored version (the calendar follows the store).
+    // Not the calendar's own revert(): it mutates the event object our optimistic redraw replaced.
     const current = e instanceof ApiFailure && e.code === "version_conflict" ? (e.details as { current?: Appointment })?.current : undefined;
     upsertAppointment(current ?? before, true);
     onRefused(refusalMessage(e));
