@@ -21,12 +21,22 @@
 //   login(email, password?)    → {res, token, cookie} through the real endpoint
 //   countRows(table, where?)   → number of rows (for "nothing was written" checks)
 //   json(res)                  → parsed body, typed
-import { env, exports } from "cloudflare:workers";
+import * as workers from "cloudflare:workers";
 import { hashPassword } from "../worker/auth/passwords";
 import { signSession } from "../worker/auth/session";
 import type { Role } from "../worker/db/schema";
-import type { SessionUser } from "../worker/env";
+import type { Env as WorkerEnv, SessionUser } from "../worker/env";
 import { newId } from "../worker/ids";
+
+/**
+ * `env` of cloudflare:workers, typed with the Worker's bindings. (tsc currently sees
+ * two declarations of "cloudflare:workers" — workers-types' global one and the module
+ * copy miniflare's types pull in — so the Cloudflare.Env augmentation in test/env.d.ts
+ * does not reach `env`; importing it from here keeps test files type-safe meanwhile.)
+ */
+export const env = workers.env as unknown as WorkerEnv;
+/** The Worker under test (exports.default of cloudflare:workers). */
+export const worker = (workers.exports as unknown as { default: { fetch(input: string, init?: RequestInit): Promise<Response> } }).default;
 
 export const BASE = "http://localhost";
 /** The app's own origin (APP_URL in vitest.config.ts): what a browser on our SPA would send. */
@@ -295,7 +305,7 @@ export function authed(token: string | null): Api {
     if (token && !headers.has("authorization")) headers.set("authorization", `Bearer ${token}`);
     if (!headers.has("origin")) headers.set("origin", ORIGIN);
     if (init.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
-    return exports.default.fetch(new URL(path, BASE).toString(), { ...init, headers });
+    return worker.fetch(new URL(path, BASE).toString(), { ...init, headers });
   };
   const withBody = (method: string) => (path: string, body?: unknown, headers?: HeadersInit) =>
     call(path, {
@@ -322,7 +332,7 @@ export async function login(
   ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
 ): Promise<{ res: Response; token: string | null; cookie: string | null; body: any }> {
   const res = await anon.post("/api/auth/login", { email, password }, { "cf-connecting-ip": ip });
-  const body = await res.json<any>();
+  const body = (await res.json()) as any;
   const setCookie = res.headers.get("set-cookie");
   const cookie = setCookie ? setCookie.split(";")[0] : null;
   return { res, token: body?.token ?? null, cookie, body };
@@ -330,7 +340,7 @@ export async function login(
 
 /** Parsed JSON body of a response. */
 export async function json<T = any>(res: Response): Promise<T> {
-  return res.json<T>();
+  return (await res.json()) as T;
 }
 
 const TABLE_RE = /^[a-z_]+$/;

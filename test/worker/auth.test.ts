@@ -1,10 +1,9 @@
 // Log-in, log-out, lock-out, CSRF and session validity: the doors a user walks through.
-import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { signSession } from "../../worker/auth/session";
 import { MAX_FAILURES } from "../../worker/routes/auth";
-import { ORIGIN, TEST_PASSWORD, anon, authed, login, makeClinic, makeUser } from "../helpers";
+import { anon, authed, env, login, makeClinic, makeUser, ORIGIN, TEST_PASSWORD, worker } from "../helpers";
 
 const ip = () => `192.0.2.${Math.floor(Math.random() * 250) + 1}-${crypto.randomUUID().slice(0, 6)}`;
 
@@ -180,6 +179,7 @@ describe("session tokens", () => {
   });
 });
 
+/** A request with exactly these headers (no Bearer, no Origin added). */
 function fetchRaw(path: string, init: RequestInit) {
-  return import("cloudflare:workers").then(({ exports }) => exports.default.fetch(`http://localhost${path}`, init));
+  return worker.fetch(`http://localhost${path}`, init);
 }

@@ -1,8 +1,7 @@
 // Doctors: listed for every staff member; working hours and slot length edited
 // by an admin or by the doctor themself.
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { authed, countRows, DEFAULT_WORKING_HOURS, makeClinic, makeUser } from "../helpers";
+import { authed, countRows, DEFAULT_WORKING_HOURS, env, makeClinic, makeUser } from "../helpers";
 
 describe("doctors", () => {
   it("lists the clinic's active doctors in the contract shape, for every role", async () => {

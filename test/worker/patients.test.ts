@@ -1,8 +1,7 @@
 // Patients: create, update, and the prefix search receptionists type into.
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_CHAR, searchSql, type SearchColumn } from "../../worker/patients/search";
-import { authed, countRows, makeClinic, makePatient } from "../helpers";
+import { authed, countRows, env, makeClinic, makePatient } from "../helpers";
 
 describe("patient search", () => {
   it("finds by name prefix (case-insensitive), phone digits and e-mail, only in the caller's clinic", async () => {

@@ -1,7 +1,6 @@
 // Staff accounts: an admin creates and disables them; disabling cuts access at once.
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { authed, countRows, login, makeClinic } from "../helpers";
+import { authed, countRows, env, login, makeClinic } from "../helpers";
 
 describe("users (admin)", () => {
   it("creates a receptionist who can then log in; the password hash never leaves the server", async () => {
