@@ -98,5 +98,7 @@ export const api = {
   createPatient: (body: { name: string; phone?: string; email?: string; dateOfBirth?: string }) =>
     request<{ patient: Patient }>("POST", "/api/patients", body),
   integrations: () => request<{ integrations: Integration[] }>("GET", "/api/integrations"),
+  connectGoogle: () => request<{ authorizeUrl: string }>("POST", "/api/integrations/google/connect", {}),
+  disconnectIntegration: (id: string) => request<{ disconnected: boolean }>("DELETE", `/api/integrations/${id}`),
   icalUrl: (id: string) => `/api/appointments/${id}/ical`,
 };

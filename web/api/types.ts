@@ -79,14 +79,21 @@ export interface Availability {
   slots: Slot[];
 }
 
+/** GET /api/integrations item (worker/routes/integrations.ts dto): "status" view for staff, "full" for the owner/admin. */
 export interface Integration {
   id: string;
   provider: ProviderName | string;
   status: string;
-  accountEmail?: string | null;
+  healthy?: boolean;
   doctorId?: string | null;
-  lastSyncAt?: Instant | number | null;
-  calendars?: { id: string; name: string; role?: string; selected?: boolean }[];
+  accountEmail?: string | null;
+  writeCalendarId?: string | null;
+  busyCalendarIds?: string[];
+  calendars?: { id: string; summary: string; push: boolean; lastSyncedAt: Instant | null }[];
+  lastSyncAt?: Instant | null;
+  lastError?: string | null;
+  lastErrorAt?: Instant | null;
+  metrics?: { ok: number; failed: number; successRate: number | null; lastLatencyMs: number | null; queueDepth: number };
 }
 
 export interface ErrorBody {

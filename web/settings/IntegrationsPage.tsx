@@ -5,6 +5,7 @@ import { createResource, For, Show } from "solid-js";
 import { ApiFailure, api } from "../api/client";
 import type { Integration } from "../api/types";
 import { doctors, user } from "../stores/session";
+import { toast } from "../ui/toast";
 
 const PROVIDERS = [
   { id: "google", name: "Google Calendar", ready: true },
@@ -33,9 +34,21 @@ export function IntegrationsPage() {
 
   async function disconnect(i: Integration) {
     if (!confirm(`Disconnect ${i.accountEmail ?? i.provider}? ACMS stops syncing with it at once.`)) return;
-    const res = await fetch(`/api/integrations/${i.id}`, { method: "DELETE", credentials: "same-origin" });
-    if (!res.ok) alert("Could not disconnect. Try again.");
+    try {
+      await api.disconnectIntegration(i.id);
+      toast("Calendar disconnected.");
+    } catch (e) {
+      toast(e instanceof Error ? e.message : "Could not disconnect. Try again.", "error");
+    }
     void refetch();
+  }
+
+  async function connect(provider: string) {
+    try {
+      if (provider === "google") location.href = (await api.connectGoogle()).authorizeUrl;
+    } catch (e) {
+      toast(e instanceof Error ? e.message : "Could not start connecting.", "error");
+    }
   }
 
   return (
@@ -63,8 +76,17 @@ export function IntegrationsPage() {
                     <Show when={i.doctorId && !isDoctor()}>
                       <span>Doctor: {doctorName(i.doctorId)}</span>
                     </Show>
-                    <span>Status: {i.status === "needs_reconnect" ? "Needs reconnect" : i.status}</span>
-                    <span>Last sync: {ago(i.lastSyncAt)}</span>
+                    <span>
+                      Status: {i.status === "needs_reconnect" ? "Needs reconnect — connect again" : i.status}
+                      {i.healthy === false && i.status === "active" ? " (with errors)" : ""}
+                    </span>
+                    <Show when={i.writeCalendarId}>
+                      <span>Syncing to: {i.calendars?.find((c) => c.id === i.writeCalendarId)?.summary ?? i.writeCalendarId}</span>
+                    </Show>
+                    <span>Last successful sync: {ago(i.lastSyncAt)}</span>
+                    <Show when={i.lastError}>
+                      <span class="field-error">Last error: {i.lastError}</span>
+                    </Show>
                     <Show when={isDoctor() || user()?.role === "admin"}>
                       <button type="button" class="btn btn-danger" onClick={() => void disconnect(i)}>
                         Disconnect
@@ -84,9 +106,9 @@ export function IntegrationsPage() {
                 <li class="card">
                   <strong>{p.name}</strong>
                   <Show when={p.ready} fallback={<span class="muted">Not available yet — coming in a later release.</span>}>
-                    <a class="btn btn-primary" href={`/api/integrations/${p.id}/connect`}>
+                    <button type="button" class="btn btn-primary" onClick={() => void connect(p.id)}>
                       Connect {p.name}
-                    </a>
+                    </button>
                   </Show>
                 </li>
               )}
