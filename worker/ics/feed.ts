@@ -17,7 +17,7 @@ import { loadAppointments, parseReminders } from "./data";
 import { renderCalendar, type IcsClinic, type Privacy } from "./render";
 
 /** Bump when the rendered output changes for the same data (invalidates every cached feed). */
-export const FEED_FORMAT = 1;
+export const FEED_FORMAT = 2;
 export const FEED_DAYS_BACK = 30;
 export const FEED_DAYS_AHEAD = 365;
 /** REFRESH-INTERVAL / X-PUBLISHED-TTL: a hint to clients; our 304s make polling cheap anyway. */
@@ -83,16 +83,19 @@ export async function renderFeed(env: Env, feed: FeedRow, nowMs: number): Promis
     appointments,
     privacy: feed.privacy,
     appUrl: env.APP_URL,
-    calendarName: `${feed.doctorName} – ${feed.clinic.name}`,
+    calendarName: `${feed.doctorName} - ${feed.clinic.name}`,
     ttlSeconds: FEED_TTL_SECONDS,
+    compact: true,
   });
 }
 
+/** Weak comparison (RFC 9110 §8.8.3.2), as If-None-Match requires. */
 function etagMatches(header: string | null, etag: string): boolean {
   if (!header) return false;
+  const want = etag.replace(/^W\//, "");
   return header.split(",").some((t) => {
     const v = t.trim().replace(/^W\//, "");
-    return v === "*" || v === etag;
+    return v === "*" || v === want;
   });
 }
 
@@ -104,6 +107,7 @@ function baseHeaders(etag: string, lastModified: string): Headers {
     "last-modified": lastModified,
     // Clients should revalidate (cheap 304); shared caches must not keep a doctor's schedule.
     "cache-control": "private, max-age=0, must-revalidate",
+    vary: "accept-encoding",
     "x-robots-tag": "noindex",
     "referrer-policy": "no-referrer",
   });
@@ -140,7 +144,8 @@ export async function serveFeed(req: Request, token: string, deps: FeedDeps): Pr
       [FEED_FORMAT, hash, version, day, feed.privacy, feed.doctorName, c.name, c.timeZone, c.address, c.domain, c.reminderMinutes.join(","), env.APP_URL].join("\u0000"),
     )
   ).slice(0, 32);
-  const etag = `"${key}"`;
+  // Weak: the same feed is sent gzip or identity; both are semantically equal.
+  const etag = `W/"${key}"`;
   const cache = deps.cache ?? (globalThis.caches as CacheStorage & { default: Cache } | undefined)?.default;
   const cacheKey = new Request(`${CACHE_ORIGIN}/${hash}/${key}`);
 
@@ -150,26 +155,55 @@ export async function serveFeed(req: Request, token: string, deps: FeedDeps): Pr
     return new Response(null, { status: 304, headers: { etag, "cache-control": "private, max-age=0, must-revalidate" } });
   }
 
+  const gzipOk = acceptsGzip(req.headers.get("accept-encoding"));
   const hit = cache ? await cache.match(cacheKey) : undefined;
-  if (hit) {
+  if (hit?.body) {
     const lastModified = hit.headers.get("last-modified") ?? new Date(now).toUTCString();
     const ims = req.headers.get("if-modified-since");
     if (!ifNoneMatch && ims && Date.parse(ims) >= Date.parse(lastModified)) {
+      await hit.body.cancel();
       return new Response(null, { status: 304, headers: { etag, "last-modified": lastModified } });
     }
     const headers = baseHeaders(etag, lastModified);
     headers.set("x-acms-feed-cache", "hit");
-    return new Response(hit.body, { status: 200, headers });
+    // The cached body is gzip: pass it through untouched (no JS touches the bytes),
+    // or inflate it for the rare client that does not take gzip.
+    if (gzipOk) {
+      headers.set("content-encoding", "gzip");
+      return new Response(hit.body, { status: 200, headers, encodeBody: "manual" });
+    }
+    return new Response(hit.body.pipeThrough(new DecompressionStream("gzip")), { status: 200, headers });
   }
 
   const body = await renderFeed(env, feed, now);
   const lastModified = new Date(Math.floor(now / 1000) * 1000).toUTCString();
+  const gz = await gzip(body);
   if (cache) {
-    const stored = new Response(body, { headers: baseHeaders(etag, lastModified) });
-    stored.headers.set("cache-control", `public, max-age=${CACHE_SECONDS}`);
+    // Stored without Content-Encoding so the cache keeps our bytes as they are.
+    const stored = new Response(gz, { headers: { "content-type": "application/octet-stream", "last-modified": lastModified, "cache-control": `public, max-age=${CACHE_SECONDS}` } });
     deps.waitUntil(cache.put(cacheKey, stored).catch((err) => console.error("feed cache put failed", err)));
   }
   const headers = baseHeaders(etag, lastModified);
   headers.set("x-acms-feed-cache", "miss");
+  if (gzipOk) {
+    headers.set("content-encoding", "gzip");
+    return new Response(gz, { status: 200, headers, encodeBody: "manual" });
+  }
   return new Response(body, { status: 200, headers });
+}
+
+function acceptsGzip(header: string | null): boolean {
+  if (!header) return false;
+  return header.split(",").some((part) => {
+    const [name, ...params] = part.trim().toLowerCase().split(";");
+    if (name !== "gzip" && name !== "*") return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    return !q || Number(q.slice(2)) > 0;
+  });
+}
+
+/** A 5,000-event feed (~2 MB of text) is ~10x smaller gzipped: cheaper to cache and to send. */
+async function gzip(text: string): Promise<ArrayBuffer> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Response(stream).arrayBuffer();
 }

@@ -14,7 +14,7 @@ const googleTime = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "
 export function addToCalendarLinks(o: { clinic: IcsClinic; appointment: IcsAppointment; privacy: Privacy; appUrl: string }): AddLinks {
   const a = o.appointment;
   const base = o.appUrl.replace(/\/+$/, "");
-  const title = `${summaryOf(a, o.privacy)} – ${o.clinic.name}`;
+  const title = `${summaryOf(a, o.privacy)} - ${o.clinic.name}`;
   const details = `${o.clinic.name}\n${appointmentUrl(base, a.id)}`;
   const google = new URL("https://calendar.google.com/calendar/render");
   google.searchParams.set("action", "TEMPLATE");

@@ -38,11 +38,40 @@ export interface WallClock {
 
 let last: { ms: number; zone: string; clock: WallClock } | null = null;
 
+// Offsets per (zone, UTC day): a feed of 5,000 appointments spans ~400 days, so
+// two Intl calls per day replace two per appointment (formatToParts is the
+// costly part of rendering). A day whose start and end offsets differ holds a
+// transition and is computed exactly for each instant.
+const DAY_MS = 86_400_000;
+const dayOffsets = new Map<string, number | null>();
+const DAY_CACHE_MAX = 20_000;
+
+function offsetForDay(ms: number, zone: string): number | null {
+  const day = Math.floor(ms / DAY_MS);
+  const key = `${zone}|${day}`;
+  let v = dayOffsets.get(key);
+  if (v === undefined) {
+    const a = offsetFromClock(day * DAY_MS, zone);
+    const b = offsetFromClock((day + 1) * DAY_MS - 1000, zone);
+    v = a === b ? a : null;
+    if (dayOffsets.size >= DAY_CACHE_MAX) dayOffsets.clear();
+    dayOffsets.set(key, v);
+  }
+  return v;
+}
+
+function offsetFromClock(ms: number, zone: string): number {
+  const w = computeWallClock(ms, zone);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
+}
+
 /** The wall-clock fields of `ms` in `zone`. */
 export function wallClock(ms: number, zone: string): WallClock {
   // ical-generator asks for the date and then the time of the same instant: remember one.
   if (last && last.ms === ms && last.zone === zone) return last.clock;
-  const clock = computeWallClock(ms, zone);
+  const offset = offsetForDay(ms, zone);
+  const clock = offset === null ? computeWallClock(ms, zone) : utcClock(ms + offset * 60_000);
   last = { ms, zone, clock };
   return clock;
 }
@@ -104,7 +133,7 @@ export class ZonedInstant {
   }
   /** Only the two patterns ical-generator uses. */
   toFormat(fmt: string): string {
-    const w = this.zoneName === "UTC" ? utcClock(this.ms) : wallClock(this.ms, this.zoneName);
+    const w = this.zoneName.toUpperCase() === "UTC" ? utcClock(this.ms) : wallClock(this.ms, this.zoneName);
     if (fmt === "yyyyLLdd") return `${String(w.year).padStart(4, "0")}${p2(w.month)}${p2(w.day)}`;
     if (fmt === "HHmmss") return `${p2(w.hour)}${p2(w.minute)}${p2(w.second)}`;
     throw new Error(`ZonedInstant cannot format ${fmt}`);

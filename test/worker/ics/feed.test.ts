@@ -56,20 +56,43 @@ describe("GET /feeds/:token.ics", () => {
     const res = await fetchFeed(feed.url);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
-    expect(res.headers.get("etag")).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(res.headers.get("etag")).toMatch(/^W\/"[0-9a-f]{32}"$/);
     expect(res.headers.get("last-modified")).toMatch(/GMT$/);
     const text = await res.text();
     const u = unfold(text);
     for (const secret of ["Ada", "Lovelace", "Émile", "Zola", "NOTE-X", "REASON-X", "@mail.example"]) expect(u).not.toContain(secret);
     expect(text).toMatch(/\r\nREFRESH-INTERVAL;VALUE=DURATION:PT15M\r\n/);
     expect(text).toMatch(/\r\nX-PUBLISHED-TTL:PT15M\r\n/);
-    expect(u).toContain(`X-WR-CALNAME:${d.doctor.name} – ${f.clinic.name}`);
-    expect(u).toContain(`\r\nNAME:${d.doctor.name} – ${f.clinic.name}`);
+    expect(u).toContain(`X-WR-CALNAME:${d.doctor.name} - ${f.clinic.name}`);
+    expect(u).toContain(`\r\nNAME:${d.doctor.name} - ${f.clinic.name}`);
     const evs = parseIcs(text).getAllSubcomponents("vevent");
     const byUid = new Map(evs.map((e) => [e.getFirstPropertyValue("uid"), e]));
     expect([...byUid.keys()].sort()).toEqual([`${inWindow}@acms.example`, `${cancelled}@acms.example`].sort());
     expect(byUid.get(`${cancelled}@acms.example`)!.getFirstPropertyValue("status")).toBe("CANCELLED");
     for (const e of evs) expect(e.getFirstPropertyValue("summary")).toBe("Patient Appointment");
+    // Feeds are compact: no alarms or descriptions (subscribed clients ignore/strip alarms).
+    for (const e of evs) expect(e.getAllSubcomponents("valarm")).toHaveLength(0);
+    expect(text).not.toContain("DESCRIPTION");
+  });
+
+  it("sends gzip to clients that accept it, from the render and from the cache, with the same content", async () => {
+    const { f, d, feed } = await setup();
+    for (let i = 0; i < 20; i++) await insertAppointment({ clinicId: f.clinic.id, doctorId: d.doctor.id, patientId: f.patients[0].id, start: daysFromNow(i + 1) });
+    // The runtime's fetch decodes Content-Encoding: gzip for the caller, as HTTP clients do.
+    const inflate = (res: Response) => res.text();
+    const cold = await fetchFeed(feed.url, { "accept-encoding": "gzip, deflate, br" });
+    expect(cold.headers.get("x-acms-feed-cache")).toBe("miss");
+    expect(cold.headers.get("content-encoding")).toBe("gzip");
+    expect(cold.headers.get("vary")).toBe("accept-encoding");
+    const coldText = await inflate(cold);
+    const warm = await fetchFeed(feed.url, { "accept-encoding": "gzip" });
+    expect(warm.headers.get("x-acms-feed-cache")).toBe("hit");
+    expect(warm.headers.get("content-encoding")).toBe("gzip");
+    expect(await inflate(warm)).toBe(coldText);
+    const plain = await fetchFeed(feed.url, { "accept-encoding": "identity" });
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    expect(await plain.text()).toBe(coldText);
+    expect(parseIcs(coldText).getAllSubcomponents("vevent")).toHaveLength(20);
   });
 
   it("minimal privacy shows initials and type only", async () => {
@@ -77,7 +100,7 @@ describe("GET /feeds/:token.ics", () => {
     await insertAppointment({ clinicId: f.clinic.id, doctorId: d.doctor.id, patientId: f.patients[0].id, start: daysFromNow(1), type: "vaccination", notes: "NOTE-Y" });
     const text = await (await fetchFeed(feed.url)).text();
     expect(unfold(text)).not.toMatch(/Ada|Lovelace|NOTE-Y/);
-    expect(parseIcs(text).getFirstSubcomponent("vevent")!.getFirstPropertyValue("summary")).toBe("A.L.B. – Vaccination");
+    expect(parseIcs(text).getFirstSubcomponent("vevent")!.getFirstPropertyValue("summary")).toBe("A.L.B. - Vaccination");
   });
 
   it("answers 304 to If-None-Match and If-Modified-Since, serves the cache when warm, and re-renders after a change", async () => {
