@@ -18,14 +18,14 @@ beforeAll(async () => {
 afterAll(async () => browser?.close());
 
 const dialog = () => page.getByTestId("booking-dialog");
-const selectedSlotText = () => dialog().getByTestId("slot-select").evaluate((s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent ?? "");
+const selectedSlotText = () => dialog().getByTestId("slot-select").evaluate((s) => (s as unknown as HTMLSelectElement).selectedOptions[0]?.textContent ?? "");
 
 describe("booking", () => {
   it("books an empty slot pre-filled with doctor and time and shows it at once", async () => {
     const p = await slotPoint(page, "Dr House", "14:00");
     await page.mouse.click(p.x, p.y);
     await dialog().waitFor();
-    expect(await dialog().getByLabel("Doctor").evaluate((s) => (s as HTMLSelectElement).selectedOptions[0].textContent)).toBe("Dr House");
+    expect(await dialog().getByLabel("Doctor").evaluate((s) => (s as unknown as HTMLSelectElement).selectedOptions[0].textContent)).toBe("Dr House");
     await expect.poll(selectedSlotText).toMatch(/^14:00/);
     await dialog().getByTestId("patient-search").fill("Bob");
     await dialog().getByRole("button", { name: /Bob Baker/ }).click();
