@@ -40,9 +40,10 @@ export async function ensureChannels(ctx: HubContext, s: IntegrationSession): Pr
       const token = randomSecret(32);
       const w = await s.provider.watch(row.calendar_id, { id, token, address, ttlSeconds: CHANNEL_TTL_SECONDS });
       await ctx.env.DB.prepare(
-        "UPDATE integration_calendars SET channel_id = ?, channel_resource_id = ?, channel_token_hash = ?, channel_expires_at = ? WHERE integration_id = ? AND calendar_id = ?",
+        // Without a healthy channel before, changes may have been missed: mark the calendar dirty.
+        "UPDATE integration_calendars SET channel_id = ?, channel_resource_id = ?, channel_token_hash = ?, channel_expires_at = ?, last_notification_at = CASE WHEN ? THEN ? ELSE last_notification_at END WHERE integration_id = ? AND calendar_id = ?",
       )
-        .bind(w.channelId, w.resourceId, await sha256Hex(token), w.expiresAt, s.integ.id, row.calendar_id)
+        .bind(w.channelId, w.resourceId, await sha256Hex(token), w.expiresAt, row.channel_id ? 0 : 1, now, s.integ.id, row.calendar_id)
         .run();
       next = Math.min(next ?? Infinity, w.expiresAt - RENEW_BEFORE_MS);
       if (row.channel_id && row.channel_resource_id) await s.provider.unwatch(row.channel_id, row.channel_resource_id).catch(() => {});

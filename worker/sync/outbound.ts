@@ -60,7 +60,7 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
   for (const r of rows) groups.set(r.appointment_id, [...(groups.get(r.appointment_id) ?? []), r]);
 
   for (const [appointmentId, group] of groups) {
-    if (group.some((r) => r.next_attempt_at > now)) continue; // backing off
+    if (group.every((r) => r.next_attempt_at > now)) continue; // backing off (a fresh row, e.g. a requeue, runs now)
     const clinicId = group[0].clinic_id;
     const maxId = Math.max(...group.map((r) => r.id));
     const attempts = Math.max(...group.map((r) => r.attempts));

@@ -95,6 +95,8 @@ export class GoogleEmulator {
   accessTokenTtl = 3599;
   /** Notifications are POSTed through this (set by the router). */
   deliver: (req: Request) => Promise<Response> = (r) => fetch(r);
+  /** While set, events.list requests wait for this promise (tests: cut a sync short). */
+  hold: Promise<void> | null = null;
   /** Milliseconds added to the emulator clock (to make "Google edited later" explicit). */
   clockOffsetMs = 0;
 
@@ -117,9 +119,8 @@ export class GoogleEmulator {
 
   /** Strictly increasing clock: workerd freezes Date.now() between I/O. */
   now(): number {
-    const t = Math.max(Date.now() + this.clockOffsetMs, this.lastNow + 1);
-    this.lastNow = t;
-    return t;
+    this.lastNow = Math.max(Date.now(), this.lastNow + 1);
+    return this.lastNow + this.clockOffsetMs;
   }
 
   // ---- test controls -------------------------------------------------------
@@ -161,6 +162,9 @@ export class GoogleEmulator {
   /** Make every sync token of a calendar invalid (next incremental list → 410). */
   invalidateSyncTokens(email: string, calendarId = email) {
     this.cal(email, calendarId).tokensValidFrom = ++this.seq;
+  }
+  clearFaults() {
+    this.faults.length = 0;
   }
   injectFault(f: Fault, times = 1) {
     for (let i = 0; i < times; i++) this.faults.push(f);
@@ -259,7 +263,10 @@ export class GoogleEmulator {
       if (eventId === "watch" && request.method === "POST") return this.watch(account, cal, JSON.parse(body || "{}"));
       const writable = cal.accessRole === "owner" || cal.accessRole === "writer";
       if (!eventId) {
-        if (request.method === "GET") return this.list(cal, url.searchParams);
+        if (request.method === "GET") {
+          if (this.hold) await this.hold;
+          return this.list(cal, url.searchParams);
+        }
         if (request.method === "POST") {
           if (!writable) return err(403, "requiredAccessLevel", "You need to have writer access to this calendar.");
           return this.insert(cal, JSON.parse(body || "{}"));
