@@ -28,15 +28,10 @@ import type { Role } from "../worker/db/schema";
 import type { Env as WorkerEnv, SessionUser } from "../worker/env";
 import { newId } from "../worker/ids";
 
-/**
- * `env` of cloudflare:workers, typed with the Worker's bindings. (tsc currently sees
- * two declarations of "cloudflare:workers" — workers-types' global one and the module
- * copy miniflare's types pull in — so the Cloudflare.Env augmentation in test/env.d.ts
- * does not reach `env`; importing it from here keeps test files type-safe meanwhile.)
- */
-export const env = workers.env as unknown as WorkerEnv;
+/** `env` of cloudflare:workers (the Worker's bindings), re-exported for convenience. */
+export const env: WorkerEnv = workers.env;
 /** The Worker under test (exports.default of cloudflare:workers). */
-export const worker = (workers.exports as unknown as { default: { fetch(input: string, init?: RequestInit): Promise<Response> } }).default;
+export const worker = workers.exports.default;
 
 export const BASE = "http://localhost";
 /** The app's own origin (APP_URL in vitest.config.ts): what a browser on our SPA would send. */
