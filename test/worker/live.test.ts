@@ -147,6 +147,29 @@ describe("live updates over WebSocket", () => {
     c3.close();
   });
 
+  it("trims the replay log to the last LOG_MAX changes", async () => {
+    const { LOG_MAX } = await import("../../worker/live/clinic-live");
+    const f = await makeClinic();
+    const d = f.doctors[0].doctor.id;
+    const stub = env.CLINIC_LIVE.get(env.CLINIC_LIVE.idFromName(f.clinic.id));
+    const total = LOG_MAX + 100;
+    const kept = await runInDurableObject(stub, async (live) => {
+      for (let i = 0; i < total; i++) await live.publish({ kind: "blocked", op: "created", doctorId: d, record: { i } });
+      return (live as any).sql.exec("SELECT min(seq) AS lo, max(seq) AS hi, count(*) AS n FROM live_log").toArray()[0];
+    });
+    expect(kept.hi).toBe(total);
+    expect(kept.n).toBeLessThanOrEqual(LOG_MAX);
+    expect(kept.lo).toBeGreaterThan(total - LOG_MAX - 1);
+    const c = await connect(bearer(f.tokens.admin));
+    await subscribe(c, [d], 10);
+    expect(c.inbox.some((m) => m.type === "resync")).toBe(true);
+    const c2 = await connect(bearer(f.tokens.admin));
+    await subscribe(c2, [d], total - 3);
+    expect(c2.inbox.filter((m) => m.type === "change").map((m) => m.change.record.i)).toEqual([total - 3, total - 2, total - 1]);
+    c.close();
+    c2.close();
+  });
+
   it("refuses plain HTTP, missing sessions, cross-site cookie upgrades and bad messages", async () => {
     const f = await makeClinic();
     const plain = await exports.default.fetch("http://localhost/api/live", { headers: bearer(f.tokens.admin) });
