@@ -51,6 +51,23 @@ export function offsetAt(zone: string, utcMs: number): number {
   return wallMsAt(zone, utcMs) - utcMs;
 }
 
+// Offsets at whole-hour probe points, cached per isolate: a 2-month availability request
+// resolves a few hundred wall times, and Intl.formatToParts is the expensive part.
+const probeCache = new Map<string, number>();
+const HOUR_MS = 3_600_000;
+
+function probeOffset(zone: string, t: number): number {
+  const h = Math.floor(t / HOUR_MS);
+  const key = `${zone}|${h}`;
+  let o = probeCache.get(key);
+  if (o === undefined) {
+    if (probeCache.size > 20_000) probeCache.clear();
+    o = offsetAt(zone, h * HOUR_MS);
+    probeCache.set(key, o);
+  }
+  return o;
+}
+
 export type LocalResolution =
   | { kind: "exact"; utcMs: number }
   // The wall time does not exist (spring forward): resolved by moving it forward
@@ -64,8 +81,11 @@ export type LocalResolution =
 export function resolveLocal(zone: string, date: string, time: string): LocalResolution {
   const wall = wallMsOf(date, time);
   // The offsets in force a day before and a day after cover any single transition near `wall`.
-  const before = offsetAt(zone, wall - DAY_MS);
-  const after = offsetAt(zone, wall + DAY_MS);
+  const before = probeOffset(zone, wall - DAY_MS);
+  const after = probeOffset(zone, wall + DAY_MS);
+  // Same offset on both sides: no transition in between (no zone has two within 48 h),
+  // so the answer is exact without another Intl call. This is the path for ~all dates.
+  if (before === after) return { kind: "exact", utcMs: wall - before };
   const candidates = [...new Set([wall - before, wall - after])]
     .filter((t) => wallMsAt(zone, t) === wall)
     .sort((a, b) => a - b);
