@@ -47,6 +47,10 @@ describe("appointments CRUD and rules", () => {
     const cancelled = await rec.post(`/api/appointments/${a.id}/cancel`, { version: 2 });
     expect(cancelled.status).toBe(200);
     expect((await cancelled.json<any>()).appointment).toMatchObject({ status: "cancelled", version: 3 });
+    // Cancelling again changes nothing (no new version, audit or outbox row).
+    const twice = await rec.post(`/api/appointments/${a.id}/cancel`, { version: 3 });
+    expect(twice.status).toBe(200);
+    expect((await twice.json<any>()).appointment).toMatchObject({ status: "cancelled", version: 3 });
 
     expect(await countRows("audit_log", "entity_id = ?", a.id)).toBe(3);
     const outbox = await env.DB.prepare("SELECT op, version, doctor_id FROM sync_outbox WHERE appointment_id = ? ORDER BY id").bind(a.id).all();

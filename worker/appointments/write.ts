@@ -61,7 +61,10 @@ export interface Failure {
   details?: unknown;
 }
 
-export type WriteResult = { ok: true; appointment: Appointment; change: AppointmentChange } | { ok: false; error: Failure };
+/** `unchanged`: the update changed nothing (e.g. cancelling a cancelled appointment): nothing written, nothing to publish. */
+export type WriteResult =
+  | { ok: true; appointment: Appointment; change: AppointmentChange; unchanged?: boolean }
+  | { ok: false; error: Failure };
 
 export interface WriteOptions {
   origin: ChangeOrigin;
@@ -382,6 +385,16 @@ export async function updateAppointment(
     updatedAt: iso(now),
   };
   const change: AppointmentChange = { before, after, actor: caller.actor, origin: opts.origin };
+  const fields = ["doctorId", "patientId", "start", "end", "type", "reason", "status", "notes"] as const;
+  if (fields.every((k) => after[k] === before[k])) {
+    // Nothing to change: no version bump, audit, outbox or e-mail. The caller's `extra`
+    // statements (e.g. a sync engine recording the link as in sync) still run, with
+    // change.after === change.before.
+    const same: AppointmentChange = { ...change, after: before };
+    const extra = opts.extra?.(makeDb(env.DB), same) ?? [];
+    if (extra.length) await runBatch(env.DB, extra);
+    return { ok: true, appointment: before, change: same, unchanged: true };
+  }
   const db = makeDb(env.DB);
   const versionOk = sql`EXISTS (SELECT 1 FROM appointments WHERE id = ${id} AND version = ${before.version})`;
   const head: BatchItem<"sqlite">[] = [

@@ -201,10 +201,10 @@ export class DoctorHub extends DurableObject<Env> {
     await this.doctorId(doctorId);
     const r = await this.serial.run(async () => {
       const r = await write();
-      if (r.ok) for (const live of appointmentLiveChanges(r.change)) await this.publishSafely(live.doctorId, live);
+      if (r.ok && !r.unchanged) for (const live of appointmentLiveChanges(r.change)) await this.publishSafely(live.doctorId, live);
       return r;
     });
-    if (r.ok) {
+    if (r.ok && !r.unchanged) {
       for (const d of doctorsOf(r.change)) {
         if (d === doctorId) this.startWork();
         else this.ctx.waitUntil(hubFor(this.env, d).kick(d).catch((err) => console.error("kick failed", d, err)));
