@@ -147,6 +147,24 @@ describe("live updates over WebSocket", () => {
     c3.close();
   });
 
+  it("a reschedule to another doctor reaches the screens of both doctors", async () => {
+    const f = await makeClinic();
+    const [d1, d2] = f.doctors;
+    const rec = authed(f.tokens.receptionist);
+    const a = (await (await rec.post("/api/appointments", { doctorId: d1.doctor.id, patientId: f.patients[0].id, start: at("09:00"), end: at("09:30") })).json<any>()).appointment;
+    const w1 = await connect(bearer(f.tokens.receptionist));
+    const w2 = await connect(bearer(f.tokens.receptionist));
+    await subscribe(w1, [d1.doctor.id]);
+    await subscribe(w2, [d2.doctor.id]);
+    expect((await rec.patch(`/api/appointments/${a.id}`, { version: 1, doctorId: d2.doctor.id })).status).toBe(200);
+    for (const w of [w1, w2]) {
+      const m = await w.next((x) => x.type === "change");
+      expect(m.change).toMatchObject({ kind: "appointment", op: "updated", record: { id: a.id, doctorId: d2.doctor.id, version: 2 } });
+    }
+    w1.close();
+    w2.close();
+  });
+
   it("trims the replay log to the last LOG_MAX changes", async () => {
     const { LOG_MAX } = await import("../../worker/live/clinic-live");
     const f = await makeClinic();
