@@ -25,6 +25,9 @@ export interface Env {
   GOOGLE_API_BASE?: string;
   /** Public HTTPS base for webhooks (defaults to APP_URL). */
   WEBHOOK_BASE_URL?: string;
+  /** Subscribable .ics feeds: days of history and of future they cover (defaults 30 and 365). */
+  FEED_DAYS_BACK?: string;
+  FEED_DAYS_AHEAD?: string;
 }
 
 /** The authenticated caller, set by the session middleware. */
