@@ -68,14 +68,23 @@ export async function feedByTokenHash(d1: D1Database, hash: string): Promise<Fee
   };
 }
 
-export function feedWindow(nowMs: number): { fromMs: number; toMs: number } {
+/** Days back/ahead from env (FEED_DAYS_BACK / FEED_DAYS_AHEAD), clamped to 0–3650, else the defaults. */
+export function feedDays(env: Pick<Env, "FEED_DAYS_BACK" | "FEED_DAYS_AHEAD">): { back: number; ahead: number } {
+  const num = (v: string | undefined, d: number) => {
+    const n = Number(v);
+    return v != null && v !== "" && Number.isInteger(n) && n >= 0 && n <= 3650 ? n : d;
+  };
+  return { back: num(env.FEED_DAYS_BACK, FEED_DAYS_BACK), ahead: num(env.FEED_DAYS_AHEAD, FEED_DAYS_AHEAD) };
+}
+
+export function feedWindow(nowMs: number, days = { back: FEED_DAYS_BACK, ahead: FEED_DAYS_AHEAD }): { fromMs: number; toMs: number } {
   const day = 86400_000;
   const today = Math.floor(nowMs / day) * day;
-  return { fromMs: today - FEED_DAYS_BACK * day, toMs: today + (FEED_DAYS_AHEAD + 1) * day };
+  return { fromMs: today - days.back * day, toMs: today + (days.ahead + 1) * day };
 }
 
 export async function renderFeed(env: Env, feed: FeedRow, nowMs: number): Promise<string> {
-  const { fromMs, toMs } = feedWindow(nowMs);
+  const { fromMs, toMs } = feedWindow(nowMs, feedDays(env));
   // Every status, cancelled included: subscribed clients need STATUS:CANCELLED to drop the event.
   const appointments = await loadAppointments(env.DB, { clinicId: feed.clinic.id, doctorId: feed.doctorId, fromMs, toMs });
   return renderCalendar({
@@ -141,7 +150,7 @@ export async function serveFeed(req: Request, token: string, deps: FeedDeps): Pr
   const c = feed.clinic;
   const key = (
     await sha256Hex(
-      [FEED_FORMAT, hash, version, day, feed.privacy, feed.doctorName, c.name, c.timeZone, c.address, c.domain, c.reminderMinutes.join(","), env.APP_URL].join("\u0000"),
+      [FEED_FORMAT, hash, version, day, JSON.stringify(feedDays(env)), feed.privacy, feed.doctorName, c.name, c.timeZone, c.address, c.domain, c.reminderMinutes.join(","), env.APP_URL].join("\u0000"),
     )
   ).slice(0, 32);
   // Weak: the same feed is sent gzip or identity; both are semantically equal.

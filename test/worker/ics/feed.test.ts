@@ -147,3 +147,14 @@ describe("GET /feeds/:token.ics", () => {
     expect((await exports.default.fetch("http://localhost/feeds/nothing")).status).toBe(404);
   });
 });
+
+describe("feed window configuration", () => {
+  it("reads FEED_DAYS_BACK / FEED_DAYS_AHEAD, falling back to 30 / 365 on bad values", async () => {
+    const { feedDays, feedWindow } = await import("../../../worker/ics/feed");
+    expect(feedDays({})).toEqual({ back: 30, ahead: 365 });
+    expect(feedDays({ FEED_DAYS_BACK: "7", FEED_DAYS_AHEAD: "90" })).toEqual({ back: 7, ahead: 90 });
+    expect(feedDays({ FEED_DAYS_BACK: "-1", FEED_DAYS_AHEAD: "lots" })).toEqual({ back: 30, ahead: 365 });
+    const now = Date.parse("2026-06-15T13:00:00Z");
+    expect(feedWindow(now, { back: 7, ahead: 90 })).toEqual({ fromMs: Date.parse("2026-06-08T00:00:00Z"), toMs: Date.parse("2026-09-14T00:00:00Z") });
+  });
+});
