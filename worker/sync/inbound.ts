@@ -48,18 +48,20 @@ export async function calendarRows(ctx: HubContext, integrationId: string): Prom
 }
 
 /** Pulls changes for every due calendar; returns when it next wants to run. */
-export async function syncInbound(ctx: HubContext, s: IntegrationSession): Promise<number | null> {
+export async function syncInbound(ctx: HubContext, s: IntegrationSession): Promise<{ next: number | null; pulled: boolean }> {
   const wanted = new Set(syncedCalendarIds(s.integ));
   const busy = new Set(busyIdsOf(s.integ));
   let next: number | null = null;
+  let pulled = false;
   for (const row of await calendarRows(ctx, s.integ.id)) {
     if (!wanted.has(row.calendar_id) || s.dead) continue;
     const now = Date.now();
     if (isDue(row, now)) {
       try {
         await syncCalendar(ctx, s, row, busy.has(row.calendar_id));
+        pulled = true;
       } catch (err) {
-        if (err instanceof ReconnectRequiredError) return null;
+        if (err instanceof ReconnectRequiredError) return { next: null, pulled };
         await recordIntegrationError(ctx, s, `${label(s.integ.provider)} sync of "${row.summary}": ${describe(err)}`);
         const retryIn = err instanceof ProviderError && err.retryAfterMs ? err.retryAfterMs : 60_000;
         next = Math.min(next ?? Infinity, Date.now() + retryIn);
@@ -71,7 +73,7 @@ export async function syncInbound(ctx: HubContext, s: IntegrationSession): Promi
       .first<CalendarRow>();
     if (fresh) next = Math.min(next ?? Infinity, nextPollAt(fresh, Date.now()));
   }
-  return next;
+  return { next, pulled };
 }
 
 async function syncCalendar(ctx: HubContext, s: IntegrationSession, row: CalendarRow, isBusy: boolean) {

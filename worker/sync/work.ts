@@ -1,6 +1,7 @@
 // The calendar-sync HubWork: what a doctor's DoctorHub runs after every change,
-// webhook and cron tick. Order: keep push channels alive → pull provider changes
-// (they may requeue pushes) → drain the outbox. Returns the earliest time it wants
+// webhook and cron tick. Order: drain the outbox → keep push channels alive →
+// pull provider changes → drain again if anything was pulled (it may requeue
+// pushes). Returns the earliest time it wants
 // to run again (outbox backoff, poll, channel renewal) so the hub sets its alarm.
 import type { HubWork } from "../hub/work";
 import { ensureChannels } from "./channels";
@@ -19,11 +20,17 @@ export const calendarSyncWork: HubWork = {
     const { all, live } = await openSessions(ctx);
     let next: number | null = null;
     try {
+      // ACMS changes first: "saved → in Google" is the latency users notice.
+      next = earliest(next, await drainOutbox(ctx, all, live));
+      let pulled = false;
       for (const s of live) {
         next = earliest(next, await ensureChannels(ctx, s));
-        next = earliest(next, await syncInbound(ctx, s));
+        const r = await syncInbound(ctx, s);
+        pulled ||= r.pulled;
+        next = earliest(next, r.next);
       }
-      next = earliest(next, await drainOutbox(ctx, all, live));
+      // Inbound changes may have queued pushes (conflict policy, re-create): send them now.
+      if (pulled) next = earliest(next, await drainOutbox(ctx, all, live));
     } finally {
       await closeSessions(ctx, live);
     }

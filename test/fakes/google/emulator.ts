@@ -326,7 +326,7 @@ export class GoogleEmulator {
     return c;
   }
 
-  private store(cal: Calendar, data: Record<string, any>) {
+  private store(cal: Calendar, data: Record<string, any>): Record<string, any> {
     const seq = ++this.seq;
     const t = new Date(this.now()).toISOString();
     const prev = cal.events.get(data.id);
