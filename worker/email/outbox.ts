@@ -38,6 +38,8 @@ import { clinicDateTime, effectiveTemplates, renderMessage } from "./templates";
 export const BACKOFF_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 6 * 3600_000];
 export const MAX_ATTEMPTS = BACKOFF_MS.length + 1;
 const BATCH = 25;
+/** A send in flight holds its row this long; a crash mid-send retries after it. */
+const LEASE_MS = 10 * 60_000;
 
 type Method = "REQUEST" | "CANCEL";
 
@@ -132,6 +134,12 @@ export async function drainInvites(env: Env, doctorId: string, now = Date.now())
     .all<OutboxRow>();
   const db = makeDb(env.DB);
   for (const row of results) {
+    // Lease the row before sending: if the appointment moved to another doctor, that
+    // doctor's hub may see the same row; only the one whose UPDATE wins sends it.
+    const claim = await env.DB.prepare("UPDATE email_outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending' AND next_attempt_at <= ?")
+      .bind(now + LEASE_MS, row.id, now)
+      .run();
+    if (claim.meta.changes !== 1) continue;
     try {
       await sendInvite(env, row);
       await env.DB.prepare("UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?")

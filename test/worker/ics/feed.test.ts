@@ -133,6 +133,15 @@ describe("GET /feeds/:token.ics", () => {
     expect(parseIcs(await stale.text()).getAllSubcomponents("vevent")).toHaveLength(2);
   });
 
+  it("answers HEAD like GET without a body", async () => {
+    const { feed } = await setup();
+    const get = await fetchFeed(feed.url);
+    const head = await exports.default.fetch(feed.url.replace("http://localhost:8787", "http://localhost"), { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("etag")).toBe(get.headers.get("etag"));
+    expect(await head.text()).toBe("");
+  });
+
   it("rotation kills the old URL at once; disabling kills the new one; wrong tokens are 404", async () => {
     const { d, feed } = await setup();
     expect((await fetchFeed(feed.url)).status).toBe(200);
