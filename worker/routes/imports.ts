@@ -1,5 +1,6 @@
 // POST /api/doctors/:id/import/ics — upload an .ics file for a doctor.
-//   Body: text/calendar (raw) or multipart/form-data with a "file" field; at most
+//   Body: text/calendar (raw), multipart/form-data with a "file" field, or JSON
+//   {"url": "https://… | webcal://…"} to fetch once (10 s timeout); at most
 //   IMPORT_MAX_BYTES (1 MiB), IMPORT_MAX_EVENTS (2,000) VEVENTs and as many
 //   occurrences in the window.
 //   Query: preview=1 (plan only, writes nothing) · mode=blocked (default) | appointments
@@ -17,7 +18,7 @@ import { hubFor } from "../hub/doctor-hub";
 import { commitAppointments, commitBlocked } from "../ics/import-write";
 import { IcsImportError, IMPORT_MAX_BYTES, IMPORT_MAX_EVENTS, IMPORT_MAX_OCCURRENCES, parseIcs, planImport, type PlannedItem } from "../ics/import";
 import { csrf, requireSession } from "../middleware/session";
-import { idParam, instant, queryOf } from "../validate";
+import { idParam, instant, issuesOf, queryOf } from "../validate";
 
 /** Appointments are written one guarded batch each: keep one request within Worker limits. */
 export const IMPORT_MAX_APPOINTMENTS = 25;
@@ -35,12 +36,81 @@ const Query = z.strictObject({
   to: instant.optional(),
 });
 
+const UrlBody = z.strictObject({
+  url: z
+    .string()
+    .trim()
+    .max(2000)
+    .transform((u) => u.replace(/^webcal:\/\//i, "https://"))
+    .pipe(z.url({ protocol: /^https$/, error: "must be an https:// or webcal:// URL" })),
+});
+const FETCH_TIMEOUT_MS = 10_000;
+
+/** Reads a stream up to `limit` bytes; more → 413 (the rest is never downloaded). */
+async function readCapped(body: ReadableStream<Uint8Array> | null, limit: number): Promise<ArrayBuffer> {
+  if (!body) return new ArrayBuffer(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out.buffer;
+}
+
+/** "Give a URL to fetch once": https (or webcal) only, 10 s, same size limit, no cookies or auth sent. */
+async function fetchIcs(url: string): Promise<ArrayBuffer> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { accept: "text/calendar, */*;q=0.5" }, redirect: "follow", signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  } catch (err) {
+    throw new ApiError(422, "fetch_failed", "The calendar URL could not be fetched.", [{ path: "url", message: err instanceof Error ? err.message : String(err) }]);
+  }
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new ApiError(422, "fetch_failed", `The calendar URL answered ${res.status}.`, [{ path: "url", message: `HTTP ${res.status}` }]);
+  }
+  const ct = (res.headers.get("content-type") ?? "").toLowerCase();
+  if (ct && !/^(text\/calendar|text\/plain|application\/octet-stream|application\/ics)/.test(ct)) {
+    await res.body?.cancel();
+    throw new ApiError(415, "unsupported_media_type", `The URL returned ${ct}, not an .ics calendar.`);
+  }
+  if (Number(res.headers.get("content-length") ?? "0") > IMPORT_MAX_BYTES) {
+    await res.body?.cancel();
+    throw tooLarge();
+  }
+  return readCapped(res.body, IMPORT_MAX_BYTES);
+}
+
 async function readIcsBody(req: Request): Promise<string> {
   const len = Number(req.headers.get("content-length") ?? "0");
   if (len > IMPORT_MAX_BYTES + 64 * 1024) throw tooLarge();
   const ct = (req.headers.get("content-type") ?? "").toLowerCase();
   let bytes: ArrayBuffer;
-  if (ct.startsWith("text/calendar")) {
+  if (ct.startsWith("application/json")) {
+    let raw: unknown;
+    try {
+      raw = await req.json();
+    } catch {
+      throw new ApiError(400, "bad_request", "The request body is not valid JSON.");
+    }
+    const r = UrlBody.safeParse(raw);
+    if (!r.success) throw validationError("The request has invalid fields.", issuesOf(r.error));
+    bytes = await fetchIcs(r.data.url);
+  } else if (ct.startsWith("text/calendar")) {
     bytes = await req.arrayBuffer();
   } else if (ct.startsWith("multipart/form-data")) {
     let form: FormData;
@@ -55,7 +125,7 @@ async function readIcsBody(req: Request): Promise<string> {
     if (!okType) throw new ApiError(415, "unsupported_media_type", `The file is ${file.type}; an .ics (text/calendar) file is expected.`);
     bytes = await file.arrayBuffer();
   } else {
-    throw new ApiError(415, "unsupported_media_type", "Send the .ics as text/calendar or as multipart/form-data with a \"file\" field.");
+    throw new ApiError(415, "unsupported_media_type", "Send the .ics as text/calendar, as multipart/form-data with a \"file\" field, or {\"url\"} as JSON.");
   }
   if (bytes.byteLength > IMPORT_MAX_BYTES) throw tooLarge();
   try {

@@ -206,7 +206,7 @@ describe("POST /api/doctors/:id/import/ics", () => {
     expect(brBody.error.code).toBe("invalid_ics");
     expect(brBody.error.details.map((p: any) => p.message)).toEqual(expect.arrayContaining(["has no DTSTART"]));
 
-    const wrongType = await upload(d.token, d.doctor.id, FILE, WINDOW, "application/json");
+    const wrongType = await upload(d.token, d.doctor.id, FILE, WINDOW, "application/pdf");
     expect(wrongType.status).toBe(415);
 
     const big = "BEGIN:VCALENDAR\r\n" + "X-PAD:" + "a".repeat(IMPORT_MAX_BYTES) + "\r\nEND:VCALENDAR\r\n";
@@ -241,6 +241,41 @@ describe("POST /api/doctors/:id/import/ics", () => {
     expect(res.status).toBe(201);
     expect((await res.json<any>()).created).toBe(IMPORT_MAX_EVENTS);
     expect(await countRows("blocked_times", "doctor_id = ? AND source = 'ics'", d.doctor.id)).toBe(IMPORT_MAX_EVENTS);
+  });
+
+  it("fetches a calendar URL once (webcal:// or https://), with the same limits", async () => {
+    const f = await makeClinic({ timeZone: "Europe/Berlin" });
+    const d = f.doctors[0];
+    // Test-only network: the Worker's outbound fetch to https://calendar.test is answered here
+    // (tests and the Worker share one isolate; see test/fakes/google/router.ts).
+    const original = globalThis.fetch;
+    const seen: string[] = [];
+    globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const req = new Request(input as RequestInfo, init);
+      const u = new URL(req.url);
+      if (u.host !== "calendar.test") return original(req);
+      seen.push(u.pathname);
+      if (u.pathname === "/ok.ics") return new Response(FILE, { headers: { "content-type": "text/calendar; charset=utf-8" } });
+      if (u.pathname === "/html") return new Response("<html></html>", { headers: { "content-type": "text/html" } });
+      if (u.pathname === "/big.ics") return new Response("X".repeat(IMPORT_MAX_BYTES + 10), { headers: { "content-type": "text/calendar" } });
+      return new Response("nope", { status: 404 });
+    }) as typeof fetch;
+    try {
+      const api = authed(d.token);
+      const path = `/api/doctors/${d.doctor.id}/import/ics?${WINDOW}&preview=1`;
+      const ok = await api.post(path, { url: "webcal://calendar.test/ok.ics" });
+      expect(ok.status).toBe(200);
+      expect((await ok.json<any>()).counts.create).toBe(7);
+      expect(seen).toEqual(["/ok.ics"]);
+      expect((await api.post(path, { url: "https://calendar.test/missing.ics" })).status).toBe(422);
+      expect((await api.post(path, { url: "https://calendar.test/html" })).status).toBe(415);
+      expect((await api.post(path, { url: "https://calendar.test/big.ics" })).status).toBe(413);
+      const insecure = await api.post(path, { url: "http://calendar.test/ok.ics" });
+      expect(insecure.status).toBe(422);
+      expect((await insecure.json<any>()).error.details[0].path).toBe("url");
+    } finally {
+      globalThis.fetch = original;
+    }
   });
 
   it("lets doctors import only into their own calendar", async () => {
