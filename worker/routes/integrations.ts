@@ -58,7 +58,8 @@ const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString
 /** The one place integration rows become JSON: tokens are never included. */
 function dto(i: IntegrationRow, cals: CalendarRow[], queueDepth: number, view: "full" | "status") {
   const now = Date.now();
-  const healthy = i.status === "active" && !i.last_error;
+  // Healthy: active, and no error since the last successful sync (the error stays visible).
+  const healthy = i.status === "active" && (i.last_error_at == null || (i.last_sync_at ?? 0) > i.last_error_at);
   if (view === "status")
     return { id: i.id, doctorId: i.doctor_id, provider: i.provider, status: i.status, healthy, lastSyncAt: iso(i.last_sync_at) };
   return {
