@@ -27,7 +27,7 @@ const STATE_PURPOSE = "google-oauth-state";
 const STATE_TTL_SECONDS = 10 * 60;
 
 const redirectUri = (env: Env) => `${env.APP_URL.replace(/\/+$/, "")}/api/integrations/google/callback`;
-const settingsUrl = (env: Env, q: string) => `${env.APP_URL.replace(/\/+$/, "")}/settings?${q}`;
+const settingsUrl = (env: Env, q: string) => `${env.APP_URL.replace(/\/+$/, "")}/settings/integrations?${q}`;
 
 async function hub(env: Env, doctorId: string) {
   return env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(doctorId));
