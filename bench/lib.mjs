@@ -96,6 +96,9 @@ export async function startWranglerDev({ args, port, cwd, readyPath = "/", timeo
     }
   };
   process.on("exit", stop);
+  // The child has its own process group, so Ctrl-C does not reach it: exit through
+  // process.exit so the "exit" handlers above stop every server we started.
+  for (const sig of ["SIGINT", "SIGTERM"]) if (!process.listenerCount(sig)) process.on(sig, () => process.exit(130));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited early:\n${out}`);
