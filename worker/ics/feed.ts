@@ -14,7 +14,8 @@
 import type { Env } from "../env";
 import { sha256Hex } from "../ids";
 import { loadAppointments, parseReminders } from "./data";
-import { renderCalendar, type IcsClinic, type Privacy } from "./render";
+import { renderCalendarMemo } from "./memo-render";
+import type { IcsClinic, Privacy } from "./render";
 
 /** Bump when the rendered output changes for the same data (invalidates every cached feed). */
 export const FEED_FORMAT = 2;
@@ -87,7 +88,7 @@ export async function renderFeed(env: Env, feed: FeedRow, nowMs: number): Promis
   const { fromMs, toMs } = feedWindow(nowMs, feedDays(env));
   // Every status, cancelled included: subscribed clients need STATUS:CANCELLED to drop the event.
   const appointments = await loadAppointments(env.DB, { clinicId: feed.clinic.id, doctorId: feed.doctorId, fromMs, toMs });
-  return renderCalendar({
+  return renderCalendarMemo({
     clinic: feed.clinic,
     appointments,
     privacy: feed.privacy,

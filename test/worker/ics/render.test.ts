@@ -147,3 +147,36 @@ describe("renderCalendar", () => {
     expect(initialsOf("")).toBe("");
   });
 });
+
+describe("renderCalendarMemo", () => {
+  it("gives byte-identical output to renderCalendar, on first render and from the memo, for every mode", async () => {
+    const { renderCalendarMemo, clearRenderMemo } = await import("../../../worker/ics/memo-render");
+    clearRenderMemo();
+    const many = Array.from({ length: 40 }, (_, i) =>
+      appt({
+        id: i.toString(16).padStart(32, "0"),
+        startMs: Date.parse("2026-03-20T08:00:00Z") + i * 86400_000, // crosses the Berlin DST change
+        endMs: Date.parse("2026-03-20T08:30:00Z") + i * 86400_000,
+        status: (["scheduled", "confirmed", "cancelled"] as const)[i % 3],
+        patientName: i % 2 ? "Zoë Ångström-Łukasz, \"Jr.\"; x" : "Plain Name",
+      }),
+    );
+    const modes = [
+      { privacy: "busy" as const, compact: true, ttlSeconds: 900, calendarName: "Dr. Müller - Praxis, Süd" },
+      { privacy: "minimal" as const, compact: true },
+      { privacy: "full" as const },
+      { privacy: "full" as const, method: "REQUEST" as const, organizer: { name: "Praxis", email: "cal@praxis.example" }, stampMs: 1 },
+    ];
+    for (const m of modes) {
+      const o = { clinic: clinic(), appointments: many, appUrl: "https://acms.example/with/a/rather/long/base/path", ...m };
+      const plain = renderCalendar(o);
+      expect(renderCalendarMemo(o)).toBe(plain); // fills the memo
+      expect(renderCalendarMemo(o)).toBe(plain); // served from the memo
+    }
+    // A changed appointment (new version) is re-rendered, not served stale.
+    const o = { clinic: clinic(), appointments: many, appUrl: "https://x", privacy: "minimal" as const, compact: true };
+    renderCalendarMemo(o);
+    const changed = many.map((a, i) => (i === 5 ? { ...a, version: a.version + 1, updatedAt: a.updatedAt + 1000, startMs: a.startMs + 3600_000, endMs: a.endMs + 3600_000 } : a));
+    expect(renderCalendarMemo({ ...o, appointments: changed })).toBe(renderCalendar({ ...o, appointments: changed }));
+  });
+});
