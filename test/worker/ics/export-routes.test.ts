@@ -49,6 +49,11 @@ describe("GET /api/appointments/export/ical", () => {
     const evs = parseIcs(await res.text()).getAllSubcomponents("vevent");
     expect(evs.map((e) => e.getFirstPropertyValue("uid"))).toEqual([`${keep}@acms.example`]);
     expect(evs[0].getFirstPropertyValue("summary")).toBe("Patient Appointment");
+    // …and the core routes next to ours still answer: GET /api/appointments/:id is JSON.
+    const core = await authed(f.tokens.doctor).get(`/api/appointments/${keep}`);
+    expect(core.status).toBe(200);
+    expect((await core.json<any>()).appointment.id).toBe(keep);
+    expect((await authed(f.tokens.doctor).get(`/api/appointments/export`)).status).toBe(404);
   });
 
   it("refuses bad queries with 422 and field details", async () => {
