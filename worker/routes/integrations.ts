@@ -22,6 +22,7 @@ import { ReconnectRequiredError } from "../providers/http";
 import { busyIdsOf, clinicZone, providerFor, sealTokens, type CalendarRow, type IntegrationRow } from "../sync/integrations";
 import { channelHealthy } from "../sync/inbound";
 import type { LinkRow } from "../sync/links";
+import { backfillStatement } from "../sync/backfill";
 
 const STATE_PURPOSE = "google-oauth-state";
 const STATE_TTL_SECONDS = 10 * 60;
@@ -182,6 +183,8 @@ integrationRoutes.get("/google/callback", requireRole("doctor"), async (c) => {
     env.DB.prepare(
       "UPDATE calendar_integrations SET account_email = ?, write_calendar_id = ?, busy_calendar_ids = ?, status = 'active', last_error = NULL, last_error_at = NULL, updated_at = ? WHERE id = ?",
     ).bind(primary?.id ?? "", writeId, JSON.stringify(busy.length ? busy : primary ? [primary.id] : []), Date.now(), id),
+    // Upcoming appointments booked before connecting (or changed while disconnected) go to Google too.
+    ...(writeId ? [backfillStatement(env, id, doctorId, writeId)] : []),
   ]);
   await audit(env, u, u.clinicId, existing ? "integration.reconnect" : "integration.connect", id, { provider: "google", account: primary?.id ?? "" });
   const h = await hub(env, doctorId);
@@ -225,6 +228,8 @@ integrationRoutes.patch("/:id", async (c) => {
     ),
     // A calendar that starts blocking is read in full once.
     ...added.map((cal) => env.DB.prepare("UPDATE integration_calendars SET sync_cursor = NULL WHERE integration_id = ? AND calendar_id = ?").bind(row.id, cal)),
+    // A new write calendar: upcoming appointments move there (delete in the old, insert in the new).
+    ...(body.writeCalendarId && body.writeCalendarId !== row.write_calendar_id ? [backfillStatement(env, row.id, row.doctor_id, body.writeCalendarId, now)] : []),
   ]);
   await audit(env, u, u.clinicId, "integration.update", row.id, { writeCalendarId: body.writeCalendarId ?? row.write_calendar_id, busyCalendarIds: busy });
   const h = await hub(env, row.doctor_id);

@@ -344,6 +344,26 @@ describe("Google Calendar sync, end to end", () => {
     expect(emu.activeChannels().filter((x) => x.calendarId === family)).toHaveLength(0);
   });
 
+  it("appointments booked before connecting are backfilled; choosing another write calendar moves them", async () => {
+    const c = await connectDoctor();
+    // Disconnect, book while disconnected, reconnect: the booking reaches Google.
+    await c.doctor.delete(`/api/integrations/${c.integrationId}`);
+    const appt = await book(c, "13:00", "13:30");
+    await settle(c.doctorId);
+    expect(emu.event(c.email, appt.id)).toBeUndefined();
+    const { authorizeUrl } = await json(await c.doctor.post("/api/integrations/google/connect", {}));
+    const back = await emu.consent(authorizeUrl, c.email);
+    expect((await c.doctor(back.pathname + back.search, { method: "GET", redirect: "manual" })).status).toBe(302);
+    await settle(c.doctorId);
+    expect(emu.event(c.email, appt.id)).toMatchObject({ status: "confirmed", start: { dateTime: at("13:00") } });
+    const [integ] = (await json(await c.doctor.get("/api/integrations"))).integrations;
+    const family = integ.calendars.find((x: any) => x.summary === "Family").id;
+    expect((await c.doctor.patch(`/api/integrations/${integ.id}`, { writeCalendarId: family })).status).toBe(200);
+    await settle(c.doctorId);
+    expect(emu.event(c.email, appt.id)!.status).toBe("cancelled");
+    expect(emu.event(c.email, appt.id, family)).toMatchObject({ status: "confirmed", start: { dateTime: at("13:00") } });
+  });
+
   it("disconnect: removes our events, stops channels, revokes, deletes tokens and sync state, audits", async () => {
     const c = await connectDoctor();
     const appt = await book(c, "09:00", "09:30");
