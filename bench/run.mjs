@@ -275,7 +275,13 @@ async function main() {
   }
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  // Report and go on: the other benches are independent of this one.
+  console.error(`\ncore bench failed: ${e?.stack ?? e}`);
+  process.exitCode = 1;
+}
 
 // Other engineers' benches: bench/*.bench.mjs, each run as its own process.
 if (!args.includes("--only-core")) {
@@ -283,6 +289,9 @@ if (!args.includes("--only-core")) {
   for (const f of others) {
     console.log(`\n=== bench/${f} ===`);
     const r = spawnSync(process.execPath, [path.join(here, f), ...args.filter((a) => a === "--quick")], { stdio: "inherit" });
-    if (r.status !== 0) console.log(`bench/${f} exited with ${r.status}`);
+    if (r.status !== 0) {
+      console.log(`bench/${f} exited with ${r.status}`);
+      process.exitCode = 1;
+    }
   }
 }
