@@ -2,7 +2,8 @@
 // A calendar is synced when it has no cursor yet, when a push notification marked
 // it dirty (last_notification_at > last_polled_at), or when its poll is due
 // (every 5 minutes without a healthy channel; a reconciliation every 6 hours with
-// one, since push can be lost). A 410/invalid cursor → full listing of the window,
+// one, since push can be lost; a full listing of the window daily, so its far end
+// keeps up as time moves). A 410/invalid cursor → full listing of the window,
 // which replaces that calendar's imported busy blocks (no duplicates: every row is
 // keyed by (integration_id, external_id)) and never touches appointments.
 // The cursor is saved only after its items are applied, so a run cut short (DO
@@ -26,6 +27,20 @@ export const RECONCILE_WITH_PUSH_MS = 6 * 60 * 60_000;
 export const WINDOW_PAST_MS = 7 * 86_400_000;
 export const WINDOW_AHEAD_MS = 400 * 86_400_000;
 
+/** A full listing of the window at least this often, so the window's far end catches up as time moves. */
+export const FULL_RESYNC_EVERY_MS = 24 * 60 * 60_000;
+
+/**
+ * The stored cursor is "<ms of the last full listing>~<provider cursor>": the provider's
+ * cursor stays opaque, and the engine knows when the window was last listed in full.
+ */
+export function parseCursor(stored: string | null): { fullAt: number; cursor: string | null } {
+  const m = stored?.match(/^(\d+)~([\s\S]*)$/);
+  if (!m) return { fullAt: 0, cursor: stored };
+  return { fullAt: Number(m[1]), cursor: m[2] };
+}
+export const storeCursor = (fullAt: number, cursor: string) => `${fullAt}~${cursor}`;
+
 export const blockExternalId = (calendarId: string, eventId: string) => `${calendarId}::${eventId}`;
 
 export function channelHealthy(row: CalendarRow, now: number): boolean {
@@ -36,7 +51,7 @@ export function channelHealthy(row: CalendarRow, now: number): boolean {
 export function nextPollAt(row: CalendarRow, now: number): number {
   if (!row.sync_cursor) return now;
   const every = channelHealthy(row, now) ? RECONCILE_WITH_PUSH_MS : POLL_WITHOUT_PUSH_MS;
-  return (row.last_polled_at ?? 0) + every;
+  return Math.min((row.last_polled_at ?? 0) + every, parseCursor(row.sync_cursor).fullAt + FULL_RESYNC_EVERY_MS);
 }
 
 export function isDue(row: CalendarRow, now: number): boolean {
@@ -81,13 +96,16 @@ async function syncCalendar(ctx: HubContext, s: IntegrationSession, row: Calenda
   // so a notification during the fetch causes one more run.
   const startedAt = Date.now() - 1;
   const window = { startMs: startedAt - WINDOW_PAST_MS, endMs: startedAt + WINDOW_AHEAD_MS };
+  const stored = parseCursor(row.sync_cursor);
+  const cursor = stored.fullAt + FULL_RESYNC_EVERY_MS > startedAt ? stored.cursor : null;
   let changes: ChangeSet;
   try {
-    changes = await s.provider.listChanges(row.calendar_id, row.sync_cursor, window);
+    changes = await s.provider.listChanges(row.calendar_id, cursor, window);
   } catch (err) {
     if (!(err instanceof CursorInvalidError)) throw err;
     changes = await s.provider.listChanges(row.calendar_id, null, window);
   }
+  const fullAt = changes.full ? startedAt : stored.fullAt;
   await ctx.exclusive(async () => {
     for (const item of changes.items) {
       try {
@@ -99,7 +117,7 @@ async function syncCalendar(ctx: HubContext, s: IntegrationSession, row: Calenda
     }
     if (changes.full) await dropUnseenBlocks(ctx, s, row.calendar_id, changes.items);
     await ctx.env.DB.prepare("UPDATE integration_calendars SET sync_cursor = ?, last_polled_at = ? WHERE integration_id = ? AND calendar_id = ?")
-      .bind(changes.nextCursor, startedAt, s.integ.id, row.calendar_id)
+      .bind(storeCursor(fullAt, changes.nextCursor), startedAt, s.integ.id, row.calendar_id)
       .run();
   });
 }

@@ -285,6 +285,24 @@ describe("Google Calendar sync, end to end", () => {
     expect(cal.sync_cursor).not.toBe(cursorBefore);
   });
 
+  it("the window is listed in full once a day, so its far end keeps up as time moves", async () => {
+    const c = await connectDoctor();
+    const q = "SELECT sync_cursor FROM integration_calendars WHERE integration_id = ? AND calendar_id = ?";
+    const cur = (await env.DB.prepare(q).bind(c.integrationId, c.email).first<any>()).sync_cursor as string;
+    expect(cur).toMatch(/^\d+~s\d+$/);
+    // Pretend the last full listing was 25 hours ago.
+    const old = `${Date.now() - 25 * 3600_000}~${cur.split("~")[1]}`;
+    await env.DB.prepare("UPDATE integration_calendars SET sync_cursor = ? WHERE integration_id = ? AND calendar_id = ?").bind(old, c.integrationId, c.email).run();
+    const since = emu.requests.length;
+    await hubOf(c.doctorId).kick(c.doctorId);
+    await settle(c.doctorId);
+    const lists = emu.requests.slice(since).filter((r) => r.method === "GET" && r.url.includes("/events?"));
+    expect(lists.length).toBeGreaterThan(0);
+    expect(lists.every((r) => r.url.includes("timeMin="))).toBe(true);
+    const after = (await env.DB.prepare(q).bind(c.integrationId, c.email).first<any>()).sync_cursor as string;
+    expect(Number(after.split("~")[0])).toBeGreaterThan(Date.now() - 60_000);
+  });
+
   it("webhook with a wrong token, resource or unknown channel is refused and changes nothing", async () => {
     const c = await connectDoctor();
     const ch = emu.activeChannels().find((x) => x.account === c.email)!;
