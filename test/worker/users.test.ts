@@ -134,4 +134,27 @@ describe("clinic and audit", () => {
     const byType = await (await api.get("/api/audit?entityType=patient")).json<any>();
     expect(byType.entries).toHaveLength(3);
   });
+
+  it("an appointment's history (book, reschedule, cancel) is readable by an admin, in order, with who did it", async () => {
+    const f = await makeClinic({ doctors: 1, patients: 1 });
+    const rec = authed(f.tokens.receptionist);
+    const slot = (h: string) => `2027-01-05T${h}:00.000Z`; // a Tuesday in working hours (London = UTC in winter)
+    const created = await rec.post("/api/appointments", { doctorId: f.doctors[0].doctor.id, patientId: f.patients[0].id, start: slot("09:00"), end: slot("09:30") });
+    expect(created.status).toBe(201);
+    const appt = (await created.json<any>()).appointment;
+    const moved = await rec.patch(`/api/appointments/${appt.id}`, { version: 1, start: slot("10:00"), end: slot("10:30") });
+    expect(moved.status).toBe(200);
+    expect((await rec.post(`/api/appointments/${appt.id}/cancel`, { version: 2 })).status).toBe(200);
+
+    const res = await authed(f.tokens.admin).get(`/api/audit?entityType=appointment&entityId=${appt.id}`);
+    expect(res.status).toBe(200);
+    const { entries } = await res.json<any>();
+    expect(entries.map((e: any) => e.action)).toEqual(["appointment.cancel", "appointment.update", "appointment.create"]);
+    for (const e of entries) expect(e).toMatchObject({ actorUserId: f.receptionist.user.id, actorLabel: f.receptionist.user.email, entityType: "appointment" });
+    // A receptionist may not read the audit log, and another clinic's admin sees nothing of it.
+    expect((await rec.get(`/api/audit?entityType=appointment&entityId=${appt.id}`)).status).toBe(403);
+    const other = await makeClinic({ doctors: 0, patients: 0 });
+    const foreign = await (await authed(other.tokens.admin).get(`/api/audit?entityType=appointment&entityId=${appt.id}`)).json<any>();
+    expect(foreign.entries).toEqual([]);
+  });
 });
