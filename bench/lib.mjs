@@ -66,7 +66,7 @@ export function wranglerSync(args, opts = {}) {
   return execFileSync("wrangler", args, {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" },
+    env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
     maxBuffer: 64 * 1024 * 1024,
     ...opts,
   });
@@ -82,7 +82,9 @@ export async function startWranglerDev({ args, port, cwd, readyPath = "/", timeo
   const child = spawn(
     "wrangler",
     ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--show-interactive-dev-session=false", "--log-level", "warn", ...args],
-    { cwd, stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+    // CLOUDFLARE_CF_FETCH_ENABLED=false: Miniflare would otherwise fetch a sample request.cf
+    // from workers.cloudflare.com; benches stay on loopback.
+    { cwd, stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
   );
   let out = "";
   child.stdout.on("data", (d) => (out += d));

@@ -43,6 +43,9 @@ const url = `http://localhost:${port}`;
 printLogins();
 console.log(`  Starting ${cmd} ${args.join(" ")} → open ${url}\n`);
 
-const child = spawn(cmd, args, { stdio: "inherit" });
+// Miniflare would fetch a sample `request.cf` from workers.cloudflare.com at start-up;
+// locally it adds nothing (and warns when offline), so stay on the machine.
+const env = { CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env };
+const child = spawn(cmd, args, { stdio: "inherit", env });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
