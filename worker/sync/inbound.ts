@@ -141,9 +141,19 @@ async function applyBusyItem(ctx: HubContext, s: IntegrationSession, calendarId:
     .first<{ id: string; start_ms: number; end_ms: number; all_day: number }>();
   const now = Date.now();
   if (!item.blocks || !item.timing) {
-    if (!existing) return;
-    await env.DB.prepare("DELETE FROM blocked_times WHERE id = ?").bind(existing.id).run();
-    await ctx.publish({ kind: "blocked", op: "deleted", doctorId: integ.doctor_id, record: blocked(existing.id, integ, existing.start_ms, existing.end_ms, !!existing.all_day) });
+    // A cancelled recurring series may arrive as its master id only: its instances
+    // ("<id>_<start>") go with it.
+    const gone = (
+      await env.DB.prepare(
+        "SELECT id, start_ms, end_ms, all_day FROM blocked_times WHERE integration_id = ? AND (external_id = ? OR (? AND substr(external_id, 1, ?) = ?))",
+      )
+        .bind(integ.id, extId, item.cancelled ? 1 : 0, extId.length + 1, `${extId}_`)
+        .all<{ id: string; start_ms: number; end_ms: number; all_day: number }>()
+    ).results;
+    for (const g of gone) {
+      await env.DB.prepare("DELETE FROM blocked_times WHERE id = ?").bind(g.id).run();
+      await ctx.publish({ kind: "blocked", op: "deleted", doctorId: integ.doctor_id, record: blocked(g.id, integ, g.start_ms, g.end_ms, !!g.all_day) });
+    }
     return;
   }
   const t = item.timing;

@@ -187,15 +187,22 @@ export class GoogleEmulator {
   }
   userPatch(email: string, id: string, fields: Record<string, any>, calendarId = email) {
     const c = this.cal(email, calendarId);
-    const cur = c.events.get(id);
+    const cur = c.events.get(id) ?? this.instanceOf(c, id);
     if (!cur) throw new Error(`emulator: no event ${id}`);
     return this.store(c, { ...cur.data, ...fields, id });
   }
   userDelete(email: string, id: string, calendarId = email) {
     const c = this.cal(email, calendarId);
-    const cur = c.events.get(id);
+    const cur = c.events.get(id) ?? this.instanceOf(c, id);
     if (!cur) throw new Error(`emulator: no event ${id}`);
-    this.store(c, { ...cur.data, status: "cancelled" });
+    this.cancel(c, cur.data);
+  }
+  /** Deleting a series deletes its exceptions too; deleting an instance stores a cancelled exception. */
+  private cancel(cal: Calendar, data: Record<string, any>) {
+    this.store(cal, { ...data, status: "cancelled" });
+    if (data.recurrence)
+      for (const ev of [...cal.events.values()])
+        if (ev.data.recurringEventId === data.id && ev.data.status !== "cancelled") this.store(cal, { ...ev.data, status: "cancelled" });
   }
   /** Replays a notification of a channel (duplicates / out-of-order tests). */
   renotify(channelId: string, state: string, messageNumber: number) {
@@ -374,7 +381,7 @@ export class GoogleEmulator {
     if (ifMatch && ifMatch !== "*" && ifMatch !== cur.data.etag) return err(412, "conditionNotMet", "Precondition Failed");
     if (req.method === "DELETE") {
       if (cur.data.status === "cancelled") return err(410, "deleted", "Resource has been deleted");
-      this.store(cal, { ...cur.data, status: "cancelled" });
+      this.cancel(cal, cur.data);
       return new Response(null, { status: 204 });
     }
     const incoming = JSON.parse(body || "{}");

@@ -134,7 +134,7 @@ describe("Google Calendar sync, end to end", () => {
     emu.userInsert(c.email, { summary: "free", transparency: "transparent", start: { dateTime: at("09:00") }, end: { dateTime: at("10:00") } });
     emu.userInsert(c.email, { summary: "declined", attendees: [{ email: c.email, self: true, responseStatus: "declined" }], start: { dateTime: at("10:00") }, end: { dateTime: at("11:00") } });
     const allDay = emu.userInsert(c.email, { summary: "conference", start: { date: "2026-12-08" }, end: { date: "2026-12-10" } });
-    emu.userInsert(c.email, { summary: "gym", start: { dateTime: at("07:00") }, end: { dateTime: at("08:00") }, recurrence: ["RRULE:FREQ=DAILY;COUNT=3"] });
+    const gym = emu.userInsert(c.email, { summary: "gym", start: { dateTime: at("07:00") }, end: { dateTime: at("08:00") }, recurrence: ["RRULE:FREQ=DAILY;COUNT=3"] });
     await settle(c.doctorId);
     const got = (await blocks(c.doctorId)).map((b: any) => [new Date(b.start_ms).toISOString(), new Date(b.end_ms).toISOString(), !!b.all_day]);
     expect(got).toEqual([
@@ -143,9 +143,17 @@ describe("Google Calendar sync, end to end", () => {
       [at("07:00", "2026-12-08"), at("08:00", "2026-12-08"), false],
       [at("07:00", "2026-12-09"), at("08:00", "2026-12-09"), false],
     ]);
+    // One occurrence moved (an exception): its block moves, the others stay.
+    emu.userPatch(c.email, `${gym.id}_20261209T070000Z`, { start: { dateTime: at("18:00", "2026-12-09") }, end: { dateTime: at("19:00", "2026-12-09") } });
+    await settle(c.doctorId);
+    expect((await blocks(c.doctorId)).map((b: any) => new Date(b.start_ms).toISOString())).toContain(at("18:00", "2026-12-09"));
+    expect((await blocks(c.doctorId)).map((b: any) => new Date(b.start_ms).toISOString())).not.toContain(at("07:00", "2026-12-09"));
     emu.userDelete(c.email, allDay.id);
     await settle(c.doctorId);
     expect((await blocks(c.doctorId)).filter((b: any) => b.all_day)).toHaveLength(0);
+    emu.userDelete(c.email, gym.id); // the whole series
+    await settle(c.doctorId);
+    expect(await blocks(c.doctorId)).toHaveLength(0);
   });
 
   it("time moved in Google (newer) → appointment moves in ACMS; medical fields untouched", async () => {
