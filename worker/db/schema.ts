@@ -107,6 +107,19 @@ export const patients = sqliteTable(
   ],
 );
 
+// Words of each patient's name (lower-cased), so a search finds "Smith" in
+// "John Smith" with an index range scan, not only the first word of name_lc.
+// Written in the same batch as the patient (worker/patients/terms.ts).
+export const patientTerms = sqliteTable(
+  "patient_terms",
+  {
+    clinicId: text("clinic_id").notNull(),
+    term: text("term").notNull(),
+    patientId: text("patient_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clinicId, t.term, t.patientId] }), index("patient_terms_patient_idx").on(t.patientId)],
+);
+
 export const appointments = sqliteTable(
   "appointments",
   {
