@@ -159,6 +159,9 @@ export function demoSql(now = Date.now()) {
     };
   });
   for (const p of patients) {
+    // Search terms: each word of the name, as worker/patients/terms.ts writes them.
+    for (const term of new Set(p.name.toLowerCase().split(/\s+/).flatMap((w) => [w, ...(w.includes("-") ? w.split("-") : [])]).filter(Boolean)))
+      out.push(insert("patient_terms", { clinic_id: DEMO_CLINIC_ID, term, patient_id: p.id }));
     out.push(
       insert("patients", {
         id: p.id,

@@ -27,6 +27,8 @@ import { signSession } from "../worker/auth/session";
 import type { Role } from "../worker/db/schema";
 import type { Env as WorkerEnv, SessionUser } from "../worker/env";
 import { newId } from "../worker/ids";
+import { nameLc, phoneDigits } from "../worker/patients/dto";
+import { termInserts } from "../worker/patients/terms";
 
 /** `env` of cloudflare:workers (the Worker's bindings), re-exported for convenience. */
 export const env: WorkerEnv = workers.env;
@@ -202,15 +204,19 @@ function newPatient(clinicId: string, o: PatientOpts = {}): PatientRow {
   };
 }
 
-function patientInsert(p: PatientRow) {
-  return env.DB.prepare(
-    "INSERT INTO patients (id, clinic_id, name, name_lc, phone, phone_digits, email, date_of_birth) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-  ).bind(p.id, p.clinicId, p.name, p.name.toLowerCase(), p.phone, p.phone.replace(/\D/g, ""), p.email, p.dateOfBirth);
+/** The patient row and its search terms (what POST /api/patients writes). */
+function patientInserts(p: PatientRow) {
+  return [
+    env.DB.prepare(
+      "INSERT INTO patients (id, clinic_id, name, name_lc, phone, phone_digits, email, date_of_birth) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    ).bind(p.id, p.clinicId, p.name, nameLc(p.name), p.phone, phoneDigits(p.phone), p.email, p.dateOfBirth),
+    ...termInserts(env.DB, p.clinicId, p.id, p.name),
+  ];
 }
 
 export async function makePatient(clinicId: string, o: PatientOpts = {}): Promise<PatientRow> {
   const p = newPatient(clinicId, o);
-  await patientInsert(p).run();
+  await env.DB.batch(patientInserts(p));
   return p;
 }
 
@@ -259,7 +265,7 @@ export async function makeClinic(opts: ClinicOpts = {}): Promise<ClinicFixture> 
     userInsert(adminUser, hash),
     userInsert(recUser, hash),
     ...docs.flatMap((d) => [userInsert(d.user, hash), doctorInsert(d.doctor)]),
-    ...patients.map(patientInsert),
+    ...patients.flatMap(patientInserts),
   ]);
 
   const admin = { user: adminUser, token: await tokenFor(adminUser) };

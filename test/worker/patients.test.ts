@@ -1,6 +1,6 @@
 // Patients: create, update, and the prefix search receptionists type into.
 import { describe, expect, it } from "vitest";
-import { MAX_CHAR, searchSql, type SearchColumn } from "../../worker/patients/search";
+import { MAX_CHAR, searchSql, termSearchSql, type SearchColumn } from "../../worker/patients/search";
 import { authed, countRows, env, makeClinic, makePatient } from "../helpers";
 
 describe("patient search", () => {
@@ -28,7 +28,12 @@ describe("patient search", () => {
     expect(await names("077 00-9")).toEqual(["Bob Carter"]);
     expect(await names("440207946")).toEqual(["Alice Archer"]);
     expect(await names("ally@")).toEqual(["alison Brook"]);
-    expect(await names("Archer")).toEqual([]); // prefix, not substring
+    // Any word of the name, not only the first: surnames.
+    expect(await names("Archer")).toEqual(["Alice Archer"]);
+    expect(await names("bro")).toEqual(["alison Brook"]);
+    expect(await names("brook alis")).toEqual(["alison Brook"]);
+    expect(await names("brook alice")).toEqual([]);
+    expect(await names("rcher")).toEqual([]); // prefix of a word, not a substring
     expect(await names("zz")).toEqual([]);
     // LIKE wildcards mean nothing here.
     expect(await names("%")).toEqual([]);
@@ -55,6 +60,29 @@ describe("patient search", () => {
     const idx = { name_lc: "patients_name_idx", phone_digits: "patients_phone_idx", email: "patients_email_idx" }[col];
     expect(details).toContain(`USING INDEX ${idx} (clinic_id=? AND ${col}>? AND ${col}<?)`);
     expect(details).not.toContain("TEMP B-TREE");
+  });
+});
+
+describe("patient search by any word of the name", () => {
+  it("finds hyphenated and later words, and follows renames", async () => {
+    const f = await makeClinic({ patients: 0 });
+    const api = authed(f.tokens.receptionist);
+    const created = await api.post("/api/patients", { name: "Mary-Ann Smith-Jones" });
+    const id = (await created.json<any>()).patient.id;
+    const ids = async (q: string) => ((await (await api.get(`/api/patients?q=${encodeURIComponent(q)}`)).json<any>()).patients as any[]).map((p) => p.id);
+    for (const q of ["mary", "ann", "smith", "jones", "smith-j", "jones mary"]) expect(await ids(q), q).toEqual([id]);
+    expect((await api.patch(`/api/patients/${id}`, { name: "Mary Brown" })).status).toBe(200);
+    expect(await ids("jones")).toEqual([]);
+    expect(await ids("brown")).toEqual([id]);
+    const terms = await env.DB.prepare("SELECT term FROM patient_terms WHERE patient_id = ? ORDER BY term").bind(id).all<{ term: string }>();
+    expect(terms.results.map((r) => r.term)).toEqual(["brown", "mary"]);
+  });
+
+  it("uses the patient_terms primary key for the word range", async () => {
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${termSearchSql}`).bind("x", "ab", "ab" + MAX_CHAR, 20).all<{ detail: string }>();
+    const details = plan.results.map((r) => r.detail).join(" | ");
+    expect(details).toMatch(/SEARCH t USING (COVERING )?INDEX sqlite_autoindex_patient_terms_1 \(clinic_id=\? AND term>\? AND term<\?\)/);
+    expect(details).toMatch(/SEARCH p USING INDEX sqlite_autoindex_patients_1 \(id=\?\)/);
   });
 });
 

@@ -7,12 +7,13 @@ import { z } from "zod";
 import type { AppEnv } from "../env";
 import { actorOf, auditInsert } from "../db/audit";
 import { makeDb } from "../db/client";
-import { patients } from "../db/schema";
+import { patients, patientTerms } from "../db/schema";
 import { notFound } from "../errors";
 import { newId } from "../ids";
 import { csrf, requireSession } from "../middleware/session";
 import { nameLc, patientDto, phoneDigits, type PatientDbRow } from "../patients/dto";
 import { searchPatients } from "../patients/search";
+import { nameTerms } from "../patients/terms";
 import { isoDate, jsonBody, queryOf } from "../validate";
 import { changed } from "../db/audit-diff";
 import { idOf } from "./path-id";
@@ -39,6 +40,9 @@ const CreateBody = z.strictObject({
 const PatchBody = z
   .strictObject({ name: name.optional(), phone: phone.optional(), email: email.optional(), dateOfBirth: dateOfBirth.nullable().optional() })
   .refine((b) => Object.keys(b).length > 0, "send at least one field to change");
+
+/** A name always has at least one word (name is trimmed and non-empty). */
+const termRows = (clinicId: string, patientId: string, name: string) => nameTerms(name).map((term) => ({ clinicId, term, patientId }));
 
 const toRow = (p: typeof patients.$inferSelect): PatientDbRow => ({
   id: p.id,
@@ -84,6 +88,7 @@ export const patientRoutes = new Hono<AppEnv>()
     };
     await db.batch([
       db.insert(patients).values(row),
+      db.insert(patientTerms).values(termRows(u.clinicId, row.id, row.name)),
       auditInsert(db, u.clinicId, actorOf(u), "patient.create", "patient", row.id, { after: patientDto(toRow(row)) }),
     ]);
     return c.json({ patient: patientDto(toRow(row)) }, 201);
@@ -101,8 +106,12 @@ export const patientRoutes = new Hono<AppEnv>()
     if (b.email !== undefined) set.email = b.email;
     if (b.dateOfBirth !== undefined) set.dateOfBirth = b.dateOfBirth;
     const after = { ...before, ...set };
+    const renamed = b.name !== undefined && b.name !== before.name;
     await db.batch([
       db.update(patients).set(set).where(and(eq(patients.id, id), eq(patients.clinicId, u.clinicId))),
+      ...(renamed
+        ? [db.delete(patientTerms).where(eq(patientTerms.patientId, id)), db.insert(patientTerms).values(termRows(u.clinicId, id, b.name!))]
+        : []),
       auditInsert(db, u.clinicId, actorOf(u), "patient.update", "patient", id, changed(patientDto(toRow(before)), patientDto(toRow(after)))),
     ]);
     return c.json({ patient: patientDto(toRow(after)) });
