@@ -18,7 +18,7 @@ export function sealKeysFromEnv(env: { TOKEN_KEYS?: string; TOKEN_KEY_CURRENT?: 
   return { current: env.TOKEN_KEY_CURRENT, keys };
 }
 
-function fromB64url(s: string): Uint8Array {
+function fromB64url(s: string): Uint8Array<ArrayBuffer> {
   const b = s.replaceAll("-", "+").replaceAll("_", "/");
   return Uint8Array.from(atob(b + "=".repeat((4 - (b.length % 4)) % 4)), (c) => c.charCodeAt(0));
 }
