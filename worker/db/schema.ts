@@ -30,6 +30,10 @@ export const clinics = sqliteTable("clinics", {
   reminderMinutes: text("reminder_minutes").notNull().default("[1440,60]"),
   // Per-clinic e-mail templates (JSON object: { request?: {subject,text,html}, cancel?: {...} }).
   emailTemplates: text("email_templates").notNull().default("{}"),
+  // Longest appointment (end - start, ms) ever stored in the clinic: how far before `from`
+  // a clinic range query must look on (clinic_id, start_ms). Only grows. Kept by the
+  // appointments_max_ms_* triggers (migrations/0002_appointment_patient_name.sql).
+  maxAppointmentMs: integer("max_appointment_ms").notNull().default(0),
   createdAt: integer("created_at").notNull().default(now),
 });
 
@@ -75,6 +79,9 @@ export const doctors = sqliteTable(
     feedPrivacy: text("feed_privacy", { enum: ["busy", "minimal"] }).notNull().default("busy"),
     feedEnabled: integer("feed_enabled", { mode: "boolean" }).notNull().default(false),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
+    // Longest appointment (ms) ever stored for this doctor: the look-back of a doctor range
+    // query on (doctor_id, start_ms). Only grows; kept by triggers like clinics.max_appointment_ms.
+    maxAppointmentMs: integer("max_appointment_ms").notNull().default(0),
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
   },
@@ -127,6 +134,10 @@ export const appointments = sqliteTable(
     clinicId: text("clinic_id").notNull().references(() => clinics.id),
     doctorId: text("doctor_id").notNull().references(() => doctors.id),
     patientId: text("patient_id").notNull().references(() => patients.id),
+    // The patient's display name, copied so range queries need no join (one row read per
+    // appointment, not two). Written with the appointment (appointments/write.ts) and
+    // rewritten with the patient on a rename (routes/patients.ts), each in the same batch.
+    patientName: text("patient_name").notNull().default(""),
     startMs: integer("start_ms").notNull(),
     endMs: integer("end_ms").notNull(),
     type: text("type").notNull().default("consultation"),
@@ -141,6 +152,9 @@ export const appointments = sqliteTable(
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
   },
+  // Triggers (migration 0002, not expressible in drizzle) keep doctors/clinics.max_appointment_ms
+  // ≥ every stored end_ms - start_ms, whoever writes (API, sync, import, seeds). A migration
+  // that recreates this table drops them: recreate them too (appointment-queries.test.ts fails otherwise).
   (t) => [
     // The hot paths: a doctor's range (booking, availability, week view) and a clinic's range (day view).
     index("appointments_doctor_start_idx").on(t.doctorId, t.startMs),
