@@ -108,6 +108,7 @@ export const userRoutes = new Hono<AppEnv>()
             feedPrivacy: "busy",
             feedEnabled: false,
             active: true,
+            maxAppointmentMs: 0, // no appointments yet; triggers raise it (schema.ts)
             createdAt: now,
             updatedAt: now,
           }
