@@ -5,27 +5,8 @@
 // digits. It does accept a Luxon DateTime and calls only setZone/toFormat on
 // it; this is the smallest object with that shape, backed by Intl (which
 // workerd ships with full tz data), so we need no Luxon dependency.
-// Formatters are cached per zone: building Intl.DateTimeFormat is the costly part.
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
+// Zone maths (formatters, validity, wall time → instant) live in scheduling/zone.ts.
+import { isValidTimeZone, offsetAt, resolveWall, wallMsAt } from "../scheduling/zone";
 
 export interface WallClock {
   year: number;
@@ -61,9 +42,7 @@ function offsetForDay(ms: number, zone: string): number | null {
 }
 
 function offsetFromClock(ms: number, zone: string): number {
-  const w = computeWallClock(ms, zone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
+  return Math.round(offsetAt(zone, ms) / 60_000);
 }
 
 /** The wall-clock fields of `ms` in `zone`. */
@@ -77,20 +56,11 @@ export function wallClock(ms: number, zone: string): WallClock {
 }
 
 function computeWallClock(ms: number, zone: string): WallClock {
-  const parts = formatterFor(zone).formatToParts(new Date(ms));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  return { year: get("year"), month: get("month"), day: get("day"), hour: get("hour") % 24, minute: get("minute"), second: get("second") };
+  return utcClock(wallMsAt(zone, ms));
 }
 
 /** True when the runtime knows this IANA zone. */
-export function isKnownZone(zone: string): boolean {
-  try {
-    formatterFor(zone);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const isKnownZone = isValidTimeZone;
 
 const p2 = (n: number) => String(n).padStart(2, "0");
 
@@ -101,13 +71,9 @@ export function zoneOffsetMinutes(ms: number, zone: string): number {
   return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
 }
 
-/** The instant of a local wall-clock time in `zone` (for gaps, the later side). */
+/** The instant of a local wall-clock time in `zone` (in a DST gap: moved forward; in an overlap: the earlier). */
 export function instantOf(w: WallClock, zone: string): number {
-  const guess = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  let ms = guess - zoneOffsetMinutes(guess, zone) * 60_000;
-  // Second pass settles instants near a transition.
-  ms = guess - zoneOffsetMinutes(ms, zone) * 60_000;
-  return ms;
+  return resolveWall(zone, Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second)).utcMs;
 }
 
 /** A Luxon-DateTime-shaped value that ical-generator can format in any zone. */

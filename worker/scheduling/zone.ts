@@ -9,7 +9,8 @@
 const DAY_MS = 86_400_000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(zone: string): Intl.DateTimeFormat {
+/** The cached Intl formatter for `zone` (building one is the costly part). Throws for an unknown zone. */
+export function formatter(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
   if (!f) {
     f = new Intl.DateTimeFormat("en-US", {
@@ -79,7 +80,11 @@ export type LocalResolution =
 
 /** Resolves a wall-clock date + time in `zone` to an instant, reporting DST gaps and overlaps explicitly. */
 export function resolveLocal(zone: string, date: string, time: string): LocalResolution {
-  const wall = wallMsOf(date, time);
+  return resolveWall(zone, wallMsOf(date, time));
+}
+
+/** resolveLocal for a wall-clock reading given as wall ms (any precision). */
+export function resolveWall(zone: string, wall: number): LocalResolution {
   // The offsets in force a day before and a day after cover any single transition near `wall`.
   const before = probeOffset(zone, wall - DAY_MS);
   const after = probeOffset(zone, wall + DAY_MS);

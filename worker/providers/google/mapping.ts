@@ -4,7 +4,7 @@
 // ACMS (which requires log-in), our ids in extendedProperties.private, a colour
 // for the status. Never the patient's name, reason, notes, phone or e-mail.
 import type { ExternalItem, OutboundAppointment } from "../provider";
-import { localMidnight } from "../../sync/zone";
+import { localToUtc } from "../../scheduling/zone";
 
 export const EVENT_SUMMARY = "Patient Appointment";
 /** extendedProperties.private keys that mark an event as ours. */
@@ -82,7 +82,7 @@ function instantOf(t: GoogleEventTime | undefined, tz: string): { ms: number; al
     const ms = Date.parse(t.dateTime);
     return Number.isNaN(ms) ? null : { ms, allDay: false };
   }
-  if (t.date && /^\d{4}-\d{2}-\d{2}$/.test(t.date)) return { ms: localMidnight(t.date, tz), allDay: true };
+  if (t.date && /^\d{4}-\d{2}-\d{2}$/.test(t.date)) return { ms: localToUtc(tz, t.date, "00:00"), allDay: true };
   return null;
 }
 
