@@ -21,7 +21,7 @@ export interface Appointment {
   updatedAt: string;
 }
 
-/** A row of APPOINTMENT_SELECT. */
+/** A row of APPOINTMENT_COLUMNS (from `appointments a`). */
 export interface AppointmentRow {
   id: string;
   clinic_id: string;
@@ -42,7 +42,7 @@ export interface AppointmentRow {
 }
 
 export const APPOINTMENT_COLUMNS =
-  "a.id, a.clinic_id, a.doctor_id, a.patient_id, p.name AS patient_name, a.start_ms, a.end_ms, a.type, a.reason, " +
+  "a.id, a.clinic_id, a.doctor_id, a.patient_id, a.patient_name, a.start_ms, a.end_ms, a.type, a.reason, " +
   "a.status, a.notes, a.version, a.created_by, a.updated_by, a.created_at, a.updated_at";
 
 export const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,13 +1,17 @@
 // Read queries for appointments and blocked times. Each is one indexed D1 query.
 // Cost (D1 rows_read) of a range query: the index range (rows returned + the few that
-// started in the 12 h before `from` and ended before it) + one patients row per result
-// for patientName (PK lookup) — about 2× the rows returned.
+// started in the look-back before `from` and ended before it) + 1 doctors/clinics row for
+// the look-back. patientName is stored on the appointment (appointments.patient_name), so
+// no patients join: about 1× the rows returned.
 //
-// Range queries ask for everything overlapping [from, to). An appointment lasts
-// at most 12 h (scheduling/rules.ts MAX_DURATION_MS), so `start_ms >= from - 12h`
-// bounds the index range scan on (doctor_id, start_ms) / (clinic_id, start_ms):
-//   start_ms >= from - 12h AND start_ms < to AND end_ms > from
-import { MAX_DURATION_MS } from "../scheduling/rules";
+// Range queries ask for everything overlapping [from, to). No stored appointment of the
+// doctor (clinic) is longer than doctors.max_appointment_ms (clinics.max_appointment_ms),
+// kept by triggers on appointments (migrations/0002), so
+//   start_ms >= from - max AND start_ms < to AND end_ms > from
+// bounds the index range scan on (doctor_id, start_ms) / (clinic_id, start_ms) as tightly
+// as the data allows (30 min look-back for a clinic of 30 min appointments, instead of the
+// 12 h rules.ts allows). The max is read by a scalar subquery in the same statement: one PK
+// row, no extra round trip, and always consistent with the rows it bounds.
 import type { AppointmentStatus } from "../db/schema";
 import {
   APPOINTMENT_COLUMNS,
@@ -33,22 +37,25 @@ export function appointmentRangeStatement(d1: D1Database, q: RangeQuery): D1Prep
   const index = q.doctorId ? "appointments_doctor_start_idx" : "appointments_clinic_start_idx";
   const params: unknown[] = [];
   let where = "";
+  let lookBack = "";
   if (q.doctorId) {
     where = "a.doctor_id = ? AND a.clinic_id = ?";
-    params.push(q.doctorId, q.clinicId);
+    lookBack = "(SELECT max_appointment_ms FROM doctors WHERE id = ?)";
+    params.push(q.doctorId, q.clinicId, q.fromMs, q.doctorId);
   } else {
     where = "a.clinic_id = ?";
-    params.push(q.clinicId);
+    lookBack = "(SELECT max_appointment_ms FROM clinics WHERE id = ?)";
+    params.push(q.clinicId, q.fromMs, q.clinicId);
   }
-  where += " AND a.start_ms >= ? AND a.start_ms < ? AND a.end_ms > ?";
-  params.push(q.fromMs - MAX_DURATION_MS, q.toMs, q.fromMs);
+  where += ` AND a.start_ms >= ? - ${lookBack} AND a.start_ms < ? AND a.end_ms > ?`;
+  params.push(q.toMs, q.fromMs);
   if (q.statuses?.length) {
     where += ` AND a.status IN (${q.statuses.map(() => "?").join(",")})`;
     params.push(...q.statuses);
   }
   return d1
     .prepare(
-      `SELECT ${APPOINTMENT_COLUMNS} FROM appointments a INDEXED BY ${index} JOIN patients p ON p.id = a.patient_id ` +
+      `SELECT ${APPOINTMENT_COLUMNS} FROM appointments a INDEXED BY ${index} ` +
         // ORDER BY only start_ms: the index already yields that order; a tie-breaker column
         // would add a temp B-tree sort that D1 counts as a second read of every row.
         `WHERE ${where} ORDER BY a.start_ms`,
@@ -63,7 +70,7 @@ export async function listAppointments(d1: D1Database, q: RangeQuery): Promise<A
 
 export function appointmentByIdStatement(d1: D1Database, clinicId: string, id: string): D1PreparedStatement {
   return d1
-    .prepare(`SELECT ${APPOINTMENT_COLUMNS} FROM appointments a JOIN patients p ON p.id = a.patient_id WHERE a.id = ? AND a.clinic_id = ?`)
+    .prepare(`SELECT ${APPOINTMENT_COLUMNS} FROM appointments a WHERE a.id = ? AND a.clinic_id = ?`)
     .bind(id, clinicId);
 }
 

@@ -36,7 +36,7 @@ import { type Actor, auditInsert, systemActor } from "../db/audit";
 import { makeDb, type Db } from "../db/client";
 import type { AppointmentStatus, Role } from "../db/schema";
 import { syncOutbox } from "../db/schema";
-import { checkBookingRules, MAX_DURATION_MS } from "../scheduling/rules";
+import { checkBookingRules } from "../scheduling/rules";
 import { parseWorkingHours } from "../scheduling/working-hours";
 import { newId } from "../ids";
 import { type AppointmentChange, type ChangeOrigin, changeEffects } from "./effects";
@@ -128,9 +128,12 @@ interface WriteContext {
   blocks: { id: string; source: string; label: string; start_ms: number; end_ms: number }[];
 }
 
+// Look-back before the slot's start: the doctor's longest stored appointment
+// (doctors.max_appointment_ms, kept by triggers), as in queries.ts range reads.
 const overlapApptsSql =
   "SELECT id, start_ms, end_ms FROM appointments INDEXED BY appointments_doctor_start_idx WHERE doctor_id = ? " +
-  "AND status != 'cancelled' AND start_ms >= ? AND start_ms < ? AND end_ms > ? AND id != ? ORDER BY start_ms LIMIT 10";
+  "AND status != 'cancelled' AND start_ms >= ? - (SELECT max_appointment_ms FROM doctors WHERE id = ?) AND start_ms < ? AND end_ms > ? " +
+  "AND id != ? ORDER BY start_ms LIMIT 10";
 const overlapBlocksSql =
   "SELECT id, source, label, start_ms, end_ms FROM blocked_times INDEXED BY blocked_doctor_end_idx WHERE doctor_id = ? " +
   "AND end_ms > ? AND start_ms < ? ORDER BY start_ms LIMIT 10";
@@ -143,7 +146,7 @@ async function loadContext(d1: D1Database, doctorId: string, patientId: string |
     d1.prepare("SELECT id, clinic_id, name FROM patients WHERE id = ?").bind(patientId ?? ""),
   ];
   if (slot) {
-    stmts.push(d1.prepare(overlapApptsSql).bind(doctorId, slot.startMs - MAX_DURATION_MS, slot.endMs, slot.startMs, slot.excludeId));
+    stmts.push(d1.prepare(overlapApptsSql).bind(doctorId, slot.startMs, doctorId, slot.endMs, slot.startMs, slot.excludeId));
     stmts.push(d1.prepare(overlapBlocksSql).bind(doctorId, slot.startMs, slot.endMs));
   }
   const r = await d1.batch(stmts);
@@ -173,9 +176,15 @@ function slotConflict(ctx: WriteContext): { ok: false; error: Failure } | null {
 
 const GUARD_ERROR = "write guard";
 
+// appointments.patient_name (the denormalized display name) is read from patients inside
+// the write batch, not taken from loadContext: a rename committed between our read and
+// our commit (routes/patients.ts rewrites patient_name in its own batch) cannot leave a stale copy.
+const patientNameSql = (patientId: string) => sql`COALESCE((SELECT name FROM patients WHERE id = ${patientId}), '')`;
+
 function slotFreeSql(doctorId: string, s: Slot): SQL {
   return sql`NOT EXISTS (SELECT 1 FROM appointments INDEXED BY appointments_doctor_start_idx WHERE doctor_id = ${doctorId}
-      AND status != 'cancelled' AND start_ms >= ${s.startMs - MAX_DURATION_MS} AND start_ms < ${s.endMs}
+      AND status != 'cancelled' AND start_ms >= ${s.startMs} - (SELECT max_appointment_ms FROM doctors WHERE id = ${doctorId})
+      AND start_ms < ${s.endMs}
       AND end_ms > ${s.startMs} AND id != ${s.excludeId})
     AND NOT EXISTS (SELECT 1 FROM blocked_times INDEXED BY blocked_doctor_end_idx WHERE doctor_id = ${doctorId}
       AND end_ms > ${s.startMs} AND start_ms < ${s.endMs})`;
@@ -292,9 +301,9 @@ export async function createAppointment(env: { DB: D1Database }, caller: Caller,
   const head: BatchItem<"sqlite">[] = [];
   if (slot) head.push(guard(db, slotFreeSql(input.doctorId, slot)));
   head.push(
-    db.run(sql`INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, start_ms, end_ms, type, reason, status, notes,
+    db.run(sql`INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, patient_name, start_ms, end_ms, type, reason, status, notes,
         version, created_by, updated_by, created_at, updated_at)
-      VALUES (${id}, ${input.clinicId}, ${input.doctorId}, ${input.patientId}, ${input.startMs}, ${input.endMs}, ${after.type},
+      VALUES (${id}, ${input.clinicId}, ${input.doctorId}, ${input.patientId}, ${patientNameSql(input.patientId)}, ${input.startMs}, ${input.endMs}, ${after.type},
         ${after.reason}, ${status}, ${after.notes}, 1, ${actorId}, ${actorId}, ${now}, ${now})`),
   );
   try {
@@ -399,7 +408,8 @@ export async function updateAppointment(
   const versionOk = sql`EXISTS (SELECT 1 FROM appointments WHERE id = ${id} AND version = ${before.version})`;
   const head: BatchItem<"sqlite">[] = [
     guard(db, slot ? sql`${versionOk} AND ${slotFreeSql(doctorId, slot)}` : versionOk),
-    db.run(sql`UPDATE appointments SET doctor_id = ${doctorId}, patient_id = ${patientId}, start_ms = ${startMs}, end_ms = ${endMs},
+    db.run(sql`UPDATE appointments SET doctor_id = ${doctorId}, patient_id = ${patientId}, patient_name = ${patientNameSql(patientId)},
+        start_ms = ${startMs}, end_ms = ${endMs},
         type = ${after.type}, reason = ${after.reason}, status = ${status}, notes = ${after.notes}, version = ${after.version},
         updated_by = ${actorId}, updated_at = ${now}
       WHERE id = ${id} AND version = ${before.version}`),

@@ -6,7 +6,7 @@ import { type WorkingHours, workingIntervals } from "./working-hours";
 import { addDays, utcToLocal } from "./zone";
 
 export const MIN_DURATION_MS = 5 * 60_000;
-/** The longest appointment; range queries rely on it (start_ms >= from - MAX_DURATION_MS). */
+/** The longest appointment a booking may ask for. Range queries look back by the longest one actually stored (doctors/clinics.max_appointment_ms), not by this. */
 export const MAX_DURATION_MS = 12 * 60 * 60_000;
 
 export type RuleViolation =
