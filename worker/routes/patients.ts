@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { AppEnv } from "../env";
 import { actorOf, auditInsert } from "../db/audit";
 import { makeDb } from "../db/client";
-import { patients, patientTerms } from "../db/schema";
+import { appointments, patients, patientTerms } from "../db/schema";
 import { notFound } from "../errors";
 import { newId } from "../ids";
 import { csrf, requireSession } from "../middleware/session";
@@ -110,7 +110,12 @@ export const patientRoutes = new Hono<AppEnv>()
     await db.batch([
       db.update(patients).set(set).where(and(eq(patients.id, id), eq(patients.clinicId, u.clinicId))),
       ...(renamed
-        ? [db.delete(patientTerms).where(eq(patientTerms.patientId, id)), db.insert(patientTerms).values(termRows(u.clinicId, id, b.name!))]
+        ? [
+            db.delete(patientTerms).where(eq(patientTerms.patientId, id)),
+            db.insert(patientTerms).values(termRows(u.clinicId, id, b.name!)),
+            // Appointments carry a copy of the name (schema.ts appointments.patient_name): rename it with the patient.
+            db.update(appointments).set({ patientName: b.name! }).where(eq(appointments.patientId, id)),
+          ]
         : []),
       auditInsert(db, u.clinicId, actorOf(u), "patient.update", "patient", id, changed(patientDto(toRow(before)), patientDto(toRow(after)))),
     ]);
