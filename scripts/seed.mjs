@@ -232,6 +232,7 @@ export function demoSql(now = Date.now()) {
               clinic_id: DEMO_CLINIC_ID,
               doctor_id: doc.id,
               patient_id: p.id,
+              patient_name: p.name, // denormalized display name (schema.ts)
               start_ms: startMs,
               end_ms: endMs,
               type: TYPES[Math.floor(rand() * TYPES.length)],

@@ -99,7 +99,7 @@ export function seedSql(now = Date.now()) {
   ];
   for (const a of appts) {
     rows.push(
-      `INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, start_ms, end_ms, type, reason, status, notes, version, created_by, updated_by) VALUES (${q(a.id)}, ${q(ids.clinic)}, ${q(a.doctorId)}, ${q(a.patient)}, ${a.start}, ${a.end}, 'consultation', 'Check', ${q(a.status)}, '', 1, ${q(ids.admin)}, ${q(ids.admin)});`,
+      `INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, patient_name, start_ms, end_ms, type, reason, status, notes, version, created_by, updated_by) VALUES (${q(a.id)}, ${q(ids.clinic)}, ${q(a.doctorId)}, ${q(a.patient)}, (SELECT name FROM patients WHERE id = ${q(a.patient)}), ${a.start}, ${a.end}, 'consultation', 'Check', ${q(a.status)}, '', 1, ${q(ids.admin)}, ${q(ids.admin)});`,
     );
   }
   return { sql: rows.join("\n") + "\n", appointments: appts, today };

@@ -21,10 +21,10 @@ export async function insertAppointment(a: ApptInsert): Promise<string> {
   const id = newId();
   const start = Date.parse(a.start);
   await env.DB.prepare(
-    "INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, start_ms, end_ms, type, reason, status, notes, version, created_by, updated_by, created_at, updated_at) " +
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'test', 'test', ?, ?)",
+    "INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, patient_name, start_ms, end_ms, type, reason, status, notes, version, created_by, updated_by, created_at, updated_at) " +
+      "VALUES (?, ?, ?, ?, (SELECT name FROM patients WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, 'test', 'test', ?, ?)",
   )
-    .bind(id, a.clinicId, a.doctorId, a.patientId, start, start + (a.minutes ?? 30) * 60_000, a.type ?? "consultation", a.reason ?? "", a.status ?? "scheduled", a.notes ?? "", a.version ?? 1, Date.now(), Date.now())
+    .bind(id, a.clinicId, a.doctorId, a.patientId, a.patientId, start, start + (a.minutes ?? 30) * 60_000, a.type ?? "consultation", a.reason ?? "", a.status ?? "scheduled", a.notes ?? "", a.version ?? 1, Date.now(), Date.now())
     .run();
   return id;
 }
