@@ -52,9 +52,9 @@ INSERT INTO doctors (id, clinic_id, name) VALUES ('${DOCTOR}', '${CLINIC}', 'Dr.
 INSERT INTO patients (id, clinic_id, name, name_lc, email)
   WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 499)
   SELECT printf('e1%030x', i), '${CLINIC}', 'Patiënt Nummer ' || i, 'patiënt nummer ' || i, 'p' || i || '@bench.example' FROM n;
-INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, start_ms, end_ms, type, reason, status, notes, version, created_by, updated_by, created_at, updated_at)
+INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, patient_name, start_ms, end_ms, type, reason, status, notes, version, created_by, updated_by, created_at, updated_at)
   WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${N - 1})
-  SELECT printf('%032x', i), '${CLINIC}', '${DOCTOR}', printf('e1%030x', i % 500),
+  SELECT printf('%032x', i), '${CLINIC}', '${DOCTOR}', printf('e1%030x', i % 500), 'Patiënt Nummer ' || (i % 500),
     ${FIRST_DAY} + (i / ${PER_DAY}) * ${DAY} + (420 + (i % ${PER_DAY}) * 30) * 60000,
     ${FIRST_DAY} + (i / ${PER_DAY}) * ${DAY} + (420 + (i % ${PER_DAY}) * 30) * 60000 + 1800000,
     'consultation', 'reason ' || i, CASE i % 10 WHEN 0 THEN 'cancelled' WHEN 1 THEN 'confirmed' ELSE 'scheduled' END,
