@@ -45,7 +45,7 @@ export async function screenshot(page: Page, name: string) {
 }
 
 /** The calendar block of an appointment (eventDidMount tags it with its id). */
-export const eventEl = (page: Page, id: string) => page.locator(`.ec-event[data-appointment-id="${id}"]`);
+export const eventEl = (page: Page, id: string) => page.locator(`[data-appointment-id="${id}"]`);
 
 /**
  * Page coordinates of a time in a doctor's column (time-grid views), found with the calendar's

@@ -29,6 +29,7 @@ import { Dialog } from "../ui/Dialog";
 import { toast } from "../ui/toast";
 import { appointmentEvent, BLOCK_PREFIX, blockedEvent } from "./events";
 import { EventCalendar, type EcInstance } from "./EventCalendar";
+import { dayCellContent, summarize } from "./month-cells";
 import { moveAppointment } from "./reschedule";
 
 const VIEWS: { kind: ViewKind; label: string; key: string }[] = [
@@ -60,18 +61,30 @@ export function CalendarPage() {
       const ids = new Set(shownDoctors().map((d) => d.id));
       const u = user();
       const out: Calendar.EventInput[] = [];
+      if (view() === "month") return out; // month cells are summaries (month-cells.ts)
       for (const a of Object.values(appointments)) if (ids.has(a.doctorId)) out.push(appointmentEvent(a, tz(), u));
-      if (view() !== "month") for (const b of Object.values(blocked)) if (ids.has(b.doctorId)) out.push(blockedEvent(b, tz()));
+      for (const b of Object.values(blocked)) if (ids.has(b.doctorId)) out.push(blockedEvent(b, tz()));
       return out;
     });
   }
 
   const events = createMemo(on([generation, shownDoctors, view, tz], () => visibleEvents()));
 
+  // Month view: per-day summaries, recomputed on reloads and on every single change.
+  const [monthTick, setMonthTick] = createSignal(0);
+  const monthCells = createMemo(
+    on([generation, shownDoctors, view, tz, monthTick], () =>
+      view() === "month"
+        ? untrack(() => dayCellContent(summarize(Object.values(appointments), tz(), new Set(shownDoctors().map((d) => d.id))), tz()))
+        : undefined,
+    ),
+  );
+
   const options = createMemo<Calendar.Options>(() => ({
     view: ecView(view(), useResources()),
     date: date(),
     events: events(),
+    dayCellContent: monthCells(),
     resources: shownDoctors().map((d) => ({ id: d.id, title: d.name, eventBackgroundColor: undefined })),
     headerToolbar: { start: "", center: "", end: "" },
     height: "100%",
@@ -123,6 +136,13 @@ export function CalendarPage() {
   }
 
   function onDateClick(info: Calendar.DateClickInfo) {
+    if (view() === "month") {
+      // Month: a line opens that appointment; anywhere else in the cell opens the day.
+      const line = (info.jsEvent.target as HTMLElement | null)?.closest?.("[data-appointment-id]") as HTMLElement | null;
+      if (line) return setOpenId(line.dataset.appointmentId!);
+      setDate(info.date);
+      return setView("day");
+    }
     const doctorId = (info.resource?.id as string | undefined) ?? (shownDoctors().length === 1 ? shownDoctors()[0].id : user()?.doctorId ?? shownDoctors()[0]?.id);
     setBooking({ doctorId, date: ymd(info.date), start: info.allDay ? undefined : calendarDateToIso(info.date, tz()) });
   }
@@ -146,9 +166,9 @@ export function CalendarPage() {
   // Single changes (live pushes, optimistic moves, rollbacks) → patch one event in the calendar.
   const onPatch = (p: Patch) => {
     if (!ec) return;
+    if (view() === "month") return void (p.kind === "appointment" && setMonthTick((t) => t + 1));
     const ids = new Set(shownDoctors().map((d) => d.id));
     if (p.op === "delete") return void ec.removeEventById(p.kind === "blocked" ? BLOCK_PREFIX + p.id : p.id);
-    if (p.kind === "blocked" && view() === "month") return;
     const id = p.kind === "blocked" ? BLOCK_PREFIX + p.value.id : p.value.id;
     if (!ids.has(p.value.doctorId)) return void ec.removeEventById(id);
     const input = p.kind === "appointment" ? appointmentEvent(p.value, tz(), user()) : blockedEvent(p.value, tz());
@@ -334,7 +354,7 @@ export function CalendarPage() {
         </div>
       </Show>
       <div class="cal-body">
-        <div class="cal-wrap" onTouchStart={onTouchStart} onTouchEnd={onTouchEnd} data-view={view()} data-testid="calendar" aria-busy={loading()}>
+        <div class="cal-wrap" onTouchStart={onTouchStart} onTouchEnd={onTouchEnd} data-view={view()} data-testid="calendar" aria-busy={loading() ? "true" : "false"}>
           <Show when={loading()}>
             <div class="loading" role="status">
               Loading…

@@ -35,6 +35,7 @@ export async function moveAppointment(
   }
   const optimistic: Appointment = { ...before, ...change };
   upsertAppointment(optimistic, true);
+  performance.mark("acms:optimistic"); // bench/ui.bench.mjs: optimistic redraw requested
   try {
     const patch = { version: before.version, start: change.start, end: change.end, ...(change.doctorId && change.doctorId !== before.doctorId ? { doctorId: change.doctorId } : {}) };
     const { appointment } = await api.updateAppointment(id, patch);
