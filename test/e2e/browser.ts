@@ -45,7 +45,9 @@ export async function screenshot(page: Page, name: string) {
 }
 
 /** The calendar block of an appointment (eventDidMount tags it with its id). */
-export const eventEl = (page: Page, id: string) => page.locator(`[data-appointment-id="${id}"]`);
+export const eventEl = (page: Page, id: string) => page.locator(`.ec-event[data-appointment-id="${id}"]`);
+/** An appointment's line in a month cell (the first few of each day; the rest is "+N more"). */
+export const monthLine = (page: Page, id: string) => page.locator(`.mc-line[data-appointment-id="${id}"]`);
 
 /**
  * Page coordinates of a time in a doctor's column (time-grid views), found with the calendar's

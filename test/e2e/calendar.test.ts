@@ -2,7 +2,7 @@
 // colours, month/week/day views, and blocked lunch shown as not bookable.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DESKTOP, eventEl, launch, logIn, newContext, screenshot } from "./browser";
+import { DESKTOP, eventEl, launch, logIn, monthLine, newContext, screenshot } from "./browser";
 import { ids } from "./seed";
 
 let browser: Browser;
@@ -52,16 +52,23 @@ describe("calendar", () => {
     await eventEl(page, "f2".repeat(16)).first().waitFor();
     await screenshot(page, "day");
     await page.keyboard.press("m");
-    await eventEl(page, "f0".repeat(16)).first().waitFor();
+    // Month cells: coloured counts per status and the day's first appointments as lines.
+    await monthLine(page, "f3".repeat(16)).waitFor(); // tomorrow's only appointment
+    await monthLine(page, "f2".repeat(16)).waitFor(); // today's 09:00
+    expect(await page.locator(".mc-dot.st-completed").count()).toBeGreaterThan(0);
     await screenshot(page, "month");
     // Doctor filter: hiding Dr Cuddy removes Carol's appointment.
     await page.getByRole("button", { name: "Dr Cuddy" }).click();
-    await expect.poll(() => eventEl(page, "f2".repeat(16)).count()).toBe(0);
+    await expect.poll(() => monthLine(page, "f2".repeat(16)).count()).toBe(0);
     await page.getByRole("button", { name: "Dr Cuddy" }).click();
-    await expect.poll(() => eventEl(page, "f2".repeat(16)).count()).toBe(1);
+    await expect.poll(() => monthLine(page, "f2".repeat(16)).count()).toBe(1);
+    // A click on a day opens that day.
+    await page.locator(".mc-more, .mc-num").first().click();
+    await expect.poll(() => page.getByRole("radio", { name: "Day" }).getAttribute("aria-checked")).toBe("true");
   });
 
   it("opens the details panel of an appointment with its actions", async () => {
+    await page.keyboard.press("t");
     await eventEl(page, "f1".repeat(16)).first().click();
     const panel = page.getByTestId("appointment-panel");
     await panel.waitFor();

@@ -38,6 +38,22 @@ const VIEWS: { kind: ViewKind; label: string; key: string }[] = [
   { kind: "day", label: "Day", key: "d" },
 ];
 
+const wallOf = (d: Date) => `${ymd(d)}T${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}:${String(d.getSeconds()).padStart(2, "0")}`;
+
+/** Whether the calendar's event already looks exactly like `input` (times, column, text, colour, editability). */
+function sameAsShown(cur: Calendar.Event, input: Calendar.EventInput): boolean {
+  const ids = (x: unknown) => (Array.isArray(x) ? x.map(String) : x == null ? [] : [String(x)]).join(",");
+  const cls = (x: unknown) => (Array.isArray(x) ? x.join(" ") : String(x ?? ""));
+  return (
+    wallOf(cur.start) === input.start &&
+    wallOf(cur.end) === input.end &&
+    ids(cur.resourceIds) === ids(input.resourceIds) &&
+    String(cur.title) === String(input.title) &&
+    cls(cur.classNames) === cls(input.classNames) &&
+    cur.editable === input.editable
+  );
+}
+
 export function CalendarPage() {
   let ec: EcInstance | undefined;
   const [booking, setBooking] = createSignal<BookingInit | null>(null);
@@ -172,8 +188,11 @@ export function CalendarPage() {
     const id = p.kind === "blocked" ? BLOCK_PREFIX + p.value.id : p.value.id;
     if (!ids.has(p.value.doctorId)) return void ec.removeEventById(id);
     const input = p.kind === "appointment" ? appointmentEvent(p.value, tz(), user()) : blockedEvent(p.value, tz());
-    if (ec.getEventById(id)) ec.updateEvent(input as Calendar.EventInput);
-    else ec.addEvent(input);
+    const cur = ec.getEventById(id);
+    if (!cur) ec.addEvent(input);
+    // After a drag the calendar already shows the new place: redrawing it again would re-lay out
+    // every block for nothing (most of the cost of a drop), so skip when nothing differs.
+    else if (!sameAsShown(cur, input)) ec.updateEvent(input as Calendar.EventInput);
   };
   patchListeners.add(onPatch);
   onCleanup(() => patchListeners.delete(onPatch));
