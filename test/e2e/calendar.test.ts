@@ -79,4 +79,26 @@ describe("calendar", () => {
     await panel.getByRole("button", { name: "Close details" }).click();
     void ids;
   });
+
+  it("shows keyboard help on ?", async () => {
+    await page.keyboard.press("?");
+    const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await help.waitFor();
+    expect(await help.textContent()).toContain("New appointment");
+    await page.keyboard.press("Escape");
+    await help.waitFor({ state: "detached" });
+  });
+
+  it("shows an error banner while the API is unreachable and clears it when it is back", async () => {
+    // The network drops: every API call is refused.
+    await page.route("**/api/**", (r) => r.abort("connectionrefused"));
+    await page.keyboard.press("j");
+    const banner = page.getByTestId("error-banner");
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain("cannot be reached");
+    await page.unroute("**/api/**");
+    await page.keyboard.press("k");
+    await banner.waitFor({ state: "detached" });
+    await eventEl(page, "f1".repeat(16)).first().waitFor();
+  });
 });
