@@ -23,6 +23,15 @@ describe("calendar integrations settings", () => {
     await page.getByRole("button", { name: "Connect Google Calendar" }).waitFor();
     expect(await page.getByText("Not available yet").count()).toBe(2); // Outlook, iCloud
     await page.getByRole("heading", { name: "Export" }).waitFor();
+    // Export: create the doctor's feed; its secret address is shown once, as webcal:// and https://.
+    await page.getByRole("button", { name: "Create feed address" }).click();
+    await expect.poll(() => page.getByTestId("feed-webcal").inputValue()).toMatch(/^webcal:\/\/.+\/feeds\/.+\.ics$/);
+    expect(await page.getByTestId("feed-status").textContent()).toContain("on");
+    const https = await page.getByLabel("HTTPS address").inputValue();
+    const res = await page.request.get(https);
+    expect(res.status()).toBe(200);
+    expect(res.headers()["content-type"]).toContain("text/calendar");
+    await page.getByRole("button", { name: "Rotate address" }).waitFor();
     await screenshot(page, "settings");
     await page.getByRole("link", { name: "Calendar" }).click();
     await page.getByTestId("calendar").waitFor();

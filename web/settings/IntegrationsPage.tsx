@@ -6,6 +6,7 @@ import { ApiFailure, api } from "../api/client";
 import type { Integration } from "../api/types";
 import { doctors, user } from "../stores/session";
 import { toast } from "../ui/toast";
+import { FeedExport } from "./FeedExport";
 
 const PROVIDERS = [
   { id: "google", name: "Google Calendar", ready: true },
@@ -122,10 +123,11 @@ export function IntegrationsPage() {
       <section aria-labelledby="export-title">
         <h2 id="export-title">Export</h2>
         <p>
-          <strong>Subscribe to a doctor's calendar</strong>: a private feed URL (webcal:// and https://) will appear here once calendar feeds are
-          enabled on this server.
+          <strong>Subscribe to a doctor's calendar</strong> from Google Calendar, Outlook or Apple Calendar with a private, read-only feed
+          address (webcal:// and https://).
         </p>
-        <p class="muted">Single appointments can already be downloaded as .ics from their details panel.</p>
+        <FeedExport />
+        <p class="muted">Single appointments can be downloaded as .ics from their details panel.</p>
       </section>
     </main>
   );
