@@ -4,6 +4,8 @@
 import type { AppointmentStatus, BlockSource, ProviderName, Role } from "../../worker/db/schema";
 import type { SessionUser } from "../../worker/env";
 import type { ClientMessage, LiveChange, ServerMessage } from "../../worker/live/messages";
+import type { Appointment as WorkerAppointment } from "../../worker/appointments/model";
+import type { AppointmentSyncState } from "../../worker/appointments/queries";
 
 export type { AppointmentStatus, BlockSource, ProviderName, Role, SessionUser, ClientMessage, LiveChange, ServerMessage };
 export { APPOINTMENT_STATUSES } from "./statuses";
@@ -29,26 +31,8 @@ export interface Doctor {
   userId: string | null;
 }
 
-export interface Appointment {
-  id: string;
-  clinicId: string;
-  doctorId: string;
-  patientId: string;
-  patientName: string;
-  start: Instant;
-  end: Instant;
-  type: string;
-  reason: string;
-  status: AppointmentStatus;
-  notes: string;
-  version: number;
-  createdBy: string;
-  updatedBy: string;
-  createdAt: Instant | number;
-  updatedAt: Instant | number;
-  /** Filled once calendar sync exists (Google/Microsoft engineers). */
-  sync?: { provider: string; state: string; lastSyncedAt?: Instant | null }[];
-}
+/** The Worker's own Appointment (worker/appointments/model.ts), plus the sync state GET /api/appointments/:id adds. */
+export type Appointment = WorkerAppointment & { sync?: AppointmentSyncState[] };
 
 export interface BlockedTime {
   id: string;
