@@ -1,6 +1,6 @@
 // Details of one appointment: side panel on desktop, bottom sheet on phones (same markup, CSS decides).
 // Edit, change status, cancel, download .ics, and where calendar sync stands.
-import { createSignal, For, Show } from "solid-js";
+import { createResource, createSignal, For, Show } from "solid-js";
 import { ApiFailure, api } from "../api/client";
 import { APPOINTMENT_STATUSES, STATUS_LABEL } from "../api/statuses";
 import type { Appointment, AppointmentStatus } from "../api/types";
@@ -11,8 +11,16 @@ import { APPOINTMENT_TYPES } from "../booking/BookingDialog";
 import { canEdit } from "../calendar/events";
 import { toast } from "../ui/toast";
 
+const PROVIDER_LABEL: Record<string, string> = { google: "Google Calendar", microsoft: "Outlook", caldav: "iCloud" };
+
 export function AppointmentPanel(props: { id: string; onClose: () => void }) {
   const appt = () => appointments[props.id] as Appointment | undefined;
+  // Sync state is not in the range lists (it would cost a join per row); fetch it for the open
+  // appointment, and again whenever its version changes (a live update or our own edit).
+  const [syncState] = createResource(
+    () => (appt() ? { id: props.id, version: appt()!.version } : undefined),
+    async ({ id }) => (await api.appointment(id)).appointment.sync ?? [],
+  );
   const [editing, setEditing] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal("");
@@ -82,11 +90,12 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
               <dd>{a().notes || "—"}</dd>
               <dt>Calendar sync</dt>
               <dd data-testid="sync-state">
-                <Show when={a().sync?.length} fallback={<span class="muted">Not synced to an external calendar.</span>}>
-                  <For each={a().sync}>
+                <Show when={syncState()?.length} fallback={<span class="muted">Not synced to an external calendar.</span>}>
+                  <For each={syncState()}>
                     {(s) => (
-                      <span>
-                        {s.provider}: {s.state}
+                      <span title={s.lastError ?? undefined}>
+                        {PROVIDER_LABEL[s.provider] ?? s.provider}: {s.state}
+                        {s.lastError ? ` (${s.lastError})` : ""}
                       </span>
                     )}
                   </For>

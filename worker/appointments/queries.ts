@@ -80,6 +80,46 @@ export async function getAppointment(d1: D1Database, clinicId: string, id: strin
   return row ? toAppointment(row) : null;
 }
 
+/** Where one appointment stands in each connected external calendar (no ids or tokens: state only). */
+export interface AppointmentSyncState {
+  provider: string;
+  /** pending: a change has not reached the calendar yet; synced; error (see lastError); deleted. */
+  state: string;
+  lastError: string | null;
+  lastSyncedAt: string | null;
+}
+
+/** The appointment and its sync state in one round trip (the details panel). */
+export async function getAppointmentWithSync(
+  d1: D1Database,
+  clinicId: string,
+  id: string,
+): Promise<(Appointment & { sync: AppointmentSyncState[] }) | null> {
+  const [a, links] = await d1.batch([
+    appointmentByIdStatement(d1, clinicId, id),
+    d1
+      .prepare(
+        "SELECT i.provider, l.state, l.last_error, l.updated_at, l.synced_version, ap.version " +
+          "FROM appointment_links l JOIN calendar_integrations i ON i.id = l.integration_id " +
+          "JOIN appointments ap ON ap.id = l.appointment_id " +
+          "WHERE l.appointment_id = ? AND i.clinic_id = ? AND i.status != 'disconnected'",
+      )
+      .bind(id, clinicId),
+  ]);
+  const row = a.results[0] as AppointmentRow | undefined;
+  if (!row) return null;
+  const sync = (links.results as { provider: string; state: string; last_error: string | null; updated_at: number; synced_version: number; version: number }[]).map(
+    (l) => ({
+      provider: l.provider,
+      // A link marked synced for an older version is still waiting for the newest change.
+      state: l.state === "synced" && l.synced_version < l.version ? "pending" : l.state,
+      lastError: l.last_error,
+      lastSyncedAt: l.state === "synced" ? new Date(l.updated_at).toISOString() : null,
+    }),
+  );
+  return { ...toAppointment(row), sync };
+}
+
 export interface BlockedRangeQuery {
   clinicId: string;
   fromMs: number;

@@ -12,7 +12,7 @@ import { ApiError, notFound, validationError } from "../errors";
 import { hubFor } from "../hub/doctor-hub";
 import { csrf, requireRole, requireSession } from "../middleware/session";
 import { idParam, instant, jsonBody, queryOf } from "../validate";
-import { getAppointment, listAppointments } from "../appointments/queries";
+import { getAppointment, getAppointmentWithSync, listAppointments } from "../appointments/queries";
 import type { Caller, Failure, WriteResult } from "../appointments/write";
 import { idOf } from "./path-id";
 
@@ -96,7 +96,7 @@ export const appointmentRoutes = new Hono<AppEnv>()
     return c.json({ appointments });
   })
   .get("/:id", async (c) => {
-    const a = await getAppointment(c.env.DB, c.var.user.clinicId, idOf(c.req.param("id"), "Appointment"));
+    const a = await getAppointmentWithSync(c.env.DB, c.var.user.clinicId, idOf(c.req.param("id"), "Appointment"));
     if (!a) throw notFound("Appointment");
     return c.json({ appointment: a });
   })

@@ -64,6 +64,21 @@ describe("Google Calendar sync, end to end", () => {
     expect(emu.deliveries.some((d) => d.state === "sync" && d.status === 204)).toBe(true);
   });
 
+  it("the appointment's details show where its calendar sync stands (state only, no ids or tokens)", async () => {
+    const c = await connectDoctor();
+    const appt = await book(c, "10:00", "10:30");
+    await settle(c.doctorId);
+    const res = await c.doctor.get(`/api/appointments/${appt.id}`);
+    expect(res.status).toBe(200);
+    const { appointment } = await json(res);
+    expect(appointment.sync).toEqual([{ provider: "google", state: "synced", lastError: null, lastSyncedAt: expect.any(String) }]);
+    // A change not yet pushed reads as pending, not as the old "synced".
+    await env.DB.prepare("UPDATE appointments SET version = version + 1 WHERE id = ?").bind(appt.id).run();
+    const again = await json(await c.doctor.get(`/api/appointments/${appt.id}`));
+    expect(again.appointment.sync[0].state).toBe("pending");
+    expect(JSON.stringify(again)).not.toMatch(/sealed|ya29\.|1\/\//);
+  });
+
   it("doctor books → event in Google within one sync, with NO PHI in any request Google received", async () => {
     const since = emu.requests.length;
     const c = await connectDoctor();
