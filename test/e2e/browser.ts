@@ -102,12 +102,21 @@ export async function dragTo(page: Page, from: { x: number; y: number }, to: { x
 }
 
 /** A point near the top of an element (where a user grabs a block to drag it). Waits for it. */
-export async function centerOf(page: Page, selector: string) {
+/**
+ * The box of the first match, retried: the calendar redraws its blocks (after a reload, a live
+ * update or a range load), and a block measured mid-redraw is detached and has no box.
+ */
+export async function boxOf(page: Page, selector: string) {
   for (let i = 0; ; i++) {
     await page.locator(selector).first().waitFor();
     const b = await page.locator(selector).first().boundingBox();
-    if (b) return { x: b.x + b.width / 2, y: b.y + Math.min(8, b.height / 2) };
+    if (b) return b;
     if (i > 25) throw new Error(`${selector} not visible`);
     await page.waitForTimeout(200);
   }
+}
+
+export async function centerOf(page: Page, selector: string) {
+  const b = await boxOf(page, selector);
+  return { x: b.x + b.width / 2, y: b.y + Math.min(8, b.height / 2) };
 }

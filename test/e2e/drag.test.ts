@@ -2,7 +2,7 @@
 // reload), and a move the server refuses (onto blocked lunch) goes back with a clear message.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { centerOf, DESKTOP, dragTo, eventEl, launch, logIn, newContext, slotPoint } from "./browser";
+import { boxOf, centerOf, DESKTOP, dragTo, eventEl, launch, logIn, newContext, slotPoint } from "./browser";
 
 let browser: Browser;
 let page: Page;
@@ -38,7 +38,7 @@ describe("drag and resize", () => {
   });
 
   it("resizes an appointment to make it longer", async () => {
-    const box = (await eventEl(page, ALICE).first().boundingBox())!;
+    const box = await boxOf(page, `.ec-event[data-appointment-id="${ALICE}"]`);
     const to = await slotPoint(page, "Dr House", "15:45");
     await eventEl(page, ALICE).first().hover();
     const saved = page.waitForResponse((r) => r.url().includes(`/api/appointments/${ALICE}`) && r.request().method() === "PATCH");
