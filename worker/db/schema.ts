@@ -241,6 +241,9 @@ export const calendarIntegrations = sqliteTable(
     accessExpiresAt: integer("access_expires_at"),
     writeCalendarId: text("write_calendar_id"),
     busyCalendarIds: text("busy_calendar_ids").notNull().default("[]"), // JSON array
+    // What an imported busy block may show: "none" (busy only, the default) or "title"
+    // (the event's summary, trimmed) — the one detail the doctor may allow (issue 5).
+    busyLabel: text("busy_label", { enum: ["none", "title"] }).notNull().default("none"),
     status: text("status", { enum: ["pending", "active", "needs_reconnect", "error", "disconnected"] })
       .notNull()
       .default("pending"),

@@ -1,0 +1,1 @@
+ALTER TABLE `calendar_integrations` ADD `busy_label` text DEFAULT 'none' NOT NULL;
