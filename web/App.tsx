@@ -1,19 +1,19 @@
 // Shell: session gate, header with navigation, and two pages (calendar, settings).
-// Routing is two paths, so a tiny signal on history is enough (no router dependency).
-import { createSignal, Match, onMount, Show, Switch } from "solid-js";
+// Routing is a few paths, so a tiny signal on history is enough (stores/route.ts).
+import { createEffect, Match, on, onMount, Show, Switch } from "solid-js";
 import { CalendarPage } from "./calendar/CalendarPage";
 import { LoginPage } from "./LoginPage";
+import { NoticeBell } from "./notices/NoticeBell";
+import { ReconnectBanner } from "./notices/ReconnectBanner";
 import { IntegrationsPage } from "./settings/IntegrationsPage";
+import { clearMyIntegrations, loadMyIntegrations } from "./stores/integrations";
+import { startNotices, stopNotices } from "./stores/notices";
+import { navigate, path } from "./stores/route";
 import { clinic, logOut, restoreSession, sessionStatus, user } from "./stores/session";
 import { ErrorBanner } from "./ui/ErrorBanner";
 import { Toasts } from "./ui/toast";
 
-const [path, setPath] = createSignal(location.pathname);
-window.addEventListener("popstate", () => setPath(location.pathname));
-export function navigate(to: string) {
-  history.pushState(null, "", to);
-  setPath(to);
-}
+export { navigate };
 
 function Link(props: { href: string; children: string }) {
   return (
@@ -32,6 +32,21 @@ function Link(props: { href: string; children: string }) {
 
 export function App() {
   onMount(() => void restoreSession().catch(() => {}));
+  // Per-user data that every page shows (bell, reconnect banner): follows the session.
+  createEffect(
+    on(
+      () => (sessionStatus() === "in" ? user()?.userId : null),
+      (id) => {
+        if (id) {
+          startNotices();
+          void loadMyIntegrations();
+        } else {
+          stopNotices();
+          clearMyIntegrations();
+        }
+      },
+    ),
+  );
   return (
     <>
       <a class="skip" href="#main">
@@ -55,12 +70,14 @@ export function App() {
               <Link href="/settings/integrations">Settings</Link>
             </nav>
             <span class="who">
+              <NoticeBell />
               <span class="muted">{user()?.name}</span>
               <button type="button" class="btn btn-quiet" onClick={() => void logOut()}>
                 Log out
               </button>
             </span>
           </header>
+          <ReconnectBanner />
           <div id="main" class="app-main">
             <Show when={path().startsWith("/settings")} fallback={<CalendarPage />}>
               <IntegrationsPage />

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { seedSql } from "./seed";
+import { E2E_GOOGLE_CLIENT, startGoogle } from "./google-server";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const bin = (name: string) => path.join(root, "node_modules/.bin", name);
@@ -34,10 +35,12 @@ declare module "vitest" {
   export interface ProvidedContext {
     baseURL: string;
     today: number;
+    googleURL: string;
   }
 }
 
 let server: ChildProcess | undefined;
+let google: Awaited<ReturnType<typeof startGoogle>> | undefined;
 let dir: string | undefined;
 
 export default async function setup(project: TestProject) {
@@ -51,6 +54,7 @@ export default async function setup(project: TestProject) {
       `SESSION_SECRET="e2e-session-secret-0123456789abcdef0123"`,
       `TOKEN_KEYS='{"k1":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}'`,
       `TOKEN_KEY_CURRENT="k1"`,
+      `GOOGLE_CLIENT_SECRET="${E2E_GOOGLE_CLIENT.clientSecret}"`,
       "",
     ].join("\n"),
   );
@@ -63,10 +67,22 @@ export default async function setup(project: TestProject) {
 
   const port = await freePort();
   const baseURL = `http://localhost:${port}`;
+  // Google (OAuth + Calendar API) is the emulator on its own port; the Worker reaches it only
+  // through its configurable GOOGLE_* URLs.
+  const googlePort = await freePort();
+  const googleURL = `http://127.0.0.1:${googlePort}`;
+  google = await startGoogle(googlePort);
+  const googleVars = {
+    GOOGLE_CLIENT_ID: E2E_GOOGLE_CLIENT.clientId,
+    GOOGLE_OAUTH_AUTHORIZE_URL: `${googleURL}/o/oauth2/v2/auth`,
+    GOOGLE_OAUTH_TOKEN_URL: `${googleURL}/token`,
+    GOOGLE_OAUTH_REVOKE_URL: `${googleURL}/revoke`,
+    GOOGLE_API_BASE: `${googleURL}/calendar/v3`,
+  };
   let log = "";
   server = spawn(
     bin("wrangler"),
-    ["dev", "-c", builtConfig, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false", "--var", `APP_URL:${baseURL}`],
+    ["dev", "-c", builtConfig, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false", "--var", `APP_URL:${baseURL}`, ...Object.entries(googleVars).flatMap(([k, v]) => ["--var", `${k}:${v}`])],
     { cwd: root, env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   server.stdout!.on("data", (b) => (log += b));
@@ -87,6 +103,7 @@ export default async function setup(project: TestProject) {
   console.log(`[e2e] app ready at ${baseURL} in ${Date.now() - t0} ms`);
   project.provide("baseURL", baseURL);
   project.provide("today", seed.today);
+  project.provide("googleURL", googleURL);
 
   return async () => {
     if (server?.pid) {
@@ -96,6 +113,7 @@ export default async function setup(project: TestProject) {
         /* already gone */
       }
     }
+    google?.server.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   };
 }

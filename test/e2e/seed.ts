@@ -102,5 +102,25 @@ export function seedSql(now = Date.now()) {
       `INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, patient_name, start_ms, end_ms, type, reason, status, notes, version, created_by, updated_by) VALUES (${q(a.id)}, ${q(ids.clinic)}, ${q(a.doctorId)}, ${q(a.patient)}, (SELECT name FROM patients WHERE id = ${q(a.patient)}), ${a.start}, ${a.end}, 'consultation', 'Check', ${q(a.status)}, '', 1, ${q(ids.admin)}, ${q(ids.admin)});`,
     );
   }
+  // Two unread notices for Dr House (the bell test): a sync conflict about Alice's appointment
+  // (links to it) and an older general one.
+  for (const n of seededNotices(now))
+    rows.push(
+      `INSERT INTO notices (id, clinic_id, user_id, kind, message, entity_type, entity_id, created_at) VALUES (${q(n.id)}, ${q(ids.clinic)}, ${q(ids.userHouse)}, ${q(n.kind)}, ${q(n.message)}, ${q(n.entityType)}, ${q(n.entityId)}, ${n.createdAt});`,
+    );
   return { sql: rows.join("\n") + "\n", appointments: appts, today };
+}
+
+export function seededNotices(now: number) {
+  return [
+    {
+      id: "9a".repeat(16),
+      kind: "sync_conflict",
+      message: "Alice Archer's appointment was changed in ACMS and in Google Calendar; the later change (Google Calendar) was kept.",
+      entityType: "appointment",
+      entityId: "f0".repeat(16),
+      createdAt: now - 5 * 60_000,
+    },
+    { id: "9b".repeat(16), kind: "info", message: "Calendar sync resumed after a Google outage.", entityType: null, entityId: null, createdAt: now - 60 * 60_000 },
+  ];
 }

@@ -10,6 +10,7 @@ import type {
   ErrorBody,
   Integration,
   NewAppointment,
+  Notice,
   Patient,
   SessionUser,
 } from "./types";
@@ -100,5 +101,7 @@ export const api = {
   integrations: () => request<{ integrations: Integration[] }>("GET", "/api/integrations"),
   connectGoogle: () => request<{ authorizeUrl: string }>("POST", "/api/integrations/google/connect", {}),
   disconnectIntegration: (id: string) => request<{ disconnected: boolean }>("DELETE", `/api/integrations/${id}`),
+  notices: (unreadOnly = false) => request<{ notices: Notice[] }>("GET", `/api/notices${unreadOnly ? "?unread=true" : ""}`),
+  readNotice: (id: string) => request<{ notice: Notice }>("POST", `/api/notices/${id}/read`, {}),
   icalUrl: (id: string) => `/api/appointments/${id}/ical`,
 };

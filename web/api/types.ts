@@ -6,8 +6,9 @@ import type { SessionUser } from "../../worker/env";
 import type { ClientMessage, LiveChange, ServerMessage } from "../../worker/live/messages";
 import type { Appointment as WorkerAppointment } from "../../worker/appointments/model";
 import type { AppointmentSyncState } from "../../worker/appointments/queries";
+import type { Notice } from "../../worker/notices/notices";
 
-export type { AppointmentStatus, BlockSource, ProviderName, Role, SessionUser, ClientMessage, LiveChange, ServerMessage };
+export type { AppointmentStatus, BlockSource, ProviderName, Role, SessionUser, ClientMessage, LiveChange, ServerMessage, Notice };
 export { APPOINTMENT_STATUSES } from "./statuses";
 
 /** ISO 8601 UTC instant, e.g. "2026-01-05T09:00:00.000Z". */

@@ -6,6 +6,7 @@ import type { Appointment } from "../api/types";
 import { STATUS_LABEL } from "../api/statuses";
 import { BookingDialog, type BookingInit } from "../booking/BookingDialog";
 import { AppointmentPanel } from "../details/AppointmentPanel";
+import { appointmentInPath, navigate } from "../stores/route";
 import { addDays, calendarDateToIso, formatDateTime, todayIn, ymd } from "../lib/tz";
 import { appointments, blocked, generation, loadRange, loading, patchListeners, type Patch } from "../stores/appointments";
 import { liveState, setLiveDoctors, startLive, stopLive } from "../stores/live";
@@ -58,6 +59,15 @@ export function CalendarPage() {
   let ec: EcInstance | undefined;
   const [booking, setBooking] = createSignal<BookingInit | null>(null);
   const [openId, setOpenId] = createSignal<string | null>(null);
+  // "/appointments/:id" (links in notices and in Google events) opens that appointment's details.
+  createEffect(() => {
+    const id = appointmentInPath();
+    if (id) setOpenId(id);
+  });
+  const closeDetails = () => {
+    setOpenId(null);
+    if (appointmentInPath()) navigate("/");
+  };
   const [help, setHelp] = createSignal(false);
   const [loadError, setLoadError] = createSignal("");
   const tz = clinicTz;
@@ -386,7 +396,7 @@ export function CalendarPage() {
           </Show>
           <EventCalendar options={options} ref={(x) => (ec = x)} class="ec-host" label="Appointments calendar" />
         </div>
-        <Show when={openId()}>{(id) => <AppointmentPanel id={id()} onClose={() => setOpenId(null)} />}</Show>
+        <Show when={openId()}>{(id) => <AppointmentPanel id={id()} onClose={closeDetails} />}</Show>
       </div>
       <Show when={booking()}>
         {(init) => (

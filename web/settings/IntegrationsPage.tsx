@@ -7,6 +7,8 @@ import type { Integration } from "../api/types";
 import { doctors, user } from "../stores/session";
 import { toast } from "../ui/toast";
 import { FeedExport } from "./FeedExport";
+import { ReconnectNotice } from "../notices/ReconnectBanner";
+import { loadMyIntegrations } from "../stores/integrations";
 
 const PROVIDERS = [
   { id: "google", name: "Google Calendar", ready: true },
@@ -42,6 +44,7 @@ export function IntegrationsPage() {
       toast(e instanceof Error ? e.message : "Could not disconnect. Try again.", "error");
     }
     void refetch();
+    void loadMyIntegrations();
   }
 
   async function connect(provider: string) {
@@ -78,13 +81,16 @@ export function IntegrationsPage() {
                       <span>Doctor: {doctorName(i.doctorId)}</span>
                     </Show>
                     <span>
-                      Status: {i.status === "needs_reconnect" ? "Needs reconnect — connect again" : i.status}
+                      Status: {i.status === "needs_reconnect" ? "Needs reconnect — access was revoked or expired" : i.status}
                       {i.healthy === false && i.status === "active" ? " (with errors)" : ""}
                     </span>
                     <Show when={i.writeCalendarId}>
                       <span>Syncing to: {i.calendars?.find((c) => c.id === i.writeCalendarId)?.summary ?? i.writeCalendarId}</span>
                     </Show>
                     <span>Last successful sync: {ago(i.lastSyncAt)}</span>
+                    <Show when={i.status === "needs_reconnect" && isDoctor()}>
+                      <ReconnectNotice integration={i} class="notice notice-warn reconnect" />
+                    </Show>
                     <Show when={i.lastError}>
                       <span class="field-error">Last error: {i.lastError}</span>
                     </Show>

@@ -3,6 +3,9 @@
 import { createSignal } from "solid-js";
 import type { Appointment, BlockedTime, ClientMessage, ServerMessage } from "../api/types";
 import { reloadRange, removeAppointment, removeBlocked, upsertAppointment, upsertBlocked } from "./appointments";
+import { loadMyIntegrations } from "./integrations";
+import { loadNotices, noticeArrived } from "./notices";
+import { user } from "./session";
 
 export type LiveState = "connecting" | "live" | "offline";
 const [state, setState] = createSignal<LiveState>("offline");
@@ -44,6 +47,12 @@ function onMessage(ev: MessageEvent) {
     } else if (c.kind === "blocked") {
       if (c.op === "deleted") removeBlocked((c.record as { id: string }).id);
       else upsertBlocked(c.record as BlockedTime);
+    } else if (c.kind === "notice") {
+      noticeArrived(c.record as Parameters<typeof noticeArrived>[0]);
+    } else if (c.kind === "integration" && c.doctorId === user()?.doctorId) {
+      // My integration changed (e.g. "needs reconnect"): the banner and the notice that came with it.
+      void loadMyIntegrations();
+      void loadNotices(true).catch(() => {});
     }
   } else if (msg.type === "resync") {
     void reloadRange().catch(() => {});

@@ -1,0 +1,73 @@
+// The signed-in user's notices (sync conflicts, "reconnect Google"): loaded from
+// GET /api/notices, kept fresh by the live socket (notice created / integration changed)
+// and by a slow poll for screens without a socket; marking read goes to the server first.
+import { createMemo, createSignal } from "solid-js";
+import { api } from "../api/client";
+import type { Notice } from "../api/types";
+import { toast } from "../ui/toast";
+import { user } from "./session";
+
+const POLL_MS = 60_000;
+
+const [notices, setNotices] = createSignal<Notice[]>([]);
+export { notices };
+export const unreadCount = createMemo(() => notices().filter((n) => !n.readAt).length);
+
+let pollTimer: ReturnType<typeof setInterval> | undefined;
+let loadedFor: string | null = null;
+
+const newestFirst = (a: Notice, b: Notice) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0);
+
+/** Reload the list; notices not seen before are announced with a toast when `announce`. */
+export async function loadNotices(announce = false) {
+  const me = user();
+  if (!me) return;
+  const { notices: list } = await api.notices();
+  if (user()?.userId !== me.userId) return; // logged out / switched meanwhile
+  const known = new Set(notices().map((n) => n.id));
+  if (announce && loadedFor === me.userId) for (const n of list) if (!known.has(n.id) && !n.readAt) toast(n.message, "info", 10_000);
+  loadedFor = me.userId;
+  setNotices(list);
+}
+
+export function startNotices() {
+  stopNotices();
+  void loadNotices().catch(() => {});
+  pollTimer = setInterval(() => void loadNotices(true).catch(() => {}), POLL_MS);
+}
+
+export function stopNotices() {
+  clearInterval(pollTimer);
+  pollTimer = undefined;
+  loadedFor = null;
+  setNotices([]);
+}
+
+/** A live {kind:"notice"} record (worker/sync/notify.ts publishNotice): for me → show it at once. */
+export function noticeArrived(record: { id?: string; userId?: string; kind?: string; message?: string; entityType?: string | null; entityId?: string | null; createdAt?: string }) {
+  const me = user();
+  if (!me || !record.id || record.userId !== me.userId) return;
+  if (notices().some((n) => n.id === record.id)) return;
+  const n: Notice = {
+    id: record.id,
+    kind: record.kind ?? "notice",
+    message: record.message ?? "",
+    entityType: record.entityType ?? null,
+    entityId: record.entityId ?? null,
+    readAt: null,
+    createdAt: record.createdAt ?? new Date().toISOString(),
+  };
+  setNotices((l) => [n, ...l].sort(newestFirst));
+  toast(n.message, "info", 10_000);
+}
+
+export async function markRead(id: string) {
+  const { notice } = await api.readNotice(id);
+  setNotices((l) => l.map((n) => (n.id === id ? notice : n)));
+}
+
+export async function markAllRead() {
+  const unread = notices().filter((n) => !n.readAt);
+  // No bulk route: one POST each (a user has few unread notices; at most 100 are listed).
+  await Promise.all(unread.map((n) => markRead(n.id)));
+}

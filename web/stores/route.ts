@@ -1,0 +1,15 @@
+// The current path as a signal (the SPA has three kinds of path: "/", "/settings/…" and
+// "/appointments/:id" — the link Google events and notices point at). No router dependency.
+import { createSignal } from "solid-js";
+
+const [path, setPath] = createSignal(location.pathname);
+window.addEventListener("popstate", () => setPath(location.pathname));
+export { path };
+
+export function navigate(to: string) {
+  history.pushState(null, "", to);
+  setPath(to);
+}
+
+/** The appointment id in "/appointments/:id", if the path is one. */
+export const appointmentInPath = () => /^\/appointments\/([0-9a-f]{32})\/?$/.exec(path())?.[1] ?? null;
