@@ -58,5 +58,21 @@ describe("phone", () => {
     expect(Math.round(box.y + box.height)).toBe(844);
     expect(Math.round(box.width)).toBe(390);
     await screenshot(page, "phone-sheet");
+    // Nothing of the calendar paints over the sheet: no phone tap highlight on the tapped block
+    // (it showed as a light-blue box over the sheet's rows) …
+    expect(await eventEl(page, BOB).first().evaluate((e) => getComputedStyle(e).getPropertyValue("-webkit-tap-highlight-color"))).toBe("rgba(0, 0, 0, 0)");
+    // … and every point of the sheet belongs to the sheet.
+    const covered = await sheet.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const misses: string[] = [];
+      // Inset by the rounded corners' radius: outside a corner's curve is rightly the calendar.
+      for (let y = r.top + 16; y < r.bottom - 2; y += 24)
+        for (let x = r.left + 16; x < r.right - 16; x += 24) {
+          const hit = document.elementFromPoint(x, y);
+          if (!hit || !el.contains(hit)) misses.push(`${x},${y}:${hit?.className}`);
+        }
+      return misses;
+    });
+    expect(covered).toEqual([]);
   });
 });
