@@ -4,7 +4,7 @@
 //   GET    /api/integrations                 own (doctor) | all of the clinic (admin) | status only (receptionist)
 //   POST   /api/integrations/google/connect  doctor, for themself → {authorizeUrl}
 //   GET    /api/integrations/google/callback Google redirects the doctor's browser here
-//   PATCH  /api/integrations/:id             {writeCalendarId?, busyCalendarIds?} (owner)
+//   PATCH  /api/integrations/:id             {writeCalendarId?, busyCalendarIds?, busyLabel?} (owner)
 //   DELETE /api/integrations/:id[?removeEvents=true] (owner or admin)
 //   GET    /api/admin/integrations           admin: health + metrics of every doctor's integration
 import { Hono } from "hono";
@@ -23,6 +23,8 @@ import { busyIdsOf, clinicZone, providerFor, sealTokens, type CalendarRow, type 
 import { channelHealthy } from "../sync/inbound";
 import type { LinkRow } from "../sync/links";
 import { backfillStatement } from "../sync/backfill";
+import { BUSY_LABEL_SETTINGS } from "../sync/busy-label";
+import { BLOCKED_COLUMNS, toBlockedTime, type BlockedTimeRow } from "../appointments/model";
 
 const STATE_PURPOSE = "google-oauth-state";
 const STATE_TTL_SECONDS = 10 * 60;
@@ -72,6 +74,7 @@ function dto(i: IntegrationRow, cals: CalendarRow[], queueDepth: number, view: "
     healthy,
     writeCalendarId: i.write_calendar_id,
     busyCalendarIds: busyIdsOf(i),
+    busyLabel: i.busy_label,
     calendars: cals.map((c) => ({ id: c.calendar_id, summary: c.summary, push: channelHealthy(c, now), lastSyncedAt: iso(c.last_polled_at) })),
     lastSyncAt: iso(i.last_sync_at),
     lastError: i.last_error,
@@ -197,8 +200,13 @@ const PatchBody = z
   .strictObject({
     writeCalendarId: z.string().min(1).max(1024).optional(),
     busyCalendarIds: z.array(z.string().min(1).max(1024)).max(50).optional(),
+    // What imported busy blocks show: "none" (busy only) or "title" (the event's title).
+    busyLabel: z.enum(BUSY_LABEL_SETTINGS).optional(),
   })
-  .refine((b) => b.writeCalendarId !== undefined || b.busyCalendarIds !== undefined, "send writeCalendarId and/or busyCalendarIds");
+  .refine(
+    (b) => b.writeCalendarId !== undefined || b.busyCalendarIds !== undefined || b.busyLabel !== undefined,
+    "send writeCalendarId, busyCalendarIds and/or busyLabel",
+  );
 
 integrationRoutes.patch("/:id", async (c) => {
   const env = c.env;
@@ -215,13 +223,26 @@ integrationRoutes.patch("/:id", async (c) => {
   const removed = before.filter((x) => !busy.includes(x));
   const added = busy.filter((x) => !before.includes(x));
   const now = Date.now();
+  const busyLabel = body.busyLabel ?? row.busy_label;
+  const labelChanged = busyLabel !== row.busy_label;
+  // Labels that must go when the doctor withdraws permission: cleared at once (not at the
+  // next sync, which may be offline), and open screens told below.
+  const unlabelled =
+    labelChanged && busyLabel === "none"
+      ? (await env.DB.prepare(`SELECT ${BLOCKED_COLUMNS} FROM blocked_times WHERE integration_id = ? AND label != ''`).bind(row.id).all<BlockedTimeRow>()).results
+      : [];
   await env.DB.batch([
-    env.DB.prepare("UPDATE calendar_integrations SET write_calendar_id = ?, busy_calendar_ids = ?, updated_at = ? WHERE id = ?").bind(
+    env.DB.prepare("UPDATE calendar_integrations SET write_calendar_id = ?, busy_calendar_ids = ?, busy_label = ?, updated_at = ? WHERE id = ?").bind(
       body.writeCalendarId ?? row.write_calendar_id,
       JSON.stringify(busy),
+      busyLabel,
       now,
       row.id,
     ),
+    ...(unlabelled.length ? [env.DB.prepare("UPDATE blocked_times SET label = '', updated_at = ? WHERE integration_id = ? AND label != ''").bind(now, row.id)] : []),
+    // A new label setting: every calendar is listed in full once, so each block's label
+    // is written (or cleared) by the setting now in force.
+    ...(labelChanged ? [env.DB.prepare("UPDATE integration_calendars SET sync_cursor = NULL WHERE integration_id = ?").bind(row.id)] : []),
     // A calendar that stops blocking takes its imported busy time with it.
     ...removed.map((cal) =>
       env.DB.prepare("DELETE FROM blocked_times WHERE integration_id = ? AND substr(external_id, 1, ?) = ?").bind(row.id, cal.length + 2, `${cal}::`),
@@ -231,8 +252,10 @@ integrationRoutes.patch("/:id", async (c) => {
     // A new write calendar: upcoming appointments move there (delete in the old, insert in the new).
     ...(body.writeCalendarId && body.writeCalendarId !== row.write_calendar_id ? [backfillStatement(env, row.id, row.doctor_id, body.writeCalendarId, now)] : []),
   ]);
-  await audit(env, u, u.clinicId, "integration.update", row.id, { writeCalendarId: body.writeCalendarId ?? row.write_calendar_id, busyCalendarIds: busy });
+  await audit(env, u, u.clinicId, "integration.update", row.id, { writeCalendarId: body.writeCalendarId ?? row.write_calendar_id, busyCalendarIds: busy, busyLabel });
   const h = await hub(env, row.doctor_id);
+  for (const b of unlabelled)
+    await h.publish(row.doctor_id, { kind: "blocked", op: "updated", doctorId: row.doctor_id, record: { ...toBlockedTime(b), label: "" } });
   await h.kick(row.doctor_id);
   const [out] = await loadDtos(env, "id = ?", [row.id], "full");
   return c.json({ integration: out });

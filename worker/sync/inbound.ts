@@ -20,6 +20,7 @@ import { linkByExternal, upsertLinkStatement } from "./links";
 import { acmsSideOf, extSideOf, lastSyncOf, notice, requeuePushStatements, runWithNotice, takeExternalTiming } from "./reconcile";
 import { recordIntegrationError, type IntegrationSession } from "./session";
 import { describe } from "./outbound";
+import { busyLabelOf } from "./busy-label";
 
 export const POLL_WITHOUT_PUSH_MS = 5 * 60_000;
 export const RECONCILE_WITH_PUSH_MS = 6 * 60 * 60_000;
@@ -107,6 +108,11 @@ async function syncCalendar(ctx: HubContext, s: IntegrationSession, row: Calenda
   }
   const fullAt = changes.full ? startedAt : stored.fullAt;
   await ctx.exclusive(async () => {
+    // The label setting can change while we listed (PATCH /api/integrations/:id clears
+    // labels and resets cursors): decide labels with the current one, and below save
+    // the cursor only if it still holds, so a change mid-run ends in one more full listing.
+    const setting = await ctx.env.DB.prepare("SELECT busy_label FROM calendar_integrations WHERE id = ?").bind(s.integ.id).first<{ busy_label: string }>();
+    if (setting) s.integ.busy_label = setting.busy_label;
     for (const item of changes.items) {
       try {
         await applyItem(ctx, s, row.calendar_id, isBusy, item);
@@ -116,8 +122,11 @@ async function syncCalendar(ctx: HubContext, s: IntegrationSession, row: Calenda
       }
     }
     if (changes.full) await dropUnseenBlocks(ctx, s, row.calendar_id, changes.items);
-    await ctx.env.DB.prepare("UPDATE integration_calendars SET sync_cursor = ?, last_polled_at = ? WHERE integration_id = ? AND calendar_id = ?")
-      .bind(storeCursor(fullAt, changes.nextCursor), startedAt, s.integ.id, row.calendar_id)
+    await ctx.env.DB.prepare(
+      `UPDATE integration_calendars SET sync_cursor = ?, last_polled_at = ? WHERE integration_id = ? AND calendar_id = ?
+         AND (SELECT busy_label FROM calendar_integrations WHERE id = ?) = ?`,
+    )
+      .bind(storeCursor(fullAt, changes.nextCursor), startedAt, s.integ.id, row.calendar_id, s.integ.id, s.integ.busy_label)
       .run();
   });
 }
@@ -136,9 +145,9 @@ async function applyBusyItem(ctx: HubContext, s: IntegrationSession, calendarId:
   const env = ctx.env;
   const integ = s.integ;
   const extId = blockExternalId(calendarId, item.id);
-  const existing = await env.DB.prepare("SELECT id, start_ms, end_ms, all_day FROM blocked_times WHERE integration_id = ? AND external_id = ?")
+  const existing = await env.DB.prepare("SELECT id, start_ms, end_ms, all_day, label FROM blocked_times WHERE integration_id = ? AND external_id = ?")
     .bind(integ.id, extId)
-    .first<{ id: string; start_ms: number; end_ms: number; all_day: number }>();
+    .first<{ id: string; start_ms: number; end_ms: number; all_day: number; label: string }>();
   const now = Date.now();
   if (!item.blocks || !item.timing) {
     // A cancelled recurring series may arrive as its master id only: its instances
@@ -157,27 +166,28 @@ async function applyBusyItem(ctx: HubContext, s: IntegrationSession, calendarId:
     return;
   }
   const t = item.timing;
-  if (existing && existing.start_ms === t.startMs && existing.end_ms === t.endMs && !!existing.all_day === t.allDay) return;
+  // Busy only: the title only if the doctor allowed it; never description, location or attendees.
+  const lbl = busyLabelOf(integ.busy_label, item.title);
+  if (existing && existing.start_ms === t.startMs && existing.end_ms === t.endMs && !!existing.all_day === t.allDay && existing.label === lbl) return;
   const id = existing?.id ?? newId();
-  // Busy only: no title, no details (the label stays empty).
   await env.DB.prepare(
     `INSERT INTO blocked_times (id, clinic_id, doctor_id, start_ms, end_ms, source, label, all_day, integration_id, external_id, created_by, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (integration_id, external_id) DO UPDATE SET start_ms = excluded.start_ms, end_ms = excluded.end_ms,
-       all_day = excluded.all_day, updated_at = excluded.updated_at`,
+       label = excluded.label, all_day = excluded.all_day, updated_at = excluded.updated_at`,
   )
-    .bind(id, integ.clinic_id, integ.doctor_id, t.startMs, t.endMs, integ.provider, t.allDay ? 1 : 0, integ.id, extId, `system:${integ.provider}-sync`, now, now)
+    .bind(id, integ.clinic_id, integ.doctor_id, t.startMs, t.endMs, integ.provider, lbl, t.allDay ? 1 : 0, integ.id, extId, `system:${integ.provider}-sync`, now, now)
     .run();
-  await ctx.publish({ kind: "blocked", op: existing ? "updated" : "created", doctorId: integ.doctor_id, record: blocked(id, integ, t.startMs, t.endMs, t.allDay) });
+  await ctx.publish({ kind: "blocked", op: existing ? "updated" : "created", doctorId: integ.doctor_id, record: blocked(id, integ, t.startMs, t.endMs, t.allDay, lbl) });
 }
 
-const blocked = (id: string, integ: IntegrationSession["integ"], startMs: number, endMs: number, allDay: boolean): BlockedTime => ({
+const blocked = (id: string, integ: IntegrationSession["integ"], startMs: number, endMs: number, allDay: boolean, label = ""): BlockedTime => ({
   id,
   doctorId: integ.doctor_id,
   start: new Date(startMs).toISOString(),
   end: new Date(endMs).toISOString(),
   source: integ.provider,
-  label: "",
+  label,
   allDay,
 });
 

@@ -20,6 +20,8 @@ export interface IntegrationRow {
   sealed_tokens: string | null;
   write_calendar_id: string | null;
   busy_calendar_ids: string;
+  /** "none" | "title": see ./busy-label.ts */
+  busy_label: string;
   status: "pending" | "active" | "needs_reconnect" | "error" | "disconnected";
   last_sync_at: number | null;
   last_error: string | null;
