@@ -18,6 +18,9 @@
 // after style, layout and paint of that frame.
 // Targets: month view with 2,000 events renders in < 300 ms; a drop shows its optimistic
 // result in < 50 ms.
+// Diagnosis: UI_BENCH_DEBUG=1 logs each drop's long animation frames (script vs style/layout);
+// UI_BENCH_PROFILE=1 takes a CPU profile over a few drops and logs the functions with the most
+// self time (and who called the DOM calls among them) before the measured runs.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -84,6 +87,20 @@ const PAGE_HELPERS = () => {
         ch.port2.postMessage(0);
       }),
     );
+  // UI_BENCH_DEBUG: where a slow frame's time went (script vs style/layout), per Long Animation Frame.
+  window.__loaf = [];
+  try {
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries())
+        window.__loaf.push({
+          dur: Math.round(e.duration),
+          block: Math.round(e.blockingDuration),
+          styleLayout: Math.round(e.startTime + e.duration - e.styleAndLayoutStart),
+          render: Math.round(e.styleAndLayoutStart - e.renderStart),
+          scripts: e.scripts.map((s) => `${s.invoker}|${s.sourceFunctionName}@${(s.sourceURL || "").split("/").pop()}:${Math.round(s.duration)}ms fl=${Math.round(s.forcedStyleAndLayoutDuration)}`),
+        });
+    }).observe({ type: "long-animation-frame", buffered: false });
+  } catch {}
   window.__waitMark = (name, count) =>
     new Promise((res) => {
       const check = () => (performance.getEntriesByName(name).length >= count ? res(performance.getEntriesByName(name).at(-1).startTime) : setTimeout(check, 0));
@@ -199,6 +216,7 @@ async function main() {
         const t = await page.evaluate(() => Promise.race([window.__drop, new Promise((_, rej) => setTimeout(() => rej(new Error("the drop changed nothing")), 10_000))]));
         await saved; // let the server answer (and any rollback draw) before the next drop
         await page.waitForTimeout(100);
+        if (process.env.UI_BENCH_DEBUG) log(`drop ${i} frames: ${await page.evaluate(() => JSON.stringify(window.__loaf?.splice(0)))}`);
         if (i >= 2) {
           drops.push(t.total);
           dropToHandler.push(t.toHandler);
@@ -218,6 +236,37 @@ async function main() {
           return (await window.__afterPaint()) - t0;
         }),
       );
+    if (process.env.UI_BENCH_PROFILE) {
+      // Where a drop's time goes: a CPU profile over a few drops, self time per function.
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+      await cdp.send("Profiler.start");
+      await measureDrops(3);
+      const { profile } = await cdp.send("Profiler.stop");
+      const self = new Map();
+      const dt = new Map();
+      profile.samples.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+      for (const n of profile.nodes) {
+        const f = n.callFrame;
+        const key = `${f.functionName || "(anon)"} ${f.url.split("/").pop()}:${f.lineNumber}:${f.columnNumber}`;
+        self.set(key, (self.get(key) ?? 0) + (dt.get(n.id) ?? 0) / 1000);
+      }
+      for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) log(`profile ${v.toFixed(1)} ms  ${k}`);
+      const parent = new Map();
+      for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n);
+      const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+      const chains = new Map();
+      for (const n of profile.nodes) {
+        if (!["get innerText", "removeAttribute", "replaceChildren", "set innerText"].includes(n.callFrame.functionName)) continue;
+        const chain = [];
+        for (let p = parent.get(n.id); p && chain.length < 12; p = parent.get(p.id)) chain.push(`${p.callFrame.functionName || "anon"}:${p.callFrame.lineNumber}:${p.callFrame.columnNumber}`);
+        const key = `${n.callFrame.functionName} <- ${chain.join(" <- ")}`;
+        chains.set(key, (chains.get(key) ?? 0) + (dt.get(n.id) ?? 0) / 1000);
+      }
+      for (const [k, v] of [...chains].sort((a, b) => b[1] - a[1]).slice(0, 8)) log(`chain ${v.toFixed(1)} ms  ${k}`);
+      void byId;
+    }
     const all = await measureDrops(DROP_RUNS);
     // The same in one doctor's day (the doctor's own screen): hide the other nine.
     for (let i = 2; i <= DOCTORS; i++) await page.getByRole("button", { name: `Dr Bench ${i}`, exact: true }).click();

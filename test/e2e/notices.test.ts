@@ -23,7 +23,7 @@ describe("notices", () => {
     const page = await (await newContext(browser, DESKTOP)).newPage();
     await logIn(page, "house@e2e.test");
     const [conflict, other] = seededNotices(Date.now());
-    await expect.poll(() => count(page)).toBe("2");
+    await expect.poll(() => count(page), { timeout: 5000 }).toBe("2");
     await page.getByTestId("notice-bell").click();
     const list = page.getByTestId("notice-list");
     await list.getByText(conflict.message).waitFor();
@@ -36,12 +36,12 @@ describe("notices", () => {
     await expect.poll(() => page.evaluate(() => location.pathname)).toBe(`/appointments/${"f0".repeat(16)}`);
     await page.getByTestId("appointment-panel").getByText("Alice Archer").first().waitFor();
     // Opening it marked it read.
-    await expect.poll(() => count(page)).toBe("1");
+    await expect.poll(() => count(page), { timeout: 5000 }).toBe("1");
 
     // Mark all read: the count disappears and stays gone after a reload (the server has it).
     await page.getByTestId("notice-bell").click();
     await list.getByRole("button", { name: "Mark all read" }).click();
-    await expect.poll(() => count(page)).toBe(null);
+    await expect.poll(() => count(page), { timeout: 5000 }).toBe(null);
     await page.reload();
     await page.getByTestId("calendar").waitFor();
     await page.getByTestId("notice-bell").click();
@@ -82,7 +82,7 @@ describe("notices", () => {
 
     // Without a reload: toast, bell count up by one, banner with the plain message.
     await page.getByTestId("toast").filter({ hasText: "access was revoked or expired" }).waitFor({ timeout: 15_000 });
-    await expect.poll(() => count(page)).toBe(String(before + 1));
+    await expect.poll(() => count(page), { timeout: 5000 }).toBe(String(before + 1));
     const banner = page.getByTestId("reconnect-banner");
     await banner.getByText("Google Calendar access was revoked or expired — Reconnect").waitFor();
     await screenshot(page, "reconnect-banner");
