@@ -1,5 +1,5 @@
 import { createSignal, Show } from "solid-js";
-import { ApiFailure } from "./api/client";
+import { ApiFailure } from "./api-client/client";
 import { logIn } from "./stores/session";
 
 export function LoginPage() {

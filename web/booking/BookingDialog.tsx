@@ -2,8 +2,8 @@
 // free slots the availability API returns, so blocked or booked times cannot be picked;
 // if the clicked time is not free the dialog says so. Server validation errors show at the field.
 import { createEffect, createMemo, createResource, createSignal, For, on, Show } from "solid-js";
-import { ApiFailure, api } from "../api/client";
-import type { Appointment, Patient } from "../api/types";
+import { ApiFailure, api } from "../api-client/client";
+import type { Appointment, Patient } from "../api-client/types";
 import { blocked, upsertAppointment } from "../stores/appointments";
 import { clinicTz, doctors } from "../stores/session";
 import { formatTime, toWall } from "../lib/tz";

@@ -2,8 +2,8 @@
 // the booking dialog, the details panel / bottom sheet, keyboard shortcuts and phone swipes.
 import type { Calendar } from "@event-calendar/core";
 import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, untrack } from "solid-js";
-import type { Appointment } from "../api/types";
-import { STATUS_LABEL } from "../api/statuses";
+import type { Appointment } from "../api-client/types";
+import { STATUS_LABEL } from "../api-client/statuses";
 import { BookingDialog, type BookingInit } from "../booking/BookingDialog";
 import { AppointmentPanel } from "../details/AppointmentPanel";
 import { appointmentInPath, navigate } from "../stores/route";

@@ -1,8 +1,8 @@
 // Store records → @event-calendar/core event inputs. Times are clinic wall clock strings
 // (see lib/tz.ts for why), colours come from CSS classes per status.
 import type { Calendar } from "@event-calendar/core";
-import { STATUS_LABEL } from "../api/statuses";
-import type { Appointment, BlockedTime, SessionUser } from "../api/types";
+import { STATUS_LABEL } from "../api-client/statuses";
+import type { Appointment, BlockedTime, SessionUser } from "../api-client/types";
 import { toWall } from "../lib/tz";
 
 export const BLOCK_PREFIX = "block:";

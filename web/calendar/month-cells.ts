@@ -4,8 +4,8 @@
 // in turn (a forced layout per event), which is quadratic: 2,000 events took ~20 s to draw.
 // A summary per day is what the spec asks for anyway, and costs 42 cells whatever the volume.
 import type { Calendar } from "@event-calendar/core";
-import { STATUS_LABEL } from "../api/statuses";
-import type { Appointment, AppointmentStatus } from "../api/types";
+import { STATUS_LABEL } from "../api-client/statuses";
+import type { Appointment, AppointmentStatus } from "../api-client/types";
 import { formatTime, toWall } from "../lib/tz";
 
 export const MONTH_LINES = 3;

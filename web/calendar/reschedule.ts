@@ -3,8 +3,8 @@
 // store goes back to the version before (or the server's current one) and the calendar redraws
 // it; the user is told why in plain words.
 import { unwrap } from "solid-js/store";
-import { ApiFailure, api } from "../api/client";
-import type { Appointment } from "../api/types";
+import { ApiFailure, api } from "../api-client/client";
+import type { Appointment } from "../api-client/types";
 import { appointments, upsertAppointment } from "../stores/appointments";
 
 export const REFUSAL_TEXT: Record<string, string> = {

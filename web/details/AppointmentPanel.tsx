@@ -1,9 +1,9 @@
 // Details of one appointment: side panel on desktop, bottom sheet on phones (same markup, CSS decides).
 // Edit, change status, cancel, download .ics, and where calendar sync stands.
 import { createResource, createSignal, For, Show } from "solid-js";
-import { ApiFailure, api } from "../api/client";
-import { APPOINTMENT_STATUSES, STATUS_LABEL } from "../api/statuses";
-import type { Appointment, AppointmentStatus } from "../api/types";
+import { ApiFailure, api } from "../api-client/client";
+import { APPOINTMENT_STATUSES, STATUS_LABEL } from "../api-client/statuses";
+import type { Appointment, AppointmentStatus } from "../api-client/types";
 import { appointments, upsertAppointment } from "../stores/appointments";
 import { clinicTz, doctors, user } from "../stores/session";
 import { formatDateTime, formatTime } from "../lib/tz";

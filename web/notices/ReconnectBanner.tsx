@@ -1,7 +1,7 @@
 // Said plainly wherever the doctor is: their calendar grant is dead (revoked or expired refresh
 // token → integration status "needs_reconnect"), with a button that starts the connect flow again.
 import { For } from "solid-js";
-import type { Integration } from "../api/types";
+import type { Integration } from "../api-client/types";
 import { needingReconnect, providerLabel, reconnect } from "../stores/integrations";
 import { toast } from "../ui/toast";
 

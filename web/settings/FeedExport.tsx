@@ -1,7 +1,7 @@
 // Export: a doctor's subscribable feed (worker/routes/feeds.ts). The secret URL is shown once,
 // right after it is created or rotated (only its hash is stored); privacy level; disable.
 import { createResource, createSignal, For, Show } from "solid-js";
-import { ApiFailure, request } from "../api/client";
+import { ApiFailure, request } from "../api-client/client";
 import { doctors, user } from "../stores/session";
 import { toast } from "../ui/toast";
 

@@ -2,8 +2,8 @@
 // engineer fills it); providers that are not built yet say so plainly. Export options show the
 // per-doctor feed once the iCal feed routes exist.
 import { createResource, For, Show } from "solid-js";
-import { ApiFailure, api } from "../api/client";
-import type { Integration } from "../api/types";
+import { ApiFailure, api } from "../api-client/client";
+import type { Integration } from "../api-client/types";
 import { doctors, user } from "../stores/session";
 import { toast } from "../ui/toast";
 import { FeedExport } from "./FeedExport";

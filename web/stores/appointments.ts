@@ -3,8 +3,8 @@
 // calendar can patch one event instead of redrawing thousands.
 import { createSignal } from "solid-js";
 import { createStore, produce, reconcile } from "solid-js/store";
-import { api } from "../api/client";
-import type { Appointment, BlockedTime } from "../api/types";
+import { api } from "../api-client/client";
+import type { Appointment, BlockedTime } from "../api-client/types";
 
 const [appointments, setAppointments] = createStore<Record<string, Appointment>>({});
 const [blocked, setBlocked] = createStore<Record<string, BlockedTime>>({});

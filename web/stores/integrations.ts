@@ -2,8 +2,8 @@
 // Refreshed on sign-in, on live {kind:"integration"} changes for their doctor, and after
 // the settings page changes something.
 import { createMemo, createSignal } from "solid-js";
-import { api } from "../api/client";
-import type { Integration } from "../api/types";
+import { api } from "../api-client/client";
+import type { Integration } from "../api-client/types";
 import { user } from "./session";
 
 const [mine, setMine] = createSignal<Integration[]>([]);

@@ -1,7 +1,7 @@
 // The live connection: one WebSocket to /api/live, subscribed to the doctors on screen,
 // resuming from the last seq seen. Reconnects with exponential backoff (capped, jittered).
 import { createSignal } from "solid-js";
-import type { Appointment, BlockedTime, ClientMessage, ServerMessage } from "../api/types";
+import type { Appointment, BlockedTime, ClientMessage, ServerMessage } from "../api-client/types";
 import { reloadRange, removeAppointment, removeBlocked, upsertAppointment, upsertBlocked } from "./appointments";
 import { loadMyIntegrations } from "./integrations";
 import { loadNotices, noticeArrived } from "./notices";

@@ -2,8 +2,8 @@
 // GET /api/notices, kept fresh by the live socket (notice created / integration changed)
 // and by a slow poll for screens without a socket; marking read goes to the server first.
 import { createMemo, createSignal } from "solid-js";
-import { api } from "../api/client";
-import type { Notice } from "../api/types";
+import { api } from "../api-client/client";
+import type { Notice } from "../api-client/types";
 import { toast } from "../ui/toast";
 import { user } from "./session";
 

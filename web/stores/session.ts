@@ -1,7 +1,7 @@
 // Who is logged in, and the clinic/doctors that every screen needs.
 import { createSignal } from "solid-js";
-import { api, ApiFailure, authListeners } from "../api/client";
-import type { Clinic, Doctor, SessionUser } from "../api/types";
+import { api, ApiFailure, authListeners } from "../api-client/client";
+import type { Clinic, Doctor, SessionUser } from "../api-client/types";
 
 const [user, setUser] = createSignal<SessionUser | null>(null);
 const [clinic, setClinic] = createSignal<Clinic | null>(null);

@@ -1,6 +1,6 @@
 // A banner while the API is unreachable (network error or 5xx); it clears on the next good answer.
 import { createSignal, onCleanup, Show } from "solid-js";
-import { netListeners } from "../api/client";
+import { netListeners } from "../api-client/client";
 
 export function ErrorBanner() {
   const [down, setDown] = createSignal(false);

@@ -1,0 +1,67 @@
+// `npm run dev` serves the Worker and the SPA from one Vite dev server (@cloudflare/vite-plugin).
+// In dev, Vite serves each SPA module at a URL that mirrors web/ ("/stores/live.ts"), and the
+// Worker claims some URL prefixes first (wrangler.toml run_worker_first: /api/*, /feeds/*). A web/
+// folder under such a prefix (web/api/ once) makes its modules 404 in dev only: the built app the
+// other browser tests use bundles them, so only starting the real dev server catches it.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { DESKTOP, launch } from "./browser";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+let vite: ChildProcess;
+let url = "";
+let browser: Browser;
+let log = "";
+
+beforeAll(async () => {
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  vite = spawn("vite", ["dev", "--port", String(port), "--strictPort", "--host", "127.0.0.1"], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+  vite.stdout!.on("data", (d) => (log += d));
+  vite.stderr!.on("data", (d) => (log += d));
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`vite dev did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  browser = await launch();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  vite?.kill("SIGTERM");
+});
+
+describe("npm run dev (vite dev with the Worker)", () => {
+  it("serves the SPA's modules and the API on one origin: the log-in page renders", async () => {
+    const page = await (await browser.newContext(DESKTOP)).newPage();
+    const missing: string[] = [];
+    page.on("response", (r) => {
+      if (r.status() === 404 && /\.(tsx?|css)(\?|$)/.test(r.url())) missing.push(r.url());
+    });
+    await page.goto(url);
+    await page.locator('input[name="email"]').waitFor({ timeout: 30_000 }).catch(() => undefined);
+    expect(missing).toEqual([]);
+    expect(await page.locator('input[name="email"]').count()).toBe(1);
+    const me = await fetch(`${url}/api/auth/me`);
+    expect(me.status).toBe(401);
+    expect(await me.json()).toMatchObject({ error: { code: "unauthorized" } });
+  });
+});
