@@ -16,12 +16,11 @@
 // renderer (worker/ics/render.ts, bundled with esbuild) and with plain
 // ical-generator (Date objects in UTC, no VTIMEZONE/alarms): the "fresh render" reference.
 // Targets: warm and 304 < 10 ms CPU each, and ≥ 10x cheaper than a fresh render.
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { hashPassword } from "../scripts/seed.mjs";
-import { fetchJson, freePort, ms, percentile, printTable, wranglerSync } from "./lib.mjs";
+import { fetchJson, freePort, ms, percentile, printTable, startWranglerDev, wranglerSync } from "./lib.mjs";
 
 const QUICK = process.argv.includes("--quick");
 const here = import.meta.dirname;
@@ -80,38 +79,13 @@ function groupCpuMs(pgid) {
 }
 
 /** wrangler dev in its own process group (so we can read workerd's CPU and stop it cleanly). */
-async function startApp(src, state, port) {
-  const inspector = await freePort();
-  const child = spawn(
-    "wrangler",
-    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--show-interactive-dev-session=false", "--log-level", "warn",
-     "--config", "wrangler.toml", "--persist-to", state, "--var", "SESSION_SECRET:bench-session-secret-0123456789abcdef", "--var", `APP_URL:http://127.0.0.1:${port}`],
-    { cwd: src, stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-  );
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
-  const stop = () => {
-    if (child.exitCode === null) {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {}
-    }
-  };
-  process.on("exit", stop);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${out}`);
-    try {
-      const r = await fetch(url + "/api/auth/me");
-      await r.arrayBuffer();
-      if (r.status < 500) return { url, stop, pgid: child.pid };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  stop();
-  throw new Error(`wrangler dev did not start:\n${out}`);
+function startApp(src, state, port) {
+  return startWranglerDev({
+    cwd: src,
+    port,
+    readyPath: "/api/auth/me",
+    args: ["--config", "wrangler.toml", "--persist-to", state, "--var", "SESSION_SECRET:bench-session-secret-0123456789abcdef", "--var", `APP_URL:http://127.0.0.1:${port}`],
+  });
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 150));

@@ -107,7 +107,8 @@ export async function startWranglerDev({ args, port, cwd, readyPath = "/", timeo
     try {
       const r = await fetch(url + readyPath);
       await r.arrayBuffer();
-      if (r.status < 500) return { url, stop, log: () => out };
+      // pgid: the server runs in its own process group; benches read its CPU time from it.
+      if (r.status < 500) return { url, stop, log: () => out, pgid: child.pid };
     } catch {}
     await new Promise((r) => setTimeout(r, 250));
   }
