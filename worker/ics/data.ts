@@ -95,17 +95,7 @@ export async function loadAppointments(d1: D1Database, f: RangeFilter): Promise<
       : d1.prepare("SELECT id, name FROM doctors WHERE clinic_id = ?").bind(f.clinicId),
   ]);
   const names = new Map((docs.results as { id: string; name: string }[]).map((d) => [d.id, d.name]));
-  return (appts.results as AppointmentRow[]).map((r) => ({
-    id: r.id,
-    doctorId: r.doctor_id,
-    doctorName: names.get(r.doctor_id) ?? "",
-    patientName: r.patient_name ?? "",
-    startMs: r.start_ms,
-    endMs: r.end_ms,
-    type: r.type,
-    status: r.status,
-    version: r.version,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  }));
+  return (appts.results as AppointmentRow[]).map((r) =>
+    toIcs({ ...r, doctor_name: names.get(r.doctor_id) ?? "", patient_name: r.patient_name ?? "", patient_email: "" }),
+  );
 }

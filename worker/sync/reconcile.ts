@@ -100,35 +100,24 @@ export async function takeExternalTiming(
     {
       origin: integ.provider as ChangeOrigin,
       now,
-      extra: (db, change) => [
-        db
-          .insert(appointmentLinks)
-          .values({
-            appointmentId: appt.id,
-            integrationId: integ.id,
-            externalId: item.id,
-            externalCalendarId: calendarId,
-            etag: item.etag,
-            syncedVersion: change.after!.version,
-            syncedHash: timingHash(t.startMs, t.endMs),
-            externalUpdatedAt: item.updatedMs,
-            state: "synced",
-            lastError: null,
-            updatedAt: now,
-          })
-          .onConflictDoUpdate({
-            target: [appointmentLinks.appointmentId, appointmentLinks.integrationId],
-            set: {
-              etag: item.etag,
-              syncedVersion: change.after!.version,
-              syncedHash: timingHash(t.startMs, t.endMs),
-              externalUpdatedAt: item.updatedMs,
-              state: "synced",
-              lastError: null,
-              updatedAt: now,
-            },
-          }),
-      ],
+      extra: (db, change) => {
+        // The link now records what the provider has, whether or not it existed before.
+        const synced = {
+          etag: item.etag,
+          syncedVersion: change.after!.version,
+          syncedHash: timingHash(t.startMs, t.endMs),
+          externalUpdatedAt: item.updatedMs,
+          state: "synced" as const,
+          lastError: null,
+          updatedAt: now,
+        };
+        return [
+          db
+            .insert(appointmentLinks)
+            .values({ appointmentId: appt.id, integrationId: integ.id, externalId: item.id, externalCalendarId: calendarId, ...synced })
+            .onConflictDoUpdate({ target: [appointmentLinks.appointmentId, appointmentLinks.integrationId], set: synced }),
+        ];
+      },
     },
   );
   const where = label(integ.provider);
