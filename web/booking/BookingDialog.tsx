@@ -6,7 +6,8 @@ import { ApiFailure, api } from "../api-client/client";
 import type { Appointment, Patient } from "../api-client/types";
 import { blocked, upsertAppointment } from "../stores/appointments";
 import { clinicTz, doctors } from "../stores/session";
-import { formatTime, toWall } from "../lib/tz";
+import { formatTime } from "../lib/tz";
+import { createFreeSlots, FreeSlotSelect } from "./FreeSlots";
 import { Dialog } from "../ui/Dialog";
 
 export const APPOINTMENT_TYPES = ["consultation", "follow-up", "check-up", "procedure", "vaccination"];
@@ -17,12 +18,6 @@ export interface BookingInit {
   start?: string;
   /** Clinic date YYYY-MM-DD. */
   date: string;
-}
-
-function nextDate(ymd: string): string {
-  const d = new Date(`${ymd}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
 }
 
 export function BookingDialog(props: { init: BookingInit; onClose: () => void; onBooked: (a: Appointment) => void }) {
@@ -41,14 +36,7 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
   const [formError, setFormError] = createSignal("");
   const [saving, setSaving] = createSignal(false);
 
-  const [avail, { refetch: refetchSlots }] = createResource(
-    () => (doctorId() && date() ? { d: doctorId(), day: date() } : false),
-    async ({ d, day }) => {
-      const r = await api.availability(d, day, nextDate(day));
-      // The API may treat `to` as inclusive: keep only the chosen day's slots.
-      return r.slots.filter((s) => toWall(s.start, tz()).startsWith(day));
-    },
-  );
+  const [avail, { refetch: refetchSlots }] = createFreeSlots(() => (doctorId() && date() ? { doctorId: doctorId(), day: date() } : false), tz);
 
   // The clicked time, if it is not a free slot: explain why (blocked label, or booked).
   const clickedRefusal = createMemo(() => {
@@ -164,27 +152,16 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
         </Show>
         <label>
           Time
-          <Show when={!avail.loading} fallback={<span class="muted"> loading free times…</span>}>
-            <Show when={!avail.error} fallback={<span class="field-error"> Free times could not be loaded.</span>}>
-              <select
-                name="start"
-                value={slotStart()}
-                onChange={(e) => setSlotStart(e.currentTarget.value)}
-                aria-invalid={!!errors().start}
-                aria-describedby={describedBy("start")}
-                data-testid="slot-select"
-              >
-                <option value="">{avail()?.length ? "Choose a free time" : "No free times this day"}</option>
-                <For each={avail()}>
-                  {(s) => (
-                    <option value={s.start}>
-                      {formatTime(s.start, tz())} – {formatTime(s.end, tz())}
-                    </option>
-                  )}
-                </For>
-              </select>
-            </Show>
-          </Show>
+          <FreeSlotSelect
+            slots={avail()}
+            loading={avail.loading}
+            error={avail.error}
+            value={slotStart()}
+            onChange={setSlotStart}
+            tz={tz()}
+            invalid={!!errors().start}
+            describedBy={describedBy("start")}
+          />
           {fieldError("start")}
         </label>
 

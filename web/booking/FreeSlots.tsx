@@ -1,0 +1,79 @@
+// Free times of one doctor on one clinic day, from the availability API, and the <select>
+// that offers them. One place for both the booking dialog and Reschedule in the details
+// panel, so neither can ever offer a blocked or booked time the other would refuse.
+import { createResource, For, Show, type Accessor } from "solid-js";
+import { api } from "../api-client/client";
+import type { Slot } from "../api-client/types";
+import { formatTime, toWall } from "../lib/tz";
+
+export function nextDate(ymd: string): string {
+  const d = new Date(`${ymd}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The doctor's free slots on clinic day `day` (YYYY-MM-DD). */
+export async function freeSlotsOn(doctorId: string, day: string, tz: string): Promise<Slot[]> {
+  const r = await api.availability(doctorId, day, nextDate(day));
+  // The API may treat `to` as inclusive: keep only the chosen day's slots.
+  return r.slots.filter((s) => toWall(s.start, tz).startsWith(day));
+}
+
+/**
+ * Start times where an appointment of `durationMs` fits wholly in free time: consecutive free
+ * slots are joined, so a 60-minute visit needs two free 30-minute slots in a row.
+ */
+export function startsFitting(slots: Slot[], durationMs: number): Slot[] {
+  const sorted = [...slots].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  const out: Slot[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const s = Date.parse(sorted[i].start);
+    let end = Date.parse(sorted[i].end);
+    for (let j = i + 1; end < s + durationMs && j < sorted.length && Date.parse(sorted[j].start) === end; j++) end = Date.parse(sorted[j].end);
+    if (end >= s + durationMs) out.push({ start: sorted[i].start, end: new Date(s + durationMs).toISOString() });
+  }
+  return out;
+}
+
+/** A resource of the free slots for (doctorId, day); refetch after a 409 slot_taken. */
+export function createFreeSlots(key: Accessor<{ doctorId: string; day: string } | false>, tz: Accessor<string>) {
+  return createResource(key, ({ doctorId, day }) => freeSlotsOn(doctorId, day, tz()));
+}
+
+export function FreeSlotSelect(props: {
+  slots: Slot[] | undefined;
+  loading: boolean;
+  error: unknown;
+  value: string;
+  onChange: (start: string) => void;
+  tz: string;
+  id?: string;
+  invalid?: boolean;
+  describedBy?: string;
+  testId?: string;
+}) {
+  return (
+    <Show when={!props.loading} fallback={<span class="muted"> loading free times…</span>}>
+      <Show when={!props.error} fallback={<span class="field-error"> Free times could not be loaded.</span>}>
+        <select
+          id={props.id}
+          name="start"
+          value={props.value}
+          onChange={(e) => props.onChange(e.currentTarget.value)}
+          aria-invalid={!!props.invalid}
+          aria-describedby={props.describedBy}
+          data-testid={props.testId ?? "slot-select"}
+        >
+          <option value="">{props.slots?.length ? "Choose a free time" : "No free times this day"}</option>
+          <For each={props.slots}>
+            {(s) => (
+              <option value={s.start}>
+                {formatTime(s.start, props.tz)} – {formatTime(s.end, props.tz)}
+              </option>
+            )}
+          </For>
+        </select>
+      </Show>
+    </Show>
+  );
+}
