@@ -106,4 +106,6 @@ export const api = {
   notices: (unreadOnly = false) => request<{ notices: Notice[] }>("GET", `/api/notices${unreadOnly ? "?unread=true" : ""}`),
   readNotice: (id: string) => request<{ notice: Notice }>("POST", `/api/notices/${id}/read`, {}),
   icalUrl: (id: string) => `/api/appointments/${id}/ical`,
+  /** "Add to calendar" links (worker/routes/ical.ts → worker/ics/links.ts); privacy "busy" unless asked. */
+  addLinks: (id: string) => request<{ links: { ics: string; google: string; outlook: string } }>("GET", `/api/appointments/${id}/add-links`),
 };
