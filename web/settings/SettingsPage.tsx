@@ -1,0 +1,47 @@
+// Settings shell: a sub-navigation over the settings pages, each shown only to roles that may
+// use it (e-mail templates: admin; .ics import: doctor for themself, admin for any doctor).
+import { For, Match, Switch } from "solid-js";
+import type { Role } from "../api-client/types";
+import { navigate, path } from "../stores/route";
+import { user } from "../stores/session";
+import { EmailTemplatesPage } from "./EmailTemplatesPage";
+import { ImportIcsPage } from "./ImportIcsPage";
+import { IntegrationsPage } from "./IntegrationsPage";
+
+const PAGES: { href: string; label: string; roles: Role[] }[] = [
+  { href: "/settings/integrations", label: "Calendar integrations", roles: ["admin", "doctor", "receptionist"] },
+  { href: "/settings/import", label: "Import .ics", roles: ["admin", "doctor"] },
+  { href: "/settings/email-templates", label: "E-mail templates", roles: ["admin"] },
+];
+
+export function SettingsPage() {
+  const allowed = (href: string) => PAGES.some((p) => p.href === href && p.roles.includes(user()!.role));
+  return (
+    <div class="settings-shell">
+      <nav class="settings-nav" aria-label="Settings">
+        <For each={PAGES.filter((p) => p.roles.includes(user()!.role))}>
+          {(p) => (
+            <a
+              href={p.href}
+              aria-current={path() === p.href ? "page" : undefined}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate(p.href);
+              }}
+            >
+              {p.label}
+            </a>
+          )}
+        </For>
+      </nav>
+      <Switch fallback={<IntegrationsPage />}>
+        <Match when={path() === "/settings/import" && allowed("/settings/import")}>
+          <ImportIcsPage />
+        </Match>
+        <Match when={path() === "/settings/email-templates" && allowed("/settings/email-templates")}>
+          <EmailTemplatesPage />
+        </Match>
+      </Switch>
+    </div>
+  );
+}
