@@ -5,7 +5,7 @@ import { CalendarPage } from "./calendar/CalendarPage";
 import { LoginPage } from "./LoginPage";
 import { NoticeBell } from "./notices/NoticeBell";
 import { ReconnectBanner } from "./notices/ReconnectBanner";
-import { IntegrationsPage } from "./settings/IntegrationsPage";
+import { SettingsPage } from "./settings/SettingsPage";
 import { clearMyIntegrations, loadMyIntegrations } from "./stores/integrations";
 import { startNotices, stopNotices } from "./stores/notices";
 import { navigate, path } from "./stores/route";
@@ -80,7 +80,7 @@ export function App() {
           <ReconnectBanner />
           <div id="main" class="app-main">
             <Show when={path().startsWith("/settings")} fallback={<CalendarPage />}>
-              <IntegrationsPage />
+              <SettingsPage />
             </Show>
           </div>
         </Match>
