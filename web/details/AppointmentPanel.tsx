@@ -1,15 +1,17 @@
 // Details of one appointment: side panel on desktop, bottom sheet on phones (same markup, CSS decides).
 // Edit, change status, cancel, download .ics, and where calendar sync stands.
-import { createResource, createSignal, For, Show } from "solid-js";
+import { createEffect, createResource, createSignal, For, on, Show } from "solid-js";
 import { ApiFailure, api } from "../api-client/client";
 import { APPOINTMENT_STATUSES, STATUS_LABEL } from "../api-client/statuses";
 import type { Appointment, AppointmentStatus } from "../api-client/types";
 import { appointments, upsertAppointment } from "../stores/appointments";
 import { clinicTz, doctors, user } from "../stores/session";
-import { formatDateTime, formatTime } from "../lib/tz";
+import { formatDateTime, formatTime, toWall } from "../lib/tz";
+import { setDate } from "../stores/range";
 import { APPOINTMENT_TYPES } from "../booking/BookingDialog";
 import { canEdit } from "../calendar/events";
 import { toast } from "../ui/toast";
+import { RescheduleForm } from "./RescheduleForm";
 
 const PROVIDER_LABEL: Record<string, string> = { google: "Google Calendar", microsoft: "Outlook", caldav: "iCloud" };
 
@@ -21,7 +23,31 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
     () => (appt() ? { id: props.id, version: appt()!.version } : undefined),
     async ({ id }) => (await api.appointment(id)).appointment.sync ?? [],
   );
+  // Opened by link (/appointments/:id from a notice, a Google event, or after a reload) on a day
+  // the calendar is not showing: fetch it and take the calendar to its day, so it can be seen.
+  createEffect(
+    on(
+      () => props.id,
+      async (id) => {
+        if (appointments[id]) return;
+        try {
+          const { appointment } = await api.appointment(id);
+          if (appointments[id]) return;
+          setDate(new Date(`${toWall(appointment.start, clinicTz()).slice(0, 10)}T00:00:00`));
+          upsertAppointment(appointment, true);
+        } catch {
+          /* gone or not ours: the fallback text says so */
+        }
+      },
+    ),
+  );
+  // "Add to calendar" links depend on the time, so fetch again when the version changes.
+  const [addLinks] = createResource(
+    () => (appt() ? { id: props.id, version: appt()!.version } : undefined),
+    async ({ id }) => (await api.addLinks(id)).links,
+  );
   const [editing, setEditing] = createSignal(false);
+  const [rescheduling, setRescheduling] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal("");
   const [fieldErrors, setFieldErrors] = createSignal<Record<string, string>>({});
@@ -144,8 +170,17 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
               </form>
             </Show>
 
-            <Show when={mayWrite() && !editing()}>
+            <Show when={rescheduling()}>
+              <RescheduleForm appt={a()} onDone={() => setRescheduling(false)} onCancel={() => setRescheduling(false)} />
+            </Show>
+
+            <Show when={mayWrite() && !editing() && !rescheduling()}>
               <div class="panel-actions">
+                <Show when={a().status !== "cancelled"}>
+                  <button type="button" class="btn" onClick={() => (setError(""), setRescheduling(true))}>
+                    Reschedule
+                  </button>
+                </Show>
                 <button
                   type="button"
                   class="btn"
@@ -186,11 +221,28 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
                 </Show>
               </div>
             </Show>
-            <p>
-              <a class="btn" href={api.icalUrl(a().id)} download="">
-                Download .ics
-              </a>
-            </p>
+            {/* Not a heading: the panel's one heading is the patient's name. */}
+            <section class="add-to-calendar" aria-labelledby="add-cal-title" data-testid="add-to-calendar">
+              <p id="add-cal-title" class="subhead">Add to calendar</p>
+              <div class="link-row">
+                <Show when={addLinks()}>
+                  {(l) => (
+                    <>
+                      <a class="btn" href={l().google} target="_blank" rel="noopener noreferrer">
+                        Google Calendar
+                      </a>
+                      <a class="btn" href={l().outlook} target="_blank" rel="noopener noreferrer">
+                        Outlook
+                      </a>
+                    </>
+                  )}
+                </Show>
+                {/* Staff's own download (full details, same endpoint the add-links .ics names). */}
+                <a class="btn" href={api.icalUrl(a().id)} download="">
+                  Download .ics
+                </a>
+              </div>
+            </section>
             <Show when={!canEdit(a(), user()) && a().status !== "cancelled" && user()?.role === "doctor"}>
               <p class="muted">This is another doctor's appointment: you can view it, not change it.</p>
             </Show>
