@@ -9,7 +9,7 @@ import { ImportIcsPage } from "./ImportIcsPage";
 import { IntegrationsPage } from "./IntegrationsPage";
 
 const PAGES: { href: string; label: string; roles: Role[] }[] = [
-  { href: "/settings/integrations", label: "Calendar integrations", roles: ["admin", "doctor", "receptionist"] },
+  { href: "/settings/integrations", label: "Integrations", roles: ["admin", "doctor", "receptionist"] },
   { href: "/settings/import", label: "Import .ics", roles: ["admin", "doctor"] },
   { href: "/settings/email-templates", label: "E-mail templates", roles: ["admin"] },
 ];
