@@ -16,6 +16,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+// Node 24 (the pinned `node` package) strips TypeScript types natively, so the seed uses the
+// Worker's zone module rather than a copy of it.
+import { localToUtc as zoneLocalToUtc, wallMsAt } from "../worker/scheduling/zone.ts";
 
 export const DEMO_PASSWORD = "acms-demo-2026";
 export const DEMO_ZONE = "Europe/London";
@@ -67,30 +70,14 @@ function rng(seed) {
   };
 }
 
-const fmt = new Intl.DateTimeFormat("en-US", {
-  timeZone: DEMO_ZONE,
-  hourCycle: "h23",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-});
-function wallMs(utcMs) {
-  const p = Object.fromEntries(fmt.formatToParts(new Date(utcMs)).filter((x) => x.type !== "literal").map((x) => [x.type, Number(x.value)]));
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-}
-/** Local wall time in the demo zone → UTC ms (two offset iterations settle DST). */
+const p2 = (n) => String(n).padStart(2, "0");
+/** Local wall time in the demo zone → UTC ms, by the Worker's own zone maths (same DST handling). */
 function localToUtc(y, m, d, hh, mm) {
-  const wall = Date.UTC(y, m - 1, d, hh, mm);
-  let t = wall - (wallMs(wall) - wall);
-  t = wall - (wallMs(t) - t);
-  return t;
+  return zoneLocalToUtc(DEMO_ZONE, `${y}-${p2(m)}-${p2(d)}`, `${p2(hh)}:${p2(mm)}`);
 }
 /** Today's date in the demo zone as [y, m, d]. */
 function localToday(now) {
-  const w = new Date(wallMs(now));
+  const w = new Date(wallMsAt(DEMO_ZONE, now));
   return [w.getUTCFullYear(), w.getUTCMonth() + 1, w.getUTCDate()];
 }
 const sqlStr = (v) => (v === null || v === undefined ? "NULL" : typeof v === "number" ? String(v) : `'${String(v).replaceAll("'", "''")}'`);
