@@ -1,6 +1,7 @@
-import { createSignal, Show } from "solid-js";
+import { createSignal } from "solid-js";
 import { ApiFailure } from "./api-client/client";
 import { logIn } from "./stores/session";
+import { FieldError } from "./ui/FieldError";
 
 export function LoginPage() {
   const [email, setEmail] = createSignal("");
@@ -35,11 +36,7 @@ export function LoginPage() {
           Password
           <input type="password" name="password" autocomplete="current-password" required value={password()} onInput={(e) => setPassword(e.currentTarget.value)} />
         </label>
-        <Show when={error()}>
-          <p class="field-error" role="alert">
-            {error()}
-          </p>
-        </Show>
+        <FieldError message={error()} />
         <button type="submit" class="btn btn-primary" disabled={busy()}>
           {busy() ? "Logging in…" : "Log in"}
         </button>

@@ -9,6 +9,7 @@ import { clinicTz, doctors } from "../stores/session";
 import { formatTime } from "../lib/tz";
 import { createFreeSlots, FreeSlotSelect } from "./FreeSlots";
 import { Dialog } from "../ui/Dialog";
+import { FieldError } from "../ui/FieldError";
 
 export const APPOINTMENT_TYPES = ["consultation", "follow-up", "check-up", "procedure", "vaccination"];
 
@@ -121,11 +122,7 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
   }
 
   const fieldError = (k: string) => (
-    <Show when={errors()[k]}>
-      <p class="field-error" id={`err-${k.replace(".", "-")}`} role="alert">
-        {errors()[k]}
-      </p>
-    </Show>
+    <FieldError message={errors()[k]} id={`err-${k.replace(".", "-")}`} />
   );
   const describedBy = (k: string) => (errors()[k] ? `err-${k.replace(".", "-")}` : undefined);
 
@@ -265,11 +262,7 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
           <textarea rows="2" value={notes()} onInput={(e) => setNotes(e.currentTarget.value)} aria-describedby={describedBy("notes")} />
           {fieldError("notes")}
         </label>
-        <Show when={formError()}>
-          <p class="field-error" role="alert">
-            {formError()}
-          </p>
-        </Show>
+        <FieldError message={formError()} />
         <div class="actions">
           <button type="button" class="btn" onClick={() => props.onClose()}>
             Close

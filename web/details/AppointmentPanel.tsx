@@ -11,6 +11,7 @@ import { setDate } from "../stores/range";
 import { APPOINTMENT_TYPES } from "../booking/BookingDialog";
 import { canEdit } from "../calendar/events";
 import { toast } from "../ui/toast";
+import { FieldError } from "../ui/FieldError";
 import { RescheduleForm } from "./RescheduleForm";
 
 const PROVIDER_LABEL: Record<string, string> = { google: "Google Calendar", microsoft: "Outlook", caldav: "iCloud" };
@@ -128,11 +129,7 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
                 </Show>
               </dd>
             </dl>
-            <Show when={error()}>
-              <p class="field-error" role="alert">
-                {error()}
-              </p>
-            </Show>
+            <FieldError message={error()} />
 
             <Show when={editing()}>
               <form

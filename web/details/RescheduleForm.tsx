@@ -11,6 +11,7 @@ import { upsertAppointment } from "../stores/appointments";
 import { setDate } from "../stores/range";
 import { clinicTz, doctors, user } from "../stores/session";
 import { toast } from "../ui/toast";
+import { FieldError } from "../ui/FieldError";
 
 const REFUSAL: Record<string, string> = {
   slot_taken: "Someone just booked this time. Pick another free time.",
@@ -100,11 +101,7 @@ export function RescheduleForm(props: { appt: Appointment; onDone: () => void; o
           testId="reschedule-slot"
         />
       </label>
-      <Show when={error()}>
-        <p class="field-error" id="reschedule-error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <FieldError message={error()} id="reschedule-error" />
       <div class="actions">
         <button type="button" class="btn" onClick={() => props.onCancel()}>
           Keep current time

@@ -4,6 +4,7 @@
 import { createResource, createSignal, For, Show } from "solid-js";
 import { ApiFailure } from "../api-client/client";
 import { toast } from "../ui/toast";
+import { FieldError } from "../ui/FieldError";
 import { type MessageTemplate, type StoredTemplates, type TemplateKind, type TemplatesAnswer, settingsApi } from "./settings-api";
 
 const KINDS: { kind: TemplateKind; title: string; hint: string }[] = [
@@ -128,11 +129,7 @@ export function EmailTemplatesPage() {
                               aria-describedby={errorOf(path) ? errId(path) : undefined}
                             />
                           </Show>
-                          <Show when={errorOf(path)}>
-                            <span class="field-error" id={errId(path)} role="alert">
-                              {errorOf(path)}
-                            </span>
-                          </Show>
+                          <FieldError as="span" message={errorOf(path)} id={errId(path)} />
                         </label>
                       );
                     }}
@@ -153,17 +150,9 @@ export function EmailTemplatesPage() {
                 onInput={(e) => setDraft({ ...structuredClone(current()!), reschedule: e.currentTarget.value })}
                 aria-invalid={!!errorOf("reschedule")}
               />
-              <Show when={errorOf("reschedule")}>
-                <span class="field-error" role="alert">
-                  {errorOf("reschedule")}
-                </span>
-              </Show>
+              <FieldError as="span" message={errorOf("reschedule")} />
             </label>
-            <Show when={formError()}>
-              <p class="field-error" role="alert">
-                {formError()}
-              </p>
-            </Show>
+            <FieldError message={formError()} />
             <div class="actions">
               <button type="button" class="btn" disabled={busy() || !draft()} onClick={() => (setDraft(null), setErrors({}), setFormError(""))}>
                 Discard changes
