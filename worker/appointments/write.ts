@@ -40,8 +40,8 @@ import { checkBookingRules } from "../scheduling/rules";
 import { parseWorkingHours } from "../scheduling/working-hours";
 import { newId } from "../ids";
 import { type AppointmentChange, type ChangeOrigin, changeEffects } from "./effects";
-import { type Appointment, type AppointmentRow, iso, isActive, toAppointment } from "./model";
-import { appointmentByIdStatement } from "./queries";
+import { type Appointment, iso, isActive } from "./model";
+import { getAppointment } from "./queries";
 import { runBatch } from "./batch";
 
 /** Who is writing: a person with a role (API) or the system (sync, import). */
@@ -322,11 +322,8 @@ function ruleFailure(code: string, message: string) {
   return fail(422, "validation_failed", message, [{ path: "end", message }]);
 }
 
-/** Reads an appointment of the clinic (null if missing or another clinic's). */
-export async function readAppointment(d1: D1Database, clinicId: string, id: string): Promise<Appointment | null> {
-  const row = await appointmentByIdStatement(d1, clinicId, id).first<AppointmentRow>();
-  return row ? toAppointment(row) : null;
-}
+/** Reads an appointment of the clinic (null if missing or another clinic's): queries.ts `getAppointment`, under the name the sync engines import. */
+export const readAppointment = getAppointment;
 
 export async function updateAppointment(
   env: { DB: D1Database },
