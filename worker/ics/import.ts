@@ -13,7 +13,8 @@
 // Recurrence: RRULE/RDATE/EXDATE through ical.js's iterator, RECURRENCE-ID
 // overrides related to their master (moved or cancelled occurrences).
 import ICAL from "ical.js";
-import { instantOf, isKnownZone } from "./zoned";
+import { isValidTimeZone } from "../scheduling/zone";
+import { instantOf } from "./zoned";
 
 export const IMPORT_MAX_BYTES = 1024 * 1024; // 1 MiB
 export const IMPORT_MAX_EVENTS = 2000; // VEVENT components in a file
@@ -107,7 +108,7 @@ export function parseIcs(text: string, o: ParseOptions): ParseResult {
     const w = { year: t.year, month: t.month, day: t.day, hour: t.isDate ? 0 : t.hour, minute: t.isDate ? 0 : t.minute, second: t.isDate ? 0 : t.second };
     if (!t.isDate && t.zone?.tzid === "UTC") return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
     if (t.isDate || !tzid) return instantOf(w, o.clinicZone);
-    if (isKnownZone(tzid)) return instantOf(w, tzid);
+    if (isValidTimeZone(tzid)) return instantOf(w, tzid);
     const own = fileZones.get(tzid);
     if (own) {
       const c = t.clone();

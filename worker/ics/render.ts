@@ -28,7 +28,8 @@ import ical, {
 } from "ical-generator";
 import { tzlib_get_ical_block } from "timezones-ical-library";
 import type { AppointmentStatus } from "../db/schema";
-import { isKnownZone, ZonedInstant } from "./zoned";
+import { isValidTimeZone } from "../scheduling/zone";
+import { ZonedInstant } from "./zoned";
 
 export type Privacy = "full" | "minimal" | "busy";
 export const BUSY_SUMMARY = "Patient Appointment";
@@ -133,7 +134,7 @@ const zoneCache = new Map<string, { tzid: string; block: string } | null>();
 export function vtimezoneFor(zone: string): { tzid: string; block: string } | null {
   if (zoneCache.has(zone)) return zoneCache.get(zone)!;
   let found: { tzid: string; block: string } | null = null;
-  if (zone !== "UTC" && zone !== "Etc/UTC" && isKnownZone(zone)) {
+  if (zone !== "UTC" && zone !== "Etc/UTC" && isValidTimeZone(zone)) {
     const r = tzlib_get_ical_block(zone);
     if (Array.isArray(r) && r[0]?.startsWith("BEGIN:VTIMEZONE")) {
       const tzid = /^TZID:(.+)$/m.exec(r[0])?.[1]?.trim();

@@ -6,7 +6,7 @@
 // it; this is the smallest object with that shape, backed by Intl (which
 // workerd ships with full tz data), so we need no Luxon dependency.
 // Zone maths (formatters, validity, wall time → instant) live in scheduling/zone.ts.
-import { isValidTimeZone, offsetAt, resolveWall, wallMsAt } from "../scheduling/zone";
+import { offsetAt, resolveWall, wallMsAt } from "../scheduling/zone";
 
 export interface WallClock {
   year: number;
@@ -59,17 +59,7 @@ function computeWallClock(ms: number, zone: string): WallClock {
   return utcClock(wallMsAt(zone, ms));
 }
 
-/** True when the runtime knows this IANA zone. */
-export const isKnownZone = isValidTimeZone;
-
 const p2 = (n: number) => String(n).padStart(2, "0");
-
-/** Offset of `zone` from UTC at instant `ms`, in minutes (Berlin summer → 120). */
-export function zoneOffsetMinutes(ms: number, zone: string): number {
-  const w = wallClock(ms, zone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
-}
 
 /** The instant of a local wall-clock time in `zone` (in a DST gap: moved forward; in an overlap: the earlier). */
 export function instantOf(w: WallClock, zone: string): number {
