@@ -41,7 +41,6 @@ const VIEWS: { kind: ViewKind; label: string; key: string }[] = [
 
 const wallOf = (d: Date) => `${ymd(d)}T${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}:${String(d.getSeconds()).padStart(2, "0")}`;
 
-/** Whether the calendar's event already looks exactly like `input` (times, column, text, colour, editability). */
 /** "HH:MM" or "HH:MM–HH:MM" of the calendar's wall-clock dates, without Intl (see options). */
 const hhmm = (d: Date) => `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
 export function formatTimeRange(start: Date, end?: Date | null): string {
@@ -66,6 +65,7 @@ function blockContent(info: Calendar.EventContentInfo): Calendar.Content {
   return { domNodes: [time, title] };
 }
 
+/** Whether the calendar's event already looks exactly like `input` (times, column, text, colour, editability). */
 function sameAsShown(cur: Calendar.Event, input: Calendar.EventInput): boolean {
   const ids = (x: unknown) => (Array.isArray(x) ? x.map(String) : x == null ? [] : [String(x)]).join(",");
   const cls = (x: unknown) => (Array.isArray(x) ? x.join(" ") : String(x ?? ""));
@@ -180,11 +180,17 @@ export function CalendarPage() {
     },
   }));
 
+  // The calendar reports its range again when nothing moved (week ↔ side-by-side week, a new
+  // date inside the shown month, Today on today): that range is already loaded or on its way,
+  // and live changes keep it current, so only a new range (or a retry after an error) fetches.
+  let requested = "";
   function onDatesSet(info: Calendar.DatesSetInfo) {
     const v = info.view;
     setVisible({ start: v.activeStart, end: v.activeEnd });
     const from = calendarDateToIso(v.activeStart, tz());
     const to = calendarDateToIso(v.activeEnd, tz());
+    if (`${from}/${to}` === requested && !loadError()) return;
+    requested = `${from}/${to}`;
     setLoadError("");
     loadRange(from, to).catch((e) => setLoadError(e instanceof Error ? e.message : "Could not load the calendar."));
   }
