@@ -425,10 +425,6 @@ export async function updateAppointment(
   return { ok: true, appointment: after, change };
 }
 
-export function cancelAppointment(env: { DB: D1Database }, caller: Caller, clinicId: string, id: string, version: number, opts: WriteOptions) {
-  return updateAppointment(env, caller, clinicId, id, { version, status: "cancelled" }, opts);
-}
-
 /** Hard delete (admin only through the API; cancel is the normal path). `version` optional for system callers. */
 export async function deleteAppointment(
   env: { DB: D1Database },
