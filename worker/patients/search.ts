@@ -7,7 +7,7 @@
 // the range works with the default BINARY collation and needs no escaping of % and _).
 // The up-to-four queries go to D1 in one batch (one round trip), each capped by
 // LIMIT so a one-letter query reads a bounded number of rows.
-import { patientDto, type PatientDbRow, type PatientDto } from "./dto";
+import { nameLc, patientDto, type PatientDbRow, type PatientDto } from "./dto";
 import { wordsMatch } from "./terms";
 
 /** The highest code point: every string with prefix q sorts below q + MAX_CHAR in UTF-8 byte order. */
@@ -23,7 +23,8 @@ export interface SearchTerms {
 
 /** Which fields a query can match: digits-only input also searches phones; input without spaces also e-mails. */
 export function searchTerms(q: string): SearchTerms {
-  const name = q.trim().toLowerCase().replace(/\s+/g, " ");
+  // Normalized exactly like the stored name_lc column, so the range scan compares like with like.
+  const name = nameLc(q);
   const looksLikePhone = /^[+\d][\d\s().\-/]*$/.test(name);
   const digits = name.replace(/\D/g, "");
   return {
