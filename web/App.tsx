@@ -13,7 +13,6 @@ import { clinic, logOut, restoreSession, sessionStatus, user } from "./stores/se
 import { ErrorBanner } from "./ui/ErrorBanner";
 import { Toasts } from "./ui/toast";
 
-export { navigate };
 
 function Link(props: { href: string; children: string }) {
   return (

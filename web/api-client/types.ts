@@ -9,7 +9,6 @@ import type { AppointmentSyncState } from "../../worker/appointments/queries";
 import type { Notice } from "../../worker/notices/notices";
 
 export type { AppointmentStatus, BlockSource, ProviderName, Role, SessionUser, ClientMessage, LiveChange, ServerMessage, Notice };
-export { APPOINTMENT_STATUSES } from "./statuses";
 
 /** ISO 8601 UTC instant, e.g. "2026-01-05T09:00:00.000Z". */
 export type Instant = string;
