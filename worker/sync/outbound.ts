@@ -12,10 +12,10 @@
 //   pending until the doctor reconnects. Nothing is dropped silently.
 import type { HubContext } from "../hub/work";
 import type { Appointment } from "../appointments/model";
-import { readAppointment } from "../appointments/write";
+import { getAppointment } from "../appointments/queries";
 import { ProviderError, PreconditionFailedError, ReconnectRequiredError, backoffMs } from "../providers/http";
 import type { OutboundAppointment } from "../providers/provider";
-import { appointmentUrl } from "../providers/google/mapping";
+import { appointmentUrl } from "../ics/render";
 import { resolveSync } from "./policy";
 import { linkErrorStatement, linkOf, timingHash, upsertLinkStatement, type LinkRow } from "./links";
 import { acmsSideOf, extSideOf, lastSyncOf, notice, runWithNotice, takeExternalTiming } from "./reconcile";
@@ -64,7 +64,7 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
     const clinicId = group[0].clinic_id;
     const maxId = Math.max(...group.map((r) => r.id));
     const attempts = Math.max(...group.map((r) => r.attempts));
-    const appt = await readAppointment(env.DB, clinicId, appointmentId);
+    const appt = await getAppointment(env.DB, clinicId, appointmentId);
     const applies: Apply[] = [];
     let retryable: ProviderError | Error | null = null;
     let permanent: ProviderError | null = null;

@@ -28,10 +28,6 @@ export function eventIdFor(appointmentId: string): string {
   return id;
 }
 
-export function appointmentUrl(appUrl: string, appointmentId: string): string {
-  return `${appUrl.replace(/\/+$/, "")}/appointments/${appointmentId}`;
-}
-
 /** The Google event body for an appointment (insert and patch use the same body). */
 export function toGoogleEvent(a: OutboundAppointment) {
   return {
