@@ -10,7 +10,7 @@
 // evicted) simply repeats from the old cursor; applying is idempotent.
 import type { HubContext } from "../hub/work";
 import { newId } from "../ids";
-import { readAppointment } from "../appointments/write";
+import { getAppointment } from "../appointments/queries";
 import type { BlockedTime } from "../appointments/model";
 import { CursorInvalidError, type ChangeSet, type ExternalItem } from "../providers/provider";
 import { ProviderError, ReconnectRequiredError } from "../providers/http";
@@ -213,7 +213,7 @@ async function applyOwnEvent(ctx: HubContext, s: IntegrationSession, calendarId:
   const link = await linkByExternal(ctx.env, integ.id, item.id);
   if (!link || link.state === "deleted") return;
   if (link.etag && item.etag === link.etag) return; // our own write echoed back
-  const appt = await readAppointment(ctx.env.DB, integ.clinic_id, link.appointment_id);
+  const appt = await getAppointment(ctx.env.DB, integ.clinic_id, link.appointment_id);
   if (!appt) return; // deleted in ACMS: the outbox deletes it in the provider
   const outcome = resolveSync(acmsSideOf(appt), lastSyncOf(link), extSideOf(item));
   const where = label(integ.provider);
