@@ -1,7 +1,8 @@
 // Validation of a doctor's editable fields, shared by POST /api/doctors, PATCH
 // /api/doctors/:id and POST /api/users (which creates a doctor with the user).
 import { z } from "zod";
-import { workingHoursSchema } from "../scheduling/working-hours";
+import type { doctors } from "../db/schema";
+import { type WorkingHours, workingHoursSchema } from "../scheduling/working-hours";
 
 export const doctorFields = {
   name: z.string().trim().min(1, "is required").max(200),
@@ -21,3 +22,34 @@ export const DEFAULT_WORKING_HOURS = Object.fromEntries(
     ],
   ]),
 );
+
+/**
+ * A new doctor's complete row: the one place for a new doctor's defaults, used by
+ * POST /api/doctors and by POST /api/users (which creates the doctor with the account).
+ */
+export function newDoctorRow(
+  id: string,
+  clinicId: string,
+  userId: string | null,
+  name: string,
+  f: { specialty?: string; color?: string; slotMinutes?: number; workingHours?: WorkingHours },
+  now: number,
+): typeof doctors.$inferSelect {
+  return {
+    id,
+    clinicId,
+    userId,
+    name,
+    specialty: f.specialty ?? "",
+    color: f.color ?? "#3b82f6",
+    slotMinutes: f.slotMinutes ?? 30,
+    workingHours: JSON.stringify(f.workingHours ?? DEFAULT_WORKING_HOURS),
+    feedTokenHash: null,
+    feedPrivacy: "busy",
+    feedEnabled: false,
+    active: true,
+    maxAppointmentMs: 0, // no appointments yet; triggers raise it (schema.ts)
+    createdAt: now,
+    updatedAt: now,
+  };
+}

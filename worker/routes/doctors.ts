@@ -10,7 +10,7 @@ import { changed } from "../db/audit-diff";
 import { makeDb } from "../db/client";
 import { doctors, users } from "../db/schema";
 import { doctorDto } from "../doctors/dto";
-import { DEFAULT_WORKING_HOURS, doctorFields } from "../doctors/fields";
+import { doctorFields, newDoctorRow } from "../doctors/fields";
 import { conflict, forbidden, notFound, validationError } from "../errors";
 import { newId } from "../ids";
 import { csrf, requireRole, requireSession } from "../middleware/session";
@@ -77,22 +77,10 @@ export const doctorRoutes = new Hono<AppEnv>()
       if (taken) throw conflict("user_already_linked", "That user is already linked to a doctor.");
     }
     const now = Date.now();
-    const row: typeof doctors.$inferInsert = {
-      id: newId(),
-      clinicId: u.clinicId,
-      userId: b.userId ?? null,
-      name: b.name,
-      specialty: b.specialty ?? "",
-      color: b.color ?? "#3b82f6",
-      slotMinutes: b.slotMinutes ?? 30,
-      workingHours: JSON.stringify(b.workingHours ?? DEFAULT_WORKING_HOURS),
-      active: true,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const row = newDoctorRow(newId(), u.clinicId, b.userId ?? null, b.name, b, now);
     const [[created]] = await db.batch([
       db.insert(doctors).values(row).returning(),
-      auditInsert(db, u.clinicId, actorOf(u), "doctor.create", "doctor", row.id!, { after: { name: row.name, userId: row.userId } }),
+      auditInsert(db, u.clinicId, actorOf(u), "doctor.create", "doctor", row.id, { after: { name: row.name, userId: row.userId } }),
     ]);
     return c.json({ doctor: doctorDto(created) }, 201);
   })

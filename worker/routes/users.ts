@@ -14,7 +14,7 @@ import { changed } from "../db/audit-diff";
 import { makeDb } from "../db/client";
 import { doctors, ROLES, users } from "../db/schema";
 import { doctorDto } from "../doctors/dto";
-import { DEFAULT_WORKING_HOURS, doctorFields } from "../doctors/fields";
+import { doctorFields, newDoctorRow } from "../doctors/fields";
 import { conflict, notFound, validationError } from "../errors";
 import { newId } from "../ids";
 import { csrf, forgetUserStatus, requireRole, requireSession } from "../middleware/session";
@@ -93,26 +93,7 @@ export const userRoutes = new Hono<AppEnv>()
       createdAt: now,
       updatedAt: now,
     };
-    const doctor: typeof doctors.$inferSelect | null =
-      b.role === "doctor"
-        ? {
-            id: newId(),
-            clinicId: me.clinicId,
-            userId: user.id,
-            name: b.name,
-            specialty: b.doctor?.specialty ?? "",
-            color: b.doctor?.color ?? "#3b82f6",
-            slotMinutes: b.doctor?.slotMinutes ?? 30,
-            workingHours: JSON.stringify(b.doctor?.workingHours ?? DEFAULT_WORKING_HOURS),
-            feedTokenHash: null,
-            feedPrivacy: "busy",
-            feedEnabled: false,
-            active: true,
-            maxAppointmentMs: 0, // no appointments yet; triggers raise it (schema.ts)
-            createdAt: now,
-            updatedAt: now,
-          }
-        : null;
+    const doctor = b.role === "doctor" ? newDoctorRow(newId(), me.clinicId, user.id, b.name, b.doctor ?? {}, now) : null;
     const dto = userDto(user, doctor?.id ?? null);
     try {
       await db.batch([
