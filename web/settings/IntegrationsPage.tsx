@@ -8,7 +8,7 @@ import { doctors, user } from "../stores/session";
 import { toast } from "../ui/toast";
 import { FeedExport } from "./FeedExport";
 import { ReconnectNotice } from "../notices/ReconnectBanner";
-import { loadMyIntegrations } from "../stores/integrations";
+import { connectProvider, loadMyIntegrations } from "../stores/integrations";
 
 const PROVIDERS = [
   { id: "google", name: "Google Calendar", ready: true },
@@ -49,7 +49,7 @@ export function IntegrationsPage() {
 
   async function connect(provider: string) {
     try {
-      if (provider === "google") location.href = (await api.connectGoogle()).authorizeUrl;
+      await connectProvider(provider);
     } catch (e) {
       toast(e instanceof Error ? e.message : "Could not start connecting.", "error");
     }

@@ -27,8 +27,8 @@ export function clearMyIntegrations() {
   setMine([]);
 }
 
-/** Start the OAuth connect flow again (the same one as "Connect Google Calendar"). */
-export async function reconnect(provider: string) {
+/** Start a provider's OAuth connect flow: "Connect Google Calendar" and "Reconnect" alike. */
+export async function connectProvider(provider: string) {
   if (provider === "google") location.href = (await api.connectGoogle()).authorizeUrl;
   else throw new Error("Reconnecting this provider is not available yet.");
 }
