@@ -2,7 +2,7 @@
 // appointment routes. Every path here has a fixed second segment
 // (/export/ical, /:id/ical, /:id/add-links), so none can be taken for the core
 // GET /api/appointments/:id (one segment) whichever group is mounted first.
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { APPOINTMENT_STATUSES } from "../db/schema";
 import type { AppEnv } from "../env";
@@ -42,6 +42,16 @@ function idOf(raw: string | undefined): string {
   const r = idParam.safeParse(raw);
   if (!r.success) throw notFound("Appointment");
   return r.data;
+}
+
+/** /:id/ical and /:id/add-links: the clinic and one of its appointments (404 otherwise) and the requested privacy, if any. */
+async function oneAppointment(c: Context<AppEnv>) {
+  const id = idOf(c.req.param("id"));
+  const q = queryOf(c, OneQuery);
+  const clinicId = c.var.user.clinicId;
+  const [clinic, appt] = await Promise.all([loadClinic(c.env.DB, clinicId), loadAppointment(c.env.DB, clinicId, id)]);
+  if (!clinic || !appt) throw notFound("Appointment");
+  return { clinic, appt, privacy: q.privacy };
 }
 
 export function icsResponse(body: string, fileName: string): Response {
@@ -86,23 +96,15 @@ export const icalRoutes = new Hono<AppEnv>()
     return icsResponse(body, icsFileName("appointments", q.from));
   })
   .get("/:id/ical", async (c) => {
-    const id = idOf(c.req.param("id"));
-    const q = queryOf(c, OneQuery);
-    const u = c.var.user;
-    const [clinic, appt] = await Promise.all([loadClinic(c.env.DB, u.clinicId), loadAppointment(c.env.DB, u.clinicId, id)]);
-    if (!clinic || !appt) throw notFound("Appointment");
-    const body = renderCalendar({ clinic, appointments: [appt], privacy: q.privacy ?? "full", appUrl: c.env.APP_URL });
+    const { clinic, appt, privacy } = await oneAppointment(c);
+    const body = renderCalendar({ clinic, appointments: [appt], privacy: privacy ?? "full", appUrl: c.env.APP_URL });
     return icsResponse(body, icsFileName("appointment", appt.startMs, appt.id));
   })
   // "Add to calendar" options. Default privacy "busy": the links leave ACMS
   // (Google/Outlook), so they carry names only when staff choose ?privacy=full.
   .get("/:id/add-links", async (c) => {
-    const id = idOf(c.req.param("id"));
-    const q = queryOf(c, OneQuery);
-    const u = c.var.user;
-    const [clinic, appt] = await Promise.all([loadClinic(c.env.DB, u.clinicId), loadAppointment(c.env.DB, u.clinicId, id)]);
-    if (!clinic || !appt) throw notFound("Appointment");
-    return c.json({ links: addToCalendarLinks({ clinic, appointment: appt, privacy: q.privacy ?? "busy", appUrl: c.env.APP_URL }) });
+    const { clinic, appt, privacy } = await oneAppointment(c);
+    return c.json({ links: addToCalendarLinks({ clinic, appointment: appt, privacy: privacy ?? "busy", appUrl: c.env.APP_URL }) });
   });
 
 // Invite e-mails of one appointment and their delivery state (pending/sent/failed,
