@@ -25,14 +25,8 @@ const MAX_BLOCK_MS = 366 * 86400_000;
 
 export type SkipReason = "out_of_window" | "already_imported" | "conflict" | "cancelled" | "free" | "duplicate_in_file" | "zero_length" | "too_long";
 
-export interface PlannedItem {
-  uid: string;
-  /** "" for a single event; the occurrence's original start (ICS basic format) for recurrences. */
-  recurrenceId: string;
-  summary: string;
-  startMs: number;
-  endMs: number;
-  allDay: boolean;
+/** One occurrence and what the import will do with it. */
+export interface PlannedItem extends Omit<ParsedOccurrence, "cancelled" | "free"> {
   action: "create" | "skip";
   reason?: SkipReason;
   /** Set when a block overlaps existing appointments (still created: blocking cancels nothing). */
@@ -62,6 +56,7 @@ export interface ParseOptions {
 
 export interface ParsedOccurrence {
   uid: string;
+  /** "" for a single event; the occurrence's original start (ICS basic format) for recurrences. */
   recurrenceId: string;
   summary: string;
   startMs: number;
