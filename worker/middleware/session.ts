@@ -3,7 +3,7 @@
 //   verifies the JWT, rejects disabled accounts, and sets c.var.user.
 // - csrf: cookie-authenticated writes must come from our own origin.
 // - requireRole: the role rules; every handler below it may trust c.var.user.
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../env";
 import type { Role } from "../db/schema";
@@ -28,9 +28,24 @@ async function isActive(db: D1Database, userId: string): Promise<boolean> {
   return active;
 }
 
-export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+const bearerToken = (c: Context<AppEnv>) => {
   const auth = c.req.header("authorization");
-  const token = auth?.startsWith("Bearer ") ? auth.slice(7) : getCookie(c, SESSION_COOKIE);
+  return auth?.startsWith("Bearer ") ? auth.slice(7) : undefined;
+};
+
+/** Where the request's session token comes from: whether it is a Bearer token (scripts; no CSRF risk) and the token. */
+export function sessionToken(c: Context<AppEnv>): { bearer: boolean; token: string | undefined } {
+  const bearer = bearerToken(c);
+  return bearer !== undefined ? { bearer: true, token: bearer } : { bearer: false, token: getCookie(c, SESSION_COOKIE) };
+}
+
+/** True when `origin` is this deployment's own (the request's host or APP_URL): the CSRF rule, also used by the live WebSocket. */
+export function isOwnOrigin(c: Context<AppEnv>, origin: string | undefined): boolean {
+  return !!origin && (origin === new URL(c.req.url).origin || origin === new URL(c.env.APP_URL).origin);
+}
+
+export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const { token } = sessionToken(c);
   if (!token) throw unauthorized();
   const user = await verifySession(token, c.env.SESSION_SECRET);
   if (!user) throw unauthorized("Your session is invalid or has expired. Log in again.");
@@ -43,11 +58,9 @@ const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** CSRF defence: a cookie-authenticated write must carry an Origin (or Referer) of our own host. */
 export const csrf: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!SAFE.has(c.req.method) && !c.req.header("authorization")?.startsWith("Bearer ")) {
+  if (!SAFE.has(c.req.method) && bearerToken(c) === undefined) {
     const origin = c.req.header("origin") ?? refererOrigin(c.req.header("referer"));
-    const own = new URL(c.req.url).origin;
-    const allowed = new Set([own, new URL(c.env.APP_URL).origin]);
-    if (!origin || !allowed.has(origin)) throw forbidden("Cross-site request refused (Origin does not match).");
+    if (!isOwnOrigin(c, origin)) throw forbidden("Cross-site request refused (Origin does not match).");
   }
   await next();
 };

@@ -6,25 +6,17 @@
 // Browsers send cookies on cross-site WebSocket upgrades too (CSRF does not stop at
 // GET here), so a cookie-authenticated upgrade must carry our own Origin.
 import { Hono } from "hono";
-import { getCookie } from "hono/cookie";
 import { decodeJwt } from "jose";
 import type { AppEnv } from "../env";
 import { ApiError, forbidden } from "../errors";
-import { SESSION_COOKIE } from "../auth/session";
 import { LIVE_HEADERS } from "../live/clinic-live";
-import { requireSession } from "../middleware/session";
+import { isOwnOrigin, requireSession, sessionToken } from "../middleware/session";
 
 export const liveRoutes = new Hono<AppEnv>().use("*", requireSession).get("/", async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
     throw new ApiError(426, "upgrade_required", "This endpoint speaks WebSocket only (send Upgrade: websocket).");
-  const auth = c.req.header("authorization");
-  const bearer = auth?.startsWith("Bearer ") ? auth.slice(7) : null;
-  if (!bearer) {
-    const origin = c.req.header("origin");
-    const own = new Set([new URL(c.req.url).origin, new URL(c.env.APP_URL).origin]);
-    if (!origin || !own.has(origin)) throw forbidden("Cross-site WebSocket refused (Origin does not match).");
-  }
-  const token = bearer ?? getCookie(c, SESSION_COOKIE) ?? "";
+  const { bearer, token = "" } = sessionToken(c);
+  if (!bearer && !isOwnOrigin(c, c.req.header("origin"))) throw forbidden("Cross-site WebSocket refused (Origin does not match).");
   // requireSession verified the token; only its expiry is read here.
   const exp = (decodeJwt(token).exp ?? 0) * 1000;
   const u = c.var.user;
