@@ -3,7 +3,7 @@
 // provider name to its CalendarProvider implementation.
 import type { Env } from "../env";
 import { seal, sealKeysFromEnv, unseal } from "../auth/token-seal";
-import { newId } from "../ids";
+import { noticeInsert } from "../notices/notices";
 import { ReconnectRequiredError } from "../providers/http";
 import type { CalendarProvider } from "../providers/provider";
 import { GoogleCalendarClient, googleApiBase, type TokenSource } from "../providers/google/client";
@@ -186,16 +186,18 @@ export async function markNeedsReconnect(env: Env, integ: IntegrationRow, reason
   if (!upd.meta.changes) return false;
   integ.status = "needs_reconnect";
   await env.DB.batch([
-    env.DB.prepare("INSERT INTO notices (id, clinic_id, user_id, kind, message, entity_type, entity_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").bind(
-      newId(),
-      integ.clinic_id,
-      integ.user_id,
-      "integration_reconnect",
-      `Your ${label(integ.provider)} connection stopped working (access was revoked or expired). Reconnect it in Settings → Calendar integrations; changes made meanwhile are kept and will sync after reconnecting.`,
-      "integration",
-      integ.id,
+    noticeInsert(
+      env.DB,
+      {
+        clinicId: integ.clinic_id,
+        userId: integ.user_id,
+        kind: "integration_reconnect",
+        message: `Your ${label(integ.provider)} connection stopped working (access was revoked or expired). Reconnect it in Settings → Calendar integrations; changes made meanwhile are kept and will sync after reconnecting.`,
+        entityType: "integration",
+        entityId: integ.id,
+      },
       now,
-    ),
+    ).statement,
     env.DB.prepare(
       "INSERT INTO audit_log (clinic_id, actor_user_id, actor_label, action, entity_type, entity_id, summary, at) VALUES (?, NULL, ?, 'integration.needs_reconnect', 'integration', ?, ?, ?)",
     ).bind(integ.clinic_id, `system:${integ.provider}-sync`, integ.id, JSON.stringify({ reason }), now),

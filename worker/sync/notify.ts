@@ -1,7 +1,7 @@
 // Telling the doctor about a sync decision: a notices row, an audit entry and a
 // live message, all for the same event (the "visible notice, audit, live").
 import type { Env } from "../env";
-import { newId } from "../ids";
+import { noticeInsert } from "../notices/notices";
 import type { HubContext } from "../hub/work";
 
 export interface SyncNotice {
@@ -17,13 +17,15 @@ export interface SyncNotice {
 }
 
 export function noticeStatements(env: Env, n: SyncNotice, now = Date.now()) {
-  const id = newId();
+  const { statement, notice } = noticeInsert(
+    env.DB,
+    { clinicId: n.clinicId, userId: n.userId, kind: n.kind, message: n.message, entityType: "appointment", entityId: n.appointmentId },
+    now,
+  );
   return {
-    id,
+    id: notice.id,
     statements: [
-      env.DB.prepare(
-        "INSERT INTO notices (id, clinic_id, user_id, kind, message, entity_type, entity_id, created_at) VALUES (?, ?, ?, ?, ?, 'appointment', ?, ?)",
-      ).bind(id, n.clinicId, n.userId, n.kind, n.message, n.appointmentId, now),
+      statement,
       env.DB.prepare(
         "INSERT INTO audit_log (clinic_id, actor_user_id, actor_label, action, entity_type, entity_id, summary, at) VALUES (?, NULL, ?, ?, 'appointment', ?, ?, ?)",
       ).bind(n.clinicId, n.actorLabel, n.action, n.appointmentId, JSON.stringify(n.summary), now),
