@@ -10,7 +10,7 @@ import { blockedTimes } from "../db/schema";
 import { newId } from "../ids";
 import { runBatch } from "./batch";
 import { type BlockedTime, BLOCKED_COLUMNS, type BlockedTimeRow, iso, toBlockedTime } from "./model";
-import type { Caller, Failure } from "./write";
+import { type Caller, type Failure, fail } from "./write";
 
 export type BlockedResult = { ok: true; blockedTime: BlockedTime } | { ok: false; error: Failure };
 
@@ -24,11 +24,6 @@ export interface BlockedInput {
   label?: string;
   allDay?: boolean;
 }
-
-const fail = (status: Failure["status"], code: string, message: string, details?: unknown): BlockedResult => ({
-  ok: false,
-  error: { status, code, message, details },
-});
 
 export async function createBlockedTime(env: { DB: D1Database }, caller: Caller, input: BlockedInput, now = Date.now()): Promise<BlockedResult> {
   if (caller.role === "doctor" && caller.doctorId !== input.doctorId) return fail(403, "forbidden", "Doctors can only block their own time.");

@@ -104,7 +104,8 @@ export interface UpdatePatch {
   allowOutsideHours?: boolean;
 }
 
-const fail = (status: Failure["status"], code: string, message: string, details?: unknown): { ok: false; error: Failure } => ({
+/** A refused write as plain data (RPC-safe); blocked-write.ts answers the same way. */
+export const fail = (status: Failure["status"], code: string, message: string, details?: unknown): { ok: false; error: Failure } => ({
   ok: false,
   error: details === undefined ? { status, code, message } : { status, code, message, details },
 });
