@@ -25,6 +25,8 @@ import type { LinkRow } from "../sync/links";
 import { backfillStatement } from "../sync/backfill";
 import { BUSY_LABEL_SETTINGS } from "../sync/busy-label";
 import { BLOCKED_COLUMNS, toBlockedTime, type BlockedTimeRow } from "../appointments/model";
+import { makeDb } from "../db/client";
+import { actorOf, auditInsert } from "../db/audit";
 
 const STATE_PURPOSE = "google-oauth-state";
 const STATE_TTL_SECONDS = 10 * 60;
@@ -105,12 +107,8 @@ async function ownIntegration(env: Env, user: SessionUser, id: string, allowAdmi
   throw notFound("Integration");
 }
 
-async function audit(env: Env, user: SessionUser | null, clinicId: string, action: string, id: string, summary: unknown) {
-  await env.DB.prepare(
-    "INSERT INTO audit_log (clinic_id, actor_user_id, actor_label, action, entity_type, entity_id, summary, at) VALUES (?, ?, ?, ?, 'integration', ?, ?, ?)",
-  )
-    .bind(clinicId, user?.userId ?? null, user?.email ?? "system:google-sync", action, id, JSON.stringify(summary), Date.now())
-    .run();
+async function audit(env: Env, user: SessionUser, action: string, id: string, summary: Record<string, unknown>) {
+  await auditInsert(makeDb(env.DB), user.clinicId, actorOf(user), action, "integration", id, summary);
 }
 
 export const integrationRoutes = new Hono<AppEnv>();
@@ -189,7 +187,7 @@ integrationRoutes.get("/google/callback", requireRole("doctor"), async (c) => {
     // Upcoming appointments booked before connecting (or changed while disconnected) go to Google too.
     ...(writeId ? [backfillStatement(env, id, doctorId, writeId)] : []),
   ]);
-  await audit(env, u, u.clinicId, existing ? "integration.reconnect" : "integration.connect", id, { provider: "google", account: primary?.id ?? "" });
+  await audit(env, u, existing ? "integration.reconnect" : "integration.connect", id, { provider: "google", account: primary?.id ?? "" });
   const h = await hub(env, doctorId);
   await h.publish(doctorId, { kind: "integration", op: "updated", doctorId, record: { id, provider: "google", status: "active" } });
   await h.kick(doctorId); // channels, first sync, and any outbox rows that waited for a reconnect
@@ -252,7 +250,7 @@ integrationRoutes.patch("/:id", async (c) => {
     // A new write calendar: upcoming appointments move there (delete in the old, insert in the new).
     ...(body.writeCalendarId && body.writeCalendarId !== row.write_calendar_id ? [backfillStatement(env, row.id, row.doctor_id, body.writeCalendarId, now)] : []),
   ]);
-  await audit(env, u, u.clinicId, "integration.update", row.id, { writeCalendarId: body.writeCalendarId ?? row.write_calendar_id, busyCalendarIds: busy, busyLabel });
+  await audit(env, u, "integration.update", row.id, { writeCalendarId: body.writeCalendarId ?? row.write_calendar_id, busyCalendarIds: busy, busyLabel });
   const h = await hub(env, row.doctor_id);
   for (const b of unlabelled)
     await h.publish(row.doctor_id, { kind: "blocked", op: "updated", doctorId: row.doctor_id, record: { ...toBlockedTime(b), label: "" } });
@@ -293,7 +291,7 @@ integrationRoutes.delete("/:id", async (c) => {
     env.DB.prepare("DELETE FROM blocked_times WHERE integration_id = ?").bind(row.id),
     env.DB.prepare("DELETE FROM calendar_integrations WHERE id = ?").bind(row.id),
   ]);
-  await audit(env, u, u.clinicId, "integration.disconnect", row.id, { provider: row.provider, removeEvents: removeEvents === "true", removedEvents: removed, problems });
+  await audit(env, u, "integration.disconnect", row.id, { provider: row.provider, removeEvents: removeEvents === "true", removedEvents: removed, problems });
   const h = await hub(env, row.doctor_id);
   for (const b of blocks) await h.publish(row.doctor_id, { kind: "blocked", op: "deleted", doctorId: row.doctor_id, record: { id: b.id, doctorId: row.doctor_id } });
   await h.publish(row.doctor_id, { kind: "integration", op: "updated", doctorId: row.doctor_id, record: { id: row.id, provider: row.provider, status: "disconnected" } });
