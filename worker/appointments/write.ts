@@ -323,9 +323,6 @@ function ruleFailure(code: string, message: string) {
   return fail(422, "validation_failed", message, [{ path: "end", message }]);
 }
 
-/** Reads an appointment of the clinic (null if missing or another clinic's): queries.ts `getAppointment`, under the name the sync engines import. */
-export const readAppointment = getAppointment;
-
 export async function updateAppointment(
   env: { DB: D1Database },
   caller: Caller,
@@ -337,7 +334,7 @@ export async function updateAppointment(
   const now = opts.now ?? Date.now();
   // A snapshot read just before (by the route) saves a round trip: if it is stale the
   // guard's version check fails and the current record is read then.
-  const before = opts.snapshot?.id === id && opts.snapshot.clinicId === clinicId ? opts.snapshot : await readAppointment(env.DB, clinicId, id);
+  const before = opts.snapshot?.id === id && opts.snapshot.clinicId === clinicId ? opts.snapshot : await getAppointment(env.DB, clinicId, id);
   if (!before) return fail(404, "not_found", "Appointment not found.");
   if (!mayWriteDoctor(caller, before.doctorId)) return fail(403, "forbidden", "Doctors can only change their own appointments.");
   if (patch.version !== before.version)
@@ -417,7 +414,7 @@ export async function updateAppointment(
     await commit(env.DB, db, head, action, change, opts, now);
   } catch (err) {
     if (!isGuardError(err)) throw err;
-    const current = await readAppointment(env.DB, clinicId, id);
+    const current = await getAppointment(env.DB, clinicId, id);
     if (!current) return fail(404, "not_found", "Appointment not found.");
     if (current.version !== before.version)
       return fail(409, "version_conflict", "Someone else changed this appointment. Review the current version and try again.", { current });
@@ -436,7 +433,7 @@ export async function deleteAppointment(
   opts: WriteOptions,
 ): Promise<WriteResult> {
   const now = opts.now ?? Date.now();
-  const before = await readAppointment(env.DB, clinicId, id);
+  const before = await getAppointment(env.DB, clinicId, id);
   if (!before) return fail(404, "not_found", "Appointment not found.");
   if (caller.role !== "admin" && caller.role !== "system") return fail(403, "forbidden", "Only an admin can delete appointments; cancel it instead.");
   if (version !== undefined && version !== before.version)
@@ -451,7 +448,7 @@ export async function deleteAppointment(
     await commit(env.DB, db, head, "appointment.delete", change, opts, now);
   } catch (err) {
     if (!isGuardError(err)) throw err;
-    const current = await readAppointment(env.DB, clinicId, id);
+    const current = await getAppointment(env.DB, clinicId, id);
     if (!current) return fail(404, "not_found", "Appointment not found.");
     return fail(409, "version_conflict", "Someone else changed this appointment.", { current });
   }
