@@ -14,7 +14,8 @@ import { forbidden, notFound } from "../errors";
 import { randomSecret, sha256Hex } from "../ids";
 import { serveFeed } from "../ics/feed";
 import { csrf, requireSession } from "../middleware/session";
-import { idParam, jsonBody } from "../validate";
+import { jsonBody } from "../validate";
+import { idOf } from "./path-id";
 import { and, eq } from "drizzle-orm";
 
 /** 32 random bytes (256 bits) → 43 base64url characters. */
@@ -30,11 +31,10 @@ export function feedUrls(appUrl: string, token: string) {
 }
 
 async function ownDoctor(c: { env: AppEnv["Bindings"]; var: { user: SessionUser } }, raw: string | undefined) {
-  const r = idParam.safeParse(raw);
-  if (!r.success) throw notFound("Doctor");
+  const id = idOf(raw, "Doctor");
   const u = c.var.user;
   const db = makeDb(c.env.DB);
-  const doc = await db.query.doctors.findFirst({ where: and(eq(doctors.id, r.data), eq(doctors.clinicId, u.clinicId)) });
+  const doc = await db.query.doctors.findFirst({ where: and(eq(doctors.id, id), eq(doctors.clinicId, u.clinicId)) });
   if (!doc) throw notFound("Doctor");
   if (!(u.role === "admin" || (u.role === "doctor" && u.doctorId === doc.id))) throw forbidden("Only the doctor or an admin can manage this feed.");
   return { db, doc, u };

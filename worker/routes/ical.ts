@@ -12,6 +12,7 @@ import { loadAppointment, loadAppointments, loadClinic } from "../ics/data";
 import { icsFileName, renderCalendar } from "../ics/render";
 import { csrf, requireRole, requireSession } from "../middleware/session";
 import { idParam, instant, jsonBody, queryOf } from "../validate";
+import { idOf } from "./path-id";
 import { invitesOf } from "../email/outbox";
 import { DEFAULT_TEMPLATES, effectiveTemplates, TEMPLATE_VARIABLES, TemplatesSchema, unknownPlaceholders } from "../email/templates";
 import { actorOf, auditInsert } from "../db/audit";
@@ -38,15 +39,9 @@ const ExportQuery = z.strictObject({
 
 const OneQuery = z.strictObject({ privacy: Privacy.optional() });
 
-function idOf(raw: string | undefined): string {
-  const r = idParam.safeParse(raw);
-  if (!r.success) throw notFound("Appointment");
-  return r.data;
-}
-
 /** /:id/ical and /:id/add-links: the clinic and one of its appointments (404 otherwise) and the requested privacy, if any. */
 async function oneAppointment(c: Context<AppEnv>) {
-  const id = idOf(c.req.param("id"));
+  const id = idOf(c.req.param("id"), "Appointment");
   const q = queryOf(c, OneQuery);
   const clinicId = c.var.user.clinicId;
   const [clinic, appt] = await Promise.all([loadClinic(c.env.DB, clinicId), loadAppointment(c.env.DB, clinicId, id)]);
@@ -110,7 +105,7 @@ export const icalRoutes = new Hono<AppEnv>()
 // Invite e-mails of one appointment and their delivery state (pending/sent/failed,
 // attempts, last error): how staff see that a patient was or was not notified.
 icalRoutes.get("/:id/invites", async (c) => {
-  const id = idOf(c.req.param("id"));
+  const id = idOf(c.req.param("id"), "Appointment");
   const u = c.var.user;
   const appt = await loadAppointment(c.env.DB, u.clinicId, id);
   if (!appt) throw notFound("Appointment");

@@ -19,6 +19,7 @@ import { commitAppointments, commitBlocked } from "../ics/import-write";
 import { IcsImportError, IMPORT_MAX_BYTES, IMPORT_MAX_EVENTS, IMPORT_MAX_OCCURRENCES, parseIcs, planImport, type PlannedItem } from "../ics/import";
 import { csrf, requireSession } from "../middleware/session";
 import { idParam, instant, issuesOf, queryOf } from "../validate";
+import { idOf } from "./path-id";
 
 /** Appointments are written one guarded batch each: keep one request within Worker limits. */
 export const IMPORT_MAX_APPOINTMENTS = 25;
@@ -150,9 +151,7 @@ const dto = (i: PlannedItem) => ({
 });
 
 export const importRoutes = new Hono<AppEnv>().use("/:id/import/ics", requireSession, csrf).post("/:id/import/ics", async (c) => {
-  const idR = idParam.safeParse(c.req.param("id"));
-  if (!idR.success) throw notFound("Doctor");
-  const doctorId = idR.data;
+  const doctorId = idOf(c.req.param("id"), "Doctor");
   const q = queryOf(c, Query);
   const u = c.var.user;
   const mode = q.mode ?? "blocked";
