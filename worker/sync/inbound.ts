@@ -72,18 +72,23 @@ export async function syncInbound(ctx: HubContext, s: IntegrationSession): Promi
   for (const row of await calendarRows(ctx, s.integ.id)) {
     if (!wanted.has(row.calendar_id) || s.dead) continue;
     const now = Date.now();
-    if (isDue(row, now)) {
-      try {
-        await syncCalendar(ctx, s, row, busy.has(row.calendar_id));
-        pulled = true;
-      } catch (err) {
-        if (err instanceof ReconnectRequiredError) return { next: null, pulled };
-        await recordIntegrationError(ctx, s, `${label(s.integ.provider)} sync of "${row.summary}": ${describe(err)}`);
-        const retryIn = err instanceof ProviderError && err.retryAfterMs ? err.retryAfterMs : 60_000;
-        next = Math.min(next ?? Infinity, Date.now() + retryIn);
-        continue;
-      }
+    if (!isDue(row, now)) {
+      // Nothing changed this row since calendarRows read it: no second read needed
+      // (this runs on every hub kick, i.e. after every appointment change).
+      next = Math.min(next ?? Infinity, nextPollAt(row, now));
+      continue;
     }
+    try {
+      await syncCalendar(ctx, s, row, busy.has(row.calendar_id));
+      pulled = true;
+    } catch (err) {
+      if (err instanceof ReconnectRequiredError) return { next: null, pulled };
+      await recordIntegrationError(ctx, s, `${label(s.integ.provider)} sync of "${row.summary}": ${describe(err)}`);
+      const retryIn = err instanceof ProviderError && err.retryAfterMs ? err.retryAfterMs : 60_000;
+      next = Math.min(next ?? Infinity, Date.now() + retryIn);
+      continue;
+    }
+    // The sync moved the cursor and last_polled_at: read them back for the next poll time.
     const fresh = await ctx.env.DB.prepare("SELECT * FROM integration_calendars WHERE integration_id = ? AND calendar_id = ?")
       .bind(s.integ.id, row.calendar_id)
       .first<CalendarRow>();
