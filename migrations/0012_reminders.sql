@@ -4,7 +4,7 @@
 -- (minutes after local midnight, clinic zone; start > end means the span crosses midnight),
 -- the patient cancel cut-off, the phone patients call to reschedule, appointment types that
 -- get no reminders (JSON array of type names), types that are video visits, the Jitsi base URL
--- and per-clinic SMS templates (JSON {reminder?: string}).
+-- and per-clinic reminder templates (JSON {sms?: string, email?: {subject?, text?, html?}}).
 ALTER TABLE clinics ADD COLUMN reminder_rules TEXT NOT NULL DEFAULT '[{"offsetMinutes":1440,"channel":"email"},{"offsetMinutes":120,"channel":"sms"}]';
 ALTER TABLE clinics ADD COLUMN quiet_start_min INTEGER NOT NULL DEFAULT 1260;
 ALTER TABLE clinics ADD COLUMN quiet_end_min INTEGER NOT NULL DEFAULT 480;
@@ -13,7 +13,7 @@ ALTER TABLE clinics ADD COLUMN phone TEXT NOT NULL DEFAULT '';
 ALTER TABLE clinics ADD COLUMN no_reminder_types TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE clinics ADD COLUMN video_types TEXT NOT NULL DEFAULT '["video"]';
 ALTER TABLE clinics ADD COLUMN jitsi_base_url TEXT NOT NULL DEFAULT 'https://meet.jit.si';
-ALTER TABLE clinics ADD COLUMN sms_templates TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE clinics ADD COLUMN reminder_templates TEXT NOT NULL DEFAULT '{}';
 
 -- Per patient: SMS consent with when and how it was given or withdrawn
 -- (source: "staff:<user id>", "sms:START", "sms:STOP", "twilio:21610").
@@ -83,3 +83,6 @@ CREATE TABLE rate_counters (
   window_start INTEGER NOT NULL,
   count INTEGER NOT NULL
 );
+
+-- Inbound SMS replies find the patient by number across clinics (one Twilio account per deployment).
+CREATE INDEX patients_phone_digits_idx ON patients (phone_digits);

@@ -28,6 +28,18 @@ export interface Env {
   /** Subscribable .ics feeds: days of history and of future they cover (defaults 30 and 365). */
   FEED_DAYS_BACK?: string;
   FEED_DAYS_AHEAD?: string;
+
+  // SMS reminders (Twilio; see worker/sms/twilio.ts). TWILIO_AUTH_TOKEN is a secret.
+  TWILIO_ACCOUNT_SID?: string;
+  TWILIO_AUTH_TOKEN?: string;
+  TWILIO_FROM?: string;
+  TWILIO_MESSAGING_SERVICE_SID?: string;
+  TWILIO_API_BASE?: string;
+  /** Country calling code for national numbers ("44"): how "07700 900123" becomes +447700900123. */
+  SMS_DEFAULT_COUNTRY_CODE?: string;
+  /** Self-hosted Jitsi with token auth (worker/video/jitsi.ts); JITSI_APP_SECRET is a secret. */
+  JITSI_APP_ID?: string;
+  JITSI_APP_SECRET?: string;
 }
 
 /** The authenticated caller, set by the session middleware. */
