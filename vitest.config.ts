@@ -28,6 +28,12 @@ export default defineConfig(async () => {
             GOOGLE_OAUTH_REVOKE_URL: "https://google.test/revoke",
             GOOGLE_API_BASE: "https://google.test/calendar/v3",
             WEBHOOK_BASE_URL: "https://acms.test",
+            // SMS reminders: the Twilio emulator (test/fakes/twilio) answers on this host.
+            TWILIO_API_BASE: "https://twilio.test",
+            TWILIO_ACCOUNT_SID: "AC00000000000000000000000000000001",
+            TWILIO_AUTH_TOKEN: "twilio-test-auth-token",
+            TWILIO_FROM: "+15005550006",
+            SMS_DEFAULT_COUNTRY_CODE: "44",
           },
         },
       }),

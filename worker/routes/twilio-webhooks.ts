@@ -20,7 +20,7 @@ const MAX_FORM_BYTES = 16 * 1024;
 async function verifiedForm(c: Context<AppEnv>): Promise<URLSearchParams | null> {
   const token = c.env.TWILIO_AUTH_TOKEN;
   if (!token) return null;
-  const raw = await c.req.text();
+  const raw = new TextDecoder().decode(await c.req.arrayBuffer());
   if (raw.length > MAX_FORM_BYTES) return null;
   const params = new URLSearchParams(raw);
   const url = new URL(c.req.url);
