@@ -46,6 +46,8 @@ CREATE TABLE reminders (
 CREATE UNIQUE INDEX reminders_key_uq ON reminders (appointment_id, channel, offset_minutes, start_ms);
 CREATE INDEX reminders_doctor_due_idx ON reminders (doctor_id, state, due_at);
 CREATE INDEX reminders_provider_idx ON reminders (provider_id);
+-- The cron's safety net: overdue pending rows only.
+CREATE INDEX reminders_due_idx ON reminders (state, due_at);
 
 -- Personal confirm/cancel links: only the SHA-256 of the token is stored.
 CREATE TABLE patient_links (

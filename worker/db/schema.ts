@@ -111,6 +111,8 @@ export const patients = sqliteTable(
     index("patients_name_idx").on(t.clinicId, t.nameLc),
     index("patients_phone_idx").on(t.clinicId, t.phoneDigits),
     index("patients_email_idx").on(t.clinicId, t.email),
+    // Inbound SMS replies (migration 0012): the patient by number across clinics.
+    index("patients_phone_digits_idx").on(t.phoneDigits),
   ],
 );
 
@@ -386,6 +388,7 @@ export const reminders = sqliteTable(
     uniqueIndex("reminders_key_uq").on(t.appointmentId, t.channel, t.offsetMinutes, t.startMs),
     index("reminders_doctor_due_idx").on(t.doctorId, t.state, t.dueAt),
     index("reminders_provider_idx").on(t.providerId),
+    index("reminders_due_idx").on(t.state, t.dueAt),
   ],
 );
 
