@@ -25,7 +25,8 @@ import { effectiveReminderTemplates, type ReminderVars, renderReminderEmail, ren
 
 export const BACKOFF_MS = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000];
 export const MAX_ATTEMPTS = BACKOFF_MS.length + 1;
-const BATCH = 25;
+const BATCH = 50;
+const SEND_CONCURRENCY = 10;
 export const LEASE_MS = 10 * 60_000;
 
 interface DueRow {
@@ -79,11 +80,9 @@ async function varsOf(env: Env, r: DueRow, link: string): Promise<ReminderVars> 
   return { clinic: r.c_name, doctor: r.doctor_name ?? "", date, time, timeZone: r.c_zone, where, link, phone: r.c_phone || "the clinic" };
 }
 
-/** Sends one claimed reminder; returns the provider's message id (SMS) or null (e-mail). Throws on failure. */
-async function sendOne(env: Env, r: DueRow, now: number): Promise<string | null> {
-  const link = await issuePatientLink(env.DB, env.APP_URL, { clinicId: r.clinic_id, appointmentId: r.appointment_id, endMs: r.a_end! }, now);
-  await link.statement.run();
-  const vars = await varsOf(env, r, link.url);
+/** Renders and sends one claimed reminder with its personal link; returns the provider's message id (SMS) or null (e-mail). Throws on failure. */
+async function sendOne(env: Env, r: DueRow, linkUrl: string): Promise<string | null> {
+  const vars = await varsOf(env, r, linkUrl);
   const templates = effectiveReminderTemplates(r.c_templates);
   if (r.channel === "email") {
     const sender = emailSenderFor(env);
@@ -103,49 +102,73 @@ async function sendOne(env: Env, r: DueRow, now: number): Promise<string | null>
   return res.id;
 }
 
+/** Runs fn over items with at most `limit` in flight (provider calls of one batch go out together). */
+async function pool<T>(items: T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => { while (i < items.length) await fn(items[i++]); }));
+}
+
+/**
+ * One run for a doctor: due rows are read and claimed in two statements, links issued in one
+ * batch, the sends made concurrently (SEND_CONCURRENCY at a time), and every outcome written in
+ * one final batch — so a batch of 50 reminders costs a handful of D1 round trips, not 150.
+ */
 export async function drainReminders(env: Env, doctorId: string, now = Date.now()): Promise<number | null> {
   const d1 = env.DB;
-  // Sends that never reported back: outcome unknown, never repeated.
-  await d1
-    .prepare("UPDATE reminders SET state = 'unknown', last_error = 'the send did not finish; not repeated so the patient is not messaged twice' WHERE doctor_id = ? AND state = 'sending' AND claimed_at < ?")
-    .bind(doctorId, now - LEASE_MS)
-    .run();
-  const { results } = await d1.prepare(DUE_SQL).bind(doctorId, now, BATCH).all<DueRow>();
-  for (const r of results) {
-    const claim = await d1
-      .prepare("UPDATE reminders SET state = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE id = ? AND state = 'pending' AND due_at <= ?")
-      .bind(now, r.id, now)
-      .run();
-    if (claim.meta.changes !== 1) continue;
-    const stale = staleReason(r, now);
-    if (stale) {
-      await d1.prepare("UPDATE reminders SET state = 'skipped', last_error = ? WHERE id = ?").bind(stale, r.id).run();
-      continue;
+  const [, due] = await d1.batch([
+    // Sends that never reported back: outcome unknown, never repeated.
+    d1
+      .prepare("UPDATE reminders SET state = 'unknown', last_error = 'the send did not finish; not repeated so the patient is not messaged twice' WHERE doctor_id = ? AND state = 'sending' AND claimed_at < ?")
+      .bind(doctorId, now - LEASE_MS),
+    d1.prepare(DUE_SQL).bind(doctorId, now, BATCH),
+  ]);
+  const rows = due.results as DueRow[];
+  if (rows.length) {
+    // Claim: only rows still pending are ours (another run may have taken some).
+    const claimed = await d1
+      .prepare("UPDATE reminders SET state = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending' AND due_at <= ? RETURNING id")
+      .bind(now, JSON.stringify(rows.map((r) => r.id)), now)
+      .all<{ id: string }>();
+    const mine = new Set(claimed.results.map((r) => r.id));
+    const outcome: D1PreparedStatement[] = [];
+    const toSend: { r: DueRow; url: string }[] = [];
+    const links: D1PreparedStatement[] = [];
+    for (const r of rows) {
+      if (!mine.has(r.id)) continue;
+      const stale = staleReason(r, now);
+      if (stale) {
+        outcome.push(d1.prepare("UPDATE reminders SET state = 'skipped', last_error = ? WHERE id = ?").bind(stale, r.id));
+        continue;
+      }
+      const link = await issuePatientLink(d1, env.APP_URL, { clinicId: r.clinic_id, appointmentId: r.appointment_id, endMs: r.a_end! }, now);
+      links.push(link.statement);
+      toSend.push({ r, url: link.url });
     }
-    try {
-      const providerId = await sendOne(env, r, now);
-      await d1.prepare("UPDATE reminders SET state = 'sent', sent_at = ?, provider_id = ?, last_error = NULL WHERE id = ? AND state = 'sending'").bind(Date.now(), providerId, r.id).run();
-    } catch (err) {
-      await recordFailure(env, r, err, now);
-    }
+    if (links.length) await d1.batch(links);
+    await pool(toSend, SEND_CONCURRENCY, async ({ r, url }) => {
+      try {
+        const providerId = await sendOne(env, r, url);
+        outcome.push(d1.prepare("UPDATE reminders SET state = 'sent', sent_at = ?, provider_id = ?, last_error = NULL WHERE id = ? AND state = 'sending'").bind(Date.now(), providerId, r.id));
+      } catch (err) {
+        outcome.push(...failureStatements(d1, r, err, now));
+      }
+    });
+    if (outcome.length) await d1.batch(outcome);
   }
-  if (results.length === BATCH) return Date.now();
+  if (rows.length === BATCH) return Date.now();
   const next = await d1.prepare("SELECT min(due_at) AS at FROM reminders WHERE doctor_id = ? AND state = 'pending'").bind(doctorId).first<{ at: number | null }>();
   return next?.at ?? null;
 }
 
-async function recordFailure(env: Env, r: DueRow, err: unknown, now: number): Promise<void> {
-  const d1 = env.DB;
+function failureStatements(d1: D1Database, r: DueRow, err: unknown, now: number): D1PreparedStatement[] {
   const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
   const e = err instanceof SmsSendError ? err : null;
   const attempts = r.attempts + 1;
   const retryAt = now + Math.max(BACKOFF_MS[Math.min(attempts, BACKOFF_MS.length) - 1], e?.retryAfterMs ?? 0);
   // Anything that is not a known permanent error (a provider 4xx) is worth another try.
   const retryable = e ? e.retryable : true;
-  if (retryable && attempts < MAX_ATTEMPTS && retryAt < r.a_start!) {
-    await d1.prepare("UPDATE reminders SET state = 'pending', due_at = ?, last_error = ? WHERE id = ?").bind(retryAt, message, r.id).run();
-    return;
-  }
+  if (retryable && attempts < MAX_ATTEMPTS && retryAt < r.a_start!)
+    return [d1.prepare("UPDATE reminders SET state = 'pending', due_at = ?, last_error = ? WHERE id = ?").bind(retryAt, message, r.id)];
   const stmts = [
     d1.prepare("UPDATE reminders SET state = 'failed', last_error = ? WHERE id = ?").bind(message, r.id),
     toD1(d1, auditInsert(makeDb(d1), r.clinic_id, systemActor("reminders"), "reminder.failed", "appointment", r.appointment_id, { channel: r.channel, attempts, error: message })),
@@ -155,7 +178,7 @@ async function recordFailure(env: Env, r: DueRow, err: unknown, now: number): Pr
     stmts.push(
       d1.prepare("UPDATE patients SET sms_consent = 0, sms_consent_at = ?, sms_consent_source = 'twilio:21610' WHERE id = (SELECT patient_id FROM appointments WHERE id = ?)").bind(now, r.appointment_id),
     );
-  await d1.batch(stmts);
+  return stmts;
 }
 
 function toD1(d1: D1Database, item: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
