@@ -13,6 +13,7 @@ import { canEdit } from "../calendar/events";
 import { toast } from "../ui/toast";
 import { FieldError } from "../ui/FieldError";
 import { RescheduleForm } from "./RescheduleForm";
+import { EngagementSection } from "../engagement/EngagementSection";
 
 const PROVIDER_LABEL: Record<string, string> = { google: "Google Calendar", microsoft: "Outlook", caldav: "iCloud" };
 
@@ -218,6 +219,7 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
                 </Show>
               </div>
             </Show>
+            <EngagementSection appointmentId={a().id} canEdit={canEdit(a(), user())} />
             {/* Not a heading: the panel's one heading is the patient's name. */}
             <section class="add-to-calendar" aria-labelledby="add-cal-title" data-testid="add-to-calendar">
               <p id="add-cal-title" class="subhead">Add to calendar</p>

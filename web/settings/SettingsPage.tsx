@@ -7,11 +7,13 @@ import { user } from "../stores/session";
 import { EmailTemplatesPage } from "./EmailTemplatesPage";
 import { ImportIcsPage } from "./ImportIcsPage";
 import { IntegrationsPage } from "./IntegrationsPage";
+import { RemindersPage } from "../engagement/RemindersPage";
 
 const PAGES: { href: string; label: string; roles: Role[] }[] = [
   { href: "/settings/integrations", label: "Integrations", roles: ["admin", "doctor", "receptionist"] },
   { href: "/settings/import", label: "Import .ics", roles: ["admin", "doctor"] },
   { href: "/settings/email-templates", label: "E-mail templates", roles: ["admin"] },
+  { href: "/settings/reminders", label: "Reminders", roles: ["admin", "doctor", "receptionist"] },
 ];
 
 export function SettingsPage() {
@@ -40,6 +42,9 @@ export function SettingsPage() {
         </Match>
         <Match when={path() === "/settings/email-templates" && allowed("/settings/email-templates")}>
           <EmailTemplatesPage />
+        </Match>
+        <Match when={path() === "/settings/reminders" && allowed("/settings/reminders")}>
+          <RemindersPage />
         </Match>
       </Switch>
     </div>
