@@ -26,7 +26,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { AppointmentChange, ChangeEffect } from "../appointments/effects";
 import type { Appointment } from "../appointments/model";
 import { auditInsert, systemActor } from "../db/audit";
-import { makeDb } from "../db/client";
+import { makeDb, toD1 } from "../db/client";
 import type { Env } from "../env";
 import type { HubWork } from "../hub/work";
 import { loadAppointment, loadClinic } from "../ics/data";
@@ -185,10 +185,6 @@ export async function drainInvites(env: Env, doctorId: string, now = Date.now())
   return next?.at ?? null;
 }
 
-function toD1(d1: D1Database, item: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
-  const q = item.toSQL();
-  return d1.prepare(q.sql).bind(...q.params);
-}
 
 export const inviteEmailWork: HubWork = {
   name: "invite-email",

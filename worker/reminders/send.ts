@@ -11,7 +11,7 @@
 // Before sending, the row is checked against the appointment as it is now (still active, same
 // start) and the patient's consent as it is now (an SMS opt-out wins over a planned reminder).
 import { auditInsert, systemActor } from "../db/audit";
-import { makeDb } from "../db/client";
+import { makeDb, toD1 } from "../db/client";
 import { clinicDateTime } from "../email/templates";
 import { emailSenderFor } from "../email/sender";
 import type { Env } from "../env";
@@ -181,10 +181,6 @@ function failureStatements(d1: D1Database, r: DueRow, err: unknown, now: number)
   return stmts;
 }
 
-function toD1(d1: D1Database, item: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
-  const q = item.toSQL();
-  return d1.prepare(q.sql).bind(...q.params);
-}
 
 export const reminderWork: HubWork = {
   name: "reminders",

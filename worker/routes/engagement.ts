@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { getAppointment } from "../appointments/queries";
 import { actorOf, auditInsert } from "../db/audit";
-import { makeDb } from "../db/client";
+import { makeDb, toD1 } from "../db/client";
 import type { AppEnv } from "../env";
 import { forbidden, notFound, validationError } from "../errors";
 import { csrf, requireRole, requireSession } from "../middleware/session";
@@ -106,10 +106,10 @@ export const reminderSettingsRoutes = new Hono<AppEnv>()
     if (b.templates) set("reminder_templates", JSON.stringify(b.templates));
     if (!sets.length) throw validationError("Send at least one field to change.");
     const db = makeDb(c.env.DB);
-    const audit = auditInsert(db, u.clinicId, actorOf(u), "clinic.reminders.update", "clinic", u.clinicId, { changed: Object.keys(b) }).toSQL();
+    const audit = toD1(c.env.DB, auditInsert(db, u.clinicId, actorOf(u), "clinic.reminders.update", "clinic", u.clinicId, { changed: Object.keys(b) }));
     await c.env.DB.batch([
       c.env.DB.prepare(`UPDATE clinics SET ${sets.join(", ")} WHERE id = ?`).bind(...vals, u.clinicId),
-      c.env.DB.prepare(audit.sql).bind(...audit.params),
+      audit,
     ]);
     const r = await c.env.DB.prepare(SETTINGS_SQL).bind(u.clinicId).first<SettingsRow>();
     return c.json({ reminders: settingsDto(r!) });
@@ -125,7 +125,7 @@ export const patientConsentRoutes = new Hono<AppEnv>()
     const db = makeDb(c.env.DB);
     const exists = await c.env.DB.prepare("SELECT 1 AS x FROM patients WHERE id = ? AND clinic_id = ?").bind(id, u.clinicId).first();
     if (!exists) throw notFound("Patient");
-    const audit = auditInsert(db, u.clinicId, actorOf(u), "patient.sms_consent", "patient", id, { consent: b.consent }).toSQL();
+    const audit = toD1(c.env.DB, auditInsert(db, u.clinicId, actorOf(u), "patient.sms_consent", "patient", id, { consent: b.consent }));
     await c.env.DB.batch([
       c.env.DB.prepare("UPDATE patients SET sms_consent = ?, sms_consent_at = ?, sms_consent_source = ? WHERE id = ? AND clinic_id = ?").bind(
         b.consent ? 1 : 0,
@@ -134,7 +134,7 @@ export const patientConsentRoutes = new Hono<AppEnv>()
         id,
         u.clinicId,
       ),
-      c.env.DB.prepare(audit.sql).bind(...audit.params),
+      audit,
     ]);
     return c.json({ smsConsent: { consent: b.consent, at: new Date(now).toISOString(), source: `staff:${u.userId}` } });
   });
@@ -180,7 +180,7 @@ export const appointmentEngagementRoutes = new Hono<AppEnv>()
     const b = await jsonBody(c, z.strictObject({ enabled: z.boolean() }));
     const clinic = await c.env.DB.prepare("SELECT jitsi_base_url FROM clinics WHERE id = ?").bind(u.clinicId).first<{ jitsi_base_url: string }>();
     const db = makeDb(c.env.DB);
-    const audit = auditInsert(db, u.clinicId, actorOf(u), b.enabled ? "appointment.video_on" : "appointment.video_off", "appointment", a.id, {}).toSQL();
+    const audit = toD1(c.env.DB, auditInsert(db, u.clinicId, actorOf(u), b.enabled ? "appointment.video_on" : "appointment.video_off", "appointment", a.id, {}));
     await c.env.DB.batch([
       b.enabled
         ? c.env.DB.prepare("INSERT OR IGNORE INTO appointment_video (appointment_id, clinic_id, provider, url, created_at) VALUES (?, ?, 'jitsi', ?, ?)").bind(
@@ -190,7 +190,7 @@ export const appointmentEngagementRoutes = new Hono<AppEnv>()
             Date.now(),
           )
         : c.env.DB.prepare("DELETE FROM appointment_video WHERE appointment_id = ?").bind(a.id),
-      c.env.DB.prepare(audit.sql).bind(...audit.params),
+      audit,
     ]);
     const v = await c.env.DB.prepare("SELECT provider, url FROM appointment_video WHERE appointment_id = ?").bind(a.id).first<{ provider: string; url: string }>();
     return c.json({ video: v ? { provider: v.provider, joinUrl: v.url } : null });
