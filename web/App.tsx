@@ -2,7 +2,8 @@
 // Routing is a few paths, so a tiny signal on history is enough (stores/route.ts).
 import { createEffect, Match, on, onMount, Show, Switch } from "solid-js";
 import { CalendarPage } from "./calendar/CalendarPage";
-import { LoginPage } from "./LoginPage";
+import { PatientsRoute } from "./patients/PatientsRoute";
+import { SignedOut } from "./setup/SignedOut";
 import { NoticeBell } from "./notices/NoticeBell";
 import { ReconnectBanner } from "./notices/ReconnectBanner";
 import { SettingsPage } from "./settings/SettingsPage";
@@ -59,13 +60,14 @@ export function App() {
           </p>
         </Match>
         <Match when={sessionStatus() === "out"}>
-          <LoginPage />
+          <SignedOut />
         </Match>
         <Match when={sessionStatus() === "in"}>
           <header class="app-head">
             <span class="brand">{clinic()?.name ?? "ACMS Calendar"}</span>
             <nav aria-label="Main">
               <Link href="/">Calendar</Link>
+              <Link href="/patients">Patients</Link>
               <Link href="/settings/integrations">Settings</Link>
             </nav>
             <span class="who">
@@ -78,8 +80,12 @@ export function App() {
           </header>
           <ReconnectBanner />
           <div id="main" class="app-main">
-            <Show when={path().startsWith("/settings")} fallback={<CalendarPage />}>
-              <SettingsPage />
+            <Show when={path().startsWith("/patients")} fallback={
+              <Show when={path().startsWith("/settings")} fallback={<CalendarPage />}>
+                <SettingsPage />
+              </Show>
+            }>
+              <PatientsRoute />
             </Show>
           </div>
         </Match>

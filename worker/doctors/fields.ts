@@ -33,7 +33,7 @@ export interface AppointmentType {
 export const DEFAULT_APPOINTMENT_TYPES: AppointmentType[] = [
   { name: "consultation", minutes: 30 },
   { name: "follow-up", minutes: 15 },
-  { name: "check-up", minutes: 30 },
+  { name: "check-up", minutes: 20 },
   { name: "procedure", minutes: 60 },
   { name: "vaccination", minutes: 15 },
 ];
