@@ -70,8 +70,10 @@ export function WorkingHoursEditor(props: { value: WorkingHours; onChange: (v: W
                 )}
               </For>
             </Show>
-            <button type="button" class="link-btn" onClick={() => addRange(d.key)} aria-label={`Add hours on ${d.label}`}>
-              {day(d.key).length ? "+ after a break" : "+ hours"}
+            {/* The day goes into the name as hidden text, not aria-label: the visible words must stay part of the name (axe label-content-name-mismatch). */}
+            <button type="button" class="link-btn" onClick={() => addRange(d.key)}>
+              {day(d.key).length ? "+ hours after a break" : "+ hours"}
+              <span class="sr-only"> on {d.label}</span>
             </button>
             <Show when={props.errors?.[d.key]}>
               <span class="field-error" role="alert">
