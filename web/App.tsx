@@ -9,7 +9,7 @@ import { ReconnectBanner } from "./notices/ReconnectBanner";
 import { SettingsPage } from "./settings/SettingsPage";
 import { clearMyIntegrations, loadMyIntegrations } from "./stores/integrations";
 import { startNotices, stopNotices } from "./stores/notices";
-import { navigate, path } from "./stores/route";
+import { navigate, path, replacePath } from "./stores/route";
 import { clinic, logOut, restoreSession, sessionStatus, user } from "./stores/session";
 import { ErrorBanner } from "./ui/ErrorBanner";
 import { Toasts } from "./ui/toast";
@@ -47,6 +47,8 @@ export function App() {
       },
     ),
   );
+  // /setup is only a signed-out address (SignedOut); once in, it means the calendar.
+  createEffect(() => sessionStatus() === "in" && path() === "/setup" && replacePath("/"));
   return (
     <>
       <a class="skip" href="#main">

@@ -1,6 +1,7 @@
 // Holidays and days off: whole days blocked in the doctor's calendar (manual blocked time through
 // /api/blocked-times, written by the doctor's hub, so open calendars see it live). Shows the next
-// 60 days; blocks from synced calendars are listed but only removable at their source.
+// 60 days (whole days and blocks of 4 hours or more); blocks from synced calendars are listed
+// but only removable at their source.
 import { createResource, createSignal, For, Show } from "solid-js";
 import type { BlockedTime } from "../api-client/types";
 import { formatDateTime, toWall, wallToMs } from "../lib/tz";
@@ -10,6 +11,7 @@ import { toast } from "../ui/toast";
 import { adminApi, messageOf } from "./admin-api";
 
 const DAY = 86_400_000;
+const LONG_MS = 4 * 3_600_000;
 const dayStartMs = (ymd: string, tz: string) => {
   const [y, m, d] = ymd.split("-").map(Number);
   return wallToMs(y, m, d, 0, 0, tz);
@@ -22,7 +24,11 @@ export function TimeOff(props: { doctorId: string }) {
     async (id) => {
       const from = new Date(Date.now() - DAY).toISOString();
       const to = new Date(Date.now() + 60 * DAY).toISOString();
-      return (await adminApi.blockedTimes(id, from, to)).blockedTimes.sort((a, b) => a.start.localeCompare(b.start));
+      // Whole days and long blocks only: short ones (a meeting, a synced busy hour) belong to the
+      // calendar, and listing 60 days of them would bury the holidays this list is for.
+      return (await adminApi.blockedTimes(id, from, to)).blockedTimes
+        .filter((b) => b.allDay || Date.parse(b.end) - Date.parse(b.start) >= LONG_MS)
+        .sort((a, b) => a.start.localeCompare(b.start));
     },
   );
   const today = toWall(Date.now(), clinicTz()).slice(0, 10);
@@ -97,7 +103,7 @@ export function TimeOff(props: { doctorId: string }) {
         </div>
       </form>
       <Show when={list()} fallback={<p class="muted">Loading…</p>}>
-        <Show when={list()!.length} fallback={<p class="muted">No time off in the next 60 days.</p>}>
+        <Show when={list()!.length} fallback={<p class="muted">No days off in the next 60 days.</p>}>
           <ul class="timeoff-list">
             <For each={list()}>
               {(b) => (
