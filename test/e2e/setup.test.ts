@@ -47,7 +47,7 @@ describe("first-run setup", () => {
     await page.getByLabel("Password again").fill("something else");
     await page.getByRole("button", { name: "Create clinic" }).click();
     await page.getByText("The two passwords are not the same.").waitFor();
-    expect((await (await fetch(`${fresh.url}/api/setup`)).json()).needed).toBe(true);
+    expect(((await (await fetch(`${fresh.url}/api/setup`)).json()) as { needed: boolean }).needed).toBe(true);
   });
 
   it("creates the clinic and admin, logs the admin in on the staff page; the setup page is then gone for good", async () => {
