@@ -86,7 +86,8 @@ describe("reload deep links under vite dev (npm run dev)", () => {
     const root = path.resolve(import.meta.dirname, "../..");
     vite = spawn(path.join(root, "node_modules/.bin/vite"), ["dev", "--port", String(port), "--strictPort", "--host", "127.0.0.1"], {
       cwd: root,
-      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+      // What scripts/dev.mjs passes: the address it prints (localhost), while we browse 127.0.0.1.
+      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", ACMS_APP_URL: `http://localhost:${port}` },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
@@ -126,5 +127,15 @@ describe("reload deep links under vite dev (npm run dev)", () => {
     }
     expect(missing).toEqual([]);
     await page.close();
+  });
+
+  it("the Worker's APP_URL is the address npm run dev prints (not wrangler.toml's :8787)", async () => {
+    // The CSRF rule accepts the request's own origin or APP_URL: from 127.0.0.1, an Origin of
+    // http://localhost:<port> passes only if the Worker's APP_URL is exactly that address.
+    const post = (origin: string) =>
+      fetch(`${url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin }, body: JSON.stringify({ email: "nobody@x.test", password: "x" }) });
+    const port = new URL(url).port;
+    expect((await post(`http://localhost:${port}`)).status).not.toBe(403);
+    expect((await post("http://localhost:8787")).status).toBe(403);
   });
 });
