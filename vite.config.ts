@@ -11,7 +11,12 @@ import solid from "vite-plugin-solid";
 
 const here = import.meta.dirname;
 
-export default defineConfig({
+// The address the dev server is really reached at (scripts/dev.mjs sets ACMS_APP_URL to the URL it
+// prints, with --strictPort so Vite cannot drift to another port). wrangler.toml's APP_URL is the
+// `wrangler dev` port; in `vite dev` feed URLs and e-mail links must name Vite's origin instead.
+const devAppUrl = (port: number) => process.env.ACMS_APP_URL ?? `http://localhost:${port}`;
+
+export default defineConfig(({ command }) => ({
   root: path.join(here, "web"),
   publicDir: path.join(here, "web/public"),
   plugins: [
@@ -21,6 +26,8 @@ export default defineConfig({
       // Local D1/DO state in <repo>/.wrangler/state, where `wrangler d1 migrations apply --local`
       // and scripts/seed.mjs write. The plugin's default is relative to Vite's root (web/).
       persistState: { path: path.join(here, ".wrangler/state") },
+      // Only while serving: a build must keep wrangler.toml's vars (deploys set APP_URL there).
+      config: command === "serve" ? (c) => ({ vars: { ...c.vars, APP_URL: devAppUrl(5173) } }) : undefined,
     }),
   ],
   environments: {
@@ -28,4 +35,4 @@ export default defineConfig({
     acms_calendar: { build: { outDir: path.join(here, "dist/acms_calendar"), emptyOutDir: true } },
   },
   server: { port: 5173 },
-});
+}));

@@ -100,7 +100,7 @@ describe("clinic and audit", () => {
   it("GET /api/clinic returns the caller's clinic", async () => {
     const f = await makeClinic({ timeZone: "America/New_York", doctors: 0, patients: 0 });
     const res = await authed(f.tokens.receptionist).get("/api/clinic");
-    expect(await res.json()).toEqual({ clinic: { id: f.clinic.id, name: f.clinic.name, timeZone: "America/New_York", address: f.clinic.address, domain: "acms.example" } });
+    expect(await res.json()).toEqual({ clinic: { id: f.clinic.id, name: f.clinic.name, timeZone: "America/New_York", address: f.clinic.address, domain: "acms.example", reminderMinutes: [1440, 60] } });
   });
 
   it("an admin edits the clinic's name and address; the change is audited", async () => {

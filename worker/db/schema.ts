@@ -74,6 +74,9 @@ export const doctors = sqliteTable(
     // JSON: { "1": [["09:00","12:30"],["13:30","17:00"]], ... } keyed by ISO weekday 1=Mon..7=Sun,
     // local wall-clock times in the clinic's zone.
     workingHours: text("working_hours").notNull().default("{}"),
+    // JSON [{ "name": "consultation", "minutes": 30 }, …]: what can be booked with this doctor and
+    // for how long by default (migration 0009; worker/doctors/fields.ts validates it).
+    appointmentTypes: text("appointment_types").notNull().default("[]"),
     // Subscribable feed: only a SHA-256 hash of the secret token is stored.
     feedTokenHash: text("feed_token_hash"),
     feedPrivacy: text("feed_privacy", { enum: ["busy", "minimal"] }).notNull().default("busy"),
@@ -104,6 +107,7 @@ export const patients = sqliteTable(
     phoneDigits: text("phone_digits").notNull().default(""), // digits only, for prefix search
     email: text("email").notNull().default(""), // lower-cased
     dateOfBirth: text("date_of_birth"),
+    notes: text("notes").notNull().default(""), // free text for staff (migration 0009); PHI like the rest
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
   },

@@ -11,12 +11,15 @@ import { adminIntegrationRoutes, integrationRoutes } from "./integrations";
 import { liveRoutes } from "./live";
 import { noticeRoutes } from "./notices";
 import { patientRoutes } from "./patients";
+import { setupRoutes } from "./setup";
 import { userRoutes } from "./users";
 import { webhookRoutes } from "./webhooks";
 
 export const apiRoutes = new Hono<AppEnv>();
 
 apiRoutes.route("/clinic", clinicRoutes);
+// First run only (no session): create the clinic and its first admin; refused once a clinic exists.
+apiRoutes.route("/setup", setupRoutes);
 apiRoutes.route("/doctors", doctorRoutes);
 apiRoutes.route("/patients", patientRoutes);
 apiRoutes.route("/users", userRoutes);

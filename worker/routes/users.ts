@@ -21,9 +21,9 @@ import { csrf, forgetUserStatus, requireRole, requireSession } from "../middlewa
 import { jsonBody } from "../validate";
 import { idOf } from "./path-id";
 
-const email = z.string().trim().toLowerCase().email("must be an e-mail address").max(254);
-const password = z.string().min(10, "must be at least 10 characters").max(1024);
-const name = z.string().trim().min(1, "is required").max(200);
+export const email = z.string().trim().toLowerCase().email("must be an e-mail address").max(254);
+export const password = z.string().min(10, "must be at least 10 characters").max(1024);
+export const name = z.string().trim().min(1, "is required").max(200);
 
 const CreateBody = z.strictObject({
   email,
