@@ -64,6 +64,7 @@ export async function ensureChannels(ctx: HubContext, s: IntegrationSession): Pr
         .bind(w.channelId, w.resourceId, await sha256Hex(token), w.expiresAt, healthy ? 0 : 1, now, s.integ.id, row.calendar_id)
         .run();
       next = Math.min(next ?? Infinity, w.expiresAt - RENEW_BEFORE_MS);
+      console.log(`sync: push channel ${row.channel_id ? "renewed" : "opened"} for integration ${s.integ.id}, expires ${new Date(w.expiresAt).toISOString()}`);
       if (row.channel_id && row.channel_resource_id) await s.provider.unwatch(row.channel_id, row.channel_resource_id).catch(() => {});
     } catch (err) {
       if (err instanceof ReconnectRequiredError) return null;

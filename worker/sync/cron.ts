@@ -34,5 +34,7 @@ export async function doctorsNeedingSync(env: Env, now: number): Promise<string[
 
 export async function syncCron(env: Env, now: number): Promise<void> {
   const ids = await doctorsNeedingSync(env, now);
+  // One line per tick, so `npm run dev` + /__scheduled shows polling and renewal at work (docs/sync.md).
+  console.log(`sync cron: ${ids.length} doctor hub(s) woken`);
   await Promise.allSettled(ids.map((id) => env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(id)).kick(id)));
 }

@@ -120,6 +120,7 @@ async function syncCalendar(ctx: HubContext, s: IntegrationSession, row: Calenda
     changes = await s.provider.listChanges(row.calendar_id, null, window);
   }
   const fullAt = changes.full ? startedAt : stored.fullAt;
+  console.log(`sync: read integration ${s.integ.id} (${changes.full ? "full listing" : "cursor"}): ${changes.items.length} change(s)`);
   await ctx.exclusive(async () => {
     // The label setting can change while we listed (PATCH /api/integrations/:id clears
     // labels and resets cursors): decide labels with the current one, and below save
