@@ -27,6 +27,7 @@ export const google: ProviderHarness = {
   settle: (doctorId) => settle(doctorId),
   mark: () => emu.requests.length,
   requestsSince: (c, mark) => emu.requestsOf(c.account, mark).map((r) => ({ method: r.method, url: r.url })),
+  isChannelRequest: (r) => /\/events\/watch$|\/channels\/stop$/.test(new URL(r.url).pathname),
   event(c, id) {
     const ev = emu.event(c.account, id);
     if (!ev) return undefined;

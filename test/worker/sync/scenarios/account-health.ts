@@ -147,7 +147,7 @@ export function accountHealthScenarios(h: ProviderHarness) {
         await h.settle(c.doctorId);
         const calls = h.requestsSince(c, mark);
         expect(calls.length).toBeLessThanOrEqual(Math.ceil(N / 50) + 4);
-        expect(calls.filter((r) => r.method !== "GET" && !/\/watch$|\/channels\//.test(new URL(r.url).pathname))).toEqual([]);
+        expect(calls.filter((r) => r.method !== "GET" && !h.isChannelRequest(r))).toEqual([]);
         const [integ] = (await (await c.doctor.get("/api/integrations")).json<any>()).integrations;
         expect(integ).toMatchObject({ status: "active", healthy: true, lastError: null });
         expect(integ.metrics.successRate).toBe(1);
@@ -161,7 +161,7 @@ export function accountHealthScenarios(h: ProviderHarness) {
         const mark2 = h.mark();
         await h.reconnect(c);
         await h.settle(c.doctorId);
-        const writes = h.requestsSince(c, mark2).filter((r) => r.method !== "GET" && !/\/watch$|\/channels\//.test(new URL(r.url).pathname));
+        const writes = h.requestsSince(c, mark2).filter((r) => r.method !== "GET" && !h.isChannelRequest(r));
         expect(writes).toHaveLength(1);
         expect(h.event(c, moved.id)).toMatchObject({ startMs: Date.parse(at("16:30", days[4])) });
         h.setPageSize(3);

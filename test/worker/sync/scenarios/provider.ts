@@ -41,6 +41,8 @@ export interface ProviderHarness {
   mark(): number;
   /** API requests made with this doctor's credentials since the mark (OAuth excluded). */
   requestsSince(c: ConnectedDoctor, mark: number): { method: string; url: string }[];
+  /** True for push-channel upkeep requests (Google watch / channels.stop, Graph /subscriptions): not event writes. */
+  isChannelRequest(r: { method: string; url: string }): boolean;
   /** Our event for an appointment as the provider has it. */
   event(c: ConnectedDoctor, appointmentId: string): ProviderEvent | undefined;
   /** Events per listing page (real providers page at 250–1000; emulators start small to test paging). */
