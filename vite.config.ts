@@ -6,7 +6,7 @@
 // bundle to dist/acms_calendar (with a generated wrangler.json that `wrangler dev`/`deploy` pick up).
 import path from "node:path";
 import { cloudflare } from "@cloudflare/vite-plugin";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
 import solid from "vite-plugin-solid";
 
 const here = import.meta.dirname;
@@ -16,10 +16,31 @@ const here = import.meta.dirname;
 // `wrangler dev` port; in `vite dev` feed URLs and e-mail links must name Vite's origin instead.
 const devAppUrl = (port: number) => process.env.ACMS_APP_URL ?? `http://localhost:${port}`;
 
+// `/__scheduled[?cron=…]` runs the Cron Trigger locally (watch polling and channel renewal,
+// docs/sync.md), the same URL as `wrangler dev --test-scheduled`. Under `vite dev` the SPA
+// would answer it, so rewrite it to Miniflare's own trigger, /cdn-cgi/handler/scheduled,
+// which @cloudflare/vite-plugin serves. Dev server only: nothing of this is deployed.
+function devScheduledRoute(): Plugin {
+  return {
+    name: "acms:dev-scheduled",
+    enforce: "pre",
+    configureServer(server) {
+      server.middlewares.use((req, _res, next) => {
+        if (req.url === "/__scheduled" || req.url?.startsWith("/__scheduled?")) {
+          // The plugin builds its Request from originalUrl: rewrite both.
+          req.url = req.originalUrl = "/cdn-cgi/handler/scheduled" + req.url.slice("/__scheduled".length);
+        }
+        next();
+      });
+    },
+  };
+}
+
 export default defineConfig(({ command }) => ({
   root: path.join(here, "web"),
   publicDir: path.join(here, "web/public"),
   plugins: [
+    devScheduledRoute(),
     solid(),
     cloudflare({
       configPath: path.join(here, "wrangler.toml"),

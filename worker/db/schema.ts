@@ -258,6 +258,10 @@ export const calendarIntegrations = sqliteTable(
     lastErrorAt: integer("last_error_at"),
     // JSON counters: { ok, failed, lastLatencyMs }
     metrics: text("metrics").notNull().default("{}"),
+    // Issue 9 (migration 0006): the account's backoff (no call before this, either direction)
+    // and "list our own events once" after a (re)connect.
+    backoffUntil: integer("backoff_until"),
+    ownListingDue: integer("own_listing_due").notNull().default(0),
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
   },
@@ -278,6 +282,9 @@ export const integrationCalendars = sqliteTable(
     channelExpiresAt: integer("channel_expires_at"),
     lastNotificationAt: integer("last_notification_at"),
     lastPolledAt: integer("last_polled_at"),
+    // Issue 9 (migration 0006): echo check of our own writes; push judged broken since.
+    lastWriteAt: integer("last_write_at"),
+    pushSuspectAt: integer("push_suspect_at"),
   },
   (t) => [primaryKey({ columns: [t.integrationId, t.calendarId] }), index("intcal_channel_idx").on(t.channelId)],
 );

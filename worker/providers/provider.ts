@@ -35,6 +35,13 @@ export interface ExternalItem {
   blocks: boolean;
   /** The provider's title; only stored if the doctor allows labels. */
   title: string;
+  /**
+   * Optional (issue 9), for OUR events only: the ACMS status the event shows, when the
+   * provider's mapping can tell (Google: its colour). Lets a reconnect see that an event
+   * already shows what ACMS would write. Leave undefined when the mapping cannot tell:
+   * then timing alone decides.
+   */
+  shownStatus?: string | null;
 }
 
 export interface ChangeSet {
@@ -93,6 +100,15 @@ export interface CalendarProvider {
   unwatch(channelId: string, resourceId: string): Promise<void>;
   /** Revoke our grant at the provider (disconnect). Best effort. */
   revoke(): Promise<void>;
+  /**
+   * Optional (issue 9, cheap reconnect): every event of OURS for `doctorId` in `calendarId`
+   * overlapping the window (marked by our private properties: `appointmentId` set), cancelled ones
+   * included where the provider keeps them, in as few requests as the provider allows
+   * (Google: privateExtendedProperty filter, 2500 per page). The engine calls it once
+   * after a (re)connect and then writes only what differs. Without it, a reconnect
+   * writes every upcoming appointment (still idempotent, just more requests).
+   */
+  listOwnEvents?(calendarId: string, window: TimeWindow, doctorId: string): Promise<ExternalItem[]>;
 }
 
 /** The cursor is no longer valid (Google 410 fullSyncRequired, Graph 410 syncStateNotFound, CalDAV valid-sync-token). */

@@ -182,9 +182,10 @@ integrationRoutes.get("/google/callback", requireRole("doctor"), async (c) => {
       ).bind(id, cal.id, cal.summary),
     ),
     env.DB.prepare(
-      "UPDATE calendar_integrations SET account_email = ?, write_calendar_id = ?, busy_calendar_ids = ?, status = 'active', last_error = NULL, last_error_at = NULL, updated_at = ? WHERE id = ?",
+      "UPDATE calendar_integrations SET account_email = ?, write_calendar_id = ?, busy_calendar_ids = ?, status = 'active', last_error = NULL, last_error_at = NULL, own_listing_due = 1, updated_at = ? WHERE id = ?",
     ).bind(primary?.id ?? "", writeId, JSON.stringify(busy.length ? busy : primary ? [primary.id] : []), Date.now(), id),
-    // Upcoming appointments booked before connecting (or changed while disconnected) go to Google too.
+    // Upcoming appointments booked before connecting (or changed while disconnected) go to Google too;
+    // own_listing_due: the engine first lists our events there once and writes only what differs.
     ...(writeId ? [backfillStatement(env, id, doctorId, writeId)] : []),
   ]);
   await audit(env, u, existing ? "integration.reconnect" : "integration.connect", id, { provider: "google", account: primary?.id ?? "" });

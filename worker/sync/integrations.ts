@@ -27,6 +27,10 @@ export interface IntegrationRow {
   last_error: string | null;
   last_error_at: number | null;
   metrics: string;
+  /** Issue 9: no call to this account before this (ms), see ./backoff.ts. */
+  backoff_until?: number | null;
+  /** Issue 9: 1 after a (re)connect until our own events were listed once (./reconnect.ts). */
+  own_listing_due?: number;
 }
 
 export interface CalendarRow {
@@ -40,6 +44,10 @@ export interface CalendarRow {
   channel_expires_at: number | null;
   last_notification_at: number | null;
   last_polled_at: number | null;
+  /** Issue 9: our last write to this calendar (echo check, ./cadence.ts). */
+  last_write_at?: number | null;
+  /** Issue 9: push judged broken since (poll every 5 minutes until a notification arrives). */
+  push_suspect_at?: number | null;
 }
 
 export const busyIdsOf = (i: IntegrationRow): string[] => {
@@ -131,6 +139,10 @@ export class Metrics {
   readonly onAttempt = (ms: number, status: number) => {
     this.lastLatencyMs = ms;
     if (status >= 200 && status < 300) this.ok++;
+    // Expected protocol answers the engine resolves (issue 9): 409 = the id exists (→ patch),
+    // 410 = cursor expired / already deleted (→ full listing / done), 412 = changed since our
+    // etag (→ conflict policy). Not failures of the integration.
+    else if (status === 409 || status === 410 || status === 412) return;
     else this.failed++;
   };
 }
