@@ -352,6 +352,8 @@ export const importedEvents = sqliteTable(
     entityType: text("entity_type", { enum: ["blocked_time", "appointment"] }).notNull(),
     entityId: text("entity_id").notNull(),
     createdAt: integer("created_at").notNull().default(now),
+    // migrations/0005: hash of the import source ('' unknown), for re-import removals.
+    source: text("source").notNull().default(""),
   },
-  (t) => [primaryKey({ columns: [t.doctorId, t.uid, t.recurrenceId] })],
+  (t) => [primaryKey({ columns: [t.doctorId, t.uid, t.recurrenceId] }), index("imported_events_source_idx").on(t.doctorId, t.source)],
 );
