@@ -45,11 +45,11 @@ export function dateValueProblem(value: unknown, type: string, opts: { anyYear?:
   // ical.js types a bare 8-digit DTSTART as DATE-TIME and leaves "2027-02-30T::"; judge it as the DATE it is.
   const v = type === "date-time" && /^\d{4}-\d{2}-\d{2}T::$/.test(value) ? value.slice(0, 10) : value;
   const m = DATE_RE.exec(v) ?? DATE_TIME_RE.exec(v);
-  if (!m) return `${basic(value)} is not a valid ${type === "date" ? "DATE" : "DATE-TIME"}`;
+  if (!m) return `${basic(v)} is not a valid ${type === "date" ? "DATE" : "DATE-TIME"}`;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (!realDate(y, mo, d)) return `${basic(value)} is not a real calendar date`;
-  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59)) return `${basic(value)} is not a real time of day`;
-  if (!opts.anyYear && (y < MIN_YEAR || y > MAX_YEAR)) return `${basic(value)} is outside the years ${MIN_YEAR}–${MAX_YEAR}`;
+  if (!realDate(y, mo, d)) return `${basic(v)} is not a real calendar date`;
+  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59)) return `${basic(v)} is not a real time of day`;
+  if (!opts.anyYear && (y < MIN_YEAR || y > MAX_YEAR)) return `${basic(v)} is outside the years ${MIN_YEAR}–${MAX_YEAR}`;
   return null;
 }
 
