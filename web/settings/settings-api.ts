@@ -28,19 +28,30 @@ export interface ImportItem {
   start: string;
   end: string;
   allDay: boolean;
-  action: "create" | "skip";
+  action: "create" | "update" | "remove" | "skip";
   reason?: string;
+  /** update: where the block or appointment is now. */
+  previous?: { start: string; end: string };
+}
+/** An event left out (invalid date, unknown time zone) or a write that failed, with why. */
+export interface ImportFailure {
+  uid: string;
+  recurrenceId?: string | null;
+  code: string;
+  message: string;
 }
 export interface ImportAnswer {
   preview: boolean;
   mode: ImportMode;
   window: { from: string; to: string };
   limits: { maxBytes: number; maxEvents: number; maxOccurrences: number };
-  counts: { events: number; create: number; skip: number; byReason: Record<string, number> };
+  counts: { events: number; create: number; update?: number; remove?: number; skip: number; failed?: number; byReason: Record<string, number> };
   items: ImportItem[];
   warnings: unknown[];
   created?: number;
-  failed?: unknown[];
+  updated?: number;
+  removed?: number;
+  failed?: ImportFailure[];
 }
 
 export const settingsApi = {
