@@ -33,7 +33,7 @@ const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z?)$/;
 
 /** ICS basic form of a jCal value, for messages: "2027-02-30T10:00:00" → "20270230T100000". */
-const basic = (v: string) => v.replace(/[-:]/g, "");
+const basic = (v: string) => v.replace(/[-:]/g, "").replace(/T$/, "");
 
 function realDate(y: number, m: number, d: number): boolean {
   return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();

@@ -109,6 +109,9 @@ export function parseIcs(text: string, o: ParseOptions): ParseResult {
 
   // Invalid dates and unknown TZIDs fail their own event only (./import-validate.ts).
   const split = splitFailedEvents(vevents, fileZones.keys());
+  // Nothing left to import: the file as a whole cannot be imported (a clear 422, as before).
+  if (vevents.length && !split.ok.length)
+    throw new IcsImportError("invalid_ics", "No event in the file can be imported.", split.failed.slice(0, MAX_PROBLEMS).map((f) => ({ path: `VEVENT UID ${f.uid}`, message: f.message })));
 
   // Group by UID: masters and their RECURRENCE-ID overrides.
   const masters = new Map<string, ICAL.Component>();

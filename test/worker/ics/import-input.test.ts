@@ -99,6 +99,20 @@ describe("invalid dates and unknown time zones", () => {
     expect(await countRows("imported_events", "doctor_id = ? AND uid = 'mars@test'", d.doctor.id)).toBe(0);
   });
 
+  it("refuses a file in which no event can be imported with a 422 naming them", async () => {
+    const f = await makeClinic();
+    const d = f.doctors[0];
+    const res = await upload(d.token, d.doctor.id, cal(ev("only@test", "DTSTART:nonsense"), ev("zone@test", "DTSTART;TZID=Nowhere/Special:20270301T090000")), `${WINDOW}&preview=1`);
+    expect(res.status).toBe(422);
+    const e = (await res.json<any>()).error;
+    expect(e.code).toBe("invalid_ics");
+    expect(e.details).toEqual([
+      { path: "VEVENT UID only@test", message: "DTSTART nonsense is not a valid DATE-TIME" },
+      { path: "VEVENT UID zone@test", message: 'DTSTART uses the time zone "Nowhere/Special", which is not an IANA zone and has no VTIMEZONE in the file' },
+    ]);
+    expect(await countRows("blocked_times", "doctor_id = ?", d.doctor.id)).toBe(0);
+  });
+
   it("still reads a TZID that has its own VTIMEZONE, and IANA names without one", async () => {
     const f = await makeClinic({ timeZone: "Europe/Berlin" });
     const d = f.doctors[0];
