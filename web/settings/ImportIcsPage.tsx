@@ -76,7 +76,11 @@ export function ImportIcsPage() {
       if (commit) {
         setResult(answer);
         setPreview(null);
-        toast(`Imported ${answer.created ?? 0} event(s).`);
+        toast(
+          answer.updated || answer.removed
+            ? `Imported: ${answer.created ?? 0} created, ${answer.updated ?? 0} moved, ${answer.removed ?? 0} removed.`
+            : `Imported ${answer.created ?? 0} event(s).`,
+        );
       } else setPreview(answer);
     } catch (e) {
       setFailure(describeFailure(e));
@@ -231,7 +235,7 @@ export function ImportIcsPage() {
                         {i.action === "create"
                           ? "will be created"
                           : i.action === "update"
-                            ? `will be moved (now ${i.previous ? fmt(i.previous.start, i.allDay) : "elsewhere"})`
+                            ? `will be moved from ${i.previous ? fmt(i.previous.start, i.allDay) : "its old time"}`
                             : i.action === "remove"
                               ? "will be removed (cancelled or deleted in the calendar)"
                               : `skipped: ${reasonText(i.reason)}`}
