@@ -20,7 +20,7 @@
 // From and To are written by header-words.ts (lines ≤ 78, words ≤ 75, RFC 2047).
 // Every line ends in CRLF and base64 lines are 76 characters (RFC 2045 §6.8).
 import { createMimeMessage, type Mailbox } from "mimetext";
-import { encodedHeader } from "./header-words";
+import { encodedHeader, MAX_HEADER_LINE } from "./header-words";
 
 export interface InviteMail {
   from: { name: string; addr: string };
@@ -64,7 +64,8 @@ export function buildInviteMime(m: InviteMail): { raw: string; messageId: string
   msg.setSender({ name: m.from.name, addr: m.from.addr });
   msg.setRecipient(m.to);
   msg.setSubject(m.subject);
-  const messageId = `<${crypto.randomUUID()}@${m.domain}>`;
+  // 128 random bits as 22 base64url characters (atext): shorter than a UUID, so the header fits 78 characters for longer domains.
+  const messageId = `<${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16)))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}@${m.domain}>`;
   msg.setHeader("Message-ID", messageId);
   // Replace mimetext's single-word encodings with folded RFC 2047 words; mimetext
   // writes "Name: " + what dump returns, so the returned text continues that line.
@@ -93,7 +94,12 @@ export function buildInviteMime(m: InviteMail): { raw: string; messageId: string
     [`Content-Type: multipart/alternative;`, ` boundary="${alt}"`, "", alternative].join(CRLF),
     leaf([`Content-Type: application/ics; name="${file}"`, `Content-Disposition: attachment; filename="${file}"`], m.ics),
   ]);
-  const head = msg.headers.dump().replace(/\r?\n/g, CRLF);
+  // A long sender domain would push "Message-ID: <uuid@domain>" past 78: fold before the id
+  // (RFC 5322 allows FWS there; an addr-spec or msg-id itself cannot be split).
+  const head = msg.headers
+    .dump()
+    .replace(/\r?\n/g, CRLF)
+    .replace(/^Message-ID: (.*)$/m, (line, id: string) => (line.length > MAX_HEADER_LINE ? `Message-ID:${CRLF} ${id}` : line));
   const raw = [head, "Content-Type: multipart/mixed;", ` boundary="${mixed}"`, "", body, ""].join(CRLF);
   return { raw, messageId };
 }

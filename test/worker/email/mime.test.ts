@@ -127,8 +127,17 @@ describe("invite MIME", () => {
     expect(decodeHeaderValue(subject)).toBe(LONG_SUBJECT);
     const from = /^From: (.*(?:\r\n[ \t].*)*)/m.exec(head)![1];
     expect(decodeHeaderValue(from)).toBe(`${LONG_NAME} <calendar@acms.example>`);
-    expect(head).toMatch(/^Message-ID: <[0-9a-f-]{36}@acms\.example>$/m);
+    expect(head).toMatch(/^Message-ID: <[A-Za-z0-9_-]{22}@acms\.example>$/m);
     expect(head).toMatch(/^MIME-Version: 1\.0$/m);
+  });
+
+  it("folds a Message-ID that a long sender domain would push past 78 characters", async () => {
+    const domain = "calendar.a-rather-long-clinic-domain-name.example"; // 50 characters
+    const { raw, messageId } = buildInviteMime(mail({ domain }));
+    const head = raw.slice(0, raw.indexOf("\r\n\r\n"));
+    for (const line of head.split("\r\n")) expect(line.length, line).toBeLessThanOrEqual(78);
+    expect(head).toContain(`Message-ID:\r\n ${messageId}`);
+    expect((await PostalMime.parse(raw)).messageId).toBe(messageId);
   });
 
   it("is accepted by the real send_email binding (miniflare parses and validates it)", async () => {
