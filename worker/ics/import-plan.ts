@@ -3,8 +3,10 @@
 // reads the rows, ./import-write.ts commits the plan.
 //
 //   new occurrence                              → create
-//   imported before, same times (and label)     → skip "already_imported"
-//   imported before, moved / resized / relabelled → update (the same block or appointment)
+//   imported before, the file's times unchanged → skip "already_imported" (also when staff
+//                                                 moved it here since: not moved back)
+//   imported before, the file moved / resized it, or its SUMMARY changed (labels=summary)
+//                                               → update (the same block or appointment)
 //   imported before, now cancelled or free      → remove
 //   imported before, gone from the file         → remove, when the row came from this
 //                                                 same source or its event (UID) is still
@@ -51,6 +53,8 @@ export interface KnownImport {
   entityId: string;
   /** Hash of the import source ("" when unknown: such rows are only removed through their UID). */
   source: string;
+  /** Where the file put it at the last import (null for rows from before that was recorded). */
+  last?: { startMs: number; endMs: number } | null;
   /** null: the block or appointment was deleted here. `active` false: an appointment cancelled here. */
   current: { startMs: number; endMs: number; allDay: boolean; label: string; active: boolean; version: number } | null;
 }
@@ -83,7 +87,7 @@ export interface PlanContext {
   appointments: Busy[];
   blocks: Busy[];
   maxAppointmentMs: number;
-  /** Blocked mode: the label a block gets for an occurrence (compared on re-import). */
+  /** Blocked mode with labels=summary: the label a block gets for an occurrence (compared on re-import). */
   labelOf?: (summary: string) => string;
 }
 
@@ -113,8 +117,12 @@ export function planImport(parsed: PlanInput, ctx: PlanContext): PlannedItem[] {
     }
     if (k && !live) return skip("already_imported");
     if (k && live) {
-      const sameLabel = ctx.mode !== "blocked" || !ctx.labelOf || ctx.labelOf(x.summary) === live.label;
-      if (live.startMs === x.startMs && live.endMs === x.endMs && live.allDay === x.allDay && sameLabel) return skip("already_imported");
+      // Compare the file with the file (where it put this occurrence last time); rows from before
+      // that was recorded compare with the block or appointment itself.
+      const was = k.last ?? live;
+      const moved = was.startMs !== x.startMs || was.endMs !== x.endMs || (!k.last && live.allDay !== x.allDay);
+      const relabelled = ctx.mode === "blocked" && !!ctx.labelOf && ctx.labelOf(x.summary) !== live.label;
+      if (!moved && !relabelled) return skip("already_imported");
     }
     if (x.endMs <= x.startMs) return skip("zero_length");
     const change: Partial<PlannedItem> = k && live ? { action: "update", entityId: k.entityId, previous: { startMs: live.startMs, endMs: live.endMs }, version: live.version } : {};

@@ -70,8 +70,9 @@ export async function commitBlocked(
   if (creates.length) {
     const json = JSON.stringify(creates);
     stmts.push(
-      db.run(sql`INSERT INTO imported_events (doctor_id, uid, recurrence_id, entity_type, entity_id, created_at, source)
-        SELECT ${doctorId}, json_extract(value, '$.uid'), json_extract(value, '$.rid'), 'blocked_time', json_extract(value, '$.id'), ${now}, ${source}
+      db.run(sql`INSERT INTO imported_events (doctor_id, uid, recurrence_id, entity_type, entity_id, created_at, source, start_ms, end_ms)
+        SELECT ${doctorId}, json_extract(value, '$.uid'), json_extract(value, '$.rid'), 'blocked_time', json_extract(value, '$.id'), ${now}, ${source},
+               json_extract(value, '$.s'), json_extract(value, '$.e')
         FROM json_each(${json})`),
       db.run(sql`INSERT INTO blocked_times (id, clinic_id, doctor_id, start_ms, end_ms, source, label, all_day, external_id, created_by, created_at, updated_at)
         SELECT json_extract(value, '$.id'), ${user.clinicId}, ${doctorId}, json_extract(value, '$.s'), json_extract(value, '$.e'), 'ics',
@@ -87,12 +88,12 @@ export async function commitBlocked(
                      json_extract(value, '$.a') AS a, json_extract(value, '$.l') AS l FROM json_each(${json})) AS u
         WHERE blocked_times.id = u.id AND blocked_times.doctor_id = ${doctorId} AND blocked_times.source = 'ics'`),
     );
-    // Rows imported before sources were recorded adopt this one, so later removals find them.
-    if (source)
-      stmts.push(
-        db.run(sql`UPDATE imported_events SET source = ${source} WHERE doctor_id = ${doctorId} AND source = ''
-          AND entity_id IN (SELECT json_extract(value, '$.id') FROM json_each(${json}))`),
-      );
+    // Remember where the file put them now; rows imported before sources were recorded adopt this one.
+    stmts.push(
+      db.run(sql`UPDATE imported_events SET start_ms = u.s, end_ms = u.e, source = CASE WHEN imported_events.source = '' THEN ${source} ELSE imported_events.source END
+        FROM (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.s') AS s, json_extract(value, '$.e') AS e FROM json_each(${json})) AS u
+        WHERE imported_events.doctor_id = ${doctorId} AND imported_events.entity_type = 'blocked_time' AND imported_events.entity_id = u.id`),
+    );
   }
   if (removes.length) {
     const json = JSON.stringify(removes);
@@ -153,8 +154,8 @@ export async function commitAppointments(
         {
           origin: "ics",
           extra: (db) => [
-            db.run(sql`INSERT INTO imported_events (doctor_id, uid, recurrence_id, entity_type, entity_id, created_at, source)
-              VALUES (${doctorId}, ${i.uid}, ${i.recurrenceId}, 'appointment', ${id}, ${Date.now()}, ${source})`),
+            db.run(sql`INSERT INTO imported_events (doctor_id, uid, recurrence_id, entity_type, entity_id, created_at, source, start_ms, end_ms)
+              VALUES (${doctorId}, ${i.uid}, ${i.recurrenceId}, 'appointment', ${id}, ${Date.now()}, ${source}, ${i.startMs}, ${i.endMs})`),
           ],
         },
       );
@@ -165,7 +166,17 @@ export async function commitAppointments(
     } else if ((i.action === "update" || i.action === "remove") && i.entityId && i.version != null) {
       // The version read at planning time guards against a concurrent edit by staff (409 → reported).
       const patch = i.action === "update" ? { version: i.version, startMs: i.startMs, endMs: i.endMs } : { version: i.version, status: "cancelled" as const };
-      const r = await updateAppointment({ DB: d1 }, caller, user.clinicId, i.entityId, patch, { origin: "ics" });
+      const r = await updateAppointment({ DB: d1 }, caller, user.clinicId, i.entityId, patch, {
+        origin: "ics",
+        // In the same batch: where the file puts it now (a later unchanged file leaves it alone).
+        extra:
+          i.action === "update"
+            ? (db) => [
+                db.run(sql`UPDATE imported_events SET start_ms = ${i.startMs}, end_ms = ${i.endMs}, source = CASE WHEN source = '' THEN ${source} ELSE source END
+                  WHERE doctor_id = ${doctorId} AND entity_type = 'appointment' AND entity_id = ${i.entityId!}`),
+              ]
+            : undefined,
+      });
       if (r.ok) {
         (i.action === "update" ? out.updated : out.removed).push(ref(i, i.entityId));
         if (!r.unchanged) out.live.push(...appointmentLiveChanges(r.change));

@@ -168,6 +168,8 @@ interface KnownRow {
   entity_type: "blocked_time" | "appointment";
   entity_id: string;
   source: string;
+  last_start: number | null;
+  last_end: number | null;
   b_start: number | null;
   b_end: number | null;
   b_all_day: number | null;
@@ -180,7 +182,7 @@ interface KnownRow {
 
 /** imported_events rows of a doctor with the block or appointment each made, as it is now. */
 const KNOWN_SQL =
-  "SELECT ie.uid, ie.recurrence_id, ie.entity_type, ie.entity_id, ie.source, " +
+  "SELECT ie.uid, ie.recurrence_id, ie.entity_type, ie.entity_id, ie.source, ie.start_ms AS last_start, ie.end_ms AS last_end, " +
   "b.start_ms AS b_start, b.end_ms AS b_end, b.all_day AS b_all_day, b.label AS b_label, " +
   "a.start_ms AS a_start, a.end_ms AS a_end, a.status AS a_status, a.version AS a_version " +
   "FROM imported_events ie " +
@@ -199,7 +201,8 @@ function knownOf(rows: KnownRow[]): Map<string, KnownImport> {
         : r.a_start == null
           ? null
           : { startMs: r.a_start, endMs: r.a_end!, allDay: false, label: "", active: r.a_status !== "cancelled", version: r.a_version ?? 0 };
-    out.set(importKey(r.uid, r.recurrence_id), { uid: r.uid, recurrenceId: r.recurrence_id, entityType: r.entity_type, entityId: r.entity_id, source: r.source, current });
+    const last = r.last_start == null || r.last_end == null ? null : { startMs: r.last_start, endMs: r.last_end };
+    out.set(importKey(r.uid, r.recurrence_id), { uid: r.uid, recurrenceId: r.recurrence_id, entityType: r.entity_type, entityId: r.entity_id, source: r.source, last, current });
   }
   return out;
 }
@@ -253,7 +256,9 @@ export const importRoutes = new Hono<AppEnv>().use("/:id/import/ics", requireSes
     appointments: busy(appts),
     blocks: busy(blocks),
     maxAppointmentMs: MAX_APPOINTMENT_MS,
-    labelOf: (summary) => blockLabel(labels, summary),
+    // Labels are compared only when they come from the file (labels=summary), so a label staff
+    // gave an imported block is not reset by re-importing with the default label.
+    labelOf: labels === "summary" ? (summary) => blockLabel(labels, summary) : undefined,
   });
   const count = (a: PlannedItem["action"]) => items.filter((i) => i.action === a).length;
   const counts = { create: count("create"), update: count("update"), remove: count("remove"), skip: count("skip") };

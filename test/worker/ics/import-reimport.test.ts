@@ -89,6 +89,20 @@ describe("re-import of an updated calendar (blocked time)", () => {
     expect(await blocks(d.doctor.id)).toEqual(after);
   });
 
+  it("does not move back a block that staff moved, while the file is unchanged; moves it when the file changes", async () => {
+    const f = await makeClinic({ timeZone: "Europe/Berlin" });
+    const d = f.doctors[0];
+    expect((await upload(d.token, d.doctor.id, V1)).status).toBe(201);
+    const a = Date.parse("2027-03-10T12:00:00Z");
+    await env.DB.prepare("UPDATE blocked_times SET start_ms = start_ms + 7200000, end_ms = end_ms + 7200000 WHERE doctor_id = ? AND start_ms = ?").bind(d.doctor.id, a).run();
+    const same = await (await upload(d.token, d.doctor.id, V1)).json<any>();
+    expect(same).toMatchObject({ created: 0, updated: 0, removed: 0 });
+    expect(await countRows("blocked_times", "doctor_id = ? AND start_ms = ?", d.doctor.id, a + 7200_000)).toBe(1);
+    const moved = await (await upload(d.token, d.doctor.id, V1.replace("DTSTART:20270310T120000Z\r\nDTEND:20270310T130000Z", "DTSTART:20270310T150000Z\r\nDTEND:20270310T160000Z"))).json<any>();
+    expect(moved).toMatchObject({ created: 0, updated: 1, removed: 0 });
+    expect(await countRows("blocked_times", "doctor_id = ? AND start_ms = ?", d.doctor.id, Date.parse("2027-03-10T15:00:00Z"))).toBe(1);
+  });
+
   it("never touches another calendar's blocks, nor events it cannot read, and does not resurrect a block deleted here", async () => {
     const f = await makeClinic({ timeZone: "Europe/Berlin" });
     const d = f.doctors[0];
@@ -181,6 +195,9 @@ describe("planImport (pure)", () => {
   });
   it.each([
     ["new", [occ("u", "", 10, 20)], [], ["create"]],
+    ["moved here by staff, file unchanged", [occ("u", "", 10, 20)], [known("u", "", 30, 40, { last: { startMs: 10, endMs: 20 } })], ["skip:already_imported"]],
+    ["moved here by staff, file moved too", [occ("u", "", 15, 25)], [known("u", "", 30, 40, { last: { startMs: 10, endMs: 20 } })], ["update"]],
+    ["row from before 0005 (no last), file differs from the block", [occ("u", "", 15, 25)], [known("u", "", 10, 20, { last: null })], ["update"]],
     ["same", [occ("u", "", 10, 20)], [known("u", "", 10, 20)], ["skip:already_imported"]],
     ["moved", [occ("u", "", 30, 40)], [known("u", "", 10, 20)], ["update"]],
     ["relabelled", [occ("u", "", 10, 20, { summary: "New" })], [known("u", "", 10, 20)], ["update"]],
