@@ -23,6 +23,8 @@ const REASONS: Record<string, string> = {
 const reasonText = (r?: string) => (r ? (REASONS[r] ?? r.replaceAll("_", " ")) : "");
 /** Anything for Import to write: new, moved or removed events. */
 const writes = (a: ImportAnswer) => a.counts.create + (a.counts.update ?? 0) + (a.counts.remove ?? 0);
+/** Events the server refuses: the file cannot be imported until they are fixed or removed. */
+const refused = (a: ImportAnswer) => a.refused?.length ?? 0;
 
 /** The user-facing message for a failed upload, with the first problems the server listed. */
 function describeFailure(e: unknown): { message: string; problems: string[] } {
@@ -199,7 +201,7 @@ export function ImportIcsPage() {
           <button type="submit" class="btn" disabled={busy() || !file() || !doctorId()}>
             Preview
           </button>
-          <button type="button" class="btn btn-primary" disabled={busy() || !preview() || writes(preview()!) === 0} onClick={() => void run(true)}>
+          <button type="button" class="btn btn-primary" disabled={busy() || !preview() || writes(preview()!) === 0 || refused(preview()!) > 0} onClick={() => void run(true)}>
             Import
           </button>
         </div>
@@ -248,11 +250,11 @@ export function ImportIcsPage() {
             <Show when={p().items.length < writes(p()) + p().counts.skip}>
               <p class="muted">Only the first {p().items.length} events are listed.</p>
             </Show>
-            <Show when={p().failed?.length}>
-              <div class="notice notice-warn" data-testid="import-failed">
-                <p>{p().failed!.length} event(s) cannot be imported and are left out:</p>
+            <Show when={refused(p())}>
+              <div class="notice notice-warn" role="alert" data-testid="import-refused">
+                <p>{refused(p())} event(s) cannot be imported as they are; fix or remove them in the calendar, then preview again:</p>
                 <ul>
-                  <For each={p().failed!.slice(0, 20)}>{(x) => <li>{x.uid}: {x.message}</li>}</For>
+                  <For each={p().refused!.slice(0, 20)}>{(x) => <li>{x.message}</li>}</For>
                 </ul>
               </div>
             </Show>
@@ -267,7 +269,7 @@ export function ImportIcsPage() {
               {r().created ?? 0} {r().mode === "blocked" ? "blocked time(s)" : "appointment(s)"} created, {r().counts.skip} skipped
               <Show when={r().updated}>, {r().updated} moved</Show>
               <Show when={r().removed}>, {r().removed} removed</Show>
-              <Show when={(r().failed?.length ?? 0) > 0}>, {r().failed!.length} not imported</Show>.
+              <Show when={(r().failed?.length ?? 0) > 0}>, {r().failed!.length} could not be written (they overlap something added meanwhile)</Show>.
             </p>
             <Show when={r().failed?.length}>
               <ul class="muted">

@@ -33,11 +33,17 @@ export interface ImportItem {
   /** update: where the block or appointment is now. */
   previous?: { start: string; end: string };
 }
-/** An event left out (invalid date, unknown time zone) or a write that failed, with why. */
+/** A write that failed at commit (e.g. the slot was taken meanwhile), with why. */
 export interface ImportFailure {
   uid: string;
   recurrenceId?: string | null;
   code: string;
+  message: string;
+}
+/** An event that cannot be imported as it is (invalid date, unknown time zone, impossible recurrence). */
+export interface RefusedEvent {
+  uid: string;
+  summary: string;
   message: string;
 }
 export interface ImportAnswer {
@@ -45,13 +51,14 @@ export interface ImportAnswer {
   mode: ImportMode;
   window: { from: string; to: string };
   limits: { maxBytes: number; maxEvents: number; maxOccurrences: number };
-  counts: { events: number; create: number; update?: number; remove?: number; skip: number; failed?: number; byReason: Record<string, number> };
+  counts: { events: number; create: number; update?: number; remove?: number; skip: number; byReason: Record<string, number> };
   items: ImportItem[];
   warnings: unknown[];
   created?: number;
   updated?: number;
   removed?: number;
   failed?: ImportFailure[];
+  refused?: RefusedEvent[];
 }
 
 export const settingsApi = {

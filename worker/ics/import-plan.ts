@@ -14,7 +14,6 @@
 //   imported before, deleted or cancelled here  → skip "already_imported" (never resurrected)
 // Events the parser refused (invalid dates, unknown zones) keep their earlier rows
 // untouched: a file we cannot read must not free anyone's time.
-import type { FailedEvent } from "./import-validate";
 
 export type SkipReason = "out_of_window" | "already_imported" | "conflict" | "cancelled" | "free" | "duplicate_in_file" | "zero_length" | "too_long";
 
@@ -73,7 +72,8 @@ interface Occurrence {
 export interface PlanInput {
   occurrences: Occurrence[];
   outOfWindow: Occurrence[];
-  failed?: FailedEvent[];
+  /** Events the parser refused (only their uid is used here). */
+  failed?: { uid: string }[];
 }
 
 export interface PlanContext {

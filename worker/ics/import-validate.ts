@@ -12,15 +12,15 @@
 //   Anything else was read in the clinic's zone before: a silent guess that can be
 //   hours off. The event is now reported instead, with the zone's name.
 // A failing event is taken out whole (master and overrides share the UID) and
-// reported in the preview and the commit answer; the other events still import.
+// reported like an event whose recurrence cannot be expanded: listed as refused in
+// the preview, and a commit of the file is refused (422) until it is fixed.
 import type ICAL from "ical.js";
 import { isValidTimeZone } from "../scheduling/zone";
 
-export interface FailedEvent {
+/** The shape of import.ts's FailedEvent (uid, summary, message naming the event and why). */
+export interface InvalidEvent {
   uid: string;
-  /** "" for the whole event. */
-  recurrenceId: string;
-  code: "invalid_date" | "unknown_timezone";
+  summary: string;
   message: string;
 }
 
@@ -56,7 +56,7 @@ export function dateValueProblem(value: unknown, type: string, opts: { anyYear?:
 type JProp = [string, Record<string, unknown>, string, ...unknown[]];
 
 /** The first problem of one VEVENT's time values, or null. */
-function eventProblem(ve: ICAL.Component, knownZones: Set<string>): Omit<FailedEvent, "uid" | "recurrenceId"> | null {
+function eventProblem(ve: ICAL.Component, knownZones: Set<string>): { code: "invalid_date" | "unknown_timezone"; message: string } | null {
   for (const p of (ve.jCal as unknown as [string, JProp[]])[1]) {
     const [name, params, type, ...values] = p;
     if (name === "rrule") {
@@ -86,19 +86,23 @@ function eventProblem(ve: ICAL.Component, knownZones: Set<string>): Omit<FailedE
  * The events (by UID) that cannot be imported as they are, and the VEVENTs left to
  * expand. VEVENTs without a UID are judged on their own (reported as "VEVENT[i]").
  */
-export function splitFailedEvents(vevents: ICAL.Component[], fileZoneIds: Iterable<string>): { ok: ICAL.Component[]; failed: FailedEvent[] } {
+export function splitFailedEvents(vevents: ICAL.Component[], fileZoneIds: Iterable<string>): { ok: ICAL.Component[]; failed: InvalidEvent[] } {
   const known = new Set(fileZoneIds);
-  const failedUids = new Map<string, FailedEvent>();
+  const failedUids = new Map<string, InvalidEvent>();
   const failedIndex = new Set<number>();
   vevents.forEach((ve, i) => {
     const uid = String(ve.getFirstPropertyValue("uid") ?? "").trim();
     if (uid && failedUids.has(uid)) return;
     const problem = eventProblem(ve, known);
     if (!problem) return;
-    if (uid) failedUids.set(uid, { uid, recurrenceId: "", ...problem });
+    const summary = String(ve.getFirstPropertyValue("summary") ?? "").slice(0, 200);
+    const id = uid || `VEVENT[${i}]`;
+    // Same wording as a refused recurrence: which event, then why.
+    const failed = { uid: id, summary, message: `Event "${summary || id}" (UID ${id}): ${problem.message}` };
+    if (uid) failedUids.set(uid, failed);
     else {
       failedIndex.add(i);
-      failedUids.set(`\u0000${i}`, { uid: `VEVENT[${i}]`, recurrenceId: "", ...problem });
+      failedUids.set(`\u0000${i}`, failed);
     }
   });
   if (!failedUids.size) return { ok: vevents, failed: [] };

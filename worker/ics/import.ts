@@ -16,7 +16,7 @@
 import ICAL from "ical.js";
 import { isValidTimeZone } from "../scheduling/zone";
 import { instantOf } from "./zoned";
-import { splitFailedEvents, type FailedEvent } from "./import-validate";
+import { splitFailedEvents } from "./import-validate";
 
 export const IMPORT_MAX_BYTES = 1024 * 1024; // 1 MiB
 export const IMPORT_MAX_EVENTS = 2000; // VEVENT components in a file
@@ -57,13 +57,21 @@ export interface ParsedOccurrence {
   free: boolean;
 }
 
+/** An event whose recurrence could not be expanded (invalid or impossible rule, budget used up). */
+export interface FailedEvent {
+  uid: string;
+  summary: string;
+  /** Names the event and says why, for the preview and the 422. */
+  message: string;
+}
+
 export interface ParseResult {
   occurrences: ParsedOccurrence[];
+  /** Events left out because their recurrence could not be expanded: callers must show them, never drop them silently. */
+  failed: FailedEvent[];
   outOfWindow: ParsedOccurrence[];
   warnings: string[];
   events: number;
-  /** Events left out, with why (invalid dates, unknown time zones). */
-  failed: FailedEvent[];
 }
 
 const basic = (t: ICAL.Time) => t.toICALString();
@@ -112,6 +120,7 @@ export function parseIcs(text: string, o: ParseOptions): ParseResult {
   // Nothing left to import: the file as a whole cannot be imported (a clear 422, as before).
   if (vevents.length && !split.ok.length)
     throw new IcsImportError("invalid_ics", "No event in the file can be imported.", split.failed.slice(0, MAX_PROBLEMS).map((f) => ({ path: `VEVENT UID ${f.uid}`, message: f.message })));
+  // (Invalid dates and unknown zones join `failed`, next to events whose recurrence cannot be expanded.)
 
   // Group by UID: masters and their RECURRENCE-ID overrides.
   const masters = new Map<string, ICAL.Component>();
@@ -241,4 +250,3 @@ function occ(ev: ICAL.Event, recurrenceId: string, startMs: number, endMs: numbe
 
 // Planning (create / update / skip / remove) lives in ./import-plan.ts.
 export { planImport, type Busy, type KnownImport, type PlannedItem, type SkipReason } from "./import-plan";
-export type { FailedEvent } from "./import-validate";

@@ -8,9 +8,11 @@
 //          · labels=busy (default: "Busy (imported)") | summary (keep SUMMARY as the block label)
 //          · from, to (ISO instants; default 30 days back to 365 days ahead, at most 2 years)
 //          · source (a name for this calendar, for uploads; URL imports use the URL, else X-WR-CALNAME)
-//   Answer: { preview, mode, window, source: {kind}, counts: {create, update, remove, skip, failed, byReason},
-//             items: [...first 500], failed: [events left out, with why], warnings, created?, updated?, removed? }
-//   Errors: 413 too large · 415 wrong type · 422 invalid_ics / too_many_events with the first problems.
+//   Answer: { preview, mode, window, source: {kind}, counts: {create, update, remove, skip, byReason},
+//             items: [...first 500], refused: [{uid, summary, message}], warnings, created?, updated?, removed?, failed? }
+//     refused: events that cannot be imported as they are (invalid dates, unknown TZIDs: ics/import-validate.ts)
+//   Errors: 413 too large · 415 wrong type · 422 invalid_ics / too_many_events with the first problems
+//           · 422 events_refused on commit when any event is in `refused` (nothing written).
 //   Re-import: (doctor, UID, RECURRENCE-ID) are remembered with the block/appointment they made and the
 //   calendar they came from, so an updated file moves what moved, frees what was cancelled or deleted
 //   there, and creates nothing twice (see ics/import-plan.ts).
@@ -276,13 +278,21 @@ export const importRoutes = new Hono<AppEnv>().use("/:id/import/ics", requireSes
     window: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() },
     limits: { maxBytes: IMPORT_MAX_BYTES, maxEvents: IMPORT_MAX_EVENTS, maxOccurrences: IMPORT_MAX_OCCURRENCES },
     source: { kind: source.kind },
-    counts: { events: parsed.events, ...counts, failed: parsed.failed.length, byReason },
+    counts: { events: parsed.events, ...counts, byReason },
     items: items.slice(0, LIST_MAX).map(dto),
-    // Events left out whole (invalid dates, unknown time zones), each with why.
-    failed: parsed.failed,
     warnings: parsed.warnings,
+    // Events that cannot be imported as they are (invalid dates, unknown time zones): listed, never dropped.
+    refused: parsed.failed,
   };
   if (preview) return c.json(answer);
+  // Bad input is refused whole, nothing written: the preview shows which events and why.
+  if (parsed.failed.length)
+    throw new ApiError(
+      422,
+      "events_refused",
+      `${parsed.failed.length} event(s) cannot be imported as they are; nothing was imported. Fix or remove them and import again.`,
+      parsed.failed.slice(0, 20).map((f) => ({ path: `VEVENT UID ${f.uid}`, message: f.message })),
+    );
 
   let result;
   try {
@@ -305,7 +315,7 @@ export const importRoutes = new Hono<AppEnv>().use("/:id/import/ics", requireSes
     );
   }
   return c.json(
-    { ...answer, created: result.created.length, updated: result.updated.length, removed: result.removed.length, failed: [...parsed.failed, ...result.failed] },
+    { ...answer, created: result.created.length, updated: result.updated.length, removed: result.removed.length, failed: result.failed },
     201,
   );
 });

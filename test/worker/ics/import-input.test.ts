@@ -1,7 +1,8 @@
 // Import input rules: folds unfolded on octets (a fold may split a UTF-8
 // character), invalid DATE/DATE-TIME values refused with the JSON API's rules, and
-// unknown TZIDs reported instead of read in the clinic's zone. Each bad event is
-// listed in `failed` with why; the good ones in the same file still import.
+// unknown TZIDs reported instead of read in the clinic's zone. The preview lists each
+// bad event in `refused` with why (the good ones are still planned); a commit of such
+// a file is refused whole with 422, nothing written.
 import { describe, expect, it } from "vitest";
 import { decodeIcs, unfoldOctets } from "../../../worker/ics/import-decode";
 import { dateValueProblem } from "../../../worker/ics/import-validate";
@@ -58,7 +59,7 @@ describe("invalid dates and unknown time zones", () => {
     expect(dateValueProblem(value, type)).toBe(want);
   });
 
-  it("lists each bad event in failed (and in the commit answer), imports the good ones, and never reads an unknown zone as the clinic's", async () => {
+  it("lists each bad event as refused in the preview, refuses the commit whole, and never reads an unknown zone as the clinic's", async () => {
     const f = await makeClinic({ timeZone: "Europe/Berlin" });
     const d = f.doctors[0];
     const file = cal(
@@ -76,27 +77,27 @@ describe("invalid dates and unknown time zones", () => {
     const preview = await upload(d.token, d.doctor.id, file, `${WINDOW}&preview=1`);
     expect(preview.status).toBe(200);
     const p = await preview.json<any>();
-    const byUid = Object.fromEntries(p.failed.map((x: any) => [x.uid, [x.code, x.message]]));
+    const byUid = Object.fromEntries(p.refused.map((x: any) => [x.uid, x.message]));
     expect(byUid).toEqual({
-      "feb30@test": ["invalid_date", "DTSTART 20270230 is not a real calendar date"],
-      "feb30-date@test": ["invalid_date", "DTSTART 20270230 is not a real calendar date"],
-      "hour25@test": ["invalid_date", "DTEND 20270301T250000Z is not a real time of day"],
-      "exdate@test": ["invalid_date", "EXDATE 20270132T090000Z is not a real calendar date"],
-      "until@test": ["invalid_date", "RRULE UNTIL 20270231T000000Z is not a real calendar date"],
-      "mars@test": ["unknown_timezone", 'DTSTART uses the time zone "Mars/Olympus_Mons", which is not an IANA zone and has no VTIMEZONE in the file'],
-      "series@test": ["invalid_date", "RECURRENCE-ID 20270231T090000Z is not a real calendar date"],
+      "feb30@test": 'Event "impossible" (UID feb30@test): DTSTART 20270230 is not a real calendar date',
+      "feb30-date@test": 'Event "feb30-date@test" (UID feb30-date@test): DTSTART 20270230 is not a real calendar date',
+      "hour25@test": 'Event "hour25@test" (UID hour25@test): DTEND 20270301T250000Z is not a real time of day',
+      "exdate@test": 'Event "exdate@test" (UID exdate@test): EXDATE 20270132T090000Z is not a real calendar date',
+      "until@test": 'Event "until@test" (UID until@test): RRULE UNTIL 20270231T000000Z is not a real calendar date',
+      "mars@test": 'Event "mars@test" (UID mars@test): DTSTART uses the time zone "Mars/Olympus_Mons", which is not an IANA zone and has no VTIMEZONE in the file',
+      "series@test": 'Event "series@test" (UID series@test): RECURRENCE-ID 20270231T090000Z is not a real calendar date',
     });
-    expect(p.counts).toMatchObject({ create: 1, failed: 7 });
+    expect(p.counts).toMatchObject({ create: 1 });
     expect(p.items.map((i: any) => i.uid)).toEqual(["good@test"]);
     expect(p.warnings).toEqual([]);
 
     const commit = await upload(d.token, d.doctor.id, file, WINDOW);
-    expect(commit.status).toBe(201);
-    const c = await commit.json<any>();
-    expect(c.created).toBe(1);
-    expect(c.failed.map((x: any) => x.uid).sort()).toEqual(Object.keys(byUid).sort());
-    expect(await countRows("blocked_times", "doctor_id = ?", d.doctor.id)).toBe(1);
-    expect(await countRows("imported_events", "doctor_id = ? AND uid = 'mars@test'", d.doctor.id)).toBe(0);
+    expect(commit.status).toBe(422);
+    const e = (await commit.json<any>()).error;
+    expect(e.code).toBe("events_refused");
+    expect(e.details.map((x: any) => x.path).sort()).toEqual(Object.keys(byUid).map((u) => `VEVENT UID ${u}`).sort());
+    expect(await countRows("blocked_times", "doctor_id = ?", d.doctor.id)).toBe(0);
+    expect(await countRows("imported_events", "doctor_id = ?", d.doctor.id)).toBe(0);
   });
 
   it("refuses a file in which no event can be imported with a 422 naming them", async () => {
@@ -107,8 +108,8 @@ describe("invalid dates and unknown time zones", () => {
     const e = (await res.json<any>()).error;
     expect(e.code).toBe("invalid_ics");
     expect(e.details).toEqual([
-      { path: "VEVENT UID only@test", message: "DTSTART nonsense is not a valid DATE-TIME" },
-      { path: "VEVENT UID zone@test", message: 'DTSTART uses the time zone "Nowhere/Special", which is not an IANA zone and has no VTIMEZONE in the file' },
+      { path: "VEVENT UID only@test", message: 'Event "only@test" (UID only@test): DTSTART nonsense is not a valid DATE-TIME' },
+      { path: "VEVENT UID zone@test", message: 'Event "zone@test" (UID zone@test): DTSTART uses the time zone "Nowhere/Special", which is not an IANA zone and has no VTIMEZONE in the file' },
     ]);
     expect(await countRows("blocked_times", "doctor_id = ?", d.doctor.id)).toBe(0);
   });
@@ -119,7 +120,7 @@ describe("invalid dates and unknown time zones", () => {
     const vtz = ["BEGIN:VTIMEZONE", "TZID:Custom Zone", "BEGIN:STANDARD", "DTSTART:19700101T000000", "TZOFFSETFROM:+0300", "TZOFFSETTO:+0300", "END:STANDARD", "END:VTIMEZONE"].join("\r\n");
     const file = cal(vtz, ev("custom@test", "DTSTART;TZID=Custom Zone:20270301T090000", "DTEND;TZID=Custom Zone:20270301T100000"), ev("ny@test", "DTSTART;TZID=America/New_York:20270301T090000", "DTEND;TZID=America/New_York:20270301T100000"));
     const p = await (await upload(d.token, d.doctor.id, file, `${WINDOW}&preview=1`)).json<any>();
-    expect(p.failed).toEqual([]);
+    expect(p.refused).toEqual([]);
     expect(p.items.map((i: any) => [i.uid, i.start])).toEqual([
       ["custom@test", "2027-03-01T06:00:00.000Z"],
       ["ny@test", "2027-03-01T14:00:00.000Z"],

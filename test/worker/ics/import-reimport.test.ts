@@ -114,9 +114,14 @@ describe("re-import of an updated calendar (blocked time)", () => {
     // A version of V1 where event A now has an impossible date: it is reported, and its block stays.
     const broken = V1.replace("DTSTART:20270310T120000Z", "DTSTART:20270230T120000Z");
     const p = await (await upload(d.token, d.doctor.id, broken, `${WINDOW}&preview=1`)).json<any>();
-    expect(p.failed.map((x: any) => x.uid)).toEqual(["a@test"]);
+    expect(p.refused.map((x: any) => x.uid)).toEqual(["a@test"]);
     expect(p.counts).toMatchObject({ create: 0, update: 0, remove: 0 });
     expect(p.items.find((i: any) => i.start === "2027-03-01T08:00:00.000Z")).toMatchObject({ action: "skip", reason: "already_imported" });
+    // Committing it is refused whole: the block of the unreadable event and every other block stay.
+    const refused = await upload(d.token, d.doctor.id, broken);
+    expect(refused.status).toBe(422);
+    expect((await refused.json<any>()).error.code).toBe("events_refused");
+    expect(await countRows("blocked_times", "doctor_id = ? AND start_ms = ?", d.doctor.id, Date.parse("2027-03-10T12:00:00Z"))).toBe(1);
 
     // V2 of the work calendar: the holiday (other calendar) is kept.
     const r = await (await upload(d.token, d.doctor.id, V2)).json<any>();
@@ -216,7 +221,7 @@ describe("planImport (pure)", () => {
     expect(items.map(label)).toEqual(want);
   });
   it("an event the parser refused keeps its rows", () => {
-    const items = planImport({ occurrences: [], outOfWindow: [], failed: [{ uid: "v", recurrenceId: "", code: "invalid_date", message: "x" }] }, ctx([known("v", "", 50, 60, { source: "S" })], { source: "S" }));
+    const items = planImport({ occurrences: [], outOfWindow: [], failed: [{ uid: "v" }] }, ctx([known("v", "", 50, 60, { source: "S" })], { source: "S" }));
     expect(items).toEqual([]);
   });
 });
