@@ -8,30 +8,21 @@
 //   TZID=<IANA zone>    → that zone via Intl (DST-exact, no registry)
 //   TZID=<other name>   → the file's own VTIMEZONE (ical.js Timezone, not registered
 //                         globally, so one upload cannot change another's zones)
-//   floating / unknown  → the clinic's zone (noted as a warning)
+//   floating            → the clinic's zone
+//   unknown TZID        → the event is left out and reported (./import-validate.ts)
 //   all-day (DATE)      → local midnight to midnight in the clinic's zone
 // Recurrence: RRULE/RDATE/EXDATE through ical.js's iterator, RECURRENCE-ID
 // overrides related to their master (moved or cancelled occurrences).
 import ICAL from "ical.js";
 import { isValidTimeZone } from "../scheduling/zone";
 import { instantOf } from "./zoned";
+import { splitFailedEvents } from "./import-validate";
 
 export const IMPORT_MAX_BYTES = 1024 * 1024; // 1 MiB
 export const IMPORT_MAX_EVENTS = 2000; // VEVENT components in a file
 export const IMPORT_MAX_OCCURRENCES = 2000; // expanded occurrences inside the window
 const MAX_ITERATIONS_PER_EVENT = 20_000; // protects CPU from FREQ=MINUTELY since 1970
 const MAX_PROBLEMS = 10;
-const MAX_BLOCK_MS = 366 * 86400_000;
-
-export type SkipReason = "out_of_window" | "already_imported" | "conflict" | "cancelled" | "free" | "duplicate_in_file" | "zero_length" | "too_long";
-
-/** One occurrence and what the import will do with it. */
-export interface PlannedItem extends Omit<ParsedOccurrence, "cancelled" | "free"> {
-  action: "create" | "skip";
-  reason?: SkipReason;
-  /** Set when a block overlaps existing appointments (still created: blocking cancels nothing). */
-  overlaps?: "appointment";
-}
 
 export interface Problem {
   path: string;
@@ -66,8 +57,18 @@ export interface ParsedOccurrence {
   free: boolean;
 }
 
+/** An event whose recurrence could not be expanded (invalid or impossible rule, budget used up). */
+export interface FailedEvent {
+  uid: string;
+  summary: string;
+  /** Names the event and says why, for the preview and the 422. */
+  message: string;
+}
+
 export interface ParseResult {
   occurrences: ParsedOccurrence[];
+  /** Events left out because their recurrence could not be expanded: callers must show them, never drop them silently. */
+  failed: FailedEvent[];
   outOfWindow: ParsedOccurrence[];
   warnings: string[];
   events: number;
@@ -114,10 +115,17 @@ export function parseIcs(text: string, o: ParseOptions): ParseResult {
     return instantOf(w, o.clinicZone);
   };
 
+  // Invalid dates and unknown TZIDs fail their own event only (./import-validate.ts).
+  const split = splitFailedEvents(vevents, fileZones.keys());
+  // Nothing left to import: the file as a whole cannot be imported (a clear 422, as before).
+  if (vevents.length && !split.ok.length)
+    throw new IcsImportError("invalid_ics", "No event in the file can be imported.", split.failed.slice(0, MAX_PROBLEMS).map((f) => ({ path: `VEVENT UID ${f.uid}`, message: f.message })));
+  // (Invalid dates and unknown zones join `failed`, next to events whose recurrence cannot be expanded.)
+
   // Group by UID: masters and their RECURRENCE-ID overrides.
   const masters = new Map<string, ICAL.Component>();
   const overrides = new Map<string, ICAL.Component[]>();
-  vevents.forEach((ve, i) => {
+  split.ok.forEach((ve, i) => {
     const path = `VEVENT[${i}]`;
     let uid = String(ve.getFirstPropertyValue("uid") ?? "").trim();
     if (!ve.getFirstProperty("dtstart")) {
@@ -216,7 +224,7 @@ export function parseIcs(text: string, o: ParseOptions): ParseResult {
       { path: "window", message: `> ${IMPORT_MAX_OCCURRENCES} occurrences` },
     ]);
   occurrences.sort((a, b) => a.startMs - b.startMs || a.uid.localeCompare(b.uid));
-  return { occurrences, outOfWindow, warnings: [...warnings], events: vevents.length };
+  return { occurrences, outOfWindow, warnings: [...warnings], events: vevents.length, failed: split.failed };
 }
 
 function tzidOf(ve: ICAL.Component, prop: string): string | null {
@@ -240,39 +248,5 @@ function occ(ev: ICAL.Event, recurrenceId: string, startMs: number, endMs: numbe
   };
 }
 
-export interface Busy {
-  startMs: number;
-  endMs: number;
-}
-
-/** Decides create/skip for every occurrence. `known` holds "uid\u0000recurrenceId" keys already imported. */
-export function planImport(
-  parsed: ParseResult,
-  ctx: { mode: "blocked" | "appointments"; known: Set<string>; appointments: Busy[]; blocks: Busy[]; maxAppointmentMs: number },
-): PlannedItem[] {
-  const seen = new Set<string>();
-  const taken: Busy[] = [];
-  const overlaps = (list: Busy[], x: Busy) => list.some((b) => b.startMs < x.endMs && x.startMs < b.endMs);
-  const items: PlannedItem[] = parsed.occurrences.map((x) => {
-    const base: PlannedItem = { uid: x.uid, recurrenceId: x.recurrenceId, summary: x.summary, startMs: x.startMs, endMs: x.endMs, allDay: x.allDay, action: "create" };
-    const key = `${x.uid}\u0000${x.recurrenceId}`;
-    const skip = (reason: SkipReason): PlannedItem => ({ ...base, action: "skip", reason });
-    if (seen.has(key)) return skip("duplicate_in_file");
-    seen.add(key);
-    if (x.cancelled) return skip("cancelled");
-    if (x.free) return skip("free");
-    if (ctx.known.has(key)) return skip("already_imported");
-    if (x.endMs <= x.startMs) return skip("zero_length");
-    if (ctx.mode === "blocked") {
-      if (x.endMs - x.startMs > MAX_BLOCK_MS) return skip("too_long");
-      return overlaps(ctx.appointments, x) ? { ...base, overlaps: "appointment" } : base;
-    }
-    if (x.allDay || x.endMs - x.startMs > ctx.maxAppointmentMs) return skip("too_long");
-    if (overlaps(ctx.appointments, x) || overlaps(ctx.blocks, x) || overlaps(taken, x)) return skip("conflict");
-    taken.push(x);
-    return base;
-  });
-  for (const x of parsed.outOfWindow)
-    items.push({ uid: x.uid, recurrenceId: x.recurrenceId, summary: x.summary, startMs: x.startMs, endMs: x.endMs, allDay: x.allDay, action: "skip", reason: "out_of_window" });
-  return items;
-}
+// Planning (create / update / skip / remove) lives in ./import-plan.ts.
+export { planImport, type Busy, type KnownImport, type PlannedItem, type SkipReason } from "./import-plan";
