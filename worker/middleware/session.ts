@@ -1,32 +1,16 @@
 // Authentication and authorization in one place.
 // - requireSession: reads the session cookie (or a Bearer token for scripts),
-//   verifies the JWT, rejects disabled accounts, and sets c.var.user.
+//   verifies the JWT, then asks D1 once whether that session is still live (not
+//   logged out, user not disabled, no password/role change since) and sets c.var.user.
 // - csrf: cookie-authenticated writes must come from our own origin.
 // - requireRole: the role rules; every handler below it may trust c.var.user.
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../env";
 import type { Role } from "../db/schema";
-import { SESSION_COOKIE, verifySession } from "../auth/session";
+import { SESSION_COOKIE, verifySessionClaims } from "../auth/session";
+import { sessionVerdict } from "../auth/session-store";
 import { forbidden, unauthorized } from "../errors";
-
-// A disabled account must lose access quickly without a D1 read on every request
-// (the hot read paths are a single query). Checked per isolate, cached briefly.
-const ACTIVE_TTL_MS = 15_000;
-const activeCache = new Map<string, { active: boolean; at: number }>();
-
-export function forgetUserStatus(userId: string) {
-  activeCache.delete(userId);
-}
-
-async function isActive(db: D1Database, userId: string): Promise<boolean> {
-  const hit = activeCache.get(userId);
-  if (hit && Date.now() - hit.at < ACTIVE_TTL_MS) return hit.active;
-  const row = await db.prepare("SELECT disabled FROM users WHERE id = ?").bind(userId).first<{ disabled: number }>();
-  const active = !!row && !row.disabled;
-  activeCache.set(userId, { active, at: Date.now() });
-  return active;
-}
 
 const bearerToken = (c: Context<AppEnv>) => {
   const auth = c.req.header("authorization");
@@ -47,10 +31,12 @@ export function isOwnOrigin(c: Context<AppEnv>, origin: string | undefined): boo
 export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { token } = sessionToken(c);
   if (!token) throw unauthorized();
-  const user = await verifySession(token, c.env.SESSION_SECRET);
-  if (!user) throw unauthorized("Your session is invalid or has expired. Log in again.");
-  if (!(await isActive(c.env.DB, user.userId))) throw unauthorized("This account is disabled.");
-  c.set("user", user);
+  const claims = await verifySessionClaims(token, c.env.SESSION_SECRET);
+  if (!claims) throw unauthorized("Your session is invalid or has expired. Log in again.");
+  const verdict = await sessionVerdict(c.env.DB, claims);
+  if (!verdict.ok)
+    throw unauthorized(verdict.reason === "disabled" ? "This account is disabled." : "Your session has ended. Log in again.");
+  c.set("user", claims.user);
   await next();
 };
 
@@ -65,7 +51,7 @@ export const csrf: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-function refererOrigin(ref: string | undefined): string | undefined {
+export function refererOrigin(ref: string | undefined): string | undefined {
   if (!ref) return undefined;
   try {
     return new URL(ref).origin;
