@@ -5,6 +5,7 @@
 // Why an epoch plus a small deny-list and not a row per session: the read path pays one
 // indexed statement either way, but log-ins write nothing, and the deny-list only holds
 // sessions ended early, pruned once their token would have expired anyway.
+import type { Env } from "../env";
 import type { SessionClaims } from "./session";
 
 export type SessionVerdict = { ok: true } | { ok: false; reason: "disabled" | "ended" };
@@ -54,4 +55,17 @@ export function endAllSessionsStatement(db: D1Database, userId: string): D1Prepa
 export async function currentEpoch(db: D1Database, userId: string): Promise<number> {
   const r = await db.prepare("SELECT session_epoch FROM users WHERE id = ?").bind(userId).first<{ session_epoch: number }>();
   return r?.session_epoch ?? 0;
+}
+
+/**
+ * Closes the live WebSockets of ended sessions (one session's by jti, or all of a user's).
+ * Best effort: D1 is what decides; a socket that stays open because this failed can no
+ * longer reconnect, and still closes at its token's expiry.
+ */
+export async function endLiveSessions(env: Pick<Env, "CLINIC_LIVE">, clinicId: string, userId: string, jti?: string): Promise<void> {
+  try {
+    await env.CLINIC_LIVE.get(env.CLINIC_LIVE.idFromName(clinicId)).endSessions(userId, jti);
+  } catch (err) {
+    console.error("closing live sockets of an ended session failed", err);
+  }
 }

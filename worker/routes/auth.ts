@@ -14,7 +14,7 @@ import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppEnv, SessionUser } from "../env";
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, signPurposeToken, signSession, verifyPurposeToken, verifySessionClaims } from "../auth/session";
-import { currentEpoch, endSessionStatements } from "../auth/session-store";
+import { currentEpoch, endLiveSessions, endSessionStatements } from "../auth/session-store";
 import { claimAttempt, clientKeyOf, forgive, type ThrottleKey } from "../auth/throttle";
 import { hashPassword, verifyPassword } from "../auth/passwords";
 import { actorOf, auditInsert } from "../db/audit";
@@ -150,7 +150,10 @@ export const authRoutes = new Hono<AppEnv>()
     // Ends this session server-side (the token stops working everywhere), not only the cookie.
     const { token } = sessionToken(c);
     const claims = token ? await verifySessionClaims(token, c.env.SESSION_SECRET) : null;
-    if (claims) await c.env.DB.batch(endSessionStatements(c.env.DB, claims));
+    if (claims) {
+      await c.env.DB.batch(endSessionStatements(c.env.DB, claims));
+      await endLiveSessions(c.env, claims.user.clinicId, claims.user.userId, claims.jti);
+    }
     deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
     return c.json({ ok: true });
   })
@@ -173,6 +176,7 @@ export const authRoutes = new Hono<AppEnv>()
         .where(eq(users.id, me.userId)),
       auditInsert(db, me.clinicId, actorOf(me), "user.password_change", "user", me.userId, { passwordChanged: true }),
     ]);
+    await endLiveSessions(c.env, me.clinicId, me.userId); // this browser's socket reconnects with the new cookie
     const token = await issueSession(c, me, await currentEpoch(c.env.DB, me.userId), !sessionToken(c).bearer);
     return c.json({ ok: true, token });
   })

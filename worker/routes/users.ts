@@ -19,7 +19,7 @@ import { doctorFields, newDoctorRow } from "../doctors/fields";
 import { conflict, notFound, validationError } from "../errors";
 import { newId } from "../ids";
 import { csrf, requireRole, requireSession, sessionToken } from "../middleware/session";
-import { currentEpoch } from "../auth/session-store";
+import { currentEpoch, endLiveSessions } from "../auth/session-store";
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, signSession } from "../auth/session";
 import { setCookie } from "hono/cookie";
 import { jsonBody } from "../validate";
@@ -157,6 +157,7 @@ export const userRoutes = new Hono<AppEnv>()
         ...(endSessions ? { sessionsEnded: true } : {}),
       }),
     ]);
+    if (endSessions) await endLiveSessions(c.env, me.clinicId, id);
     if (endSessions && id === me.userId) {
       // An admin who reset their own password keeps this session (with a new token).
       const token = await signSession(me, c.env.SESSION_SECRET, SESSION_TTL_SECONDS, await currentEpoch(c.env.DB, me.userId));

@@ -4,7 +4,7 @@
 // And every token must carry an expiry.
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { anon, authed, env, login, makeClinic, makeUser, ORIGIN, TEST_PASSWORD } from "../../helpers";
+import { anon, authed, env, login, makeClinic, makeUser, TEST_PASSWORD } from "../../helpers";
 
 const me = (token: string) => authed(token).get("/api/auth/me");
 const meCookie = (cookie: string) => anon.get("/api/auth/me", { cookie });
@@ -127,18 +127,48 @@ describe("sessions end server-side", () => {
     expect((await me(f.tokens.receptionist)).status).toBe(200);
   });
 
-  it("the live WebSocket refuses a logged-out session", async () => {
+  it("log-out closes that session's open live WebSocket at once (4001) and it cannot reconnect; other sessions' sockets stay", async () => {
     const f = await makeClinic({ doctors: 0, patients: 0 });
     const s = await login(f.receptionist.user.email);
-    const up = () => authed(s.token!).get("/api/live", { upgrade: "websocket", origin: ORIGIN });
-    const ok = await up();
-    expect(ok.status).toBe(101);
-    ok.webSocket?.accept();
-    ok.webSocket?.close();
+    const other = await login(f.receptionist.user.email);
+    const a = await openLive(s.token!);
+    const b = await openLive(other.token!);
     await authed(s.token!).post("/api/auth/logout", {});
-    expect((await up()).status).toBe(401);
+    expect(await a.closed).toEqual({ code: 4001, reason: "session ended" });
+    expect((await authed(s.token!).get("/api/live", { upgrade: "websocket" })).status).toBe(401);
+    expect(b.isOpen()).toBe(true);
+    b.ws.close(1000, "bye");
+  });
+
+  it("disabling a user closes all their live WebSockets at once", async () => {
+    const f = await makeClinic({ doctors: 0, patients: 0 });
+    const a = await openLive(f.tokens.receptionist);
+    const b = await openLive((await login(f.receptionist.user.email)).token!);
+    const admin = await openLive(f.tokens.admin);
+    expect((await authed(f.tokens.admin).patch(`/api/users/${f.receptionist.user.id}`, { disabled: true })).status).toBe(200);
+    expect((await a.closed).code).toBe(4001);
+    expect((await b.closed).code).toBe(4001);
+    expect(admin.isOpen()).toBe(true);
+    admin.ws.close(1000, "bye");
   });
 });
+
+/** Opens /api/live with a Bearer token; `closed` resolves with the server's close code. */
+async function openLive(token: string) {
+  const res = await authed(token).get("/api/live", { upgrade: "websocket" });
+  expect(res.status).toBe(101);
+  const ws = res.webSocket!;
+  let open = true;
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.addEventListener("close", (e) => {
+      open = false;
+      resolve({ code: e.code, reason: e.reason });
+    }),
+  );
+  ws.accept();
+  await new Promise((r) => setTimeout(r, 20));
+  return { ws, closed, isOpen: () => open };
+}
 
 describe("every token must carry an expiry", () => {
   const sign = (claims: Record<string, unknown>, sub: string, exp: boolean) => {
