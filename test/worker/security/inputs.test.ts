@@ -192,3 +192,12 @@ describe("text: one rule for names, notes, types, labels and addresses", () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe("text from providers follows the same rule (stripped, since it cannot be refused)", () => {
+  it("a Google event title with a bidi override, a lone surrogate and controls becomes a clean busy label", async () => {
+    const { busyLabelOf } = await import("../../../worker/sync/busy-label");
+    const label = busyLabelOf("title", "Lunch \u202Ewith\u2066 \ud800team\u0000!");
+    expect(textProblem(label)).toBeNull();
+    expect(label).toBe("Lunch with \ufffdteam !");
+  });
+});
