@@ -28,16 +28,40 @@ export function isOwnOrigin(c: Context<AppEnv>, origin: string | undefined): boo
   return !!origin && (origin === new URL(c.req.url).origin || origin === new URL(c.env.APP_URL).origin);
 }
 
-export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+const ended = (reason: "disabled" | "ended") =>
+  unauthorized(reason === "disabled" ? "This account is disabled." : "Your session has ended. Log in again.");
+
+async function verifiedClaims(c: Context<AppEnv>) {
   const { token } = sessionToken(c);
   if (!token) throw unauthorized();
   const claims = await verifySessionClaims(token, c.env.SESSION_SECRET);
   if (!claims) throw unauthorized("Your session is invalid or has expired. Log in again.");
+  return claims;
+}
+
+export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const claims = await verifiedClaims(c);
   const verdict = await sessionVerdict(c.env.DB, claims);
-  if (!verdict.ok)
-    throw unauthorized(verdict.reason === "disabled" ? "This account is disabled." : "Your session has ended. Log in again.");
+  if (!verdict.ok) throw ended(verdict.reason);
   c.set("user", claims.user);
   await next();
+};
+
+/**
+ * requireSession for route groups whose GET handlers only read (the calendar's hot
+ * paths: appointments, availability, blocked times, patient search). A GET runs its
+ * handler while D1 confirms the session, so the check costs no extra round-trip of
+ * latency; the answer is held back until the check is in and replaced by the 401 when
+ * the session has ended, so nothing is released to an ended session. Any other method
+ * (and a WebSocket upgrade) waits for the check first, exactly as requireSession.
+ * Do not use it where a GET has side effects (OAuth callbacks, upgrades).
+ */
+export const requireSessionReadAhead: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if ((c.req.method !== "GET" && c.req.method !== "HEAD") || c.req.header("upgrade")) return requireSession(c, next);
+  const claims = await verifiedClaims(c);
+  c.set("user", claims.user);
+  const [verdict] = await Promise.all([sessionVerdict(c.env.DB, claims), next()]);
+  if (!verdict.ok) throw ended(verdict.reason);
 };
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);

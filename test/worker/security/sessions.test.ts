@@ -4,7 +4,7 @@
 // And every token must carry an expiry.
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { anon, authed, env, login, makeClinic, makeUser, TEST_PASSWORD } from "../../helpers";
+import { anon, authed, countRows, env, login, makeClinic, makeUser, TEST_PASSWORD } from "../../helpers";
 
 const me = (token: string) => authed(token).get("/api/auth/me");
 const meCookie = (cookie: string) => anon.get("/api/auth/me", { cookie });
@@ -169,6 +169,36 @@ async function openLive(token: string) {
   await new Promise((r) => setTimeout(r, 20));
   return { ws, closed, isOpen: () => open };
 }
+
+describe("read-ahead routes release nothing to an ended session", () => {
+  it("GET lists, a 404 and a 422 all become 401 once the session ended; a write waits for the check and writes nothing", async () => {
+    const f = await makeClinic({ doctors: 1, patients: 1 });
+    const s = await login(f.receptionist.user.email);
+    const api = authed(s.token!);
+    const d = f.doctors[0].doctor.id;
+    const list = `/api/appointments?from=2027-01-04T00:00:00Z&to=2027-01-05T00:00:00Z&doctorId=${d}`;
+    expect((await api.get(list)).status).toBe(200);
+    expect((await api.get(`/api/patients/${f.patients[0].id}`)).status).toBe(200);
+    await api.post("/api/auth/logout", {});
+    for (const path of [
+      list,
+      `/api/availability?doctorId=${d}&from=2027-01-04&to=2027-01-05`,
+      `/api/blocked-times?from=2027-01-04T00:00:00Z&to=2027-01-05T00:00:00Z`,
+      `/api/patients?q=${encodeURIComponent(f.patients[0].name.slice(0, 4))}`,
+      `/api/patients/${f.patients[0].id}`,
+      `/api/patients/${"0".repeat(32)}`, // would be a 404
+      "/api/appointments?from=nonsense", // would be a 422
+    ]) {
+      const res = await api.get(path);
+      expect(res.status, path).toBe(401);
+      const text = await res.text();
+      expect(text, path).not.toContain(f.patients[0].name);
+    }
+    const before = await countRows("patients");
+    expect((await api.post("/api/patients", { name: "After Logout" })).status).toBe(401);
+    expect(await countRows("patients")).toBe(before);
+  });
+});
 
 describe("every token must carry an expiry", () => {
   const sign = (claims: Record<string, unknown>, sub: string, exp: boolean) => {
