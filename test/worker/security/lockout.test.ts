@@ -214,3 +214,22 @@ describe("log-in from a script (no Origin)", () => {
     expect(res.status).toBe(415);
   });
 });
+
+describe("clean-up", () => {
+  it("the auth cron job deletes idle throttle rows and expired log-out entries, and keeps live ones", async () => {
+    const { authCron } = await import("../../../worker/auth/cron");
+    const now = Date.now();
+    const tag = crypto.randomUUID();
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO login_attempts (key, failures, window_start, locked_until) VALUES (?, 3, ?, ?)").bind(`acct:old-${tag}`, now - 3 * 3_600_000, now - 3 * 3_600_000),
+      env.DB.prepare("INSERT INTO login_attempts (key, failures, window_start, locked_until) VALUES (?, 3, ?, ?)").bind(`acct:new-${tag}`, now - 60_000, now),
+      env.DB.prepare("INSERT INTO revoked_sessions (jti, user_id, expires_at) VALUES (?, 'u', ?)").bind(`old-${tag}`, now - 1000),
+      env.DB.prepare("INSERT INTO revoked_sessions (jti, user_id, expires_at) VALUES (?, 'u', ?)").bind(`new-${tag}`, now + 3_600_000),
+    ]);
+    await authCron(env, now);
+    expect(await counter(`acct:old-${tag}`)).toBeNull();
+    expect(await counter(`acct:new-${tag}`)).not.toBeNull();
+    const jtis = (await env.DB.prepare("SELECT jti FROM revoked_sessions WHERE jti LIKE ?").bind(`%-${tag}`).all<{ jti: string }>()).results.map((r) => r.jti);
+    expect(jtis).toEqual([`new-${tag}`]);
+  });
+});
