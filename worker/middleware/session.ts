@@ -5,10 +5,11 @@
 // - csrf: cookie-authenticated writes must come from our own origin.
 // - requireRole: the role rules; every handler below it may trust c.var.user.
 import type { Context, MiddlewareHandler } from "hono";
-import { getCookie } from "hono/cookie";
+import { getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../env";
 import type { Role } from "../db/schema";
-import { SESSION_COOKIE, verifySessionClaims } from "../auth/session";
+import type { SessionUser } from "../env";
+import { SESSION_COOKIE, SESSION_TTL_SECONDS, signSession, verifySessionClaims } from "../auth/session";
 import { sessionVerdict } from "../auth/session-store";
 import { forbidden, unauthorized } from "../errors";
 
@@ -21,6 +22,17 @@ const bearerToken = (c: Context<AppEnv>) => {
 export function sessionToken(c: Context<AppEnv>): { bearer: boolean; token: string | undefined } {
   const bearer = bearerToken(c);
   return bearer !== undefined ? { bearer: true, token: bearer } : { bearer: false, token: getCookie(c, SESSION_COOKIE) };
+}
+
+/**
+ * Signs a session for `user` at the user's current session `epoch`, and sets the session
+ * cookie when `cookie` (a browser; scripts get the token in the JSON only). Used by
+ * log-in and by the changes that end a user's other sessions but keep this one.
+ */
+export async function issueSession(c: Context<AppEnv>, user: SessionUser, epoch: number, cookie: boolean): Promise<string> {
+  const token = await signSession(user, c.env.SESSION_SECRET, SESSION_TTL_SECONDS, epoch);
+  if (cookie) setCookie(c, SESSION_COOKIE, token, { httpOnly: true, secure: true, sameSite: "Lax", path: "/", maxAge: SESSION_TTL_SECONDS });
+  return token;
 }
 
 /** True when `origin` is this deployment's own (the request's host or APP_URL): the CSRF rule, also used by the live WebSocket. */

@@ -13,7 +13,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppEnv, SessionUser } from "../env";
-import { SESSION_COOKIE, SESSION_TTL_SECONDS, signPurposeToken, signSession, verifyPurposeToken, verifySessionClaims } from "../auth/session";
+import { SESSION_COOKIE, signPurposeToken, verifyPurposeToken, verifySessionClaims } from "../auth/session";
 import { currentEpoch, endLiveSessions, endSessionStatements } from "../auth/session-store";
 import { claimAttempt, clientKeyOf, forgive, type ThrottleKey } from "../auth/throttle";
 import { hashPassword, verifyPassword } from "../auth/passwords";
@@ -22,7 +22,7 @@ import { makeDb } from "../db/client";
 import { users } from "../db/schema";
 import { ApiError, forbidden, unauthorized } from "../errors";
 import { jsonBody } from "../validate";
-import { csrf, isOwnOrigin, refererOrigin, requireSession, sessionToken } from "../middleware/session";
+import { csrf, isOwnOrigin, issueSession, refererOrigin, requireSession, sessionToken } from "../middleware/session";
 
 const DEVICE_PURPOSE = "acms-device";
 const DEVICE_TTL_SECONDS = 365 * 86_400;
@@ -54,15 +54,6 @@ function loginMode(c: Context<AppEnv>): "browser" | "token" {
   if (origin === undefined) return "token";
   if (isOwnOrigin(c, origin)) return "browser";
   throw forbidden("Cross-site log-in refused (Origin does not match).");
-}
-
-const cookieOpts = { httpOnly: true, secure: true, sameSite: "Lax", path: "/" } as const;
-
-/** Signs a session for `user` at `epoch`; sets the cookie when the caller is a browser session. */
-async function issueSession(c: Context<AppEnv>, user: SessionUser, epoch: number, cookie: boolean): Promise<string> {
-  const token = await signSession(user, c.env.SESSION_SECRET, SESSION_TTL_SECONDS, epoch);
-  if (cookie) setCookie(c, SESSION_COOKIE, token, { ...cookieOpts, maxAge: SESSION_TTL_SECONDS });
-  return token;
 }
 
 /** The id of this browser's device cookie for `userId`, when it carries a valid one. */

@@ -18,10 +18,8 @@ import { doctorDto } from "../doctors/dto";
 import { doctorFields, newDoctorRow } from "../doctors/fields";
 import { conflict, notFound, validationError } from "../errors";
 import { newId } from "../ids";
-import { csrf, requireRole, requireSession, sessionToken } from "../middleware/session";
+import { csrf, issueSession, requireRole, requireSession, sessionToken } from "../middleware/session";
 import { currentEpoch, endLiveSessions } from "../auth/session-store";
-import { SESSION_COOKIE, SESSION_TTL_SECONDS, signSession } from "../auth/session";
-import { setCookie } from "hono/cookie";
 import { jsonBody } from "../validate";
 import { idOf } from "./path-id";
 
@@ -160,8 +158,7 @@ export const userRoutes = new Hono<AppEnv>()
     if (endSessions) await endLiveSessions(c.env, me.clinicId, id);
     if (endSessions && id === me.userId) {
       // An admin who reset their own password keeps this session (with a new token).
-      const token = await signSession(me, c.env.SESSION_SECRET, SESSION_TTL_SECONDS, await currentEpoch(c.env.DB, me.userId));
-      if (!sessionToken(c).bearer) setCookie(c, SESSION_COOKIE, token, { httpOnly: true, secure: true, sameSite: "Lax", path: "/", maxAge: SESSION_TTL_SECONDS });
+      const token = await issueSession(c, me, await currentEpoch(c.env.DB, me.userId), !sessionToken(c).bearer);
       return c.json({ user: userDto(after, row.doctorId), token });
     }
     return c.json({ user: userDto(after, row.doctorId) });
