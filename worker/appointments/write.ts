@@ -33,6 +33,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type Actor, auditInsert, systemActor } from "../db/audit";
+import { changedFields } from "../db/audit-diff";
 import { makeDb, type Db } from "../db/client";
 import type { AppointmentStatus, Role } from "../db/schema";
 import { syncOutbox } from "../db/schema";
@@ -235,6 +236,9 @@ const isGuardError = (err: unknown) => /malformed JSON/i.test(String((err as Err
 // Batch assembly shared by every change
 // ---------------------------------------------------------------------------
 
+/** The fields an edit can change; their names go into the audit entry's `changed`. */
+const AUDITED_FIELDS = ["doctorId", "patientId", "start", "end", "type", "reason", "status", "notes"] as const;
+
 const auditSummary = (a: Appointment | null) =>
   a && { doctorId: a.doctorId, patientId: a.patientId, start: a.start, end: a.end, status: a.status, type: a.type, version: a.version };
 
@@ -277,6 +281,9 @@ async function commit(
     auditInsert(db, a.clinicId, change.actor, action, "appointment", a.id, {
       before: auditSummary(change.before),
       after: auditSummary(change.after),
+      // Every field that changed, by name: notes and reason are not in the summaries above
+      // (medical detail), so a notes-only edit would otherwise show only a version bump.
+      ...(change.before && change.after ? { changed: changedFields(change.before, change.after, AUDITED_FIELDS) } : {}),
       origin: change.origin,
     }),
     ...outboxRows(db, change, now),

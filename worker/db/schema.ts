@@ -49,6 +49,8 @@ export const users = sqliteTable(
     disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
+    // Bumped to end every session of the user at once (worker/auth/session.ts).
+    sessionEpoch: integer("session_epoch").notNull().default(0),
   },
   (t) => [uniqueIndex("users_email_uq").on(t.email), index("users_clinic_idx").on(t.clinicId)],
 );
@@ -59,6 +61,8 @@ export const loginAttempts = sqliteTable("login_attempts", {
   failures: integer("failures").notNull().default(0),
   windowStart: integer("window_start").notNull(),
   lockedUntil: integer("locked_until"),
+  // migrations/0004: progressive delays; see worker/auth/throttle.ts for the column meanings.
+  attempt: text("attempt"),
 });
 
 export const doctors = sqliteTable(
@@ -446,3 +450,14 @@ export const rateCounters = sqliteTable("rate_counters", {
   windowStart: integer("window_start").notNull(),
   count: integer("count").notNull(),
 });
+
+// Single sessions ended by log-out, until their token would have expired (migrations/0004).
+export const revokedSessions = sqliteTable(
+  "revoked_sessions",
+  {
+    jti: text("jti").primaryKey(),
+    userId: text("user_id").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("revoked_sessions_exp_idx").on(t.expiresAt)],
+);

@@ -27,6 +27,7 @@ import { decodeIcs } from "../ics/import-decode";
 import { importKey, planImport, type KnownImport, type PlannedItem } from "../ics/import-plan";
 import { importSourceOf } from "../ics/import-source";
 import { csrf, requireSession } from "../middleware/session";
+import { safeFetch } from "../net/safe-fetch";
 import { idParam, instant, issuesOf, queryOf } from "../validate";
 import { idOf } from "./path-id";
 
@@ -86,7 +87,8 @@ async function readCapped(body: ReadableStream<Uint8Array> | null, limit: number
 async function fetchIcs(url: string): Promise<ArrayBuffer> {
   let res: Response;
   try {
-    res = await fetch(url, { headers: { accept: "text/calendar, */*;q=0.5" }, redirect: "follow", signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    // SSRF guard (worker/net/safe-fetch.ts): public https destinations only, every redirect re-checked.
+    res = await safeFetch(url, { headers: { accept: "text/calendar, */*;q=0.5" } }, { timeoutMs: FETCH_TIMEOUT_MS, maxBytes: IMPORT_MAX_BYTES + 1 });
   } catch (err) {
     throw new ApiError(422, "fetch_failed", "The calendar URL could not be fetched.", [{ path: "url", message: err instanceof Error ? err.message : String(err) }]);
   }

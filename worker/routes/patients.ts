@@ -10,7 +10,7 @@ import { makeDb } from "../db/client";
 import { appointments, patients, patientTerms } from "../db/schema";
 import { notFound } from "../errors";
 import { newId } from "../ids";
-import { csrf, requireSession } from "../middleware/session";
+import { csrf, requireSessionReadAhead } from "../middleware/session";
 import { nameLc, patientDto, phoneDigits, type PatientDbRow } from "../patients/dto";
 import { searchPatients } from "../patients/search";
 import { nameTerms } from "../patients/terms";
@@ -68,7 +68,7 @@ const HISTORY_LIMIT = 100;
 const HistoryQuery = z.strictObject({ before: instant.optional() });
 
 export const patientRoutes = new Hono<AppEnv>()
-  .use("*", requireSession, csrf)
+  .use("*", requireSessionReadAhead, csrf)
   .get("/", async (c) => {
     const q = queryOf(c, SearchQuery);
     const list = await searchPatients(c.env.DB, c.var.user.clinicId, q.q ?? "", q.limit ?? 20);
