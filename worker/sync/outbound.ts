@@ -190,7 +190,7 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
   let conflictNotice: SyncNotice | null = null;
   let result;
   try {
-    result = await s.provider.upsertEvent(cal, body, current?.state === "deleted" ? null : (current?.etag ?? null));
+    result = await s.provider.upsertEvent(cal, body, current?.state === "deleted" ? null : (current?.etag ?? null), current?.external_id ?? null);
   } catch (err) {
     if (!(err instanceof PreconditionFailedError)) throw err;
     // The event changed in the provider since our last sync: decide by the policy.
@@ -204,7 +204,7 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
           `An appointment was changed both in ACMS and in ${label(integ.provider)}. The later edit (in ACMS) wins; ${label(integ.provider)} was updated.`,
           { winner: "acms", externalUpdated: ext.updatedMs, acmsUpdated: a.updatedAt });
     }
-    result = await s.provider.upsertEvent(cal, body, ext && !ext.cancelled ? ext.etag : null);
+    result = await s.provider.upsertEvent(cal, body, ext && !ext.cancelled ? ext.etag : null, current!.external_id);
   }
   const r = result;
   return async (c) => {
