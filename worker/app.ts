@@ -10,6 +10,8 @@ import { feedAdminRoutes, feedPublicRoutes } from "./routes/feeds";
 import { clinicEmailRoutes, icalRoutes } from "./routes/ical";
 import { importRoutes } from "./routes/imports";
 import { apiRoutes } from "./routes/index";
+import { microsoftIntegrationRoutes } from "./routes/integrations-microsoft";
+import { microsoftWebhookRoutes } from "./routes/webhooks-microsoft";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -35,6 +37,9 @@ app.route("/api/appointments", icalRoutes);
 app.route("/api/doctors", feedAdminRoutes);
 app.route("/api/doctors", importRoutes);
 app.route("/api/clinic", clinicEmailRoutes);
+// Outlook connect + Graph webhooks (mounted before /api so /api/integrations' middleware does not run twice).
+app.route("/api/integrations/microsoft", microsoftIntegrationRoutes);
+app.route("/api/webhooks/microsoft", microsoftWebhookRoutes);
 app.route("/api", apiRoutes);
 // Public subscribable feeds: no session, token in the path.
 app.route("/feeds", feedPublicRoutes);

@@ -9,6 +9,23 @@ import type { CalendarProvider } from "../providers/provider";
 import { GoogleCalendarClient, googleApiBase, type TokenSource } from "../providers/google/client";
 import { oauthConfig, refreshAccessToken, revokeToken, type TokenSet } from "../providers/google/oauth";
 import type { SendOptions } from "../providers/http";
+import { MicrosoftGraphClient, graphApiBase } from "../providers/microsoft/client";
+import { microsoftOAuthConfig, refreshMicrosoftToken } from "../providers/microsoft/oauth";
+
+/** How a provider refreshes and revokes a grant (token endpoint calls; no D1). */
+export interface GrantOps {
+  refresh(current: TokenSet): Promise<TokenSet>;
+  revoke(current: TokenSet): Promise<void>;
+}
+export const googleGrant = (env: Env): GrantOps => ({
+  refresh: (t) => refreshAccessToken(oauthConfig(env), t),
+  revoke: (t) => revokeToken(oauthConfig(env), t.refreshToken),
+});
+/** Microsoft rotates refresh tokens (StoredTokens stores each new one) and has no per-app revoke endpoint. */
+export const microsoftGrant = (env: Env): GrantOps => ({
+  refresh: (t) => refreshMicrosoftToken(microsoftOAuthConfig(env), t),
+  revoke: async () => {},
+});
 
 export interface IntegrationRow {
   id: string;
@@ -81,6 +98,7 @@ export class StoredTokens implements TokenSource {
     private readonly env: Env,
     private readonly integ: IntegrationRow,
     private readonly onReconnect: (reason: string) => Promise<void>,
+    private readonly grant: GrantOps = googleGrant(env),
   ) {}
 
   private async load(): Promise<TokenSet> {
@@ -101,7 +119,7 @@ export class StoredTokens implements TokenSource {
     this.refreshing ??= (async () => {
       try {
         const cur = await this.load();
-        const next = await refreshAccessToken(oauthConfig(this.env), cur);
+        const next = await this.grant.refresh(cur);
         this.tokens = next;
         await this.env.DB.prepare("UPDATE calendar_integrations SET sealed_tokens = ?, access_expires_at = ?, updated_at = ? WHERE id = ?")
           .bind(await sealTokens(this.env, this.integ.id, next), next.expiresAt, Date.now(), this.integ.id)
@@ -119,7 +137,7 @@ export class StoredTokens implements TokenSource {
 
   async revoke(): Promise<void> {
     const t = await this.load().catch(() => null);
-    if (t) await revokeToken(oauthConfig(this.env), t.refreshToken);
+    if (t) await this.grant.revoke(t);
   }
 }
 
@@ -167,6 +185,8 @@ export function providerFor(
   switch (integ.provider) {
     case "google":
       return new GoogleCalendarClient(googleApiBase(env), new StoredTokens(env, integ, onReconnect), timeZone, opts);
+    case "microsoft":
+      return new MicrosoftGraphClient(graphApiBase(env), new StoredTokens(env, integ, onReconnect, microsoftGrant(env)), timeZone, opts);
     default:
       throw new Error(`provider ${integ.provider} is not implemented yet`);
   }
