@@ -224,7 +224,13 @@ export class GraphEmulator {
   }
   clearFaults() {
     this.faults.length = 0;
+    this.lost.length = 0;
   }
+  /** The request is carried out, but its answer never reaches the client (timeout / dropped connection). */
+  loseResponse(match: (r: Request) => boolean, times = 1) {
+    for (let i = 0; i < times; i++) this.lost.push(match);
+  }
+  private lost: ((r: Request) => boolean)[] = [];
   eventsOf(email: string, calendarId = this.defaultCalendar(email).id) {
     return [...this.events.values()].filter((e) => e.account === email && e.calendarId === calendarId && !e.deleted);
   }
@@ -318,6 +324,16 @@ export class GraphEmulator {
   // ---- HTTP ----------------------------------------------------------------
 
   async handle(request: Request): Promise<Response> {
+    const li = this.lost.findIndex((m) => m(request));
+    if (li >= 0) {
+      this.lost.splice(li, 1);
+      await this.serve(request);
+      throw new TypeError("Network connection lost.");
+    }
+    return this.serve(request);
+  }
+
+  private async serve(request: Request): Promise<Response> {
     const body = request.method === "GET" || request.method === "HEAD" ? "" : new TextDecoder().decode(await request.clone().arrayBuffer());
     this.requests.push({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body });
     const url = new URL(request.url);
