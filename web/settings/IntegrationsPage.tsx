@@ -9,6 +9,7 @@ import { toast } from "../ui/toast";
 import { FeedExport } from "./FeedExport";
 import { ReconnectNotice } from "../notices/ReconnectBanner";
 import { connectProvider, loadMyIntegrations } from "../stores/integrations";
+import { OutlookOptions } from "./OutlookOptions";
 
 const PROVIDERS = [
   { id: "google", name: "Google Calendar", ready: true },
@@ -88,6 +89,9 @@ export function IntegrationsPage() {
                       <span>Syncing to: {i.calendars?.find((c) => c.id === i.writeCalendarId)?.summary ?? i.writeCalendarId}</span>
                     </Show>
                     <span>Last successful sync: {ago(i.lastSyncAt)}</span>
+                    <Show when={i.provider === "microsoft" && (isDoctor() || user()?.role === "admin")}>
+                      <OutlookOptions integrationId={i.id} canEdit={isDoctor()} />
+                    </Show>
                     <Show when={i.status === "needs_reconnect" && isDoctor()}>
                       <ReconnectNotice integration={i} class="notice notice-warn reconnect" />
                     </Show>

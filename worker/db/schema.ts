@@ -254,6 +254,9 @@ export const calendarIntegrations = sqliteTable(
     metrics: text("metrics").notNull().default("{}"),
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
+    // Outlook (migration 0007): tentative events block (1, default) or not; account kind for Teams links.
+    blockTentative: integer("block_tentative").notNull().default(1),
+    accountKind: text("account_kind", { enum: ["work_or_school", "personal"] }),
   },
   (t) => [uniqueIndex("integrations_doctor_provider_uq").on(t.doctorId, t.provider)],
 );

@@ -1,6 +1,8 @@
 // Connecting Outlook / Microsoft 365 (Microsoft identity platform v2, code flow + PKCE):
 //   POST /api/integrations/microsoft/connect   doctor, for themself → {authorizeUrl}
 //   GET  /api/integrations/microsoft/callback  Microsoft redirects the doctor's browser here
+//   GET  /api/integrations/microsoft/:id/options  {blockTentative, accountKind, teamsAvailable} (owner or admin)
+//   PATCH /api/integrations/microsoft/:id/options {blockTentative} (owner)
 // Everything after connecting (choose calendars, disconnect, health) is the
 // provider-neutral /api/integrations/:id in ./integrations.ts.
 // Same rules as Google: the signed, expiring state carries the PKCE verifier
@@ -10,10 +12,11 @@ import { z } from "zod";
 import type { AppEnv, Env } from "../env";
 import { seal, sealKeysFromEnv, unseal } from "../auth/token-seal";
 import { signPurposeToken, verifyPurposeToken } from "../auth/session";
-import { ApiError, badRequest, forbidden } from "../errors";
+import { ApiError, badRequest, forbidden, notFound } from "../errors";
 import { newId } from "../ids";
 import { csrf, requireRole, requireSession } from "../middleware/session";
 import { jsonBody } from "../validate";
+import { idOf } from "./path-id";
 import { newPkce } from "../providers/google/oauth";
 import { ReconnectRequiredError } from "../providers/http";
 import { MicrosoftGraphClient, graphApiBase } from "../providers/microsoft/client";
@@ -99,8 +102,8 @@ microsoftIntegrationRoutes.get("/callback", requireRole("doctor"), async (c) => 
       ).bind(id, cal.id, cal.summary),
     ),
     env.DB.prepare(
-      "UPDATE calendar_integrations SET account_email = ?, write_calendar_id = ?, busy_calendar_ids = ?, status = 'active', last_error = NULL, last_error_at = NULL, updated_at = ? WHERE id = ?",
-    ).bind(me.email, writeId, JSON.stringify(busy.length ? busy : primary ? [primary.id] : []), Date.now(), id),
+      "UPDATE calendar_integrations SET account_email = ?, account_kind = ?, write_calendar_id = ?, busy_calendar_ids = ?, status = 'active', last_error = NULL, last_error_at = NULL, updated_at = ? WHERE id = ?",
+    ).bind(me.email, me.workAccount ? "work_or_school" : "personal", writeId, JSON.stringify(busy.length ? busy : primary ? [primary.id] : []), Date.now(), id),
     // Upcoming appointments booked before connecting go to Outlook too.
     ...(writeId ? [backfillStatement(env, id, doctorId, writeId)] : []),
   ]);
@@ -113,4 +116,48 @@ microsoftIntegrationRoutes.get("/callback", requireRole("doctor"), async (c) => 
   await hub.publish(doctorId, { kind: "integration", op: "updated", doctorId, record: { id, provider: "microsoft", status: "active" } });
   await hub.kick(doctorId); // subscriptions, first sync, and any outbox rows that waited for a reconnect
   return c.redirect(settingsUrl(env, "integration=microsoft&result=connected"), 302);
+});
+
+type OptionsRow = IntegrationRow & { block_tentative: number; account_kind: string | null };
+
+async function outlookIntegration(c: { env: Env; var: { user: AppEnv["Variables"]["user"] } }, id: string, write: boolean): Promise<OptionsRow> {
+  const u = c.var.user;
+  const row = await c.env.DB.prepare("SELECT * FROM calendar_integrations WHERE id = ? AND clinic_id = ? AND provider = 'microsoft'").bind(id, u.clinicId).first<OptionsRow>();
+  if (!row) throw notFound("Integration");
+  if (row.user_id === u.userId) return row;
+  if (u.role === "admin") {
+    if (write) throw forbidden("Only the doctor who connected this calendar can change it.");
+    return row;
+  }
+  throw notFound("Integration");
+}
+
+const optionsDto = (r: OptionsRow) => ({
+  blockTentative: r.block_tentative !== 0,
+  accountKind: r.account_kind,
+  // Microsoft makes Teams meetings only for work or school accounts.
+  teamsAvailable: r.account_kind === "work_or_school",
+});
+
+microsoftIntegrationRoutes.get("/:id/options", async (c) => {
+  const row = await outlookIntegration(c, idOf(c.req.param("id"), "Integration"), false);
+  return c.json({ options: optionsDto(row) });
+});
+
+microsoftIntegrationRoutes.patch("/:id/options", async (c) => {
+  const env = c.env;
+  const row = await outlookIntegration(c, idOf(c.req.param("id"), "Integration"), true);
+  const body = await jsonBody(c, z.strictObject({ blockTentative: z.boolean() }));
+  const value = body.blockTentative ? 1 : 0;
+  if (value !== row.block_tentative) {
+    const now = Date.now();
+    await env.DB.batch([
+      env.DB.prepare("UPDATE calendar_integrations SET block_tentative = ?, updated_at = ? WHERE id = ?").bind(value, now, row.id),
+      // Every calendar is listed in full once, so each tentative event is judged by the new setting.
+      env.DB.prepare("UPDATE integration_calendars SET sync_cursor = NULL WHERE integration_id = ?").bind(row.id),
+    ]);
+    await auditInsert(makeDb(env.DB), c.var.user.clinicId, actorOf(c.var.user), "integration.update", "integration", row.id, { blockTentative: body.blockTentative });
+    await env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(row.doctor_id)).kick(row.doctor_id);
+  }
+  return c.json({ options: optionsDto({ ...row, block_tentative: value }) });
 });

@@ -44,6 +44,8 @@ export interface IntegrationRow {
   last_error: string | null;
   last_error_at: number | null;
   metrics: string;
+  /** Outlook: 1 = tentative events block (default), 0 = they do not. */
+  block_tentative?: number;
 }
 
 export interface CalendarRow {
@@ -186,7 +188,9 @@ export function providerFor(
     case "google":
       return new GoogleCalendarClient(googleApiBase(env), new StoredTokens(env, integ, onReconnect), timeZone, opts);
     case "microsoft":
-      return new MicrosoftGraphClient(graphApiBase(env), new StoredTokens(env, integ, onReconnect, microsoftGrant(env)), timeZone, opts);
+      return new MicrosoftGraphClient(graphApiBase(env), new StoredTokens(env, integ, onReconnect, microsoftGrant(env)), timeZone, opts, {
+        blockTentative: integ.block_tentative !== 0,
+      });
     default:
       throw new Error(`provider ${integ.provider} is not implemented yet`);
   }

@@ -74,4 +74,21 @@ describe("Outlook: fallbacks and more calendars", () => {
     const i = (await json(await c.doctor.get("/api/integrations"))).integrations[0];
     expect(i.lastError).toMatch(/validation/i);
   });
+
+  it("per-doctor option: tentative events stop blocking when the doctor says so; account kind decides Teams", async () => {
+    const c = await connectDoctor({ work: false });
+    emu.userCreate(c.email, { showAs: "tentative", start: at("11:00"), end: at("12:00") });
+    emu.userCreate(c.email, { showAs: "busy", start: at("13:00"), end: at("14:00") });
+    await settle(c.doctorId);
+    expect(await blocks(c.doctorId)).toHaveLength(2);
+    const opts = await c.doctor.get(`/api/integrations/microsoft/${c.integrationId}/options`);
+    expect((await json(opts)).options).toEqual({ blockTentative: true, accountKind: "personal", teamsAvailable: false });
+    expect((await c.doctor.patch(`/api/integrations/microsoft/${c.integrationId}/options`, { blockTentative: "no" })).status).toBe(422);
+    const res = await c.doctor.patch(`/api/integrations/microsoft/${c.integrationId}/options`, { blockTentative: false });
+    expect((await json(res)).options.blockTentative).toBe(false);
+    await settle(c.doctorId);
+    expect((await blocks(c.doctorId)).map((b: any) => new Date(b.start_ms).toISOString())).toEqual([at("13:00")]);
+    // A receptionist cannot see or change it.
+    expect((await (await import("../../helpers")).authed(c.f.tokens.receptionist).get(`/api/integrations/microsoft/${c.integrationId}/options`)).status).toBe(404);
+  });
 });
