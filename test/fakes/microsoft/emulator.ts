@@ -29,7 +29,6 @@ import { findIana } from "windows-iana";
 
 export const GRAPH_TEST_HOST = "graph.microsoft.test";
 export const LOGIN_TEST_HOST = "login.microsoft.test";
-const GRAPH = `https://${GRAPH_TEST_HOST}/v1.0`;
 export const MAX_SUB_MINUTES = 10_080;
 
 export interface RecordedRequest {
@@ -245,7 +244,7 @@ export class GraphEmulator {
     return this.subs.get(id);
   }
   apiRequests() {
-    return this.requests.filter((r) => new URL(r.url).host === GRAPH_TEST_HOST);
+    return this.requests.filter((r) => new URL(r.url).pathname.startsWith("/v1.0/"));
   }
   async settle() {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
@@ -337,7 +336,9 @@ export class GraphEmulator {
     const body = request.method === "GET" || request.method === "HEAD" ? "" : new TextDecoder().decode(await request.clone().arrayBuffer());
     this.requests.push({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body });
     const url = new URL(request.url);
-    if (url.host === LOGIN_TEST_HOST) {
+    // Served on its test hosts in workerd, or on one 127.0.0.1 port for the browser tests: the path tells them apart.
+    const graph = `${url.origin}/v1.0`;
+    if (url.host === LOGIN_TEST_HOST || /^\/[^/]+\/oauth2\/v2\.0\//.test(url.pathname)) {
       if (/^\/[^/]+\/oauth2\/v2\.0\/token$/.test(url.pathname) && request.method === "POST") return this.token(new URLSearchParams(body));
       return json({ error: "invalid_request" }, 404);
     }
@@ -381,9 +382,9 @@ export class GraphEmulator {
     if ((m = path.match(/^\/me\/calendars\/([^/]+)\/calendarView$/)) && method === "GET") {
       const cal = acct.calendars.get(decodeURIComponent(m[1]));
       if (!cal) return gerr(404, "ErrorItemNotFound", "The specified object was not found in the store.");
-      return this.calendarView(acct, cal, url, maxPage, view);
+      return this.calendarView(acct, cal, url, maxPage, view, graph);
     }
-    if (path === "/me/calendarView/delta" && method === "GET") return this.delta(acct, url, maxPage, view);
+    if (path === "/me/calendarView/delta" && method === "GET") return this.delta(acct, url, maxPage, view, graph);
     if ((m = path.match(/^\/me\/events\/([^/]+)$/))) {
       const e = this.event(decodeURIComponent(m[1]));
       if (!e || e.account !== acct.email) return gerr(404, "ErrorItemNotFound", "The specified object was not found in the store.");
@@ -523,7 +524,7 @@ export class GraphEmulator {
     return s < to && en > from;
   }
 
-  private calendarView(acct: Account, cal: Calendar, url: URL, maxPage: number, view: (e: StoredEvent, exp?: string) => unknown) {
+  private calendarView(acct: Account, cal: Calendar, url: URL, maxPage: number, view: (e: StoredEvent, exp?: string) => unknown, GRAPH: string) {
     const skip = url.searchParams.get("$skiptoken");
     const st = skip ? JSON.parse(atob(skip)) : { from: Date.parse(url.searchParams.get("startDateTime") ?? ""), to: Date.parse(url.searchParams.get("endDateTime") ?? ""), off: 0, expand: url.searchParams.get("$expand") ?? "" };
     if (Number.isNaN(st.from) || Number.isNaN(st.to)) return gerr(400, "ErrorInvalidParameter", "startDateTime and endDateTime are required.");
@@ -535,7 +536,7 @@ export class GraphEmulator {
   }
 
   /** calendarView/delta of the default calendar. Tokens carry the window and the sequence number the round started at. */
-  private delta(acct: Account, url: URL, maxPage: number, view: (e: StoredEvent) => unknown) {
+  private delta(acct: Account, url: URL, maxPage: number, view: (e: StoredEvent) => unknown, GRAPH: string) {
     const cal = this.defaultCalendar(acct.email);
     const token = url.searchParams.get("$deltatoken") ?? url.searchParams.get("$skiptoken");
     let st: { from: number; to: number; since: number; upTo: number; off: number };
