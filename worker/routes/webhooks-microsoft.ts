@@ -18,6 +18,8 @@ export const microsoftWebhookRoutes = new Hono<AppEnv>();
 
 /** Most notifications in one request we look at (Graph batches; more is hostile). */
 const MAX_ITEMS = 200;
+/** Most distinct subscriptions looked up per request (D1 binds at most 100 parameters; ours are a handful per doctor). */
+const MAX_SUBSCRIPTIONS = 50;
 
 function sameHex(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
@@ -33,7 +35,8 @@ function handshake(c: Context<AppEnv>): Response | null {
   const token = c.req.query("validationToken");
   if (token === undefined) return null;
   if (token.length === 0 || token.length > 4096) return err(c, 400, "bad_request", "Invalid validationToken.");
-  return new Response(token, { status: 200, headers: { "content-type": "text/plain; charset=utf-8" } });
+  // The token is echoed verbatim (Graph compares it); nosniff so no browser ever renders it as HTML.
+  return new Response(token, { status: 200, headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" } });
 }
 
 interface Notification {
@@ -72,7 +75,8 @@ async function handle(c: Context<AppEnv>, lifecycle: boolean) {
   if (hs) return hs;
   const items = await notificationsOf(c);
   if (!items) return err(c, 400, "bad_request", "Expected a JSON body with a non-empty value array.");
-  const ids = [...new Set(items.map((n) => n.subscriptionId))];
+  const ids = [...new Set(items.map((n) => n.subscriptionId))].slice(0, MAX_SUBSCRIPTIONS);
+  if (!ids.length) return err(c, 400, "bad_request", "No notification names a subscription.");
   const rows = (
     await c.env.DB.prepare(
       `SELECT c.integration_id, c.calendar_id, c.channel_id, c.channel_token_hash, i.doctor_id, i.status

@@ -204,6 +204,10 @@ describe("Outlook sync, end to end", () => {
     expect(await emu.rawNotify(url, { value: [{ subscriptionId: sub.id, clientState: "guess", changeType: "updated" }] })).toBe(401);
     expect(await emu.rawNotify(url, { value: [{ subscriptionId: "00000000-0000-0000-0000-000000000000", clientState: sub.clientState }] })).toBe(404);
     expect(await emu.rawNotify(url, { nope: 1 })).toBe(400);
+    expect(await emu.rawNotify(url, { value: [{ clientState: sub.clientState }] })).toBe(400);
+    // A flood of made-up subscription ids is answered (bounded), not a crash.
+    const flood = Array.from({ length: 500 }, (_, i) => ({ subscriptionId: `fake-${i}`, clientState: "x" }));
+    expect(await emu.rawNotify(url, { value: flood })).toBe(404);
     expect(await emu.rawNotify(url + "/lifecycle", { value: [{ subscriptionId: sub.id, clientState: "x", lifecycleEvent: "subscriptionRemoved" }] })).toBe(401);
     const after = await env.DB.prepare("SELECT last_notification_at, channel_id FROM integration_calendars WHERE channel_id = ?").bind(sub.id).first<any>();
     expect(after).toMatchObject({ last_notification_at: before.last_notification_at, channel_id: sub.id });
