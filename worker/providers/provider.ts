@@ -57,12 +57,16 @@ export interface OutboundAppointment {
   /** Link back into ACMS (requires log-in); never PHI. */
   url: string;
   timeZone: string;
+  /** The appointment's type (e.g. "video"): a provider may attach an online meeting for some types. Never PHI. */
+  appointmentType?: string;
 }
 
 export interface UpsertResult {
   id: string;
   etag: string | null;
   updatedMs: number | null;
+  /** Join link of an online meeting the provider made for the event (Teams); undefined: the provider has none. */
+  joinUrl?: string | null;
 }
 
 export interface WatchResult {

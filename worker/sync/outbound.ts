@@ -141,6 +141,7 @@ function outbound(ctx: HubContext, appt: Appointment, tz: string): OutboundAppoi
     status: appt.status,
     url: appointmentUrl(ctx.env.APP_URL, appt.id),
     timeZone: tz,
+    appointmentType: appt.type,
   };
 }
 
@@ -221,6 +222,10 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
         state: "synced",
         lastError: null,
       }),
+      // An online-meeting link the provider made (Teams) is kept with the link; it is not PHI.
+      ...(r.joinUrl !== undefined
+        ? [c.env.DB.prepare("UPDATE appointment_links SET join_url = ? WHERE appointment_id = ? AND integration_id = ?").bind(r.joinUrl, appointmentId, integ.id)]
+        : []),
     ], conflictNotice);
   };
 }
