@@ -1,6 +1,7 @@
 // Outlook from the settings page, in a real browser against the built app: connect through the
 // Microsoft sign-in (emulated, test/e2e/microsoft-server.ts), see it healthy with the Teams rule
-// for this (work) account, book, and see the appointment's sync state become "Outlook: synced".
+// for this (work) account, mark follow-ups as video (Teams) visits, book one, and see the
+// appointment's sync state become "Outlook: synced" and its Teams link.
 // Disconnects at the end so other files see the doctor as before.
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +16,7 @@ beforeAll(async () => {
 afterAll(async () => browser?.close());
 
 describe("Outlook", () => {
-  it("connect from Settings, healthy, book, the appointment shows it synced to Outlook", async () => {
+  it("connect from Settings, healthy, Teams types, book, the appointment shows it synced to Outlook with its Teams link", async () => {
     const page = await (await newContext(browser, DESKTOP)).newPage();
     await logIn(page, "cuddy@e2e.test");
     await page.getByRole("link", { name: "Settings" }).click();
@@ -25,6 +26,9 @@ describe("Outlook", () => {
     await page.getByText(`Connected as ${E2E_MICROSOFT_ACCOUNT}`).waitFor();
     await page.getByText("Work or school account: Teams meeting links are possible.").waitFor();
     await page.getByText("Syncing to: Calendar").waitFor();
+    // Follow-ups become video (Teams) visits for this work account.
+    await page.getByRole("checkbox", { name: "follow-up" }).check();
+    await expect.poll(() => page.getByRole("checkbox", { name: "follow-up" }).isChecked()).toBe(true);
     await screenshot(page, "outlook-connected");
 
     // Book for the doctor (a future working slot) through the API with the page's session.
@@ -33,12 +37,14 @@ describe("Outlook", () => {
     const date = day.toISOString().slice(0, 10);
     const res = await page.request.post(`${baseURL()}/api/appointments`, {
       headers: { origin: baseURL(), "content-type": "application/json" },
-      data: { doctorId: ids.drCuddy, patientId: ids.pBob, start: `${date}T15:00:00.000Z`, end: `${date}T15:30:00.000Z`, reason: "check-up" },
+      data: { doctorId: ids.drCuddy, patientId: ids.pBob, start: `${date}T15:00:00.000Z`, end: `${date}T15:30:00.000Z`, type: "follow-up", reason: "check-up" },
     });
     expect(res.status()).toBe(201);
     const { appointment } = await res.json();
     await page.goto(`${baseURL()}/appointments/${appointment.id}`);
     await expect.poll(async () => { await page.reload(); return page.getByTestId("sync-state").textContent(); }, { timeout: 20_000, interval: 1000 }).toContain("Outlook: synced");
+    const join = page.getByTestId("teams-link").getByRole("link", { name: "Join Teams meeting" });
+    await expect.poll(() => join.getAttribute("href")).toMatch(/^https:\/\/teams\./);
 
     // Disconnect again (other files expect Dr Cuddy without Outlook).
     await page.goto(`${baseURL()}/settings/integrations`);

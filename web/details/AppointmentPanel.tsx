@@ -13,6 +13,7 @@ import { canEdit } from "../calendar/events";
 import { toast } from "../ui/toast";
 import { FieldError } from "../ui/FieldError";
 import { RescheduleForm } from "./RescheduleForm";
+import { TeamsLink } from "./TeamsLink";
 
 const PROVIDER_LABEL: Record<string, string> = { google: "Google Calendar", microsoft: "Outlook", caldav: "iCloud" };
 
@@ -128,6 +129,7 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
                   </For>
                 </Show>
               </dd>
+              <TeamsLink appointmentId={a().id} version={a().version} />
             </dl>
             <FieldError message={error()} />
 

@@ -2,7 +2,8 @@
 //   POST /api/integrations/microsoft/connect   doctor, for themself → {authorizeUrl}
 //   GET  /api/integrations/microsoft/callback  Microsoft redirects the doctor's browser here
 //   GET  /api/integrations/microsoft/:id/options  {blockTentative, accountKind, teamsAvailable} (owner or admin)
-//   PATCH /api/integrations/microsoft/:id/options {blockTentative} (owner)
+//   PATCH /api/integrations/microsoft/:id/options {blockTentative?, teamsTypes?} (owner)
+//   GET  /api/integrations/microsoft/appointments/:id/meeting  {joinUrl, reason} for the details panel (staff)
 // Everything after connecting (choose calendars, disconnect, health) is the
 // provider-neutral /api/integrations/:id in ./integrations.ts.
 // Same rules as Google: the signed, expiring state carries the PKCE verifier
@@ -21,7 +22,9 @@ import { newPkce } from "../providers/google/oauth";
 import { ReconnectRequiredError } from "../providers/http";
 import { MicrosoftGraphClient, graphApiBase } from "../providers/microsoft/client";
 import { exchangeMicrosoftCode, microsoftAuthorizeUrl, microsoftConfigured, microsoftOAuthConfig } from "../providers/microsoft/oauth";
-import { busyIdsOf, clinicZone, microsoftGrant, sealTokens, StoredTokens, type IntegrationRow } from "../sync/integrations";
+import { busyIdsOf, clinicZone, microsoftGrant, sealTokens, StoredTokens, stringsOf, type IntegrationRow } from "../sync/integrations";
+import { teamsDecision } from "../providers/microsoft/mapping";
+import { getAppointment } from "../appointments/queries";
 import { backfillStatement } from "../sync/backfill";
 import { makeDb } from "../db/client";
 import { actorOf, auditInsert } from "../db/audit";
@@ -118,7 +121,7 @@ microsoftIntegrationRoutes.get("/callback", requireRole("doctor"), async (c) => 
   return c.redirect(settingsUrl(env, "integration=microsoft&result=connected"), 302);
 });
 
-type OptionsRow = IntegrationRow & { block_tentative: number; account_kind: string | null };
+type OptionsRow = IntegrationRow & { block_tentative: number; account_kind: string | null; teams_types: string };
 
 async function outlookIntegration(c: { env: Env; var: { user: AppEnv["Variables"]["user"] } }, id: string, write: boolean): Promise<OptionsRow> {
   const u = c.var.user;
@@ -137,6 +140,7 @@ const optionsDto = (r: OptionsRow) => ({
   accountKind: r.account_kind,
   // Microsoft makes Teams meetings only for work or school accounts.
   teamsAvailable: r.account_kind === "work_or_school",
+  teamsTypes: stringsOf(r.teams_types),
 });
 
 microsoftIntegrationRoutes.get("/:id/options", async (c) => {
@@ -147,8 +151,39 @@ microsoftIntegrationRoutes.get("/:id/options", async (c) => {
 microsoftIntegrationRoutes.patch("/:id/options", async (c) => {
   const env = c.env;
   const row = await outlookIntegration(c, idOf(c.req.param("id"), "Integration"), true);
-  const body = await jsonBody(c, z.strictObject({ blockTentative: z.boolean() }));
-  const value = body.blockTentative ? 1 : 0;
+  const body = await jsonBody(
+    c,
+    z
+      .strictObject({ blockTentative: z.boolean().optional(), teamsTypes: z.array(z.string().trim().min(1).max(64)).max(20).optional() })
+      .refine((b) => b.blockTentative !== undefined || b.teamsTypes !== undefined, "send blockTentative and/or teamsTypes"),
+  );
+  const value = body.blockTentative === undefined ? row.block_tentative : body.blockTentative ? 1 : 0;
+  const before = stringsOf(row.teams_types);
+  const types = body.teamsTypes ? [...new Set(body.teamsTypes)] : before;
+  const added = types.filter((t) => !before.includes(t));
+  if (body.teamsTypes && (added.length || types.length !== before.length)) {
+    const now = Date.now();
+    await env.DB.batch([
+      env.DB.prepare("UPDATE calendar_integrations SET teams_types = ?, updated_at = ? WHERE id = ?").bind(JSON.stringify(types), now, row.id),
+      // Upcoming appointments of a newly chosen type get their Teams meeting: re-push them
+      // (link pending + an outbox row, as the engine's requeue does).
+      ...(added.length
+        ? [
+            env.DB.prepare(
+              `UPDATE appointment_links SET state = 'pending', updated_at = ?1 WHERE integration_id = ?2 AND state = 'synced' AND appointment_id IN
+                 (SELECT id FROM appointments WHERE doctor_id = ?3 AND status != 'cancelled' AND end_ms > ?1 AND type IN (SELECT value FROM json_each(?4)))`,
+            ).bind(now, row.id, row.doctor_id, JSON.stringify(added)),
+            env.DB.prepare(
+              `INSERT INTO sync_outbox (clinic_id, doctor_id, appointment_id, op, version, created_at, updated_at)
+               SELECT clinic_id, doctor_id, id, 'upsert', version, ?1, ?1 FROM appointments
+               WHERE doctor_id = ?2 AND status != 'cancelled' AND end_ms > ?1 AND type IN (SELECT value FROM json_each(?3))`,
+            ).bind(now, row.doctor_id, JSON.stringify(added)),
+          ]
+        : []),
+    ]);
+    await auditInsert(makeDb(env.DB), c.var.user.clinicId, actorOf(c.var.user), "integration.update", "integration", row.id, { teamsTypes: types });
+    await env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(row.doctor_id)).kick(row.doctor_id);
+  }
   if (value !== row.block_tentative) {
     const now = Date.now();
     await env.DB.batch([
@@ -159,5 +194,22 @@ microsoftIntegrationRoutes.patch("/:id/options", async (c) => {
     await auditInsert(makeDb(env.DB), c.var.user.clinicId, actorOf(c.var.user), "integration.update", "integration", row.id, { blockTentative: body.blockTentative });
     await env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(row.doctor_id)).kick(row.doctor_id);
   }
-  return c.json({ options: optionsDto({ ...row, block_tentative: value }) });
+  return c.json({ options: optionsDto({ ...row, block_tentative: value, teams_types: JSON.stringify(types) }) });
+});
+
+microsoftIntegrationRoutes.get("/appointments/:id/meeting", async (c) => {
+  const u = c.var.user;
+  const appt = await getAppointment(c.env.DB, u.clinicId, idOf(c.req.param("id"), "Appointment"));
+  if (!appt || (u.role === "doctor" && appt.doctorId !== u.doctorId)) throw notFound("Appointment");
+  const row = await c.env.DB.prepare("SELECT * FROM calendar_integrations WHERE doctor_id = ? AND provider = 'microsoft' AND clinic_id = ?")
+    .bind(appt.doctorId, u.clinicId)
+    .first<OptionsRow>();
+  if (!row) return c.json({ meeting: null });
+  const link = await c.env.DB.prepare("SELECT join_url, state FROM appointment_links WHERE appointment_id = ? AND integration_id = ?")
+    .bind(appt.id, row.id)
+    .first<{ join_url: string | null; state: string }>();
+  if (link?.join_url) return c.json({ meeting: { joinUrl: link.join_url, reason: null } });
+  const d = teamsDecision({ appointmentType: appt.type }, { workAccount: row.account_kind === "work_or_school", teamsTypes: stringsOf(row.teams_types) });
+  const reason = d.teams ? "The Teams link appears once the appointment is synced to Outlook." : d.reason;
+  return c.json({ meeting: { joinUrl: null, reason } });
 });

@@ -46,7 +46,21 @@ export interface IntegrationRow {
   metrics: string;
   /** Outlook: 1 = tentative events block (default), 0 = they do not. */
   block_tentative?: number;
+  /** Outlook: "work_or_school" | "personal" (Teams only for the former). */
+  account_kind?: string | null;
+  /** Outlook: JSON array of appointment types that get a Teams meeting. */
+  teams_types?: string;
 }
+
+/** JSON string array from a column, [] when unreadable. */
+export const stringsOf = (v: string | undefined | null): string[] => {
+  try {
+    const a = JSON.parse(v ?? "[]");
+    return Array.isArray(a) ? a.filter((x) => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
+};
 
 export interface CalendarRow {
   integration_id: string;
@@ -188,9 +202,14 @@ export function providerFor(
     case "google":
       return new GoogleCalendarClient(googleApiBase(env), new StoredTokens(env, integ, onReconnect), timeZone, opts);
     case "microsoft":
-      return new MicrosoftGraphClient(graphApiBase(env), new StoredTokens(env, integ, onReconnect, microsoftGrant(env)), timeZone, opts, {
-        blockTentative: integ.block_tentative !== 0,
-      });
+      return new MicrosoftGraphClient(
+        graphApiBase(env),
+        new StoredTokens(env, integ, onReconnect, microsoftGrant(env)),
+        timeZone,
+        opts,
+        { blockTentative: integ.block_tentative !== 0 },
+        { workAccount: integ.account_kind === "work_or_school", teamsTypes: stringsOf(integ.teams_types) },
+      );
     default:
       throw new Error(`provider ${integ.provider} is not implemented yet`);
   }

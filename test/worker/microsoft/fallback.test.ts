@@ -82,7 +82,7 @@ describe("Outlook: fallbacks and more calendars", () => {
     await settle(c.doctorId);
     expect(await blocks(c.doctorId)).toHaveLength(2);
     const opts = await c.doctor.get(`/api/integrations/microsoft/${c.integrationId}/options`);
-    expect((await json(opts)).options).toEqual({ blockTentative: true, accountKind: "personal", teamsAvailable: false });
+    expect((await json(opts)).options).toEqual({ blockTentative: true, accountKind: "personal", teamsAvailable: false, teamsTypes: [] });
     expect((await c.doctor.patch(`/api/integrations/microsoft/${c.integrationId}/options`, { blockTentative: "no" })).status).toBe(422);
     const res = await c.doctor.patch(`/api/integrations/microsoft/${c.integrationId}/options`, { blockTentative: false });
     expect((await json(res)).options.blockTentative).toBe(false);

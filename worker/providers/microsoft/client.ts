@@ -22,7 +22,7 @@ import {
   type UpsertResult,
   type WatchResult,
 } from "../provider";
-import { fromGraphEvent, PROP_APPOINTMENT, toGraphEvent, transactionIdFor, type GraphEvent, type InboundOptions } from "./mapping";
+import { fromGraphEvent, PROP_APPOINTMENT, toGraphEvent, transactionIdFor, type GraphEvent, type InboundOptions, type OutboundOptions } from "./mapping";
 
 export interface TokenSource {
   accessToken(): Promise<string>;
@@ -67,6 +67,7 @@ export class MicrosoftGraphClient implements CalendarProvider {
     private readonly timeZone: string,
     private readonly opts: SendOptions = {},
     private readonly inbound: InboundOptions = { blockTentative: true },
+    private readonly outboundOpts: OutboundOptions = { workAccount: false, teamsTypes: [] },
   ) {}
 
   private async call(method: string, pathOrUrl: string, init: { query?: Record<string, string>; body?: unknown; headers?: Record<string, string>; prefer?: string } = {}) {
@@ -231,7 +232,7 @@ export class MicrosoftGraphClient implements CalendarProvider {
    * retried POST cannot make a second event.
    */
   async upsertEvent(calendarId: string, appt: OutboundAppointment, etag: string | null, existingId: string | null = null): Promise<UpsertResult> {
-    const body = toGraphEvent(appt);
+    const body = toGraphEvent(appt, this.outboundOpts);
     let ev: GraphEvent | null = null;
     if (existingId && etag) {
       try {
@@ -252,7 +253,8 @@ export class MicrosoftGraphClient implements CalendarProvider {
       }
     }
     const updated = ev.lastModifiedDateTime ? Date.parse(ev.lastModifiedDateTime) : NaN;
-    return { id: ev.id, etag: ev["@odata.etag"] ?? null, updatedMs: Number.isNaN(updated) ? null : updated };
+    const joinUrl = ev.isOnlineMeeting && typeof ev.onlineMeeting?.joinUrl === "string" && ev.onlineMeeting.joinUrl.startsWith("https://") ? ev.onlineMeeting.joinUrl : null;
+    return { id: ev.id, etag: ev["@odata.etag"] ?? null, updatedMs: Number.isNaN(updated) ? null : updated, joinUrl };
   }
 
   async deleteEvent(_calendarId: string, eventId: string, etag: string | null): Promise<void> {

@@ -81,9 +81,26 @@ export function graphTime(ms: number, tz: string): { dateTime: string; timeZone:
   return { dateTime: new Date(wall).toISOString().slice(0, 19), timeZone: tz };
 }
 
+export interface OutboundOptions {
+  /** Work/school account (only those get Teams meetings from Microsoft). */
+  workAccount: boolean;
+  /** Appointment types that get a Teams meeting. */
+  teamsTypes: string[];
+}
+
+/** Whether this appointment's event gets a Teams meeting, or why not (shown in the details panel). */
+export function teamsDecision(a: Pick<OutboundAppointment, "appointmentType">, o: OutboundOptions): { teams: true } | { teams: false; reason: string } {
+  if (!a.appointmentType || !o.teamsTypes.includes(a.appointmentType))
+    return { teams: false, reason: "This appointment type is not marked as a video (Teams) visit." };
+  if (!o.workAccount) return { teams: false, reason: "The doctor's Outlook is a personal Microsoft account; Microsoft makes Teams links only for work or school accounts." };
+  return { teams: true };
+}
+
 /** The Graph event body for an appointment (create and update send the same fields). */
-export function toGraphEvent(a: OutboundAppointment) {
+export function toGraphEvent(a: OutboundAppointment, o: OutboundOptions = { workAccount: false, teamsTypes: [] }) {
   return {
+    // A Teams meeting (work/school accounts, chosen types): its join link is not PHI.
+    ...(teamsDecision(a, o).teams ? { isOnlineMeeting: true, onlineMeetingProvider: "teamsForBusiness" as const } : {}),
     subject: EVENT_SUBJECT,
     body: { contentType: "text", content: `Open in ACMS: ${a.url}` },
     start: graphTime(a.startMs, a.timeZone),
