@@ -2,11 +2,8 @@
 // Microsoft identity platform v2, written from Microsoft's documentation (see
 // /work/shared/provider-facts.md "Microsoft Graph" and docs/outlook.md), not from
 // our client. Faithful in failures too:
-// - OAuth: /{tenant}/oauth2/v2.0/authorize + /token; code grant with PKCE S256
-//   (single use, redirect_uri must match, client secret checked), refresh grant
-//   that ROTATES the refresh token (strict here: the old one is then dead, so a
-//   client that forgets to store the new one fails), invalid_grant after revoke,
-//   scopes wider than asked refused by the test (`scopesSeen`).
+// - OAuth (./identity.ts): /{tenant}/oauth2/v2.0/authorize + /token, PKCE S256,
+//   refresh tokens that rotate, invalid_grant after revoke, `scopesSeen` for tests.
 // - Access tokens expire → 401 InvalidAuthenticationToken.
 // - /me, /me/calendars (canEdit, isDefaultCalendar); events create/get/patch/delete
 //   with @odata.etag + If-Match → 412; transactionId dedupe (a repeated POST returns
@@ -26,6 +23,7 @@
 // - Fault injection: 429/503 with Retry-After.
 // - Every request is recorded (tests scan them all for PHI and required headers).
 import { findIana } from "windows-iana";
+import { IdentityPlatform, json, rand } from "./identity";
 
 export const GRAPH_TEST_HOST = "graph.microsoft.test";
 export const LOGIN_TEST_HOST = "login.microsoft.test";
@@ -84,20 +82,7 @@ interface Fault {
   match?: (r: Request) => boolean;
 }
 
-const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 const gerr = (status: number, code: string, message: string, headers: Record<string, string> = {}) => json({ error: { code, message } }, status, headers);
-const oauthErr = (error: string, description: string, codes: number[] = []) => json({ error, error_description: description, error_codes: codes }, 400);
-
-function rand(n = 16) {
-  return [...crypto.getRandomValues(new Uint8Array(n))].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-async function s256(v: string) {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(v)));
-  let s = "";
-  for (const b of d) s += String.fromCharCode(b);
-  return btoa(s).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
 /** Graph-looking ids (base64url, long); immutable ids and regular ids are both opaque. */
 const graphId = () => "AAMk" + btoa(rand(24)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 
@@ -128,12 +113,9 @@ function msOf(t: { dateTime?: string; timeZone?: string } | undefined): number |
 
 export class GraphEmulator {
   readonly requests: RecordedRequest[] = [];
-  readonly clientId: string;
-  readonly clientSecret: string;
+  /** The identity platform (OAuth) half: sign-in, tokens, rotation, revocation. */
+  readonly identity: IdentityPlatform;
   pageSize = 3;
-  accessTokenTtl = 3599;
-  /** Scopes requested at authorize time (tests check nothing wider was asked). */
-  readonly scopesSeen: string[] = [];
   deliver: (req: Request) => Promise<Response> = (r) => fetch(r);
   /** Deliveries made (notifications, validations), with our Worker's answer. */
   readonly deliveries: { kind: "validation" | "change" | "lifecycle"; subscriptionId: string | null; status: number; ms: number }[] = [];
@@ -142,9 +124,6 @@ export class GraphEmulator {
 
   private accounts = new Map<string, Account>();
   private events = new Map<string, StoredEvent>();
-  private codes = new Map<string, { account: string; redirectUri: string; challenge: string; used: boolean }>();
-  private accessTokens = new Map<string, { account: string; expiresAt: number }>();
-  private refreshTokens = new Map<string, { account: string; dead: boolean }>();
   private subs = new Map<string, Subscription>();
   private faults: Fault[] = [];
   private seq = 0;
@@ -155,8 +134,22 @@ export class GraphEmulator {
   private lastNow = 0;
 
   constructor(opts: { clientId: string; clientSecret: string }) {
-    this.clientId = opts.clientId;
-    this.clientSecret = opts.clientSecret;
+    this.identity = new IdentityPlatform(opts);
+  }
+  get scopesSeen() {
+    return this.identity.scopesSeen;
+  }
+  /** The user signs in and consents on Microsoft's page: returns where the browser is sent. */
+  consent(authorizeUrl: string, email: string) {
+    if (!this.accounts.has(email)) throw new Error(`emulator: no account ${email}`);
+    return this.identity.consent(authorizeUrl, email);
+  }
+  expireAccessTokens() {
+    this.identity.expireAccessTokens();
+  }
+  /** Consent revoked / password reset: every refresh token of the account dies. */
+  revokeAll(email: string) {
+    this.identity.revokeAll(email);
   }
 
   now(): number {
@@ -191,30 +184,6 @@ export class GraphEmulator {
     return a;
   }
 
-  /** The user signs in and consents on Microsoft's page: returns where the browser is sent. */
-  async consent(authorizeUrl: string, email: string): Promise<URL> {
-    const u = new URL(authorizeUrl);
-    const p = u.searchParams;
-    if (!/^\/[^/]+\/oauth2\/v2\.0\/authorize$/.test(u.pathname)) throw new Error(`emulator: not an authorize URL: ${u.pathname}`);
-    if (p.get("client_id") !== this.clientId) throw new Error("emulator: unknown client_id");
-    if (p.get("response_type") !== "code") throw new Error("emulator: response_type must be code");
-    if (p.get("code_challenge_method") !== "S256" || !p.get("code_challenge")) throw new Error("emulator: PKCE S256 required");
-    this.scopesSeen.push(p.get("scope") ?? "");
-    const redirect = new URL(p.get("redirect_uri")!);
-    const code = "M.C5" + rand();
-    this.codes.set(code, { account: email, redirectUri: p.get("redirect_uri")!, challenge: p.get("code_challenge")!, used: false });
-    redirect.searchParams.set("code", code);
-    if (p.get("state")) redirect.searchParams.set("state", p.get("state")!);
-    return redirect;
-  }
-  expireAccessTokens() {
-    for (const t of this.accessTokens.values()) t.expiresAt = 0;
-  }
-  /** Consent revoked / password reset: every refresh token of the account dies. */
-  revokeAll(email: string) {
-    for (const t of this.refreshTokens.values()) if (t.account === email) t.dead = true;
-    for (const [k, t] of this.accessTokens) if (t.account === email) this.accessTokens.delete(k);
-  }
   invalidateDeltaTokens(email: string) {
     this.deltaValidFrom.set(email, ++this.seq);
   }
@@ -339,7 +308,7 @@ export class GraphEmulator {
     // Served on its test hosts in workerd, or on one 127.0.0.1 port for the browser tests: the path tells them apart.
     const graph = `${url.origin}/v1.0`;
     if (url.host === LOGIN_TEST_HOST || /^\/[^/]+\/oauth2\/v2\.0\//.test(url.pathname)) {
-      if (/^\/[^/]+\/oauth2\/v2\.0\/token$/.test(url.pathname) && request.method === "POST") return this.token(new URLSearchParams(body));
+      if (/^\/[^/]+\/oauth2\/v2\.0\/token$/.test(url.pathname) && request.method === "POST") return this.identity.token(new URLSearchParams(body));
       return json({ error: "invalid_request" }, 404);
     }
     const fi = this.faults.findIndex((f) => !f.match || f.match(request));
@@ -347,9 +316,9 @@ export class GraphEmulator {
       const f = this.faults.splice(fi, 1)[0];
       return gerr(f.status, f.code, "Injected fault", f.retryAfter ? { "retry-after": f.retryAfter } : {});
     }
-    const tok = this.accessTokens.get((request.headers.get("authorization") ?? "").replace(/^Bearer /, ""));
-    if (!tok || tok.expiresAt <= Date.now()) return gerr(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.");
-    const acct = this.acct(tok.account);
+    const account = this.identity.accountOf(request.headers.get("authorization"));
+    if (!account) return gerr(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.");
+    const acct = this.acct(account);
     const prefer = request.headers.get("prefer") ?? "";
     const immutable = /IdType="ImmutableId"/i.test(prefer);
     const tz = prefer.match(/outlook\.timezone="([^"]+)"/)?.[1] ?? null;
@@ -418,31 +387,6 @@ export class GraphEmulator {
       }
     }
     return gerr(400, "BadRequest", `Unsupported: ${method} ${path}`);
-  }
-
-  private async token(form: URLSearchParams): Promise<Response> {
-    if (form.get("client_id") !== this.clientId || form.get("client_secret") !== this.clientSecret)
-      return json({ error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret provided." }, 401);
-    const scope = form.get("scope") ?? "";
-    let account: string;
-    if (form.get("grant_type") === "authorization_code") {
-      const c = this.codes.get(form.get("code") ?? "");
-      if (!c || c.used) return oauthErr("invalid_grant", "AADSTS54005: OAuth2 Authorization code was already redeemed.", [54005]);
-      c.used = true;
-      if (c.redirectUri !== form.get("redirect_uri")) return oauthErr("invalid_grant", "AADSTS50011: redirect_uri mismatch.", [50011]);
-      if ((await s256(form.get("code_verifier") ?? "")) !== c.challenge) return oauthErr("invalid_grant", "AADSTS501481: The Code_Verifier does not match the code_challenge.", [501481]);
-      account = c.account;
-    } else if (form.get("grant_type") === "refresh_token") {
-      const r = this.refreshTokens.get(form.get("refresh_token") ?? "");
-      if (!r || r.dead) return oauthErr("invalid_grant", "AADSTS70000: The provided grant has expired due to it being revoked.", [70000]);
-      r.dead = true; // rotated (strict: see header)
-      account = r.account;
-    } else return oauthErr("unsupported_grant_type", "AADSTS70003");
-    const access = "EwB" + rand(24);
-    const refresh = "M.R3_" + rand(24);
-    this.accessTokens.set(access, { account, expiresAt: Date.now() + this.accessTokenTtl * 1000 });
-    this.refreshTokens.set(refresh, { account, dead: false });
-    return json({ token_type: "Bearer", scope, expires_in: this.accessTokenTtl, access_token: access, refresh_token: refresh });
   }
 
   private newEvent(account: string, calendarId: string, startMs: number, endMs: number, allDay: StoredEvent["allDay"], data: Record<string, any>): StoredEvent {
