@@ -27,6 +27,12 @@ export default defineConfig(async () => {
             GOOGLE_OAUTH_TOKEN_URL: "https://google.test/token",
             GOOGLE_OAUTH_REVOKE_URL: "https://google.test/revoke",
             GOOGLE_API_BASE: "https://google.test/calendar/v3",
+            // Outlook sync tests: the Graph + identity-platform emulator (test/fakes/microsoft).
+            MICROSOFT_CLIENT_ID: "00000000-test-4aaa-8bbb-0123456789ab",
+            MICROSOFT_CLIENT_SECRET: "test-ms-client-secret",
+            MICROSOFT_TENANT: "common",
+            MICROSOFT_LOGIN_BASE: "https://login.microsoft.test",
+            MICROSOFT_GRAPH_BASE: "https://graph.microsoft.test/v1.0",
             WEBHOOK_BASE_URL: "https://acms.test",
             // SMS reminders: the Twilio emulator (test/fakes/twilio) answers on this host.
             TWILIO_API_BASE: "https://twilio.test",

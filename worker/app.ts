@@ -13,6 +13,8 @@ import { apiRoutes } from "./routes/index";
 import { appointmentEngagementRoutes, patientConsentRoutes, reminderSettingsRoutes } from "./routes/engagement";
 import { patientPageRoutes } from "./routes/patient-page";
 import { twilioWebhookRoutes } from "./routes/twilio-webhooks";
+import { microsoftIntegrationRoutes } from "./routes/integrations-microsoft";
+import { microsoftWebhookRoutes } from "./routes/webhooks-microsoft";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -43,6 +45,9 @@ app.route("/api/clinic", reminderSettingsRoutes);
 app.route("/api/patients", patientConsentRoutes);
 app.route("/api/appointments", appointmentEngagementRoutes);
 app.route("/api/webhooks/twilio", twilioWebhookRoutes);
+// Outlook connect + Graph webhooks (mounted before /api so /api/integrations' middleware does not run twice).
+app.route("/api/integrations/microsoft", microsoftIntegrationRoutes);
+app.route("/api/webhooks/microsoft", microsoftWebhookRoutes);
 app.route("/api", apiRoutes);
 // Public subscribable feeds: no session, token in the path.
 app.route("/feeds", feedPublicRoutes);

@@ -23,6 +23,13 @@ export interface Env {
   GOOGLE_OAUTH_TOKEN_URL?: string;
   GOOGLE_OAUTH_REVOKE_URL?: string;
   GOOGLE_API_BASE?: string;
+  /** Microsoft identity platform + Graph (Outlook sync); empty client id: Outlook sync off. */
+  MICROSOFT_CLIENT_ID?: string;
+  MICROSOFT_CLIENT_SECRET?: string;
+  /** Tenant segment of the login URLs: common (default) | organizations | consumers | a tenant id. */
+  MICROSOFT_TENANT?: string;
+  MICROSOFT_LOGIN_BASE?: string;
+  MICROSOFT_GRAPH_BASE?: string;
   /** Public HTTPS base for webhooks (defaults to APP_URL). */
   WEBHOOK_BASE_URL?: string;
   /** Subscribable .ics feeds: days of history and of future they cover (defaults 30 and 365). */

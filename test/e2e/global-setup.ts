@@ -9,6 +9,7 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { seedSql } from "./seed";
 import { E2E_GOOGLE_CLIENT, startGoogle } from "./google-server";
+import { E2E_MICROSOFT_CLIENT, startMicrosoft } from "./microsoft-server";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const bin = (name: string) => path.join(root, "node_modules/.bin", name);
@@ -36,11 +37,13 @@ declare module "vitest" {
     baseURL: string;
     today: number;
     googleURL: string;
+    microsoftURL: string;
   }
 }
 
 let server: ChildProcess | undefined;
 let google: Awaited<ReturnType<typeof startGoogle>> | undefined;
+let microsoft: Awaited<ReturnType<typeof startMicrosoft>> | undefined;
 let dir: string | undefined;
 
 export default async function setup(project: TestProject) {
@@ -55,6 +58,7 @@ export default async function setup(project: TestProject) {
       `TOKEN_KEYS='{"k1":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}'`,
       `TOKEN_KEY_CURRENT="k1"`,
       `GOOGLE_CLIENT_SECRET="${E2E_GOOGLE_CLIENT.clientSecret}"`,
+      `MICROSOFT_CLIENT_SECRET="${E2E_MICROSOFT_CLIENT.clientSecret}"`,
       "",
     ].join("\n"),
   );
@@ -79,6 +83,15 @@ export default async function setup(project: TestProject) {
     GOOGLE_OAUTH_REVOKE_URL: `${googleURL}/revoke`,
     GOOGLE_API_BASE: `${googleURL}/calendar/v3`,
   };
+  // Microsoft (identity platform + Graph) likewise, through the MICROSOFT_* URLs.
+  const microsoftPort = await freePort();
+  const microsoftURL = `http://127.0.0.1:${microsoftPort}`;
+  microsoft = await startMicrosoft(microsoftPort);
+  Object.assign(googleVars, {
+    MICROSOFT_CLIENT_ID: E2E_MICROSOFT_CLIENT.clientId,
+    MICROSOFT_LOGIN_BASE: microsoftURL,
+    MICROSOFT_GRAPH_BASE: `${microsoftURL}/v1.0`,
+  });
   let log = "";
   server = spawn(
     bin("wrangler"),
@@ -104,6 +117,7 @@ export default async function setup(project: TestProject) {
   project.provide("baseURL", baseURL);
   project.provide("today", seed.today);
   project.provide("googleURL", googleURL);
+  project.provide("microsoftURL", microsoftURL);
 
   return async () => {
     if (server?.pid) {
@@ -114,6 +128,7 @@ export default async function setup(project: TestProject) {
       }
     }
     google?.server.close();
+    microsoft?.server.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   };
 }

@@ -104,6 +104,7 @@ export const api = {
     request<{ patient: Patient }>("POST", "/api/patients", body),
   integrations: () => request<{ integrations: Integration[] }>("GET", "/api/integrations"),
   connectGoogle: () => request<{ authorizeUrl: string }>("POST", "/api/integrations/google/connect", {}),
+  connectMicrosoft: () => request<{ authorizeUrl: string }>("POST", "/api/integrations/microsoft/connect", {}),
   disconnectIntegration: (id: string) => request<{ disconnected: boolean }>("DELETE", `/api/integrations/${id}`),
   notices: (unreadOnly = false) => request<{ notices: Notice[] }>("GET", `/api/notices${unreadOnly ? "?unread=true" : ""}`),
   readNotice: (id: string) => request<{ notice: Notice }>("POST", `/api/notices/${id}/read`, {}),

@@ -14,6 +14,7 @@ import { toast } from "../ui/toast";
 import { FieldError } from "../ui/FieldError";
 import { RescheduleForm } from "./RescheduleForm";
 import { EngagementSection } from "../engagement/EngagementSection";
+import { TeamsLink } from "./TeamsLink";
 
 const PROVIDER_LABEL: Record<string, string> = { google: "Google Calendar", microsoft: "Outlook", caldav: "iCloud" };
 
@@ -129,6 +130,7 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
                   </For>
                 </Show>
               </dd>
+              <TeamsLink appointmentId={a().id} version={a().version} />
             </dl>
             <FieldError message={error()} />
 

@@ -9,10 +9,11 @@ import { toast } from "../ui/toast";
 import { FeedExport } from "./FeedExport";
 import { ReconnectNotice } from "../notices/ReconnectBanner";
 import { connectProvider, loadMyIntegrations } from "../stores/integrations";
+import { OutlookOptions } from "./OutlookOptions";
 
 const PROVIDERS = [
   { id: "google", name: "Google Calendar", ready: true },
-  { id: "microsoft", name: "Microsoft Outlook / 365", ready: false },
+  { id: "microsoft", name: "Microsoft Outlook / 365", ready: true },
   { id: "caldav", name: "Apple iCloud (CalDAV)", ready: false },
 ] as const;
 
@@ -88,6 +89,9 @@ export function IntegrationsPage() {
                       <span>Syncing to: {i.calendars?.find((c) => c.id === i.writeCalendarId)?.summary ?? i.writeCalendarId}</span>
                     </Show>
                     <span>Last successful sync: {ago(i.lastSyncAt)}</span>
+                    <Show when={i.provider === "microsoft" && (isDoctor() || user()?.role === "admin")}>
+                      <OutlookOptions integrationId={i.id} canEdit={isDoctor()} />
+                    </Show>
                     <Show when={i.status === "needs_reconnect" && isDoctor()}>
                       <ReconnectNotice integration={i} class="notice notice-warn reconnect" />
                     </Show>
@@ -112,6 +116,12 @@ export function IntegrationsPage() {
               {(p) => (
                 <li class="card">
                   <strong>{p.name}</strong>
+                  <Show when={p.id === "microsoft"}>
+                    <span class="muted">
+                      Work or school (Microsoft 365) accounts and personal Outlook.com accounts both sync. Microsoft makes Teams meeting links
+                      only for work or school accounts; with a personal account, ACMS cannot add a Teams link.
+                    </span>
+                  </Show>
                   <Show when={p.ready} fallback={<span class="muted">Not available yet — coming in a later release.</span>}>
                     <button type="button" class="btn btn-primary" onClick={() => void connect(p.id)}>
                       Connect {p.name}
@@ -123,7 +133,7 @@ export function IntegrationsPage() {
           </ul>
         </Show>
         <Show when={!isDoctor()}>
-          <p class="muted">Each doctor connects their own calendar from their account. Outlook and iCloud are not available yet.</p>
+          <p class="muted">Each doctor connects their own calendar from their account. iCloud is not available yet.</p>
         </Show>
       </section>
       <section aria-labelledby="export-title">

@@ -30,6 +30,7 @@ export function clearMyIntegrations() {
 /** Start a provider's OAuth connect flow: "Connect Google Calendar" and "Reconnect" alike. */
 export async function connectProvider(provider: string) {
   if (provider === "google") location.href = (await api.connectGoogle()).authorizeUrl;
+  else if (provider === "microsoft") location.href = (await api.connectMicrosoft()).authorizeUrl;
   else throw new Error("Reconnecting this provider is not available yet.");
 }
 

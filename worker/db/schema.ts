@@ -268,6 +268,11 @@ export const calendarIntegrations = sqliteTable(
     ownListingDue: integer("own_listing_due").notNull().default(0),
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
+    // Outlook (migration 0007): tentative events block (1, default) or not; account kind for Teams links.
+    blockTentative: integer("block_tentative").notNull().default(1),
+    accountKind: text("account_kind", { enum: ["work_or_school", "personal"] }),
+    // JSON array of appointment types that get a Teams meeting (work/school accounts only).
+    teamsTypes: text("teams_types").notNull().default("[]"),
   },
   (t) => [uniqueIndex("integrations_doctor_provider_uq").on(t.doctorId, t.provider)],
 );
@@ -308,6 +313,8 @@ export const appointmentLinks = sqliteTable(
     state: text("state", { enum: ["pending", "synced", "error", "deleted"] }).notNull().default("pending"),
     lastError: text("last_error"),
     updatedAt: integer("updated_at").notNull().default(now),
+    // Online-meeting join link the provider made for the event (Outlook/Teams; migration 0007).
+    joinUrl: text("join_url"),
   },
   (t) => [
     primaryKey({ columns: [t.appointmentId, t.integrationId] }),

@@ -64,12 +64,16 @@ export interface OutboundAppointment {
   /** Link back into ACMS (requires log-in); never PHI. */
   url: string;
   timeZone: string;
+  /** The appointment's type (e.g. "video"): a provider may attach an online meeting for some types. Never PHI. */
+  appointmentType?: string;
 }
 
 export interface UpsertResult {
   id: string;
   etag: string | null;
   updatedMs: number | null;
+  /** Join link of an online meeting the provider made for the event (Teams); undefined: the provider has none. */
+  joinUrl?: string | null;
 }
 
 export interface WatchResult {
@@ -92,8 +96,10 @@ export interface CalendarProvider {
   /**
    * Create (deterministic id = appointment id, so a retried create cannot duplicate) or,
    * with `etag`, patch guarded by If-Match (throws PreconditionFailedError when the event changed).
+   * `existingId` is the event id the engine last linked (null if none): providers whose ids are
+   * server-assigned (Graph) need it to patch; providers with deterministic ids may ignore it.
    */
-  upsertEvent(calendarId: string, appt: OutboundAppointment, etag: string | null): Promise<UpsertResult>;
+  upsertEvent(calendarId: string, appt: OutboundAppointment, etag: string | null, existingId?: string | null): Promise<UpsertResult>;
   /** Delete; an already deleted/unknown event counts as done. With `etag`, guarded by If-Match. */
   deleteEvent(calendarId: string, eventId: string, etag: string | null): Promise<void>;
   watch(calendarId: string, channel: { id: string; token: string; address: string; ttlSeconds: number }): Promise<WatchResult>;

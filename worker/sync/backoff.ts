@@ -10,7 +10,7 @@
 // Provider-neutral: it wraps any CalendarProvider; providers only have to throw
 // RateLimitedError (with retryAfterMs when the provider said so).
 import { RateLimitedError } from "../providers/http";
-import type { CalendarProvider, ExternalItem, TimeWindow } from "../providers/provider";
+import type { CalendarProvider } from "../providers/provider";
 
 /** Without a Retry-After we still stay away this long (the provider said "too many"). */
 export const DEFAULT_BACKOFF_MS = 60_000;
@@ -55,24 +55,21 @@ export function gateProvider(inner: CalendarProvider, state: BackoffState, persi
       throw err;
     }
   }
-  const gated: CalendarProvider = {
-    name: inner.name,
-    listCalendars: () => call(() => inner.listCalendars()),
-    listChanges: (cal, cursor, window) => call(() => inner.listChanges(cal, cursor, window)),
-    getEvent: (cal, id) => call(() => inner.getEvent(cal, id)),
-    upsertEvent: (cal, appt, etag) => call(() => inner.upsertEvent(cal, appt, etag)),
-    deleteEvent: (cal, id, etag) => call(() => inner.deleteEvent(cal, id, etag)),
-    watch: (cal, ch) => call(() => inner.watch(cal, ch)),
-    unwatch: (id, res) => call(() => inner.unwatch(id, res)),
-    // Revoking is the user leaving: not subject to our politeness.
-    revoke: () => inner.revoke(),
-  };
-  if (inner.listOwnEvents) {
-    const list = inner.listOwnEvents.bind(inner);
-    gated.listOwnEvents = (cal: string, window: TimeWindow, doctorId: string): Promise<ExternalItem[]> => call(() => list(cal, window, doctorId));
-  }
-  return gated;
+  // Every method of the provider — today's and any a provider adds (optional ones such as
+  // listOwnEvents, extra arguments such as upsertEvent's existingId) — goes through the gate with
+  // all its arguments; a hand-written list of wrappers silently dropped new ones.
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (typeof v !== "function") return v;
+      // Revoking is the user leaving: not subject to our politeness.
+      if (UNGATED.has(prop)) return v.bind(target);
+      return (...args: unknown[]) => call(() => v.apply(target, args));
+    },
+  });
 }
+
+const UNGATED = new Set<PropertyKey>(["revoke"]);
 
 /** True while the account is backing off at `now`. */
 export const inBackoff = (state: BackoffState, now = Date.now()) => state.until != null && state.until > now;

@@ -9,6 +9,23 @@ import type { CalendarProvider } from "../providers/provider";
 import { GoogleCalendarClient, googleApiBase, type TokenSource } from "../providers/google/client";
 import { oauthConfig, refreshAccessToken, revokeToken, type TokenSet } from "../providers/google/oauth";
 import type { SendOptions } from "../providers/http";
+import { MicrosoftGraphClient, graphApiBase } from "../providers/microsoft/client";
+import { microsoftOAuthConfig, refreshMicrosoftToken } from "../providers/microsoft/oauth";
+
+/** How a provider refreshes and revokes a grant (token endpoint calls; no D1). */
+export interface GrantOps {
+  refresh(current: TokenSet): Promise<TokenSet>;
+  revoke(current: TokenSet): Promise<void>;
+}
+export const googleGrant = (env: Env): GrantOps => ({
+  refresh: (t) => refreshAccessToken(oauthConfig(env), t),
+  revoke: (t) => revokeToken(oauthConfig(env), t.refreshToken),
+});
+/** Microsoft rotates refresh tokens (StoredTokens stores each new one) and has no per-app revoke endpoint. */
+export const microsoftGrant = (env: Env): GrantOps => ({
+  refresh: (t) => refreshMicrosoftToken(microsoftOAuthConfig(env), t),
+  revoke: async () => {},
+});
 
 export interface IntegrationRow {
   id: string;
@@ -31,7 +48,23 @@ export interface IntegrationRow {
   backoff_until?: number | null;
   /** Issue 9: 1 after a (re)connect until our own events were listed once (./reconnect.ts). */
   own_listing_due?: number;
+  /** Outlook: 1 = tentative events block (default), 0 = they do not. */
+  block_tentative?: number;
+  /** Outlook: "work_or_school" | "personal" (Teams only for the former). */
+  account_kind?: string | null;
+  /** Outlook: JSON array of appointment types that get a Teams meeting. */
+  teams_types?: string;
 }
+
+/** JSON string array from a column, [] when unreadable. */
+export const stringsOf = (v: string | undefined | null): string[] => {
+  try {
+    const a = JSON.parse(v ?? "[]");
+    return Array.isArray(a) ? a.filter((x) => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
+};
 
 export interface CalendarRow {
   integration_id: string;
@@ -89,6 +122,7 @@ export class StoredTokens implements TokenSource {
     private readonly env: Env,
     private readonly integ: IntegrationRow,
     private readonly onReconnect: (reason: string) => Promise<void>,
+    private readonly grant: GrantOps = googleGrant(env),
   ) {}
 
   private async load(): Promise<TokenSet> {
@@ -109,7 +143,7 @@ export class StoredTokens implements TokenSource {
     this.refreshing ??= (async () => {
       try {
         const cur = await this.load();
-        const next = await refreshAccessToken(oauthConfig(this.env), cur);
+        const next = await this.grant.refresh(cur);
         this.tokens = next;
         await this.env.DB.prepare("UPDATE calendar_integrations SET sealed_tokens = ?, access_expires_at = ?, updated_at = ? WHERE id = ?")
           .bind(await sealTokens(this.env, this.integ.id, next), next.expiresAt, Date.now(), this.integ.id)
@@ -127,7 +161,7 @@ export class StoredTokens implements TokenSource {
 
   async revoke(): Promise<void> {
     const t = await this.load().catch(() => null);
-    if (t) await revokeToken(oauthConfig(this.env), t.refreshToken);
+    if (t) await this.grant.revoke(t);
   }
 }
 
@@ -179,6 +213,15 @@ export function providerFor(
   switch (integ.provider) {
     case "google":
       return new GoogleCalendarClient(googleApiBase(env), new StoredTokens(env, integ, onReconnect), timeZone, opts);
+    case "microsoft":
+      return new MicrosoftGraphClient(
+        graphApiBase(env),
+        new StoredTokens(env, integ, onReconnect, microsoftGrant(env)),
+        timeZone,
+        opts,
+        { blockTentative: integ.block_tentative !== 0 },
+        { workAccount: integ.account_kind === "work_or_school", teamsTypes: stringsOf(integ.teams_types) },
+      );
     default:
       throw new Error(`provider ${integ.provider} is not implemented yet`);
   }

@@ -158,6 +158,7 @@ function outbound(ctx: HubContext, appt: Appointment, tz: string): OutboundAppoi
     status: appt.status,
     url: appointmentUrl(ctx.env.APP_URL, appt.id),
     timeZone: tz,
+    appointmentType: appt.type,
   };
 }
 
@@ -224,7 +225,12 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
   let conflictNotice: SyncNotice | null = null;
   let result;
   try {
-    result = await s.provider.upsertEvent(cal, body, knownEtag !== undefined ? knownEtag : current?.state === "deleted" ? null : (current?.etag ?? null));
+    result = await s.provider.upsertEvent(
+      cal,
+      body,
+      knownEtag !== undefined ? knownEtag : current?.state === "deleted" ? null : (current?.etag ?? null),
+      current?.external_id ?? null,
+    );
   } catch (err) {
     if (!(err instanceof PreconditionFailedError)) throw err;
     // The event changed in the provider since our last sync: decide by the policy.
@@ -238,7 +244,7 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
           `An appointment was changed both in ACMS and in ${label(integ.provider)}. The later edit (in ACMS) wins; ${label(integ.provider)} was updated.`,
           { winner: "acms", externalUpdated: ext.updatedMs, acmsUpdated: a.updatedAt });
     }
-    result = await s.provider.upsertEvent(cal, body, ext && !ext.cancelled ? ext.etag : null);
+    result = await s.provider.upsertEvent(cal, body, ext && !ext.cancelled ? ext.etag : null, current!.external_id);
   }
   const r = result;
   return async (c) => {
@@ -256,6 +262,10 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
         state: "synced",
         lastError: null,
       }),
+      // An online-meeting link the provider made (Teams) is kept with the link; it is not PHI.
+      ...(r.joinUrl !== undefined
+        ? [c.env.DB.prepare("UPDATE appointment_links SET join_url = ? WHERE appointment_id = ? AND integration_id = ?").bind(r.joinUrl, appointmentId, integ.id)]
+        : []),
     ], conflictNotice);
   };
 }
