@@ -28,6 +28,8 @@ export default defineConfig(async () => {
             GOOGLE_OAUTH_REVOKE_URL: "https://google.test/revoke",
             GOOGLE_API_BASE: "https://google.test/calendar/v3",
             WEBHOOK_BASE_URL: "https://acms.test",
+            // CalDAV tests talk to a real Radicale on http://127.0.0.1:<port> (see test/fakes/caldav).
+            CALDAV_ALLOW_HTTP_LOOPBACK: "1",
           },
         },
       }),
@@ -35,6 +37,8 @@ export default defineConfig(async () => {
     test: {
       include: ["test/worker/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],
+      // Starts a throw-away Radicale (CalDAV server) for test/worker/caldav; see docs/icloud-caldav.md.
+      globalSetup: ["./test/fakes/caldav/radicale-global.ts"],
       testTimeout: 30_000,
       hookTimeout: 30_000,
     },

@@ -28,6 +28,8 @@ export interface Env {
   /** Subscribable .ics feeds: days of history and of future they cover (defaults 30 and 365). */
   FEED_DAYS_BACK?: string;
   FEED_DAYS_AHEAD?: string;
+  /** Dev/test only: "1" lets CalDAV server URLs use plain http on a loopback host (Radicale in tests). */
+  CALDAV_ALLOW_HTTP_LOOPBACK?: string;
 }
 
 /** The authenticated caller, set by the session middleware. */

@@ -9,6 +9,7 @@ import type { CalendarProvider } from "../providers/provider";
 import { GoogleCalendarClient, googleApiBase, type TokenSource } from "../providers/google/client";
 import { oauthConfig, refreshAccessToken, revokeToken, type TokenSet } from "../providers/google/oauth";
 import type { SendOptions } from "../providers/http";
+import { LazyCalDavProvider } from "../providers/caldav/factory";
 
 export interface IntegrationRow {
   id: string;
@@ -167,6 +168,8 @@ export function providerFor(
   switch (integ.provider) {
     case "google":
       return new GoogleCalendarClient(googleApiBase(env), new StoredTokens(env, integ, onReconnect), timeZone, opts);
+    case "caldav":
+      return new LazyCalDavProvider(env, integ, timeZone, onReconnect, opts);
     default:
       throw new Error(`provider ${integ.provider} is not implemented yet`);
   }
