@@ -67,9 +67,9 @@ export async function listRaw(u: DavUser, cal: string): Promise<{ href: string; 
   });
   const xml = await r.text();
   const out: { href: string; etag: string }[] = [];
-  for (const m of xml.matchAll(/<D:response>([\s\S]*?)<\/D:response>/g)) {
-    const href = /<D:href>([^<]+)<\/D:href>/.exec(m[1])?.[1] ?? "";
-    const etag = /<D:getetag>([^<]+)<\/D:getetag>/.exec(m[1])?.[1] ?? "";
+  for (const m of xml.matchAll(/<(?:\w+:)?response>([\s\S]*?)<\/(?:\w+:)?response>/g)) {
+    const href = /<(?:\w+:)?href>([^<]+)<\/(?:\w+:)?href>/.exec(m[1])?.[1] ?? "";
+    const etag = /<(?:\w+:)?getetag>([^<]+)<\/(?:\w+:)?getetag>/.exec(m[1])?.[1] ?? "";
     if (href.endsWith(".ics")) out.push({ href, etag: etag.replace(/&quot;/g, '"') });
   }
   return out;
