@@ -34,7 +34,8 @@ export async function setPassword(user: string, password: string) {
 
 export async function newDavUser(calendars: { name: string; display: string; comps?: string[] }[] = [{ name: "work", display: "Work" }]): Promise<DavUser> {
   const { url } = radicale();
-  const user = `dr${Date.now().toString(36)}${n++}${Math.random().toString(36).slice(2, 6)}`;
+  // An e-mail-like user name, as an Apple ID is (Radicale's hrefs then carry "%40").
+  const user = `dr${Date.now().toString(36)}${n++}${Math.random().toString(36).slice(2, 6)}@mail.test`;
   const password = `pw-${Math.random().toString(36).slice(2)}`;
   await setPassword(user, password);
   const auth = `Basic ${btoa(`${user}:${password}`)}`;
@@ -130,3 +131,29 @@ export async function book(c: Connected, startHhmm: string, endHhmm: string, day
   if (res.status !== 201) throw new Error(`book: ${res.status} ${await res.text()}`);
   return (await json(res)).appointment as { id: string; version: number; start: string; end: string; status: string };
 }
+
+export const ics = (...events: string[]) =>
+  ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Other client//EN", ...events, "END:VCALENDAR", ""].join("\r\n");
+
+/** PUT a resource as another CalDAV client would; returns the new ETag. */
+export async function putRaw(u: DavUser, cal: string, name: string, text: string, ifMatch?: string) {
+  const r = await u.req("PUT", `/${u.user}/${cal}/${name}`, { body: text, headers: { "content-type": "text/calendar; charset=utf-8", ...(ifMatch ? { "if-match": ifMatch } : {}) } });
+  if (r.status !== 201 && r.status !== 204) throw new Error(`PUT ${name}: ${r.status} ${await r.text()}`);
+  return r.headers.get("etag");
+}
+
+/** Make every synced calendar of the integration due now and run the doctor's hub (what the 5-minute cron does). */
+export async function poll(c: { integrationId: string; doctorId: string }) {
+  await env.DB.prepare("UPDATE integration_calendars SET last_polled_at = 0 WHERE integration_id = ?").bind(c.integrationId).run();
+  await hubOf(c.doctorId).kick(c.doctorId);
+  await settle(c.doctorId);
+}
+
+export const blocks = (doctorId: string) =>
+  env.DB.prepare("SELECT * FROM blocked_times WHERE doctor_id = ? AND source = 'caldav' ORDER BY start_ms").bind(doctorId).all<any>().then((r) => r.results);
+export const spans = async (doctorId: string) =>
+  (await blocks(doctorId)).map((b: any) => [new Date(b.start_ms).toISOString(), new Date(b.end_ms).toISOString(), !!b.all_day]);
+export const notices = (userId: string, kind: string) =>
+  env.DB.prepare("SELECT * FROM notices WHERE user_id = ? AND kind = ?").bind(userId, kind).all<any>().then((r) => r.results);
+export const metrics = (integrationId: string) =>
+  env.DB.prepare("SELECT metrics FROM calendar_integrations WHERE id = ?").bind(integrationId).first<{ metrics: string }>().then((r) => JSON.parse(r!.metrics) as { ok: number; failed: number });

@@ -127,7 +127,7 @@ export class CalDavClient implements CalendarProvider {
     const items: ExternalItem[] = [];
     for (const r of responses) {
       const ics = text(r.props.calendarData);
-      if (r.status !== 200 || !ics) continue;
+      if (r.status < 200 || r.status >= 300 || !ics) continue;
       items.push(...this.expand(new URL(r.href, calendarId).pathname, text(r.props.getetag), ics, window).items);
     }
     return items;
@@ -139,7 +139,7 @@ export class CalDavClient implements CalendarProvider {
       const { responses } = await davReport(this.fetch, calendarId, multigetBody(paths.slice(i, i + MULTIGET_BATCH)), "1");
       for (const r of responses) {
         const ics = text(r.props.calendarData);
-        if (r.status === 200 && ics) out.push({ href: new URL(r.href, calendarId).pathname, etag: text(r.props.getetag), ics });
+        if (r.status >= 200 && r.status < 300 && ics) out.push({ href: new URL(r.href, calendarId).pathname, etag: text(r.props.getetag), ics });
       }
     }
     return out;
