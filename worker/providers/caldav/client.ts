@@ -182,7 +182,9 @@ export class CalDavClient implements CalendarProvider {
   async upsertEvent(calendarId: string, appt: OutboundAppointment, etag: string | null): Promise<UpsertResult> {
     const cal = calendarId.endsWith("/") ? calendarId : `${calendarId}/`;
     const url = new URL(resourceName(appt.appointmentId), cal).href;
-    const stamp = Date.now();
+    // Whole seconds: LAST-MODIFIED has no milliseconds, and the conflict policy compares
+    // what we claim here with what the server (or the iPhone) writes there.
+    const stamp = Math.floor(Date.now() / 1000) * 1000;
     const data = renderOwnEvent(appt, await this.clinic(), stamp);
     const headers = { "content-type": "text/calendar; charset=utf-8" };
     let res: Response;
