@@ -252,6 +252,8 @@ export const calendarIntegrations = sqliteTable(
     lastErrorAt: integer("last_error_at"),
     // JSON counters: { ok, failed, lastLatencyMs }
     metrics: text("metrics").notNull().default("{}"),
+    // Poll backoff after 429/503 Retry-After or an outage (migration 0008, see sync/inbound.ts).
+    pollBackoffUntil: integer("poll_backoff_until"),
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
   },

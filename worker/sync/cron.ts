@@ -12,7 +12,7 @@ export async function doctorsNeedingSync(env: Env, now: number): Promise<string[
   const rows = (
     await env.DB.prepare(
       `SELECT DISTINCT i.doctor_id FROM calendar_integrations i JOIN integration_calendars c ON c.integration_id = i.id
-       WHERE i.status = 'active'
+       WHERE i.status = 'active' AND COALESCE(i.poll_backoff_until, 0) <= ?
          -- only calendars we sync (the write calendar and the busy ones), not every calendar of the account
          AND (c.calendar_id = i.write_calendar_id OR EXISTS (SELECT 1 FROM json_each(i.busy_calendar_ids) j WHERE j.value = c.calendar_id))
          AND (
@@ -21,7 +21,7 @@ export async function doctorsNeedingSync(env: Env, now: number): Promise<string[
        UNION
        SELECT DISTINCT o.doctor_id FROM sync_outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ?`,
     )
-      .bind(RENEW_BEFORE_MS, now, now, now, POLL_WITHOUT_PUSH_MS, RECONCILE_WITH_PUSH_MS, now)
+      .bind(now, RENEW_BEFORE_MS, now, now, now, POLL_WITHOUT_PUSH_MS, RECONCILE_WITH_PUSH_MS, now)
       .all<{ doctor_id: string }>()
   ).results;
   return rows.map((r) => r.doctor_id);

@@ -69,6 +69,9 @@ export async function syncInbound(ctx: HubContext, s: IntegrationSession): Promi
   const busy = new Set(busyIdsOf(s.integ));
   let next: number | null = null;
   let pulled = false;
+  // The account is throttled or down (Retry-After): no calendar of it is polled before then.
+  const backoff = s.integ.poll_backoff_until ?? 0;
+  if (backoff > Date.now()) return { next: backoff, pulled };
   for (const row of await calendarRows(ctx, s.integ.id)) {
     if (!wanted.has(row.calendar_id) || s.dead) continue;
     const now = Date.now();
@@ -86,6 +89,12 @@ export async function syncInbound(ctx: HubContext, s: IntegrationSession): Promi
       await recordIntegrationError(ctx, s, `${label(s.integ.provider)} sync of "${row.summary}": ${describe(err)}`);
       const retryIn = err instanceof ProviderError && err.retryAfterMs ? err.retryAfterMs : 60_000;
       next = Math.min(next ?? Infinity, Date.now() + retryIn);
+      if (err instanceof ProviderError && err.retryable && err.retryAfterMs) {
+        // Per-integration backoff on Retry-After (429/503): the limit is the account's, so its other calendars wait too,
+        // and the cron (cron.ts) does not wake it early.
+        await ctx.env.DB.prepare("UPDATE calendar_integrations SET poll_backoff_until = ? WHERE id = ?").bind(Date.now() + retryIn, s.integ.id).run();
+        return { next, pulled };
+      }
       continue;
     }
     // The sync moved the cursor and last_polled_at: read them back for the next poll time.

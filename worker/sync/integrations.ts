@@ -28,6 +28,8 @@ export interface IntegrationRow {
   last_error: string | null;
   last_error_at: number | null;
   metrics: string;
+  /** No polling before this time (429/503 Retry-After or outage); migration 0008. */
+  poll_backoff_until?: number | null;
 }
 
 export interface CalendarRow {
