@@ -85,7 +85,7 @@ caldavIntegrationRoutes.post("/connect", requireRole("doctor"), async (c) => {
        VALUES (?, ?, ?, ?, 'caldav', ?, ?, ?, ?, 'active', ?, ?)
        ON CONFLICT (doctor_id, provider) DO UPDATE SET account_email = excluded.account_email, sealed_tokens = excluded.sealed_tokens,
          write_calendar_id = excluded.write_calendar_id, busy_calendar_ids = excluded.busy_calendar_ids, user_id = excluded.user_id,
-         status = 'active', last_error = NULL, last_error_at = NULL, updated_at = excluded.updated_at`,
+         status = 'active', last_error = NULL, last_error_at = NULL, poll_backoff_until = NULL, updated_at = excluded.updated_at`,
     ).bind(id, u.clinicId, u.userId, doctorId, body.username, sealed, writeId, JSON.stringify(busy), now, now),
     // Calendars the account no longer has go (with their sync state).
     env.DB.prepare("DELETE FROM integration_calendars WHERE integration_id = ? AND calendar_id NOT IN (SELECT value FROM json_each(?))").bind(id, JSON.stringify([...ids])),

@@ -105,14 +105,24 @@ describe("iCloud (in-process fake of iCloud's differences)", () => {
     expect(await notices(c.d.user.id, "sync_conflict")).toHaveLength(0);
   });
 
-  it("a throttled poll (503 Retry-After) is recorded and retried later; nothing lost", async () => {
+  it("a throttled poll (503 Retry-After) backs the account off (hub and cron) and catches up afterwards", async () => {
     const c = await connect();
     fake.put("home", "dentist.ics", ["BEGIN:VCALENDAR", "VERSION:2.0", "BEGIN:VEVENT", "UID:dentist", "DTSTAMP:20261101T000000Z", "DTSTART:20261207T150000Z", "DTEND:20261207T160000Z", "SUMMARY:Dentist", "END:VEVENT", "END:VCALENDAR", ""].join("\r\n"));
     fake.throttle = { count: 100, retryAfter: "120" };
     await poll(c.integration.id, c.d.doctor.id);
-    const row = await env.DB.prepare("SELECT last_error FROM calendar_integrations WHERE id = ?").bind(c.integration.id).first<any>();
+    const row = await env.DB.prepare("SELECT last_error, poll_backoff_until FROM calendar_integrations WHERE id = ?").bind(c.integration.id).first<any>();
     expect(row.last_error).toMatch(/503/);
+    expect(fake.throttle!.count).toBe(99); // one request: a 120 s Retry-After is not waited out inline
+    expect(row.poll_backoff_until).toBeGreaterThan(Date.now() + 100_000);
+    // Until then neither the hub nor the cron polls this account.
     fake.throttle = null;
+    fake.requests = [];
+    await poll(c.integration.id, c.d.doctor.id);
+    const { doctorsNeedingSync } = await import("../../../worker/sync/cron");
+    expect(await doctorsNeedingSync(env, Date.now())).not.toContain(c.d.doctor.id);
+    expect(fake.requests).toHaveLength(0);
+    // Two minutes later (the backoff expired): the poll catches up.
+    await env.DB.prepare("UPDATE calendar_integrations SET poll_backoff_until = ? WHERE id = ?").bind(Date.now() - 1, c.integration.id).run();
     await poll(c.integration.id, c.d.doctor.id);
     const b = await env.DB.prepare("SELECT start_ms, end_ms FROM blocked_times WHERE doctor_id = ?").bind(c.d.doctor.id).all<any>();
     expect(b.results.map((x) => [new Date(x.start_ms).toISOString(), new Date(x.end_ms).toISOString()])).toEqual([[at("15:00"), at("16:00")]]);
