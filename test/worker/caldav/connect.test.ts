@@ -20,7 +20,7 @@ describe("CalDAV connect (Radicale)", () => {
     const { integration } = JSON.parse(text);
     expect(integration.calendars.map((c: { summary: string }) => c.summary).sort()).toEqual(["Family", "Work"]);
     expect(integration.hiddenCalendars).toEqual([{ summary: "Reminders", reason: expect.stringContaining("VTODO") }]);
-    expect(integration.writeCalendarId).toMatch(new RegExp(`/${dav.user}/(work|family)/$`));
+    expect(integration.writeCalendarId).toMatch(new RegExp(`/${encodeURIComponent(dav.user)}/(work|family)/$`));
     const row = await env.DB.prepare("SELECT * FROM calendar_integrations WHERE id = ?").bind(integration.id).first<any>();
     expect(row.status).toBe("active");
     expect(row.sealed_tokens).not.toContain(dav.password);

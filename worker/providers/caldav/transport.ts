@@ -1,14 +1,16 @@
 // The one door every CalDAV request goes through: tsdav's request helpers are given
 // this `fetch` (their `fetch` override), so tsdav builds the WebDAV XML and parses the
 // multistatus answers, while this file owns what tsdav leaves to the caller:
-//   - the URL guard on every URL, redirects followed by hand and re-checked (./url-guard.ts);
+//   - the URL guard on every URL, redirects followed by hand and re-checked (./url-guard.ts),
+//     answers capped in bytes and time;
 //   - HTTP Basic auth (Apple ID + app-specific password) added here, never by tsdav;
 //   - per-attempt timeouts, short retries with backoff that honour Retry-After, longer
 //     waits handed back as RateLimitedError/TransientError with retryAfterMs (../http.ts);
 //   - typed errors: 401 → ReconnectRequiredError (a Basic password cannot be refreshed:
 //     it was revoked or changed) after telling the engine once through onReconnect;
 //   - a request counter (tests and the bench assert "an idle poll costs one request").
-import { backoffMs, classify, parseRetryAfter, ReconnectRequiredError, TransientError, DEFAULT_RETRY, type SendOptions } from "../http";
+import { backoffMs, classify, parseRetryAfter, PermanentError, ReconnectRequiredError, TransientError, DEFAULT_RETRY, type SendOptions } from "../http";
+import { SAFE_FETCH_DEFAULTS } from "../../net/safe-fetch";
 import { checkRedirect, checkServerUrl, type GuardEnv } from "./url-guard";
 
 export interface DavCredentials {
@@ -22,6 +24,25 @@ export interface TransportOptions extends SendOptions {
 }
 
 const MAX_REDIRECTS = 5;
+/** Bytes read from one answer at most (the shared guard's cap): a hostile server cannot exhaust the isolate's memory. */
+export const MAX_RESPONSE_BYTES = SAFE_FETCH_DEFAULTS.maxBytes;
+
+function capped(res: Response): Response {
+  if (Number(res.headers.get("content-length") ?? 0) > MAX_RESPONSE_BYTES)
+    throw new PermanentError(`the server's answer is larger than ${MAX_RESPONSE_BYTES} bytes`, res.status, "too_large");
+  if (!res.body) return res;
+  let total = 0;
+  const body = res.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, ctrl) {
+        total += chunk.byteLength;
+        if (total > MAX_RESPONSE_BYTES) ctrl.error(new PermanentError(`the server's answer is larger than ${MAX_RESPONSE_BYTES} bytes`, res.status, "too_large"));
+        else ctrl.enqueue(chunk);
+      },
+    }),
+  );
+  return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+}
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 function basic(c: DavCredentials): string {
@@ -82,7 +103,7 @@ export class DavTransport {
         continue;
       }
       this.lastUrl = url.href;
-      if (res.ok) return res;
+      if (res.ok) return capped(res);
       const text = await res.text().catch(() => "");
       const retryAfter = parseRetryAfter(res.headers.get("retry-after"));
       if (res.status === 401) {
