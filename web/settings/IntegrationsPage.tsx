@@ -9,11 +9,12 @@ import { toast } from "../ui/toast";
 import { FeedExport } from "./FeedExport";
 import { ReconnectNotice } from "../notices/ReconnectBanner";
 import { connectProvider, loadMyIntegrations } from "../stores/integrations";
+import { CalDavConnect } from "./CalDavConnect";
 
 const PROVIDERS = [
   { id: "google", name: "Google Calendar", ready: true },
   { id: "microsoft", name: "Microsoft Outlook / 365", ready: false },
-  { id: "caldav", name: "Apple iCloud (CalDAV)", ready: false },
+  { id: "caldav", name: "Apple iCloud (CalDAV)", ready: true },
 ] as const;
 
 function ago(t: string | number | null | undefined): string {
@@ -113,9 +114,14 @@ export function IntegrationsPage() {
                 <li class="card">
                   <strong>{p.name}</strong>
                   <Show when={p.ready} fallback={<span class="muted">Not available yet — coming in a later release.</span>}>
-                    <button type="button" class="btn btn-primary" onClick={() => void connect(p.id)}>
-                      Connect {p.name}
-                    </button>
+                    <Show
+                      when={p.id !== "caldav"}
+                      fallback={<CalDavConnect onConnected={() => void Promise.all([refetch(), loadMyIntegrations()])} />}
+                    >
+                      <button type="button" class="btn btn-primary" onClick={() => void connect(p.id)}>
+                        Connect {p.name}
+                      </button>
+                    </Show>
                   </Show>
                 </li>
               )}
@@ -123,7 +129,7 @@ export function IntegrationsPage() {
           </ul>
         </Show>
         <Show when={!isDoctor()}>
-          <p class="muted">Each doctor connects their own calendar from their account. Outlook and iCloud are not available yet.</p>
+          <p class="muted">Each doctor connects their own calendar from their account. Outlook is not available yet.</p>
         </Show>
       </section>
       <section aria-labelledby="export-title">

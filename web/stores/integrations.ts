@@ -30,6 +30,8 @@ export function clearMyIntegrations() {
 /** Start a provider's OAuth connect flow: "Connect Google Calendar" and "Reconnect" alike. */
 export async function connectProvider(provider: string) {
   if (provider === "google") location.href = (await api.connectGoogle()).authorizeUrl;
+  // CalDAV has no OAuth: reconnecting is the same form with a new app-specific password.
+  else if (provider === "caldav") location.href = "/settings/integrations#caldav-connect";
   else throw new Error("Reconnecting this provider is not available yet.");
 }
 
