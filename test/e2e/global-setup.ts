@@ -9,6 +9,7 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { seedSql } from "./seed";
 import { E2E_GOOGLE_CLIENT, startGoogle } from "./google-server";
+import { startRadicale, type RunningRadicale } from "../fakes/caldav/radicale-server";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const bin = (name: string) => path.join(root, "node_modules/.bin", name);
@@ -36,12 +37,18 @@ declare module "vitest" {
     baseURL: string;
     today: number;
     googleURL: string;
+    /** A throw-away Radicale (CalDAV) for the CalDAV browser test; "" with radicaleError when missing. */
+    radicaleURL: string;
+    radicaleAdminURL: string;
+    radicaleError: string;
   }
 }
 
 let server: ChildProcess | undefined;
 let google: Awaited<ReturnType<typeof startGoogle>> | undefined;
 let dir: string | undefined;
+let radicale: RunningRadicale | undefined;
+let radicaleError = "";
 
 export default async function setup(project: TestProject) {
   const t0 = Date.now();
@@ -79,10 +86,15 @@ export default async function setup(project: TestProject) {
     GOOGLE_OAUTH_REVOKE_URL: `${googleURL}/revoke`,
     GOOGLE_API_BASE: `${googleURL}/calendar/v3`,
   };
+  try {
+    radicale = await startRadicale();
+  } catch (err) {
+    radicaleError = (err as Error).message; // the CalDAV browser test fails with it (how to install)
+  }
   let log = "";
   server = spawn(
     bin("wrangler"),
-    ["dev", "-c", builtConfig, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false", "--var", `APP_URL:${baseURL}`, ...Object.entries(googleVars).flatMap(([k, v]) => ["--var", `${k}:${v}`])],
+    ["dev", "-c", builtConfig, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false", "--var", `APP_URL:${baseURL}`, ...Object.entries(googleVars).flatMap(([k, v]) => ["--var", `${k}:${v}`]), "--var", "CALDAV_ALLOW_HTTP_LOOPBACK:1"],
     { cwd: root, env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   server.stdout!.on("data", (b) => (log += b));
@@ -104,6 +116,9 @@ export default async function setup(project: TestProject) {
   project.provide("baseURL", baseURL);
   project.provide("today", seed.today);
   project.provide("googleURL", googleURL);
+  project.provide("radicaleURL", radicale?.url ?? "");
+  project.provide("radicaleAdminURL", radicale?.adminUrl ?? "");
+  project.provide("radicaleError", radicaleError);
 
   return async () => {
     if (server?.pid) {
@@ -114,6 +129,7 @@ export default async function setup(project: TestProject) {
       }
     }
     google?.server.close();
+    await radicale?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   };
 }
