@@ -21,6 +21,7 @@ import { acmsSideOf, extSideOf, lastSyncOf, notice, requeuePushStatements, runWi
 import { recordIntegrationError, type IntegrationSession } from "./session";
 import { describe } from "./outbound";
 import { busyLabelOf } from "./busy-label";
+import { nextPhasedPoll } from "./poll-phase";
 
 export const POLL_WITHOUT_PUSH_MS = 5 * 60_000;
 export const RECONCILE_WITH_PUSH_MS = 6 * 60 * 60_000;
@@ -51,8 +52,11 @@ export function channelHealthy(row: CalendarRow, now: number): boolean {
 /** When this calendar next needs a sync without any notification. */
 export function nextPollAt(row: CalendarRow, now: number): number {
   if (!row.sync_cursor) return now;
-  const every = channelHealthy(row, now) ? RECONCILE_WITH_PUSH_MS : POLL_WITHOUT_PUSH_MS;
-  return Math.min((row.last_polled_at ?? 0) + every, parseCursor(row.sync_cursor).fullAt + FULL_RESYNC_EVERY_MS);
+  const push = channelHealthy(row, now);
+  const every = push ? RECONCILE_WITH_PUSH_MS : POLL_WITHOUT_PUSH_MS;
+  // Polled calendars keep their own phase in the interval (./poll-phase.ts): no lock-step bursts.
+  const poll = push ? (row.last_polled_at ?? 0) + every : nextPhasedPoll(row.last_polled_at ?? 0, every, `${row.integration_id} ${row.calendar_id}`);
+  return Math.min(poll, parseCursor(row.sync_cursor).fullAt + FULL_RESYNC_EVERY_MS);
 }
 
 export function isDue(row: CalendarRow, now: number): boolean {
