@@ -48,6 +48,8 @@ export class ICloudFake {
   requests: RecordedRequest[] = [];
   /** Answer the next N requests with 503 Retry-After: <s>. */
   throttle: { count: number; retryAfter: string } | null = null;
+  /** false: behave like a server without RFC 6578 (no DAV:sync-token, sync-collection refused). */
+  syncCollection = true;
   /** When set, the principal PROPFIND redirects here (a hostile or broken server). */
   principalRedirect: string | null = null;
 
@@ -162,9 +164,12 @@ export class ICloudFake {
     const calPath = `/${this.dsid}/calendars/${calName}/`;
     if (item) return this.object(req, cal, item, body);
     if (req.method === "PROPFIND")
-      return this.ms([this.resp(calPath, `<CS:getctag>"ctag-${Math.max(0, ...[...cal.items.values()].map((r) => r.rev))}"</CS:getctag><sync-token>https://${this.partition}/sync/${this.maxRev(cal)}</sync-token>`)]);
+      return this.ms([
+        this.resp(calPath, `<CS:getctag>"ctag-${Math.max(0, ...[...cal.items.values()].map((r) => r.rev))}"</CS:getctag>${this.syncCollection ? `<sync-token>https://${this.partition}/sync/${this.maxRev(cal)}</sync-token>` : ""}`),
+      ]);
     if (req.method === "REPORT") {
       if (body.includes("sync-collection")) {
+        if (!this.syncCollection) return new Response("", { status: 501 });
         const tok = /<(?:\w+:)?sync-token>([^<]*)</.exec(body)?.[1] ?? "";
         const since = tok ? Number(/\/sync\/(\d+)$/.exec(tok)?.[1] ?? NaN) : 0;
         if (!Number.isFinite(since) || since > this.rev)

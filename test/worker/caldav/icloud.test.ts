@@ -127,4 +127,32 @@ describe("iCloud (in-process fake of iCloud's differences)", () => {
     const b = await env.DB.prepare("SELECT start_ms, end_ms FROM blocked_times WHERE doctor_id = ?").bind(c.d.doctor.id).all<any>();
     expect(b.results.map((x) => [new Date(x.start_ms).toISOString(), new Date(x.end_ms).toISOString()])).toEqual([[at("15:00"), at("16:00")]]);
   });
+
+  it("a server without sync-collection: getctag decides, a change lists the window (calendar-query); idle stays one request", async () => {
+    fake.syncCollection = false;
+    fake.calendars.get("home")!.items.clear(); // earlier tests' events (the same fake account)
+    try {
+      const c = await connect();
+      const ev = (uid: string, start: string, end: string) =>
+        ["BEGIN:VCALENDAR", "VERSION:2.0", "BEGIN:VEVENT", `UID:${uid}`, "DTSTAMP:20261101T000000Z", `DTSTART:${start}`, `DTEND:${end}`, "END:VEVENT", "END:VCALENDAR", ""].join("\r\n");
+      const spans = async () =>
+        (await env.DB.prepare("SELECT start_ms FROM blocked_times WHERE doctor_id = ? ORDER BY start_ms").bind(c.d.doctor.id).all<any>()).results.map((x) => new Date(x.start_ms).toISOString());
+      fake.put("home", "a.ics", ev("a", "20261207T090000Z", "20261207T100000Z"));
+      fake.put("home", "b.ics", ev("b", "20261207T140000Z", "20261207T150000Z"));
+      await poll(c.integration.id, c.d.doctor.id);
+      expect(await spans()).toEqual([at("09:00"), at("14:00")]);
+      fake.calendars.get("home")!.items.get("a.ics")!.deleted = true;
+      fake.calendars.get("home")!.items.get("a.ics")!.rev = ++fake.rev;
+      fake.requests = [];
+      await poll(c.integration.id, c.d.doctor.id);
+      expect(await spans()).toEqual([at("14:00")]);
+      expect(fake.requests.some((r) => r.body.includes("calendar-query"))).toBe(true);
+      expect(fake.requests.some((r) => r.body.includes("sync-collection"))).toBe(false);
+      fake.requests = [];
+      await poll(c.integration.id, c.d.doctor.id);
+      expect(fake.requests.map((r) => r.method)).toEqual(["PROPFIND"]); // unchanged ctag: one request
+    } finally {
+      fake.syncCollection = true;
+    }
+  });
 });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { authed, json } from "../../helpers";
 import { providerFor, type IntegrationRow } from "../../../worker/sync/integrations";
-import { at, book, connectDoctor, DAY, env, listRaw, PHI, settle } from "./harness";
+import { at, blocks, book, connectDoctor, DAY, env, ics, listRaw, PHI, poll, putRaw, settle } from "./harness";
 
 const calName = (url: string) => new URL(url).pathname.split("/").filter(Boolean).at(-1)!;
 const prop = (ics: string, name: string) => new RegExp(`^${name}[;:](.*)$`, "m").exec(ics.replace(/\r\n[ \t]/g, ""))?.[1] ?? null;
@@ -94,5 +94,24 @@ describe("CalDAV outbound (Radicale)", () => {
     await settle(c.doctorId);
     expect(await listRaw(c.dav, calName(c.writeCal))).toEqual([]);
     expect((await c.dav.req("GET", before.href)).status).toBe(404);
+  });
+
+  it("disconnect with removeEvents: our resources deleted, credentials, sync state and imported blocks gone, audited", async () => {
+    const c = await connectDoctor();
+    const appt = await book(c, "09:00", "09:30");
+    await putRaw(c.dav, calName(c.writeCal), "lunch.ics", ics(["BEGIN:VEVENT", "UID:l", "DTSTAMP:20261101T000000Z", "DTSTART:20261207T120000Z", "DTEND:20261207T130000Z", "END:VEVENT"].join("\r\n")));
+    await settle(c.doctorId);
+    await poll(c);
+    expect(await blocks(c.doctorId)).toHaveLength(1);
+    const res = await c.doctor(`/api/integrations/${c.integrationId}?removeEvents=true`, { method: "DELETE" });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ disconnected: true, removedEvents: 1, problems: [] });
+    const left = (await listRaw(c.dav, calName(c.writeCal))).map((r) => r.href.split("/").at(-1));
+    expect(left).toEqual(["lunch.ics"]); // theirs stays, ours is gone
+    expect(left).not.toContain(`${appt.id}.ics`);
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM calendar_integrations WHERE id = ?").bind(c.integrationId).first()).toEqual({ n: 0 });
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM integration_calendars WHERE integration_id = ?").bind(c.integrationId).first()).toEqual({ n: 0 });
+    expect(await blocks(c.doctorId)).toHaveLength(0);
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE entity_id = ? AND action = 'integration.disconnect'").bind(c.integrationId).first()).toEqual({ n: 1 });
   });
 });
