@@ -99,3 +99,25 @@ export function CalDavConnect(props: { onConnected: () => void }) {
     </div>
   );
 }
+
+/** "Sync now" for a CalDAV integration (no push exists): the server allows one a minute. */
+export function CalDavSyncNow(props: { id: string; onDone: () => void }) {
+  const [busy, setBusy] = createSignal(false);
+  async function run() {
+    setBusy(true);
+    try {
+      await request("POST", `/api/integrations/caldav/${props.id}/sync`, {});
+      toast("Syncing with the calendar server…");
+      setTimeout(props.onDone, 3000);
+    } catch (err) {
+      toast(err instanceof Error ? err.message : "Could not sync now.", "error");
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <button type="button" class="btn" disabled={busy()} onClick={() => void run()}>
+      Sync now
+    </button>
+  );
+}

@@ -9,7 +9,7 @@ import { toast } from "../ui/toast";
 import { FeedExport } from "./FeedExport";
 import { ReconnectNotice } from "../notices/ReconnectBanner";
 import { connectProvider, loadMyIntegrations } from "../stores/integrations";
-import { CalDavConnect } from "./CalDavConnect";
+import { CalDavConnect, CalDavSyncNow } from "./CalDavConnect";
 
 const PROVIDERS = [
   { id: "google", name: "Google Calendar", ready: true },
@@ -94,6 +94,9 @@ export function IntegrationsPage() {
                     </Show>
                     <Show when={i.lastError}>
                       <span class="field-error">Last error: {i.lastError}</span>
+                    </Show>
+                    <Show when={i.provider === "caldav" && i.status === "active" && isDoctor()}>
+                      <CalDavSyncNow id={i.id} onDone={() => void refetch()} />
                     </Show>
                     <Show when={isDoctor() || user()?.role === "admin"}>
                       <button type="button" class="btn btn-danger" onClick={() => void disconnect(i)}>

@@ -2,6 +2,8 @@
 // any standards server ("Other CalDAV server": Fastmail, Nextcloud, a clinic's own).
 //   POST /api/integrations/caldav/connect  doctor, for themself
 //        {kind: "icloud"|"other", username, password, serverUrl?}
+//   POST /api/integrations/caldav/:id/sync  the owner's "Sync now": polls every synced calendar
+//        now; at most once a minute (and never during a server's Retry-After) → else 429
 // Discovery (well-known → principal → calendar home → calendars) runs BEFORE anything
 // is stored: a refused password → 422 caldav_auth_failed, an unreachable server → 502,
 // an unsafe URL → 422; nothing written in any of these cases. The app-specific password
@@ -11,7 +13,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../env";
-import { ApiError, forbidden } from "../errors";
+import { ApiError, forbidden, notFound } from "../errors";
+import { idOf } from "./path-id";
 import { newId } from "../ids";
 import { csrf, requireRole, requireSession } from "../middleware/session";
 import { jsonBody } from "../validate";
@@ -122,4 +125,30 @@ caldavIntegrationRoutes.post("/connect", requireRole("doctor"), async (c) => {
     },
     existing ? 200 : 201,
   );
+});
+
+/** "Sync now" is for impatience, not for load: one per minute per integration. */
+export const SYNC_NOW_EVERY_MS = 60_000;
+
+caldavIntegrationRoutes.post("/:id/sync", requireRole("doctor"), async (c) => {
+  const env = c.env;
+  const u = c.var.user;
+  const id = idOf(c.req.param("id"), "Integration");
+  const row = await env.DB.prepare("SELECT * FROM calendar_integrations WHERE id = ? AND clinic_id = ? AND user_id = ? AND provider = 'caldav'")
+    .bind(id, u.clinicId, u.userId)
+    .first<IntegrationRow>();
+  if (!row) throw notFound("Integration");
+  if (row.status !== "active") throw new ApiError(409, "not_active", "Reconnect this calendar first.");
+  const now = Date.now();
+  const last = await env.DB.prepare("SELECT MAX(last_polled_at) AS at FROM integration_calendars WHERE integration_id = ?").bind(id).first<{ at: number | null }>();
+  const waitUntil = Math.max((last?.at ?? 0) + SYNC_NOW_EVERY_MS, row.poll_backoff_until ?? 0);
+  if (waitUntil > now) {
+    c.header("retry-after", String(Math.ceil((waitUntil - now) / 1000)));
+    throw new ApiError(429, "rate_limited", "This calendar was synced moments ago; try again in a minute.");
+  }
+  // Make its calendars due now; the doctor's hub polls them (one request each when unchanged).
+  await env.DB.prepare("UPDATE integration_calendars SET last_notification_at = ? WHERE integration_id = ?").bind(now, id).run();
+  const h = env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(row.doctor_id));
+  await h.kick(row.doctor_id);
+  return c.json({ syncing: true }, 202);
 });

@@ -5,7 +5,8 @@
 // invalid sync token resyncs cleanly.
 import { describe, expect, it } from "vitest";
 import { vtimezoneFor } from "../../../worker/ics/render";
-import { at, blocks, connectDoctor, env, ics, metrics, poll, putRaw, spans } from "./harness";
+import { authed } from "../../helpers";
+import { at, blocks, connectDoctor, env, ics, metrics, poll, putRaw, settle, spans } from "./harness";
 
 const cal = (url: string) => new URL(url).pathname.split("/").filter(Boolean).at(-1)!;
 
@@ -105,5 +106,20 @@ describe("CalDAV inbound (Radicale)", () => {
     const after = await env.DB.prepare("SELECT sync_cursor FROM integration_calendars WHERE integration_id = ? AND calendar_id = ?").bind(c.integrationId, c.writeCal).first<{ sync_cursor: string }>();
     expect(after!.sync_cursor).not.toContain("bogus");
     expect((await env.DB.prepare("SELECT last_error FROM calendar_integrations WHERE id = ?").bind(c.integrationId).first<any>()).last_error).toBeNull();
+  });
+
+  it("Sync now: polls at once, then at most once a minute (429 + Retry-After); only the owner", async () => {
+    const c = await connectDoctor();
+    await putRaw(c.dav, cal(c.writeCal), "gym.ics", ics(ev("gym", ["DTSTART:20261207T170000Z", "DTEND:20261207T180000Z"])));
+    await env.DB.prepare("UPDATE integration_calendars SET last_polled_at = ? WHERE integration_id = ?").bind(Date.now() - 120_000, c.integrationId).run();
+    const res = await c.doctor.post(`/api/integrations/caldav/${c.integrationId}/sync`, {});
+    expect(res.status).toBe(202);
+    await settle(c.doctorId);
+    expect(await spans(c.doctorId)).toEqual([[at("17:00"), at("18:00"), false]]);
+    const again = await c.doctor.post(`/api/integrations/caldav/${c.integrationId}/sync`, {});
+    expect(again.status).toBe(429);
+    expect(Number(again.headers.get("retry-after"))).toBeGreaterThan(0);
+    const other = authed(c.f.doctors[1].token);
+    expect((await other.post(`/api/integrations/caldav/${c.integrationId}/sync`, {})).status).toBe(404);
   });
 });
