@@ -48,6 +48,8 @@ export class ICloudFake {
   requests: RecordedRequest[] = [];
   /** Answer the next N requests with 503 Retry-After: <s>. */
   throttle: { count: number; retryAfter: string } | null = null;
+  /** Truncate sync-collection answers to this many changes (RFC 6578 §3.6: 507 on the collection). */
+  syncPageSize = 0;
   /** false: behave like a server without RFC 6578 (no DAV:sync-token, sync-collection refused). */
   syncCollection = true;
   /** When set, the principal PROPFIND redirects here (a hostile or broken server). */
@@ -174,10 +176,16 @@ export class ICloudFake {
         const since = tok ? Number(/\/sync\/(\d+)$/.exec(tok)?.[1] ?? NaN) : 0;
         if (!Number.isFinite(since) || since > this.rev)
           return new Response(`<?xml version="1.0"?><error xmlns="DAV:"><valid-sync-token/></error>`, { status: 403, headers: { "content-type": "text/xml" } });
-        const out = [...cal.items.entries()]
-          .filter(([, r]) => r.rev > since)
-          .map(([name, r]) => (r.deleted ? `<response><href>${calPath}${name}</href><status>HTTP/1.1 404 Not Found</status></response>` : this.resp(`${calPath}${name}`, `<getetag>${xmlEsc(r.etag)}</getetag>`)));
-        return this.ms(out, `<sync-token>https://${this.partition}/sync/${this.maxRev(cal)}</sync-token>`);
+        let changes = [...cal.items.entries()].filter(([, r]) => r.rev > since).sort((a, b) => a[1].rev - b[1].rev);
+        let token = this.maxRev(cal);
+        const truncated = this.syncPageSize > 0 && changes.length > this.syncPageSize;
+        if (truncated) {
+          changes = changes.slice(0, this.syncPageSize);
+          token = changes[changes.length - 1][1].rev;
+        }
+        const out = changes.map(([name, r]) => (r.deleted ? `<response><href>${calPath}${name}</href><status>HTTP/1.1 404 Not Found</status></response>` : this.resp(`${calPath}${name}`, `<getetag>${xmlEsc(r.etag)}</getetag>`)));
+        if (truncated) out.push(`<response><href>${calPath}</href><status>HTTP/1.1 507 Insufficient Storage</status></response>`);
+        return this.ms(out, `<sync-token>https://${this.partition}/sync/${token}</sync-token>`);
       }
       if (body.includes("calendar-multiget")) {
         const hrefs = [...body.matchAll(/<(?:\w+:)?href>([^<]+)</g)].map((x) => x[1]);

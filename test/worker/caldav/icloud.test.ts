@@ -155,4 +155,22 @@ describe("iCloud (in-process fake of iCloud's differences)", () => {
       fake.syncCollection = true;
     }
   });
+
+  it("a truncated sync report (507 on the collection) is followed to the end within one poll", async () => {
+    fake.calendars.get("home")!.items.clear();
+    const c = await connect();
+    fake.syncPageSize = 2;
+    try {
+      for (let i = 0; i < 5; i++)
+        fake.put("home", `t${i}.ics`, ["BEGIN:VCALENDAR", "VERSION:2.0", "BEGIN:VEVENT", `UID:t${i}`, "DTSTAMP:20261101T000000Z", `DTSTART:20261208T0${i}0000Z`, `DTEND:20261208T0${i}3000Z`, "END:VEVENT", "END:VCALENDAR", ""].join("\r\n"));
+      fake.requests = [];
+      await poll(c.integration.id, c.d.doctor.id);
+      expect(fake.requests.filter((r) => r.body.includes("sync-collection"))).toHaveLength(3);
+      expect(fake.requests.filter((r) => r.body.includes("calendar-multiget"))).toHaveLength(1);
+      const n = await env.DB.prepare("SELECT COUNT(*) AS n FROM blocked_times WHERE doctor_id = ?").bind(c.d.doctor.id).first<{ n: number }>();
+      expect(n!.n).toBe(5);
+    } finally {
+      fake.syncPageSize = 0;
+    }
+  });
 });

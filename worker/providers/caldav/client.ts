@@ -42,6 +42,8 @@ const readCursor = (c: string | null): Cursor | null => {
   }
 };
 
+/** Truncated sync reports followed at most per poll (the rest comes with the next poll). */
+const MAX_SYNC_ROUNDS = 20;
 /** Hrefs per calendar-multiget (servers cap report sizes; 500 events still fit one). */
 const MULTIGET_BATCH = 1000;
 
@@ -89,24 +91,44 @@ export class CalDavClient implements CalendarProvider {
       return { items: [], nextCursor: next, full: false };
     if (!prev || !prev.st || !now.st) return { items: await this.listWindow(calendarId, window), nextCursor: next, full: true };
 
-    let report: { responses: DavResponse[]; syncToken: string | null };
-    try {
-      report = await davReport(this.fetch, calendarId, syncCollectionBody(prev.st));
-    } catch (err) {
-      // RFC 6578 §3.2: an unknown/expired token → 403/409 with DAV:valid-sync-token;
-      // some servers answer a stale token with 400 or a 5xx. Either way: list again in full.
-      if (err instanceof ProviderError && (err.status === 403 || err.status === 409 || err.status === 400 || err.status >= 500 || err.reason === "valid-sync-token"))
-        throw new CursorInvalidError(`sync token refused (${err.status})`);
-      throw err;
+    // RFC 6578 §3.6: a server may truncate the report (507 on the collection itself) and
+    // hand out a token to continue from; follow it (bounded) before fetching anything.
+    const removedSet = new Set<string>();
+    const changedSet = new Set<string>();
+    let token = prev.st;
+    let nextToken: string | null = null;
+    for (let round = 0; round < MAX_SYNC_ROUNDS; round++) {
+      let report: { responses: DavResponse[]; syncToken: string | null };
+      try {
+        report = await davReport(this.fetch, calendarId, syncCollectionBody(token));
+      } catch (err) {
+        // RFC 6578 §3.2: an unknown/expired token → 403/409 with DAV:valid-sync-token;
+        // some servers answer a stale token with 400 or a 5xx. Either way: list again in full.
+        if (err instanceof ProviderError && (err.status === 403 || err.status === 409 || err.status === 400 || err.status >= 500 || err.reason === "valid-sync-token"))
+          throw new CursorInvalidError(`sync token refused (${err.status})`);
+        throw err;
+      }
+      let truncated = false;
+      for (const r of report.responses) {
+        const path = new URL(r.href, calendarId).pathname;
+        if (this.abs(calendarId, r.href) === calendarId) {
+          truncated ||= r.status === 507; // the collection itself
+          continue;
+        }
+        if (r.status === 404) {
+          removedSet.add(path);
+          changedSet.delete(path);
+        } else if (/\.ics$/i.test(path) || r.props.getetag != null) {
+          changedSet.add(path);
+          removedSet.delete(path);
+        }
+      }
+      nextToken = report.syncToken ?? now.st;
+      if (!truncated || !report.syncToken || report.syncToken === token) break;
+      token = report.syncToken;
     }
-    const removed: string[] = [];
-    const changed: string[] = [];
-    for (const r of report.responses) {
-      const path = new URL(r.href, calendarId).pathname;
-      if (this.abs(calendarId, r.href) === calendarId) continue; // the collection itself
-      if (r.status === 404) removed.push(path);
-      else if (/\.ics$/i.test(path) || r.props.getetag != null) changed.push(path);
-    }
+    const removed = [...removedSet];
+    const changed = [...changedSet];
     const items: ExternalItem[] = removed.map(goneItem);
     for (const res of await this.multiget(calendarId, changed)) {
       // A changed foreign series: first drop all its old occurrences (EXDATE added, series
@@ -121,7 +143,7 @@ export class CalDavClient implements CalendarProvider {
     // Hrefs that vanished between the report and the multiget are removals too.
     const got = new Set(items.map((i) => i.id));
     for (const p of changed) if (!got.has(p) && !items.some((i) => i.id.startsWith(`${p}_`))) items.push(goneItem(p));
-    return { items, nextCursor: JSON.stringify({ st: report.syncToken ?? now.st, ct: now.ct }), full: false };
+    return { items, nextCursor: JSON.stringify({ st: nextToken, ct: now.ct }), full: false };
   }
 
   /** Every resource with an occurrence in the window (REPORT calendar-query with calendar-data). */
