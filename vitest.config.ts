@@ -40,6 +40,8 @@ export default defineConfig(async () => {
             TWILIO_AUTH_TOKEN: "twilio-test-auth-token",
             TWILIO_FROM: "+15005550006",
             SMS_DEFAULT_COUNTRY_CODE: "44",
+            // CalDAV tests talk to a real Radicale on http://127.0.0.1:<port> (see test/fakes/caldav).
+            CALDAV_ALLOW_HTTP_LOOPBACK: "1",
           },
         },
       }),
@@ -47,6 +49,8 @@ export default defineConfig(async () => {
     test: {
       include: ["test/worker/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],
+      // Starts a throw-away Radicale (CalDAV server) for test/worker/caldav; see docs/icloud-caldav.md.
+      globalSetup: ["./test/fakes/caldav/radicale-global.ts"],
       testTimeout: 30_000,
       hookTimeout: 30_000,
     },

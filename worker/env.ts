@@ -47,6 +47,8 @@ export interface Env {
   /** Self-hosted Jitsi with token auth (worker/video/jitsi.ts); JITSI_APP_SECRET is a secret. */
   JITSI_APP_ID?: string;
   JITSI_APP_SECRET?: string;
+  /** Dev/test only: "1" lets CalDAV server URLs use plain http on a loopback host (Radicale in tests). */
+  CALDAV_ALLOW_HTTP_LOOPBACK?: string;
 }
 
 /** The authenticated caller, set by the session middleware. */

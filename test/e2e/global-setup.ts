@@ -10,6 +10,7 @@ import type { TestProject } from "vitest/node";
 import { seedSql } from "./seed";
 import { E2E_GOOGLE_CLIENT, startGoogle } from "./google-server";
 import { E2E_MICROSOFT_CLIENT, startMicrosoft } from "./microsoft-server";
+import { startRadicale, type RunningRadicale } from "../fakes/caldav/radicale-server";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const bin = (name: string) => path.join(root, "node_modules/.bin", name);
@@ -38,6 +39,10 @@ declare module "vitest" {
     today: number;
     googleURL: string;
     microsoftURL: string;
+    /** A throw-away Radicale (CalDAV) for the CalDAV browser test; "" with radicaleError when missing. */
+    radicaleURL: string;
+    radicaleAdminURL: string;
+    radicaleError: string;
   }
 }
 
@@ -45,6 +50,8 @@ let server: ChildProcess | undefined;
 let google: Awaited<ReturnType<typeof startGoogle>> | undefined;
 let microsoft: Awaited<ReturnType<typeof startMicrosoft>> | undefined;
 let dir: string | undefined;
+let radicale: RunningRadicale | undefined;
+let radicaleError = "";
 
 export default async function setup(project: TestProject) {
   const t0 = Date.now();
@@ -92,10 +99,15 @@ export default async function setup(project: TestProject) {
     MICROSOFT_LOGIN_BASE: microsoftURL,
     MICROSOFT_GRAPH_BASE: `${microsoftURL}/v1.0`,
   });
+  try {
+    radicale = await startRadicale();
+  } catch (err) {
+    radicaleError = (err as Error).message; // the CalDAV browser test fails with it (how to install)
+  }
   let log = "";
   server = spawn(
     bin("wrangler"),
-    ["dev", "-c", builtConfig, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false", "--var", `APP_URL:${baseURL}`, ...Object.entries(googleVars).flatMap(([k, v]) => ["--var", `${k}:${v}`])],
+    ["dev", "-c", builtConfig, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false", "--var", `APP_URL:${baseURL}`, ...Object.entries(googleVars).flatMap(([k, v]) => ["--var", `${k}:${v}`]), "--var", "CALDAV_ALLOW_HTTP_LOOPBACK:1"],
     { cwd: root, env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   server.stdout!.on("data", (b) => (log += b));
@@ -118,6 +130,9 @@ export default async function setup(project: TestProject) {
   project.provide("today", seed.today);
   project.provide("googleURL", googleURL);
   project.provide("microsoftURL", microsoftURL);
+  project.provide("radicaleURL", radicale?.url ?? "");
+  project.provide("radicaleAdminURL", radicale?.adminUrl ?? "");
+  project.provide("radicaleError", radicaleError);
 
   return async () => {
     if (server?.pid) {
@@ -129,6 +144,7 @@ export default async function setup(project: TestProject) {
     }
     google?.server.close();
     microsoft?.server.close();
+    await radicale?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   };
 }

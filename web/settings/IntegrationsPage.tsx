@@ -10,11 +10,12 @@ import { FeedExport } from "./FeedExport";
 import { ReconnectNotice } from "../notices/ReconnectBanner";
 import { connectProvider, loadMyIntegrations } from "../stores/integrations";
 import { OutlookOptions } from "./OutlookOptions";
+import { CalDavConnect, CalDavSyncNow } from "./CalDavConnect";
 
 const PROVIDERS = [
   { id: "google", name: "Google Calendar", ready: true },
   { id: "microsoft", name: "Microsoft Outlook / 365", ready: true },
-  { id: "caldav", name: "Apple iCloud (CalDAV)", ready: false },
+  { id: "caldav", name: "Apple iCloud (CalDAV)", ready: true },
 ] as const;
 
 function ago(t: string | number | null | undefined): string {
@@ -98,6 +99,9 @@ export function IntegrationsPage() {
                     <Show when={i.lastError}>
                       <span class="field-error">Last error: {i.lastError}</span>
                     </Show>
+                    <Show when={i.provider === "caldav" && i.status === "active" && isDoctor()}>
+                      <CalDavSyncNow id={i.id} onDone={() => void refetch()} />
+                    </Show>
                     <Show when={isDoctor() || user()?.role === "admin"}>
                       <button type="button" class="btn btn-danger" onClick={() => void disconnect(i)}>
                         Disconnect
@@ -123,9 +127,14 @@ export function IntegrationsPage() {
                     </span>
                   </Show>
                   <Show when={p.ready} fallback={<span class="muted">Not available yet — coming in a later release.</span>}>
-                    <button type="button" class="btn btn-primary" onClick={() => void connect(p.id)}>
-                      Connect {p.name}
-                    </button>
+                    <Show
+                      when={p.id !== "caldav"}
+                      fallback={<CalDavConnect onConnected={() => void Promise.all([refetch(), loadMyIntegrations()])} />}
+                    >
+                      <button type="button" class="btn btn-primary" onClick={() => void connect(p.id)}>
+                        Connect {p.name}
+                      </button>
+                    </Show>
                   </Show>
                 </li>
               )}
@@ -133,7 +142,7 @@ export function IntegrationsPage() {
           </ul>
         </Show>
         <Show when={!isDoctor()}>
-          <p class="muted">Each doctor connects their own calendar from their account. iCloud is not available yet.</p>
+          <p class="muted">Each doctor connects their own calendar from their account.</p>
         </Show>
       </section>
       <section aria-labelledby="export-title">

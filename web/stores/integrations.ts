@@ -31,6 +31,8 @@ export function clearMyIntegrations() {
 export async function connectProvider(provider: string) {
   if (provider === "google") location.href = (await api.connectGoogle()).authorizeUrl;
   else if (provider === "microsoft") location.href = (await api.connectMicrosoft()).authorizeUrl;
+  // CalDAV has no OAuth: reconnecting is the same form with a new app-specific password.
+  else if (provider === "caldav") location.href = "/settings/integrations#caldav-connect";
   else throw new Error("Reconnecting this provider is not available yet.");
 }
 

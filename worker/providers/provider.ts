@@ -84,6 +84,8 @@ export interface WatchResult {
 
 export interface CalendarProvider {
   readonly name: "google" | "microsoft" | "caldav";
+  /** False when the provider has no push notifications (CalDAV): the engine then never calls watch() and polls. */
+  readonly pushSupported?: boolean;
   listCalendars(): Promise<ExternalCalendar[]>;
   /**
    * Changes since `cursor` (all pages followed), or the full window when cursor is null.

@@ -8,6 +8,7 @@ import { blockedTimeRoutes } from "./blocked-times";
 import { clinicRoutes } from "./clinic";
 import { doctorRoutes } from "./doctors";
 import { adminIntegrationRoutes, integrationRoutes } from "./integrations";
+import { caldavIntegrationRoutes } from "./integrations-caldav";
 import { liveRoutes } from "./live";
 import { noticeRoutes } from "./notices";
 import { patientRoutes } from "./patients";
@@ -29,6 +30,7 @@ apiRoutes.route("/availability", availabilityRoutes);
 apiRoutes.route("/blocked-times", blockedTimeRoutes);
 apiRoutes.route("/live", liveRoutes);
 apiRoutes.route("/notices", noticeRoutes);
+apiRoutes.route("/integrations/caldav", caldavIntegrationRoutes);
 apiRoutes.route("/integrations", integrationRoutes);
 apiRoutes.route("/admin/integrations", adminIntegrationRoutes);
 // Provider push notifications: no session; each request is verified against the channel we registered.

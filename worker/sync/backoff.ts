@@ -7,9 +7,13 @@
 // webhook-triggered run see it; notifications during a backoff only mark the calendar
 // dirty (webhooks.ts), and the run after the backoff lands everything.
 //
+// A server that answers "busy, come back in N seconds" (503/504 with Retry-After: iCloud
+// throttles a whole account that way) is saying the same about the account, so it starts the
+// same backoff; a 5xx without Retry-After stays a per-request retry.
+//
 // Provider-neutral: it wraps any CalendarProvider; providers only have to throw
-// RateLimitedError (with retryAfterMs when the provider said so).
-import { RateLimitedError } from "../providers/http";
+// RateLimitedError / TransientError (with retryAfterMs when the provider said so).
+import { ProviderError, RateLimitedError } from "../providers/http";
 import type { CalendarProvider } from "../providers/provider";
 
 /** Without a Retry-After we still stay away this long (the provider said "too many"). */
@@ -24,8 +28,12 @@ export class AccountBackoffError extends RateLimitedError {
   }
 }
 
+/** An answer that speaks for the whole account: a rate limit, or any retryable answer with Retry-After. */
+export const accountWide = (err: unknown): err is ProviderError =>
+  err instanceof ProviderError && !(err instanceof AccountBackoffError) && (err instanceof RateLimitedError || (err.retryable && (err.retryAfterMs ?? 0) > 0));
+
 /** When the account may be called again after this rate limit. */
-export function backoffUntil(err: RateLimitedError, now: number): number {
+export function backoffUntil(err: ProviderError, now: number): number {
   const wait = err.retryAfterMs != null && err.retryAfterMs > 0 ? err.retryAfterMs : DEFAULT_BACKOFF_MS;
   return now + Math.min(wait, MAX_BACKOFF_MS);
 }
@@ -45,7 +53,7 @@ export function gateProvider(inner: CalendarProvider, state: BackoffState, persi
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof RateLimitedError && !(err instanceof AccountBackoffError)) {
+      if (accountWide(err)) {
         const until = backoffUntil(err, Date.now());
         if (until > (state.until ?? 0)) {
           state.until = until;

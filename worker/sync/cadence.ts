@@ -4,7 +4,8 @@
 //
 // - No cursor yet → now.
 // - No healthy channel (none, past the provider's expiration, or push judged broken
-//   by the echo check) → every POLL_WITHOUT_PUSH_MS (5 minutes).
+//   by the echo check; CalDAV has no push at all) → every POLL_WITHOUT_PUSH_MS (5 minutes),
+//   at the calendar's own phase inside those 5 minutes (nextPhasedPoll).
 // - Healthy channel → one cheap incremental read (the stored cursor: one request when
 //   nothing changed) every hour, at the calendar's own minute of the hour (a hash of
 //   integration + calendar), so a clinic's calendars are spread over the hour instead
@@ -48,6 +49,22 @@ export function nextSlotAfter(lastMs: number, phaseMs: number, every = POLL_WITH
   return lastMs - into + every;
 }
 
+/**
+ * Calendars polled every POLL_WITHOUT_PUSH_MS (CalDAV, or push lost) keep a fixed phase inside
+ * the interval too: with "last poll + 5 min", every calendar woken by the same cron tick (after a
+ * deploy or an outage) would stay in lock-step for ever — a hundred iCloud doctors, a hundred
+ * bursts in the same second. The next poll is the first time on the calendar's phase at least
+ * half an interval after the last one (so a poll just before its phase point is not repeated a
+ * moment later); once on phase the gaps are exactly `every`.
+ */
+export const pollPhase = (key: string, every: number) => fnv1a(key) % every;
+export function nextPhasedPoll(lastMs: number, every: number, key: string): number {
+  const phase = pollPhase(key, every);
+  let next = lastMs + ((((phase - lastMs) % every) + every) % every);
+  if (next - lastMs < every / 2) next += every;
+  return next;
+}
+
 /** The channel exists and the provider's expiration (stored from watch and from notifications) is ahead. */
 export function channelHealthy(row: CalendarRow, now: number): boolean {
   return !!row.channel_id && (row.channel_expires_at ?? 0) > now;
@@ -70,6 +87,6 @@ export function echoCheckAt(row: CalendarRow, now: number): number | null {
 export function nextCursorPollAt(row: CalendarRow, now: number): number {
   if (!row.sync_cursor) return now;
   const last = row.last_polled_at ?? 0;
-  if (!channelHealthy(row, now) || row.push_suspect_at != null) return last + POLL_WITHOUT_PUSH_MS;
+  if (!channelHealthy(row, now) || row.push_suspect_at != null) return nextPhasedPoll(last, POLL_WITHOUT_PUSH_MS, `${row.integration_id} ${row.calendar_id}`);
   return nextSlotAfter(last, phaseOf(row.integration_id, row.calendar_id));
 }

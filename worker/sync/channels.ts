@@ -27,7 +27,8 @@ export function webhookAddress(env: HubContext["env"], provider: string): string
 
 /** Returns when channels next need attention (renewal time), or null. */
 export async function ensureChannels(ctx: HubContext, s: IntegrationSession): Promise<number | null> {
-  const address = webhookAddress(ctx.env, s.integ.provider);
+  // No push at this provider (CalDAV): no channels; the poll covers it (inbound.ts).
+  const address = s.provider.pushSupported === false ? null : webhookAddress(ctx.env, s.integ.provider);
   const wanted = new Set(syncedCalendarIds(s.integ));
   let next: number | null = null;
   if (backingOff(s)) return s.backoff.until;

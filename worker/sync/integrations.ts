@@ -26,6 +26,7 @@ export const microsoftGrant = (env: Env): GrantOps => ({
   refresh: (t) => refreshMicrosoftToken(microsoftOAuthConfig(env), t),
   revoke: async () => {},
 });
+import { LazyCalDavProvider } from "../providers/caldav/factory";
 
 export interface IntegrationRow {
   id: string;
@@ -222,6 +223,8 @@ export function providerFor(
         { blockTentative: integ.block_tentative !== 0 },
         { workAccount: integ.account_kind === "work_or_school", teamsTypes: stringsOf(integ.teams_types) },
       );
+    case "caldav":
+      return new LazyCalDavProvider(env, integ, timeZone, onReconnect, opts);
     default:
       throw new Error(`provider ${integ.provider} is not implemented yet`);
   }
