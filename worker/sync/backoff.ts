@@ -46,7 +46,7 @@ export interface BackoffState {
  * Wraps a provider so every call first checks the account's backoff and every rate
  * limit extends it (persisted through `persist`, awaited before the error surfaces).
  */
-export function gateProvider(inner: CalendarProvider, state: BackoffState, persist: (until: number) => Promise<void>): CalendarProvider {
+export function gateProvider(inner: CalendarProvider, state: BackoffState, persist: (until: number, cause: ProviderError) => Promise<void>): CalendarProvider {
   async function call<T>(fn: () => Promise<T>): Promise<T> {
     const now = Date.now();
     if (state.until != null && state.until > now) throw new AccountBackoffError(state.until, now);
@@ -57,7 +57,7 @@ export function gateProvider(inner: CalendarProvider, state: BackoffState, persi
         const until = backoffUntil(err, Date.now());
         if (until > (state.until ?? 0)) {
           state.until = until;
-          await persist(until);
+          await persist(until, err);
         }
       }
       throw err;

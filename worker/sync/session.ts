@@ -3,7 +3,7 @@
 // it waits, nothing is lost).
 import type { HubContext } from "../hub/work";
 import type { CalendarProvider, ExternalItem } from "../providers/provider";
-import { clinicZone, flushMetrics, integrationsOfDoctor, markNeedsReconnect, Metrics, providerFor, type IntegrationRow } from "./integrations";
+import { clinicZone, flushMetrics, integrationsOfDoctor, label, markNeedsReconnect, Metrics, providerFor, type IntegrationRow } from "./integrations";
 import { gateProvider, inBackoff, type BackoffState } from "./backoff";
 
 export interface IntegrationSession {
@@ -35,13 +35,13 @@ export async function openSessions(ctx: HubContext): Promise<{ all: IntegrationR
       if (await markNeedsReconnect(ctx.env, integ, reason))
         await ctx.publish({ kind: "integration", op: "updated", doctorId: integ.doctor_id, record: { id: integ.id, provider: integ.provider, status: "needs_reconnect" } });
     }, { onAttempt: metrics.onAttempt });
-    s.provider = gateProvider(raw, backoff, async (until) => {
+    s.provider = gateProvider(raw, backoff, async (until, cause) => {
       s.failed = true;
       const now = Date.now();
       await ctx.env.DB.prepare(
         "UPDATE calendar_integrations SET backoff_until = MAX(COALESCE(backoff_until, 0), ?), last_error = ?, last_error_at = ?, updated_at = ? WHERE id = ?",
       )
-        .bind(until, `Rate-limited by ${integ.provider}; waiting until ${new Date(until).toISOString()}`, now, now, integ.id)
+        .bind(until, `${label(integ.provider)} asked us to wait (${cause.message}); no calls to this account until ${new Date(until).toISOString()}`, now, now, integ.id)
         .run();
     });
     live.push(s);

@@ -111,7 +111,7 @@ describe("iCloud (in-process fake of iCloud's differences)", () => {
     fake.throttle = { count: 100, retryAfter: "120" };
     await poll(c.integration.id, c.d.doctor.id);
     const row = await env.DB.prepare("SELECT last_error, backoff_until FROM calendar_integrations WHERE id = ?").bind(c.integration.id).first<any>();
-    expect(row.last_error).toMatch(/503/);
+    expect(row.last_error).toMatch(/iCloud asked us to wait \(.*503.*\); no calls to this account until/);
     expect(fake.throttle!.count).toBe(99); // one request: a 120 s Retry-After is not waited out inline
     expect(row.backoff_until).toBeGreaterThan(Date.now() + 100_000);
     // Until then neither the hub nor the cron polls this account.

@@ -5,6 +5,7 @@ import {
   echoOverdue,
   ECHO_WAIT_MS,
   nextCursorPollAt,
+  nextPhasedPoll,
   nextSlotAfter,
   phaseOf,
   POLL_WITH_PUSH_MS,
@@ -59,9 +60,10 @@ describe("nextCursorPollAt", () => {
   const cases: [string, Partial<CalendarRow>, (r: CalendarRow) => number][] = [
     ["no cursor yet → now", { sync_cursor: null }, () => T],
     ["healthy channel → the hourly slot", {}, (r) => nextSlotAfter(r.last_polled_at!, phaseOf("i1", "c1"))],
-    ["no channel → 5 minutes", { channel_id: null }, (r) => r.last_polled_at! + POLL_WITHOUT_PUSH_MS],
-    ["channel past the provider's expiration → 5 minutes", { channel_expires_at: T - 1 }, (r) => r.last_polled_at! + POLL_WITHOUT_PUSH_MS],
-    ["push judged broken → 5 minutes", { push_suspect_at: T - 60_000 }, (r) => r.last_polled_at! + POLL_WITHOUT_PUSH_MS],
+    // Every 5 minutes, at the calendar's own phase inside them (nextPhasedPoll).
+    ["no channel → 5 minutes", { channel_id: null }, (r) => nextPhasedPoll(r.last_polled_at!, POLL_WITHOUT_PUSH_MS, `${r.integration_id} ${r.calendar_id}`)],
+    ["channel past the provider's expiration → 5 minutes", { channel_expires_at: T - 1 }, (r) => nextPhasedPoll(r.last_polled_at!, POLL_WITHOUT_PUSH_MS, `${r.integration_id} ${r.calendar_id}`)],
+    ["push judged broken → 5 minutes", { push_suspect_at: T - 60_000 }, (r) => nextPhasedPoll(r.last_polled_at!, POLL_WITHOUT_PUSH_MS, `${r.integration_id} ${r.calendar_id}`)],
   ];
   it.each(cases)("%s", (_, o, want) => {
     const r = row(o);
@@ -119,7 +121,17 @@ describe("account gate", () => {
     expect(calls).toEqual(["list"]);
   });
 
-  it("other errors do not back the account off", async () => {
+  it("a 503 with Retry-After speaks for the account too (iCloud throttles that way): it backs off", async () => {
+    const { p, calls } = fake(new TransientError("busy", 503, "throttled", 120_000));
+    const state = { until: null as number | null };
+    const g = gateProvider(p, state, async () => {});
+    await expect(g.listChanges("c", null, { startMs: 0, endMs: 1 })).rejects.toBeInstanceOf(TransientError);
+    await expect(g.upsertEvent("c", {} as any, null)).rejects.toBeInstanceOf(AccountBackoffError);
+    expect(calls).toEqual(["list"]);
+    expect(state.until! - Date.now()).toBeGreaterThan(110_000);
+  });
+
+  it("other errors (a 5xx without Retry-After) do not back the account off", async () => {
     const { p, calls } = fake(new TransientError("5xx", 503, "backendError"));
     const state = { until: null as number | null };
     const g = gateProvider(p, state, async () => {});
