@@ -7,8 +7,10 @@
 //          · patientId (mode=appointments) · type (appointments, default "consultation")
 //          · labels=busy (default: "Busy (imported)") | summary (keep SUMMARY as the block label)
 //          · from, to (ISO instants; default 30 days back to 365 days ahead, at most 2 years)
-//   Answer: { preview, mode, window, counts: {create, skip, byReason}, items: [...first 500], warnings, created?, failed? }
-//   Errors: 413 too large · 415 wrong type · 422 invalid_ics / too_many_events with the first problems.
+//   Answer: { preview, mode, window, counts: {create, skip, byReason}, items: [...first 500], warnings, refused, created?, failed? }
+//     refused: [{uid, summary, message}] events whose recurrence cannot be expanded (docs/recurrence.md)
+//   Errors: 413 too large · 415 wrong type · 422 invalid_ics / too_many_events with the first problems
+//           · 422 recurrence_unexpandable on commit when any event is in `refused` (nothing written).
 //   Re-importing the same file creates nothing new: (doctor, UID, RECURRENCE-ID) are remembered.
 import { Hono } from "hono";
 import { z } from "zod";
@@ -212,8 +214,17 @@ export const importRoutes = new Hono<AppEnv>().use("/:id/import/ics", requireSes
     counts: { events: parsed.events, create: toCreate.length, skip: items.length - toCreate.length, byReason },
     items: items.slice(0, LIST_MAX).map(dto),
     warnings: parsed.warnings,
+    // Events whose recurrence could not be expanded (impossible or invalid rule, step budget): listed, never dropped.
+    refused: parsed.failed,
   };
   if (preview) return c.json(answer);
+  if (parsed.failed.length)
+    throw new ApiError(
+      422,
+      "recurrence_unexpandable",
+      `${parsed.failed.length} event(s) have a recurrence that cannot be expanded; nothing was imported. Remove or fix them and import again.`,
+      parsed.failed.slice(0, 20).map((f) => ({ path: `VEVENT UID ${f.uid}`, message: f.message })),
+    );
 
   let result;
   try {
