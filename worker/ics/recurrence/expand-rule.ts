@@ -62,7 +62,7 @@ export function expandRule(r: Rule, dtstart: number, w: RuleWindow, budget: Budg
   const tod = dtstart - start.dn * DAY_MS;
   const [sH, sM, sS] = [Math.floor(tod / HOUR_MS), Math.floor(tod / MIN_MS) % 60, Math.floor(tod / 1000) % 60];
   const f = dayRuleOf(r, start);
-  if (neverMatches(f)) throw new RecurrenceError("its RRULE can never produce a date (no day satisfies its BYMONTH/BYMONTHDAY/BYYEARDAY/BYWEEKNO/BYDAY parts)");
+  if (neverMatches(f, (n) => budget.tick(n))) throw new RecurrenceError("its RRULE can never produce a date (no day satisfies its BYMONTH/BYMONTHDAY/BYYEARDAY/BYWEEKNO/BYDAY parts)");
   // Second 60 (a leap second) never exists in our time scale: skipped like any invalid date.
   const secs = (r.bySecond ?? [sS]).filter((s) => s < 60);
   if (!secs.length) throw new RecurrenceError("its RRULE can never produce a time (BYSECOND=60 only)");

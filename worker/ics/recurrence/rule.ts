@@ -151,15 +151,29 @@ export const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 =
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 export const monthLength = (y: number, m: number) => (m === 2 && isLeap(y) ? 29 : MONTH_DAYS[m - 1]);
 export const validDate = (y: number, m: number, d: number) => m >= 1 && m <= 12 && d >= 1 && d <= monthLength(y, m);
-/** Wall ms of a local reading. Date.UTC reads years 0–99 as 1900–1999, so those go through setUTCFullYear. */
-export function wallOf(y: number, m: number, d: number, hh = 0, mi = 0, ss = 0): number {
-  if (y >= 100) return Date.UTC(y, m - 1, d, hh, mi, ss);
-  const t = new Date(0);
-  t.setUTCFullYear(y, m - 1, d);
-  t.setUTCHours(hh, mi, ss, 0);
-  return t.getTime();
+// Civil date ↔ day number by arithmetic (H. Hinnant's algorithms), not Date objects: these run for
+// every candidate day, and Date.UTC also reads years 0–99 as 1900–1999.
+export function dayNumber(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
 }
-export const dayNumber = (y: number, m: number, d: number) => Math.floor(wallOf(y, m, d) / DAY_MS);
+
+function civil(dn: number): [number, number, number] {
+  const z = dn + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, doy - Math.floor((153 * mp + 2) / 5) + 1];
+}
+
+/** Wall ms of a local reading. */
+export const wallOf = (y: number, m: number, d: number, hh = 0, mi = 0, ss = 0) => dayNumber(y, m, d) * DAY_MS + ((hh * 60 + mi) * 60 + ss) * 1000;
 /** 0 = Monday … 6 = Sunday. 1970-01-01 was a Thursday. */
 export const weekdayOf = (dn: number) => (((dn + 3) % 7) + 7) % 7;
 
@@ -174,13 +188,24 @@ export interface Day {
 }
 
 export function dayOf(dn: number): Day {
-  const t = new Date(dn * DAY_MS);
-  const y = t.getUTCFullYear();
-  return { dn, y, m: t.getUTCMonth() + 1, d: t.getUTCDate(), wd: weekdayOf(dn), yd: dn - dayNumber(y, 1, 1) + 1 };
+  const [y, m, d] = civil(dn);
+  return { dn, y, m, d, wd: weekdayOf(dn), yd: dn - dayNumber(y, 1, 1) + 1 };
 }
 
 /** First day of week 1 of `year` with weeks starting on `wkst`: the first such week with at least 4 days in the year (RFC 5545 BYWEEKNO, ISO 8601). */
+const week1Cache = new Map<number, number>();
 function week1Start(year: number, wkst: number): number {
+  const key = year * 7 + wkst;
+  let v = week1Cache.get(key);
+  if (v === undefined) {
+    if (week1Cache.size > 10_000) week1Cache.clear();
+    v = computeWeek1Start(year, wkst);
+    week1Cache.set(key, v);
+  }
+  return v;
+}
+
+function computeWeek1Start(year: number, wkst: number): number {
   const jan1 = dayNumber(year, 1, 1);
   const back = (weekdayOf(jan1) - wkst + 7) % 7;
   return back <= 3 ? jan1 - back : jan1 - back + 7;
@@ -189,7 +214,7 @@ function week1Start(year: number, wkst: number): number {
 /** The week number of `dn` and how many weeks its week-numbering year has. */
 export function weekNumber(dn: number, wkst: number): { week: number; weeks: number } {
   const start = dn - ((weekdayOf(dn) - wkst + 7) % 7);
-  const wy = dayOf(start + 3).y; // the year holding ≥4 days of this week
+  const wy = civil(start + 3)[0]; // the year holding ≥4 days of this week
   const w1 = week1Start(wy, wkst);
   return { week: (start - w1) / 7 + 1, weeks: (week1Start(wy + 1, wkst) - w1) / 7 };
 }
@@ -264,8 +289,11 @@ const PROBE_FROM = dayNumber(2000, 1, 1);
 const PROBE_TO = dayNumber(2028, 1, 1);
 
 /** True when no day can ever pass the day-level parts (e.g. BYMONTH=2;BYMONTHDAY=30). Stops at the first match. */
-export function neverMatches(f: DayRule): boolean {
+export function neverMatches(f: DayRule, tick: (n: number) => void): boolean {
   if (!f.byMonth && !f.byMonthDay && !f.byYearDay && !f.byWeekNo && !f.plain) return false;
-  for (let dn = PROBE_FROM; dn < PROBE_TO; dn++) if (dayMatches(dayOf(dn), f)) return false;
+  for (let dn = PROBE_FROM; dn < PROBE_TO; dn += 64) {
+    tick(64);
+    for (let i = dn; i < Math.min(dn + 64, PROBE_TO); i++) if (dayMatches(dayOf(i), f)) return false;
+  }
   return true;
 }
