@@ -109,8 +109,8 @@ export function parseIcs(text: string, o: ParseOptions): ParseResult {
   // Local readings → instants, by the value's zone (see the header). One Frame per zone name, cached for the file.
   const frames = new Map<string, Frame>();
   const utcFrame: Frame = { utc: true, toInstant: (wall) => wall };
-  const frameOf = (t: ICAL.Time, tzid: string | null): Frame => {
-    if (!t.isDate && t.zone?.tzid === "UTC") return utcFrame;
+  const frameOf = (t: { isDate: boolean; utc: boolean }, tzid: string | null): Frame => {
+    if (t.utc) return utcFrame;
     const name = t.isDate || !tzid ? o.clinicZone : tzid;
     let f = frames.get(name);
     if (f) return f;

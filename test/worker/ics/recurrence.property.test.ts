@@ -87,7 +87,7 @@ const caseArb: fc.Arbitrary<Case> = fc
   })
   .map((g) => {
     const [y, m, d] = g.date.split("-").map(Number);
-    for (const k of ["byMonth", "byMonthDay", "byYearDay", "byWeekNo", "byHour", "byMinute"] as const) g[k] = sorted(g[k]);
+    for (const k of ["byMonth", "byMonthDay", "byYearDay", "byWeekNo", "byHour", "byMinute"] as const) (g as Record<string, unknown>)[k] = sorted(g[k]);
     const dtstart = Date.UTC(y, m - 1, d, g.hour, g.minute);
     const parts = [`FREQ=${g.freq}`, `INTERVAL=${g.interval}`];
     const yearly = g.freq === "YEARLY";
