@@ -192,7 +192,7 @@ export function ImportIcsPage() {
           <button type="submit" class="btn" disabled={busy() || !file() || !doctorId()}>
             Preview
           </button>
-          <button type="button" class="btn btn-primary" disabled={busy() || !preview() || preview()!.counts.create === 0} onClick={() => void run(true)}>
+          <button type="button" class="btn btn-primary" disabled={busy() || !preview() || preview()!.counts.create === 0 || (preview()!.refused?.length ?? 0) > 0} onClick={() => void run(true)}>
             Import
           </button>
         </div>
@@ -205,6 +205,17 @@ export function ImportIcsPage() {
               {p().counts.create} to create, {p().counts.skip} skipped ({p().counts.events} event(s) in the file; window{" "}
               {fmt(p().window.from, true)} – {fmt(p().window.to, true)}).
             </p>
+            <Show when={(p().refused?.length ?? 0) > 0}>
+              <div role="alert" data-testid="import-refused">
+                <p>
+                  {p().refused!.length} event(s) repeat by a rule that cannot be expanded, so nothing can be imported until they are removed
+                  or fixed in the calendar:
+                </p>
+                <ul>
+                  <For each={p().refused}>{(f) => <li>{f.message}</li>}</For>
+                </ul>
+              </div>
+            </Show>
             <table class="import-table">
               <thead>
                 <tr>

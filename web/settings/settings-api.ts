@@ -39,6 +39,8 @@ export interface ImportAnswer {
   counts: { events: number; create: number; skip: number; byReason: Record<string, number> };
   items: ImportItem[];
   warnings: unknown[];
+  /** Events whose recurrence cannot be expanded: the commit refuses the file while any are listed. */
+  refused?: { uid: string; summary: string; message: string }[];
   created?: number;
   failed?: unknown[];
 }
