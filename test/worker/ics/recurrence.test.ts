@@ -118,6 +118,17 @@ const rows: Row[] = [
     ],
   },
   {
+    // 31 Dec 2026 is a Thursday → last Friday 25 Dec; 2027 begins and so ends on a Friday → 31 Dec.
+    name: "BYDAY=-1FR in a YEARLY rule: the last Friday of the year",
+    events: [["UID:lastfri", "DTSTART:20261225T090000Z", "DTEND:20261225T100000Z", "RRULE:FREQ=YEARLY;BYDAY=-1FR"]],
+    from: "2026-01-01T00:00:00Z",
+    to: "2028-01-01T00:00:00Z",
+    expect: [
+      ["2026-12-25T09:00:00Z", "2026-12-25T10:00:00Z"],
+      ["2027-12-31T09:00:00Z", "2027-12-31T10:00:00Z"],
+    ],
+  },
+  {
     name: "BYMONTH=3;BYDAY=-1SU counts within the month: the last Sunday of March",
     events: [["UID:lastsun", "DTSTART:20260329T120000Z", "DTEND:20260329T130000Z", "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU"]],
     from: "2026-01-01T00:00:00Z",

@@ -153,8 +153,9 @@ function daily(r: Rule, f: DayRule, times: number[]): Periods {
     for (const dn of keep) for (const t of times) out.push(dn * DAY_MS + t);
     return out;
   };
-  /** Candidate days of one month: listed from BYMONTHDAY or the BYDAY weekdays when given, else every day. */
-  const monthDays = (y: number, m: number): number[] => {
+  /** Candidate days of one month: listed from BYMONTHDAY, or the BYDAY weekdays when given (a day of another
+   *  weekday can never match), else every day. dayMatches then applies every part. */
+  const monthDays = (y: number, m: number, budget: Budget): number[] => {
     if (f.byMonth && !f.byMonth.has(m)) return [];
     const len = monthLength(y, m);
     const first = dayNumber(y, m, 1);
@@ -162,12 +163,26 @@ function daily(r: Rule, f: DayRule, times: number[]): Periods {
       const ds = f.byMonthDay.map((v) => (v > 0 ? v : len + v + 1)).filter((d) => d >= 1 && d <= len);
       return [...new Set(ds)].sort((a, b) => a - b).map((d) => first + d - 1);
     }
+    if (f.plain && !f.plain.size && f.ordinalsIn === "month") return ordinalDays(first, len);
+    budget.tick(len); // scanning the month is work too, even for the days the weekday test drops
     const all = Array.from({ length: len }, (_, i) => first + i);
-    if (f.plain && !f.byYearDay && !f.byWeekNo) {
+    if (f.plain) {
       const wds = new Set([...f.plain, ...f.ordinals.map((o) => o.wd)]);
       return all.filter((dn) => wds.has(weekdayOf(dn)));
     }
     return all;
+  };
+  /** Only ordinals (BYDAY=2TU,-1FR): the nth weekday of a span computed directly, not by scanning it. */
+  const ordinalDays = (first: number, len: number): number[] => {
+    const out = new Set<number>();
+    for (const o of f.ordinals) {
+      const dn =
+        o.n > 0
+          ? first + ((o.wd - weekdayOf(first) + 7) % 7) + (o.n - 1) * 7
+          : first + len - 1 - ((weekdayOf(first + len - 1) - o.wd + 7) % 7) + (o.n + 1) * 7;
+      if (dn >= first && dn < first + len) out.add(dn);
+    }
+    return [...out].sort((a, b) => a - b);
   };
   // Weeks start on WKST: the anchor is the first day on or after 1970-01-01 with that weekday.
   const anchor = (r.wkst - weekdayOf(0) + 7) % 7;
@@ -183,8 +198,10 @@ function daily(r: Rule, f: DayRule, times: number[]): Periods {
             const yd = f.byYearDay.map((v) => (v > 0 ? v : len + v + 1)).filter((d) => d >= 1 && d <= len);
             return days([...new Set(yd)].sort((a, b) => a - b).map((d) => dayNumber(y, 1, 1) + d - 1), budget);
           }
+          if (f.plain && !f.plain.size && f.ordinalsIn === "year" && !f.byMonthDay && !f.byYearDay)
+            return days(ordinalDays(dayNumber(y, 1, 1), dayNumber(y + 1, 1, 1) - dayNumber(y, 1, 1)), budget);
           const dns: number[] = [];
-          for (let m = 1; m <= 12; m++) dns.push(...monthDays(y, m));
+          for (let m = 1; m <= 12; m++) dns.push(...monthDays(y, m, budget));
           return days(dns, budget);
         },
       };
@@ -196,7 +213,7 @@ function daily(r: Rule, f: DayRule, times: number[]): Periods {
         },
         startWall: (p) => dayNumber(Math.floor(p / 12), (p % 12) + 1, 1) * DAY_MS,
         skip: (p) => (f.byMonth && !f.byMonth.has((p % 12) + 1) ? p + 1 : null),
-        candidates: (p, budget) => days(monthDays(Math.floor(p / 12), (p % 12) + 1), budget),
+        candidates: (p, budget) => days(monthDays(Math.floor(p / 12), (p % 12) + 1, budget), budget),
       };
     case "WEEKLY":
       return {

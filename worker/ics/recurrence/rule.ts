@@ -262,6 +262,8 @@ export function dayRuleOf(r: Rule, start: Day): DayRule {
 
 export function dayMatches(x: Day, f: DayRule): boolean {
   if (f.byMonth && !f.byMonth.has(x.m)) return false;
+  // Cheapest test first: with only plain weekdays, a day of another weekday fails before week numbers are worked out.
+  if (f.plain && !f.ordinals.length && !f.plain.has(x.wd)) return false;
   const ml = monthLength(x.y, x.m);
   if (f.byMonthDay && !f.byMonthDay.some((v) => (v > 0 ? v === x.d : ml + v + 1 === x.d))) return false;
   const yl = isLeap(x.y) ? 366 : 365;
