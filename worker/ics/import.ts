@@ -16,6 +16,7 @@ import ICAL from "ical.js";
 import { isValidTimeZone, resolveWall } from "../scheduling/zone";
 import { expandEvent, RecurrenceError, singleOccurrence, StepBudget, type EventExpansion, type ExpandOptions, type Frame, type Occurrence } from "./recurrence";
 
+const DAY_MS = 86_400_000;
 export const IMPORT_MAX_BYTES = 1024 * 1024; // 1 MiB
 export const IMPORT_MAX_EVENTS = 2000; // VEVENT components in a file
 export const IMPORT_MAX_OCCURRENCES = 2000; // expanded occurrences inside the window
@@ -116,13 +117,21 @@ export function parseIcs(text: string, o: ParseOptions): ParseResult {
     if (f) return f;
     if (isValidTimeZone(name)) f = { utc: false, toInstant: (wall) => resolveWall(name, wall).utcMs };
     else if (fileZones.has(name)) {
+      // The file's own VTIMEZONE, through ical.js. Its own local → UTC takes the offset *after* a DST gap;
+      // RFC 5545 §3.3.5 wants the one before, and the first of a repeated time: resolved here from offsets.
       const own = fileZones.get(name)!;
+      const offsetAt = (t: number) => {
+        const l = ICAL.Time.fromJSDate(new Date(t), true).convertToZone(own);
+        return Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second) - Math.floor(t / 1000) * 1000;
+      };
       f = {
         utc: false,
         toInstant: (wall) => {
-          const d = new Date(wall);
-          const c = new ICAL.Time({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(), isDate: false }, own);
-          return c.toUnixTime() * 1000;
+          const before = offsetAt(wall - DAY_MS);
+          const after = offsetAt(wall + DAY_MS);
+          if (before === after) return wall - before;
+          const hits = [...new Set([wall - before, wall - after])].filter((t) => t + offsetAt(t) === wall).sort((a, b) => a - b);
+          return hits.length ? hits[0] : wall - before;
         },
       };
     } else {

@@ -169,7 +169,7 @@ function durOfValue(dur: ICAL.Duration): Dur {
   return { days: dur.weeks * 7 + dur.days, exactMs: dur.hours * HOUR_MS + dur.minutes * 60_000 + dur.seconds * 1000 };
 }
 
-const ICAL_Duration = (text: string) => ICAL.Duration.fromString(text);
+const durationFromText = (text: string) => ICAL.Duration.fromString(text);
 
 const endOf = (wall: number, ms: number, frame: Frame, d: Dur) => (d.days ? frame.toInstant(wall + d.days * DAY_MS) : ms) + d.exactMs;
 
@@ -237,7 +237,7 @@ export function expandEvent(master: ICAL.Component, overrides: ICAL.Component[],
         const st = stampOfJcal(v[0]);
         const frame = o.frameOf(st, tzid);
         let d: Dur;
-        if (typeof v[1] === "string" && /^[+-]?P/.test(v[1])) d = durOfValue(ICAL_Duration(v[1]));
+        if (typeof v[1] === "string" && /^[+-]?P/.test(v[1])) d = durOfValue(durationFromText(v[1]));
         else {
           const en = stampOfJcal(v[1]);
           d = { days: 0, exactMs: Math.max(0, o.frameOf(en, tzid).toInstant(en.wall) - frame.toInstant(st.wall)) };

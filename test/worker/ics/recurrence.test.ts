@@ -5,8 +5,16 @@
 import { describe, expect, it } from "vitest";
 import { parseIcs } from "../../../worker/ics/import";
 
+/** A Windows-named zone defined only by the file (London's rules), as Outlook writes it. */
+const GMT_STANDARD_TIME = [
+  "BEGIN:VTIMEZONE", "TZID:GMT Standard Time",
+  "BEGIN:STANDARD", "DTSTART:16010101T020000", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0000", "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10", "END:STANDARD",
+  "BEGIN:DAYLIGHT", "DTSTART:16010101T010000", "TZOFFSETFROM:+0000", "TZOFFSETTO:+0100", "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3", "END:DAYLIGHT",
+  "END:VTIMEZONE",
+];
+
 const ics = (...events: string[][]) =>
-  ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//Recurrence//EN", ...events.flatMap((e) => ["BEGIN:VEVENT", "DTSTAMP:20260101T000000Z", ...e, "END:VEVENT"]), "END:VCALENDAR", ""].join("\r\n");
+  ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//Recurrence//EN", ...GMT_STANDARD_TIME, ...events.flatMap((e) => ["BEGIN:VEVENT", "DTSTAMP:20260101T000000Z", ...e, "END:VEVENT"]), "END:VCALENDAR", ""].join("\r\n");
 
 interface Row {
   name: string;
@@ -183,6 +191,31 @@ const rows: Row[] = [
       ["2026-03-28T01:30:00Z", "2026-03-28T02:30:00Z"],
       ["2026-03-29T01:30:00Z", "2026-03-29T02:30:00Z"],
       ["2026-03-30T00:30:00Z", "2026-03-30T01:30:00Z"],
+    ],
+  },
+  {
+    name: "the same gap in a zone the file defines itself (VTIMEZONE \"GMT Standard Time\")",
+    events: [["UID:gap-vtz", "DTSTART;TZID=GMT Standard Time:20260328T013000", "DURATION:PT1H", "RRULE:FREQ=DAILY;COUNT=3"]],
+    from: "2026-03-27T00:00:00Z",
+    to: "2026-04-01T00:00:00Z",
+    expect: [
+      ["2026-03-28T01:30:00Z", "2026-03-28T02:30:00Z"],
+      ["2026-03-29T01:30:00Z", "2026-03-29T02:30:00Z"],
+      ["2026-03-30T00:30:00Z", "2026-03-30T01:30:00Z"],
+    ],
+  },
+  {
+    // London falls back on 25 Oct 2026 at 02:00 BST: 01:30 happens twice; RFC 5545 §3.3.5 takes the first (BST, 00:30Z).
+    name: "a repeated local time is the first of the two (IANA and file-defined zones alike)",
+    events: [
+      ["UID:fold-iana", "DTSTART;TZID=Europe/London:20261025T013000", "DURATION:PT15M"],
+      ["UID:fold-vtz", "DTSTART;TZID=GMT Standard Time:20261025T013000", "DURATION:PT15M"],
+    ],
+    from: "2026-10-24T00:00:00Z",
+    to: "2026-10-27T00:00:00Z",
+    expect: [
+      ["2026-10-25T00:30:00Z", "2026-10-25T00:45:00Z"],
+      ["2026-10-25T00:30:00Z", "2026-10-25T00:45:00Z"],
     ],
   },
   {
