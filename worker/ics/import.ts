@@ -52,6 +52,9 @@ export interface ParseOptions {
   clinicZone: string;
   fromMs: number;
   toMs: number;
+  /** Recurrence work allowance; default a new StepBudget per file. Pass one to share it across several
+   *  parseIcs calls (e.g. every resource of one CalDAV sync run), so many small files stay bounded too. */
+  budget?: StepBudget;
 }
 
 export interface ParsedOccurrence {
@@ -141,7 +144,7 @@ export function parseIcs(text: string, o: ParseOptions): ParseResult {
     frames.set(name, f);
     return f;
   };
-  const budget = new StepBudget();
+  const budget = o.budget ?? new StepBudget();
   const expandOptions: ExpandOptions = { fromMs: o.fromMs, toMs: o.toMs, maxOccurrences: IMPORT_MAX_OCCURRENCES, frameOf, budget };
 
   // Group by UID: masters and their RECURRENCE-ID overrides.
