@@ -58,6 +58,7 @@ export interface ImportAnswer {
   updated?: number;
   removed?: number;
   failed?: ImportFailure[];
+  /** Events that cannot be imported as they are (bad dates, unknown zones, unexpandable rules): the commit refuses while any are listed. */
   refused?: RefusedEvent[];
 }
 

@@ -10,7 +10,8 @@
 //          · source (a name for this calendar, for uploads; URL imports use the URL, else X-WR-CALNAME)
 //   Answer: { preview, mode, window, source: {kind}, counts: {create, update, remove, skip, byReason},
 //             items: [...first 500], refused: [{uid, summary, message}], warnings, created?, updated?, removed?, failed? }
-//     refused: events that cannot be imported as they are (invalid dates, unknown TZIDs: ics/import-validate.ts)
+//     refused: events that cannot be imported as they are (invalid dates, unknown TZIDs: ics/import-validate.ts;
+//              recurrences that cannot be expanded: ics/recurrence.ts, docs/recurrence.md)
 //   Errors: 413 too large · 415 wrong type · 422 invalid_ics / too_many_events with the first problems
 //           · 422 events_refused on commit when any event is in `refused` (nothing written).
 //   Re-import: (doctor, UID, RECURRENCE-ID) are remembered with the block/appointment they made and the
@@ -283,7 +284,8 @@ export const importRoutes = new Hono<AppEnv>().use("/:id/import/ics", requireSes
     counts: { events: parsed.events, ...counts, byReason },
     items: items.slice(0, LIST_MAX).map(dto),
     warnings: parsed.warnings,
-    // Events that cannot be imported as they are (invalid dates, unknown time zones): listed, never dropped.
+    // Events that cannot be imported as they are (invalid dates, unknown time zones, recurrences that
+    // cannot be expanded within the bounds): listed, never dropped.
     refused: parsed.failed,
   };
   if (preview) return c.json(answer);
