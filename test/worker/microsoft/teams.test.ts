@@ -30,6 +30,10 @@ describe("Teams meeting links (Outlook)", () => {
     expect(ev.data).toMatchObject({ isOnlineMeeting: true, onlineMeetingProvider: "teamsForBusiness" });
     expect(l.join_url).toBe(ev.data.onlineMeeting.joinUrl);
     expect(await meeting(c, video.id)).toEqual({ joinUrl: ev.data.onlineMeeting.joinUrl, reason: null });
+    // The Teams link is the appointment's video link (reminders, patient page, .ics), replacing the Jitsi room
+    // the clinic's "video" type gave it at booking.
+    const v = await c.doctor.get(`/api/appointments/${video.id}/engagement`);
+    expect((await json(v)).video).toEqual({ provider: "teams", joinUrl: ev.data.onlineMeeting.joinUrl });
     expect(emu.event((await link(visit.id)).external_id)!.data.isOnlineMeeting).toBeUndefined();
     expect((await meeting(c, visit.id)).reason).toMatch(/not marked as a video/);
     // Still no PHI in the Teams create.
