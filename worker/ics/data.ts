@@ -56,6 +56,7 @@ interface Row {
   version: number;
   created_at: number;
   updated_at: number;
+  video_url?: string | null;
 }
 
 const toIcs = (r: Row): IcsAppointment => ({
@@ -71,13 +72,14 @@ const toIcs = (r: Row): IcsAppointment => ({
   version: r.version,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  videoUrl: r.video_url ?? null,
 });
 
 export async function loadAppointment(d1: D1Database, clinicId: string, id: string): Promise<IcsAppointment | null> {
   const r = await d1
     .prepare(
-      `SELECT ${COLUMNS} FROM appointments a JOIN doctors d ON d.id = a.doctor_id JOIN patients p ON p.id = a.patient_id ` +
-        "WHERE a.id = ? AND a.clinic_id = ?",
+      `SELECT ${COLUMNS}, v.url AS video_url FROM appointments a JOIN doctors d ON d.id = a.doctor_id JOIN patients p ON p.id = a.patient_id ` +
+        "LEFT JOIN appointment_video v ON v.appointment_id = a.id WHERE a.id = ? AND a.clinic_id = ?",
     )
     .bind(id, clinicId)
     .first<Row>();
@@ -86,7 +88,10 @@ export async function loadAppointment(d1: D1Database, clinicId: string, id: stri
 
 export type RangeFilter = RangeQuery;
 
-/** Appointments overlapping [fromMs, toMs), ordered by start. No patient e-mail: only invites need it (loadAppointment). */
+/**
+ * Appointments overlapping [fromMs, toMs), ordered by start. No patient e-mail: only invites need it (loadAppointment).
+ * No video links either: ranges (export, feeds) share the hot range query; a single appointment's .ics and invite have them.
+ */
 export async function loadAppointments(d1: D1Database, f: RangeFilter): Promise<IcsAppointment[]> {
   const [appts, docs] = await d1.batch([
     appointmentRangeStatement(d1, f),

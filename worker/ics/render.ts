@@ -66,6 +66,8 @@ export interface IcsAppointment {
   version: number;
   createdAt: number;
   updatedAt: number;
+  /** The video-visit link (Jitsi room or Teams meeting, worker/video/): not PHI, so every privacy level carries it. */
+  videoUrl?: string | null;
 }
 
 export interface RenderOptions {
@@ -178,7 +180,7 @@ function escapeText(s: string): string {
 }
 
 function descriptionOf(a: IcsAppointment, o: RenderOptions): string {
-  const link = appointmentUrl(o.appUrl, a.id);
+  const link = appointmentUrl(o.appUrl, a.id) + (a.videoUrl ? `\nVideo visit: ${a.videoUrl}` : "");
   if (o.privacy === "busy") return `Booked in ${o.clinic.name}.\n${link}`;
   if (o.privacy === "minimal") return `${typeLabel(a.type)} (${initialsOf(a.patientName)}).\n${link}`;
   return `${typeLabel(a.type)} with ${a.doctorName} at ${o.clinic.name}.\nPatient: ${a.patientName}\n${link}`;
@@ -199,7 +201,8 @@ export function eventData(a: IcsAppointment, o: RenderOptions): ICalEventData {
     lastModified: new ZonedInstant(a.updatedAt),
     summary: summaryOf(a, o.privacy),
     description: o.compact ? null : descriptionOf(a, o),
-    location: o.clinic.address ? o.clinic.address : null,
+    // A video visit happens at its link (clients make LOCATION URLs clickable); otherwise the clinic.
+    location: a.videoUrl ? a.videoUrl : o.clinic.address ? o.clinic.address : null,
     url: appointmentUrl(o.appUrl, a.id),
     status: cancelled ? ICalEventStatus.CANCELLED : statusOf(a.status),
     transparency: cancelled ? ICalEventTransparency.TRANSPARENT : ICalEventTransparency.OPAQUE,

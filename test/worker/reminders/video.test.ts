@@ -40,6 +40,13 @@ describe("video visits", () => {
     const eng = await (await api.get(`/api/appointments/${a.id}/engagement`)).json<any>();
     expect(eng.video.provider).toBe("jitsi");
     expect(eng.video.joinUrl).toMatch(/^https:\/\/meet\.jit\.si\/acms-[0-9a-f]{32}$/);
+    // The .ics (downloads and the patient's invite) carries the link: LOCATION and DESCRIPTION.
+    const ics = (await (await api.get(`/api/appointments/${a.id}/ical`)).text()).replace(/\r\n[ \t]/g, "");
+    expect(ics).toContain(`LOCATION:${eng.video.joinUrl}`);
+    expect(ics).toContain(`Video visit: ${eng.video.joinUrl}`);
+    await hubIdle(d.id);
+    const invite = mails.find((m) => m.to === "v@mail.example")!;
+    expect(decoded(invite.raw).replace(/\r\n[ \t]/g, "")).toContain(`LOCATION:${eng.video.joinUrl}`);
     const moved = await api.patch(`/api/appointments/${a.id}`, { version: a.version, start: "2027-03-11T10:00:00.000Z", end: "2027-03-11T10:30:00.000Z" });
     expect(moved.status).toBe(200);
     const eng2 = await (await api.get(`/api/appointments/${a.id}/engagement`)).json<any>();
