@@ -1,8 +1,8 @@
 // Details of one appointment: side panel on desktop, bottom sheet on phones (same markup, CSS decides).
 // Edit, change status, cancel, download .ics, and where calendar sync stands.
-import { createEffect, createResource, createSignal, For, on, Show } from "solid-js";
+import { createEffect, createResource, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
 import { ApiFailure, api } from "../api-client/client";
-import { APPOINTMENT_STATUSES, STATUS_LABEL } from "../api-client/statuses";
+import { STATUS_LABEL } from "../api-client/statuses";
 import type { Appointment, AppointmentStatus } from "../api-client/types";
 import { appointments, upsertAppointment } from "../stores/appointments";
 import { clinicTz, doctors, user } from "../stores/session";
@@ -13,6 +13,8 @@ import { canEdit } from "../calendar/events";
 import { toast } from "../ui/toast";
 import { FieldError } from "../ui/FieldError";
 import { RescheduleForm } from "./RescheduleForm";
+import { PatientContact } from "./PatientContact";
+import { StatusButtons } from "./StatusButtons";
 
 const PROVIDER_LABEL: Record<string, string> = { google: "Google Calendar", microsoft: "Outlook", caldav: "iCloud" };
 
@@ -53,7 +55,15 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
   const [error, setError] = createSignal("");
   const [fieldErrors, setFieldErrors] = createSignal<Record<string, string>>({});
   const [form, setForm] = createSignal({ type: "", reason: "", notes: "" });
-  const [status, setStatus] = createSignal<AppointmentStatus | "">("");
+  // Focus: opening an appointment moves focus into the panel (its heading), so keyboard and
+  // screen-reader users land on what they opened; closing gives focus back to what opened it.
+  let heading!: HTMLHeadingElement;
+  const opener = document.activeElement as HTMLElement | null;
+  onMount(() => heading.focus());
+  createEffect(on(() => props.id, () => heading.focus(), { defer: true }));
+  onCleanup(() => {
+    if (opener?.isConnected && opener !== document.body) opener.focus();
+  });
 
   const doctorName = () => doctors().find((d) => d.id === appt()?.doctorId)?.name ?? "";
   const mayWrite = () => {
@@ -89,7 +99,7 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
     <aside class="panel" aria-labelledby="panel-title" data-testid="appointment-panel">
       <div class="sheet-grip" aria-hidden="true" />
       <header class="panel-head">
-        <h2 id="panel-title">{appt()?.patientName ?? "Appointment"}</h2>
+        <h2 id="panel-title" tabindex="-1" ref={heading}>{appt()?.patientName ?? "Appointment"}</h2>
         <button type="button" class="icon-btn" aria-label="Close details" onClick={() => props.onClose()}>
           ×
         </button>
@@ -109,6 +119,7 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
               </dd>
               <dt>Doctor</dt>
               <dd>{doctorName()}</dd>
+              <PatientContact patientId={a().patientId} />
               <dt>Type</dt>
               <dd>{a().type}</dd>
               <dt>Reason</dt>
@@ -188,22 +199,13 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
                 >
                   Edit
                 </button>
-                <div class="inline">
-                  <label class="sr-only" for="status-select">
-                    Change status
-                  </label>
-                  <select id="status-select" value={status() || a().status} onChange={(e) => setStatus(e.currentTarget.value as AppointmentStatus)}>
-                    <For each={APPOINTMENT_STATUSES.filter((s) => s !== "cancelled")}>{(s) => <option value={s}>{STATUS_LABEL[s]}</option>}</For>
-                  </select>
-                  <button
-                    type="button"
-                    class="btn"
-                    disabled={busy() || !status() || status() === a().status}
-                    onClick={() => void run((x) => api.updateAppointment(x.id, { version: x.version, status: status() as AppointmentStatus }), "Status changed.")}
-                  >
-                    Change status
-                  </button>
-                </div>
+                <StatusButtons
+                  appt={a()}
+                  busy={busy()}
+                  onStatus={(st: AppointmentStatus) =>
+                    void run((x) => api.updateAppointment(x.id, { version: x.version, status: st }), st === "scheduled" && a().status === "cancelled" ? "Appointment restored." : `Marked ${STATUS_LABEL[st].toLowerCase()}.`)
+                  }
+                />
                 <Show when={a().status !== "cancelled"}>
                   <button
                     type="button"
