@@ -85,9 +85,7 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
     setNextMsg("");
     try {
       const ids = anyDoctor ? bookable().map((d) => d.id) : [doctorId()];
-      const today = ymd(todayIn(tz()));
-      const from = date() > today && !anyDoctor ? date() : today;
-      const hit = await nextFree(ids, from, Date.now(), minutes(), tz());
+      const hit = await nextFree(ids, ymd(todayIn(tz())), Date.now(), minutes(), tz());
       if (!hit) return setNextMsg("No free time in the next 8 weeks.");
       wanted = hit.slot.start;
       setDoctorId(hit.doctorId);

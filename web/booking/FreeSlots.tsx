@@ -64,14 +64,11 @@ export function createFreeSlots(key: Accessor<{ doctorId: string; day: string } 
   const onNet = (ok: boolean) => ok && failed() && void ctl.refetch();
   netListeners.add(onNet);
   onCleanup(() => netListeners.delete(onNet));
-  const slots = Object.assign(() => res(), {
-    get loading() {
-      return res.loading;
-    },
-    get error() {
-      return failed();
-    },
-  });
+  // defineProperties, not Object.assign: assign would read the getters once and freeze them.
+  const slots = Object.defineProperties(() => res(), {
+    loading: { get: () => res.loading },
+    error: { get: () => failed() },
+  }) as (() => Slot[] | undefined) & { readonly loading: boolean; readonly error: string };
   return [slots, ctl] as const;
 }
 

@@ -329,7 +329,7 @@ export function CalendarPage() {
       toast(`${where}${who}`, "info", 10_000, {
         label: "Undo",
         run: () =>
-          void moveAppointment(id, prev, () => {}, (msg) => toast(msg.replace("The appointment was put back.", "The undo was not saved."), "error", 8000)).then(
+          void moveAppointment(id, prev, () => {}, (msg) => toast(`Not undone: ${msg.replace(" The appointment was put back.", "")}`, "error", 8000), a.version).then(
             (b) => b && toast(`Back at ${formatTime(b.start, tz())}.`),
           ),
       });
