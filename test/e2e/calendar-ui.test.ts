@@ -374,8 +374,13 @@ describe("booking", () => {
     expect(await dialog().getByText("loading free times").count()).toBe(0);
     await page.unroute("**/api/availability**");
     // Back online: the list loads again (by itself on the next good answer, or with Retry).
-    await msg.getByRole("button", { name: "Retry" }).click({ timeout: 2000 }).catch(() => {});
-    await dialog().getByTestId("slot-select").waitFor();
+    const retry = msg.getByRole("button", { name: "Retry" });
+    await expect
+      .poll(async () => {
+        if (await retry.isVisible()) await retry.click({ timeout: 1000 }).catch(() => {});
+        return dialog().getByTestId("slot-select").isVisible();
+      }, { timeout: 15_000 })
+      .toBe(true);
     await dialog().getByRole("button", { name: "Close", exact: true }).click();
     expect(errors).toEqual([]);
   });

@@ -61,7 +61,7 @@ export function createFreeSlots(key: Accessor<{ doctorId: string; day: string } 
       clearTimeout(timer);
     }
   });
-  const onNet = (ok: boolean) => ok && failed() && void ctl.refetch();
+  const onNet = (ok: boolean) => ok && failed() && !res.loading && void ctl.refetch();
   netListeners.add(onNet);
   onCleanup(() => netListeners.delete(onNet));
   // defineProperties, not Object.assign: assign would read the getters once and freeze them.
