@@ -6,22 +6,7 @@ import { For, Show } from "solid-js";
 import { STATUS_LABEL } from "../api-client/statuses";
 import type { Appointment, AppointmentStatus } from "../api-client/types";
 import { appointments } from "../stores/appointments";
-
-/** Statuses offered as buttons for `a` at time `now` (ms). */
-export function offeredStatuses(a: Pick<Appointment, "status" | "start">, now: number): AppointmentStatus[] {
-  if (a.status === "cancelled") return [];
-  const started = Date.parse(a.start) <= now;
-  const all: AppointmentStatus[] = started ? ["scheduled", "confirmed", "completed", "no_show"] : ["scheduled", "confirmed"];
-  return all.filter((s) => s !== a.status);
-}
-
-/** Whether nothing active of the same doctor overlaps a cancelled appointment's time (as far as loaded). */
-export function slotStillFree(a: Appointment, all: Iterable<Appointment> = Object.values(appointments)): boolean {
-  const s = Date.parse(a.start);
-  const e = Date.parse(a.end);
-  for (const o of all) if (o.id !== a.id && o.doctorId === a.doctorId && o.status !== "cancelled" && Date.parse(o.start) < e && Date.parse(o.end) > s) return false;
-  return true;
-}
+import { offeredStatuses, slotStillFree } from "./status-rules";
 
 export function StatusButtons(props: { appt: Appointment; busy: boolean; onStatus: (s: AppointmentStatus) => void }) {
   return (
@@ -29,7 +14,7 @@ export function StatusButtons(props: { appt: Appointment; busy: boolean; onStatu
       <Show
         when={props.appt.status !== "cancelled"}
         fallback={
-          <Show when={slotStillFree(props.appt)} fallback={<p class="muted">Its time has been taken since, so it cannot be restored.</p>}>
+          <Show when={slotStillFree(props.appt, Object.values(appointments))} fallback={<p class="muted">Its time has been taken since, so it cannot be restored.</p>}>
             <button type="button" class="btn" disabled={props.busy} onClick={() => props.onStatus("scheduled")}>
               Restore appointment
             </button>
