@@ -195,6 +195,9 @@ export function CalendarPage() {
     slotMaxTime: grid().slotMaxTime,
     scrollTime: grid().slotMinTime,
     hiddenDays: hiddenDays() as Calendar.dayOfWeek[],
+    // Side by side with many doctors: columns keep a readable minimum width and the grid scrolls
+    // sideways (the library's own columnWidth; its .ec-main scrolls), instead of 21 slivers.
+    columnWidth: useResources() ? "minmax(84px, 1fr)" : undefined,
     listDayFormat: { weekday: "long", day: "numeric", month: "short" },
     noEventsContent: "No appointments this week.",
     listDaySideFormat: () => "",
@@ -564,7 +567,6 @@ export function CalendarPage() {
           data-testid="calendar"
           aria-busy={loading() ? "true" : "false"}
           classList={{ "drag-refused": !!dragProblem() }}
-          style={{ "--cols": String(useResources() ? shownDoctors().length * (view() === "week" ? 7 - hiddenDays().length : 1) : 1) }}
         >
           <Show when={dragProblem()}>
             {(p) => (
