@@ -203,9 +203,12 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
             </select>
             {fieldError("type")}
           </label>
-        <label>
-          Time
+        {/* Not a wrapping <label>: the list's Retry button must not sit inside a label (a click
+            there went to the label, not the button). */}
+        <div class="field-col">
+          <label for="booking-time">Time</label>
           <FreeSlotSelect
+            id="booking-time"
             slots={avail()}
             loading={free.loading}
             error={free.error}
@@ -217,7 +220,7 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
             describedBy={describedBy("start")}
           />
           {fieldError("start")}
-        </label>
+        </div>
         </div>
         <div class="next-free">
           <button type="button" class="btn" disabled={finding()} onClick={() => void findNext(false)} data-testid="next-free">

@@ -48,20 +48,30 @@ export const UNREACHABLE = "The server cannot be reached, so free times cannot b
  */
 export function createFreeSlots(key: Accessor<{ doctorId: string; day: string } | false>, tz: Accessor<string>) {
   const [failed, setFailed] = createSignal("");
-  const [res, ctl] = createResource(key, async ({ doctorId, day }) => {
-    setFailed("");
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ApiFailure(0, "network", "timeout")), SLOTS_TIMEOUT_MS)));
-      return await Promise.race([freeSlotsOn(doctorId, day, tz()), timeout]);
-    } catch (e) {
-      setFailed(e instanceof ApiFailure && (e.code === "network" || e.status >= 500) ? UNREACHABLE : "Free times could not be loaded.");
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
-  });
-  const onNet = (ok: boolean) => ok && failed() && !res.loading && void ctl.refetch();
+  // Retries bump `attempt`, part of the resource's key: a new key always loads (a plain
+  // refetch() right after a failed load was observed to send nothing).
+  const [attempt, setAttempt] = createSignal(0);
+  const [res] = createResource(
+    () => {
+      const k = key();
+      return k ? { ...k, attempt: attempt() } : false;
+    },
+    async ({ doctorId, day }) => {
+      setFailed("");
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ApiFailure(0, "network", "timeout")), SLOTS_TIMEOUT_MS)));
+        return await Promise.race([freeSlotsOn(doctorId, day, tz()), timeout]);
+      } catch (e) {
+        setFailed(e instanceof ApiFailure && (e.code === "network" || e.status >= 500) ? UNREACHABLE : "Free times could not be loaded.");
+        return undefined;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  );
+  const ctl = { refetch: () => setAttempt((n) => n + 1) };
+  const onNet = (ok: boolean) => ok && failed() && !res.loading && ctl.refetch();
   netListeners.add(onNet);
   onCleanup(() => netListeners.delete(onNet));
   // defineProperties, not Object.assign: assign would read the getters once and freeze them.
