@@ -90,6 +90,15 @@ function blockContent(info: Calendar.EventContentInfo): Calendar.Content {
     tag.setAttribute("aria-hidden", "true");
     title.insertBefore(tag, title.firstChild);
   }
+  if (info.view.type.startsWith("list")) {
+    // The phone agenda has no status colours: show the status as a visible badge there.
+    extra.className = `list-status badge st-${props.status ?? ""}`;
+    extra.textContent = props.statusLabel ?? "";
+    const who = document.createElement("span");
+    who.className = "sr-only";
+    who.textContent = props.doctorName ? `, ${props.doctorName}` : "";
+    return { domNodes: [time, title, extra, who] };
+  }
   return { domNodes: [time, title, extra] };
 }
 
