@@ -235,6 +235,9 @@ export function CalendarPage() {
     // still decides on drop); a doctor cannot drag into a colleague's column at all.
     dragConstraint: (info) => checkDrag(info.event, info.newResource?.id as string | undefined),
     resizeConstraint: (info) => checkDrag(info.event),
+    // The hover card would follow the block around: hide it while dragging or resizing.
+    eventDragStart: () => hoverEnd(),
+    eventResizeStart: () => hoverEnd(),
     eventDragStop: () => setDragProblem(null),
     eventResizeStop: () => setDragProblem(null),
     eventMouseEnter: (info) => {
