@@ -32,7 +32,7 @@ import { Dialog } from "../ui/Dialog";
 import { toast } from "../ui/toast";
 import { appointmentEvent, BLOCK_PREFIX, blockedEvent, blockedText } from "./events";
 import { dropProblem, mayBookFor, type Problem } from "./drag-check";
-import { HoverCard, hoverEnd, hoverStart } from "./HoverCard";
+import { HoverCard, hoverEnd, hoverStart, suppressHover } from "./HoverCard";
 import { PhoneDayList } from "./PhoneDayList";
 import { fixCalendarA11y } from "./a11y";
 import { dayRange, idleWeekendDays, offHoursEvents, offReason, OFF_PREFIX } from "./working-time";
@@ -236,10 +236,10 @@ export function CalendarPage() {
     dragConstraint: (info) => checkDrag(info.event, info.newResource?.id as string | undefined),
     resizeConstraint: (info) => checkDrag(info.event),
     // The hover card would follow the block around: hide it while dragging or resizing.
-    eventDragStart: () => hoverEnd(),
-    eventResizeStart: () => hoverEnd(),
-    eventDragStop: () => setDragProblem(null),
-    eventResizeStop: () => setDragProblem(null),
+    eventDragStart: () => suppressHover(true),
+    eventResizeStart: () => suppressHover(true),
+    eventDragStop: () => (setDragProblem(null), suppressHover(false)),
+    eventResizeStop: () => (setDragProblem(null), suppressHover(false)),
     eventMouseEnter: (info) => {
       const props = info.event.extendedProps as { kind?: string };
       if (!isPhone() && props.kind === "appointment") hoverStart(String(info.event.id), info.el);

@@ -17,9 +17,17 @@ const [hover, setHover] = createSignal<{ id: string; rect: DOMRect } | null>(nul
 let timer: ReturnType<typeof setTimeout> | undefined;
 const syncCache = new Map<string, AppointmentSyncState[]>();
 
+let suppressed = false;
+/** While a block is dragged or resized no card shows (it would follow the pointer around). */
+export function suppressHover(on: boolean) {
+  suppressed = on;
+  if (on) hoverEnd();
+}
+
 export function hoverStart(id: string, el: HTMLElement) {
   clearTimeout(timer);
-  timer = setTimeout(() => el.isConnected && setHover({ id, rect: el.getBoundingClientRect() }), SHOW_AFTER_MS);
+  if (suppressed) return;
+  timer = setTimeout(() => !suppressed && el.isConnected && setHover({ id, rect: el.getBoundingClientRect() }), SHOW_AFTER_MS);
 }
 export function hoverEnd() {
   clearTimeout(timer);
