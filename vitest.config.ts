@@ -27,7 +27,21 @@ export default defineConfig(async () => {
             GOOGLE_OAUTH_TOKEN_URL: "https://google.test/token",
             GOOGLE_OAUTH_REVOKE_URL: "https://google.test/revoke",
             GOOGLE_API_BASE: "https://google.test/calendar/v3",
+            // Outlook sync tests: the Graph + identity-platform emulator (test/fakes/microsoft).
+            MICROSOFT_CLIENT_ID: "00000000-test-4aaa-8bbb-0123456789ab",
+            MICROSOFT_CLIENT_SECRET: "test-ms-client-secret",
+            MICROSOFT_TENANT: "common",
+            MICROSOFT_LOGIN_BASE: "https://login.microsoft.test",
+            MICROSOFT_GRAPH_BASE: "https://graph.microsoft.test/v1.0",
             WEBHOOK_BASE_URL: "https://acms.test",
+            // SMS reminders: the Twilio emulator (test/fakes/twilio) answers on this host.
+            TWILIO_API_BASE: "https://twilio.test",
+            TWILIO_ACCOUNT_SID: "AC00000000000000000000000000000001",
+            TWILIO_AUTH_TOKEN: "twilio-test-auth-token",
+            TWILIO_FROM: "+15005550006",
+            SMS_DEFAULT_COUNTRY_CODE: "44",
+            // CalDAV tests talk to a real Radicale on http://127.0.0.1:<port> (see test/fakes/caldav).
+            CALDAV_ALLOW_HTTP_LOOPBACK: "1",
           },
         },
       }),
@@ -35,6 +49,8 @@ export default defineConfig(async () => {
     test: {
       include: ["test/worker/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],
+      // Starts a throw-away Radicale (CalDAV server) for test/worker/caldav; see docs/icloud-caldav.md.
+      globalSetup: ["./test/fakes/caldav/radicale-global.ts"],
       testTimeout: 30_000,
       hookTimeout: 30_000,
     },

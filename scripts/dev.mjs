@@ -37,15 +37,18 @@ try {
 const useVite = existsSync("vite.config.ts");
 const portAt = extra.indexOf("--port");
 const port = portAt >= 0 ? extra[portAt + 1] : useVite ? "5173" : "8787";
-const [cmd, args] = useVite ? ["vite", ["dev", ...extra]] : ["wrangler", ["dev", ...extra]];
 const url = `http://localhost:${port}`;
+// One APP_URL: the address printed below is the one the Worker puts into feed URLs and e-mail
+// links. --strictPort: Vite fails instead of silently moving to another port (APP_URL would lie).
+const strict = extra.includes("--strictPort") ? [] : ["--strictPort"];
+const [cmd, args] = useVite ? ["vite", ["dev", ...strict, ...extra]] : ["wrangler", ["dev", "--var", `APP_URL:${url}`, ...extra]];
 
 printLogins();
-console.log(`  Starting ${cmd} ${args.join(" ")} → open ${url}\n`);
+console.log(`  APP_URL=${url}\n  Starting ${cmd} ${args.join(" ")} → open ${url}\n`);
 
 // Miniflare would fetch a sample `request.cf` from workers.cloudflare.com at start-up;
 // locally it adds nothing (and warns when offline), so stay on the machine.
-const env = { CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env };
+const env = { CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env, ACMS_APP_URL: url };
 const child = spawn(cmd, args, { stdio: "inherit", env });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

@@ -2,13 +2,14 @@
 // Routing is a few paths, so a tiny signal on history is enough (stores/route.ts).
 import { createEffect, Match, on, onMount, Show, Switch } from "solid-js";
 import { CalendarPage } from "./calendar/CalendarPage";
-import { LoginPage } from "./LoginPage";
+import { PatientsRoute } from "./patients/PatientsRoute";
+import { SignedOut } from "./setup/SignedOut";
 import { NoticeBell } from "./notices/NoticeBell";
 import { ReconnectBanner } from "./notices/ReconnectBanner";
 import { SettingsPage } from "./settings/SettingsPage";
 import { clearMyIntegrations, loadMyIntegrations } from "./stores/integrations";
 import { startNotices, stopNotices } from "./stores/notices";
-import { navigate, path } from "./stores/route";
+import { navigate, path, replacePath } from "./stores/route";
 import { clinic, logOut, restoreSession, sessionStatus, user } from "./stores/session";
 import { ErrorBanner } from "./ui/ErrorBanner";
 import { Toasts } from "./ui/toast";
@@ -46,6 +47,8 @@ export function App() {
       },
     ),
   );
+  // /setup is only a signed-out address (SignedOut); once in, it means the calendar.
+  createEffect(() => sessionStatus() === "in" && path() === "/setup" && replacePath("/"));
   return (
     <>
       <a class="skip" href="#main">
@@ -59,13 +62,14 @@ export function App() {
           </p>
         </Match>
         <Match when={sessionStatus() === "out"}>
-          <LoginPage />
+          <SignedOut />
         </Match>
         <Match when={sessionStatus() === "in"}>
           <header class="app-head">
             <span class="brand">{clinic()?.name ?? "ACMS Calendar"}</span>
             <nav aria-label="Main">
               <Link href="/">Calendar</Link>
+              <Link href="/patients">Patients</Link>
               <Link href="/settings/integrations">Settings</Link>
             </nav>
             <span class="who">
@@ -78,8 +82,12 @@ export function App() {
           </header>
           <ReconnectBanner />
           <div id="main" class="app-main">
-            <Show when={path().startsWith("/settings")} fallback={<CalendarPage />}>
-              <SettingsPage />
+            <Show when={path().startsWith("/patients")} fallback={
+              <Show when={path().startsWith("/settings")} fallback={<CalendarPage />}>
+                <SettingsPage />
+              </Show>
+            }>
+              <PatientsRoute />
             </Show>
           </div>
         </Match>

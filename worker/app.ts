@@ -10,6 +10,11 @@ import { feedAdminRoutes, feedPublicRoutes } from "./routes/feeds";
 import { clinicEmailRoutes, icalRoutes } from "./routes/ical";
 import { importRoutes } from "./routes/imports";
 import { apiRoutes } from "./routes/index";
+import { appointmentEngagementRoutes, patientConsentRoutes, reminderSettingsRoutes } from "./routes/engagement";
+import { patientPageRoutes } from "./routes/patient-page";
+import { twilioWebhookRoutes } from "./routes/twilio-webhooks";
+import { microsoftIntegrationRoutes } from "./routes/integrations-microsoft";
+import { microsoftWebhookRoutes } from "./routes/webhooks-microsoft";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -35,9 +40,19 @@ app.route("/api/appointments", icalRoutes);
 app.route("/api/doctors", feedAdminRoutes);
 app.route("/api/doctors", importRoutes);
 app.route("/api/clinic", clinicEmailRoutes);
+// Patient engagement (issue #13): reminder settings, SMS consent, reminders/video per appointment, Twilio webhooks.
+app.route("/api/clinic", reminderSettingsRoutes);
+app.route("/api/patients", patientConsentRoutes);
+app.route("/api/appointments", appointmentEngagementRoutes);
+app.route("/api/webhooks/twilio", twilioWebhookRoutes);
+// Outlook connect + Graph webhooks (mounted before /api so /api/integrations' middleware does not run twice).
+app.route("/api/integrations/microsoft", microsoftIntegrationRoutes);
+app.route("/api/webhooks/microsoft", microsoftWebhookRoutes);
 app.route("/api", apiRoutes);
 // Public subscribable feeds: no session, token in the path.
 app.route("/feeds", feedPublicRoutes);
+// The patient's one-tap confirm/cancel page: no session, the token in the path is the capability.
+app.route("/r", patientPageRoutes);
 
 app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), 404));
 

@@ -23,11 +23,32 @@ export interface Env {
   GOOGLE_OAUTH_TOKEN_URL?: string;
   GOOGLE_OAUTH_REVOKE_URL?: string;
   GOOGLE_API_BASE?: string;
+  /** Microsoft identity platform + Graph (Outlook sync); empty client id: Outlook sync off. */
+  MICROSOFT_CLIENT_ID?: string;
+  MICROSOFT_CLIENT_SECRET?: string;
+  /** Tenant segment of the login URLs: common (default) | organizations | consumers | a tenant id. */
+  MICROSOFT_TENANT?: string;
+  MICROSOFT_LOGIN_BASE?: string;
+  MICROSOFT_GRAPH_BASE?: string;
   /** Public HTTPS base for webhooks (defaults to APP_URL). */
   WEBHOOK_BASE_URL?: string;
   /** Subscribable .ics feeds: days of history and of future they cover (defaults 30 and 365). */
   FEED_DAYS_BACK?: string;
   FEED_DAYS_AHEAD?: string;
+
+  // SMS reminders (Twilio; see worker/sms/twilio.ts). TWILIO_AUTH_TOKEN is a secret.
+  TWILIO_ACCOUNT_SID?: string;
+  TWILIO_AUTH_TOKEN?: string;
+  TWILIO_FROM?: string;
+  TWILIO_MESSAGING_SERVICE_SID?: string;
+  TWILIO_API_BASE?: string;
+  /** Country calling code for national numbers ("44"): how "07700 900123" becomes +447700900123. */
+  SMS_DEFAULT_COUNTRY_CODE?: string;
+  /** Self-hosted Jitsi with token auth (worker/video/jitsi.ts); JITSI_APP_SECRET is a secret. */
+  JITSI_APP_ID?: string;
+  JITSI_APP_SECRET?: string;
+  /** Dev/test only: "1" lets CalDAV server URLs use plain http on a loopback host (Radicale in tests). */
+  CALDAV_ALLOW_HTTP_LOOPBACK?: string;
 }
 
 /** The authenticated caller, set by the session middleware. */

@@ -2,9 +2,11 @@
 // (fallback polling, channel renewal, outbox retries).
 import type { Env } from "./env";
 import { syncCron } from "./sync/cron";
+import { reminderCron } from "./reminders/cron";
+import { authCron } from "./auth/cron";
 
 export type CronJob = (env: Env, now: number) => Promise<void>;
-export const cronJobs: CronJob[] = [syncCron];
+export const cronJobs: CronJob[] = [syncCron, reminderCron, authCron];
 
 export async function runScheduled(env: Env, now: number): Promise<void> {
   const results = await Promise.allSettled(cronJobs.map((job) => job(env, now)));

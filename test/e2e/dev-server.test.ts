@@ -64,4 +64,14 @@ describe("npm run dev (vite dev with the Worker)", () => {
     expect(me.status).toBe(401);
     expect(await me.json()).toMatchObject({ error: { code: "unauthorized" } });
   });
+
+  it("/__scheduled runs the Worker's Cron Trigger (issue 9: watch polling and renewal locally), not the SPA fallback", async () => {
+    const res = await fetch(`${url}/__scheduled?cron=${encodeURIComponent("*/5 * * * *")}`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("ok");
+    // The Worker's scheduled handler ran: its sync cron logs one line per tick.
+    const deadline = Date.now() + 10_000;
+    while (!log.includes("sync cron:") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(log).toContain("sync cron:");
+  });
 });

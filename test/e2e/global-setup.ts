@@ -9,6 +9,8 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { seedSql } from "./seed";
 import { E2E_GOOGLE_CLIENT, startGoogle } from "./google-server";
+import { E2E_MICROSOFT_CLIENT, startMicrosoft } from "./microsoft-server";
+import { startRadicale, type RunningRadicale } from "../fakes/caldav/radicale-server";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const bin = (name: string) => path.join(root, "node_modules/.bin", name);
@@ -36,12 +38,20 @@ declare module "vitest" {
     baseURL: string;
     today: number;
     googleURL: string;
+    microsoftURL: string;
+    /** A throw-away Radicale (CalDAV) for the CalDAV browser test; "" with radicaleError when missing. */
+    radicaleURL: string;
+    radicaleAdminURL: string;
+    radicaleError: string;
   }
 }
 
 let server: ChildProcess | undefined;
 let google: Awaited<ReturnType<typeof startGoogle>> | undefined;
+let microsoft: Awaited<ReturnType<typeof startMicrosoft>> | undefined;
 let dir: string | undefined;
+let radicale: RunningRadicale | undefined;
+let radicaleError = "";
 
 export default async function setup(project: TestProject) {
   const t0 = Date.now();
@@ -55,6 +65,7 @@ export default async function setup(project: TestProject) {
       `TOKEN_KEYS='{"k1":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}'`,
       `TOKEN_KEY_CURRENT="k1"`,
       `GOOGLE_CLIENT_SECRET="${E2E_GOOGLE_CLIENT.clientSecret}"`,
+      `MICROSOFT_CLIENT_SECRET="${E2E_MICROSOFT_CLIENT.clientSecret}"`,
       "",
     ].join("\n"),
   );
@@ -79,10 +90,24 @@ export default async function setup(project: TestProject) {
     GOOGLE_OAUTH_REVOKE_URL: `${googleURL}/revoke`,
     GOOGLE_API_BASE: `${googleURL}/calendar/v3`,
   };
+  // Microsoft (identity platform + Graph) likewise, through the MICROSOFT_* URLs.
+  const microsoftPort = await freePort();
+  const microsoftURL = `http://127.0.0.1:${microsoftPort}`;
+  microsoft = await startMicrosoft(microsoftPort);
+  Object.assign(googleVars, {
+    MICROSOFT_CLIENT_ID: E2E_MICROSOFT_CLIENT.clientId,
+    MICROSOFT_LOGIN_BASE: microsoftURL,
+    MICROSOFT_GRAPH_BASE: `${microsoftURL}/v1.0`,
+  });
+  try {
+    radicale = await startRadicale();
+  } catch (err) {
+    radicaleError = (err as Error).message; // the CalDAV browser test fails with it (how to install)
+  }
   let log = "";
   server = spawn(
     bin("wrangler"),
-    ["dev", "-c", builtConfig, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false", "--var", `APP_URL:${baseURL}`, ...Object.entries(googleVars).flatMap(([k, v]) => ["--var", `${k}:${v}`])],
+    ["dev", "-c", builtConfig, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false", "--var", `APP_URL:${baseURL}`, ...Object.entries(googleVars).flatMap(([k, v]) => ["--var", `${k}:${v}`]), "--var", "CALDAV_ALLOW_HTTP_LOOPBACK:1"],
     { cwd: root, env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   server.stdout!.on("data", (b) => (log += b));
@@ -104,6 +129,10 @@ export default async function setup(project: TestProject) {
   project.provide("baseURL", baseURL);
   project.provide("today", seed.today);
   project.provide("googleURL", googleURL);
+  project.provide("microsoftURL", microsoftURL);
+  project.provide("radicaleURL", radicale?.url ?? "");
+  project.provide("radicaleAdminURL", radicale?.adminUrl ?? "");
+  project.provide("radicaleError", radicaleError);
 
   return async () => {
     if (server?.pid) {
@@ -114,6 +143,8 @@ export default async function setup(project: TestProject) {
       }
     }
     google?.server.close();
+    microsoft?.server.close();
+    await radicale?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   };
 }

@@ -2,7 +2,7 @@
 // (The platform engineer's scripts/seed.mjs serves `npm run dev`; the browser tests need rows they
 // can reason about: known names, this week's appointments, a lunch block every day.)
 // Clinic zone is UTC so wall-clock times in assertions equal the ISO times we seed.
-import { pbkdf2Sync, randomBytes } from "node:crypto";
+import { createHash, pbkdf2Sync, randomBytes } from "node:crypto";
 
 export const E2E_PASSWORD = "e2e correct horse battery";
 export const CLINIC_TZ = "UTC";
@@ -108,8 +108,22 @@ export function seedSql(now = Date.now()) {
     rows.push(
       `INSERT INTO notices (id, clinic_id, user_id, kind, message, entity_type, entity_id, created_at) VALUES (${q(n.id)}, ${q(ids.clinic)}, ${q(ids.userHouse)}, ${q(n.kind)}, ${q(n.message)}, ${q(n.entityType)}, ${q(n.entityId)}, ${n.createdAt});`,
     );
+  // Patients' personal links (issue #13): two appointments 60 days ahead (out of every view the
+  // calendar tests look at), each with a link whose token the browser test opens.
+  for (const [i, l] of Object.values(patientLinks).entries()) {
+    const start = today + (60 + i) * 24 * HOUR + 14 * HOUR;
+    rows.push(
+      `INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, patient_name, start_ms, end_ms, type, reason, status, notes, version, created_by, updated_by) VALUES (${q(l.appointmentId)}, ${q(ids.clinic)}, ${q(ids.drHouse)}, ${q(ids.pBob)}, 'Bob Baker', ${start}, ${start + HOUR / 2}, 'consultation', 'PRIVATE-REASON', 'scheduled', 'PRIVATE-NOTE', 1, ${q(ids.admin)}, ${q(ids.admin)});`,
+      `INSERT INTO patient_links (token_hash, clinic_id, appointment_id, expires_at, created_at) VALUES (${q(createHash("sha256").update(l.token).digest("hex"))}, ${q(ids.clinic)}, ${q(l.appointmentId)}, ${start + HOUR / 2}, ${now});`,
+    );
+  }
   return { sql: rows.join("\n") + "\n", appointments: appts, today };
 }
+
+export const patientLinks = {
+  confirm: { token: "e2eConfirmToken_0123456789abcdef", appointmentId: "fa".repeat(16) },
+  cancel: { token: "e2eCancelToken__0123456789abcdef", appointmentId: "fb".repeat(16) },
+};
 
 export function seededNotices(now: number) {
   return [

@@ -75,7 +75,7 @@ describe("import .ics", () => {
     ["BEGIN:VEVENT", `UID:${uid}`, `DTSTAMP:${stamp(Date.now())}`, `DTSTART:${stamp(startMs)}`, `DTEND:${stamp(startMs + 3600_000)}`, `SUMMARY:${summary}`, "END:VEVENT"];
   const ics = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//e2e//import//EN", ...event("e2e-a@test", base + 8 * 3600_000, "Conference"), ...event("e2e-b@test", base + day + 8 * 3600_000, "Dentist"), "END:VCALENDAR", ""].join("\r\n");
 
-  it("a doctor previews 2 events to create, imports them as blocked time, and the calendar shows it; a re-import creates nothing", async () => {
+  it("a doctor previews 2 events to create, imports them as blocked time, and the calendar shows it; a re-import creates nothing; an updated file moves and frees", async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "acms-ics-")), "two-events.ics");
     writeFileSync(file, ics);
     const page = await pageAs("cuddy@e2e.test");
@@ -110,10 +110,27 @@ describe("import .ics", () => {
     expect(await page.getByRole("button", { name: "Import", exact: true }).isDisabled()).toBe(true);
     await screenshot(page, "settings-import-ics");
 
-    // The calendar shows the imported block on that day.
+    // The calendar changed at the source: the dentist moved two hours later, the conference was cancelled.
+    // The preview shows an update and a removal; Import moves the one block and frees the other.
+    const changed = path.join(mkdtempSync(path.join(tmpdir(), "acms-ics-")), "two-events-v2.ics");
+    const moved = event("e2e-b@test", base + day + 10 * 3600_000, "Dentist");
+    const cancelled = event("e2e-a@test", base + 8 * 3600_000, "Conference");
+    cancelled.splice(cancelled.length - 1, 0, "STATUS:CANCELLED");
+    writeFileSync(changed, ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//e2e//import//EN", ...cancelled, ...moved, "END:VCALENDAR", ""].join("\r\n"));
+    await page.getByLabel(/Calendar file/).setInputFiles(changed);
+    await page.getByRole("button", { name: "Preview" }).click();
+    await expect.poll(() => page.getByTestId("import-counts").textContent()).toMatch(/^0 to create, 0 skipped, 1 to update, 1 to remove/);
+    expect(await page.locator('tr[data-action="update"]').textContent()).toContain("will be moved");
+    expect(await page.locator('tr[data-action="remove"]').textContent()).toContain("will be removed");
+    await screenshot(page, "settings-import-ics-update");
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await expect.poll(() => page.getByTestId("import-result").textContent()).toContain("1 moved, 1 removed");
+    expect((await blocked()).map((b) => b.start)).toEqual([new Date(base + day + 10 * 3600_000).toISOString()]);
+
+    // The calendar shows the imported (moved) block on its day.
     await page.getByRole("link", { name: "Calendar" }).click();
     await page.getByTestId("calendar").waitFor();
-    await page.locator("#date-picker").fill(ymd(base));
+    await page.locator("#date-picker").fill(ymd(base + day));
     await page.getByRole("radio", { name: "Day" }).click();
     await expect.poll(() => page.locator(".ec-bg-event.blocked.src-ics").count(), { timeout: 15_000 }).toBeGreaterThan(0);
     await page.context().close();

@@ -21,7 +21,11 @@ describe("calendar integrations settings", () => {
     await page.getByRole("heading", { name: "Connected calendars" }).waitFor();
     await expect.poll(() => page.getByText("No calendar is connected.").count()).toBe(1);
     await page.getByRole("button", { name: "Connect Google Calendar" }).waitFor();
-    expect(await page.getByText("Not available yet").count()).toBe(2); // Outlook, iCloud
+    // Every provider is offered now; Microsoft's Teams rule is said plainly.
+    expect(await page.getByText("Not available yet").count()).toBe(0);
+    await page.getByRole("button", { name: "Connect Microsoft Outlook / 365" }).waitFor();
+    expect(await page.getByText("Microsoft makes Teams meeting links only for work or school accounts").count()).toBe(1);
+    await page.getByRole("button", { name: "Connect iCloud" }).waitFor();
     await page.getByRole("heading", { name: "Export" }).waitFor();
     // Export: create the doctor's feed; its secret address is shown once, as webcal:// and https://.
     await page.getByRole("button", { name: "Create feed address" }).click();

@@ -95,7 +95,7 @@ const endpoints: Endpoint[] = [
     method: "PATCH",
     path: (f) => `/api/users/${f.receptionist.user.id}`,
     valid: () => ({ name: "Renamed" }),
-    invalid: () => [{}, { disabled: "yes" }, { role: "admin" }, { password: "short" }, { email: "new@test.example" }],
+    invalid: () => [{}, { disabled: "yes" }, { role: "superuser" }, { password: "short" }, { email: "new@test.example" }],
     foreignPath: (_f, o) => `/api/users/${o.receptionist.user.id}`,
   },
   {

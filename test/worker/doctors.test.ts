@@ -1,6 +1,7 @@
 // Doctors: listed for every staff member; working hours and slot length edited
 // by an admin or by the doctor themself.
 import { describe, expect, it } from "vitest";
+import { DEFAULT_APPOINTMENT_TYPES } from "../../worker/doctors/fields";
 import { authed, countRows, DEFAULT_WORKING_HOURS, env, makeClinic, makeUser } from "../helpers";
 
 describe("doctors", () => {
@@ -21,6 +22,7 @@ describe("doctors", () => {
         workingHours: DEFAULT_WORKING_HOURS,
         userId: f.doctors[0].user.id,
         active: true,
+        appointmentTypes: DEFAULT_APPOINTMENT_TYPES,
       });
     }
   });

@@ -135,6 +135,6 @@ describe("patient create and update", () => {
     const p = await makePatient(f.clinic.id, { name: "Gina Single" });
     const res = await authed(f.tokens.receptionist).get(`/api/patients/${p.id}`);
     expect(res.status).toBe(200);
-    expect((await res.json<any>()).patient).toEqual({ id: p.id, name: "Gina Single", phone: "", email: p.email, dateOfBirth: null });
+    expect((await res.json<any>()).patient).toEqual({ id: p.id, name: "Gina Single", phone: "", email: p.email, dateOfBirth: null, notes: "" });
   });
 });

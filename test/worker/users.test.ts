@@ -51,11 +51,11 @@ describe("users (admin)", () => {
     expect(await countRows("users")).toBe(before);
   });
 
-  it("disabling a user cuts their session at once and refuses their log-in; re-enabling restores it", async () => {
+  it("disabling a user cuts their session at once and refuses their log-in; re-enabling allows a new log-in", async () => {
     const f = await makeClinic({ doctors: 0, patients: 0 });
     const api = authed(f.tokens.admin);
     const staff = authed(f.tokens.receptionist);
-    expect((await staff.get("/api/patients")).status).toBe(200); // warms the per-isolate status cache
+    expect((await staff.get("/api/patients")).status).toBe(200);
     const res = await api.patch(`/api/users/${f.receptionist.user.id}`, { disabled: true });
     expect(res.status).toBe(200);
     expect((await res.json<any>()).user.disabled).toBe(true);
@@ -65,8 +65,11 @@ describe("users (admin)", () => {
     expect((await login(f.receptionist.user.email)).res.status).toBe(401);
     expect(await countRows("audit_log", "entity_id = ? AND action = 'user.disable'", f.receptionist.user.id)).toBe(1);
 
+    // Re-enabling lets them log in again; the sessions that disabling ended stay ended (issue #8).
     expect((await api.patch(`/api/users/${f.receptionist.user.id}`, { disabled: false })).status).toBe(200);
-    expect((await staff.get("/api/patients")).status).toBe(200);
+    expect((await staff.get("/api/patients")).status).toBe(401);
+    const again = await login(f.receptionist.user.email);
+    expect((await authed(again.token).get("/api/patients")).status).toBe(200);
   });
 
   it("an admin cannot disable themself (409)", async () => {
@@ -100,7 +103,7 @@ describe("clinic and audit", () => {
   it("GET /api/clinic returns the caller's clinic", async () => {
     const f = await makeClinic({ timeZone: "America/New_York", doctors: 0, patients: 0 });
     const res = await authed(f.tokens.receptionist).get("/api/clinic");
-    expect(await res.json()).toEqual({ clinic: { id: f.clinic.id, name: f.clinic.name, timeZone: "America/New_York", address: f.clinic.address, domain: "acms.example" } });
+    expect(await res.json()).toEqual({ clinic: { id: f.clinic.id, name: f.clinic.name, timeZone: "America/New_York", address: f.clinic.address, domain: "acms.example", reminderMinutes: [1440, 60] } });
   });
 
   it("an admin edits the clinic's name and address; the change is audited", async () => {

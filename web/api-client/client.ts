@@ -57,7 +57,6 @@ export async function request<T>(method: string, path: string, body?: unknown): 
     netListeners.forEach((l) => l(false));
     throw new ApiFailure(0, "network", "The server cannot be reached. Check the connection; we keep retrying.");
   }
-  netListeners.forEach((l) => l(res.status < 500));
   const text = await res.text();
   let json: unknown = undefined;
   try {
@@ -65,8 +64,11 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   } catch {
     /* non-JSON answer (e.g. proxy error page) */
   }
+  const err = (json as ErrorBody | undefined)?.error;
+  // A 5xx that carries our JSON error with a message (e.g. 503 provider_not_configured) is the
+  // server answering on purpose: the screen shows that message, not "the server cannot be reached".
+  netListeners.forEach((l) => l(res.status < 500 || typeof err?.message === "string"));
   if (!res.ok) {
-    const err = (json as ErrorBody | undefined)?.error;
     if (res.status === 401 && !path.startsWith("/api/auth/login")) authListeners.forEach((l) => l());
     throw new ApiFailure(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `Request failed (${res.status}).`, err?.details);
   }
@@ -102,6 +104,7 @@ export const api = {
     request<{ patient: Patient }>("POST", "/api/patients", body),
   integrations: () => request<{ integrations: Integration[] }>("GET", "/api/integrations"),
   connectGoogle: () => request<{ authorizeUrl: string }>("POST", "/api/integrations/google/connect", {}),
+  connectMicrosoft: () => request<{ authorizeUrl: string }>("POST", "/api/integrations/microsoft/connect", {}),
   disconnectIntegration: (id: string) => request<{ disconnected: boolean }>("DELETE", `/api/integrations/${id}`),
   notices: (unreadOnly = false) => request<{ notices: Notice[] }>("GET", `/api/notices${unreadOnly ? "?unread=true" : ""}`),
   readNotice: (id: string) => request<{ notice: Notice }>("POST", `/api/notices/${id}/read`, {}),

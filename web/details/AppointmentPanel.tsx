@@ -15,6 +15,8 @@ import { FieldError } from "../ui/FieldError";
 import { RescheduleForm } from "./RescheduleForm";
 import { PatientContact } from "./PatientContact";
 import { StatusButtons } from "./StatusButtons";
+import { EngagementSection } from "../engagement/EngagementSection";
+import { TeamsLink } from "./TeamsLink";
 
 const PROVIDER_LABEL: Record<string, string> = { google: "Google Calendar", microsoft: "Outlook", caldav: "iCloud" };
 
@@ -139,6 +141,7 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
                   </For>
                 </Show>
               </dd>
+              <TeamsLink appointmentId={a().id} version={a().version} />
             </dl>
             <FieldError message={error()} />
 
@@ -220,6 +223,7 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
                 </Show>
               </div>
             </Show>
+            <EngagementSection appointmentId={a().id} canEdit={canEdit(a(), user())} />
             {/* Not a heading: the panel's one heading is the patient's name. */}
             <section class="add-to-calendar" aria-labelledby="add-cal-title" data-testid="add-to-calendar">
               <p id="add-cal-title" class="subhead">Add to calendar</p>

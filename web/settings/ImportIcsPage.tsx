@@ -1,7 +1,8 @@
 // Settings → Import .ics: a doctor imports into their own calendar, an admin into any doctor's.
 // Two steps against POST /api/doctors/:id/import/ics: Preview (?preview=1, writes nothing) shows
-// what would be created and what is skipped and why; Import commits the same file. Re-importing
-// is safe: the server remembers (UID, RECURRENCE-ID) and skips "already imported".
+// what would be created, updated (moved), removed (cancelled or deleted in the calendar) and what
+// is skipped and why, plus events that cannot be read; Import commits the same file. Re-importing
+// is safe: the server remembers (UID, RECURRENCE-ID) and only changes what changed.
 import { createResource, createSignal, For, Show } from "solid-js";
 import { ApiFailure, api } from "../api-client/client";
 import type { Patient } from "../api-client/types";
@@ -20,6 +21,10 @@ const REASONS: Record<string, string> = {
   too_long: "too long for an appointment",
 };
 const reasonText = (r?: string) => (r ? (REASONS[r] ?? r.replaceAll("_", " ")) : "");
+/** Anything for Import to write: new, moved or removed events. */
+const writes = (a: ImportAnswer) => a.counts.create + (a.counts.update ?? 0) + (a.counts.remove ?? 0);
+/** Events the server refuses: the file cannot be imported until they are fixed or removed. */
+const refused = (a: ImportAnswer) => a.refused?.length ?? 0;
 
 /** The user-facing message for a failed upload, with the first problems the server listed. */
 function describeFailure(e: unknown): { message: string; problems: string[] } {
@@ -73,7 +78,11 @@ export function ImportIcsPage() {
       if (commit) {
         setResult(answer);
         setPreview(null);
-        toast(`Imported ${answer.created ?? 0} event(s).`);
+        toast(
+          answer.updated || answer.removed
+            ? `Imported: ${answer.created ?? 0} created, ${answer.updated ?? 0} moved, ${answer.removed ?? 0} removed.`
+            : `Imported ${answer.created ?? 0} event(s).`,
+        );
       } else setPreview(answer);
     } catch (e) {
       setFailure(describeFailure(e));
@@ -192,7 +201,7 @@ export function ImportIcsPage() {
           <button type="submit" class="btn" disabled={busy() || !file() || !doctorId()}>
             Preview
           </button>
-          <button type="button" class="btn btn-primary" disabled={busy() || !preview() || preview()!.counts.create === 0} onClick={() => void run(true)}>
+          <button type="button" class="btn btn-primary" disabled={busy() || !preview() || writes(preview()!) === 0 || refused(preview()!) > 0} onClick={() => void run(true)}>
             Import
           </button>
         </div>
@@ -202,7 +211,9 @@ export function ImportIcsPage() {
           <section aria-labelledby="preview-title" data-testid="import-preview">
             <h2 id="preview-title">Preview</h2>
             <p data-testid="import-counts">
-              {p().counts.create} to create, {p().counts.skip} skipped ({p().counts.events} event(s) in the file; window{" "}
+              {p().counts.create} to create, {p().counts.skip} skipped
+              <Show when={p().counts.update}>, {p().counts.update} to update</Show>
+              <Show when={p().counts.remove}>, {p().counts.remove} to remove</Show> ({p().counts.events} event(s) in the file; window{" "}
               {fmt(p().window.from, true)} – {fmt(p().window.to, true)}).
             </p>
             <table class="import-table">
@@ -222,14 +233,30 @@ export function ImportIcsPage() {
                         {fmt(i.start, i.allDay)}
                         {i.allDay ? " (all day)" : ` – ${fmt(i.end, false)}`}
                       </td>
-                      <td>{i.action === "create" ? "will be created" : `skipped: ${reasonText(i.reason)}`}</td>
+                      <td>
+                        {i.action === "create"
+                          ? "will be created"
+                          : i.action === "update"
+                            ? `will be moved from ${i.previous ? fmt(i.previous.start, i.allDay) : "its old time"}`
+                            : i.action === "remove"
+                              ? "will be removed (cancelled or deleted in the calendar)"
+                              : `skipped: ${reasonText(i.reason)}`}
+                      </td>
                     </tr>
                   )}
                 </For>
               </tbody>
             </table>
-            <Show when={p().items.length < p().counts.create + p().counts.skip}>
+            <Show when={p().items.length < writes(p()) + p().counts.skip}>
               <p class="muted">Only the first {p().items.length} events are listed.</p>
+            </Show>
+            <Show when={refused(p())}>
+              <div class="notice notice-warn" role="alert" data-testid="import-refused">
+                <p>{refused(p())} event(s) cannot be imported as they are; fix or remove them in the calendar, then preview again:</p>
+                <ul>
+                  <For each={p().refused!.slice(0, 20)}>{(x) => <li>{x.message}</li>}</For>
+                </ul>
+              </div>
             </Show>
           </section>
         )}
@@ -240,8 +267,15 @@ export function ImportIcsPage() {
             <h2 id="result-title">Imported</h2>
             <p>
               {r().created ?? 0} {r().mode === "blocked" ? "blocked time(s)" : "appointment(s)"} created, {r().counts.skip} skipped
+              <Show when={r().updated}>, {r().updated} moved</Show>
+              <Show when={r().removed}>, {r().removed} removed</Show>
               <Show when={(r().failed?.length ?? 0) > 0}>, {r().failed!.length} could not be written (they overlap something added meanwhile)</Show>.
             </p>
+            <Show when={r().failed?.length}>
+              <ul class="muted">
+                <For each={r().failed!.slice(0, 20)}>{(x) => <li>{x.uid}: {x.message}</li>}</For>
+              </ul>
+            </Show>
             <For each={Object.entries(r().counts.byReason)}>
               {([reason, n]) => (
                 <p class="muted">

@@ -9,11 +9,13 @@ import { toast } from "../ui/toast";
 import { FeedExport } from "./FeedExport";
 import { ReconnectNotice } from "../notices/ReconnectBanner";
 import { connectProvider, loadMyIntegrations } from "../stores/integrations";
+import { OutlookOptions } from "./OutlookOptions";
+import { CalDavConnect, CalDavSyncNow } from "./CalDavConnect";
 
 const PROVIDERS = [
   { id: "google", name: "Google Calendar", ready: true },
-  { id: "microsoft", name: "Microsoft Outlook / 365", ready: false },
-  { id: "caldav", name: "Apple iCloud (CalDAV)", ready: false },
+  { id: "microsoft", name: "Microsoft Outlook / 365", ready: true },
+  { id: "caldav", name: "Apple iCloud (CalDAV)", ready: true },
 ] as const;
 
 function ago(t: string | number | null | undefined): string {
@@ -88,11 +90,17 @@ export function IntegrationsPage() {
                       <span>Syncing to: {i.calendars?.find((c) => c.id === i.writeCalendarId)?.summary ?? i.writeCalendarId}</span>
                     </Show>
                     <span>Last successful sync: {ago(i.lastSyncAt)}</span>
+                    <Show when={i.provider === "microsoft" && (isDoctor() || user()?.role === "admin")}>
+                      <OutlookOptions integrationId={i.id} canEdit={isDoctor()} />
+                    </Show>
                     <Show when={i.status === "needs_reconnect" && isDoctor()}>
                       <ReconnectNotice integration={i} class="notice notice-warn reconnect" />
                     </Show>
                     <Show when={i.lastError}>
                       <span class="field-error">Last error: {i.lastError}</span>
+                    </Show>
+                    <Show when={i.provider === "caldav" && i.status === "active" && isDoctor()}>
+                      <CalDavSyncNow id={i.id} onDone={() => void refetch()} />
                     </Show>
                     <Show when={isDoctor() || user()?.role === "admin"}>
                       <button type="button" class="btn btn-danger" onClick={() => void disconnect(i)}>
@@ -112,10 +120,21 @@ export function IntegrationsPage() {
               {(p) => (
                 <li class="card">
                   <strong>{p.name}</strong>
+                  <Show when={p.id === "microsoft"}>
+                    <span class="muted">
+                      Work or school (Microsoft 365) accounts and personal Outlook.com accounts both sync. Microsoft makes Teams meeting links
+                      only for work or school accounts; with a personal account, ACMS cannot add a Teams link.
+                    </span>
+                  </Show>
                   <Show when={p.ready} fallback={<span class="muted">Not available yet — coming in a later release.</span>}>
-                    <button type="button" class="btn btn-primary" onClick={() => void connect(p.id)}>
-                      Connect {p.name}
-                    </button>
+                    <Show
+                      when={p.id !== "caldav"}
+                      fallback={<CalDavConnect onConnected={() => void Promise.all([refetch(), loadMyIntegrations()])} />}
+                    >
+                      <button type="button" class="btn btn-primary" onClick={() => void connect(p.id)}>
+                        Connect {p.name}
+                      </button>
+                    </Show>
                   </Show>
                 </li>
               )}
@@ -123,7 +142,7 @@ export function IntegrationsPage() {
           </ul>
         </Show>
         <Show when={!isDoctor()}>
-          <p class="muted">Each doctor connects their own calendar from their account. Outlook and iCloud are not available yet.</p>
+          <p class="muted">Each doctor connects their own calendar from their account.</p>
         </Show>
       </section>
       <section aria-labelledby="export-title">

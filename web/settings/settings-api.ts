@@ -28,19 +28,38 @@ export interface ImportItem {
   start: string;
   end: string;
   allDay: boolean;
-  action: "create" | "skip";
+  action: "create" | "update" | "remove" | "skip";
   reason?: string;
+  /** update: where the block or appointment is now. */
+  previous?: { start: string; end: string };
+}
+/** A write that failed at commit (e.g. the slot was taken meanwhile), with why. */
+export interface ImportFailure {
+  uid: string;
+  recurrenceId?: string | null;
+  code: string;
+  message: string;
+}
+/** An event that cannot be imported as it is (invalid date, unknown time zone, impossible recurrence). */
+export interface RefusedEvent {
+  uid: string;
+  summary: string;
+  message: string;
 }
 export interface ImportAnswer {
   preview: boolean;
   mode: ImportMode;
   window: { from: string; to: string };
   limits: { maxBytes: number; maxEvents: number; maxOccurrences: number };
-  counts: { events: number; create: number; skip: number; byReason: Record<string, number> };
+  counts: { events: number; create: number; update?: number; remove?: number; skip: number; byReason: Record<string, number> };
   items: ImportItem[];
   warnings: unknown[];
   created?: number;
-  failed?: unknown[];
+  updated?: number;
+  removed?: number;
+  failed?: ImportFailure[];
+  /** Events that cannot be imported as they are (bad dates, unknown zones, unexpandable rules): the commit refuses while any are listed. */
+  refused?: RefusedEvent[];
 }
 
 export const settingsApi = {

@@ -30,6 +30,9 @@ export function clearMyIntegrations() {
 /** Start a provider's OAuth connect flow: "Connect Google Calendar" and "Reconnect" alike. */
 export async function connectProvider(provider: string) {
   if (provider === "google") location.href = (await api.connectGoogle()).authorizeUrl;
+  else if (provider === "microsoft") location.href = (await api.connectMicrosoft()).authorizeUrl;
+  // CalDAV has no OAuth: reconnecting is the same form with a new app-specific password.
+  else if (provider === "caldav") location.href = "/settings/integrations#caldav-connect";
   else throw new Error("Reconnecting this provider is not available yet.");
 }
 

@@ -1,11 +1,11 @@
 // The live connection: one WebSocket to /api/live, subscribed to the doctors on screen,
 // resuming from the last seq seen. Reconnects with exponential backoff (capped, jittered).
 import { createSignal } from "solid-js";
-import type { Appointment, BlockedTime, ClientMessage, ServerMessage } from "../api-client/types";
+import type { Appointment, BlockedTime, ClientMessage, Doctor, ServerMessage } from "../api-client/types";
 import { reloadRange, removeAppointment, removeBlocked, upsertAppointment, upsertBlocked } from "./appointments";
 import { loadMyIntegrations } from "./integrations";
 import { loadNotices, noticeArrived } from "./notices";
-import { user } from "./session";
+import { upsertDoctor, user } from "./session";
 
 export type LiveState = "connecting" | "live" | "offline";
 const [state, setState] = createSignal<LiveState>("offline");
@@ -49,6 +49,9 @@ function onMessage(ev: MessageEvent) {
       else upsertBlocked(c.record as BlockedTime);
     } else if (c.kind === "notice") {
       noticeArrived(c.record as Parameters<typeof noticeArrived>[0]);
+    } else if (c.kind === "doctor") {
+      // Hours, slot length, colour or name edited in the admin screens: shading and columns follow.
+      upsertDoctor(c.record as Doctor);
     } else if (c.kind === "integration" && c.doctorId === user()?.doctorId) {
       // My integration changed (e.g. "needs reconnect"): the banner and the notice that came with it.
       void loadMyIntegrations();

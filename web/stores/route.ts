@@ -13,3 +13,12 @@ export function navigate(to: string) {
 
 /** The appointment id in "/appointments/:id", if the path is one. */
 export const appointmentInPath = () => /^\/appointments\/([0-9a-f]{32})\/?$/.exec(path())?.[1] ?? null;
+
+/** Like navigate, without a new history entry (an address that no longer applies, e.g. /setup once set up). */
+export function replacePath(to: string) {
+  history.replaceState(null, "", to);
+  setPath(to);
+}
+
+/** The patient id in "/patients/:id", if the path is one. */
+export const patientInPath = () => /^\/patients\/([0-9a-f]{32})\/?$/.exec(path())?.[1] ?? null;

@@ -49,3 +49,26 @@ authListeners.add(() => {
   setUser(null);
   setStatus("out");
 });
+
+/** A doctor changed (admin screens, or a live {kind:"doctor"} message): open calendars follow at once. */
+export function upsertDoctor(d: Doctor & { active?: boolean }) {
+  setDoctors((list) => {
+    const rest = list.filter((x) => x.id !== d.id);
+    if (d.active === false) return rest; // deactivated: no longer a calendar column
+    return [...rest, d].sort((a, b) => a.name.localeCompare(b.name));
+  });
+}
+
+/** Reload the doctors (after an admin adds one: nobody is subscribed to a new doctor's changes yet). */
+export async function refreshDoctors() {
+  try {
+    setDoctors((await api.doctors()).doctors);
+  } catch {
+    /* offline: the banner says so; the next load catches up */
+  }
+}
+
+/** The clinic's settings were saved (Settings → Clinic): header name and zone follow. */
+export function clinicSaved(c: Clinic) {
+  setClinic(c);
+}

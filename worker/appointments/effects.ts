@@ -8,8 +8,28 @@ import type { Actor } from "../db/audit";
 import type { Db } from "../db/client";
 import type { Appointment } from "./model";
 import { inviteEmailEffect } from "../email/outbox";
+import { reminderEffect } from "../reminders/effect";
+import { videoLinkEffect } from "../video/effect";
 
 export type ChangeOrigin = "acms" | "google" | "microsoft" | "caldav" | "ics";
+
+/**
+ * What the write path read anyway (clinic settings and the patient's contact/consent, in the
+ * same D1 batch as its other checks), handed to effects so they need no reads of their own.
+ * Absent on hard deletes.
+ */
+export interface ChangeContext {
+  clinic: {
+    timeZone: string;
+    reminderRules: string;
+    quietStartMin: number;
+    quietEndMin: number;
+    noReminderTypes: string;
+    videoTypes: string;
+    jitsiBaseUrl: string;
+  };
+  patient: { hasEmail: boolean; smsOk: boolean };
+}
 
 export interface AppointmentChange {
   /** null on create */
@@ -18,8 +38,9 @@ export interface AppointmentChange {
   after: Appointment | null;
   actor: Actor;
   origin: ChangeOrigin;
+  context?: ChangeContext;
 }
 
 export type ChangeEffect = (db: Db, change: AppointmentChange) => BatchItem<"sqlite">[];
 
-export const changeEffects: ChangeEffect[] = [inviteEmailEffect];
+export const changeEffects: ChangeEffect[] = [inviteEmailEffect, reminderEffect, videoLinkEffect];

@@ -33,13 +33,14 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type Actor, auditInsert, systemActor } from "../db/audit";
+import { changedFields } from "../db/audit-diff";
 import { makeDb, type Db } from "../db/client";
 import type { AppointmentStatus, Role } from "../db/schema";
 import { syncOutbox } from "../db/schema";
 import { checkBookingRules } from "../scheduling/rules";
 import { parseWorkingHours } from "../scheduling/working-hours";
 import { newId } from "../ids";
-import { type AppointmentChange, type ChangeOrigin, changeEffects } from "./effects";
+import { type AppointmentChange, type ChangeContext, type ChangeOrigin, changeEffects } from "./effects";
 import { type Appointment, iso, isActive } from "./model";
 import { getAppointment } from "./queries";
 import { runBatch } from "./batch";
@@ -123,8 +124,19 @@ interface Slot {
 }
 
 interface WriteContext {
-  doctor: { clinic_id: string; working_hours: string; active: number; time_zone: string } | null;
-  patient: { id: string; clinic_id: string; name: string } | null;
+  doctor: {
+    clinic_id: string;
+    working_hours: string;
+    active: number;
+    time_zone: string;
+    reminder_rules: string;
+    quiet_start_min: number;
+    quiet_end_min: number;
+    no_reminder_types: string;
+    video_types: string;
+    jitsi_base_url: string;
+  } | null;
+  patient: { id: string; clinic_id: string; name: string; email: string; phone_digits: string; sms_consent: number } | null;
   clashes: { id: string; start_ms: number; end_ms: number }[];
   blocks: { id: string; source: string; label: string; start_ms: number; end_ms: number }[];
 }
@@ -142,9 +154,12 @@ const overlapBlocksSql =
 async function loadContext(d1: D1Database, doctorId: string, patientId: string | null, slot: Slot | null): Promise<WriteContext> {
   const stmts = [
     d1
-      .prepare("SELECT d.clinic_id, d.working_hours, d.active, c.time_zone FROM doctors d JOIN clinics c ON c.id = d.clinic_id WHERE d.id = ?")
+      .prepare(
+        "SELECT d.clinic_id, d.working_hours, d.active, c.time_zone, c.reminder_rules, c.quiet_start_min, c.quiet_end_min, " +
+          "c.no_reminder_types, c.video_types, c.jitsi_base_url FROM doctors d JOIN clinics c ON c.id = d.clinic_id WHERE d.id = ?",
+      )
       .bind(doctorId),
-    d1.prepare("SELECT id, clinic_id, name FROM patients WHERE id = ?").bind(patientId ?? ""),
+    d1.prepare("SELECT id, clinic_id, name, email, phone_digits, sms_consent FROM patients WHERE id = ?").bind(patientId ?? ""),
   ];
   if (slot) {
     stmts.push(d1.prepare(overlapApptsSql).bind(doctorId, slot.startMs, doctorId, slot.endMs, slot.startMs, slot.excludeId));
@@ -156,6 +171,25 @@ async function loadContext(d1: D1Database, doctorId: string, patientId: string |
     patient: (r[1].results[0] as WriteContext["patient"]) ?? null,
     clashes: (r[2]?.results as WriteContext["clashes"]) ?? [],
     blocks: (r[3]?.results as WriteContext["blocks"]) ?? [],
+  };
+}
+
+/** The clinic settings and patient contact effects need (reminders, video links), from what loadContext read. */
+function changeContextOf(ctx: WriteContext): ChangeContext | undefined {
+  const d = ctx.doctor;
+  const p = ctx.patient;
+  if (!d || !p) return undefined;
+  return {
+    clinic: {
+      timeZone: d.time_zone,
+      reminderRules: d.reminder_rules,
+      quietStartMin: d.quiet_start_min,
+      quietEndMin: d.quiet_end_min,
+      noReminderTypes: d.no_reminder_types,
+      videoTypes: d.video_types,
+      jitsiBaseUrl: d.jitsi_base_url,
+    },
+    patient: { hasEmail: p.email !== "", smsOk: p.phone_digits !== "" && p.sms_consent === 1 },
   };
 }
 
@@ -202,6 +236,9 @@ const isGuardError = (err: unknown) => /malformed JSON/i.test(String((err as Err
 // Batch assembly shared by every change
 // ---------------------------------------------------------------------------
 
+/** The fields an edit can change; their names go into the audit entry's `changed`. */
+const AUDITED_FIELDS = ["doctorId", "patientId", "start", "end", "type", "reason", "status", "notes"] as const;
+
 const auditSummary = (a: Appointment | null) =>
   a && { doctorId: a.doctorId, patientId: a.patientId, start: a.start, end: a.end, status: a.status, type: a.type, version: a.version };
 
@@ -244,6 +281,9 @@ async function commit(
     auditInsert(db, a.clinicId, change.actor, action, "appointment", a.id, {
       before: auditSummary(change.before),
       after: auditSummary(change.after),
+      // Every field that changed, by name: notes and reason are not in the summaries above
+      // (medical detail), so a notes-only edit would otherwise show only a version bump.
+      ...(change.before && change.after ? { changed: changedFields(change.before, change.after, AUDITED_FIELDS) } : {}),
       origin: change.origin,
     }),
     ...outboxRows(db, change, now),
@@ -297,7 +337,7 @@ export async function createAppointment(env: { DB: D1Database }, caller: Caller,
     createdAt: iso(now),
     updatedAt: iso(now),
   };
-  const change: AppointmentChange = { before: null, after, actor: caller.actor, origin: opts.origin };
+  const change: AppointmentChange = { before: null, after, actor: caller.actor, origin: opts.origin, context: changeContextOf(ctx) };
   const db = makeDb(env.DB);
   const head: BatchItem<"sqlite">[] = [];
   if (slot) head.push(guard(db, slotFreeSql(input.doctorId, slot)));
@@ -388,7 +428,7 @@ export async function updateAppointment(
     updatedBy: actorId,
     updatedAt: iso(now),
   };
-  const change: AppointmentChange = { before, after, actor: caller.actor, origin: opts.origin };
+  const change: AppointmentChange = { before, after, actor: caller.actor, origin: opts.origin, context: changeContextOf(ctx) };
   const fields = ["doctorId", "patientId", "start", "end", "type", "reason", "status", "notes"] as const;
   if (fields.every((k) => after[k] === before[k])) {
     // Nothing to change: no version bump, audit, outbox or e-mail. The caller's `extra`

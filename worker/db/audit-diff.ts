@@ -11,3 +11,14 @@ export function changed<T extends object>(before: T, after: T): { before: Partia
   }
   return { before: b, after: a };
 }
+
+/**
+ * Names of the fields whose values differ between two versions of a record, in the
+ * order given. Free-text fields that may hold medical detail (an appointment's notes
+ * and reason) are summarised this way, by name only: the audit log records THAT they
+ * changed, never their text, so it does not become a second copy of the notes.
+ */
+export function changedFields<T extends object>(before: T | null | undefined, after: T | null | undefined, fields: readonly (keyof T)[]): string[] {
+  if (!before || !after) return [];
+  return fields.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).map(String);
+}

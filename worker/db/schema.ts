@@ -49,6 +49,8 @@ export const users = sqliteTable(
     disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
+    // Bumped to end every session of the user at once (worker/auth/session.ts).
+    sessionEpoch: integer("session_epoch").notNull().default(0),
   },
   (t) => [uniqueIndex("users_email_uq").on(t.email), index("users_clinic_idx").on(t.clinicId)],
 );
@@ -59,6 +61,8 @@ export const loginAttempts = sqliteTable("login_attempts", {
   failures: integer("failures").notNull().default(0),
   windowStart: integer("window_start").notNull(),
   lockedUntil: integer("locked_until"),
+  // migrations/0004: progressive delays; see worker/auth/throttle.ts for the column meanings.
+  attempt: text("attempt"),
 });
 
 export const doctors = sqliteTable(
@@ -74,6 +78,9 @@ export const doctors = sqliteTable(
     // JSON: { "1": [["09:00","12:30"],["13:30","17:00"]], ... } keyed by ISO weekday 1=Mon..7=Sun,
     // local wall-clock times in the clinic's zone.
     workingHours: text("working_hours").notNull().default("{}"),
+    // JSON [{ "name": "consultation", "minutes": 30 }, …]: what can be booked with this doctor and
+    // for how long by default (migration 0009; worker/doctors/fields.ts validates it).
+    appointmentTypes: text("appointment_types").notNull().default("[]"),
     // Subscribable feed: only a SHA-256 hash of the secret token is stored.
     feedTokenHash: text("feed_token_hash"),
     feedPrivacy: text("feed_privacy", { enum: ["busy", "minimal"] }).notNull().default("busy"),
@@ -104,6 +111,7 @@ export const patients = sqliteTable(
     phoneDigits: text("phone_digits").notNull().default(""), // digits only, for prefix search
     email: text("email").notNull().default(""), // lower-cased
     dateOfBirth: text("date_of_birth"),
+    notes: text("notes").notNull().default(""), // free text for staff (migration 0009); PHI like the rest
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
   },
@@ -111,6 +119,8 @@ export const patients = sqliteTable(
     index("patients_name_idx").on(t.clinicId, t.nameLc),
     index("patients_phone_idx").on(t.clinicId, t.phoneDigits),
     index("patients_email_idx").on(t.clinicId, t.email),
+    // Inbound SMS replies (migration 0012): the patient by number across clinics.
+    index("patients_phone_digits_idx").on(t.phoneDigits),
   ],
 );
 
@@ -252,8 +262,17 @@ export const calendarIntegrations = sqliteTable(
     lastErrorAt: integer("last_error_at"),
     // JSON counters: { ok, failed, lastLatencyMs }
     metrics: text("metrics").notNull().default("{}"),
+    // Issue 9 (migration 0006): the account's backoff (no call before this, either direction)
+    // and "list our own events once" after a (re)connect.
+    backoffUntil: integer("backoff_until"),
+    ownListingDue: integer("own_listing_due").notNull().default(0),
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
+    // Outlook (migration 0007): tentative events block (1, default) or not; account kind for Teams links.
+    blockTentative: integer("block_tentative").notNull().default(1),
+    accountKind: text("account_kind", { enum: ["work_or_school", "personal"] }),
+    // JSON array of appointment types that get a Teams meeting (work/school accounts only).
+    teamsTypes: text("teams_types").notNull().default("[]"),
   },
   (t) => [uniqueIndex("integrations_doctor_provider_uq").on(t.doctorId, t.provider)],
 );
@@ -272,6 +291,9 @@ export const integrationCalendars = sqliteTable(
     channelExpiresAt: integer("channel_expires_at"),
     lastNotificationAt: integer("last_notification_at"),
     lastPolledAt: integer("last_polled_at"),
+    // Issue 9 (migration 0006): echo check of our own writes; push judged broken since.
+    lastWriteAt: integer("last_write_at"),
+    pushSuspectAt: integer("push_suspect_at"),
   },
   (t) => [primaryKey({ columns: [t.integrationId, t.calendarId] }), index("intcal_channel_idx").on(t.channelId)],
 );
@@ -291,6 +313,8 @@ export const appointmentLinks = sqliteTable(
     state: text("state", { enum: ["pending", "synced", "error", "deleted"] }).notNull().default("pending"),
     lastError: text("last_error"),
     updatedAt: integer("updated_at").notNull().default(now),
+    // Online-meeting join link the provider made for the event (Outlook/Teams; migration 0007).
+    joinUrl: text("join_url"),
   },
   (t) => [
     primaryKey({ columns: [t.appointmentId, t.integrationId] }),
@@ -352,6 +376,95 @@ export const importedEvents = sqliteTable(
     entityType: text("entity_type", { enum: ["blocked_time", "appointment"] }).notNull(),
     entityId: text("entity_id").notNull(),
     createdAt: integer("created_at").notNull().default(now),
+    // migrations/0005: hash of the import source ('' unknown), for re-import removals, and
+    // where the file last put the occurrence (null before 0005), for re-import updates.
+    source: text("source").notNull().default(""),
+    startMs: integer("start_ms"),
+    endMs: integer("end_ms"),
   },
-  (t) => [primaryKey({ columns: [t.doctorId, t.uid, t.recurrenceId] })],
+  (t) => [primaryKey({ columns: [t.doctorId, t.uid, t.recurrenceId] }), index("imported_events_source_idx").on(t.doctorId, t.source)],
+);
+
+// ---------------------------------------------------------------------------
+// Reminders, SMS consent, patient links, video visits (issue #13, migration 0012).
+// The new clinics/patients columns are added by ALTER TABLE in that migration and read
+// with plain SQL (worker/reminders/*); these tables are declared for drizzle-kit.
+// ---------------------------------------------------------------------------
+
+export const reminders = sqliteTable(
+  "reminders",
+  {
+    id: text("id").primaryKey(),
+    clinicId: text("clinic_id").notNull(),
+    appointmentId: text("appointment_id").notNull(),
+    doctorId: text("doctor_id").notNull(),
+    channel: text("channel", { enum: ["email", "sms"] }).notNull(),
+    offsetMinutes: integer("offset_minutes").notNull(),
+    startMs: integer("start_ms").notNull(),
+    dueAt: integer("due_at").notNull(),
+    state: text("state", { enum: ["pending", "sending", "sent", "delivered", "failed", "skipped", "unknown"] }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    claimedAt: integer("claimed_at"),
+    providerId: text("provider_id"),
+    lastError: text("last_error"),
+    sentAt: integer("sent_at"),
+    deliveredAt: integer("delivered_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("reminders_key_uq").on(t.appointmentId, t.channel, t.offsetMinutes, t.startMs),
+    index("reminders_doctor_due_idx").on(t.doctorId, t.state, t.dueAt),
+    index("reminders_provider_idx").on(t.providerId),
+    index("reminders_due_idx").on(t.state, t.dueAt),
+  ],
+);
+
+export const patientLinks = sqliteTable(
+  "patient_links",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    clinicId: text("clinic_id").notNull(),
+    appointmentId: text("appointment_id").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("patient_links_appt_idx").on(t.appointmentId)],
+);
+
+export const patientResponses = sqliteTable(
+  "patient_responses",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    clinicId: text("clinic_id").notNull(),
+    appointmentId: text("appointment_id").notNull(),
+    action: text("action", { enum: ["confirm", "cancel"] }).notNull(),
+    via: text("via", { enum: ["link", "sms"] }).notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("patient_responses_appt_idx").on(t.appointmentId)],
+);
+
+export const appointmentVideo = sqliteTable("appointment_video", {
+  appointmentId: text("appointment_id").primaryKey(),
+  clinicId: text("clinic_id").notNull(),
+  provider: text("provider").notNull(),
+  url: text("url").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const rateCounters = sqliteTable("rate_counters", {
+  key: text("key").primaryKey(),
+  windowStart: integer("window_start").notNull(),
+  count: integer("count").notNull(),
+});
+
+// Single sessions ended by log-out, until their token would have expired (migrations/0004).
+export const revokedSessions = sqliteTable(
+  "revoked_sessions",
+  {
+    jti: text("jti").primaryKey(),
+    userId: text("user_id").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("revoked_sessions_exp_idx").on(t.expiresAt)],
 );

@@ -1,6 +1,7 @@
 // The doctor as the API shows it (contract: {id,name,specialty,color,slotMinutes,workingHours,userId}).
 import type { doctors } from "../db/schema";
 import { parseWorkingHours, type WorkingHours } from "../scheduling/working-hours";
+import { type AppointmentType, parseAppointmentTypes } from "./fields";
 
 export interface DoctorDto {
   id: string;
@@ -11,6 +12,8 @@ export interface DoctorDto {
   workingHours: WorkingHours;
   userId: string | null;
   active: boolean;
+  /** Bookable types with their default durations (never empty: defaults until edited). */
+  appointmentTypes: AppointmentType[];
 }
 
 export const doctorDto = (d: typeof doctors.$inferSelect): DoctorDto => ({
@@ -22,4 +25,5 @@ export const doctorDto = (d: typeof doctors.$inferSelect): DoctorDto => ({
   workingHours: parseWorkingHours(d.workingHours),
   userId: d.userId,
   active: d.active,
+  appointmentTypes: parseAppointmentTypes(d.appointmentTypes),
 });

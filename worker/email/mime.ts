@@ -1,13 +1,26 @@
-// The invite e-mail as a MIME message, built with mimetext (the library
-// Cloudflare's send_email docs use): multipart/mixed with a text/plain +
-// text/html alternative and the .ics as
-//   text/calendar; charset=utf-8; method=REQUEST|CANCEL
-// (mimetext only allows text/plain and text/html as body parts, so the calendar
-// travels as an attachment named invite.ics / cancel.ics; Gmail, Outlook and
-// Apple Mail all offer to add/update/remove the event from it).
-// mimetext does not wrap base64 nor use CRLF everywhere; we do both, so every
-// line stays under the 998-octet limit of RFC 5322.
-import { createMimeMessage } from "mimetext";
+// The invite e-mail as a MIME message, in the shape Gmail and Outlook look for
+// to show their inline "add to calendar / RSVP" card (the shape Google Calendar's
+// own invitations have):
+//
+//   multipart/mixed
+//   ├─ multipart/alternative
+//   │   ├─ text/plain; charset=utf-8
+//   │   ├─ text/html; charset=utf-8
+//   │   └─ text/calendar; charset=utf-8; method=REQUEST|CANCEL   ← the card
+//   └─ application/ics; name="invite.ics" (attachment)            ← for every other client
+//
+// The attachment is application/ics, not text/calendar, so clients that act on every
+// text/calendar part (Outlook) do not see the invitation twice.
+//
+// mimetext (the library Cloudflare's send_email docs use) builds the top-level
+// header block: it validates the mailboxes and writes Date, From, To, Message-ID
+// and MIME-Version. Its body builder only knows text/plain and text/html as
+// alternatives (a calendar can only be an attachment there), so the body parts are
+// assembled here; and its encoded-word headers are one unbounded word, so Subject,
+// From and To are written by header-words.ts (lines ≤ 78, words ≤ 75, RFC 2047).
+// Every line ends in CRLF and base64 lines are 76 characters (RFC 2045 §6.8).
+import { createMimeMessage, type Mailbox } from "mimetext";
+import { encodedHeader, MAX_HEADER_LINE } from "./header-words";
 
 export interface InviteMail {
   from: { name: string; addr: string };
@@ -21,9 +34,29 @@ export interface InviteMail {
   domain: string;
 }
 
+const CRLF = "\r\n";
+
 function base64Lines(s: string): string {
-  const b64 = Buffer.from(s, "utf-8").toString("base64");
-  return b64.replace(/.{1,76}/g, "$&\r\n").trimEnd();
+  const bytes = new TextEncoder().encode(s);
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin).replace(/.{1,76}/g, `$&${CRLF}`).trimEnd();
+}
+
+/** One leaf part: its header lines, a blank line, the base64 body. */
+function leaf(headers: string[], body: string): string {
+  return [...headers, "Content-Transfer-Encoding: base64", "", base64Lines(body)].join(CRLF);
+}
+
+/** A multipart body: "--boundary" before each part, "--boundary--" to close (RFC 2046 §5.1.1). */
+function multipart(boundary: string, parts: string[]): string {
+  return parts.map((p) => `--${boundary}${CRLF}${p}${CRLF}`).join("") + `--${boundary}--`;
+}
+
+/** "=_" cannot occur in base64 text, so these boundaries never collide with a body line. */
+function boundary(kind: string): string {
+  const hex = [...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `=_acms_${kind}_${hex}`;
 }
 
 export function buildInviteMime(m: InviteMail): { raw: string; messageId: string } {
@@ -31,16 +64,42 @@ export function buildInviteMime(m: InviteMail): { raw: string; messageId: string
   msg.setSender({ name: m.from.name, addr: m.from.addr });
   msg.setRecipient(m.to);
   msg.setSubject(m.subject);
-  const messageId = `<${crypto.randomUUID()}@${m.domain}>`;
+  // 128 random bits as 22 base64url characters (atext): shorter than a UUID, so the header fits 78 characters for longer domains.
+  const messageId = `<${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16)))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}@${m.domain}>`;
   msg.setHeader("Message-ID", messageId);
-  msg.addMessage({ contentType: "text/plain", data: base64Lines(m.text), encoding: "base64" });
-  msg.addMessage({ contentType: "text/html", data: base64Lines(m.html), encoding: "base64" });
-  msg.addAttachment({
-    filename: m.method === "CANCEL" ? "cancel.ics" : "invite.ics",
-    contentType: `text/calendar; charset=utf-8; method=${m.method}`,
-    data: base64Lines(m.ics),
-    encoding: "base64",
-  });
-  const raw = msg.asRaw().replace(/\r?\n/g, "\r\n");
+  // Replace mimetext's single-word encodings with folded RFC 2047 words; mimetext
+  // writes "Name: " + what dump returns, so the returned text continues that line.
+  const fields = (msg.headers as unknown as { fields: { name: string; dump?: (v: unknown) => string }[] }).fields;
+  const folded = (name: string, dump: (v: unknown) => string) => {
+    const f = fields.find((x) => x.name === name);
+    if (f) f.dump = (v) => dump(v).slice(name.length + 2);
+  };
+  const mailbox = (name: string) => (v: unknown) => {
+    const box = v as Mailbox;
+    return box.name ? encodedHeader(name, box.name, ` <${box.addr}>`) : `${name}: ${box.addr}`;
+  };
+  folded("Subject", (v) => encodedHeader("Subject", String(v ?? "")));
+  folded("From", mailbox("From"));
+  folded("To", (v) => mailbox("To")(Array.isArray(v) ? v[0] : v));
+
+  const alt = boundary("alt");
+  const mixed = boundary("mix");
+  const file = m.method === "CANCEL" ? "cancel.ics" : "invite.ics";
+  const alternative = multipart(alt, [
+    leaf(["Content-Type: text/plain; charset=utf-8"], m.text),
+    leaf(["Content-Type: text/html; charset=utf-8"], m.html),
+    leaf([`Content-Type: text/calendar; charset=utf-8; method=${m.method}`], m.ics),
+  ]);
+  const body = multipart(mixed, [
+    [`Content-Type: multipart/alternative;`, ` boundary="${alt}"`, "", alternative].join(CRLF),
+    leaf([`Content-Type: application/ics; name="${file}"`, `Content-Disposition: attachment; filename="${file}"`], m.ics),
+  ]);
+  // A long sender domain would push "Message-ID: <uuid@domain>" past 78: fold before the id
+  // (RFC 5322 allows FWS there; an addr-spec or msg-id itself cannot be split).
+  const head = msg.headers
+    .dump()
+    .replace(/\r?\n/g, CRLF)
+    .replace(/^Message-ID: (.*)$/m, (line, id: string) => (line.length > MAX_HEADER_LINE ? `Message-ID:${CRLF} ${id}` : line));
+  const raw = [head, "Content-Type: multipart/mixed;", ` boundary="${mixed}"`, "", body, ""].join(CRLF);
   return { raw, messageId };
 }

@@ -26,7 +26,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { AppointmentChange, ChangeEffect } from "../appointments/effects";
 import type { Appointment } from "../appointments/model";
 import { auditInsert, systemActor } from "../db/audit";
-import { makeDb } from "../db/client";
+import { makeDb, toD1 } from "../db/client";
 import type { Env } from "../env";
 import type { HubWork } from "../hub/work";
 import { loadAppointment, loadClinic } from "../ics/data";
@@ -34,6 +34,15 @@ import { renderCalendar, typeLabel } from "../ics/render";
 import { buildInviteMime } from "./mime";
 import { emailSenderFor } from "./sender";
 import { clinicDateTime, effectiveTemplates, renderMessage } from "./templates";
+import { issuePatientLink } from "../patient-links/links";
+
+/** The patient's personal confirm/cancel page for a REQUEST; a CANCEL has nothing to act on, so it links to the app. */
+async function patientLinkFor(env: Env, row: OutboxRow, endMs: number): Promise<string> {
+  if (row.method !== "REQUEST") return env.APP_URL;
+  const link = await issuePatientLink(env.DB, env.APP_URL, { clinicId: row.clinic_id, appointmentId: row.appointment_id, endMs });
+  await link.statement.run();
+  return link.url;
+}
 
 export const BACKOFF_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 6 * 3600_000];
 export const MAX_ATTEMPTS = BACKOFF_MS.length + 1;
@@ -109,7 +118,7 @@ export async function sendInvite(env: Env, row: OutboxRow): Promise<void> {
     time,
     timeZone: clinic.timeZone,
     address: clinic.address,
-    link: env.APP_URL,
+    link: await patientLinkFor(env, row, appt.endMs),
   });
   const { raw } = buildInviteMime({
     from: { name: clinic.name, addr: from },
@@ -176,10 +185,6 @@ export async function drainInvites(env: Env, doctorId: string, now = Date.now())
   return next?.at ?? null;
 }
 
-function toD1(d1: D1Database, item: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
-  const q = item.toSQL();
-  return d1.prepare(q.sql).bind(...q.params);
-}
 
 export const inviteEmailWork: HubWork = {
   name: "invite-email",

@@ -27,13 +27,15 @@ export const DEFAULT_TEMPLATES: ClinicTemplates = {
       "Hello {{patient}},\n\n" +
       "your {{type}} appointment with {{doctor}} at {{clinic}} is on {{date}} at {{time}} ({{timeZone}}).\n" +
       "Address: {{address}}\n\n" +
-      "Need another time? {{reschedule}}\n\n" +
+      "Need another time? {{reschedule}}\n" +
+      "Confirm or cancel online: {{link}}\n\n" +
       "The attached invitation adds it to your calendar; if anything changes we send an update to the same event.\n",
     html:
       "<p>Hello {{patient}},</p>" +
       "<p>your <b>{{type}}</b> appointment with <b>{{doctor}}</b> at <b>{{clinic}}</b> is on <b>{{date}} at {{time}}</b> ({{timeZone}}).</p>" +
       "<p>Address: {{address}}</p>" +
       "<p>Need another time? {{reschedule}}</p>" +
+      "<p><a href=\"{{link}}\">Confirm or cancel online</a></p>" +
       "<p>The attached invitation adds it to your calendar; if anything changes we send an update to the same event.</p>",
   },
   cancel: {

@@ -3,5 +3,6 @@
 import type { HubWork } from "./work";
 import { calendarSyncWork } from "../sync/work";
 import { inviteEmailWork } from "../email/outbox";
+import { reminderWork } from "../reminders/send";
 
-export const hubWork: HubWork[] = [calendarSyncWork, inviteEmailWork];
+export const hubWork: HubWork[] = [calendarSyncWork, inviteEmailWork, reminderWork];

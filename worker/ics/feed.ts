@@ -18,7 +18,7 @@ import { renderCalendarMemo } from "./memo-render";
 import type { IcsClinic, Privacy } from "./render";
 
 /** Bump when the rendered output changes for the same data (invalidates every cached feed). */
-export const FEED_FORMAT = 2;
+export const FEED_FORMAT = 3; // 3: ambiguous DST-overlap times in UTC, final CRLF
 export const FEED_DAYS_BACK = 30;
 export const FEED_DAYS_AHEAD = 365;
 /** REFRESH-INTERVAL / X-PUBLISHED-TTL: a hint to clients; our 304s make polling cheap anyway. */
@@ -165,7 +165,7 @@ export async function serveFeed(req: Request, token: string, deps: FeedDeps): Pr
     return new Response(null, { status: 304, headers: { etag, "cache-control": "private, max-age=0, must-revalidate" } });
   }
 
-  const gzipOk = acceptsGzip(req.headers.get("accept-encoding"));
+  const gzipOk = acceptsGzip(clientAcceptEncoding(req));
   const hit = cache ? await cache.match(cacheKey) : undefined;
   if (hit?.body) {
     const lastModified = hit.headers.get("last-modified") ?? new Date(now).toUTCString();
@@ -202,11 +202,26 @@ export async function serveFeed(req: Request, token: string, deps: FeedDeps): Pr
   return new Response(body, { status: 200, headers });
 }
 
-function acceptsGzip(header: string | null): boolean {
+/**
+ * What the client itself sent as Accept-Encoding. Cloudflare rewrites the header to
+ * "br, gzip" before the Worker runs (and so does the local runtime, miniflare), whatever
+ * the client sent or did not send; the original value travels in
+ * request.cf.clientAcceptEncoding (set when the header was modified; miniflare sets
+ * "" for a client that sent none). So a curl or a calendar client without
+ * Accept-Encoding would get gzip bytes it never asked for if we read the header.
+ */
+export function clientAcceptEncoding(req: Request): string | null {
+  const cf = (req as Request & { cf?: { clientAcceptEncoding?: unknown } }).cf;
+  if (cf && typeof cf.clientAcceptEncoding === "string") return cf.clientAcceptEncoding;
+  return req.headers.get("accept-encoding");
+}
+
+/** RFC 9110 §12.5.3: gzip (or x-gzip, or *) with a non-zero weight. No header or "identity" → false. */
+export function acceptsGzip(header: string | null): boolean {
   if (!header) return false;
   return header.split(",").some((part) => {
     const [name, ...params] = part.trim().toLowerCase().split(";");
-    if (name !== "gzip" && name !== "*") return false;
+    if (name !== "gzip" && name !== "x-gzip" && name !== "*") return false;
     const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
     return !q || Number(q.slice(2)) > 0;
   });

@@ -8,30 +8,21 @@
 //   TZID=<IANA zone>    → that zone via Intl (DST-exact, no registry)
 //   TZID=<other name>   → the file's own VTIMEZONE (ical.js Timezone, not registered
 //                         globally, so one upload cannot change another's zones)
-//   floating / unknown  → the clinic's zone (noted as a warning)
+//   floating            → the clinic's zone
+//   unknown TZID        → the event is left out and reported (./import-validate.ts)
 //   all-day (DATE)      → local midnight to midnight in the clinic's zone
-// Recurrence: RRULE/RDATE/EXDATE through ical.js's iterator, RECURRENCE-ID
-// overrides related to their master (moved or cancelled occurrences).
+// Recurrence: RRULE/RDATE/EXDATE/RECURRENCE-ID through ./recurrence.ts (bounded work,
+// exact instants); an event whose rule cannot be expanded is reported in `failed`.
 import ICAL from "ical.js";
-import { isValidTimeZone } from "../scheduling/zone";
-import { instantOf } from "./zoned";
+import { isValidTimeZone, resolveWall } from "../scheduling/zone";
+import { splitFailedEvents } from "./import-validate";
+import { expandEvent, RecurrenceError, singleOccurrence, StepBudget, type EventExpansion, type ExpandOptions, type Frame, type Occurrence } from "./recurrence";
 
+const DAY_MS = 86_400_000;
 export const IMPORT_MAX_BYTES = 1024 * 1024; // 1 MiB
 export const IMPORT_MAX_EVENTS = 2000; // VEVENT components in a file
 export const IMPORT_MAX_OCCURRENCES = 2000; // expanded occurrences inside the window
-const MAX_ITERATIONS_PER_EVENT = 20_000; // protects CPU from FREQ=MINUTELY since 1970
 const MAX_PROBLEMS = 10;
-const MAX_BLOCK_MS = 366 * 86400_000;
-
-export type SkipReason = "out_of_window" | "already_imported" | "conflict" | "cancelled" | "free" | "duplicate_in_file" | "zero_length" | "too_long";
-
-/** One occurrence and what the import will do with it. */
-export interface PlannedItem extends Omit<ParsedOccurrence, "cancelled" | "free"> {
-  action: "create" | "skip";
-  reason?: SkipReason;
-  /** Set when a block overlaps existing appointments (still created: blocking cancels nothing). */
-  overlaps?: "appointment";
-}
 
 export interface Problem {
   path: string;
@@ -52,6 +43,9 @@ export interface ParseOptions {
   clinicZone: string;
   fromMs: number;
   toMs: number;
+  /** Recurrence work allowance; default a new StepBudget per file. Pass one to share it across several
+   *  parseIcs calls (e.g. every resource of one CalDAV sync run), so many small files stay bounded too. */
+  budget?: StepBudget;
 }
 
 export interface ParsedOccurrence {
@@ -66,14 +60,22 @@ export interface ParsedOccurrence {
   free: boolean;
 }
 
+/** An event whose recurrence could not be expanded (invalid or impossible rule, budget used up). */
+export interface FailedEvent {
+  uid: string;
+  summary: string;
+  /** Names the event and says why, for the preview and the 422. */
+  message: string;
+}
+
 export interface ParseResult {
   occurrences: ParsedOccurrence[];
+  /** Events left out because their recurrence could not be expanded: callers must show them, never drop them silently. */
+  failed: FailedEvent[];
   outOfWindow: ParsedOccurrence[];
   warnings: string[];
   events: number;
 }
-
-const basic = (t: ICAL.Time) => t.toICALString();
 
 export function parseIcs(text: string, o: ParseOptions): ParseResult {
   const problems: Problem[] = [];
@@ -99,25 +101,54 @@ export function parseIcs(text: string, o: ParseOptions): ParseResult {
       { path: "file", message: `${vevents.length} VEVENTs > ${IMPORT_MAX_EVENTS}` },
     ]);
 
-  const toMs = (t: ICAL.Time, tzid: string | null): number => {
-    const w = { year: t.year, month: t.month, day: t.day, hour: t.isDate ? 0 : t.hour, minute: t.isDate ? 0 : t.minute, second: t.isDate ? 0 : t.second };
-    if (!t.isDate && t.zone?.tzid === "UTC") return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-    if (t.isDate || !tzid) return instantOf(w, o.clinicZone);
-    if (isValidTimeZone(tzid)) return instantOf(w, tzid);
-    const own = fileZones.get(tzid);
-    if (own) {
-      const c = t.clone();
-      c.zone = own;
-      return c.toUnixTime() * 1000;
+  // Local readings → instants, by the value's zone (see the header). One Frame per zone name, cached for the file.
+  const frames = new Map<string, Frame>();
+  const utcFrame: Frame = { utc: true, toInstant: (wall) => wall };
+  const frameOf = (t: { isDate: boolean; utc: boolean }, tzid: string | null): Frame => {
+    if (t.utc) return utcFrame;
+    const name = t.isDate || !tzid ? o.clinicZone : tzid;
+    let f = frames.get(name);
+    if (f) return f;
+    if (isValidTimeZone(name)) f = { utc: false, toInstant: (wall) => resolveWall(name, wall).utcMs };
+    else if (fileZones.has(name)) {
+      // The file's own VTIMEZONE, through ical.js. Its own local → UTC takes the offset *after* a DST gap;
+      // RFC 5545 §3.3.5 wants the one before, and the first of a repeated time: resolved here from offsets.
+      const own = fileZones.get(name)!;
+      const offsetAt = (t: number) => {
+        const l = ICAL.Time.fromJSDate(new Date(t), true).convertToZone(own);
+        return Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second) - Math.floor(t / 1000) * 1000;
+      };
+      f = {
+        utc: false,
+        toInstant: (wall) => {
+          const before = offsetAt(wall - DAY_MS);
+          const after = offsetAt(wall + DAY_MS);
+          if (before === after) return wall - before;
+          const hits = [...new Set([wall - before, wall - after])].filter((t) => t + offsetAt(t) === wall).sort((a, b) => a - b);
+          return hits.length ? hits[0] : wall - before;
+        },
+      };
+    } else {
+      warnings.add(`Unknown time zone "${name}": times read in the clinic's zone ${o.clinicZone}.`);
+      f = { utc: false, toInstant: (wall) => resolveWall(o.clinicZone, wall).utcMs };
     }
-    warnings.add(`Unknown time zone "${tzid}": times read in the clinic's zone ${o.clinicZone}.`);
-    return instantOf(w, o.clinicZone);
+    frames.set(name, f);
+    return f;
   };
+  const budget = o.budget ?? new StepBudget();
+  const expandOptions: ExpandOptions = { fromMs: o.fromMs, toMs: o.toMs, maxOccurrences: IMPORT_MAX_OCCURRENCES, frameOf, budget };
+
+  // Invalid dates and unknown TZIDs fail their own event only (./import-validate.ts).
+  const split = splitFailedEvents(vevents, fileZones.keys());
+  // Nothing left to import: the file as a whole cannot be imported (a clear 422, as before).
+  if (vevents.length && !split.ok.length)
+    throw new IcsImportError("invalid_ics", "No event in the file can be imported.", split.failed.slice(0, MAX_PROBLEMS).map((f) => ({ path: `VEVENT UID ${f.uid}`, message: f.message })));
+  // (Invalid dates and unknown zones join `failed`, next to events whose recurrence cannot be expanded.)
 
   // Group by UID: masters and their RECURRENCE-ID overrides.
   const masters = new Map<string, ICAL.Component>();
   const overrides = new Map<string, ICAL.Component[]>();
-  vevents.forEach((ve, i) => {
+  split.ok.forEach((ve, i) => {
     const path = `VEVENT[${i}]`;
     let uid = String(ve.getFirstPropertyValue("uid") ?? "").trim();
     if (!ve.getFirstProperty("dtstart")) {
@@ -140,139 +171,65 @@ export function parseIcs(text: string, o: ParseOptions): ParseResult {
 
   const occurrences: ParsedOccurrence[] = [];
   const outOfWindow: ParsedOccurrence[] = [];
-  const push = (x: ParsedOccurrence) => {
-    if (x.endMs <= o.fromMs || x.startMs >= o.toMs) outOfWindow.push(x);
-    else occurrences.push(x);
+  const failed: FailedEvent[] = [];
+  let capped = false;
+  const take = (x: EventExpansion) => {
+    for (const y of x.inWindow) occurrences.push(occ(y));
+    for (const y of x.outOfWindow) outOfWindow.push(occ(y));
+    capped ||= x.capped;
   };
-
-  const single = (ve: ICAL.Component, path: string, recurrenceId: string) => {
-    const ev = new ICAL.Event(ve);
-    const tzid = tzidOf(ve, "dtstart");
-    const start = ev.startDate;
-    const end = ev.endDate ?? start;
-    const startMs = toMs(start, tzid);
-    let endMs = toMs(end, tzidOf(ve, "dtend") ?? tzid);
-    if (start.isDate && end.compare(start) <= 0) endMs = startMs + 86400_000;
-    if (endMs < startMs) {
-      problems.push({ path, message: "ends before it starts" });
-      return;
+  const attempt = (uid: string, ve: ICAL.Component, run: () => void) => {
+    budget.startEvent();
+    try {
+      run();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const summary = String(ve.getFirstPropertyValue("summary") ?? "").slice(0, 200);
+      // A rule we cannot expand is reported per event (the preview lists it, the commit refuses);
+      // broken event data (no DTSTART, ends before it starts) still refuses the whole file.
+      if (err instanceof RecurrenceError) failed.push({ uid, summary, message: `Event "${summary || uid}" (UID ${uid}): ${message}` });
+      else problems.push({ path: `VEVENT UID ${uid}`, message });
     }
-    push(occ(ev, recurrenceId, startMs, endMs, start.isDate));
   };
 
   for (const [uid, ve] of masters) {
-    const path = `VEVENT UID ${uid}`;
-    try {
-      const ev = new ICAL.Event(ve);
-      for (const ex of overrides.get(uid) ?? []) ev.relateException(ex);
-      overrides.delete(uid);
-      if (!ev.isRecurring()) {
-        single(ve, path, "");
-        continue;
-      }
-      const tzid = tzidOf(ve, "dtstart");
-      const it = ev.iterator();
-      let n = 0;
-      for (let next = it.next(); next; next = it.next()) {
-        if (++n > MAX_ITERATIONS_PER_EVENT) {
-          warnings.add(`Recurrence of ${uid} stopped after ${MAX_ITERATIONS_PER_EVENT} occurrences.`);
-          break;
-        }
-        const d = ev.getOccurrenceDetails(next);
-        const item = d.item;
-        const itemTz = item === ev ? tzid : tzidOf(item.component, "dtstart");
-        const startMs = toMs(d.startDate, itemTz);
-        const endMs = d.endDate ? toMs(d.endDate, item === ev ? (tzidOf(ve, "dtend") ?? tzid) : (tzidOf(item.component, "dtend") ?? itemTz)) : startMs;
-        const originalMs = toMs(d.recurrenceId, tzid);
-        // Occurrences come in original order; once past the window (and overrides cannot
-        // move one back in by more than a year) we can stop.
-        if (originalMs >= o.toMs + 366 * 86400_000) break;
-        const x = occ(item, basic(d.recurrenceId), startMs, Math.max(endMs, startMs + (d.startDate.isDate && endMs <= startMs ? 86400_000 : 0)), d.startDate.isDate);
-        if (x.endMs <= o.fromMs || x.startMs >= o.toMs) {
-          if (originalMs >= o.toMs) break;
-          continue; // past occurrences before the window are not worth listing one by one
-        }
-        push(x);
-        if (occurrences.length > IMPORT_MAX_OCCURRENCES) break;
-      }
-    } catch (err) {
-      problems.push({ path, message: err instanceof Error ? err.message : String(err) });
-    }
+    attempt(uid, ve, () => take(expandEvent(ve, overrides.get(uid) ?? [], expandOptions)));
+    overrides.delete(uid);
+    if (capped || occurrences.length > IMPORT_MAX_OCCURRENCES) break;
   }
   // Overrides whose master is not in the file: import them as single events.
   for (const [uid, list] of overrides)
-    for (const ve of list) {
-      try {
+    for (const ve of list)
+      attempt(uid, ve, () => {
         const rid = ve.getFirstPropertyValue("recurrence-id") as ICAL.Time;
-        single(ve, `VEVENT UID ${uid}`, basic(rid));
-      } catch (err) {
-        problems.push({ path: `VEVENT UID ${uid}`, message: err instanceof Error ? err.message : String(err) });
-      }
-    }
+        const x = singleOccurrence(ve, rid.toICALString(), expandOptions);
+        take({ inWindow: x.endMs <= o.fromMs || x.startMs >= o.toMs ? [] : [x], outOfWindow: x.endMs <= o.fromMs || x.startMs >= o.toMs ? [x] : [], capped: false });
+      });
 
   if (problems.length) throw new IcsImportError("invalid_ics", `The file has ${problems.length} problem(s); nothing was imported.`, problems.slice(0, MAX_PROBLEMS));
-  if (occurrences.length > IMPORT_MAX_OCCURRENCES)
+  if (capped || occurrences.length > IMPORT_MAX_OCCURRENCES)
     throw new IcsImportError("too_many_events", `More than ${IMPORT_MAX_OCCURRENCES} occurrences fall in the window; narrow it with from/to.`, [
       { path: "window", message: `> ${IMPORT_MAX_OCCURRENCES} occurrences` },
     ]);
   occurrences.sort((a, b) => a.startMs - b.startMs || a.uid.localeCompare(b.uid));
-  return { occurrences, outOfWindow, warnings: [...warnings], events: vevents.length };
+  return { occurrences, outOfWindow, warnings: [...warnings], events: vevents.length, failed: [...split.failed, ...failed] };
 }
 
-function tzidOf(ve: ICAL.Component, prop: string): string | null {
-  const p = ve.getFirstProperty(prop);
-  const tz = p?.getParameter("tzid");
-  return typeof tz === "string" && tz ? tz : null;
-}
-
-function occ(ev: ICAL.Event, recurrenceId: string, startMs: number, endMs: number, allDay: boolean): ParsedOccurrence {
-  const status = String(ev.component.getFirstPropertyValue("status") ?? "").toUpperCase();
-  const transp = String(ev.component.getFirstPropertyValue("transp") ?? "").toUpperCase();
+function occ(x: Occurrence): ParsedOccurrence {
+  const ve = x.component;
+  const status = String(ve.getFirstPropertyValue("status") ?? "").toUpperCase();
+  const transp = String(ve.getFirstPropertyValue("transp") ?? "").toUpperCase();
   return {
-    uid: ev.uid,
-    recurrenceId,
-    summary: String(ev.summary ?? "").slice(0, 200),
-    startMs,
-    endMs,
-    allDay,
+    uid: String(ve.getFirstPropertyValue("uid") ?? ""),
+    recurrenceId: x.recurrenceId,
+    summary: String(ve.getFirstPropertyValue("summary") ?? "").slice(0, 200),
+    startMs: x.startMs,
+    endMs: x.endMs,
+    allDay: x.allDay,
     cancelled: status === "CANCELLED",
     free: transp === "TRANSPARENT",
   };
 }
 
-export interface Busy {
-  startMs: number;
-  endMs: number;
-}
-
-/** Decides create/skip for every occurrence. `known` holds "uid\u0000recurrenceId" keys already imported. */
-export function planImport(
-  parsed: ParseResult,
-  ctx: { mode: "blocked" | "appointments"; known: Set<string>; appointments: Busy[]; blocks: Busy[]; maxAppointmentMs: number },
-): PlannedItem[] {
-  const seen = new Set<string>();
-  const taken: Busy[] = [];
-  const overlaps = (list: Busy[], x: Busy) => list.some((b) => b.startMs < x.endMs && x.startMs < b.endMs);
-  const items: PlannedItem[] = parsed.occurrences.map((x) => {
-    const base: PlannedItem = { uid: x.uid, recurrenceId: x.recurrenceId, summary: x.summary, startMs: x.startMs, endMs: x.endMs, allDay: x.allDay, action: "create" };
-    const key = `${x.uid}\u0000${x.recurrenceId}`;
-    const skip = (reason: SkipReason): PlannedItem => ({ ...base, action: "skip", reason });
-    if (seen.has(key)) return skip("duplicate_in_file");
-    seen.add(key);
-    if (x.cancelled) return skip("cancelled");
-    if (x.free) return skip("free");
-    if (ctx.known.has(key)) return skip("already_imported");
-    if (x.endMs <= x.startMs) return skip("zero_length");
-    if (ctx.mode === "blocked") {
-      if (x.endMs - x.startMs > MAX_BLOCK_MS) return skip("too_long");
-      return overlaps(ctx.appointments, x) ? { ...base, overlaps: "appointment" } : base;
-    }
-    if (x.allDay || x.endMs - x.startMs > ctx.maxAppointmentMs) return skip("too_long");
-    if (overlaps(ctx.appointments, x) || overlaps(ctx.blocks, x) || overlaps(taken, x)) return skip("conflict");
-    taken.push(x);
-    return base;
-  });
-  for (const x of parsed.outOfWindow)
-    items.push({ uid: x.uid, recurrenceId: x.recurrenceId, summary: x.summary, startMs: x.startMs, endMs: x.endMs, allDay: x.allDay, action: "skip", reason: "out_of_window" });
-  return items;
-}
+// Planning (create / update / skip / remove) lives in ./import-plan.ts.
+export { planImport, type Busy, type KnownImport, type PlannedItem, type SkipReason } from "./import-plan";

@@ -8,7 +8,7 @@
 // A fresh isolate pays the full render once; a warm one re-renders only what
 // changed. The output is byte-identical to renderCalendar (tested).
 import { foldLines, ICalCalendar, ICalEvent } from "ical-generator";
-import { eventData, renderCalendar, type IcsAppointment, type RenderOptions } from "./render";
+import { eventData, eventZone, renderCalendar, type IcsAppointment, type RenderOptions } from "./render";
 
 /** ~450 bytes of text each: 20,000 entries is about 10 MB of an isolate's 128 MB. */
 const MEMO_MAX = 20_000;
@@ -30,7 +30,10 @@ let scratch: ICalCalendar | null = null;
 export function renderCalendarMemo(o: RenderOptions): string {
   if (o.appointments.length === 0) return renderCalendar(o);
   // Header (VCALENDAR properties, VTIMEZONE) and footer come from the library, rendered with one event.
-  const shell = renderCalendar({ ...o, appointments: [o.appointments[0]] });
+  // That event must be one written with the clinic's TZID when any is (events in a DST
+  // overlap are written in UTC and would leave the VTIMEZONE out of the shell).
+  const zoned = o.appointments.find((a) => eventZone(a, o.clinic.timeZone) !== null) ?? o.appointments[0];
+  const shell = renderCalendar({ ...o, appointments: [zoned] });
   const begin = shell.indexOf("BEGIN:VEVENT\r\n");
   const endTag = "END:VEVENT\r\n";
   const end = shell.lastIndexOf(endTag) + endTag.length;

@@ -13,6 +13,14 @@
 // - Times are written with TZID=<clinic zone> plus a VTIMEZONE from
 //   timezones-ical-library; a zone it does not know (or UTC) falls back to UTC
 //   "Z" times, which every client reads correctly.
+// - An event whose start or end falls in the repeated hour of a DST change
+//   (Europe/London 2027-10-31 00:30Z and 01:30Z both read 01:30 on the wall) is
+//   written in UTC "Z" for DTSTART and DTEND: a local time there names two
+//   instants, and readers disagree on which one (RFC 5545 says the first, many
+//   clients take the second), so only UTC is unambiguous. ical-generator writes
+//   one TZID per event, so the whole event switches; RFC 5545 allows any mix.
+// - Every calendar ends with CRLF after END:VCALENDAR (RFC 5545 §3.1: every
+//   content line ends with CRLF); ical-generator stops at the last line's text.
 // - Privacy: "full" (staff download, the patient's own invite), "minimal"
 //   (patient initials + type), "busy" ("Patient Appointment" only). Notes and
 //   the free-text reason are never written at any level.
@@ -28,8 +36,8 @@ import ical, {
 } from "ical-generator";
 import { tzlib_get_ical_block } from "timezones-ical-library";
 import type { AppointmentStatus } from "../db/schema";
-import { isValidTimeZone } from "../scheduling/zone";
-import { ZonedInstant } from "./zoned";
+import { isValidTimeZone, resolveWall } from "../scheduling/zone";
+import { wallClock, ZonedInstant } from "./zoned";
 
 export type Privacy = "full" | "minimal" | "busy";
 export const BUSY_SUMMARY = "Patient Appointment";
@@ -145,6 +153,26 @@ export function vtimezoneFor(zone: string): { tzid: string; block: string } | nu
   return found;
 }
 
+/**
+ * True when the wall-clock reading of `ms` in `zone` names exactly this instant and
+ * no other, so `TZID=<zone>:<wall time>` cannot be misread. False in the repeated
+ * hour of a DST change (both the first and the second pass).
+ */
+export function wallTimeIsUnambiguous(ms: number, zone: string): boolean {
+  // wallClock reads the per-day offset cache of zoned.ts, and resolveWall's fast path
+  // (same offset a day before and after) needs no Intl call: cheap for a 5,000-event feed.
+  const w = wallClock(ms, zone);
+  const r = resolveWall(zone, Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second));
+  return r.kind === "exact" && r.utcMs === Math.floor(ms / 1000) * 1000;
+}
+
+/** The TZID to write an appointment with, or null for UTC "Z" times (no usable VTIMEZONE, or an ambiguous wall time). */
+export function eventZone(a: Pick<IcsAppointment, "startMs" | "endMs">, clinicZone: string): string | null {
+  const tz = vtimezoneFor(clinicZone);
+  if (!tz) return null;
+  return wallTimeIsUnambiguous(a.startMs, clinicZone) && wallTimeIsUnambiguous(a.endMs, clinicZone) ? tz.tzid : null;
+}
+
 function escapeText(s: string): string {
   return s.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r?\n/g, "\\n");
 }
@@ -157,15 +185,15 @@ function descriptionOf(a: IcsAppointment, o: RenderOptions): string {
 }
 
 export function eventData(a: IcsAppointment, o: RenderOptions): ICalEventData {
-  const tz = vtimezoneFor(o.clinic.timeZone);
-  const zone = tz ? o.clinic.timeZone : "UTC";
+  const tzid = eventZone(a, o.clinic.timeZone);
+  const zone = tzid ? o.clinic.timeZone : "UTC";
   const cancelled = a.status === "cancelled" || o.method === "CANCEL";
   const ev: ICalEventData = {
     id: uidOf(a.id, o.clinic.domain),
     sequence: sequenceOf(a.version),
     start: new ZonedInstant(a.startMs, zone),
     end: new ZonedInstant(a.endMs, zone),
-    timezone: tz ? tz.tzid : null,
+    timezone: tzid,
     stamp: new ZonedInstant(o.stampMs ?? a.updatedAt),
     created: o.compact ? null : new ZonedInstant(a.createdAt),
     lastModified: new ZonedInstant(a.updatedAt),
@@ -200,7 +228,7 @@ export function eventData(a: IcsAppointment, o: RenderOptions): ICalEventData {
   return ev;
 }
 
-/** The whole VCALENDAR text (CRLF line ends, folded). */
+/** The whole VCALENDAR text (CRLF line ends including the last, folded at 75 octets). */
 export function renderCalendar(o: RenderOptions): string {
   const cal = ical({
     prodId: PRODID,
@@ -213,7 +241,7 @@ export function renderCalendar(o: RenderOptions): string {
     ttl: o.ttlSeconds ?? null,
   });
   for (const a of o.appointments) cal.createEvent(eventData(a, o));
-  return cal.toString();
+  return cal.toString() + "\r\n";
 }
 
 /** A safe download file name: "appointment-2026-01-05-<id8>.ics". */

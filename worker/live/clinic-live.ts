@@ -22,7 +22,7 @@ export const LOG_MAX_AGE_MS = 3 * 86_400_000;
 const MAX_DOCTORS = 200;
 
 /** Headers the Worker sets when forwarding an authenticated upgrade (never read from clients). */
-export const LIVE_HEADERS = { clinic: "x-acms-clinic", user: "x-acms-user", role: "x-acms-role", exp: "x-acms-exp" } as const;
+export const LIVE_HEADERS = { clinic: "x-acms-clinic", user: "x-acms-user", role: "x-acms-role", exp: "x-acms-exp", session: "x-acms-session" } as const;
 
 interface Attachment {
   clinicId: string;
@@ -30,6 +30,8 @@ interface Attachment {
   role: string;
   /** Session expiry (epoch ms): the socket is closed once it passes. */
   exp: number;
+  /** The session's token id (jti), so a log-out can close exactly its sockets. */
+  jti?: string;
   doctorIds: string[];
   live: boolean;
 }
@@ -76,6 +78,22 @@ export class ClinicLive extends DurableObject<Env> {
     return seq;
   }
 
+  /**
+   * A session ended server-side (auth/session-store.ts): close its open sockets now
+   * rather than at the token's expiry. Without `jti`, every socket of the user (password
+   * change or reset, disabling, role change). Returns how many were closed.
+   */
+  async endSessions(userId: string, jti?: string): Promise<number> {
+    let n = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      const a = ws.deserializeAttachment() as Attachment | null;
+      if (!a || a.userId !== userId || (jti !== undefined && a.jti !== jti)) continue;
+      this.closeQuietly(ws, 4001, "session ended");
+      n++;
+    }
+    return n;
+  }
+
   async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("Expected a WebSocket upgrade", { status: 426 });
     const clinicId = request.headers.get(LIVE_HEADERS.clinic);
@@ -89,6 +107,7 @@ export class ClinicLive extends DurableObject<Env> {
       userId,
       role: request.headers.get(LIVE_HEADERS.role) ?? "",
       exp: Number(request.headers.get(LIVE_HEADERS.exp)) || Date.now() + 8 * 3_600_000,
+      jti: request.headers.get(LIVE_HEADERS.session) ?? undefined,
       doctorIds: [],
       live: false,
     };

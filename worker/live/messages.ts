@@ -9,7 +9,9 @@ export type LiveChange =
   | { kind: "appointment"; op: "created" | "updated" | "deleted"; doctorId: string; record: unknown }
   | { kind: "blocked"; op: "created" | "updated" | "deleted"; doctorId: string; record: unknown }
   | { kind: "integration"; op: "updated"; doctorId: string; record: unknown }
-  | { kind: "notice"; op: "created"; doctorId: string; record: unknown };
+  | { kind: "notice"; op: "created"; doctorId: string; record: unknown }
+  // A doctor's settings changed (hours, slot length, colour, name, types): record is the DoctorDto.
+  | { kind: "doctor"; op: "updated"; doctorId: string; record: unknown };
 
 export type ServerMessage =
   | { type: "hello"; seq: number }

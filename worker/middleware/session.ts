@@ -1,32 +1,17 @@
 // Authentication and authorization in one place.
 // - requireSession: reads the session cookie (or a Bearer token for scripts),
-//   verifies the JWT, rejects disabled accounts, and sets c.var.user.
+//   verifies the JWT, then asks D1 once whether that session is still live (not
+//   logged out, user not disabled, no password/role change since) and sets c.var.user.
 // - csrf: cookie-authenticated writes must come from our own origin.
 // - requireRole: the role rules; every handler below it may trust c.var.user.
 import type { Context, MiddlewareHandler } from "hono";
-import { getCookie } from "hono/cookie";
+import { getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../env";
 import type { Role } from "../db/schema";
-import { SESSION_COOKIE, verifySession } from "../auth/session";
+import type { SessionUser } from "../env";
+import { SESSION_COOKIE, SESSION_TTL_SECONDS, signSession, verifySessionClaims } from "../auth/session";
+import { sessionVerdict } from "../auth/session-store";
 import { forbidden, unauthorized } from "../errors";
-
-// A disabled account must lose access quickly without a D1 read on every request
-// (the hot read paths are a single query). Checked per isolate, cached briefly.
-const ACTIVE_TTL_MS = 15_000;
-const activeCache = new Map<string, { active: boolean; at: number }>();
-
-export function forgetUserStatus(userId: string) {
-  activeCache.delete(userId);
-}
-
-async function isActive(db: D1Database, userId: string): Promise<boolean> {
-  const hit = activeCache.get(userId);
-  if (hit && Date.now() - hit.at < ACTIVE_TTL_MS) return hit.active;
-  const row = await db.prepare("SELECT disabled FROM users WHERE id = ?").bind(userId).first<{ disabled: number }>();
-  const active = !!row && !row.disabled;
-  activeCache.set(userId, { active, at: Date.now() });
-  return active;
-}
 
 const bearerToken = (c: Context<AppEnv>) => {
   const auth = c.req.header("authorization");
@@ -39,19 +24,56 @@ export function sessionToken(c: Context<AppEnv>): { bearer: boolean; token: stri
   return bearer !== undefined ? { bearer: true, token: bearer } : { bearer: false, token: getCookie(c, SESSION_COOKIE) };
 }
 
+/**
+ * Signs a session for `user` at the user's current session `epoch`, and sets the session
+ * cookie when `cookie` (a browser; scripts get the token in the JSON only). Used by
+ * log-in and by the changes that end a user's other sessions but keep this one.
+ */
+export async function issueSession(c: Context<AppEnv>, user: SessionUser, epoch: number, cookie: boolean): Promise<string> {
+  const token = await signSession(user, c.env.SESSION_SECRET, SESSION_TTL_SECONDS, epoch);
+  if (cookie) setCookie(c, SESSION_COOKIE, token, { httpOnly: true, secure: true, sameSite: "Lax", path: "/", maxAge: SESSION_TTL_SECONDS });
+  return token;
+}
+
 /** True when `origin` is this deployment's own (the request's host or APP_URL): the CSRF rule, also used by the live WebSocket. */
 export function isOwnOrigin(c: Context<AppEnv>, origin: string | undefined): boolean {
   return !!origin && (origin === new URL(c.req.url).origin || origin === new URL(c.env.APP_URL).origin);
 }
 
-export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+const ended = (reason: "disabled" | "ended") =>
+  unauthorized(reason === "disabled" ? "This account is disabled." : "Your session has ended. Log in again.");
+
+async function verifiedClaims(c: Context<AppEnv>) {
   const { token } = sessionToken(c);
   if (!token) throw unauthorized();
-  const user = await verifySession(token, c.env.SESSION_SECRET);
-  if (!user) throw unauthorized("Your session is invalid or has expired. Log in again.");
-  if (!(await isActive(c.env.DB, user.userId))) throw unauthorized("This account is disabled.");
-  c.set("user", user);
+  const claims = await verifySessionClaims(token, c.env.SESSION_SECRET);
+  if (!claims) throw unauthorized("Your session is invalid or has expired. Log in again.");
+  return claims;
+}
+
+export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const claims = await verifiedClaims(c);
+  const verdict = await sessionVerdict(c.env.DB, claims);
+  if (!verdict.ok) throw ended(verdict.reason);
+  c.set("user", claims.user);
   await next();
+};
+
+/**
+ * requireSession for route groups whose GET handlers only read (the calendar's hot
+ * paths: appointments, availability, blocked times, patient search). A GET runs its
+ * handler while D1 confirms the session, so the check costs no extra round-trip of
+ * latency; the answer is held back until the check is in and replaced by the 401 when
+ * the session has ended, so nothing is released to an ended session. Any other method
+ * (and a WebSocket upgrade) waits for the check first, exactly as requireSession.
+ * Do not use it where a GET has side effects (OAuth callbacks, upgrades).
+ */
+export const requireSessionReadAhead: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if ((c.req.method !== "GET" && c.req.method !== "HEAD") || c.req.header("upgrade")) return requireSession(c, next);
+  const claims = await verifiedClaims(c);
+  c.set("user", claims.user);
+  const [verdict] = await Promise.all([sessionVerdict(c.env.DB, claims), next()]);
+  if (!verdict.ok) throw ended(verdict.reason);
 };
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -65,7 +87,7 @@ export const csrf: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-function refererOrigin(ref: string | undefined): string | undefined {
+export function refererOrigin(ref: string | undefined): string | undefined {
   if (!ref) return undefined;
   try {
     return new URL(ref).origin;

@@ -35,6 +35,13 @@ export interface ExternalItem {
   blocks: boolean;
   /** The provider's title; only stored if the doctor allows labels. */
   title: string;
+  /**
+   * Optional (issue 9), for OUR events only: the ACMS status the event shows, when the
+   * provider's mapping can tell (Google: its colour). Lets a reconnect see that an event
+   * already shows what ACMS would write. Leave undefined when the mapping cannot tell:
+   * then timing alone decides.
+   */
+  shownStatus?: string | null;
 }
 
 export interface ChangeSet {
@@ -57,12 +64,16 @@ export interface OutboundAppointment {
   /** Link back into ACMS (requires log-in); never PHI. */
   url: string;
   timeZone: string;
+  /** The appointment's type (e.g. "video"): a provider may attach an online meeting for some types. Never PHI. */
+  appointmentType?: string;
 }
 
 export interface UpsertResult {
   id: string;
   etag: string | null;
   updatedMs: number | null;
+  /** Join link of an online meeting the provider made for the event (Teams); undefined: the provider has none. */
+  joinUrl?: string | null;
 }
 
 export interface WatchResult {
@@ -73,6 +84,8 @@ export interface WatchResult {
 
 export interface CalendarProvider {
   readonly name: "google" | "microsoft" | "caldav";
+  /** False when the provider has no push notifications (CalDAV): the engine then never calls watch() and polls. */
+  readonly pushSupported?: boolean;
   listCalendars(): Promise<ExternalCalendar[]>;
   /**
    * Changes since `cursor` (all pages followed), or the full window when cursor is null.
@@ -85,14 +98,25 @@ export interface CalendarProvider {
   /**
    * Create (deterministic id = appointment id, so a retried create cannot duplicate) or,
    * with `etag`, patch guarded by If-Match (throws PreconditionFailedError when the event changed).
+   * `existingId` is the event id the engine last linked (null if none): providers whose ids are
+   * server-assigned (Graph) need it to patch; providers with deterministic ids may ignore it.
    */
-  upsertEvent(calendarId: string, appt: OutboundAppointment, etag: string | null): Promise<UpsertResult>;
+  upsertEvent(calendarId: string, appt: OutboundAppointment, etag: string | null, existingId?: string | null): Promise<UpsertResult>;
   /** Delete; an already deleted/unknown event counts as done. With `etag`, guarded by If-Match. */
   deleteEvent(calendarId: string, eventId: string, etag: string | null): Promise<void>;
   watch(calendarId: string, channel: { id: string; token: string; address: string; ttlSeconds: number }): Promise<WatchResult>;
   unwatch(channelId: string, resourceId: string): Promise<void>;
   /** Revoke our grant at the provider (disconnect). Best effort. */
   revoke(): Promise<void>;
+  /**
+   * Optional (issue 9, cheap reconnect): every event of OURS for `doctorId` in `calendarId`
+   * overlapping the window (marked by our private properties: `appointmentId` set), cancelled ones
+   * included where the provider keeps them, in as few requests as the provider allows
+   * (Google: privateExtendedProperty filter, 2500 per page). The engine calls it once
+   * after a (re)connect and then writes only what differs. Without it, a reconnect
+   * writes every upcoming appointment (still idempotent, just more requests).
+   */
+  listOwnEvents?(calendarId: string, window: TimeWindow, doctorId: string): Promise<ExternalItem[]>;
 }
 
 /** The cursor is no longer valid (Google 410 fullSyncRequired, Graph 410 syncStateNotFound, CalDAV valid-sync-token). */

@@ -10,7 +10,7 @@ import { actorOf } from "../db/audit";
 import { APPOINTMENT_STATUSES } from "../db/schema";
 import { ApiError, notFound, validationError } from "../errors";
 import { hubFor } from "../hub/doctor-hub";
-import { csrf, requireRole, requireSession } from "../middleware/session";
+import { csrf, requireRole, requireSessionReadAhead } from "../middleware/session";
 import { idParam, instant, jsonBody, queryOf } from "../validate";
 import { getAppointment, getAppointmentWithSync, listAppointments } from "../appointments/queries";
 import type { Caller, Failure, WriteResult } from "../appointments/write";
@@ -83,7 +83,7 @@ function answer(r: WriteResult) {
 }
 
 export const appointmentRoutes = new Hono<AppEnv>()
-  .use("*", requireSession, csrf)
+  .use("*", requireSessionReadAhead, csrf)
   .get("/", async (c) => {
     const q = queryOf(c, ListQuery);
     const appointments = await listAppointments(c.env.DB, {

@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
-import { requireSession } from "../middleware/session";
+import { requireSessionReadAhead } from "../middleware/session";
 import { idParam, isoDate, queryOf } from "../validate";
 import { appointmentRangeStatement, blockedRangeStatement } from "../appointments/queries";
 import type { BlockedTimeRow } from "../appointments/model";
@@ -27,7 +27,7 @@ const Query = z
   .refine((q) => q.to >= q.from, { path: ["to"], message: "must not be before from" })
   .refine((q) => Date.parse(q.to) - Date.parse(q.from) < MAX_DAYS * DAY, { path: ["to"], message: `the range is at most ${MAX_DAYS} days` });
 
-export const availabilityRoutes = new Hono<AppEnv>().use("*", requireSession).get("/", async (c) => {
+export const availabilityRoutes = new Hono<AppEnv>().use("*", requireSessionReadAhead).get("/", async (c) => {
   const q = queryOf(c, Query);
   const clinicId = c.var.user.clinicId;
   const d1 = c.env.DB;

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { hubFor } from "../hub/doctor-hub";
-import { csrf, requireSession } from "../middleware/session";
+import { csrf, requireSessionReadAhead } from "../middleware/session";
 import { idParam, instant, jsonBody, queryOf } from "../validate";
 import { listBlockedTimes } from "../appointments/queries";
 import { type BlockedResult, readBlockedTime } from "../appointments/blocked-write";
@@ -34,7 +34,7 @@ function answer(r: BlockedResult) {
 }
 
 export const blockedTimeRoutes = new Hono<AppEnv>()
-  .use("*", requireSession, csrf)
+  .use("*", requireSessionReadAhead, csrf)
   .get("/", async (c) => {
     const q = queryOf(c, ListQuery);
     const blockedTimes = await listBlockedTimes(c.env.DB, { clinicId: c.var.user.clinicId, fromMs: q.from, toMs: q.to, doctorId: q.doctorId });

@@ -11,6 +11,7 @@ import { makeDb } from "../db/client";
 import { doctors, users } from "../db/schema";
 import { doctorDto } from "../doctors/dto";
 import { doctorFields, newDoctorRow } from "../doctors/fields";
+import { publishDoctorChange } from "../live/doctor-change";
 import { conflict, forbidden, notFound, validationError } from "../errors";
 import { newId } from "../ids";
 import { csrf, requireRole, requireSession } from "../middleware/session";
@@ -25,6 +26,7 @@ const CreateBody = z.strictObject({
   color: doctorFields.color.optional(),
   slotMinutes: doctorFields.slotMinutes.optional(),
   workingHours: doctorFields.workingHours.optional(),
+  appointmentTypes: doctorFields.appointmentTypes.optional(),
   /** An existing doctor-role user of the clinic to link (log-in for this doctor). */
   userId: idParam.optional(),
 });
@@ -36,6 +38,7 @@ const AdminPatch = z
     color: doctorFields.color.optional(),
     slotMinutes: doctorFields.slotMinutes.optional(),
     workingHours: doctorFields.workingHours.optional(),
+    appointmentTypes: doctorFields.appointmentTypes.optional(),
     active: z.boolean().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, "send at least one field to change");
@@ -104,11 +107,13 @@ export const doctorRoutes = new Hono<AppEnv>()
     if (b.color !== undefined) set.color = b.color;
     if (b.slotMinutes !== undefined) set.slotMinutes = b.slotMinutes;
     if (b.workingHours !== undefined) set.workingHours = JSON.stringify(b.workingHours);
+    if (b.appointmentTypes !== undefined) set.appointmentTypes = JSON.stringify(b.appointmentTypes);
     if (b.active !== undefined) set.active = b.active;
     const after = { ...before, ...set } as typeof before;
     await db.batch([
       db.update(doctors).set(set).where(and(eq(doctors.id, id), eq(doctors.clinicId, u.clinicId))),
       auditInsert(db, u.clinicId, actorOf(u), "doctor.update", "doctor", id, changed(doctorDto(before), doctorDto(after))),
     ]);
+    await publishDoctorChange(c.env, u.clinicId, doctorDto(after));
     return c.json({ doctor: doctorDto(after) });
   });

@@ -8,15 +8,19 @@ import { blockedTimeRoutes } from "./blocked-times";
 import { clinicRoutes } from "./clinic";
 import { doctorRoutes } from "./doctors";
 import { adminIntegrationRoutes, integrationRoutes } from "./integrations";
+import { caldavIntegrationRoutes } from "./integrations-caldav";
 import { liveRoutes } from "./live";
 import { noticeRoutes } from "./notices";
 import { patientRoutes } from "./patients";
+import { setupRoutes } from "./setup";
 import { userRoutes } from "./users";
 import { webhookRoutes } from "./webhooks";
 
 export const apiRoutes = new Hono<AppEnv>();
 
 apiRoutes.route("/clinic", clinicRoutes);
+// First run only (no session): create the clinic and its first admin; refused once a clinic exists.
+apiRoutes.route("/setup", setupRoutes);
 apiRoutes.route("/doctors", doctorRoutes);
 apiRoutes.route("/patients", patientRoutes);
 apiRoutes.route("/users", userRoutes);
@@ -26,6 +30,7 @@ apiRoutes.route("/availability", availabilityRoutes);
 apiRoutes.route("/blocked-times", blockedTimeRoutes);
 apiRoutes.route("/live", liveRoutes);
 apiRoutes.route("/notices", noticeRoutes);
+apiRoutes.route("/integrations/caldav", caldavIntegrationRoutes);
 apiRoutes.route("/integrations", integrationRoutes);
 apiRoutes.route("/admin/integrations", adminIntegrationRoutes);
 // Provider push notifications: no session; each request is verified against the channel we registered.

@@ -28,6 +28,11 @@ import { BLOCKED_COLUMNS, toBlockedTime, type BlockedTimeRow } from "../appointm
 import { makeDb } from "../db/client";
 import { actorOf, auditInsert } from "../db/audit";
 
+// A server without Google OAuth credentials answers a clear 503 (the settings page shows
+// this sentence), not the 500 of a missing configuration.
+const googleConfigured = (env: Env) => !!env.GOOGLE_CLIENT_ID && !!env.GOOGLE_CLIENT_SECRET;
+const googleNotConfigured = () => new ApiError(503, "provider_not_configured", "Google Calendar isn't set up on this server.");
+
 const STATE_PURPOSE = "google-oauth-state";
 const STATE_TTL_SECONDS = 10 * 60;
 
@@ -124,6 +129,7 @@ integrationRoutes.post("/google/connect", requireRole("doctor"), async (c) => {
   const u = c.var.user;
   if (!u.doctorId) throw forbidden("Only a doctor can connect their own calendar.");
   if ((c.req.header("content-length") ?? "0") !== "0") await jsonBody(c, z.strictObject({}));
+  if (!googleConfigured(c.env)) throw googleNotConfigured();
   const cfg = oauthConfig(c.env);
   const pkce = await newPkce();
   // The PKCE verifier travels inside the signed state, encrypted (AES-GCM, bound to the
@@ -135,6 +141,7 @@ integrationRoutes.post("/google/connect", requireRole("doctor"), async (c) => {
 
 integrationRoutes.get("/google/callback", requireRole("doctor"), async (c) => {
   const env = c.env;
+  if (!googleConfigured(env)) throw googleNotConfigured();
   const u = c.var.user;
   const q = c.req.query();
   const payload = q.state ? await verifyPurposeToken(q.state, STATE_PURPOSE, env.SESSION_SECRET) : null;
@@ -182,9 +189,10 @@ integrationRoutes.get("/google/callback", requireRole("doctor"), async (c) => {
       ).bind(id, cal.id, cal.summary),
     ),
     env.DB.prepare(
-      "UPDATE calendar_integrations SET account_email = ?, write_calendar_id = ?, busy_calendar_ids = ?, status = 'active', last_error = NULL, last_error_at = NULL, updated_at = ? WHERE id = ?",
+      "UPDATE calendar_integrations SET account_email = ?, write_calendar_id = ?, busy_calendar_ids = ?, status = 'active', last_error = NULL, last_error_at = NULL, own_listing_due = 1, updated_at = ? WHERE id = ?",
     ).bind(primary?.id ?? "", writeId, JSON.stringify(busy.length ? busy : primary ? [primary.id] : []), Date.now(), id),
-    // Upcoming appointments booked before connecting (or changed while disconnected) go to Google too.
+    // Upcoming appointments booked before connecting (or changed while disconnected) go to Google too;
+    // own_listing_due: the engine first lists our events there once and writes only what differs.
     ...(writeId ? [backfillStatement(env, id, doctorId, writeId)] : []),
   ]);
   await audit(env, u, existing ? "integration.reconnect" : "integration.connect", id, { provider: "google", account: primary?.id ?? "" });

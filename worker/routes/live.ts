@@ -18,7 +18,8 @@ export const liveRoutes = new Hono<AppEnv>().use("*", requireSession).get("/", a
   const { bearer, token = "" } = sessionToken(c);
   if (!bearer && !isOwnOrigin(c, c.req.header("origin"))) throw forbidden("Cross-site WebSocket refused (Origin does not match).");
   // requireSession verified the token; only its expiry is read here.
-  const exp = (decodeJwt(token).exp ?? 0) * 1000;
+  const claims = decodeJwt(token);
+  const exp = (claims.exp ?? 0) * 1000;
   const u = c.var.user;
   const headers = new Headers(c.req.raw.headers);
   for (const k of [...headers.keys()]) if (k.startsWith("x-acms-")) headers.delete(k);
@@ -26,6 +27,8 @@ export const liveRoutes = new Hono<AppEnv>().use("*", requireSession).get("/", a
   headers.set(LIVE_HEADERS.user, u.userId);
   headers.set(LIVE_HEADERS.role, u.role);
   headers.set(LIVE_HEADERS.exp, String(exp));
+  // The session id lets a log-out close this socket at once (ClinicLive.endSessions).
+  if (typeof claims.jti === "string") headers.set(LIVE_HEADERS.session, claims.jti);
   const stub = c.env.CLINIC_LIVE.get(c.env.CLINIC_LIVE.idFromName(u.clinicId));
   const res = await stub.fetch(new Request(c.req.raw.url, { method: "GET", headers }));
   // A fresh Response: the one from the DO has immutable headers, and app.ts adds cache-control.

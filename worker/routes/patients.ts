@@ -10,11 +10,12 @@ import { makeDb } from "../db/client";
 import { appointments, patients, patientTerms } from "../db/schema";
 import { notFound } from "../errors";
 import { newId } from "../ids";
-import { csrf, requireSession } from "../middleware/session";
+import { csrf, requireSessionReadAhead } from "../middleware/session";
 import { nameLc, patientDto, phoneDigits, type PatientDbRow } from "../patients/dto";
 import { searchPatients } from "../patients/search";
 import { nameTerms } from "../patients/terms";
-import { isoDate, jsonBody, queryOf } from "../validate";
+import { instant, isoDate, jsonBody, queryOf } from "../validate";
+import { APPOINTMENT_COLUMNS, type AppointmentRow, toAppointment } from "../appointments/model";
 import { changed } from "../db/audit-diff";
 import { idOf } from "./path-id";
 
@@ -27,6 +28,9 @@ const phone = z
 const email = z.union([z.literal(""), z.string().trim().toLowerCase().email("must be an e-mail address").max(254)]);
 const dateOfBirth = isoDate.refine((d) => d >= "1900-01-01" && d <= new Date().toISOString().slice(0, 10), "must be a past date");
 
+/** Free-text notes for staff (allergies, access needs); PHI, shown only on the patient's own page. */
+const notes = z.string().max(5000);
+
 const SearchQuery = z.strictObject({
   q: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
@@ -36,9 +40,10 @@ const CreateBody = z.strictObject({
   phone: phone.optional(),
   email: email.optional(),
   dateOfBirth: dateOfBirth.nullable().optional(),
+  notes: notes.optional(),
 });
 const PatchBody = z
-  .strictObject({ name: name.optional(), phone: phone.optional(), email: email.optional(), dateOfBirth: dateOfBirth.nullable().optional() })
+  .strictObject({ name: name.optional(), phone: phone.optional(), email: email.optional(), dateOfBirth: dateOfBirth.nullable().optional(), notes: notes.optional() })
   .refine((b) => Object.keys(b).length > 0, "send at least one field to change");
 
 /** A name always has at least one word (name is trimmed and non-empty). */
@@ -55,8 +60,15 @@ const toRow = (p: typeof patients.$inferSelect): PatientDbRow => ({
   date_of_birth: p.dateOfBirth,
 });
 
+/** One patient with their notes (the list and search results leave notes out: they are not needed there). */
+const detailDto = (p: typeof patients.$inferSelect) => ({ ...patientDto(toRow(p)), notes: p.notes });
+
+/** The most appointments one history page returns (newest first; `before` pages further back). */
+const HISTORY_LIMIT = 100;
+const HistoryQuery = z.strictObject({ before: instant.optional() });
+
 export const patientRoutes = new Hono<AppEnv>()
-  .use("*", requireSession, csrf)
+  .use("*", requireSessionReadAhead, csrf)
   .get("/", async (c) => {
     const q = queryOf(c, SearchQuery);
     const list = await searchPatients(c.env.DB, c.var.user.clinicId, q.q ?? "", q.limit ?? 20);
@@ -67,7 +79,24 @@ export const patientRoutes = new Hono<AppEnv>()
     const db = makeDb(c.env.DB);
     const p = await db.query.patients.findFirst({ where: and(eq(patients.id, id), eq(patients.clinicId, c.var.user.clinicId)) });
     if (!p) throw notFound("Patient");
-    return c.json({ patient: patientDto(toRow(p)) });
+    return c.json({ patient: detailDto(p) });
+  })
+  // The patient's appointment history, newest first, every status (cancelled ones too: the
+  // receptionist asks "did they cancel last time?"). Uses appointments_patient_idx.
+  .get("/:id/appointments", async (c) => {
+    const id = idOf(c.req.param("id"), "Patient");
+    const q = queryOf(c, HistoryQuery);
+    const clinicId = c.var.user.clinicId;
+    const exists = await c.env.DB.prepare("SELECT 1 AS x FROM patients WHERE id = ? AND clinic_id = ?").bind(id, clinicId).first();
+    if (!exists) throw notFound("Patient");
+    const rows = await c.env.DB.prepare(
+      `SELECT ${APPOINTMENT_COLUMNS} FROM appointments a WHERE a.patient_id = ?1 AND a.clinic_id = ?2 AND a.start_ms < ?3
+       ORDER BY a.start_ms DESC LIMIT ?4`,
+    )
+      .bind(id, clinicId, q.before ?? Number.MAX_SAFE_INTEGER, HISTORY_LIMIT + 1)
+      .all<AppointmentRow>();
+    const list = rows.results.slice(0, HISTORY_LIMIT).map(toAppointment);
+    return c.json({ appointments: list, more: rows.results.length > HISTORY_LIMIT });
   })
   .post("/", async (c) => {
     const b = await jsonBody(c, CreateBody);
@@ -83,6 +112,7 @@ export const patientRoutes = new Hono<AppEnv>()
       phoneDigits: phoneDigits(b.phone ?? ""),
       email: b.email ?? "",
       dateOfBirth: b.dateOfBirth ?? null,
+      notes: b.notes ?? "",
       createdAt: now,
       updatedAt: now,
     };
@@ -91,7 +121,7 @@ export const patientRoutes = new Hono<AppEnv>()
       db.insert(patientTerms).values(termRows(u.clinicId, row.id, row.name)),
       auditInsert(db, u.clinicId, actorOf(u), "patient.create", "patient", row.id, { after: patientDto(toRow(row)) }),
     ]);
-    return c.json({ patient: patientDto(toRow(row)) }, 201);
+    return c.json({ patient: detailDto(row) }, 201);
   })
   .patch("/:id", async (c) => {
     const id = idOf(c.req.param("id"), "Patient");
@@ -105,6 +135,7 @@ export const patientRoutes = new Hono<AppEnv>()
     if (b.phone !== undefined) Object.assign(set, { phone: b.phone, phoneDigits: phoneDigits(b.phone) });
     if (b.email !== undefined) set.email = b.email;
     if (b.dateOfBirth !== undefined) set.dateOfBirth = b.dateOfBirth;
+    if (b.notes !== undefined) set.notes = b.notes;
     const after = { ...before, ...set };
     const renamed = b.name !== undefined && b.name !== before.name;
     await db.batch([
@@ -117,7 +148,11 @@ export const patientRoutes = new Hono<AppEnv>()
             db.update(appointments).set({ patientName: b.name! }).where(eq(appointments.patientId, id)),
           ]
         : []),
-      auditInsert(db, u.clinicId, actorOf(u), "patient.update", "patient", id, changed(patientDto(toRow(before)), patientDto(toRow(after)))),
+      auditInsert(db, u.clinicId, actorOf(u), "patient.update", "patient", id, {
+        ...changed(patientDto(toRow(before)), patientDto(toRow(after))),
+        // That the notes changed, not what they say: the audit log is read more widely than the chart.
+        ...(b.notes !== undefined && b.notes !== before.notes ? { notesChanged: true } : {}),
+      }),
     ]);
-    return c.json({ patient: patientDto(toRow(after)) });
+    return c.json({ patient: detailDto(after) });
   });

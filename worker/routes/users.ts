@@ -1,10 +1,11 @@
-// Staff accounts: an admin lists, creates and disables them (and resets passwords).
-// Disabling cuts access: log-in is refused and existing sessions stop working
-// (requireSession checks the flag; forgetUserStatus drops this isolate's cache at
-// once, other isolates notice within its 15 s TTL).
-// Roles are not editable: a session token carries the role, so a role change
-// would not reach sessions already issued. Disable the account and create a new one.
-import { and, asc, eq } from "drizzle-orm";
+// Staff accounts: an admin lists, creates and disables them, resets passwords and
+// changes roles. Disabling, a password reset and a role change end every session of
+// that user at once (users.session_epoch is bumped in the same UPDATE; requireSession
+// compares it on every request). An admin resetting their own password keeps this
+// session with a fresh token; their other sessions end.
+// Role changes are between admin and receptionist: a doctor's account is tied to their
+// calendar (doctor record, integrations), so to or from "doctor" means a new account.
+import { and, asc, eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../env";
@@ -17,13 +18,14 @@ import { doctorDto } from "../doctors/dto";
 import { doctorFields, newDoctorRow } from "../doctors/fields";
 import { conflict, notFound, validationError } from "../errors";
 import { newId } from "../ids";
-import { csrf, forgetUserStatus, requireRole, requireSession } from "../middleware/session";
+import { csrf, issueSession, requireRole, requireSession, sessionToken } from "../middleware/session";
+import { currentEpoch, endLiveSessions } from "../auth/session-store";
 import { jsonBody } from "../validate";
 import { idOf } from "./path-id";
 
-const email = z.string().trim().toLowerCase().email("must be an e-mail address").max(254);
-const password = z.string().min(10, "must be at least 10 characters").max(1024);
-const name = z.string().trim().min(1, "is required").max(200);
+export const email = z.string().trim().toLowerCase().email("must be an e-mail address").max(254);
+export const password = z.string().min(10, "must be at least 10 characters").max(1024);
+export const name = z.string().trim().min(1, "is required").max(200);
 
 const CreateBody = z.strictObject({
   email,
@@ -42,7 +44,7 @@ const CreateBody = z.strictObject({
 });
 
 const PatchBody = z
-  .strictObject({ name: name.optional(), disabled: z.boolean().optional(), password: password.optional() })
+  .strictObject({ name: name.optional(), disabled: z.boolean().optional(), password: password.optional(), role: z.enum(ROLES).optional() })
   .refine((b) => Object.keys(b).length > 0, "send at least one field to change");
 
 type UserRow = typeof users.$inferSelect;
@@ -92,6 +94,7 @@ export const userRoutes = new Hono<AppEnv>()
       disabled: false,
       createdAt: now,
       updatedAt: now,
+      sessionEpoch: 0,
     };
     const doctor = b.role === "doctor" ? newDoctorRow(newId(), me.clinicId, user.id, b.name, b.doctor ?? {}, now) : null;
     const dto = userDto(user, doctor?.id ?? null);
@@ -127,19 +130,36 @@ export const userRoutes = new Hono<AppEnv>()
     if (!row) throw notFound("User");
     if (id === me.userId && b.disabled === true)
       throw conflict("cannot_disable_self", "You cannot disable your own account; ask another admin.");
+    const roleChange = b.role !== undefined && b.role !== row.user.role;
+    if (roleChange && id === me.userId)
+      throw conflict("cannot_change_own_role", "You cannot change your own role; ask another admin.");
+    if (roleChange && (b.role === "doctor" || row.user.role === "doctor"))
+      throw conflict("role_change_unsupported", "A doctor's account is tied to their calendar: create a new account instead of changing its role.");
     const set: Partial<UserRow> = { updatedAt: Date.now() };
     if (b.name !== undefined) set.name = b.name;
     if (b.disabled !== undefined) set.disabled = b.disabled;
     if (b.password !== undefined) set.passwordHash = await hashPassword(b.password);
+    if (roleChange) set.role = b.role;
+    // Any of these ends every session of the user at once.
+    const endSessions = b.password !== undefined || b.disabled === true || roleChange;
     const after = { ...row.user, ...set };
     const diff = changed(userDto(row.user, row.doctorId), userDto(after, row.doctorId));
     await db.batch([
-      db.update(users).set(set).where(and(eq(users.id, id), eq(users.clinicId, me.clinicId))),
+      db
+        .update(users)
+        .set(endSessions ? { ...set, sessionEpoch: sql`${users.sessionEpoch} + 1` } : set)
+        .where(and(eq(users.id, id), eq(users.clinicId, me.clinicId))),
       auditInsert(db, me.clinicId, actorOf(me), b.disabled === true ? "user.disable" : "user.update", "user", id, {
         ...diff,
         ...(b.password !== undefined ? { passwordReset: true } : {}),
+        ...(endSessions ? { sessionsEnded: true } : {}),
       }),
     ]);
-    forgetUserStatus(id);
+    if (endSessions) await endLiveSessions(c.env, me.clinicId, id);
+    if (endSessions && id === me.userId) {
+      // An admin who reset their own password keeps this session (with a new token).
+      const token = await issueSession(c, me, await currentEpoch(c.env.DB, me.userId), !sessionToken(c).bearer);
+      return c.json({ user: userDto(after, row.doctorId), token });
+    }
     return c.json({ user: userDto(after, row.doctorId) });
   });

@@ -1,9 +1,12 @@
 // Inbound: incremental sync of the doctor's selected calendars.
 // A calendar is synced when it has no cursor yet, when a push notification marked
 // it dirty (last_notification_at > last_polled_at), or when its poll is due
-// (every 5 minutes without a healthy channel; a reconciliation every 6 hours with
-// one, since push can be lost; a full listing of the window daily, so its far end
-// keeps up as time moves). A 410/invalid cursor → full listing of the window,
+// (./cadence.ts: every 5 minutes without a healthy channel or while the echo check
+// says push is broken; hourly at the calendar's own minute with one, since push can
+// be lost; a full listing of the window daily, so its far end keeps up as time
+// moves). Nothing is called while the account backs off (./backoff.ts): the
+// calendar stays dirty and is read when the backoff ends.
+// A 410/invalid cursor → full listing of the window,
 // which replaces that calendar's imported busy blocks (no duplicates: every row is
 // keyed by (integration_id, external_id)) and never touches appointments.
 // The cursor is saved only after its items are applied, so a run cut short (DO
@@ -18,12 +21,15 @@ import { resolveSync } from "./policy";
 import { busyIdsOf, label, syncedCalendarIds, type CalendarRow } from "./integrations";
 import { linkByExternal, upsertLinkStatement } from "./links";
 import { acmsSideOf, extSideOf, lastSyncOf, notice, requeuePushStatements, runWithNotice, takeExternalTiming } from "./reconcile";
-import { recordIntegrationError, type IntegrationSession } from "./session";
+import { backingOff, recordIntegrationError, type IntegrationSession } from "./session";
 import { describe } from "./outbound";
 import { busyLabelOf } from "./busy-label";
+import { AccountBackoffError } from "./backoff";
+import { channelHealthy, nextCursorPollAt, POLL_WITH_PUSH_MS, POLL_WITHOUT_PUSH_MS } from "./cadence";
 
-export const POLL_WITHOUT_PUSH_MS = 5 * 60_000;
-export const RECONCILE_WITH_PUSH_MS = 6 * 60 * 60_000;
+export { channelHealthy, POLL_WITHOUT_PUSH_MS };
+/** With a healthy channel: the hourly cheap cursor read (was a 6-hourly reconciliation before issue 9). */
+export const RECONCILE_WITH_PUSH_MS = POLL_WITH_PUSH_MS;
 /** How far back and ahead we mirror: clinics book up to a year ahead (lesson 17). */
 export const WINDOW_PAST_MS = 7 * 86_400_000;
 export const WINDOW_AHEAD_MS = 400 * 86_400_000;
@@ -44,15 +50,10 @@ export const storeCursor = (fullAt: number, cursor: string) => `${fullAt}~${curs
 
 export const blockExternalId = (calendarId: string, eventId: string) => `${calendarId}::${eventId}`;
 
-export function channelHealthy(row: CalendarRow, now: number): boolean {
-  return !!row.channel_id && (row.channel_expires_at ?? 0) > now;
-}
-
 /** When this calendar next needs a sync without any notification. */
 export function nextPollAt(row: CalendarRow, now: number): number {
   if (!row.sync_cursor) return now;
-  const every = channelHealthy(row, now) ? RECONCILE_WITH_PUSH_MS : POLL_WITHOUT_PUSH_MS;
-  return Math.min((row.last_polled_at ?? 0) + every, parseCursor(row.sync_cursor).fullAt + FULL_RESYNC_EVERY_MS);
+  return Math.min(nextCursorPollAt(row, now), parseCursor(row.sync_cursor).fullAt + FULL_RESYNC_EVERY_MS);
 }
 
 export function isDue(row: CalendarRow, now: number): boolean {
@@ -69,8 +70,11 @@ export async function syncInbound(ctx: HubContext, s: IntegrationSession): Promi
   const busy = new Set(busyIdsOf(s.integ));
   let next: number | null = null;
   let pulled = false;
+  // The account is backing off: no call at all; dirty calendars stay dirty until it ends.
+  if (backingOff(s)) return { next: s.backoff.until, pulled };
   for (const row of await calendarRows(ctx, s.integ.id)) {
     if (!wanted.has(row.calendar_id) || s.dead) continue;
+    if (backingOff(s)) return { next: earliestOf(next, s.backoff.until), pulled };
     const now = Date.now();
     if (!isDue(row, now)) {
       // Nothing changed this row since calendarRows read it: no second read needed
@@ -83,6 +87,8 @@ export async function syncInbound(ctx: HubContext, s: IntegrationSession): Promi
       pulled = true;
     } catch (err) {
       if (err instanceof ReconnectRequiredError) return { next: null, pulled };
+      // Rate-limited now (backoff persisted by the gate) or already backing off: stop here.
+      if (err instanceof AccountBackoffError || backingOff(s)) return { next: earliestOf(next, s.backoff.until), pulled };
       await recordIntegrationError(ctx, s, `${label(s.integ.provider)} sync of "${row.summary}": ${describe(err)}`);
       const retryIn = err instanceof ProviderError && err.retryAfterMs ? err.retryAfterMs : 60_000;
       next = Math.min(next ?? Infinity, Date.now() + retryIn);
@@ -96,6 +102,8 @@ export async function syncInbound(ctx: HubContext, s: IntegrationSession): Promi
   }
   return { next, pulled };
 }
+
+const earliestOf = (a: number | null, b: number | null) => (a == null ? b : b == null ? a : Math.min(a, b));
 
 async function syncCalendar(ctx: HubContext, s: IntegrationSession, row: CalendarRow, isBusy: boolean) {
   // Everything that arrives from now on is not covered by this listing: mark it
@@ -112,6 +120,7 @@ async function syncCalendar(ctx: HubContext, s: IntegrationSession, row: Calenda
     changes = await s.provider.listChanges(row.calendar_id, null, window);
   }
   const fullAt = changes.full ? startedAt : stored.fullAt;
+  console.log(`sync: read integration ${s.integ.id} (${changes.full ? "full listing" : "cursor"}): ${changes.items.length} change(s)`);
   await ctx.exclusive(async () => {
     // The label setting can change while we listed (PATCH /api/integrations/:id clears
     // labels and resets cursors): decide labels with the current one, and below save

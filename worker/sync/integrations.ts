@@ -9,6 +9,24 @@ import type { CalendarProvider } from "../providers/provider";
 import { GoogleCalendarClient, googleApiBase, type TokenSource } from "../providers/google/client";
 import { oauthConfig, refreshAccessToken, revokeToken, type TokenSet } from "../providers/google/oauth";
 import type { SendOptions } from "../providers/http";
+import { MicrosoftGraphClient, graphApiBase } from "../providers/microsoft/client";
+import { microsoftOAuthConfig, refreshMicrosoftToken } from "../providers/microsoft/oauth";
+
+/** How a provider refreshes and revokes a grant (token endpoint calls; no D1). */
+export interface GrantOps {
+  refresh(current: TokenSet): Promise<TokenSet>;
+  revoke(current: TokenSet): Promise<void>;
+}
+export const googleGrant = (env: Env): GrantOps => ({
+  refresh: (t) => refreshAccessToken(oauthConfig(env), t),
+  revoke: (t) => revokeToken(oauthConfig(env), t.refreshToken),
+});
+/** Microsoft rotates refresh tokens (StoredTokens stores each new one) and has no per-app revoke endpoint. */
+export const microsoftGrant = (env: Env): GrantOps => ({
+  refresh: (t) => refreshMicrosoftToken(microsoftOAuthConfig(env), t),
+  revoke: async () => {},
+});
+import { LazyCalDavProvider } from "../providers/caldav/factory";
 
 export interface IntegrationRow {
   id: string;
@@ -27,7 +45,27 @@ export interface IntegrationRow {
   last_error: string | null;
   last_error_at: number | null;
   metrics: string;
+  /** Issue 9: no call to this account before this (ms), see ./backoff.ts. */
+  backoff_until?: number | null;
+  /** Issue 9: 1 after a (re)connect until our own events were listed once (./reconnect.ts). */
+  own_listing_due?: number;
+  /** Outlook: 1 = tentative events block (default), 0 = they do not. */
+  block_tentative?: number;
+  /** Outlook: "work_or_school" | "personal" (Teams only for the former). */
+  account_kind?: string | null;
+  /** Outlook: JSON array of appointment types that get a Teams meeting. */
+  teams_types?: string;
 }
+
+/** JSON string array from a column, [] when unreadable. */
+export const stringsOf = (v: string | undefined | null): string[] => {
+  try {
+    const a = JSON.parse(v ?? "[]");
+    return Array.isArray(a) ? a.filter((x) => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
+};
 
 export interface CalendarRow {
   integration_id: string;
@@ -40,6 +78,10 @@ export interface CalendarRow {
   channel_expires_at: number | null;
   last_notification_at: number | null;
   last_polled_at: number | null;
+  /** Issue 9: our last write to this calendar (echo check, ./cadence.ts). */
+  last_write_at?: number | null;
+  /** Issue 9: push judged broken since (poll every 5 minutes until a notification arrives). */
+  push_suspect_at?: number | null;
 }
 
 export const busyIdsOf = (i: IntegrationRow): string[] => {
@@ -81,6 +123,7 @@ export class StoredTokens implements TokenSource {
     private readonly env: Env,
     private readonly integ: IntegrationRow,
     private readonly onReconnect: (reason: string) => Promise<void>,
+    private readonly grant: GrantOps = googleGrant(env),
   ) {}
 
   private async load(): Promise<TokenSet> {
@@ -101,7 +144,7 @@ export class StoredTokens implements TokenSource {
     this.refreshing ??= (async () => {
       try {
         const cur = await this.load();
-        const next = await refreshAccessToken(oauthConfig(this.env), cur);
+        const next = await this.grant.refresh(cur);
         this.tokens = next;
         await this.env.DB.prepare("UPDATE calendar_integrations SET sealed_tokens = ?, access_expires_at = ?, updated_at = ? WHERE id = ?")
           .bind(await sealTokens(this.env, this.integ.id, next), next.expiresAt, Date.now(), this.integ.id)
@@ -119,7 +162,7 @@ export class StoredTokens implements TokenSource {
 
   async revoke(): Promise<void> {
     const t = await this.load().catch(() => null);
-    if (t) await revokeToken(oauthConfig(this.env), t.refreshToken);
+    if (t) await this.grant.revoke(t);
   }
 }
 
@@ -131,6 +174,10 @@ export class Metrics {
   readonly onAttempt = (ms: number, status: number) => {
     this.lastLatencyMs = ms;
     if (status >= 200 && status < 300) this.ok++;
+    // Expected protocol answers the engine resolves (issue 9): 409 = the id exists (→ patch),
+    // 410 = cursor expired / already deleted (→ full listing / done), 412 = changed since our
+    // etag (→ conflict policy). Not failures of the integration.
+    else if (status === 409 || status === 410 || status === 412) return;
     else this.failed++;
   };
 }
@@ -167,6 +214,17 @@ export function providerFor(
   switch (integ.provider) {
     case "google":
       return new GoogleCalendarClient(googleApiBase(env), new StoredTokens(env, integ, onReconnect), timeZone, opts);
+    case "microsoft":
+      return new MicrosoftGraphClient(
+        graphApiBase(env),
+        new StoredTokens(env, integ, onReconnect, microsoftGrant(env)),
+        timeZone,
+        opts,
+        { blockTentative: integ.block_tentative !== 0 },
+        { workAccount: integ.account_kind === "work_or_school", teamsTypes: stringsOf(integ.teams_types) },
+      );
+    case "caldav":
+      return new LazyCalDavProvider(env, integ, timeZone, onReconnect, opts);
     default:
       throw new Error(`provider ${integ.provider} is not implemented yet`);
   }

@@ -3,6 +3,7 @@
 // conflict policy's "last synced state").
 import type { Env } from "../env";
 
+
 export interface LinkRow {
   appointment_id: string;
   integration_id: string;
@@ -18,8 +19,15 @@ export interface LinkRow {
 
 /** The synced timing, stored as "startMs|endMs" in synced_hash. */
 export const timingHash = (startMs: number, endMs: number) => `${startMs}|${endMs}`;
+/**
+ * Everything our event at the provider shows of an appointment (issue 9): timing, the
+ * status (Google: colour) and the zone, as "startMs|endMs|status|zone" in synced_hash
+ * after a write. An ACMS change that leaves it equal (patient, notes, reason, type)
+ * sends nothing to the provider. The link URL is fixed per appointment.
+ */
+export const shownHash = (o: { startMs: number; endMs: number; status: string; timeZone: string }) => `${o.startMs}|${o.endMs}|${o.status}|${o.timeZone}`;
 export function timingOf(hash: string | null): { startMs: number | null; endMs: number | null } {
-  const m = hash?.match(/^(\d+)\|(\d+)$/);
+  const m = hash?.match(/^(\d+)\|(\d+)(?:\|[\s\S]*)?$/);
   return m ? { startMs: Number(m[1]), endMs: Number(m[2]) } : { startMs: null, endMs: null };
 }
 

@@ -6,6 +6,15 @@
 //   patch (409 → GET → PATCH); patches/deletes carry If-Match with our last etag.
 // - 412 (changed in the provider since our last sync) → the conflict policy.
 // - Provider fetches happen OUTSIDE the doctor's lock; results are applied inside.
+// - Writes only when something the provider shows changed (issue 9): a patient-,
+//   notes- or reason-only edit bumps the link's synced version with 0 requests
+//   (links.ts shownHash).
+// - The account's backoff (./backoff.ts) holds every row for that account without
+//   counting an attempt; the first row that met the rate limit counts one.
+// - After a (re)connect our own events are listed once and only what differs is
+//   written (./reconnect.ts).
+// - Every write stamps integration_calendars.last_write_at (taken BEFORE the call, so
+//   an echo notification can never look older than it): the echo check (./cadence.ts).
 // - Failures: retryable → exponential backoff with jitter (≥ Retry-After), given
 //   up after MAX_ATTEMPTS with a visible reason; permanent → failed at once with
 //   the reason on the row, the link and the integration; dead grant → rows stay
@@ -14,12 +23,14 @@ import type { HubContext } from "../hub/work";
 import type { Appointment } from "../appointments/model";
 import { getAppointment } from "../appointments/queries";
 import { ProviderError, PreconditionFailedError, ReconnectRequiredError, backoffMs } from "../providers/http";
+import { AccountBackoffError } from "./backoff";
 import type { OutboundAppointment } from "../providers/provider";
 import { appointmentUrl } from "../ics/render";
 import { resolveSync } from "./policy";
-import { linkErrorStatement, linkOf, timingHash, upsertLinkStatement, type LinkRow } from "./links";
+import { linkErrorStatement, linkOf, shownHash, upsertLinkStatement, type LinkRow } from "./links";
 import { acmsSideOf, extSideOf, lastSyncOf, notice, runWithNotice, takeExternalTiming } from "./reconcile";
-import { recordIntegrationError, type IntegrationSession } from "./session";
+import { backingOff, recordIntegrationError, type IntegrationSession } from "./session";
+import { finishOwnListing, loadOwnEvents, showsAppointment } from "./reconnect";
 import type { SyncNotice } from "./notify";
 import { label, type IntegrationRow } from "./integrations";
 
@@ -56,6 +67,7 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
       .bind(ctx.doctorId, BATCH)
       .all<OutboxRow>()
   ).results;
+  for (const s of live) if (!backingOff(s)) await loadOwnEvents(s);
   const groups = new Map<string, OutboxRow[]>();
   for (const r of rows) groups.set(r.appointment_id, [...(groups.get(r.appointment_id) ?? []), r]);
 
@@ -70,14 +82,15 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
     let permanent: ProviderError | null = null;
     let waiting = false;
     for (const s of live) {
-      if (s.dead) {
+      // Dead grant, or the account backing off: the row waits (no attempt counted).
+      if (s.dead || backingOff(s)) {
         waiting = true;
         continue;
       }
       try {
         applies.push(await pushOne(ctx, s, appointmentId, appt));
       } catch (err) {
-        if (err instanceof ReconnectRequiredError) waiting = true;
+        if (err instanceof ReconnectRequiredError || err instanceof AccountBackoffError) waiting = true;
         else if (err instanceof ProviderError && !err.retryable) {
           permanent = err;
           applies.push(async (c) => {
@@ -120,11 +133,15 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
       }
     });
   }
+  if (rows.length < BATCH) await finishOwnListing(ctx, live);
   if (live.every((s) => s.dead)) return null;
   const next = await env.DB.prepare("SELECT MIN(next_attempt_at) AS at FROM sync_outbox WHERE doctor_id = ? AND state = 'pending'")
     .bind(ctx.doctorId)
     .first<{ at: number | null }>();
-  return next?.at ?? null;
+  const at = next?.at ?? null;
+  // Rows held only by an account's backoff are due again when it ends, not now (no busy alarm loop).
+  const held = live.filter((s) => !s.dead && backingOff(s)).map((s) => s.backoff.until!);
+  return at == null || held.length === 0 ? at : Math.max(at, Math.min(...held));
 }
 
 export const describe = (err: unknown) =>
@@ -141,6 +158,7 @@ function outbound(ctx: HubContext, appt: Appointment, tz: string): OutboundAppoi
     status: appt.status,
     url: appointmentUrl(ctx.env.APP_URL, appt.id),
     timeZone: tz,
+    appointmentType: appt.type,
   };
 }
 
@@ -151,6 +169,7 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
   const link = await linkOf(ctx.env, appointmentId, integ.id);
   const wanted = appt != null && appt.status !== "cancelled" && appt.doctorId === integ.doctor_id;
 
+  const wroteAt = Date.now();
   if (!wanted) {
     if (!link || link.state === "deleted") return async () => {};
     try {
@@ -162,6 +181,7 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
     }
     return async (c) => {
       await c.env.DB.batch([
+        wroteStatement(c, integ.id, link.external_calendar_id, wroteAt),
         upsertLinkStatement(c.env, {
           appointmentId,
           integrationId: integ.id,
@@ -179,22 +199,42 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
   }
 
   const a = appt!;
-  if (link && link.state === "synced" && link.synced_version >= a.version && link.external_calendar_id === cal) return async () => {};
+  const body = outbound(ctx, a, s.tz);
+  if (link && link.state === "synced" && link.external_calendar_id === cal) {
+    if (link.synced_version >= a.version) return async () => {};
+    // Nothing the provider shows changed (patient, notes, reason, type): no request.
+    if (link.synced_hash === shownHash(body)) return (c) => markSynced(c, link, a.version);
+  }
   let current: LinkRow | null = link;
+  let knownEtag: string | null | undefined;
+  const own = s.own?.get(a.id);
+  if (s.own && (!link || link.state !== "synced") && (!link || link.external_calendar_id === cal)) {
+    // Reconnect: our event's current state is known from the one listing.
+    if (own && showsAppointment(own, a)) {
+      const synced: LinkRow = { appointment_id: a.id, integration_id: integ.id, external_id: own.id, external_calendar_id: cal, etag: own.etag,
+        synced_version: 0, synced_hash: shownHash(body), external_updated_at: own.updatedMs, state: "synced", last_error: null };
+      return (c) => markSynced(c, synced, a.version);
+    }
+    knownEtag = own ? own.etag : null; // differs → one guarded PATCH; absent → one insert
+  }
   if (link && link.external_calendar_id !== cal && link.state !== "deleted") {
     // The doctor picked another write calendar: move the event (delete there, insert here).
     await s.provider.deleteEvent(link.external_calendar_id, link.external_id, null);
     current = null;
   }
-  const body = outbound(ctx, a, s.tz);
   let conflictNotice: SyncNotice | null = null;
   let result;
   try {
-    result = await s.provider.upsertEvent(cal, body, current?.state === "deleted" ? null : (current?.etag ?? null));
+    result = await s.provider.upsertEvent(
+      cal,
+      body,
+      knownEtag !== undefined ? knownEtag : current?.state === "deleted" ? null : (current?.etag ?? null),
+      current?.external_id ?? null,
+    );
   } catch (err) {
     if (!(err instanceof PreconditionFailedError)) throw err;
     // The event changed in the provider since our last sync: decide by the policy.
-    const ext = await s.provider.getEvent(cal, current!.external_id);
+    const ext = await s.provider.getEvent(cal, current?.external_id ?? own?.id ?? a.id);
     if (ext && !ext.cancelled && ext.timing) {
       const outcome = resolveSync(acmsSideOf(a), lastSyncOf(current), extSideOf(ext));
       if (outcome.action === "take_external_timing")
@@ -204,11 +244,12 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
           `An appointment was changed both in ACMS and in ${label(integ.provider)}. The later edit (in ACMS) wins; ${label(integ.provider)} was updated.`,
           { winner: "acms", externalUpdated: ext.updatedMs, acmsUpdated: a.updatedAt });
     }
-    result = await s.provider.upsertEvent(cal, body, ext && !ext.cancelled ? ext.etag : null);
+    result = await s.provider.upsertEvent(cal, body, ext && !ext.cancelled ? ext.etag : null, current!.external_id);
   }
   const r = result;
   return async (c) => {
     await runWithNotice(c, [
+      wroteStatement(c, integ.id, cal, wroteAt),
       upsertLinkStatement(c.env, {
         appointmentId,
         integrationId: integ.id,
@@ -216,11 +257,38 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
         externalCalendarId: cal,
         etag: r.etag,
         syncedVersion: a.version,
-        syncedHash: timingHash(body.startMs, body.endMs),
+        syncedHash: shownHash(body),
         externalUpdatedAt: r.updatedMs,
         state: "synced",
         lastError: null,
       }),
+      // An online-meeting link the provider made (Teams) is kept with the link; it is not PHI.
+      ...(r.joinUrl !== undefined
+        ? [c.env.DB.prepare("UPDATE appointment_links SET join_url = ? WHERE appointment_id = ? AND integration_id = ?").bind(r.joinUrl, appointmentId, integ.id)]
+        : []),
     ], conflictNotice);
   };
+}
+
+/** Our write to this calendar, for the echo check (cadence.ts): the time taken before the call. */
+function wroteStatement(c: HubContext, integrationId: string, calendarId: string, at: number) {
+  return c.env.DB.prepare("UPDATE integration_calendars SET last_write_at = ? WHERE integration_id = ? AND calendar_id = ?").bind(at, integrationId, calendarId);
+}
+
+/** The provider already shows this version: record it as synced without a request. */
+async function markSynced(c: HubContext, l: LinkRow, version: number) {
+  await c.env.DB.batch([
+    upsertLinkStatement(c.env, {
+      appointmentId: l.appointment_id,
+      integrationId: l.integration_id,
+      externalId: l.external_id,
+      externalCalendarId: l.external_calendar_id,
+      etag: l.etag,
+      syncedVersion: version,
+      syncedHash: l.synced_hash,
+      externalUpdatedAt: l.external_updated_at,
+      state: "synced",
+      lastError: null,
+    }),
+  ]);
 }

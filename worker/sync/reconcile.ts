@@ -13,8 +13,11 @@ import type { ExternalItem } from "../providers/provider";
 import type { AcmsSide, ExternalSide, LastSync } from "./policy";
 import type { IntegrationRow } from "./integrations";
 import { label } from "./integrations";
-import { timingHash, timingOf, type LinkRow } from "./links";
+import { shownHash, timingOf, type LinkRow } from "./links";
 import { noticeStatements, publishNotice, type SyncNotice } from "./notify";
+import { noticeInsert } from "../notices/notices";
+import { checkBookingRules } from "../scheduling/rules";
+import { parseWorkingHours } from "../scheduling/working-hours";
 
 export const acmsSideOf = (a: Appointment): AcmsSide => ({
   version: a.version,
@@ -76,9 +79,47 @@ export async function runWithNotice(ctx: HubContext, stmts: D1PreparedStatement[
 }
 
 /**
- * Moves the appointment to the provider's timing (the provider's edit is newer).
- * If the new time collides with another appointment or blocked time, ACMS keeps
- * its time, pushes it back and tells the doctor.
+ * A time change made at the provider is judged like the doctor's own edit in ACMS
+ * (issue 9): the same booking rules (scheduling/rules.ts checkBookingRules with the
+ * doctor's working hours, no admin override), then the write path's own overlap
+ * check (other appointments, blocked time). Returns the refusal, or null.
+ */
+async function refusalAsDoctorEdit(ctx: HubContext, appt: Appointment, startMs: number, endMs: number) {
+  const d = await ctx.env.DB.prepare("SELECT d.working_hours, c.time_zone FROM doctors d JOIN clinics c ON c.id = d.clinic_id WHERE d.id = ?")
+    .bind(appt.doctorId)
+    .first<{ working_hours: string; time_zone: string }>();
+  if (!d) return null; // the write path answers not_found itself
+  return checkBookingRules({ startMs, endMs, zone: d.time_zone, workingHours: parseWorkingHours(d.working_hours), allowOutsideHours: false });
+}
+
+/**
+ * An accepted move at the provider changed a patient's appointment: the doctor AND the
+ * front desk get a notice (not only an audit row). The patient's invite goes out as an
+ * update by the write path's own effect (email/outbox.ts: a move → REQUEST, SEQUENCE+1).
+ */
+async function noticeAcceptedMove(ctx: HubContext, integ: IntegrationRow, tz: string, before: Appointment, after: Appointment) {
+  const where = label(integ.provider);
+  const message = `An appointment was moved in ${where} from ${fmt(Date.parse(before.start), tz)} to ${fmt(Date.parse(after.start), tz)}. ACMS took the new time; the patient is sent an updated invitation.`;
+  const n = notice(integ, after, "sync_moved", "sync.moved", message, {
+    from: before.start,
+    to: after.start,
+    end: after.end,
+  });
+  const desk = (
+    await ctx.env.DB.prepare("SELECT id FROM users WHERE clinic_id = ? AND role = 'receptionist' AND disabled = 0").bind(integ.clinic_id).all<{ id: string }>()
+  ).results;
+  const now = Date.now();
+  const extra = desk.map((u) => noticeInsert(ctx.env.DB, { clinicId: integ.clinic_id, userId: u.id, kind: "sync_moved", message, entityType: "appointment", entityId: after.id }, now));
+  const built = noticeStatements(ctx.env, n, now);
+  await ctx.env.DB.batch([...built.statements, ...extra.map((e) => e.statement)]);
+  await publishNotice(ctx, n, built.id);
+  for (const [i, u] of desk.entries()) await publishNotice(ctx, { ...n, userId: u.id }, extra[i].notice.id);
+}
+
+/**
+ * Moves the appointment to the provider's timing (the provider's edit is newer),
+ * judged like the doctor's own edit: outside working hours, on blocked time or on
+ * another appointment → ACMS keeps its time, pushes it back and tells the doctor.
  */
 export async function takeExternalTiming(
   ctx: HubContext,
@@ -91,6 +132,9 @@ export async function takeExternalTiming(
 ): Promise<void> {
   const t = item.timing!;
   const now = Date.now();
+  const moved = t.startMs !== Date.parse(appt.start) || t.endMs !== Date.parse(appt.end);
+  const refused = moved ? await refusalAsDoctorEdit(ctx, appt, t.startMs, t.endMs) : null;
+  if (refused) return rejectExternalTiming(ctx, integ, tz, appt, item, calendarId, refused);
   const r = await updateAppointment(
     ctx.env,
     systemCaller(`${integ.provider}-sync`),
@@ -105,7 +149,7 @@ export async function takeExternalTiming(
         const synced = {
           etag: item.etag,
           syncedVersion: change.after!.version,
-          syncedHash: timingHash(t.startMs, t.endMs),
+          syncedHash: shownHash({ startMs: t.startMs, endMs: t.endMs, status: change.after!.status, timeZone: tz }),
           externalUpdatedAt: item.updatedMs,
           state: "synced" as const,
           lastError: null,
@@ -123,6 +167,7 @@ export async function takeExternalTiming(
   const where = label(integ.provider);
   if (r.ok) {
     for (const ch of appointmentLiveChanges(r.change)) await ctx.publish(ch);
+    if (!r.unchanged) await noticeAcceptedMove(ctx, integ, tz, appt, r.appointment);
     if (conflict) {
       const n = notice(integ, r.appointment, "sync_conflict", "sync.conflict",
         `An appointment was changed both in ACMS and in ${where}. The later edit (in ${where}) wins: it is now ${fmt(t.startMs, tz)}.`,
@@ -133,8 +178,22 @@ export async function takeExternalTiming(
   }
   if (r.error.code === "version_conflict" || r.error.code === "not_found") return; // changed meanwhile: the next run re-decides
   // The provider's time is not bookable in ACMS (slot taken / blocked): ACMS keeps its time.
+  await rejectExternalTiming(ctx, integ, tz, appt, item, calendarId, r.error);
+}
+
+async function rejectExternalTiming(
+  ctx: HubContext,
+  integ: IntegrationRow,
+  tz: string,
+  appt: Appointment,
+  item: ExternalItem,
+  calendarId: string,
+  why: { code: string; message: string },
+) {
+  const t = item.timing!;
+  const where = label(integ.provider);
   const n = notice(integ, appt, "sync_rejected", "sync.rejected",
-    `An appointment moved in ${where} to ${fmt(t.startMs, tz)} could not be moved in ACMS (${r.error.message}). It stays at ${fmt(Date.parse(appt.start), tz)} and ${where} was set back.`,
-    { code: r.error.code, proposedStart: new Date(t.startMs).toISOString() });
+    `An appointment moved in ${where} to ${fmt(t.startMs, tz)} could not be moved in ACMS (${why.message}). It stays at ${fmt(Date.parse(appt.start), tz)} and ${where} was set back.`,
+    { code: why.code, proposedStart: new Date(t.startMs).toISOString() });
   await runWithNotice(ctx, requeuePushStatements(ctx, integ, appt, calendarId, item.etag, item.updatedMs), n);
 }

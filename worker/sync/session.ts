@@ -1,8 +1,10 @@
-// One sync run's view of a doctor's integrations: the provider client, metrics
-// and whether the grant is dead (then everything for it waits, nothing is lost).
+// One sync run's view of a doctor's integrations: the provider client (behind the
+// account's backoff gate), metrics and whether the grant is dead (then everything for
+// it waits, nothing is lost).
 import type { HubContext } from "../hub/work";
-import type { CalendarProvider } from "../providers/provider";
-import { clinicZone, flushMetrics, integrationsOfDoctor, markNeedsReconnect, Metrics, providerFor, type IntegrationRow } from "./integrations";
+import type { CalendarProvider, ExternalItem } from "../providers/provider";
+import { clinicZone, flushMetrics, integrationsOfDoctor, label, markNeedsReconnect, Metrics, providerFor, type IntegrationRow } from "./integrations";
+import { gateProvider, inBackoff, type BackoffState } from "./backoff";
 
 export interface IntegrationSession {
   integ: IntegrationRow;
@@ -13,6 +15,10 @@ export interface IntegrationSession {
   dead: boolean;
   /** Set when a provider call failed in this run (for last_sync_at). */
   failed: boolean;
+  /** The account's backoff (persisted in calendar_integrations.backoff_until). */
+  backoff: BackoffState;
+  /** After a (re)connect: our own events in the write calendar by appointment id (./reconnect.ts). */
+  own: Map<string, ExternalItem> | null;
 }
 
 export async function openSessions(ctx: HubContext): Promise<{ all: IntegrationRow[]; live: IntegrationSession[] }> {
@@ -22,19 +28,43 @@ export async function openSessions(ctx: HubContext): Promise<{ all: IntegrationR
     if (integ.status !== "active") continue;
     const tz = await clinicZone(ctx.env, integ.clinic_id);
     const metrics = new Metrics();
-    const s: IntegrationSession = { integ, provider: null as unknown as CalendarProvider, metrics, tz, dead: false, failed: false };
-    s.provider = providerFor(ctx.env, integ, tz, async (reason) => {
+    const backoff: BackoffState = { until: integ.backoff_until ?? null };
+    const s: IntegrationSession = { integ, provider: null as unknown as CalendarProvider, metrics, tz, dead: false, failed: false, backoff, own: null };
+    const raw = providerFor(ctx.env, integ, tz, async (reason) => {
       s.dead = true;
       if (await markNeedsReconnect(ctx.env, integ, reason))
         await ctx.publish({ kind: "integration", op: "updated", doctorId: integ.doctor_id, record: { id: integ.id, provider: integ.provider, status: "needs_reconnect" } });
     }, { onAttempt: metrics.onAttempt });
+    s.provider = gateProvider(raw, backoff, async (until, cause) => {
+      s.failed = true;
+      const now = Date.now();
+      await ctx.env.DB.prepare(
+        "UPDATE calendar_integrations SET backoff_until = MAX(COALESCE(backoff_until, 0), ?), last_error = ?, last_error_at = ?, updated_at = ? WHERE id = ?",
+      )
+        .bind(until, `${label(integ.provider)} asked us to wait (${cause.message}); no calls to this account until ${new Date(until).toISOString()}`, now, now, integ.id)
+        .run();
+    });
     live.push(s);
   }
   return { all, live };
 }
 
+/** True while this session's account must not be called. */
+export const backingOff = (s: IntegrationSession, now = Date.now()) => inBackoff(s.backoff, now);
+
 export async function closeSessions(ctx: HubContext, sessions: IntegrationSession[]) {
-  for (const s of sessions) await flushMetrics(ctx.env, s.integ, s.metrics, !s.failed && !s.dead);
+  for (const s of sessions) {
+    const success = !s.failed && !s.dead;
+    await flushMetrics(ctx.env, s.integ, s.metrics, success);
+    // Healthy again (calls made, none failed): the old error is history, not the current state.
+    if (success && s.metrics.ok > 0 && (s.integ.last_error != null || s.integ.backoff_until != null)) {
+      await ctx.env.DB.prepare(
+        "UPDATE calendar_integrations SET last_error = NULL, last_error_at = NULL, backoff_until = NULL WHERE id = ? AND status = 'active' AND COALESCE(backoff_until, 0) <= ?",
+      )
+        .bind(s.integ.id, Date.now())
+        .run();
+    }
+  }
 }
 
 export async function recordIntegrationError(ctx: HubContext, s: IntegrationSession, message: string) {

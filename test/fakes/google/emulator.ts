@@ -16,6 +16,15 @@
 //   token, expiration}; a `sync` notification right after creation, `exists` on
 //   every change, with the X-Goog-* headers; channels expire; POST /channels/stop.
 // - Fault injection (429/403 rateLimitExceeded/503 with optional Retry-After).
+// - Per-account rate limits (issue 9): rateLimit(email, seconds) makes every API call
+//   of that account answer 429 (or 403 rateLimitExceeded) with Retry-After until it
+//   passes, as Google's per-user quota does; calls of other accounts are unaffected.
+// - Silent push loss (issue 9): losePush(email) drops that account's notifications
+//   while its channels still look healthy (watch answers normally, nothing arrives).
+// - Notifications carry X-Goog-Channel-Expiration; setChannelExpiration() changes
+//   Google's own idea of when a channel ends. Our own API writes produce notifications
+//   like the user's edits do (echoes).
+// - events.list privateExtendedProperty=name=value filters (repeatable, ANDed).
 // - Every request is recorded (tests scan them all for PHI).
 //
 // Wiring: `handle(request)` is a fetch handler; test/fakes/google/router.ts routes
@@ -28,11 +37,18 @@ export interface RecordedRequest {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** The account whose access token the request carried (API calls). */
+  account?: string;
 }
 
 interface Account {
   email: string;
   calendars: Map<string, Calendar>;
+  /** Per-user rate limit: API calls answer 429/403 until then. */
+  limitedUntil?: number;
+  limitedStatus?: 429 | 403;
+  /** Notifications for this account are silently dropped. */
+  pushLost?: boolean;
 }
 interface Calendar {
   id: string;
@@ -151,6 +167,26 @@ export class GoogleEmulator {
     return redirect;
   }
 
+  /** Google's per-user quota: every API call of this account is refused with Retry-After for `seconds`. */
+  rateLimit(email: string, seconds: number, status: 429 | 403 = 429) {
+    const a = this.accounts.get(email)!;
+    a.limitedUntil = Date.now() + seconds * 1000;
+    a.limitedStatus = status;
+  }
+  /** Push notifications of this account are lost (or delivered again with `false`); channels still look healthy. */
+  losePush(email: string, lost = true) {
+    this.accounts.get(email)!.pushLost = lost;
+  }
+  /** Notifications dropped by losePush, for tests. */
+  readonly lost: { channelId: string; state: string }[] = [];
+  setChannelExpiration(id: string, ms: number) {
+    this.channels.get(id)!.expiration = ms;
+  }
+  /** API requests made with this account's tokens. */
+  requestsOf(email: string, since = 0) {
+    return this.requests.slice(since).filter((r) => r.account === email);
+  }
+
   expireAccessTokens() {
     for (const t of this.accessTokens.values()) t.expiresAt = 0;
   }
@@ -222,7 +258,8 @@ export class GoogleEmulator {
 
   async handle(request: Request): Promise<Response> {
     const body = request.method === "GET" || request.method === "HEAD" ? "" : new TextDecoder().decode(await request.clone().arrayBuffer());
-    this.requests.push({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body });
+    const rec: RecordedRequest = { method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body };
+    this.requests.push(rec);
     const url = new URL(request.url);
     const path = url.pathname;
     if (path === "/token" && request.method === "POST") return this.token(new URLSearchParams(body));
@@ -238,6 +275,13 @@ export class GoogleEmulator {
     const tok = this.accessTokens.get(auth.replace(/^Bearer /, ""));
     if (!tok || tok.expiresAt <= Date.now()) return err(401, "authError", "Invalid Credentials", { "www-authenticate": 'Bearer realm="https://accounts.google.com/"' });
     const account = this.accounts.get(tok.account)!;
+    rec.account = account.email;
+    if (account.limitedUntil && account.limitedUntil > Date.now()) {
+      const secs = Math.max(1, Math.ceil((account.limitedUntil - Date.now()) / 1000));
+      return account.limitedStatus === 403
+        ? err(403, "userRateLimitExceeded", "User Rate Limit Exceeded", { "retry-after": String(secs) })
+        : err(429, "rateLimitExceeded", "Rate Limit Exceeded", { "retry-after": String(secs) });
+    }
     const rest = path.slice("/calendar/v3".length);
     let m: RegExpMatchArray | null;
     if (rest === "/users/me/calendarList" && request.method === "GET") {
@@ -467,9 +511,11 @@ export class GoogleEmulator {
     const to = q.has("timeMax") ? Date.parse(q.get("timeMax")!) : Infinity;
     const span = (e: any) => [Date.parse(e.start?.dateTime ?? e.start?.date), Date.parse(e.end?.dateTime ?? e.end?.date)];
     const items: Record<string, any>[] = [];
+    const props = q.getAll("privateExtendedProperty").map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]);
     for (const ev of [...cal.events.values()].sort((a, b) => a.data.id.localeCompare(b.data.id))) {
       if (ev.seq <= since || ev.seq > snapshot) continue;
       const d = ev.data;
+      if (props.some(([k, v]) => d.extendedProperties?.private?.[k] !== v)) continue;
       if (d.status === "cancelled") {
         if (showDeleted) items.push(d.recurrence && single ? { id: d.id, status: "cancelled", kind: d.kind, etag: d.etag, updated: d.updated } : { id: d.id, status: "cancelled", kind: d.kind, etag: d.etag, updated: d.updated, ...(d.recurringEventId ? { recurringEventId: d.recurringEventId } : {}) });
         continue;
@@ -548,7 +594,12 @@ export class GoogleEmulator {
   }
 
   private async send(ch: Channel, state: string, n: number) {
-    const cal = this.accounts.get(ch.account)!.calendars.get(ch.calendarId)!;
+    const account = this.accounts.get(ch.account)!;
+    if (account.pushLost) {
+      this.lost.push({ channelId: ch.id, state });
+      return;
+    }
+    const cal = account.calendars.get(ch.calendarId)!;
     const headers: Record<string, string> = {
       "X-Goog-Channel-ID": ch.id,
       "X-Goog-Channel-Expiration": new Date(ch.expiration).toUTCString(),

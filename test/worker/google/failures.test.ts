@@ -39,6 +39,9 @@ describe("Google sync failures and upkeep", () => {
     expect(emu.event(c.email, appt.id)).toBeUndefined();
     // Time passes (the hub's alarm would fire): the retry succeeds.
     await env.DB.prepare("UPDATE sync_outbox SET next_attempt_at = 0 WHERE appointment_id = ?").bind(appt.id).run();
+    // ...and so has the account's backoff (issue 9: one backoff per account, persisted).
+    expect((await env.DB.prepare("SELECT backoff_until FROM calendar_integrations WHERE id = ?").bind(c.integrationId).first<any>()).backoff_until).toBeGreaterThanOrEqual(before + 119_000);
+    await env.DB.prepare("UPDATE calendar_integrations SET backoff_until = 0 WHERE id = ?").bind(c.integrationId).run();
     await hubOf(c.doctorId).kick(c.doctorId);
     await settle(c.doctorId);
     expect(await outboxOf(appt.id)).toMatchObject({ state: "done" });

@@ -91,3 +91,21 @@ describe("Google event → busy interval", () => {
     expect(fromGoogleEvent(timed({ extendedProperties: { private: { acmsAppointmentId: "x" } } }), tz).appointmentId).toBeNull();
   });
 });
+
+describe("the status our own event shows (cheap reconnect, issue 9)", () => {
+  it.each([
+    ["scheduled", "scheduled"],
+    ["confirmed", "confirmed"],
+    ["completed", "completed"],
+    ["no_show", "no_show"],
+  ])("an event written for %s reads back as %s", (status, shown) => {
+    const written = { ...toGoogleEvent({ ...appt, status }), etag: '"1"', updated: "2026-03-01T10:00:00Z" } as GoogleEvent;
+    expect(fromGoogleEvent(written, "Europe/Berlin").shownStatus).toBe(shown);
+  });
+  it("a colour we never write on our event → null (unknown: the reconnect writes it); foreign events carry no shownStatus", () => {
+    const recoloured = { ...toGoogleEvent(appt), colorId: "3" } as GoogleEvent;
+    expect(fromGoogleEvent(recoloured, "Europe/Berlin").shownStatus).toBeNull();
+    const foreign: GoogleEvent = { id: "abcde12345", start: { dateTime: "2026-03-10T09:00:00Z" }, end: { dateTime: "2026-03-10T10:00:00Z" }, colorId: "10" };
+    expect("shownStatus" in fromGoogleEvent(foreign, "Europe/Berlin")).toBe(false);
+  });
+});

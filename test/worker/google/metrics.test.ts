@@ -38,8 +38,9 @@ describe("integration metrics and last successful sync", () => {
   it("Google rate-limiting: the change waits in the queue, the success rate drops, last sync stays at the last success; then it recovers", async () => {
     const c = await connectDoctor();
     await settle(c.doctorId);
-    const before = (await views(c)).own;
+    const prior = (await views(c)).own;
     emu.injectFault({ status: 429, reason: "rateLimitExceeded", retryAfter: "120", match: isInsert });
+    const before = Date.now();
     const appt = await book(c, "10:00", "10:30");
     await settle(c.doctorId);
     const { own: waiting, admin } = await views(c);
@@ -48,15 +49,20 @@ describe("integration metrics and last successful sync", () => {
     expect(waiting.metrics.failed).toBeGreaterThan(0);
     expect(waiting.metrics.successRate).toBeLessThan(1);
     expect(waiting.metrics.successRate).toBeCloseTo(waiting.metrics.ok / (waiting.metrics.ok + waiting.metrics.failed), 10);
-    expect(waiting.lastSyncAt).toBe(before.lastSyncAt);
+    expect(waiting.lastSyncAt).toBe(prior.lastSyncAt);
     // Retry-After has passed (the hub's alarm would fire): the change goes out.
     await env.DB.prepare("UPDATE sync_outbox SET next_attempt_at = 0 WHERE appointment_id = ?").bind(appt.id).run();
+    // ...and so has the account's backoff (issue 9: one backoff per account, persisted).
+    expect((await env.DB.prepare("SELECT backoff_until FROM calendar_integrations WHERE id = ?").bind(c.integrationId).first<any>()).backoff_until).toBeGreaterThanOrEqual(before + 119_000);
+    await env.DB.prepare("UPDATE calendar_integrations SET backoff_until = 0 WHERE id = ?").bind(c.integrationId).run();
     await hubOf(c.doctorId).kick(c.doctorId);
     await settle(c.doctorId);
     const { own: after } = await views(c);
     expect(after.metrics.queueDepth).toBe(0);
     expect(after.metrics.ok).toBeGreaterThan(waiting.metrics.ok);
-    expect(Date.parse(after.lastSyncAt)).toBeGreaterThan(Date.parse(before.lastSyncAt));
+    expect(Date.parse(after.lastSyncAt)).toBeGreaterThan(Date.parse(prior.lastSyncAt));
+    // Healthy again: the old rate-limit error is cleared, not shown for ever (issue 9).
+    expect(after).toMatchObject({ healthy: true, lastError: null });
   });
 
   it("receptionists get status and last sync only — no metrics, calendars or errors", async () => {

@@ -15,7 +15,7 @@ import {
   type UpsertResult,
   type WatchResult,
 } from "../provider";
-import { fromGoogleEvent, toGoogleEvent, type GoogleEvent } from "./mapping";
+import { fromGoogleEvent, PROP_DOCTOR, toGoogleEvent, type GoogleEvent } from "./mapping";
 
 export interface TokenSource {
   accessToken(): Promise<string>;
@@ -29,6 +29,8 @@ export const googleApiBase = (env: Env) => (env.GOOGLE_API_BASE ?? "https://www.
 
 /** Events per page we ask for (Google's max is 2500; big pages mean fewer requests). */
 const PAGE_SIZE = 250;
+/** Our own events (reconnect): Google's maximum page, so 78 or 2,000 appointments are one request. */
+const OWN_PAGE_SIZE = 2500;
 
 export class GoogleCalendarClient implements CalendarProvider {
   readonly name = "google" as const;
@@ -114,6 +116,31 @@ export class GoogleCalendarClient implements CalendarProvider {
       if (!body.nextSyncToken) throw new Error("Google listing ended without nextSyncToken");
       return { items, nextCursor: body.nextSyncToken, full: !cursor };
     }
+  }
+
+  /**
+   * Our events for a doctor in one calendar (issue 9, cheap reconnect): filtered at Google by
+   * the private extended property we write (privateExtendedProperty=acmsDoctorId=<id>),
+   * deleted ones included (showDeleted) so a deleted event is restored by PATCH, not hit by a 409.
+   */
+  async listOwnEvents(calendarId: string, window: TimeWindow, doctorId: string): Promise<ExternalItem[]> {
+    const items: ExternalItem[] = [];
+    const base: Record<string, string> = {
+      timeMin: new Date(window.startMs).toISOString(),
+      timeMax: new Date(window.endMs).toISOString(),
+      privateExtendedProperty: `${PROP_DOCTOR}=${doctorId}`,
+      showDeleted: "true",
+      singleEvents: "true",
+      maxResults: String(OWN_PAGE_SIZE),
+    };
+    let pageToken: string | undefined;
+    do {
+      const res = await this.call("GET", `/calendars/${encodeURIComponent(calendarId)}/events`, { query: pageToken ? { ...base, pageToken } : base });
+      const body = (await res.json()) as { items?: GoogleEvent[]; nextPageToken?: string };
+      for (const ev of body.items ?? []) items.push(fromGoogleEvent(ev, this.timeZone));
+      pageToken = body.nextPageToken;
+    } while (pageToken);
+    return items;
   }
 
   async getEvent(calendarId: string, eventId: string): Promise<ExternalItem | null> {

@@ -16,6 +16,7 @@ export const PROP_VERSION = "acmsVersion";
 // Google's event colour ids (1–11): scheduled = Peacock(7), confirmed = Basil(10),
 // completed = Graphite(8), no_show = Tomato(11).
 const COLOR_BY_STATUS: Record<string, string> = { scheduled: "7", confirmed: "10", completed: "8", no_show: "11" };
+const STATUS_BY_COLOR: Record<string, string> = Object.fromEntries(Object.entries(COLOR_BY_STATUS).map(([k, v]) => [v, k]));
 
 /** Google event ids must be base32hex (a–v, 0–9), 5–1024 chars. Our ids are 32 hex chars. */
 export function isValidGoogleEventId(id: string): boolean {
@@ -70,6 +71,7 @@ export interface GoogleEvent {
   attendees?: { self?: boolean; responseStatus?: string }[];
   extendedProperties?: { private?: Record<string, string>; shared?: Record<string, string> };
   recurringEventId?: string;
+  colorId?: string;
 }
 
 function instantOf(t: GoogleEventTime | undefined, tz: string): { ms: number; allDay: boolean } | null {
@@ -105,5 +107,7 @@ export function fromGoogleEvent(ev: GoogleEvent, tz: string): ExternalItem {
     timing,
     blocks: !cancelled && timing != null && ev.transparency !== "transparent" && !declined,
     title: ev.summary ?? "",
+    // Ours only: the status our colour shows (cheap reconnect compares it; null = a colour we never write).
+    ...(appt ? { shownStatus: STATUS_BY_COLOR[ev.colorId ?? ""] ?? null } : {}),
   };
 }

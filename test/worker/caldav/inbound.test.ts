@@ -1,0 +1,125 @@
+// CalDAV → ACMS against a real Radicale: foreign events become exactly the right
+// busy time (recurrences, overrides, all-day, multi-day, Windows zone names with
+// their VTIMEZONE, free/cancelled/declined not blocking), incremental polls through
+// sync-collection + multiget, an idle poll costs one request per calendar, an
+// invalid sync token resyncs cleanly.
+import { describe, expect, it } from "vitest";
+import { vtimezoneFor } from "../../../worker/ics/render";
+import { authed } from "../../helpers";
+import { at, blocks, connectDoctor, env, ics, metrics, poll, putRaw, settle, spans } from "./harness";
+
+const cal = (url: string) => new URL(url).pathname.split("/").filter(Boolean).at(-1)!;
+
+const WINDOWS_ZONE = [
+  "BEGIN:VTIMEZONE",
+  "TZID:W. Europe Standard Time",
+  "BEGIN:STANDARD",
+  "DTSTART:16010101T030000",
+  "TZOFFSETFROM:+0200",
+  "TZOFFSETTO:+0100",
+  "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10",
+  "END:STANDARD",
+  "BEGIN:DAYLIGHT",
+  "DTSTART:16010101T020000",
+  "TZOFFSETFROM:+0100",
+  "TZOFFSETTO:+0200",
+  "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3",
+  "END:DAYLIGHT",
+  "END:VTIMEZONE",
+].join("\r\n");
+
+const ev = (uid: string, lines: string[]) => ["BEGIN:VEVENT", `UID:${uid}`, "DTSTAMP:20261101T000000Z", ...lines, "END:VEVENT"].join("\r\n");
+
+describe("CalDAV inbound (Radicale)", () => {
+  it("foreign events → exactly the right busy time; changes and deletions follow on the next poll", async () => {
+    const c = await connectDoctor();
+    const w = cal(c.writeCal);
+    const me = c.dav.user;
+    await putRaw(c.dav, w, "lunch.ics", ics(ev("lunch", ["SUMMARY:Lunch", "DTSTART:20261207T120000Z", "DTEND:20261207T130000Z"])));
+    await putRaw(c.dav, w, "free.ics", ics(ev("free", ["SUMMARY:Focus (free)", "TRANSP:TRANSPARENT", "DTSTART:20261207T090000Z", "DTEND:20261207T100000Z"])));
+    await putRaw(c.dav, w, "cancelled.ics", ics(ev("cancelled", ["SUMMARY:Called off", "STATUS:CANCELLED", "DTSTART:20261207T100000Z", "DTEND:20261207T110000Z"])));
+    await putRaw(c.dav, w, "declined.ics", ics(ev("declined", [
+      "SUMMARY:Board meeting", "DTSTART:20261207T110000Z", "DTEND:20261207T113000Z",
+      "ORGANIZER:mailto:boss@mail.test", `ATTENDEE;PARTSTAT=DECLINED:mailto:${me}`, "ATTENDEE;PARTSTAT=ACCEPTED:mailto:other@mail.test",
+    ])));
+    await putRaw(c.dav, w, "allday.ics", ics(ev("allday", ["SUMMARY:Conference", "DTSTART;VALUE=DATE:20261211", "DTEND;VALUE=DATE:20261212"])));
+    await putRaw(c.dav, w, "night.ics", ics(ev("night", ["SUMMARY:Night shift", "DTSTART:20261209T200000Z", "DTEND:20261210T020000Z"])));
+    await putRaw(c.dav, w, "windows.ics", ics(WINDOWS_ZONE, ev("windows", ["SUMMARY:Call with Berlin", "DTSTART;TZID=W. Europe Standard Time:20261207T150000", "DTEND;TZID=W. Europe Standard Time:20261207T160000"])));
+    const weekly = (exdates: string[]) =>
+      ics(
+        vtimezoneFor("Europe/London")!.block.trim(),
+        ev("weekly", ["SUMMARY:Team", "DTSTART;TZID=Europe/London:20261207T160000", "DTEND;TZID=Europe/London:20261207T163000", "RRULE:FREQ=WEEKLY;COUNT=4", ...exdates.map((d) => `EXDATE;TZID=Europe/London:${d}`)]),
+        ev("weekly", ["SUMMARY:Team (moved)", "RECURRENCE-ID;TZID=Europe/London:20261221T160000", "DTSTART;TZID=Europe/London:20261222T090000", "DTEND;TZID=Europe/London:20261222T093000"]),
+      );
+    const weeklyEtag = await putRaw(c.dav, w, "weekly.ics", weekly(["20261214T160000"]));
+
+    const m0 = await metrics(c.integrationId);
+    await poll(c);
+    const m1 = await metrics(c.integrationId);
+    // Changed calendar: getctag/sync-token PROPFIND + one sync-collection + one calendar-multiget.
+    expect(m1.ok + m1.failed - (m0.ok + m0.failed)).toBe(3);
+    expect(await spans(c.doctorId)).toEqual([
+      [at("12:00"), at("13:00"), false], // lunch
+      [at("14:00"), at("15:00"), false], // 15:00 W. Europe = 14:00 London in December
+      [at("16:00"), at("16:30"), false], // weekly, 1st
+      ["2026-12-09T20:00:00.000Z", "2026-12-10T02:00:00.000Z", false], // multi-day
+      ["2026-12-11T00:00:00.000Z", "2026-12-12T00:00:00.000Z", true], // all-day (London midnight)
+      ["2026-12-22T09:00:00.000Z", "2026-12-22T09:30:00.000Z", false], // the moved occurrence
+      ["2026-12-28T16:00:00.000Z", "2026-12-28T16:30:00.000Z", false], // weekly, 4th (2nd is EXDATE)
+    ]);
+    const avail = await (await c.doctor.get(`/api/availability?doctorId=${c.doctorId}&from=2026-12-07&to=2026-12-07`)).json<any>();
+    const starts = avail.slots.map((s: any) => s.start);
+    expect(starts).toContain(at("09:00")); // free
+    expect(starts).toContain(at("10:00")); // cancelled
+    expect(starts).toContain(at("11:00")); // declined
+    expect(starts).not.toContain(at("14:00")); // Windows zone
+    expect(starts).not.toContain(at("16:00")); // weekly
+    expect(JSON.stringify(await blocks(c.doctorId))).not.toContain("Lunch"); // labels off by default
+
+    // Another client adds an EXDATE and deletes lunch: both reflected, nothing duplicated.
+    await putRaw(c.dav, w, "weekly.ics", weekly(["20261214T160000", "20261228T160000"]), weeklyEtag!);
+    await c.dav.req("DELETE", `/${c.dav.user}/${w}/lunch.ics`);
+    await poll(c);
+    expect(await spans(c.doctorId)).toEqual([
+      [at("14:00"), at("15:00"), false],
+      [at("16:00"), at("16:30"), false],
+      ["2026-12-09T20:00:00.000Z", "2026-12-10T02:00:00.000Z", false],
+      ["2026-12-11T00:00:00.000Z", "2026-12-12T00:00:00.000Z", true],
+      ["2026-12-22T09:00:00.000Z", "2026-12-22T09:30:00.000Z", false],
+    ]);
+
+    // Idle: one PROPFIND per synced calendar, nothing else.
+    const m2 = await metrics(c.integrationId);
+    await poll(c);
+    const m3 = await metrics(c.integrationId);
+    expect(m3.ok + m3.failed - (m2.ok + m2.failed)).toBe(1);
+
+    // An invalid sync token → a clean full resync: same blocks, no duplicates.
+    const row = await env.DB.prepare("SELECT sync_cursor FROM integration_calendars WHERE integration_id = ? AND calendar_id = ?").bind(c.integrationId, c.writeCal).first<{ sync_cursor: string }>();
+    const [fullAt] = row!.sync_cursor.split("~");
+    await env.DB.prepare("UPDATE integration_calendars SET sync_cursor = ? WHERE integration_id = ? AND calendar_id = ?")
+      .bind(`${fullAt}~${JSON.stringify({ st: "http://radicale.org/ns/sync/0000000000bogus", ct: "stale" })}`, c.integrationId, c.writeCal)
+      .run();
+    const before = await spans(c.doctorId);
+    await poll(c);
+    expect(await spans(c.doctorId)).toEqual(before);
+    const after = await env.DB.prepare("SELECT sync_cursor FROM integration_calendars WHERE integration_id = ? AND calendar_id = ?").bind(c.integrationId, c.writeCal).first<{ sync_cursor: string }>();
+    expect(after!.sync_cursor).not.toContain("bogus");
+    expect((await env.DB.prepare("SELECT last_error FROM calendar_integrations WHERE id = ?").bind(c.integrationId).first<any>()).last_error).toBeNull();
+  });
+
+  it("Sync now: polls at once, then at most once a minute (429 + Retry-After); only the owner", async () => {
+    const c = await connectDoctor();
+    await putRaw(c.dav, cal(c.writeCal), "gym.ics", ics(ev("gym", ["DTSTART:20261207T170000Z", "DTEND:20261207T180000Z"])));
+    await env.DB.prepare("UPDATE integration_calendars SET last_polled_at = ? WHERE integration_id = ?").bind(Date.now() - 120_000, c.integrationId).run();
+    const res = await c.doctor.post(`/api/integrations/caldav/${c.integrationId}/sync`, {});
+    expect(res.status).toBe(202);
+    await settle(c.doctorId);
+    expect(await spans(c.doctorId)).toEqual([[at("17:00"), at("18:00"), false]]);
+    const again = await c.doctor.post(`/api/integrations/caldav/${c.integrationId}/sync`, {});
+    expect(again.status).toBe(429);
+    expect(Number(again.headers.get("retry-after"))).toBeGreaterThan(0);
+    const other = authed(c.f.doctors[1].token);
+    expect((await other.post(`/api/integrations/caldav/${c.integrationId}/sync`, {})).status).toBe(404);
+  });
+});

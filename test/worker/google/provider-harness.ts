@@ -1,0 +1,47 @@
+// Google as a ProviderHarness for the provider-neutral engine scenarios
+// (test/worker/sync/scenarios): the Calendar v3 emulator, and the doctor acting in
+// Google Calendar's own UI through the emulator's user* methods.
+import { installGoogleEmulator } from "../../fakes/google/router";
+import type { ConnectedDoctor, ProviderHarness } from "../sync/scenarios/provider";
+import { connectDoctor, emu, env, settle } from "./harness";
+
+async function reconnect(c: ConnectedDoctor) {
+  const start = await c.doctor.post("/api/integrations/google/connect", {});
+  const { authorizeUrl } = await start.json<any>();
+  const back = await emu.consent(authorizeUrl, c.account);
+  const cb = await c.doctor(back.pathname + back.search, { method: "GET", redirect: "manual" });
+  if (cb.status !== 302) throw new Error(`callback: ${cb.status} ${await cb.text()}`);
+  const row = await env.DB.prepare("SELECT id FROM calendar_integrations WHERE doctor_id = ?").bind(c.doctorId).first<{ id: string }>();
+  c.integrationId = row!.id;
+}
+
+export const google: ProviderHarness = {
+  name: "google",
+  hasPush: true,
+  install: () => installGoogleEmulator(emu),
+  async connect() {
+    const c = await connectDoctor();
+    return { f: c.f, doctorId: c.doctorId, userId: c.userId, doctor: c.doctor, integrationId: c.integrationId, account: c.email };
+  },
+  reconnect,
+  settle: (doctorId) => settle(doctorId),
+  mark: () => emu.requests.length,
+  requestsSince: (c, mark) => emu.requestsOf(c.account, mark).map((r) => ({ method: r.method, url: r.url })),
+  isChannelRequest: (r) => /\/events\/watch$|\/channels\/stop$/.test(new URL(r.url).pathname),
+  event(c, id) {
+    const ev = emu.event(c.account, id);
+    if (!ev) return undefined;
+    return { startMs: Date.parse(ev.start.dateTime), endMs: Date.parse(ev.end.dateTime), cancelled: ev.status === "cancelled" };
+  },
+  setPageSize: (n) => void (emu.pageSize = n),
+  rateLimit: (c, seconds) => emu.rateLimit(c.account, seconds),
+  losePush: (c, lost) => emu.losePush(c.account, lost),
+  user: {
+    addBusy: (c, s, e, title = "Busy") => void emu.userInsert(c.account, { summary: title, start: { dateTime: s }, end: { dateTime: e } }),
+    move: (c, id, s, e) => void emu.userPatch(c.account, id, { start: { dateTime: s, timeZone: "Europe/London" }, end: { dateTime: e, timeZone: "Europe/London" } }),
+  },
+  async replayNotification(c) {
+    const ch = emu.activeChannels().find((x) => x.account === c.account)!;
+    await emu.renotify(ch.id, "exists", ch.messageNumber);
+  },
+};

@@ -1,0 +1,85 @@
+// GET/POST /r/<token>: the patient's one-tap confirm/cancel page (no session). The token in the
+// path is the capability; a malformed, unknown or expired one gets the same "not valid" page
+// with the same status (404), and every request is rate-limited per client IP.
+import { type Context, Hono } from "hono";
+import type { AppEnv } from "../env";
+import { clinicDateTime } from "../email/templates";
+import { getAppointment } from "../appointments/queries";
+import { clinicContact, mayCancel, patientAction } from "../patient-links/actions";
+import { resolvePatientLink } from "../patient-links/links";
+import { appointmentPage, invalidLinkPage, tooManyRequestsPage } from "../patient-links/page";
+import { allowRequest } from "../patient-links/rate-limit";
+import { joinUrl } from "../video/jitsi";
+
+export const PAGE_LIMIT = 30; // requests per client IP per window
+export const PAGE_WINDOW_MS = 10 * 60_000;
+
+export const patientPageRoutes = new Hono<AppEnv>();
+
+const headers = {
+  "cache-control": "no-store",
+  "referrer-policy": "no-referrer",
+  "x-robots-tag": "noindex",
+  "x-frame-options": "DENY",
+  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+};
+
+patientPageRoutes.use("/:token", async (c, next) => {
+  const ip = c.req.header("cf-connecting-ip") ?? "local";
+  if (!(await allowRequest(c.env.DB, `r:${ip}`, PAGE_LIMIT, PAGE_WINDOW_MS))) return c.html(tooManyRequestsPage(), 429, { ...headers, "retry-after": "600" });
+  await next();
+});
+
+async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text: string } | null) {
+  const link = await resolvePatientLink(c.env.DB, c.req.param("token") ?? "");
+  if (!link) return c.html(invalidLinkPage(), 404, headers);
+  const [a, clinic, extra] = await Promise.all([
+    getAppointment(c.env.DB, link.clinicId, link.appointmentId),
+    clinicContact(c.env.DB, link.clinicId),
+    c.env.DB.prepare(
+      "SELECT d.name AS doctor, c.address, v.url AS video FROM appointments a JOIN doctors d ON d.id = a.doctor_id JOIN clinics c ON c.id = a.clinic_id " +
+        "LEFT JOIN appointment_video v ON v.appointment_id = a.id WHERE a.id = ?",
+    )
+      .bind(link.appointmentId)
+      .first<{ doctor: string; address: string; video: string | null }>(),
+  ]);
+  if (!a || !clinic || !extra) return c.html(invalidLinkPage(), 404, headers);
+  const now = Date.now();
+  const open = (a.status === "scheduled" || a.status === "confirmed") && Date.parse(a.start) > now;
+  const cancelOk = open && mayCancel(a, clinic.cancelCutoffMin, now);
+  const { date, time } = clinicDateTime(Date.parse(a.start), clinic.timeZone);
+  const jwt = c.env.JITSI_APP_ID && c.env.JITSI_APP_SECRET ? { appId: c.env.JITSI_APP_ID, secret: c.env.JITSI_APP_SECRET } : null;
+  return c.html(
+    appointmentPage(
+      {
+        clinic: clinic.name,
+        doctor: extra.doctor,
+        date,
+        time,
+        timeZone: clinic.timeZone,
+        address: extra.address,
+        videoUrl: extra.video ? await joinUrl(extra.video, Date.parse(a.end), jwt) : null,
+        phone: clinic.phone,
+        status: a.status,
+        canConfirm: open && a.status === "scheduled",
+        canCancel: cancelOk,
+        cutoffNote: open && !cancelOk ? `It is too late to cancel online${clinic.phone ? `: please call ${clinic.phone}` : ": please call the clinic"}.` : null,
+      },
+      message,
+    ),
+    200,
+    headers,
+  );
+}
+
+patientPageRoutes.get("/:token", (c) => render(c, null));
+
+patientPageRoutes.post("/:token", async (c) => {
+  const link = await resolvePatientLink(c.env.DB, c.req.param("token"));
+  if (!link) return c.html(invalidLinkPage(), 404, headers);
+  const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+  const action = form.action === "confirm" || form.action === "cancel" ? form.action : null;
+  if (!action) return render(c, { kind: "bad", text: "Choose Confirm or Cancel." });
+  const r = await patientAction(c.env, link.clinicId, link.appointmentId, action, "link");
+  return render(c, r.ok ? { kind: "good", text: action === "confirm" ? "Thank you: your appointment is confirmed." : "Your appointment is cancelled." } : { kind: "bad", text: r.message });
+});

@@ -1,0 +1,108 @@
+// Twilio webhooks (no session; every request must carry a valid X-Twilio-Signature computed
+// over the public URL Twilio called — WEBHOOK_BASE_URL (default APP_URL) + path + query — and
+// the POST parameters; anything else → 403 and nothing done):
+//   POST /api/webhooks/twilio/sms     an inbound text: STOP/START/HELP, "C" confirm, "X" cancel
+//   POST /api/webhooks/twilio/status  delivery status of a reminder we sent (StatusCallback)
+import { type Context, Hono } from "hono";
+import type { AppEnv, Env } from "../env";
+import { errorBody } from "../errors";
+import { clinicDateTime } from "../email/templates";
+import { patientAction } from "../patient-links/actions";
+import { storedDigitCandidates } from "../sms/phone";
+import { classifyReply } from "../sms/replies";
+import { verifyTwilioSignature } from "../sms/twilio";
+
+export const twilioWebhookRoutes = new Hono<AppEnv>();
+
+const MAX_FORM_BYTES = 16 * 1024;
+
+/** The verified form parameters, or null (unsigned, wrong signature, not configured, too big). */
+async function verifiedForm(c: Context<AppEnv>): Promise<URLSearchParams | null> {
+  const token = c.env.TWILIO_AUTH_TOKEN;
+  if (!token) return null;
+  const raw = new TextDecoder().decode(await c.req.arrayBuffer());
+  if (raw.length > MAX_FORM_BYTES) return null;
+  const params = new URLSearchParams(raw);
+  const url = new URL(c.req.url);
+  const publicUrl = (c.env.WEBHOOK_BASE_URL ?? c.env.APP_URL).replace(/\/+$/, "") + url.pathname + url.search;
+  return (await verifyTwilioSignature(token, publicUrl, params, c.req.header("x-twilio-signature"))) ? params : null;
+}
+
+const forbidden = (c: Context<AppEnv>) => c.json(errorBody("invalid_signature", "The request is not signed by Twilio."), 403);
+
+const xml = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[ch]!);
+const twiml = (c: Context<AppEnv>, message: string | null) =>
+  c.body(`<?xml version="1.0" encoding="UTF-8"?><Response>${message ? `<Message>${xml(message)}</Message>` : ""}</Response>`, 200, { "content-type": "text/xml" });
+
+interface PhonePatient {
+  id: string;
+  clinic_id: string;
+}
+
+async function patientsByPhone(env: Env, from: string): Promise<PhonePatient[]> {
+  const candidates = storedDigitCandidates(from, env.SMS_DEFAULT_COUNTRY_CODE);
+  if (!candidates.length) return [];
+  const { results } = await env.DB.prepare(`SELECT id, clinic_id FROM patients WHERE phone_digits IN (${candidates.map(() => "?").join(",")}) LIMIT 20`)
+    .bind(...candidates)
+    .all<PhonePatient>();
+  return results;
+}
+
+twilioWebhookRoutes.post("/sms", async (c) => {
+  const form = await verifiedForm(c);
+  if (!form) return forbidden(c);
+  const from = form.get("From") ?? "";
+  const intent = classifyReply(form.get("Body") ?? "");
+  const patients = await patientsByPhone(c.env, from);
+  const now = Date.now();
+  if (intent === "stop" || intent === "start") {
+    // Consent belongs to the number: every patient record with it follows the reply.
+    if (patients.length)
+      await c.env.DB.batch(
+        patients.map((p) =>
+          c.env.DB.prepare("UPDATE patients SET sms_consent = ?, sms_consent_at = ?, sms_consent_source = ? WHERE id = ?").bind(
+            intent === "start" ? 1 : 0,
+            now,
+            intent === "start" ? "sms:START" : "sms:STOP",
+            p.id,
+          ),
+        ),
+      );
+    // Twilio answers STOP/START itself on most numbers: no second reply from us.
+    return twiml(c, null);
+  }
+  if (!patients.length) return twiml(c, null);
+  const next = await c.env.DB.prepare(
+    `SELECT a.id, a.clinic_id, a.start_ms, c.time_zone, c.name, c.phone FROM appointments a JOIN clinics c ON c.id = a.clinic_id
+     WHERE a.patient_id IN (${patients.map(() => "?").join(",")}) AND a.status IN ('scheduled','confirmed') AND a.start_ms > ? ORDER BY a.start_ms LIMIT 1`,
+  )
+    .bind(...patients.map((p) => p.id), now)
+    .first<{ id: string; clinic_id: string; start_ms: number; time_zone: string; name: string; phone: string }>();
+  if (intent === "help" || intent === "other" || !next) {
+    const clinic = next?.name ?? "Your clinic";
+    const call = next?.phone ? ` Call ${next.phone}.` : "";
+    return twiml(c, next ? `${clinic}: reply C to confirm or X to cancel your next appointment, STOP to stop texts.${call}` : null);
+  }
+  const { date, time } = clinicDateTime(next.start_ms, next.time_zone);
+  const r = await patientAction(c.env, next.clinic_id, next.id, intent, "sms", now);
+  if (!r.ok) return twiml(c, `${next.name}: ${r.message}`);
+  return twiml(c, `${next.name}: your appointment on ${date} at ${time} is ${intent === "confirm" ? "confirmed" : "cancelled"}.`);
+});
+
+const DELIVERED = new Set(["delivered"]);
+const FAILED = new Set(["failed", "undelivered"]);
+
+twilioWebhookRoutes.post("/status", async (c) => {
+  const form = await verifiedForm(c);
+  if (!form) return forbidden(c);
+  const sid = form.get("MessageSid") ?? "";
+  const status = form.get("MessageStatus") ?? "";
+  if (!sid) return c.body(null, 204);
+  if (DELIVERED.has(status))
+    await c.env.DB.prepare("UPDATE reminders SET state = 'delivered', delivered_at = ? WHERE provider_id = ? AND state IN ('sent','unknown')").bind(Date.now(), sid).run();
+  else if (FAILED.has(status))
+    await c.env.DB.prepare("UPDATE reminders SET state = 'failed', last_error = ? WHERE provider_id = ? AND state IN ('sent','unknown')")
+      .bind(`delivery ${status}${form.get("ErrorCode") ? ` (error ${form.get("ErrorCode")})` : ""}`, sid)
+      .run();
+  return c.body(null, 204);
+});
