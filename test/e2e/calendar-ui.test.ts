@@ -327,6 +327,24 @@ describe("booking", () => {
     await page.locator(".ec-event.appt", { hasText: "Carol Cooper" }).filter({ hasText: "10:00–11:00" }).first().waitFor();
   });
 
+  it("uses the doctor's own appointment types and their durations (admin doctor screen)", async () => {
+    const patch = (appointmentTypes: unknown) => api(admin, "patch", `/api/doctors/${ids.drHouse}`, { appointmentTypes });
+    expect((await patch([{ name: "long check", minutes: 45 }, { name: "quick jab", minutes: 10 }])).status).toBe(200);
+    try {
+      await openDay(page, ymd(D() + 2 * DAY));
+      const p = await slotPoint(page, "Dr House", "09:00");
+      await page.mouse.click(p.x, p.y);
+      await dialog().waitFor();
+      expect(await dialog().getByTestId("type-select").locator("option").allTextContents()).toEqual(["long check (45 min)", "quick jab (10 min)"]);
+      await expect.poll(selectedSlotText).toBe("09:00 – 09:45");
+      await dialog().getByTestId("type-select").selectOption("quick jab");
+      await expect.poll(async () => (await dialog().getByTestId("slot-select").locator("option").allTextContents()).includes("09:00 – 09:10")).toBe(true);
+      await dialog().getByRole("button", { name: "Close", exact: true }).click();
+    } finally {
+      expect((await patch([])).status).toBe(200);
+    }
+  });
+
   it("Next free jumps to the earliest free time, for the doctor or for any doctor", async () => {
     await openDay(page, ymd(today()));
     const fits = (slots: { start: string; end: string }[], ms: number) => {
