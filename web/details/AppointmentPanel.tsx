@@ -8,7 +8,7 @@ import { appointments, upsertAppointment } from "../stores/appointments";
 import { clinicTz, doctors, user } from "../stores/session";
 import { formatDateTime, formatTime, toWall } from "../lib/tz";
 import { setDate } from "../stores/range";
-import { APPOINTMENT_TYPES } from "../booking/BookingDialog";
+import { typesFor } from "../booking/appointment-types";
 import { canEdit } from "../calendar/events";
 import { toast } from "../ui/toast";
 import { FieldError } from "../ui/FieldError";
@@ -156,7 +156,7 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
                 <label>
                   Type
                   <select value={form().type} onChange={(e) => setForm({ ...form(), type: e.currentTarget.value })}>
-                    <For each={[...new Set([form().type, ...APPOINTMENT_TYPES])]}>{(t) => <option value={t}>{t}</option>}</For>
+                    <For each={[...new Set([form().type, ...typesFor(doctors().find((d) => d.id === a().doctorId)).map((t) => t.name)])]}>{(t) => <option value={t}>{t}</option>}</For>
                   </select>
                   <Show when={fieldErrors().type}><p class="field-error">{fieldErrors().type}</p></Show>
                 </label>
