@@ -37,6 +37,8 @@ import { PhoneDayList } from "./PhoneDayList";
 import { fixCalendarA11y } from "./a11y";
 import { dayRange, idleWeekendDays, offHoursEvents, offReason, OFF_PREFIX } from "./working-time";
 import { EventCalendar, type EcInstance } from "./EventCalendar";
+import { blockContent, formatTimeRange, sameAsShown } from "./block-content";
+import { attachSwipe } from "./swipe";
 import { dayCellContent, summarize } from "./month-cells";
 import { moveAppointment } from "./reschedule";
 
@@ -45,76 +47,6 @@ const VIEWS: { kind: ViewKind; label: string; key: string }[] = [
   { kind: "week", label: "Week", key: "w" },
   { kind: "day", label: "Day", key: "d" },
 ];
-
-const wallOf = (d: Date) => `${ymd(d)}T${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}:${String(d.getSeconds()).padStart(2, "0")}`;
-
-/** "HH:MM" or "HH:MM–HH:MM" of the calendar's wall-clock dates, without Intl (see options). */
-const hhmm = (d: Date) => `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
-export function formatTimeRange(start: Date, end?: Date | null): string {
-  return end ? `${hhmm(start)}–${hhmm(end)}` : hhmm(start);
-}
-
-/**
- * A block's content: the same markup as the calendar's default (time + title), built by us.
- * Why: with its default content the calendar rebuilds every block's DOM whenever any event
- * changes (a drop re-lays out the whole grid); with a content function its content is
- * memoised on the event and its time text, so after a drop only the moved block is rebuilt.
- */
-function blockContent(info: Calendar.EventContentInfo): Calendar.Content {
-  const ev = info.event;
-  const props = ev.extendedProps as { kind?: string; status?: string; initials?: string; doctorName?: string; statusLabel?: string };
-  if (ev.display === "background" && props.status === "cancelled") {
-    // The cancelled marker: a small struck-through tag that opens the details (see eventDidMount).
-    const tag = document.createElement("span");
-    tag.className = "cx-tag";
-    tag.textContent = String(ev.title ?? "");
-    return { domNodes: [tag] };
-  }
-  if (ev.display === "background") return { domNodes: [] };
-  const time = document.createElement("time");
-  time.className = "ec-event-time";
-  time.textContent = String(info.timeText ?? "");
-  const title = document.createElement("h4");
-  title.className = "ec-event-title";
-  title.textContent = String(ev.title ?? "");
-  // For screen readers the block's name is its visible text (time, patient, type) plus status and
-  // doctor in hidden text: an aria-label would have to repeat the visible text exactly (WCAG 2.5.3).
-  const extra = document.createElement("span");
-  extra.className = "sr-only";
-  extra.textContent = `, ${props.statusLabel ?? ""}${props.doctorName ? `, ${props.doctorName}` : ""}`;
-  if (props.initials) {
-    // Which doctor (shown in combined views only, by CSS): initials, with the colour as a stripe.
-    const tag = document.createElement("span");
-    tag.className = "doc-tag";
-    tag.textContent = props.initials;
-    tag.setAttribute("aria-hidden", "true");
-    title.insertBefore(tag, title.firstChild);
-  }
-  if (info.view.type.startsWith("list")) {
-    // The phone agenda has no status colours: show the status as a visible badge there.
-    extra.className = `list-status badge st-${props.status ?? ""}`;
-    extra.textContent = props.statusLabel ?? "";
-    const who = document.createElement("span");
-    who.className = "sr-only";
-    who.textContent = props.doctorName ? `, ${props.doctorName}` : "";
-    return { domNodes: [time, title, extra, who] };
-  }
-  return { domNodes: [time, title, extra] };
-}
-
-/** Whether the calendar's event already looks exactly like `input` (times, column, text, colour, editability). */
-function sameAsShown(cur: Calendar.Event, input: Calendar.EventInput): boolean {
-  const ids = (x: unknown) => (Array.isArray(x) ? x.map(String) : x == null ? [] : [String(x)]).join(",");
-  const cls = (x: unknown) => (Array.isArray(x) ? x.join(" ") : String(x ?? ""));
-  return (
-    wallOf(cur.start) === input.start &&
-    wallOf(cur.end) === input.end &&
-    ids(cur.resourceIds) === ids(input.resourceIds) &&
-    String(cur.title) === String(input.title) &&
-    cls(cur.classNames) === cls(input.classNames) &&
-    cur.editable === input.editable
-  );
-}
 
 export function CalendarPage() {
   let ec: EcInstance | undefined;
@@ -434,35 +366,9 @@ export function CalendarPage() {
   window.addEventListener("keydown", onKey);
   onCleanup(() => window.removeEventListener("keydown", onKey));
 
-  // Phone: swipe left/right on the calendar changes the day (or week/month).
-  let touch: { x: number; y: number; t: number } | null = null;
-  const onTouchStart = (e: TouchEvent) => {
-    const p = e.touches[0];
-    touch = e.touches.length === 1 ? { x: p.clientX, y: p.clientY, t: Date.now() } : null;
-  };
-  const onTouchEnd = (e: TouchEvent) => {
-    if (!touch) return;
-    const p = e.changedTouches[0];
-    const dx = p.clientX - touch.x;
-    const dy = p.clientY - touch.y;
-    const fast = Date.now() - touch.t < 800;
-    touch = null;
-    if (fast && Math.abs(dx) > 60 && Math.abs(dx) > 2 * Math.abs(dy)) step(dx < 0 ? 1 : -1);
-  };
-  // A sideways swipe is ours: keep it from the browser, which would take a swipe right from the
-  // edge as "back" (CSS touch-action/overscroll-behavior do the same where supported). Needs a
-  // non-passive listener on the element itself (delegated document listeners are passive).
-  const onTouchMove = (e: TouchEvent) => {
-    if (!touch || e.touches.length !== 1 || !e.cancelable) return;
-    const p = e.touches[0];
-    const dx = p.clientX - touch.x;
-    if (Math.abs(dx) > 10 && Math.abs(dx) > 1.5 * Math.abs(p.clientY - touch.y)) e.preventDefault();
-  };
+  // Phone: swipe left/right on the calendar changes the day (or week/month); see swipe.ts.
   let wrap!: HTMLDivElement;
-  onMount(() => {
-    wrap.addEventListener("touchmove", onTouchMove, { passive: false });
-    onCleanup(() => wrap.removeEventListener("touchmove", onTouchMove));
-  });
+  onMount(() => attachSwipe(wrap, step));
 
   const toggleDoctor = (id: string) => {
     const all = doctors().map((d) => d.id);
@@ -571,8 +477,6 @@ export function CalendarPage() {
         <div
           class="cal-wrap"
           ref={wrap}
-          onTouchStart={onTouchStart}
-          onTouchEnd={onTouchEnd}
           data-view={view()}
           data-phone={isPhone() ? "true" : "false"}
           data-combined={useResources() ? "false" : "true"}
