@@ -91,15 +91,26 @@ describe("calendar", () => {
   });
 
   it("shows an error banner while the API is unreachable and clears it when it is back", async () => {
+    // Each step goes to a date no earlier step has shown, so its range is not cached and the
+    // calendar must ask the API (pressing "j" could land on an already loaded range, which
+    // makes no request, so the banner never came: flaky on a busy machine).
+    const goTo = (ymd: string) => page.locator("#date-picker").fill(ymd);
+    await page.keyboard.press("d");
     // The network drops: every API call is refused.
     await page.route("**/api/**", (r) => r.abort("connectionrefused"));
-    await page.keyboard.press("j");
+    const refused = page.waitForRequest((r) => r.url().includes("/api/appointments?"));
+    await goTo("2031-03-12");
+    await refused;
     const banner = page.getByTestId("error-banner");
     await banner.waitFor();
     expect(await banner.textContent()).toContain("cannot be reached");
+    // Back online: the next range load answers and the banner goes away.
     await page.unroute("**/api/**");
-    await page.keyboard.press("k");
+    const answered = page.waitForResponse((r) => r.url().includes("/api/appointments?") && r.ok());
+    await goTo("2031-04-16");
+    await answered;
     await banner.waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "Today" }).click();
     await eventEl(page, "f1".repeat(16)).first().waitFor();
   });
 });

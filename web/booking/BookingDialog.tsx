@@ -5,13 +5,17 @@ import { createEffect, createMemo, createResource, createSignal, For, on, Show }
 import { ApiFailure, api } from "../api-client/client";
 import type { Appointment, Patient } from "../api-client/types";
 import { blocked, upsertAppointment } from "../stores/appointments";
-import { clinicTz, doctors } from "../stores/session";
-import { formatTime } from "../lib/tz";
-import { createFreeSlots, FreeSlotSelect } from "./FreeSlots";
+import { clinicTz, doctors, user } from "../stores/session";
+import { formatTime, todayIn, toWall, ymd } from "../lib/tz";
+import { mayBookFor } from "../calendar/drag-check";
+import { createFreeSlots, FreeSlotSelect, startsFitting } from "./FreeSlots";
+import { minutesOf, typesFor } from "./appointment-types";
+import { nextFree } from "./next-free";
 import { Dialog } from "../ui/Dialog";
 import { FieldError } from "../ui/FieldError";
 
 export const APPOINTMENT_TYPES = ["consultation", "follow-up", "check-up", "procedure", "vaccination"];
+const ANY = "";
 
 export interface BookingInit {
   doctorId?: string;
@@ -19,25 +23,38 @@ export interface BookingInit {
   start?: string;
   /** Clinic date YYYY-MM-DD. */
   date: string;
+  /** Why the clicked time is not bookable, when the calendar knows (break, day off, outside hours). */
+  reason?: string;
 }
 
 export function BookingDialog(props: { init: BookingInit; onClose: () => void; onBooked: (a: Appointment) => void }) {
   const tz = clinicTz;
-  const [doctorId, setDoctorId] = createSignal(props.init.doctorId ?? doctors()[0]?.id ?? "");
+  // Only doctors this user may book for (a doctor: their own calendar).
+  const bookable = () => doctors().filter((d) => mayBookFor(user(), d.id));
+  const [doctorId, setDoctorId] = createSignal(props.init.doctorId && mayBookFor(user(), props.init.doctorId) ? props.init.doctorId : (bookable()[0]?.id ?? ""));
   const [date, setDate] = createSignal(props.init.date);
   const [slotStart, setSlotStart] = createSignal<string>("");
   const [query, setQuery] = createSignal("");
   const [patient, setPatient] = createSignal<Patient | null>(null);
   const [newPatient, setNewPatient] = createSignal(false);
   const [np, setNp] = createSignal({ name: "", phone: "", email: "" });
-  const [type, setType] = createSignal(APPOINTMENT_TYPES[0]);
+  const types = createMemo(() => typesFor(doctors().find((d) => d.id === doctorId())));
+  const [type, setType] = createSignal(types()[0]?.name ?? APPOINTMENT_TYPES[0]);
+  createEffect(on(types, (ts) => ts.some((t) => t.name === type()) || setType(ts[0].name), { defer: true }));
+  // The visit's length follows its type (consultation 30 min, follow-up 15, …).
+  const minutes = () => minutesOf(types(), type(), doctors().find((d) => d.id === doctorId())?.slotMinutes ?? 30);
   const [reason, setReason] = createSignal("");
   const [notes, setNotes] = createSignal("");
   const [errors, setErrors] = createSignal<Record<string, string>>({});
   const [formError, setFormError] = createSignal("");
   const [saving, setSaving] = createSignal(false);
 
-  const [avail, { refetch: refetchSlots }] = createFreeSlots(() => (doctorId() && date() ? { doctorId: doctorId(), day: date() } : false), tz);
+  const [free, { refetch: refetchSlots }] = createFreeSlots(() => (doctorId() && date() ? { doctorId: doctorId(), day: date() } : false), tz);
+  /** Start times where the whole visit (its type's length) fits in free time. */
+  const avail = createMemo(() => {
+    const slots = free();
+    return slots ? startsFitting(slots, minutes() * 60_000) : undefined;
+  });
 
   // The clicked time, if it is not a free slot: explain why (blocked label, or booked).
   const clickedRefusal = createMemo(() => {
@@ -47,15 +64,46 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
     if (slots.some((s) => Date.parse(s.start) === Date.parse(start))) return "";
     const t = Date.parse(start);
     const b = Object.values(blocked).find((x) => x.doctorId === doctorId() && Date.parse(x.start) <= t && Date.parse(x.end) > t);
-    return b
-      ? `${formatTime(start, tz())} is blocked (${b.label || "busy"}) and cannot be booked. Pick a free time below.`
-      : `${formatTime(start, tz())} is not free for this doctor. Pick a free time below.`;
+    if (b) return `${formatTime(start, tz())} is blocked (${b.label || "busy"}) and cannot be booked. Pick a free time below.`;
+    if (props.init.reason) return `${formatTime(start, tz())} cannot be booked: ${props.init.reason}. Pick a free time below.`;
+    return `${formatTime(start, tz())} is not free for this doctor. Pick a free time below.`;
   });
+
+  // A time picked clears the stale "Pick a free time." error.
+  createEffect(
+    on(slotStart, (v) => {
+      if (v && errors().start) setErrors(({ start: _, ...rest }) => rest);
+    }),
+  );
+
+  // "Next free": the earliest time the visit fits, for the chosen doctor or for any doctor.
+  const [finding, setFinding] = createSignal(false);
+  const [nextMsg, setNextMsg] = createSignal("");
+  let wanted = "";
+  async function findNext(anyDoctor: boolean) {
+    setFinding(true);
+    setNextMsg("");
+    try {
+      const ids = anyDoctor ? bookable().map((d) => d.id) : [doctorId()];
+      const hit = await nextFree(ids, ymd(todayIn(tz())), Date.now(), minutes(), tz());
+      if (!hit) return setNextMsg("No free time in the next 8 weeks.");
+      wanted = hit.slot.start;
+      setDoctorId(hit.doctorId);
+      setDate(toWall(hit.slot.start, tz()).slice(0, 10));
+      if (avail()?.some((s) => s.start === wanted)) setSlotStart(wanted);
+    } catch (e) {
+      setNextMsg(e instanceof ApiFailure && e.code === "network" ? "The server cannot be reached, so the next free time cannot be found." : "The next free time could not be found.");
+    } finally {
+      setFinding(false);
+    }
+  }
 
   createEffect(
     on(avail, (slots) => {
       if (!slots) return;
-      const want = props.init.start && slots.find((s) => Date.parse(s.start) === Date.parse(props.init.start!));
+      const want =
+        (wanted && slots.find((s) => s.start === wanted)) || (props.init.start && slots.find((s) => Date.parse(s.start) === Date.parse(props.init.start!)));
+      wanted = "";
       setSlotStart(want ? want.start : (slots.find((s) => s.start === slotStart())?.start ?? ""));
     }),
   );
@@ -132,8 +180,8 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
         <div class="row2">
           <label>
             Doctor
-            <select value={doctorId()} onChange={(e) => setDoctorId(e.currentTarget.value)} aria-invalid={!!errors().doctorId}>
-              <For each={doctors()}>{(d) => <option value={d.id}>{d.name}</option>}</For>
+            <select value={doctorId()} onChange={(e) => setDoctorId(e.currentTarget.value)} aria-invalid={!!errors().doctorId} data-autofocus>
+              <For each={bookable()}>{(d) => <option value={d.id}>{d.name}</option>}</For>
             </select>
             {fieldError("doctorId")}
           </label>
@@ -147,12 +195,24 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
             {clickedRefusal()}
           </p>
         </Show>
-        <label>
-          Time
+        <div class="row2">
+          <label>
+            Type
+            <select value={type()} onChange={(e) => setType(e.currentTarget.value)} aria-describedby={describedBy("type")} data-testid="type-select">
+              <For each={types()}>{(t) => <option value={t.name}>{t.name} ({t.minutes} min)</option>}</For>
+            </select>
+            {fieldError("type")}
+          </label>
+        {/* Not a wrapping <label>: the list's Retry button must not sit inside a label (a click
+            there went to the label, not the button). */}
+        <div class="field-col">
+          <label for="booking-time">Time</label>
           <FreeSlotSelect
+            id="booking-time"
             slots={avail()}
-            loading={avail.loading}
-            error={avail.error}
+            loading={free.loading}
+            error={free.error}
+            onRetry={() => void refetchSlots()}
             value={slotStart()}
             onChange={setSlotStart}
             tz={tz()}
@@ -160,7 +220,22 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
             describedBy={describedBy("start")}
           />
           {fieldError("start")}
-        </label>
+        </div>
+        </div>
+        <div class="next-free">
+          <button type="button" class="btn" disabled={finding()} onClick={() => void findNext(false)} data-testid="next-free">
+            Next free
+          </button>
+          <Show when={bookable().length > 1}>
+            <button type="button" class="btn" disabled={finding()} onClick={() => void findNext(true)} data-testid="next-free-any">
+              Next free, any doctor
+            </button>
+          </Show>
+          <Show when={finding()}>
+            <span class="muted" role="status">Looking…</span>
+          </Show>
+          <FieldError message={nextMsg()} as="span" />
+        </div>
 
         <fieldset class="patient">
           <legend>Patient</legend>
@@ -244,13 +319,6 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
         </fieldset>
 
         <div class="row2">
-          <label>
-            Type
-            <select value={type()} onChange={(e) => setType(e.currentTarget.value)} aria-describedby={describedBy("type")}>
-              <For each={APPOINTMENT_TYPES}>{(t) => <option value={t}>{t}</option>}</For>
-            </select>
-            {fieldError("type")}
-          </label>
           <label>
             Reason
             <input value={reason()} onInput={(e) => setReason(e.currentTarget.value)} aria-describedby={describedBy("reason")} />

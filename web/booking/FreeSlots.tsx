@@ -1,8 +1,8 @@
 // Free times of one doctor on one clinic day, from the availability API, and the <select>
 // that offers them. One place for both the booking dialog and Reschedule in the details
 // panel, so neither can ever offer a blocked or booked time the other would refuse.
-import { createResource, For, Show, type Accessor } from "solid-js";
-import { api } from "../api-client/client";
+import { createResource, createSignal, For, onCleanup, Show, type Accessor } from "solid-js";
+import { ApiFailure, api, netListeners } from "../api-client/client";
 import type { Slot } from "../api-client/types";
 import { formatTime, toWall } from "../lib/tz";
 
@@ -35,15 +35,58 @@ export function startsFitting(slots: Slot[], durationMs: number): Slot[] {
   return out;
 }
 
-/** A resource of the free slots for (doctorId, day); refetch after a 409 slot_taken. */
+/** How long the free-time list waits for the server before saying it cannot be reached. */
+export const SLOTS_TIMEOUT_MS = 10_000;
+
+export const UNREACHABLE = "The server cannot be reached, so free times cannot be shown. They load again when it is back.";
+
+/**
+ * The free slots for (doctorId, day), as an accessor that never throws: a failed load (server
+ * unreachable, or no answer within SLOTS_TIMEOUT_MS) ends loading and sets `.error` to a
+ * sentence for the user, instead of "loading…" forever or an uncaught error from reading a
+ * failed resource. When the network is back, a failed list loads again by itself.
+ */
 export function createFreeSlots(key: Accessor<{ doctorId: string; day: string } | false>, tz: Accessor<string>) {
-  return createResource(key, ({ doctorId, day }) => freeSlotsOn(doctorId, day, tz()));
+  const [failed, setFailed] = createSignal("");
+  // Retries bump `attempt`, part of the resource's key: a new key always loads (a plain
+  // refetch() right after a failed load was observed to send nothing).
+  const [attempt, setAttempt] = createSignal(0);
+  const [res] = createResource(
+    () => {
+      const k = key();
+      return k ? { ...k, attempt: attempt() } : false;
+    },
+    async ({ doctorId, day }) => {
+      setFailed("");
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ApiFailure(0, "network", "timeout")), SLOTS_TIMEOUT_MS)));
+        return await Promise.race([freeSlotsOn(doctorId, day, tz()), timeout]);
+      } catch (e) {
+        setFailed(e instanceof ApiFailure && (e.code === "network" || e.status >= 500) ? UNREACHABLE : "Free times could not be loaded.");
+        return undefined;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  );
+  const ctl = { refetch: () => setAttempt((n) => n + 1) };
+  const onNet = (ok: boolean) => ok && failed() && !res.loading && ctl.refetch();
+  netListeners.add(onNet);
+  onCleanup(() => netListeners.delete(onNet));
+  // defineProperties, not Object.assign: assign would read the getters once and freeze them.
+  const slots = Object.defineProperties(() => res(), {
+    loading: { get: () => res.loading },
+    error: { get: () => failed() },
+  }) as (() => Slot[] | undefined) & { readonly loading: boolean; readonly error: string };
+  return [slots, ctl] as const;
 }
 
 export function FreeSlotSelect(props: {
   slots: Slot[] | undefined;
   loading: boolean;
-  error: unknown;
+  error: string;
+  onRetry?: () => void;
   value: string;
   onChange: (start: string) => void;
   tz: string;
@@ -54,7 +97,19 @@ export function FreeSlotSelect(props: {
 }) {
   return (
     <Show when={!props.loading} fallback={<span class="muted"> loading free times…</span>}>
-      <Show when={!props.error} fallback={<span class="field-error"> Free times could not be loaded.</span>}>
+      <Show
+        when={!props.error}
+        fallback={
+          <span class="field-error" role="alert" data-testid="slots-error">
+            {props.error}{" "}
+            <Show when={props.onRetry}>
+              <button type="button" class="link-btn" onClick={() => props.onRetry!()}>
+                Retry
+              </button>
+            </Show>
+          </span>
+        }
+      >
         <select
           id={props.id}
           name="start"

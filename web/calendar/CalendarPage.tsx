@@ -7,7 +7,7 @@ import { STATUS_LABEL } from "../api-client/statuses";
 import { BookingDialog, type BookingInit } from "../booking/BookingDialog";
 import { AppointmentPanel } from "../details/AppointmentPanel";
 import { appointmentInPath, navigate } from "../stores/route";
-import { addDays, calendarDateToIso, formatDateTime, todayIn, ymd } from "../lib/tz";
+import { addDays, calendarDateToIso, formatDateTime, formatTime, todayIn, toWall, ymd } from "../lib/tz";
 import { appointments, blocked, generation, loadRange, loading, patchListeners, type Patch } from "../stores/appointments";
 import { liveState, setLiveDoctors, startLive, stopLive } from "../stores/live";
 import {
@@ -17,9 +17,11 @@ import {
   isPhone,
   setDate,
   setDoctorFilter,
+  setShowWeekends,
   setSideBySide,
   setView,
   setVisible,
+  showWeekends,
   sideBySide,
   view,
   visible,
@@ -28,8 +30,15 @@ import {
 import { clinicTz, doctors, user } from "../stores/session";
 import { Dialog } from "../ui/Dialog";
 import { toast } from "../ui/toast";
-import { appointmentEvent, BLOCK_PREFIX, blockedEvent } from "./events";
+import { appointmentEvent, BLOCK_PREFIX, blockedEvent, blockedText } from "./events";
+import { dropProblem, mayBookFor, type Problem } from "./drag-check";
+import { HoverCard, hoverEnd, hoverStart, suppressHover } from "./HoverCard";
+import { PhoneDayList } from "./PhoneDayList";
+import { fixCalendarA11y } from "./a11y";
+import { dayRange, idleWeekendDays, offHoursEvents, offReason, OFF_PREFIX } from "./working-time";
 import { EventCalendar, type EcInstance } from "./EventCalendar";
+import { blockContent, formatTimeRange, sameAsShown } from "./block-content";
+import { attachSwipe } from "./swipe";
 import { dayCellContent, summarize } from "./month-cells";
 import { moveAppointment } from "./reschedule";
 
@@ -38,46 +47,6 @@ const VIEWS: { kind: ViewKind; label: string; key: string }[] = [
   { kind: "week", label: "Week", key: "w" },
   { kind: "day", label: "Day", key: "d" },
 ];
-
-const wallOf = (d: Date) => `${ymd(d)}T${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}:${String(d.getSeconds()).padStart(2, "0")}`;
-
-/** "HH:MM" or "HH:MM–HH:MM" of the calendar's wall-clock dates, without Intl (see options). */
-const hhmm = (d: Date) => `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
-export function formatTimeRange(start: Date, end?: Date | null): string {
-  return end ? `${hhmm(start)}–${hhmm(end)}` : hhmm(start);
-}
-
-/**
- * A block's content: the same markup as the calendar's default (time + title), built by us.
- * Why: with its default content the calendar rebuilds every block's DOM whenever any event
- * changes (a drop re-lays out the whole grid); with a content function its content is
- * memoised on the event and its time text, so after a drop only the moved block is rebuilt.
- */
-function blockContent(info: Calendar.EventContentInfo): Calendar.Content {
-  const ev = info.event;
-  if (ev.display === "background") return { domNodes: [] };
-  const time = document.createElement("time");
-  time.className = "ec-event-time";
-  time.textContent = String(info.timeText ?? "");
-  const title = document.createElement("h4");
-  title.className = "ec-event-title";
-  title.textContent = String(ev.title ?? "");
-  return { domNodes: [time, title] };
-}
-
-/** Whether the calendar's event already looks exactly like `input` (times, column, text, colour, editability). */
-function sameAsShown(cur: Calendar.Event, input: Calendar.EventInput): boolean {
-  const ids = (x: unknown) => (Array.isArray(x) ? x.map(String) : x == null ? [] : [String(x)]).join(",");
-  const cls = (x: unknown) => (Array.isArray(x) ? x.join(" ") : String(x ?? ""));
-  return (
-    wallOf(cur.start) === input.start &&
-    wallOf(cur.end) === input.end &&
-    ids(cur.resourceIds) === ids(input.resourceIds) &&
-    String(cur.title) === String(input.title) &&
-    cls(cur.classNames) === cls(input.classNames) &&
-    cur.editable === input.editable
-  );
-}
 
 export function CalendarPage() {
   let ec: EcInstance | undefined;
@@ -100,7 +69,26 @@ export function CalendarPage() {
     const f = doctorFilter();
     return f.length ? doctors().filter((d) => f.includes(d.id)) : doctors();
   });
-  const useResources = () => view() !== "month" && sideBySide() && shownDoctors().length > 0;
+  const useResources = () => view() !== "month" && !(isPhone() && view() === "week") && sideBySide() && shownDoctors().length > 0;
+  const doctorOf = (id: string) => doctors().find((d) => d.id === id);
+  // Visible hours follow the doctors' working hours (earliest start … latest end), widened for
+  // any loaded appointment outside them so nothing is ever off the grid.
+  const grid = createMemo(() => {
+    generation();
+    const extra = untrack(() =>
+      Object.values(appointments)
+        .filter((a) => a.status !== "cancelled")
+        .map((a) => {
+          const s = toWall(a.start, tz());
+          const e = toWall(a.end, tz());
+          const m = (w: string) => Number(w.slice(11, 13)) * 60 + Number(w.slice(14, 16));
+          return { startMin: m(s), endMin: e.slice(0, 10) === s.slice(0, 10) ? m(e) : 24 * 60 };
+        }),
+    );
+    return dayRange(shownDoctors(), extra);
+  });
+  const hiddenDays = createMemo(() => (showWeekends() || view() === "day" ? [] : idleWeekendDays(shownDoctors())));
+  const hasIdleWeekend = createMemo(() => idleWeekendDays(shownDoctors()).length > 0);
 
   // Start on today in the clinic's zone.
   setDate(todayIn(tz()));
@@ -112,26 +100,29 @@ export function CalendarPage() {
       const u = user();
       const out: Calendar.EventInput[] = [];
       if (view() === "month") return out; // month cells are summaries (month-cells.ts)
-      for (const a of Object.values(appointments)) if (ids.has(a.doctorId)) out.push(appointmentEvent(a, tz(), u));
+      for (const a of Object.values(appointments)) if (ids.has(a.doctorId)) out.push(appointmentEvent(a, tz(), u, doctorOf(a.doctorId)));
+      if (view() === "week" && isPhone()) return out; // the agenda lists appointments only
       for (const b of Object.values(blocked)) if (ids.has(b.doctorId)) out.push(blockedEvent(b, tz()));
+      const r = visible();
+      if (r) out.push(...offHoursEvents(shownDoctors(), r.start, r.end, useResources(), grid()));
       return out;
     });
   }
 
-  const events = createMemo(on([generation, shownDoctors, view, tz], () => visibleEvents()));
+  const events = createMemo(on([generation, shownDoctors, view, tz, visible, isPhone, sideBySide, grid], () => visibleEvents()));
 
   // Month view: per-day summaries, recomputed on reloads and on every single change.
   const [monthTick, setMonthTick] = createSignal(0);
   const monthCells = createMemo(
-    on([generation, shownDoctors, view, tz, monthTick], () =>
+    on([generation, shownDoctors, view, tz, monthTick, isPhone, () => (isPhone() ? ymd(date()) : "")], () =>
       view() === "month"
-        ? untrack(() => dayCellContent(summarize(Object.values(appointments), tz(), new Set(shownDoctors().map((d) => d.id))), tz()))
+        ? untrack(() => dayCellContent(summarize(Object.values(appointments), tz(), new Set(shownDoctors().map((d) => d.id))), tz(), isPhone() ? ymd(date()) : undefined))
         : undefined,
     ),
   );
 
   const options = createMemo<Calendar.Options>(() => ({
-    view: ecView(view(), useResources()),
+    view: ecView(view(), useResources(), isPhone()),
     date: date(),
     events: events(),
     dayCellContent: monthCells(),
@@ -141,9 +132,16 @@ export function CalendarPage() {
     firstDay: 1,
     allDaySlot: false,
     nowIndicator: true,
-    slotMinTime: "07:00",
-    slotMaxTime: "20:00",
-    scrollTime: "08:00",
+    slotMinTime: grid().slotMinTime,
+    slotMaxTime: grid().slotMaxTime,
+    scrollTime: grid().slotMinTime,
+    hiddenDays: hiddenDays() as Calendar.dayOfWeek[],
+    // Side by side with many doctors: columns keep a readable minimum width and the grid scrolls
+    // sideways (the library's own columnWidth; its .ec-main scrolls), instead of 21 slivers.
+    columnWidth: useResources() ? "minmax(84px, 1fr)" : undefined,
+    listDayFormat: { weekday: "long", day: "numeric", month: "short" },
+    noEventsContent: "No appointments this week.",
+    listDaySideFormat: () => "",
     slotDuration: "00:15",
     slotLabelInterval: "01:00",
     slotHeight: 20,
@@ -163,19 +161,46 @@ export function CalendarPage() {
     datesSet: onDatesSet,
     dateClick: onDateClick,
     eventClick: onEventClick,
-    eventDrop: (info) => onMoved(info.event, info.revert, info.newResource?.id as string | undefined),
-    eventResize: (info) => onMoved(info.event, info.revert),
+    eventDrop: (info) => onMoved(info.event, info.revert, info.newResource?.id as string | undefined, "move"),
+    eventResize: (info) => onMoved(info.event, info.revert, undefined, "resize"),
+    // Before the drop: a taken, blocked or off-hours place shows as not allowed (the server
+    // still decides on drop); a doctor cannot drag into a colleague's column at all.
+    dragConstraint: (info) => checkDrag(info.event, info.newResource?.id as string | undefined),
+    resizeConstraint: (info) => checkDrag(info.event),
+    // The hover card would follow the block around: hide it while dragging or resizing.
+    eventDragStart: () => suppressHover(true),
+    eventResizeStart: () => suppressHover(true),
+    eventDragStop: () => (setDragProblem(null), suppressHover(false)),
+    eventResizeStop: () => (setDragProblem(null), suppressHover(false)),
+    eventMouseEnter: (info) => {
+      const props = info.event.extendedProps as { kind?: string };
+      if (!isPhone() && props.kind === "appointment") hoverStart(String(info.event.id), info.el);
+    },
+    eventMouseLeave: () => hoverEnd(),
     eventDidMount: (info) => {
       const ev = info.event;
-      const props = ev.extendedProps as { kind?: string; statusLabel?: string; label?: string };
-      // Hover preview (desktop) and an accessible name for each block.
-      const text = props.kind === "blocked" ? `Blocked: ${props.label}` : `${String(ev.title)} — ${props.statusLabel}`;
-      info.el.title = text;
-      info.el.setAttribute("aria-label", text);
+      const props = ev.extendedProps as { kind?: string; statusLabel?: string; text?: string; label?: string; type?: string; doctorName?: string; color?: string };
       if (props.kind === "appointment") {
-        info.el.dataset.appointmentId = String(ev.id);
-        info.el.tabIndex = 0;
-        info.el.setAttribute("role", "button");
+        // No title tooltip: the hover card (desktop) shows the details. The accessible name is
+        // the block's own text (time, patient, type, hidden status/doctor; see blockContent).
+        const time = formatTimeRange(ev.start, ev.end);
+        const target = ev.display === "background" ? (info.el.querySelector(".cx-tag") as HTMLElement | null) ?? info.el : info.el;
+        if (ev.display === "background") target.setAttribute("aria-label", `${ev.title} (cancelled, ${time})`);
+        target.dataset.appointmentId = String(ev.id);
+        target.tabIndex = 0;
+        target.setAttribute("role", "button");
+        if (props.color) info.el.style.setProperty("--doc", props.color);
+        if (ev.display === "background") {
+          // The cancelled marker opens its details without also clicking the free slot below.
+          target.addEventListener("pointerdown", (e) => e.stopPropagation());
+          target.addEventListener("click", (e) => {
+            e.stopPropagation();
+            setOpenId(String(ev.id));
+          });
+        }
+      } else if (props.kind === "blocked" || props.kind === "off") {
+        info.el.setAttribute("aria-label", props.text ?? props.label ?? "");
+        info.el.setAttribute("role", "note");
       }
     },
   }));
@@ -201,26 +226,61 @@ export function CalendarPage() {
       const line = (info.jsEvent.target as HTMLElement | null)?.closest?.("[data-appointment-id]") as HTMLElement | null;
       if (line) return setOpenId(line.dataset.appointmentId!);
       setDate(info.date);
-      return setView("day");
+      // Phone: the compact month selects the day and lists it beneath; desktop opens the day.
+      return isPhone() ? undefined : setView("day");
     }
     const doctorId = (info.resource?.id as string | undefined) ?? (shownDoctors().length === 1 ? shownDoctors()[0].id : user()?.doctorId ?? shownDoctors()[0]?.id);
-    setBooking({ doctorId, date: ymd(info.date), start: info.allDay ? undefined : calendarDateToIso(info.date, tz()) });
+    // A doctor books only into their own column (the server would refuse after the fact).
+    if (doctorId && !mayBookFor(user(), doctorId))
+      return void toast(`You can only book into your own calendar, not ${doctorOf(doctorId)?.name ?? "a colleague"}'s.`, "error");
+    const doctor = doctorId ? doctorOf(doctorId) : undefined;
+    const reason = !info.allDay && doctor ? offReason(doctor, `${ymd(info.date)}T${formatTimeRange(info.date)}`) : "";
+    setBooking({ doctorId, date: ymd(info.date), start: info.allDay ? undefined : calendarDateToIso(info.date, tz()), reason: reason ? reason.replace(/^Outside/, "outside") : undefined });
   }
 
   function onEventClick(info: Calendar.EventClickInfo) {
     const id = String(info.event.id);
-    if (id.startsWith(BLOCK_PREFIX)) return;
+    if (id.startsWith(BLOCK_PREFIX) || id.startsWith(OFF_PREFIX)) return;
     setOpenId(id);
   }
 
-  function onMoved(ev: Calendar.Event, revert: () => void, newDoctorId?: string) {
+  // Drag feedback: what is wrong with the place under the pointer (null = fine).
+  const [dragProblem, setDragProblem] = createSignal<Problem>(null);
+  function checkDrag(ev: Calendar.Event, newDoctorId?: string): boolean {
     const id = String(ev.id);
+    const cur = appointments[id];
+    if (!cur) return true;
+    const p = dropProblem(
+      { id, doctorId: newDoctorId ?? cur.doctorId, start: ev.start, end: ev.end, startIso: calendarDateToIso(ev.start, tz()), endIso: calendarDateToIso(ev.end, tz()) },
+      { user: user(), doctors: doctors(), appointments: Object.values(appointments), blocked: Object.values(blocked), fmt: (iso) => formatTime(iso, tz()) },
+    );
+    setDragProblem(p);
+    return p?.kind !== "forbidden";
+  }
+
+  function onMoved(ev: Calendar.Event, revert: () => void, newDoctorId: string | undefined, how: "move" | "resize") {
+    setDragProblem(null);
+    const id = String(ev.id);
+    const prev = appointments[id] && { start: appointments[id].start, end: appointments[id].end, doctorId: appointments[id].doctorId };
     void moveAppointment(
       id,
       { start: calendarDateToIso(ev.start, tz()), end: calendarDateToIso(ev.end, tz()), doctorId: newDoctorId },
       revert,
       (msg) => toast(msg, "error", 8000),
-    );
+    ).then((a) => {
+      if (!a || !prev) return;
+      const where = how === "resize" ? `Now ${formatTime(a.start, tz())}–${formatTime(a.end, tz())}` : `Moved to ${formatTime(a.start, tz())}`;
+      const who = a.doctorId !== prev.doctorId ? ` (${doctorOf(a.doctorId)?.name ?? "another doctor"})` : "";
+      // Undo puts it back through the API with the version just saved: if someone changed it
+      // meanwhile, the server refuses (version_conflict) and the user sees their version.
+      toast(`${where}${who}`, "info", 10_000, {
+        label: "Undo",
+        run: () =>
+          void moveAppointment(id, prev, () => {}, (msg) => toast(`Not undone: ${msg.replace(" The appointment was put back.", "")}`, "error", 8000), a.version).then(
+            (b) => b && toast(`Back at ${formatTime(b.start, tz())}.`),
+          ),
+      });
+    });
   }
 
   // Single changes (live pushes, optimistic moves, rollbacks) → patch one event in the calendar.
@@ -231,9 +291,12 @@ export function CalendarPage() {
     if (p.op === "delete") return void ec.removeEventById(p.kind === "blocked" ? BLOCK_PREFIX + p.id : p.id);
     const id = p.kind === "blocked" ? BLOCK_PREFIX + p.value.id : p.value.id;
     if (!ids.has(p.value.doctorId)) return void ec.removeEventById(id);
-    const input = p.kind === "appointment" ? appointmentEvent(p.value, tz(), user()) : blockedEvent(p.value, tz());
+    const input = p.kind === "appointment" ? appointmentEvent(p.value, tz(), user(), doctorOf(p.value.doctorId)) : blockedEvent(p.value, tz());
+    if (p.kind === "blocked" && view() === "week" && isPhone()) return; // the agenda lists appointments only
     const cur = ec.getEventById(id);
-    if (!cur) ec.addEvent(input);
+    // Cancelling (or restoring) turns a block into the background marker or back: redraw it whole.
+    if (cur && (cur.display === "background") !== (input.display === "background")) ec.removeEventById(id), ec.addEvent(input);
+    else if (!cur) ec.addEvent(input);
     // After a drag the calendar already shows the new place: redrawing it again would re-lay out
     // every block for nothing (most of the cost of a drop), so skip when nothing differs.
     else if (!sameAsShown(cur, input)) ec.updateEvent(input as Calendar.EventInput);
@@ -303,21 +366,9 @@ export function CalendarPage() {
   window.addEventListener("keydown", onKey);
   onCleanup(() => window.removeEventListener("keydown", onKey));
 
-  // Phone: swipe left/right on the calendar changes the day (or week/month).
-  let touch: { x: number; y: number; t: number } | null = null;
-  const onTouchStart = (e: TouchEvent) => {
-    const p = e.touches[0];
-    touch = e.touches.length === 1 ? { x: p.clientX, y: p.clientY, t: Date.now() } : null;
-  };
-  const onTouchEnd = (e: TouchEvent) => {
-    if (!touch) return;
-    const p = e.changedTouches[0];
-    const dx = p.clientX - touch.x;
-    const dy = p.clientY - touch.y;
-    const fast = Date.now() - touch.t < 800;
-    touch = null;
-    if (fast && Math.abs(dx) > 60 && Math.abs(dx) > 2 * Math.abs(dy)) step(dx < 0 ? 1 : -1);
-  };
+  // Phone: swipe left/right on the calendar changes the day (or week/month); see swipe.ts.
+  let wrap!: HTMLDivElement;
+  onMount(() => attachSwipe(wrap, step));
 
   const toggleDoctor = (id: string) => {
     const all = doctors().map((d) => d.id);
@@ -378,8 +429,9 @@ export function CalendarPage() {
               )}
             </For>
           </div>
-          <button type="button" class="btn btn-primary" onClick={newAppointment} aria-keyshortcuts="n">
-            + New
+          <button type="button" class="btn btn-primary" onClick={newAppointment} aria-keyshortcuts="n" aria-label="New appointment">
+            <span aria-hidden="true">+</span>
+            <span class="new-label" aria-hidden="true"> New</span>
           </button>
         </div>
       </div>
@@ -395,6 +447,11 @@ export function CalendarPage() {
         <Show when={view() !== "month"}>
           <label class="check">
             <input type="checkbox" checked={sideBySide()} onChange={(e) => setSideBySide(e.currentTarget.checked)} /> Side by side
+          </label>
+        </Show>
+        <Show when={hasIdleWeekend() && view() !== "day"}>
+          <label class="check">
+            <input type="checkbox" checked={showWeekends()} onChange={(e) => setShowWeekends(e.currentTarget.checked)} data-testid="show-weekends" /> Weekends
           </label>
         </Show>
         <span class={`live live-${liveState()}`} role="status" data-testid="live-state" title="Live updates">
@@ -417,7 +474,23 @@ export function CalendarPage() {
         </div>
       </Show>
       <div class="cal-body">
-        <div class="cal-wrap" onTouchStart={onTouchStart} onTouchEnd={onTouchEnd} data-view={view()} data-testid="calendar" aria-busy={loading() ? "true" : "false"}>
+        <div
+          class="cal-wrap"
+          ref={wrap}
+          data-view={view()}
+          data-phone={isPhone() ? "true" : "false"}
+          data-combined={useResources() ? "false" : "true"}
+          data-testid="calendar"
+          aria-busy={loading() ? "true" : "false"}
+          classList={{ "drag-refused": !!dragProblem() }}
+        >
+          <Show when={dragProblem()}>
+            {(p) => (
+              <div class="drag-hint" role="status" data-testid="drag-hint">
+                {p().text}
+              </div>
+            )}
+          </Show>
           <Show when={loading()}>
             <div class="loading" role="status">
               Loading…
@@ -428,10 +501,14 @@ export function CalendarPage() {
               No appointments in this period. Click a free time to book one.
             </div>
           </Show>
-          <EventCalendar options={options} ref={(x) => (ec = x)} class="ec-host" label="Appointments calendar" />
+          <EventCalendar options={options} ref={(x) => (ec = x)} class="ec-host" label="Appointments calendar" onRendered={fixCalendarA11y} />
+          <Show when={isPhone() && view() === "month"}>
+            <PhoneDayList day={ymd(date())} doctorIds={shownDoctors().map((d) => d.id)} onOpen={setOpenId} />
+          </Show>
         </div>
         <Show when={openId()}>{(id) => <AppointmentPanel id={id()} onClose={closeDetails} />}</Show>
       </div>
+      <HoverCard />
       <Show when={booking()}>
         {(init) => (
           <BookingDialog

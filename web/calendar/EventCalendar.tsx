@@ -1,7 +1,7 @@
 // The one SolidJS wrapper around @event-calendar/core (a Svelte 5 library shipped as plain ESM).
 // Created on mount, options pushed with setOption whenever they change, destroyed on cleanup.
 // Everything else in the SPA talks to the calendar through this component.
-import { createCalendar, destroyCalendar, DayGrid, Interaction, ResourceTimeGrid, TimeGrid } from "@event-calendar/core";
+import { createCalendar, destroyCalendar, DayGrid, Interaction, List, ResourceTimeGrid, TimeGrid } from "@event-calendar/core";
 import type { Calendar } from "@event-calendar/core";
 import "@event-calendar/core/index.css";
 import { createEffect, on, onCleanup, onMount } from "solid-js";
@@ -16,6 +16,8 @@ export function EventCalendar(props: {
   ref?: (ec: EcInstance) => void;
   class?: string;
   label?: string;
+  /** Runs after the calendar changed its DOM (batched per frame): markup fixes (a11y.ts). */
+  onRendered?: (host: HTMLElement) => void;
 }) {
   let el!: HTMLDivElement;
   let ec: EcInstance | undefined;
@@ -23,11 +25,19 @@ export function EventCalendar(props: {
 
   onMount(() => {
     applied = { ...props.options() };
-    ec = createCalendar(el, [TimeGrid, DayGrid, ResourceTimeGrid, Interaction], applied);
+    ec = createCalendar(el, [TimeGrid, DayGrid, ResourceTimeGrid, List, Interaction], applied);
     // Browser tests and the benchmark find the instance on its host element (read-only use:
     // dateFromPoint to aim clicks and drags at a given time).
     (el as HTMLDivElement & { __ec?: EcInstance }).__ec = ec;
     props.ref?.(ec);
+    if (props.onRendered) {
+      const fix = props.onRendered;
+      // Only child-list changes are observed and the fixes only set attributes, so this cannot loop.
+      const mo = new MutationObserver(() => fix(el));
+      mo.observe(el, { childList: true, subtree: true });
+      fix(el);
+      onCleanup(() => mo.disconnect());
+    }
   });
 
   createEffect(

@@ -41,10 +41,20 @@ export function summarize(appts: Iterable<Appointment>, tz: string, doctorIds: S
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const ymdLocal = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 
-export function dayCellContent(summary: Map<string, DaySummary>, tz: string) {
+/**
+ * `selected` (YYYY-MM-DD) switches to the phone's compact month: number and status dots only,
+ * the selected day marked; its appointments are listed beneath the grid (PhoneDayList).
+ */
+export function dayCellContent(summary: Map<string, DaySummary>, tz: string, selected?: string) {
   return (arg: Calendar.DayCellContentArg): Calendar.Content => {
-    const s = summary.get(ymdLocal(arg.date));
+    const day = ymdLocal(arg.date);
+    const s = summary.get(day);
     const num = `<span class="mc-num">${arg.date.getDate()}</span>`;
+    if (selected !== undefined) {
+      const dots = s ? ORDER.filter((st) => s.counts[st]).map((st) => `<span class="mc-pip st-${st}"></span>`).join("") : "";
+      const label = `${arg.date.getDate()}${s ? `, ${s.total} appointment${s.total === 1 ? "" : "s"}` : ""}`;
+      return { html: `<div class="mc mc-compact${day === selected ? " mc-selected" : ""}" aria-label="${label}">${num}<div class="mc-pips" aria-hidden="true">${dots}</div></div>` };
+    }
     if (!s) return { html: `<div class="mc">${num}</div>` };
     const dots = ORDER.filter((st) => s.counts[st])
       .map((st) => `<span class="mc-dot st-${st}" title="${s.counts[st]} ${STATUS_LABEL[st].toLowerCase()}">${s.counts[st]}</span>`)

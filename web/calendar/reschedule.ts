@@ -26,6 +26,8 @@ export async function moveAppointment(
   change: { start: string; end: string; doctorId?: string },
   revert: () => void,
   onRefused: (message: string) => void,
+  /** Undo: the version the move produced, so a change made since by anyone is not overwritten. */
+  expectVersion?: number,
 ): Promise<Appointment | null> {
   // A plain copy: the store entry is a live proxy that the optimistic write below changes.
   const before: Appointment | undefined = appointments[id] && unwrap({ ...appointments[id] });
@@ -37,7 +39,7 @@ export async function moveAppointment(
   upsertAppointment(optimistic, true);
   performance.mark("acms:optimistic"); // bench/ui.bench.mjs: optimistic redraw requested
   try {
-    const patch = { version: before.version, start: change.start, end: change.end, ...(change.doctorId && change.doctorId !== before.doctorId ? { doctorId: change.doctorId } : {}) };
+    const patch = { version: expectVersion ?? before.version, start: change.start, end: change.end, ...(change.doctorId && change.doctorId !== before.doctorId ? { doctorId: change.doctorId } : {}) };
     const { appointment } = await api.updateAppointment(id, patch);
     upsertAppointment(appointment, true);
     return appointment;

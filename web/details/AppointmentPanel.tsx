@@ -1,18 +1,20 @@
 // Details of one appointment: side panel on desktop, bottom sheet on phones (same markup, CSS decides).
 // Edit, change status, cancel, download .ics, and where calendar sync stands.
-import { createEffect, createResource, createSignal, For, on, Show } from "solid-js";
+import { createEffect, createResource, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
 import { ApiFailure, api } from "../api-client/client";
-import { APPOINTMENT_STATUSES, STATUS_LABEL } from "../api-client/statuses";
+import { STATUS_LABEL } from "../api-client/statuses";
 import type { Appointment, AppointmentStatus } from "../api-client/types";
 import { appointments, upsertAppointment } from "../stores/appointments";
 import { clinicTz, doctors, user } from "../stores/session";
 import { formatDateTime, formatTime, toWall } from "../lib/tz";
 import { setDate } from "../stores/range";
-import { APPOINTMENT_TYPES } from "../booking/BookingDialog";
+import { typesFor } from "../booking/appointment-types";
 import { canEdit } from "../calendar/events";
 import { toast } from "../ui/toast";
 import { FieldError } from "../ui/FieldError";
 import { RescheduleForm } from "./RescheduleForm";
+import { PatientContact } from "./PatientContact";
+import { StatusButtons } from "./StatusButtons";
 import { EngagementSection } from "../engagement/EngagementSection";
 import { TeamsLink } from "./TeamsLink";
 
@@ -55,7 +57,15 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
   const [error, setError] = createSignal("");
   const [fieldErrors, setFieldErrors] = createSignal<Record<string, string>>({});
   const [form, setForm] = createSignal({ type: "", reason: "", notes: "" });
-  const [status, setStatus] = createSignal<AppointmentStatus | "">("");
+  // Focus: opening an appointment moves focus into the panel (its heading), so keyboard and
+  // screen-reader users land on what they opened; closing gives focus back to what opened it.
+  let heading!: HTMLHeadingElement;
+  const opener = document.activeElement as HTMLElement | null;
+  onMount(() => heading.focus());
+  createEffect(on(() => props.id, () => heading.focus(), { defer: true }));
+  onCleanup(() => {
+    if (opener?.isConnected && opener !== document.body) opener.focus();
+  });
 
   const doctorName = () => doctors().find((d) => d.id === appt()?.doctorId)?.name ?? "";
   const mayWrite = () => {
@@ -91,7 +101,7 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
     <aside class="panel" aria-labelledby="panel-title" data-testid="appointment-panel">
       <div class="sheet-grip" aria-hidden="true" />
       <header class="panel-head">
-        <h2 id="panel-title">{appt()?.patientName ?? "Appointment"}</h2>
+        <h2 id="panel-title" tabindex="-1" ref={heading}>{appt()?.patientName ?? "Appointment"}</h2>
         <button type="button" class="icon-btn" aria-label="Close details" onClick={() => props.onClose()}>
           ×
         </button>
@@ -111,6 +121,7 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
               </dd>
               <dt>Doctor</dt>
               <dd>{doctorName()}</dd>
+              <PatientContact patientId={a().patientId} />
               <dt>Type</dt>
               <dd>{a().type}</dd>
               <dt>Reason</dt>
@@ -145,7 +156,7 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
                 <label>
                   Type
                   <select value={form().type} onChange={(e) => setForm({ ...form(), type: e.currentTarget.value })}>
-                    <For each={[...new Set([form().type, ...APPOINTMENT_TYPES])]}>{(t) => <option value={t}>{t}</option>}</For>
+                    <For each={[...new Set([form().type, ...typesFor(doctors().find((d) => d.id === a().doctorId)).map((t) => t.name)])]}>{(t) => <option value={t}>{t}</option>}</For>
                   </select>
                   <Show when={fieldErrors().type}><p class="field-error">{fieldErrors().type}</p></Show>
                 </label>
@@ -191,22 +202,13 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
                 >
                   Edit
                 </button>
-                <div class="inline">
-                  <label class="sr-only" for="status-select">
-                    Change status
-                  </label>
-                  <select id="status-select" value={status() || a().status} onChange={(e) => setStatus(e.currentTarget.value as AppointmentStatus)}>
-                    <For each={APPOINTMENT_STATUSES.filter((s) => s !== "cancelled")}>{(s) => <option value={s}>{STATUS_LABEL[s]}</option>}</For>
-                  </select>
-                  <button
-                    type="button"
-                    class="btn"
-                    disabled={busy() || !status() || status() === a().status}
-                    onClick={() => void run((x) => api.updateAppointment(x.id, { version: x.version, status: status() as AppointmentStatus }), "Status changed.")}
-                  >
-                    Change status
-                  </button>
-                </div>
+                <StatusButtons
+                  appt={a()}
+                  busy={busy()}
+                  onStatus={(st: AppointmentStatus) =>
+                    void run((x) => api.updateAppointment(x.id, { version: x.version, status: st }), st === "scheduled" && a().status === "cancelled" ? "Appointment restored." : `Marked ${STATUS_LABEL[st].toLowerCase()}.`)
+                  }
+                />
                 <Show when={a().status !== "cancelled"}>
                   <button
                     type="button"

@@ -28,11 +28,24 @@ const [sideBySide, setSideBySide] = createSignal(true);
 /** The range the calendar currently shows, as reported by the calendar (local Dates). */
 const [visible, setVisible] = createSignal<{ start: Date; end: Date } | null>(null);
 
-export { view, setView, date, setDate, doctorFilter, setDoctorFilter, sideBySide, setSideBySide, visible, setVisible };
+/** Show Saturday/Sunday even when nobody works then (hidden by default; remembered per browser). */
+const [showWeekends, setShowWeekendsSignal] = createSignal(typeof localStorage !== "undefined" && localStorage.getItem("acms.showWeekends") === "1");
+function setShowWeekends(v: boolean) {
+  setShowWeekendsSignal(v);
+  try {
+    localStorage.setItem("acms.showWeekends", v ? "1" : "0");
+  } catch {
+    /* private mode: the choice lasts for this page only */
+  }
+}
+
+export { view, setView, date, setDate, doctorFilter, setDoctorFilter, sideBySide, setSideBySide, visible, setVisible, showWeekends, setShowWeekends };
 
 /** @event-calendar/core view name for our view kind. */
-export function ecView(kind: ViewKind, resources: boolean): string {
+export function ecView(kind: ViewKind, resources: boolean, phone = false): string {
   if (kind === "month") return "dayGridMonth";
+  // A phone's week is an agenda (list grouped by day), not 7 × doctors slivers.
+  if (kind === "week" && phone) return "listWeek";
   if (kind === "week") return resources ? "resourceTimeGridWeek" : "timeGridWeek";
   return resources ? "resourceTimeGridDay" : "timeGridDay";
 }

@@ -1,14 +1,21 @@
 // Short messages (refused moves, saved changes). Announced to screen readers via role=status/alert.
-import { createSignal, For } from "solid-js";
+// A toast may carry one action ("Undo"): pressing it runs the action and closes the toast.
+import { createSignal, For, Show } from "solid-js";
 
-type Toast = { id: number; text: string; tone: "info" | "error" };
+type Action = { label: string; run: () => void };
+type Toast = { id: number; text: string; tone: "info" | "error"; action?: Action };
 const [toasts, setToasts] = createSignal<Toast[]>([]);
 let next = 1;
 
-export function toast(text: string, tone: Toast["tone"] = "info", ms = 6000) {
+export function toast(text: string, tone: Toast["tone"] = "info", ms = 6000, action?: Action) {
   const id = next++;
-  setToasts((t) => [...t, { id, text, tone }]);
-  setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), ms);
+  setToasts((t) => [...t, { id, text, tone, action }]);
+  setTimeout(() => dismiss(id), ms);
+  return id;
+}
+
+export function dismiss(id: number) {
+  setToasts((t) => t.filter((x) => x.id !== id));
 }
 
 export function Toasts() {
@@ -18,7 +25,21 @@ export function Toasts() {
         {(t) => (
           <div class={`toast toast-${t.tone}`} role={t.tone === "error" ? "alert" : "status"} data-testid="toast">
             <span>{t.text}</span>
-            <button type="button" class="icon-btn" aria-label="Dismiss message" onClick={() => setToasts((l) => l.filter((x) => x.id !== t.id))}>
+            <Show when={t.action}>
+              {(a) => (
+                <button
+                  type="button"
+                  class="toast-action"
+                  onClick={() => {
+                    dismiss(t.id);
+                    a().run();
+                  }}
+                >
+                  {a().label}
+                </button>
+              )}
+            </Show>
+            <button type="button" class="icon-btn" aria-label="Dismiss message" onClick={() => dismiss(t.id)}>
               ×
             </button>
           </div>
