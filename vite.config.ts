@@ -46,7 +46,8 @@ export default defineConfig(({ command }) => ({
       configPath: path.join(here, "wrangler.toml"),
       // Local D1/DO state in <repo>/.wrangler/state, where `wrangler d1 migrations apply --local`
       // and scripts/seed.mjs write. The plugin's default is relative to Vite's root (web/).
-      persistState: { path: path.join(here, ".wrangler/state") },
+      // ACMS_STATE_DIR: a throw-away state dir (test/e2e/dev-server.test.ts), so a test never needs or touches yours.
+      persistState: { path: process.env.ACMS_STATE_DIR ?? path.join(here, ".wrangler/state") },
       // Only while serving: a build must keep wrangler.toml's vars (deploys set APP_URL there).
       config: command === "serve" ? (c) => ({ vars: { ...c.vars, APP_URL: devAppUrl(5173) } }) : undefined,
     }),

@@ -3,7 +3,10 @@
 // Worker claims some URL prefixes first (wrangler.toml run_worker_first: /api/*, /feeds/*). A web/
 // folder under such a prefix (web/api/ once) makes its modules 404 in dev only: the built app the
 // other browser tests use bundles them, so only starting the real dev server catches it.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
@@ -24,11 +27,17 @@ let vite: ChildProcess;
 let url = "";
 let browser: Browser;
 let log = "";
+let state = "";
 
 beforeAll(async () => {
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  vite = spawn("vite", ["dev", "--port", String(port), "--strictPort", "--host", "127.0.0.1"], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+  // A migrated local D1 of its own, as `npm run dev` migrates before starting Vite: on a fresh clone
+  // (CI) there is no .wrangler/state, and the cron and the app would meet an empty database.
+  state = mkdtempSync(path.join(tmpdir(), "acms-dev-state-"));
+  const m = spawnSync("wrangler", ["d1", "migrations", "apply", "acms", "--local", "--persist-to", state], { env: { ...process.env, CI: "1" }, encoding: "utf8" });
+  if (m.status !== 0) throw new Error(`migrations failed:\n${m.stdout}\n${m.stderr}`);
+  vite = spawn("vite", ["dev", "--port", String(port), "--strictPort", "--host", "127.0.0.1"], { env: { ...process.env, ACMS_STATE_DIR: state }, stdio: ["ignore", "pipe", "pipe"] });
   vite.stdout!.on("data", (d) => (log += d));
   vite.stderr!.on("data", (d) => (log += d));
   const deadline = Date.now() + 90_000;
@@ -47,6 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   vite?.kill("SIGTERM");
+  if (state) rmSync(state, { recursive: true, force: true });
 });
 
 describe("npm run dev (vite dev with the Worker)", () => {
