@@ -60,6 +60,17 @@ describe("connect a CalDAV server from settings", () => {
     await card.getByRole("button", { name: "Sync now" }).click();
     await page.getByText("try again in a minute").waitFor();
 
+    // The doctor chooses calendars in the same card: the one calendar is the write and the busy one.
+    const choice = card.getByRole("form", { name: "Calendars" });
+    expect(await choice.getByLabel("Put ACMS appointments in").inputValue()).not.toBe("");
+    const busyBox = choice.getByRole("checkbox", { name: "Calendar" });
+    const wasBusy = await busyBox.isChecked();
+    await busyBox.setChecked(!wasBusy);
+    await choice.getByRole("button", { name: "Save calendars" }).click();
+    await page.getByText("Calendar choice saved.").waitFor();
+    await page.reload();
+    expect(await card.getByRole("form", { name: "Calendars" }).getByRole("checkbox", { name: "Calendar" }).isChecked()).toBe(!wasBusy);
+
     await card.getByRole("button", { name: "Disconnect" }).click();
     await expect.poll(() => page.getByText("No calendar is connected.").count()).toBe(1);
   });

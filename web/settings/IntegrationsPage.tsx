@@ -11,6 +11,7 @@ import { ReconnectNotice } from "../notices/ReconnectBanner";
 import { connectProvider, loadMyIntegrations } from "../stores/integrations";
 import { OutlookOptions } from "./OutlookOptions";
 import { CalDavConnect, CalDavSyncNow } from "./CalDavConnect";
+import { CalendarChoice } from "./CalendarChoice";
 
 const PROVIDERS = [
   { id: "google", name: "Google Calendar", ready: true },
@@ -90,6 +91,9 @@ export function IntegrationsPage() {
                       <span>Syncing to: {i.calendars?.find((c) => c.id === i.writeCalendarId)?.summary ?? i.writeCalendarId}</span>
                     </Show>
                     <span>Last successful sync: {ago(i.lastSyncAt)}</span>
+                    <Show when={isDoctor() && i.status === "active"}>
+                      <CalendarChoice integration={i} onSaved={() => void refetch()} />
+                    </Show>
                     <Show when={i.provider === "microsoft" && (isDoctor() || user()?.role === "admin")}>
                       <OutlookOptions integrationId={i.id} canEdit={isDoctor()} />
                     </Show>
