@@ -119,6 +119,17 @@ export interface CalendarProvider {
   listOwnEvents?(calendarId: string, window: TimeWindow, doctorId: string): Promise<ExternalItem[]>;
 }
 
+/**
+ * Where an OAuth provider client gets its access token (Google, Microsoft): the current token,
+ * a refreshed one after a 401 (throws ReconnectRequiredError when the grant is dead), and
+ * revocation at disconnect. worker/sync/integrations.ts StoredTokens keeps them sealed in D1.
+ */
+export interface TokenSource {
+  accessToken(): Promise<string>;
+  refresh(): Promise<string>;
+  revoke(): Promise<void>;
+}
+
 /** The cursor is no longer valid (Google 410 fullSyncRequired, Graph 410 syncStateNotFound, CalDAV valid-sync-token). */
 export class CursorInvalidError extends Error {
   constructor(message = "sync cursor is no longer valid; a full resync is required") {

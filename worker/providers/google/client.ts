@@ -13,17 +13,11 @@ import {
   type OutboundAppointment,
   type TimeWindow,
   type UpsertResult,
+  type TokenSource,
   type WatchResult,
 } from "../provider";
 import { fromGoogleEvent, PROP_DOCTOR, toGoogleEvent, type GoogleEvent } from "./mapping";
 
-export interface TokenSource {
-  accessToken(): Promise<string>;
-  /** Gets a new access token (throws ReconnectRequiredError on invalid_grant). */
-  refresh(): Promise<string>;
-  /** Revokes the grant at the provider. */
-  revoke(): Promise<void>;
-}
 
 export const googleApiBase = (env: Env) => (env.GOOGLE_API_BASE ?? "https://www.googleapis.com/calendar/v3").replace(/\/+$/, "");
 

@@ -20,15 +20,11 @@ import {
   type OutboundAppointment,
   type TimeWindow,
   type UpsertResult,
+  type TokenSource,
   type WatchResult,
 } from "../provider";
 import { fromGraphEvent, PROP_APPOINTMENT, toGraphEvent, transactionIdFor, type GraphEvent, type InboundOptions, type OutboundOptions } from "./mapping";
 
-export interface TokenSource {
-  accessToken(): Promise<string>;
-  refresh(): Promise<string>;
-  revoke(): Promise<void>;
-}
 
 export const graphApiBase = (env: Env) => (env.MICROSOFT_GRAPH_BASE ?? "https://graph.microsoft.com/v1.0").replace(/\/+$/, "");
 
