@@ -33,6 +33,7 @@ import { backingOff, recordIntegrationError, type IntegrationSession } from "./s
 import { finishOwnListing, loadOwnEvents, showsAppointment } from "./reconnect";
 import type { SyncNotice } from "./notify";
 import { label, type IntegrationRow } from "./integrations";
+import { providerVideoLinkStatements } from "../video/provider-link";
 
 export const MAX_ATTEMPTS = 12;
 const BATCH = 100;
@@ -266,16 +267,8 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
       ...(r.joinUrl !== undefined
         ? [c.env.DB.prepare("UPDATE appointment_links SET join_url = ? WHERE appointment_id = ? AND integration_id = ?").bind(r.joinUrl, appointmentId, integ.id)]
         : []),
-      // ...and becomes the appointment's video link (worker/video/), so reminders, the patient's page and
-      // the .ics carry it: a Teams meeting the doctor gets wins over a Jitsi room made at booking.
-      ...(r.joinUrl
-        ? [
-            c.env.DB.prepare(
-              "INSERT INTO appointment_video (appointment_id, clinic_id, provider, url, created_at) VALUES (?, ?, 'teams', ?, ?) " +
-                "ON CONFLICT(appointment_id) DO UPDATE SET provider = 'teams', url = excluded.url",
-            ).bind(appointmentId, integ.clinic_id, r.joinUrl, Date.now()),
-          ]
-        : []),
+      // ...and becomes the appointment's video link (reminders, patient page, .ics, an updated invite).
+      ...(r.joinUrl ? providerVideoLinkStatements(c.env.DB, { appointmentId, clinicId: integ.clinic_id }, "teams", r.joinUrl) : []),
     ], conflictNotice);
   };
 }

@@ -34,6 +34,9 @@ describe("Teams meeting links (Outlook)", () => {
     // the clinic's "video" type gave it at booking.
     const v = await c.doctor.get(`/api/appointments/${video.id}/engagement`);
     expect((await json(v)).video).toEqual({ provider: "teams", joinUrl: ev.data.onlineMeeting.joinUrl });
+    // The patient's invite went out at booking without it: it goes again as an update, once.
+    const invites = await env.DB.prepare("SELECT method, sequence FROM email_outbox WHERE appointment_id = ? ORDER BY id").bind(video.id).all<{ method: string; sequence: number }>();
+    expect(invites.results).toEqual([{ method: "REQUEST", sequence: 0 }, { method: "REQUEST", sequence: 0 }]);
     expect(emu.event((await link(visit.id)).external_id)!.data.isOnlineMeeting).toBeUndefined();
     expect((await meeting(c, visit.id)).reason).toMatch(/not marked as a video/);
     // Still no PHI in the Teams create.
