@@ -66,6 +66,8 @@ export interface OutboundAppointment {
   timeZone: string;
   /** The appointment's type (e.g. "video"): a provider may attach an online meeting for some types. Never PHI. */
   appointmentType?: string;
+  /** The visit's video link (Jitsi/Teams, worker/video/): not PHI, so the doctor's own calendar shows it too. */
+  videoUrl?: string | null;
 }
 
 export interface UpsertResult {

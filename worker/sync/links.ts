@@ -25,7 +25,9 @@ export const timingHash = (startMs: number, endMs: number) => `${startMs}|${endM
  * after a write. An ACMS change that leaves it equal (patient, notes, reason, type)
  * sends nothing to the provider. The link URL is fixed per appointment.
  */
-export const shownHash = (o: { startMs: number; endMs: number; status: string; timeZone: string }) => `${o.startMs}|${o.endMs}|${o.status}|${o.timeZone}`;
+/** What the provider's event shows of an appointment; a change to it (and only that) needs a write. The video link joins only when there is one, so hashes of other appointments stay as they were. */
+export const shownHash = (o: { startMs: number; endMs: number; status: string; timeZone: string; videoUrl?: string | null }) =>
+  `${o.startMs}|${o.endMs}|${o.status}|${o.timeZone}${o.videoUrl ? `|${o.videoUrl}` : ""}`;
 export function timingOf(hash: string | null): { startMs: number | null; endMs: number | null } {
   const m = hash?.match(/^(\d+)\|(\d+)(?:\|[\s\S]*)?$/);
   return m ? { startMs: Number(m[1]), endMs: Number(m[2]) } : { startMs: null, endMs: null };

@@ -148,7 +148,7 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
 export const describe = (err: unknown) =>
   err instanceof ProviderError ? `${err.status || ""} ${err.reason || err.name}: ${err.message}`.trim() : String((err as Error)?.message ?? err);
 
-function outbound(ctx: HubContext, appt: Appointment, tz: string): OutboundAppointment {
+function outbound(ctx: HubContext, appt: Appointment, tz: string, videoUrl: string | null): OutboundAppointment {
   return {
     appointmentId: appt.id,
     doctorId: appt.doctorId,
@@ -160,6 +160,7 @@ function outbound(ctx: HubContext, appt: Appointment, tz: string): OutboundAppoi
     url: appointmentUrl(ctx.env.APP_URL, appt.id),
     timeZone: tz,
     appointmentType: appt.type,
+    videoUrl,
   };
 }
 
@@ -200,7 +201,8 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
   }
 
   const a = appt!;
-  const body = outbound(ctx, a, s.tz);
+  const video = await ctx.env.DB.prepare("SELECT url FROM appointment_video WHERE appointment_id = ?").bind(a.id).first<{ url: string }>();
+  const body = outbound(ctx, a, s.tz, video?.url ?? null);
   if (link && link.state === "synced" && link.external_calendar_id === cal) {
     if (link.synced_version >= a.version) return async () => {};
     // Nothing the provider shows changed (patient, notes, reason, type): no request.

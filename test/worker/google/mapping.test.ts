@@ -43,6 +43,13 @@ describe("Appointment → Google event", () => {
   ])("status %s → colorId %s", (status, color) => {
     expect(toGoogleEvent({ ...appt, status }).colorId).toBe(color);
   });
+  it("a video visit's link (not PHI) is the event's location and in its description; no link, no location", () => {
+    const v = toGoogleEvent({ ...appt, videoUrl: "https://meet.jit.si/acms-00112233445566778899aabbccddeeff" });
+    expect(v.location).toBe("https://meet.jit.si/acms-00112233445566778899aabbccddeeff");
+    expect(v.description).toBe(`${appt.url}\nVideo visit: https://meet.jit.si/acms-00112233445566778899aabbccddeeff`);
+    expect("location" in toGoogleEvent(appt)).toBe(false);
+  });
+
   it("refuses an id Google would reject", () => {
     expect(() => toGoogleEvent({ ...appt, appointmentId: "not-an-id!" })).toThrow();
     expect(isValidGoogleEventId("abcd")).toBe(false); // shorter than 5

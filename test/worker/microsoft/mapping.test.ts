@@ -39,6 +39,15 @@ describe("toGraphEvent", () => {
     expect(PROP_APPOINTMENT).toMatch(/^String \{[0-9a-f-]{36}\} Name acmsAppointmentId$/);
   });
 
+  it("a Jitsi video link rides in the body (never as a location); a Teams meeting carries its own", () => {
+    const url = "https://meet.jit.si/acms-00112233445566778899aabbccddeeff";
+    const ev = toGraphEvent({ ...base, videoUrl: url });
+    expect(ev.body.content).toBe(`Open in ACMS: ${base.url}\nVideo visit: ${url}`);
+    expect(ev).not.toHaveProperty("location");
+    const teams = toGraphEvent({ ...base, videoUrl: url, appointmentType: "video" }, { workAccount: true, teamsTypes: ["video"] });
+    expect(teams.body.content).toBe(`Open in ACMS: ${base.url}`);
+  });
+
   it.each([
     // [case, start UTC, zone, expected]
     ["summer in London (BST)", "2026-07-06T08:00:00Z", "Europe/London", { dateTime: "2026-07-06T09:00:00", timeZone: "Europe/London" }],

@@ -44,6 +44,8 @@ export function renderOwnEvent(a: OutboundAppointment, clinic: ClinicInfo, stamp
     version: a.version,
     createdAt: stampMs,
     updatedAt: stampMs,
+    // Not PHI: the renderer puts it in LOCATION and DESCRIPTION.
+    videoUrl: a.videoUrl ?? null,
   };
   const suffix = `/appointments/${a.appointmentId}`;
   const appUrl = a.url.endsWith(suffix) ? a.url.slice(0, -suffix.length) : a.url;

@@ -34,7 +34,9 @@ export function toGoogleEvent(a: OutboundAppointment) {
   return {
     id: eventIdFor(a.appointmentId),
     summary: EVENT_SUMMARY,
-    description: a.url,
+    description: a.videoUrl ? `${a.url}\nVideo visit: ${a.videoUrl}` : a.url,
+    // A video visit's link (not PHI) where Google shows a place; otherwise no location at all.
+    ...(a.videoUrl ? { location: a.videoUrl } : {}),
     start: { dateTime: new Date(a.startMs).toISOString(), timeZone: a.timeZone },
     end: { dateTime: new Date(a.endMs).toISOString(), timeZone: a.timeZone },
     // Restores the event if the doctor had deleted it (re-create policy, see README).

@@ -102,7 +102,8 @@ export function toGraphEvent(a: OutboundAppointment, o: OutboundOptions = { work
     // A Teams meeting (work/school accounts, chosen types): its join link is not PHI.
     ...(teamsDecision(a, o).teams ? { isOnlineMeeting: true, onlineMeetingProvider: "teamsForBusiness" as const } : {}),
     subject: EVENT_SUBJECT,
-    body: { contentType: "text", content: `Open in ACMS: ${a.url}` },
+    // The video link (Jitsi; a Teams meeting carries its own) rides in the body, not as a location.
+    body: { contentType: "text", content: `Open in ACMS: ${a.url}${a.videoUrl && !teamsDecision(a, o).teams ? `\nVideo visit: ${a.videoUrl}` : ""}` },
     start: graphTime(a.startMs, a.timeZone),
     end: graphTime(a.endMs, a.timeZone),
     showAs: "busy" as const,

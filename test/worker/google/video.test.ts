@@ -1,0 +1,39 @@
+// A video visit's link reaches the doctor's own calendar (issue #13: "external calendars get it
+// too, it is not PHI"), and turning video on later updates the event once.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { installGoogleEmulator } from "../../fakes/google/router";
+import { json } from "../../helpers";
+import { at, connectDoctor, emu, PHI, settle } from "./harness";
+
+let uninstall: () => void;
+beforeAll(() => (uninstall = installGoogleEmulator(emu)));
+afterAll(() => uninstall());
+
+describe("video visits in Google Calendar", () => {
+  it("a video-type booking's Jitsi link is the event's location; nothing else about the patient goes", async () => {
+    const c = await connectDoctor();
+    const res = await c.doctor.post("/api/appointments", { doctorId: c.doctorId, patientId: c.f.patients[0].id, start: at("10:00"), end: at("10:30"), type: "video", reason: PHI.reason });
+    const a = (await json(res)).appointment;
+    await settle(c.doctorId);
+    const url = (await json(await c.doctor.get(`/api/appointments/${a.id}/engagement`))).video.joinUrl as string;
+    const ev = emu.event(c.email, a.id)!;
+    expect(ev.location).toBe(url);
+    expect(ev.description).toContain(`Video visit: ${url}`);
+    expect(JSON.stringify(ev)).not.toContain(PHI.name);
+    expect(JSON.stringify(ev)).not.toContain(PHI.reason);
+  });
+
+  it("video turned on later reaches the event with the next write; a plain booking has no location", async () => {
+    const c = await connectDoctor();
+    const res = await c.doctor.post("/api/appointments", { doctorId: c.doctorId, patientId: c.f.patients[0].id, start: at("11:00"), end: at("11:30") });
+    const a = (await json(res)).appointment;
+    await settle(c.doctorId);
+    expect(emu.event(c.email, a.id)!.location).toBeUndefined();
+    await c.doctor.put(`/api/appointments/${a.id}/video`, { enabled: true });
+    const moved = await c.doctor.patch(`/api/appointments/${a.id}`, { version: a.version, start: at("14:00"), end: at("14:30") });
+    expect(moved.status).toBe(200);
+    await settle(c.doctorId);
+    const url = (await json(await c.doctor.get(`/api/appointments/${a.id}/engagement`))).video.joinUrl as string;
+    expect(emu.event(c.email, a.id)!.location).toBe(url);
+  });
+});
