@@ -15,6 +15,10 @@ export const unreadCount = createMemo(() => notices().filter((n) => !n.readAt).l
 
 let pollTimer: ReturnType<typeof setInterval> | undefined;
 let loadedFor: string | null = null;
+// Bumped by every change made here (marked read, arrived live). A list fetched while one happened
+// may predate it — e.g. the 60-second poll answering after "Mark all read" — and would bring the
+// unread count back: such an answer is dropped and the list fetched again.
+let generation = 0;
 
 const newestFirst = (a: Notice, b: Notice) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0);
 
@@ -22,8 +26,14 @@ const newestFirst = (a: Notice, b: Notice) => (a.createdAt < b.createdAt ? 1 : a
 export async function loadNotices(announce = false) {
   const me = user();
   if (!me) return;
-  const { notices: list } = await api.notices();
-  if (user()?.userId !== me.userId) return; // logged out / switched meanwhile
+  let list: Notice[] = [];
+  for (let tries = 0; ; tries++) {
+    const gen = generation;
+    list = (await api.notices()).notices;
+    if (user()?.userId !== me.userId) return; // logged out / switched meanwhile
+    if (gen === generation) break;
+    if (tries >= 2) return; // still changing locally: keep what we have, the next poll catches up
+  }
   const known = new Set(notices().map((n) => n.id));
   if (announce && loadedFor === me.userId) for (const n of list) if (!known.has(n.id) && !n.readAt) toast(n.message, "info", 10_000);
   loadedFor = me.userId;
@@ -57,12 +67,14 @@ export function noticeArrived(record: { id?: string; userId?: string; kind?: str
     readAt: null,
     createdAt: record.createdAt ?? new Date().toISOString(),
   };
+  generation++;
   setNotices((l) => [n, ...l].sort(newestFirst));
   toast(n.message, "info", 10_000);
 }
 
 export async function markRead(id: string) {
   const { notice } = await api.readNotice(id);
+  generation++;
   setNotices((l) => l.map((n) => (n.id === id ? notice : n)));
 }
 
