@@ -7,6 +7,7 @@
 import { calculatePKCECodeChallenge, generateRandomCodeVerifier } from "oauth4webapi";
 import type { Env } from "../../env";
 import { ReconnectRequiredError, errorInfo, classify, send } from "../http";
+import { tokenSetOf, type TokenAnswer, type TokenSet } from "../oauth-tokens";
 
 /** Events read/write + the calendar list: nothing wider (no full calendar, no profile). */
 export const GOOGLE_SCOPES = [
@@ -54,13 +55,7 @@ export function authorizeUrl(cfg: GoogleOAuthConfig, p: { redirectUri: string; s
   return u.toString();
 }
 
-export interface TokenSet {
-  accessToken: string;
-  refreshToken: string;
-  /** epoch ms */
-  expiresAt: number;
-  scope: string;
-}
+export type { TokenSet } from "../oauth-tokens";
 
 async function tokenRequest(cfg: GoogleOAuthConfig, form: Record<string, string>) {
   const body = new URLSearchParams({ ...form, client_id: cfg.clientId, client_secret: cfg.clientSecret });
@@ -68,7 +63,7 @@ async function tokenRequest(cfg: GoogleOAuthConfig, form: Record<string, string>
     new Request(cfg.tokenUrl, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body });
   try {
     const res = await send(make);
-    return (await res.json()) as { access_token: string; expires_in: number; refresh_token?: string; scope?: string };
+    return (await res.json()) as TokenAnswer;
   } catch (err: any) {
     // 400 invalid_grant: the code or the refresh token is dead (revoked, expired, reused).
     if (err?.reason === "invalid_grant") throw new ReconnectRequiredError(err.message, err.status, "invalid_grant");
@@ -79,18 +74,12 @@ async function tokenRequest(cfg: GoogleOAuthConfig, form: Record<string, string>
 export async function exchangeCode(cfg: GoogleOAuthConfig, code: string, verifier: string, redirectUri: string): Promise<TokenSet> {
   const t = await tokenRequest(cfg, { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: redirectUri });
   if (!t.refresh_token) throw new ReconnectRequiredError("Google returned no refresh token (offline access not granted)", 400, "no_refresh_token");
-  return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresAt: Date.now() + t.expires_in * 1000, scope: t.scope ?? "" };
+  return tokenSetOf(t, null);
 }
 
 export async function refreshAccessToken(cfg: GoogleOAuthConfig, current: TokenSet): Promise<TokenSet> {
-  const t = await tokenRequest(cfg, { grant_type: "refresh_token", refresh_token: current.refreshToken });
-  return {
-    accessToken: t.access_token,
-    // Google usually keeps the refresh token; store a new one if it sends one.
-    refreshToken: t.refresh_token ?? current.refreshToken,
-    expiresAt: Date.now() + t.expires_in * 1000,
-    scope: t.scope ?? current.scope,
-  };
+  // Google usually keeps the refresh token; tokenSetOf stores a new one if it sends one.
+  return tokenSetOf(await tokenRequest(cfg, { grant_type: "refresh_token", refresh_token: current.refreshToken }), current);
 }
 
 /** Revokes the grant (refresh token revokes the whole grant). Best effort: an unknown token is fine. */

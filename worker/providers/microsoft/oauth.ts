@@ -11,6 +11,7 @@
 // remove the app's consent in their Microsoft account (see docs/outlook.md).
 import type { Env } from "../../env";
 import { ReconnectRequiredError, send } from "../http";
+import { tokenSetOf, type TokenAnswer, type TokenSet } from "../oauth-tokens";
 
 /** Calendar read/write, the account's address (/me), and a refresh token. Nothing wider: no Mail.*, no openid. */
 export const MICROSOFT_SCOPES = ["offline_access", "Calendars.ReadWrite", "User.Read"];
@@ -62,20 +63,7 @@ export function microsoftAuthorizeUrl(cfg: MicrosoftOAuthConfig, p: { redirectUr
   return u.toString();
 }
 
-export interface TokenSet {
-  accessToken: string;
-  refreshToken: string;
-  /** epoch ms */
-  expiresAt: number;
-  scope: string;
-}
-
-interface TokenAnswer {
-  access_token: string;
-  expires_in: number;
-  refresh_token?: string;
-  scope?: string;
-}
+export type { TokenSet } from "../oauth-tokens";
 
 async function tokenRequest(cfg: MicrosoftOAuthConfig, form: Record<string, string>): Promise<TokenAnswer> {
   const body = new URLSearchParams({ ...form, client_id: cfg.clientId, client_secret: cfg.clientSecret, scope: MICROSOFT_SCOPES.join(" ") });
@@ -95,16 +83,10 @@ async function tokenRequest(cfg: MicrosoftOAuthConfig, form: Record<string, stri
 export async function exchangeMicrosoftCode(cfg: MicrosoftOAuthConfig, code: string, verifier: string, redirectUri: string): Promise<TokenSet> {
   const t = await tokenRequest(cfg, { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: redirectUri });
   if (!t.refresh_token) throw new ReconnectRequiredError("Microsoft returned no refresh token (offline_access not granted)", 400, "no_refresh_token");
-  return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresAt: Date.now() + t.expires_in * 1000, scope: t.scope ?? "" };
+  return tokenSetOf(t, null);
 }
 
 /** Refresh; the answer's (rotated) refresh token replaces the old one. */
 export async function refreshMicrosoftToken(cfg: MicrosoftOAuthConfig, current: TokenSet): Promise<TokenSet> {
-  const t = await tokenRequest(cfg, { grant_type: "refresh_token", refresh_token: current.refreshToken });
-  return {
-    accessToken: t.access_token,
-    refreshToken: t.refresh_token ?? current.refreshToken,
-    expiresAt: Date.now() + t.expires_in * 1000,
-    scope: t.scope ?? current.scope,
-  };
+  return tokenSetOf(await tokenRequest(cfg, { grant_type: "refresh_token", refresh_token: current.refreshToken }), current);
 }
