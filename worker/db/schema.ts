@@ -437,7 +437,7 @@ export const patientResponses = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     clinicId: text("clinic_id").notNull(),
     appointmentId: text("appointment_id").notNull(),
-    action: text("action", { enum: ["confirm", "cancel"] }).notNull(),
+    action: text("action", { enum: ["confirm", "cancel", "reschedule"] }).notNull(),
     via: text("via", { enum: ["link", "sms"] }).notNull(),
     at: integer("at").notNull(),
   },
@@ -467,4 +467,97 @@ export const revokedSessions = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
   },
   (t) => [index("revoked_sessions_exp_idx").on(t.expiresAt)],
+);
+
+// ---------------------------------------------------------------------------
+// Self-reschedule and waitlist (issue #20, migration 0018). The new clinics columns are read
+// with plain SQL (worker/patient-links/reschedule*.ts, worker/waitlist/); these tables are
+// declared for drizzle-kit.
+// ---------------------------------------------------------------------------
+
+export const patientReschedules = sqliteTable(
+  "patient_reschedules",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    clinicId: text("clinic_id").notNull(),
+    appointmentId: text("appointment_id").notNull(),
+    fromMs: integer("from_ms").notNull(),
+    toMs: integer("to_ms").notNull(),
+    via: text("via").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("patient_reschedules_appt_idx").on(t.appointmentId)],
+);
+
+export const waitlistEntries = sqliteTable(
+  "waitlist_entries",
+  {
+    id: text("id").primaryKey(),
+    clinicId: text("clinic_id").notNull(),
+    patientId: text("patient_id").notNull(),
+    doctorId: text("doctor_id"),
+    type: text("type").notNull(),
+    minutes: integer("minutes").notNull(),
+    earliestDate: text("earliest_date").notNull(),
+    latestDate: text("latest_date").notNull(),
+    preferences: text("preferences").notNull().default("[]"),
+    channel: text("channel", { enum: ["sms", "email"] }).notNull(),
+    priority: integer("priority").notNull().default(0),
+    note: text("note").notNull().default(""),
+    state: text("state", { enum: ["waiting", "booked", "removed", "expired"] }).notNull().default("waiting"),
+    appointmentId: text("appointment_id"),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("waitlist_entries_clinic_idx").on(t.clinicId, t.state, t.latestDate), index("waitlist_entries_patient_idx").on(t.patientId, t.state)],
+);
+
+export const waitlistSlots = sqliteTable(
+  "waitlist_slots",
+  {
+    id: text("id").primaryKey(),
+    clinicId: text("clinic_id").notNull(),
+    doctorId: text("doctor_id").notNull(),
+    startMs: integer("start_ms").notNull(),
+    endMs: integer("end_ms").notNull(),
+    cause: text("cause").notNull(),
+    state: text("state", { enum: ["new", "offering", "filled", "lapsed", "gone", "none"] }).notNull().default("new"),
+    nextAt: integer("next_at").notNull(),
+    freedAt: integer("freed_at").notNull(),
+    offeredAt: integer("offered_at"),
+    filledAt: integer("filled_at"),
+    appointmentId: text("appointment_id"),
+  },
+  (t) => [index("waitlist_slots_doctor_idx").on(t.doctorId, t.state, t.nextAt), index("waitlist_slots_clinic_idx").on(t.clinicId, t.freedAt)],
+);
+
+export const waitlistOffers = sqliteTable(
+  "waitlist_offers",
+  {
+    id: text("id").primaryKey(),
+    clinicId: text("clinic_id").notNull(),
+    slotId: text("slot_id").notNull(),
+    entryId: text("entry_id").notNull(),
+    doctorId: text("doctor_id").notNull(),
+    patientId: text("patient_id").notNull(),
+    startMs: integer("start_ms").notNull(),
+    endMs: integer("end_ms").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    channel: text("channel", { enum: ["sms", "email"] }).notNull(),
+    state: text("state", { enum: ["sending", "sent", "opened", "accepted", "taken", "expired", "failed"] }).notNull().default("sending"),
+    providerId: text("provider_id"),
+    error: text("error"),
+    expiresAt: integer("expires_at").notNull(),
+    sentAt: integer("sent_at"),
+    openedAt: integer("opened_at"),
+    answeredAt: integer("answered_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("waitlist_offers_token_uq").on(t.tokenHash),
+    index("waitlist_offers_slot_idx").on(t.slotId, t.state),
+    index("waitlist_offers_entry_idx").on(t.entryId),
+    index("waitlist_offers_doctor_idx").on(t.doctorId, t.state, t.expiresAt),
+  ],
 );

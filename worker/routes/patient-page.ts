@@ -10,6 +10,8 @@ import { resolvePatientLink } from "../patient-links/links";
 import { appointmentPage, invalidLinkPage, tooManyRequestsPage } from "../patient-links/page";
 import { allowRequest } from "../patient-links/rate-limit";
 import { joinUrl } from "../video/jitsi";
+import { rescheduleRefusal, rescheduleRules } from "../patient-links/reschedule";
+import { renderChoices, rescheduleAction } from "../patient-links/reschedule-page";
 
 export const PAGE_LIMIT = 30; // requests per client IP per window
 export const PAGE_WINDOW_MS = 10 * 60_000;
@@ -33,7 +35,7 @@ patientPageRoutes.use("/:token", async (c, next) => {
 async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text: string } | null) {
   const link = await resolvePatientLink(c.env.DB, c.req.param("token") ?? "");
   if (!link) return c.html(invalidLinkPage(), 404, headers);
-  const [a, clinic, extra] = await Promise.all([
+  const [a, clinic, extra, rules] = await Promise.all([
     getAppointment(c.env.DB, link.clinicId, link.appointmentId),
     clinicContact(c.env.DB, link.clinicId),
     c.env.DB.prepare(
@@ -42,12 +44,14 @@ async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text:
     )
       .bind(link.appointmentId)
       .first<{ doctor: string; address: string; video: string | null }>(),
+    rescheduleRules(c.env.DB, link.clinicId),
   ]);
   if (!a || !clinic || !extra) return c.html(invalidLinkPage(), 404, headers);
   const now = Date.now();
   const open = (a.status === "scheduled" || a.status === "confirmed") && Date.parse(a.start) > now;
   const cancelOk = open && mayCancel(a, clinic.cancelCutoffMin, now);
   const { date, time } = clinicDateTime(Date.parse(a.start), clinic.timeZone);
+  const mayMove = open && !(await rescheduleRefusal(c.env.DB, a, clinic, rules, now));
   const jwt = c.env.JITSI_APP_ID && c.env.JITSI_APP_SECRET ? { appId: c.env.JITSI_APP_ID, secret: c.env.JITSI_APP_SECRET } : null;
   return c.html(
     appointmentPage(
@@ -63,6 +67,7 @@ async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text:
         status: a.status,
         canConfirm: open && a.status === "scheduled",
         canCancel: cancelOk,
+        rescheduleHref: mayMove ? `/r/${c.req.param("token")}?choose=1` : null,
         cutoffNote: open && !cancelOk ? `It is too late to cancel online${clinic.phone ? `: please call ${clinic.phone}` : ": please call the clinic"}.` : null,
       },
       message,
@@ -72,12 +77,17 @@ async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text:
   );
 }
 
-patientPageRoutes.get("/:token", (c) => render(c, null));
+patientPageRoutes.get("/:token", async (c) => {
+  if (!c.req.query("choose")) return render(c, null);
+  const link = await resolvePatientLink(c.env.DB, c.req.param("token"));
+  return link ? renderChoices(c, link, headers, null, render) : c.html(invalidLinkPage(), 404, headers);
+});
 
 patientPageRoutes.post("/:token", async (c) => {
   const link = await resolvePatientLink(c.env.DB, c.req.param("token"));
   if (!link) return c.html(invalidLinkPage(), 404, headers);
   const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+  if (form.action === "reschedule") return rescheduleAction(c, link, form.start, headers, render);
   const action = form.action === "confirm" || form.action === "cancel" ? form.action : null;
   if (!action) return render(c, { kind: "bad", text: "Choose Confirm or Cancel." });
   const r = await patientAction(c.env, link.clinicId, link.appointmentId, action, "link");
