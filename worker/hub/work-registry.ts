@@ -4,5 +4,6 @@ import type { HubWork } from "./work";
 import { calendarSyncWork } from "../sync/work";
 import { inviteEmailWork } from "../email/outbox";
 import { reminderWork } from "../reminders/send";
+import { waitlistWork } from "../waitlist/offers";
 
-export const hubWork: HubWork[] = [calendarSyncWork, inviteEmailWork, reminderWork];
+export const hubWork: HubWork[] = [calendarSyncWork, inviteEmailWork, reminderWork, waitlistWork];

@@ -18,13 +18,15 @@ export const PAGE_WINDOW_MS = 10 * 60_000;
 
 export const patientPageRoutes = new Hono<AppEnv>();
 
-const headers = {
+export const patientPageHeaders: Record<string, string> = {
   "cache-control": "no-store",
   "referrer-policy": "no-referrer",
   "x-robots-tag": "noindex",
   "x-frame-options": "DENY",
   "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
+
+const headers = patientPageHeaders;
 
 patientPageRoutes.use("/:token", async (c, next) => {
   const ip = c.req.header("cf-connecting-ip") ?? "local";
