@@ -7,6 +7,7 @@ import { SignedOut } from "./setup/SignedOut";
 import { NoticeBell } from "./notices/NoticeBell";
 import { ReconnectBanner } from "./notices/ReconnectBanner";
 import { SettingsPage } from "./settings/SettingsPage";
+import { WaitlistPage } from "./waitlist/WaitlistPage";
 import { clearMyIntegrations, loadMyIntegrations } from "./stores/integrations";
 import { startNotices, stopNotices } from "./stores/notices";
 import { navigate, path, replacePath } from "./stores/route";
@@ -70,6 +71,7 @@ export function App() {
             <nav aria-label="Main">
               <Link href="/">Calendar</Link>
               <Link href="/patients">Patients</Link>
+              <Link href="/waitlist">Waitlist</Link>
               <Link href="/settings/integrations">Settings</Link>
             </nav>
             <span class="who">
@@ -83,7 +85,11 @@ export function App() {
           <ReconnectBanner />
           <div id="main" class="app-main">
             <Show when={path().startsWith("/patients")} fallback={
-              <Show when={path().startsWith("/settings")} fallback={<CalendarPage />}>
+              <Show when={path().startsWith("/settings")} fallback={
+                <Show when={path().startsWith("/waitlist")} fallback={<CalendarPage />}>
+                  <WaitlistPage />
+                </Show>
+              }>
                 <SettingsPage />
               </Show>
             }>
