@@ -99,3 +99,16 @@ CREATE UNIQUE INDEX waitlist_offers_token_uq ON waitlist_offers (token_hash);
 CREATE INDEX waitlist_offers_slot_idx ON waitlist_offers (slot_id, state);
 CREATE INDEX waitlist_offers_entry_idx ON waitlist_offers (entry_id);
 CREATE INDEX waitlist_offers_doctor_idx ON waitlist_offers (doctor_id, state, expires_at);
+
+-- A busy block that goes away (deleted by staff, by a doctor's own calendar through sync, by an
+-- .ics re-import or a disconnected integration) frees its time as much as a cancellation does:
+-- the trigger records it in the same transaction as every such delete, whichever code path ran
+-- it. Only blocks still ahead and starting within 90 days (a waitlist looks weeks ahead, not
+-- years). The doctor's hub offers the first stretch of it that lies in working hours.
+CREATE TRIGGER blocked_times_freed_waitlist AFTER DELETE ON blocked_times
+WHEN OLD.end_ms > unixepoch() * 1000 AND OLD.start_ms < unixepoch() * 1000 + 90 * 86400000
+BEGIN
+  INSERT INTO waitlist_slots (id, clinic_id, doctor_id, start_ms, end_ms, cause, state, next_at, freed_at)
+  VALUES (lower(hex(randomblob(16))), OLD.clinic_id, OLD.doctor_id, max(OLD.start_ms, unixepoch() * 1000), OLD.end_ms,
+    'busy block removed (' || OLD.source || ')', 'new', unixepoch() * 1000, unixepoch() * 1000);
+END;

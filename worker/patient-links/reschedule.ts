@@ -49,8 +49,8 @@ export interface DayChoices {
 
 export type Choices = { ok: true; days: DayChoices[] } | { ok: false; message: string };
 
-/** At most this many times in the list: a phone page, not a database dump. */
-export const MAX_CHOICES = 200;
+/** At most this many times (14 days of half-hour slots round the clock): a phone page, not a database dump. */
+export const MAX_CHOICES = 700;
 
 const callText = (clinic: ClinicContact) => (clinic.phone ? ` Please call ${clinic.phone}.` : " Please call the clinic.");
 

@@ -14,7 +14,7 @@
 // Offers are inserted as 'sending' before anything is sent and marked sent/failed after, like
 // reminders: a patient is never sent the same offer twice.
 import { doctorFreeTime } from "../appointments/free-time";
-import { containedIn, overlaps } from "../scheduling/intervals";
+import { containedIn, type Interval, overlaps, subtract } from "../scheduling/intervals";
 import type { Env } from "../env";
 import type { HubContext, HubWork } from "../hub/work";
 import { randomSecret, newId, sha256Hex } from "../ids";
@@ -137,46 +137,59 @@ const closeSlot = (d1: D1Database, slotId: string, state: string) => [
   d1.prepare("UPDATE waitlist_offers SET state = 'expired' WHERE slot_id = ? AND state IN ('sending','sent','opened')").bind(slotId),
 ];
 
+/**
+ * The stretches of a freed slot that can be offered now: the parts that lie in working hours,
+ * are free, last at least 5 minutes and start outside the cut-off. A freed appointment is usually
+ * exactly one; a removed all-day busy block gives the day's working periods; a half re-booked
+ * slot still offers its free half.
+ */
+export function offerWindows(slot: { start: number; end: number }, working: Interval[], busy: Interval[], earliestStart: number): Interval[] {
+  const inHours = working.map((w) => ({ start: Math.max(w.start, slot.start), end: Math.min(w.end, slot.end) }));
+  return subtract(inHours, busy).filter((g) => g.end - g.start >= 5 * 60_000 && g.start >= earliestStart);
+}
+
 /** Works one slot; true when something staff see changed. */
 async function roundFor(env: Env, slot: SlotRow, rules: ClinicRules, now: number): Promise<boolean> {
   const d1 = env.DB;
-  const lastChance = slot.start_ms - rules.cancel_cutoff_min * 60_000;
-  if (now >= lastChance) {
-    await d1.batch(closeSlot(d1, slot.id, slot.state === "new" ? "none" : "lapsed"));
-    return true;
-  }
+  const cutoffMs = rules.cancel_cutoff_min * 60_000;
+  const closeAs = (state: string) => d1.batch(closeSlot(d1, slot.id, state)).then(() => true);
+  if (now >= slot.end_ms - cutoffMs) return closeAs(slot.state === "new" ? "none" : "lapsed");
   const free = await doctorFreeTime(d1, slot.clinic_id, slot.doctor_id, slot.start_ms, slot.end_ms);
-  if (!free || !free.active || free.busy.some((b) => overlaps(b, { start: slot.start_ms, end: slot.end_ms }))) {
-    await d1.batch(closeSlot(d1, slot.id, "gone"));
-    return true;
+  const windows = free?.active ? offerWindows({ start: slot.start_ms, end: slot.end_ms }, free.working, free.busy, now + cutoffMs).slice(0, 8) : [];
+  if (!free || !windows.length) {
+    const taken = !free || free.busy.some((b) => overlaps(b, { start: slot.start_ms, end: slot.end_ms }));
+    return closeAs(taken ? "gone" : slot.state === "new" ? "none" : "lapsed");
   }
   const open = await d1.prepare("SELECT min(expires_at) AS at, count(*) AS n FROM waitlist_offers WHERE slot_id = ? AND state IN ('sending','sent','opened')").bind(slot.id).first<{ at: number | null; n: number }>();
   if (open && open.n > 0) {
-    await d1.prepare("UPDATE waitlist_slots SET next_at = ? WHERE id = ?").bind(Math.min(open.at ?? lastChance, lastChance), slot.id).run();
+    await d1.prepare("UPDATE waitlist_slots SET next_at = ? WHERE id = ?").bind(Math.min(open.at ?? Infinity, windows[0].start - cutoffMs), slot.id).run();
     return false;
   }
   const quiet = { startMin: rules.quiet_start_min, endMin: rules.quiet_end_min };
   const quietNow = inQuietHours(now, quiet, rules.time_zone);
   const quietUntil = quietNow ? quietEnd(now, quiet, rules.time_zone) : now;
-  // The whole visit must be inside working hours (what staff could book), as the write path will check.
-  let fitting = (await candidates(env, slot, rules)).filter((c) => containedIn(free.working, slot.start_ms, slot.start_ms + c.minutes * 60_000));
   const want = rules.waitlist_mode === "sequential" ? 1 : Math.max(1, rules.waitlist_parallel);
-  let chosen = fitting.slice(0, want);
-  if (quietNow && chosen.some((c) => c.channel === "sms")) {
-    if (quietUntil < lastChance) {
-      // Keep the order fair: nobody is skipped for being reachable only by SMS — wait for the morning.
-      await d1.prepare("UPDATE waitlist_slots SET next_at = ? WHERE id = ?").bind(quietUntil, slot.id).run();
-      return false;
+  // The first stretch someone on the list fits is offered (the slot is then that stretch).
+  for (const win of windows) {
+    const target: SlotRow = { ...slot, start_ms: win.start, end_ms: win.end };
+    const lastChance = win.start - cutoffMs;
+    // The whole visit must be inside working hours (what staff could book), as the write path will check.
+    let fitting = (await candidates(env, target, rules)).filter((c) => containedIn(free.working, win.start, win.start + c.minutes * 60_000));
+    let chosen = fitting.slice(0, want);
+    if (quietNow && chosen.some((c) => c.channel === "sms")) {
+      if (quietUntil < lastChance) {
+        // Keep the order fair: nobody is skipped for being reachable only by SMS — wait for the morning.
+        await d1.prepare("UPDATE waitlist_slots SET next_at = ? WHERE id = ?").bind(quietUntil, slot.id).run();
+        return false;
+      }
+      fitting = fitting.filter((c) => c.channel === "email");
+      chosen = fitting.slice(0, want);
     }
-    fitting = fitting.filter((c) => c.channel === "email");
-    chosen = fitting.slice(0, want);
-  }
-  if (!chosen.length) {
-    await d1.batch(closeSlot(d1, slot.id, slot.state === "new" ? "none" : "lapsed"));
+    if (!chosen.length) continue;
+    await sendRound(env, target, rules, chosen, lastChance, now);
     return true;
   }
-  await sendRound(env, slot, rules, chosen, lastChance, now);
-  return true;
+  return closeAs(slot.state === "new" ? "none" : "lapsed");
 }
 
 async function sendRound(env: Env, slot: SlotRow, rules: ClinicRules, chosen: Candidate[], lastChance: number, now: number): Promise<void> {

@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { bindingSender, type OutgoingEmail, setEmailSenderOverride } from "../../../worker/email/sender";
 import { addDays, isoWeekday, localToUtc, utcToLocal } from "../../../worker/scheduling/zone";
-import { drainWaitlist } from "../../../worker/waitlist/offers";
+import { drainWaitlist, offerWindows } from "../../../worker/waitlist/offers";
 import { offerSlot } from "../../../worker/waitlist/offer-slot";
 import { TwilioEmulator } from "../../fakes/twilio/emulator";
 import { installTwilioEmulator } from "../../fakes/twilio/router";
@@ -84,6 +84,21 @@ const cancel = async (s: Awaited<ReturnType<typeof setup>>) => {
   expect(r.status).toBe(200);
   await hubIdle(s.d.id);
 };
+
+describe("offerWindows: which stretches of freed time can be offered", () => {
+  const H = 3_600_000;
+  const day = Date.UTC(2027, 2, 10);
+  const working = [{ start: day + 9 * H, end: day + 12 * H }, { start: day + 13 * H, end: day + 17 * H }];
+  it.each([
+    ["a freed appointment inside hours", { start: day + 10 * H, end: day + 10.5 * H }, [], 0, [{ start: day + 10 * H, end: day + 10.5 * H }]],
+    ["a removed all-day block: the working periods", { start: day, end: day + 24 * H }, [], 0, working],
+    ["half re-booked: the free half", { start: day + 10 * H, end: day + 11 * H }, [{ start: day + 10 * H, end: day + 10.5 * H }], 0, [{ start: day + 10.5 * H, end: day + 11 * H }]],
+    ["fully re-booked: nothing", { start: day + 10 * H, end: day + 10.5 * H }, [{ start: day + 10 * H, end: day + 10.5 * H }], 0, []],
+    ["outside working hours: nothing", { start: day + 18 * H, end: day + 19 * H }, [], 0, []],
+    ["the morning is inside the cut-off: the afternoon", { start: day, end: day + 24 * H }, [], day + 10 * H, [working[1]]],
+    ["a 3-minute leftover is not a slot", { start: day + 10 * H, end: day + 10 * H + 3 * 60_000 }, [], 0, []],
+  ])("%s", (_w, slot, busy, earliest, want) => expect(offerWindows(slot, working, busy, earliest)).toEqual(want));
+});
 
 describe("waitlist offers", () => {
   it("a cancellation is offered to the top 3 by SMS; two accept at once: one booking, one 'taken'; staff see outcomes and a notice", async () => {
@@ -204,5 +219,24 @@ describe("waitlist offers", () => {
     expect(await offerSlot(env, other.d.id, { startMs: at, endMs: at + 30 * 60_000 }, "suggest")).toBeTruthy();
     await hubIdle(other.d.id);
     expect(twilio.messages.some((x) => x.to === other.people[0].e164 && x.body.includes("13:00"))).toBe(true);
+  });
+
+  it("a busy block that goes away (staff, or a doctor's own calendar) is offered like a cancellation: the first working stretch someone fits", async () => {
+    const s = await setup([{ name: "Ann First" }]);
+    // A day off on another weekday, then the doctor comes in after all.
+    const off = weekdayAhead(2);
+    const block = await s.desk.post("/api/blocked-times", { doctorId: s.d.id, start: new Date(localToUtc(ZONE, off, "00:00")).toISOString(), end: new Date(localToUtc(ZONE, addDays(off, 1), "00:00")).toISOString(), label: "Day off" });
+    expect(block.status).toBe(201);
+    await hubIdle(s.d.id);
+    expect(twilio.messages).toHaveLength(0);
+    const id = (await block.json<any>()).blockedTime.id;
+    expect((await s.desk.delete(`/api/blocked-times/${id}`)).status).toBeLessThan(300);
+    await hubIdle(s.d.id);
+    // Ann wants afternoons 13:00–17:00: the morning stretch (09:00–12:00) does not fit her, the afternoon does.
+    const slot = await env.DB.prepare("SELECT state, cause FROM waitlist_slots WHERE doctor_id = ?").bind(s.d.id).first<any>();
+    expect(slot.cause).toBe("busy block removed (manual)");
+    expect(slot.state).toBe("offering");
+    expect(twilio.messages.map((x) => x.to)).toEqual([s.people[0].e164]);
+    expect(twilio.messages[0].body).toContain("13:00");
   });
 });
