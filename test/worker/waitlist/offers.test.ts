@@ -239,4 +239,19 @@ describe("waitlist offers", () => {
     expect(twilio.messages.map((x) => x.to)).toEqual([s.people[0].e164]);
     expect(twilio.messages[0].body).toContain("13:00");
   });
+
+  it("new working hours are offered too (only when someone is waiting)", async () => {
+    const s = await setup([{ name: "Ann First" }]);
+    await env.DB.prepare("UPDATE waitlist_entries SET preferences = '[]' WHERE id = ?").bind(s.people[0].entry.id).run();
+    const longer = Object.fromEntries(["1", "2", "3", "4", "5"].map((d) => [d, [["09:00", "12:00"], ["13:00", "18:00"]]]));
+    expect((await s.admin.patch(`/api/doctors/${s.d.id}`, { workingHours: longer })).status).toBe(200);
+    await hubIdle(s.d.id);
+    expect(await countRows("waitlist_slots", "doctor_id = ? AND cause = 'new working hours'", s.d.id)).toBeGreaterThanOrEqual(8);
+    expect(twilio.messages.map((x) => x.to)).toEqual([s.people[0].e164]);
+    expect(twilio.messages[0].body).toContain("17:00");
+    // Nobody waiting for this doctor: nothing recorded.
+    const quiet = await setup([]);
+    expect((await quiet.admin.patch(`/api/doctors/${quiet.d.id}`, { workingHours: longer })).status).toBe(200);
+    expect(await countRows("waitlist_slots", "doctor_id = ?", quiet.d.id)).toBe(0);
+  });
 });
