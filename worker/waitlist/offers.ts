@@ -108,13 +108,16 @@ async function candidates(env: Env, slot: SlotRow, rules: ClinicRules): Promise<
 /** One round for a doctor; returns when it wants to run next (or null). */
 export async function drainWaitlist(env: Env, doctorId: string, publish: HubContext["publish"] | null, now = Date.now()): Promise<number | null> {
   const d1 = env.DB;
-  const [expired, slotsRes, rulesRes] = await d1.batch([
+  const nextAt = () => d1.prepare(NEXT_SQL).bind(doctorId, doctorId);
+  // One round trip when there is nothing to do (the common case: every kick of every hub runs this).
+  const [expired, slotsRes, rulesRes, nextRes] = await d1.batch([
     d1.prepare("UPDATE waitlist_offers SET state = 'expired' WHERE doctor_id = ? AND state IN ('sent','opened') AND expires_at <= ? RETURNING id").bind(doctorId, now),
     d1.prepare("SELECT id, clinic_id, doctor_id, start_ms, end_ms, state FROM waitlist_slots INDEXED BY waitlist_slots_doctor_idx WHERE doctor_id = ? AND state IN ('new','offering') AND next_at <= ? ORDER BY next_at LIMIT ?").bind(doctorId, now, MAX_SLOTS_PER_RUN),
     d1.prepare(
       "SELECT c.id AS clinic_id, c.name, d.name AS doctor, c.time_zone, c.domain, c.phone, c.cancel_cutoff_min, c.quiet_start_min, c.quiet_end_min, " +
         "c.waitlist_mode, c.waitlist_parallel, c.waitlist_reply_min, c.sensitive_types FROM doctors d JOIN clinics c ON c.id = d.clinic_id WHERE d.id = ?",
     ).bind(doctorId),
+    nextAt(),
   ]);
   let changed = expired.results.length > 0;
   const rules = rulesRes.results[0] as ClinicRules | undefined;
@@ -122,15 +125,14 @@ export async function drainWaitlist(env: Env, doctorId: string, publish: HubCont
   if (rules) for (const slot of slots) changed = (await roundFor(env, slot, rules, now)) || changed;
   if (changed && publish) await publish(waitlistLive(doctorId)).catch((err) => console.error("waitlist live failed", err));
   if (slots.length === MAX_SLOTS_PER_RUN) return Date.now();
-  const next = await d1
-    .prepare(
-      "SELECT min(at) AS at FROM (SELECT min(next_at) AS at FROM waitlist_slots WHERE doctor_id = ? AND state IN ('new','offering') " +
-        "UNION ALL SELECT min(expires_at) FROM waitlist_offers WHERE doctor_id = ? AND state IN ('sent','opened'))",
-    )
-    .bind(doctorId, doctorId)
-    .first<{ at: number | null }>();
+  const next = slots.length ? await nextAt().first<{ at: number | null }>() : (nextRes.results[0] as { at: number | null } | undefined);
   return next?.at ?? null;
 }
+
+/** When the doctor's waitlist work next has something to do: a slot to look at again, an offer's window closing. */
+const NEXT_SQL =
+  "SELECT min(at) AS at FROM (SELECT min(next_at) AS at FROM waitlist_slots WHERE doctor_id = ? AND state IN ('new','offering') " +
+  "UNION ALL SELECT min(expires_at) FROM waitlist_offers WHERE doctor_id = ? AND state IN ('sent','opened'))";
 
 const closeSlot = (d1: D1Database, slotId: string, state: string) => [
   d1.prepare("UPDATE waitlist_slots SET state = ? WHERE id = ? AND state IN ('new','offering')").bind(state, slotId),
