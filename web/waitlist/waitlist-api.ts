@@ -28,17 +28,7 @@ export interface WaitlistEntry {
   lastOffer: { state: string; start: string; sentAt: string | null; openedAt: string | null; channel: string } | null;
 }
 
-export interface NewEntry {
-  patientId: string;
-  doctorId: string | null;
-  type: string;
-  earliestDate: string;
-  latestDate: string;
-  preferences: Preference[];
-  channel: "sms" | "email";
-  priority: number;
-  note: string;
-}
+export type NewEntry = Pick<WaitlistEntry, "patientId" | "doctorId" | "type" | "earliestDate" | "latestDate" | "preferences" | "channel" | "priority" | "note">;
 
 export interface WaitlistOffer {
   id: string;

@@ -4,14 +4,14 @@
 import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { bindingSender, type OutgoingEmail, setEmailSenderOverride } from "../../../worker/email/sender";
-import { addDays, isoWeekday, localToUtc, utcToLocal } from "../../../worker/scheduling/zone";
+import { addDays, localToUtc, utcToLocal } from "../../../worker/scheduling/zone";
 import { drainWaitlist, offerWindows } from "../../../worker/waitlist/offers";
 import { offerSlot } from "../../../worker/waitlist/offer-slot";
 import { TwilioEmulator } from "../../fakes/twilio/emulator";
 import { installTwilioEmulator } from "../../fakes/twilio/router";
+import { weekdayAhead, ZONE } from "./dates";
 import { authed, countRows, makeClinic, makePatient, worker } from "../../helpers";
 
-const ZONE = "Europe/London";
 const twilio = new TwilioEmulator("AC00000000000000000000000000000001", "twilio-test-auth-token", "+15005550006", "https://acms.test/api/webhooks/twilio/sms");
 let uninstall: () => void;
 beforeAll(() => (uninstall = installTwilioEmulator(twilio)));
@@ -34,14 +34,6 @@ const offerPage = (token: string, init: RequestInit = {}) =>
 const accept = (token: string) => offerPage(token, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "action=accept" });
 const tokenIn = (text: string) => text.match(/http:\/\/localhost:8787\/w\/([A-Za-z0-9_-]{32})/)?.[1] ?? null;
 
-function weekdayAhead(n: number): string {
-  let d = addDays(utcToLocal(ZONE, Date.now()).date, 2);
-  let seen = 0;
-  for (;;) {
-    if (isoWeekday(d) <= 5 && seen++ === n) return d;
-    d = addDays(d, 1);
-  }
-}
 
 let phoneSeq = 901000;
 /** A clinic with one booked patient and `waiting` patients on the waitlist (SMS with consent unless said otherwise). */

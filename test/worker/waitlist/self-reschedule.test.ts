@@ -5,25 +5,16 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { issuePatientLink } from "../../../worker/patient-links/links";
-import { localToUtc, addDays, utcToLocal, isoWeekday } from "../../../worker/scheduling/zone";
+import { isoWeekday, localToUtc, utcToLocal } from "../../../worker/scheduling/zone";
+import { weekdayAhead, ZONE } from "./dates";
 import { authed, countRows, makeClinic, worker } from "../../helpers";
 
-const ZONE = "Europe/London";
 const hubIdle = (doctorId: string) => env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(doctorId)).idle();
 let ipSeq = 1;
 const page = (path: string, init: RequestInit = {}, ip = `198.51.100.${100 + ipSeq}`) =>
   worker.fetch(new Request(`http://localhost/r/${path}`, { ...init, headers: { "cf-connecting-ip": ip, ...(init.headers ?? {}) } }));
 const post = (token: string, body: string) => page(token, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body });
 
-/** The clinic-local date `n` weekdays (Mon–Fri) after today, at least 2 days ahead. */
-function weekdayAhead(n: number): string {
-  let d = addDays(utcToLocal(ZONE, Date.now()).date, 2);
-  let seen = 0;
-  for (;;) {
-    if (isoWeekday(d) <= 5 && seen++ === n) return d;
-    d = addDays(d, 1);
-  }
-}
 const at = (date: string, time: string) => localToUtc(ZONE, date, time);
 /** The start times (epoch ms) offered on the choices page. */
 const offered = (html: string) => [...html.matchAll(/name="start" value="(\d+)"/g)].map((m) => Number(m[1]));
