@@ -74,7 +74,7 @@ CREATE INDEX waitlist_slots_doctor_idx ON waitlist_slots (doctor_id, state, next
 CREATE INDEX waitlist_slots_clinic_idx ON waitlist_slots (clinic_id, freed_at);
 
 -- One offer of a slot to one waiting patient, with its personal link /w/<token> (only the
--- SHA-256 stored). state: sending | sent | opened | accepted | taken | expired | failed.
+-- SHA-256 stored). state: sending | sent | opened | accepted | declined | taken | expired | failed.
 CREATE TABLE waitlist_offers (
   id TEXT PRIMARY KEY,
   clinic_id TEXT NOT NULL,

@@ -545,7 +545,7 @@ export const waitlistOffers = sqliteTable(
     endMs: integer("end_ms").notNull(),
     tokenHash: text("token_hash").notNull(),
     channel: text("channel", { enum: ["sms", "email"] }).notNull(),
-    state: text("state", { enum: ["sending", "sent", "opened", "accepted", "taken", "expired", "failed"] }).notNull().default("sending"),
+    state: text("state", { enum: ["sending", "sent", "opened", "accepted", "declined", "taken", "expired", "failed"] }).notNull().default("sending"),
     providerId: text("provider_id"),
     error: text("error"),
     expiresAt: integer("expires_at").notNull(),

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { invalidLinkPage, tooManyRequestsPage } from "../patient-links/page";
 import { allowRequest } from "../patient-links/rate-limit";
-import { acceptOffer, markOpened, offerStatus, resolveOffer } from "../waitlist/accept";
+import { acceptOffer, declineOffer, markOpened, offerStatus, resolveOffer } from "../waitlist/accept";
 import { offerPage } from "../waitlist/offer-page";
 import { PAGE_LIMIT, PAGE_WINDOW_MS, patientPageHeaders as headers } from "./patient-page";
 
@@ -30,6 +30,10 @@ waitlistPageRoutes.post("/:token", async (c) => {
   const o = await resolveOffer(c.env.DB, c.req.param("token"), now);
   if (!o) return c.html(invalidLinkPage(), 404, headers);
   const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+  if (form.action === "decline") {
+    const declined = await declineOffer(c.env, o, now);
+    return c.html(offerPage(o, declined ? "declined" : offerStatus(o, now)), 200, headers);
+  }
   if (form.action !== "accept") return c.html(offerPage(o, offerStatus(o, now)), 200, headers);
   const r = await acceptOffer(c.env, o, now);
   return c.html(offerPage(o, r.ok ? "booked-now" : r.reason), 200, headers);

@@ -71,8 +71,9 @@ export async function resolveOffer(d1: D1Database, token: string, now = Date.now
 }
 
 /** What the patient sees: can they still take it? */
-export function offerStatus(o: OfferView, now: number): "open" | "accepted" | "taken" | "expired" {
+export function offerStatus(o: OfferView, now: number): "open" | "accepted" | "taken" | "expired" | "declined" {
   if (o.state === "accepted") return "accepted";
+  if (o.state === "declined") return "declined";
   if (o.state === "taken") return "taken";
   if ((o.state === "sent" || o.state === "opened") && o.expiresAt > now && o.entryState === "waiting") return "open";
   return "expired";
@@ -84,9 +85,22 @@ export async function markOpened(env: Env, o: OfferView, now = Date.now()): Prom
   if (r) await hubFor(env, o.doctorId).publish(o.doctorId, waitlistLive(o.doctorId)).catch((err) => console.error("waitlist live failed", err));
 }
 
+/** "Not this time": the offer closes at once and the doctor's hub asks the next patient (the patient stays on the list). */
+export async function declineOffer(env: Env, o: OfferView, now = Date.now()): Promise<boolean> {
+  const r = await env.DB.prepare("UPDATE waitlist_offers SET state = 'declined', answered_at = ? WHERE id = ? AND state IN ('sent','opened') AND answered_at IS NULL RETURNING id")
+    .bind(now, o.id)
+    .first();
+  if (!r) return false;
+  await env.DB.prepare("UPDATE waitlist_slots SET next_at = ? WHERE id = ? AND state = 'offering'").bind(now, o.slotId).run();
+  const hub = hubFor(env, o.doctorId);
+  await hub.publish(o.doctorId, waitlistLive(o.doctorId)).catch((err) => console.error("waitlist live failed", err));
+  await hub.kick(o.doctorId);
+  return true;
+}
+
 const waitlistCaller: Caller = { actor: { userId: null, label: "patient via waitlist" }, role: "system", doctorId: null };
 
-export type AcceptResult = { ok: true; appointment: Appointment } | { ok: false; reason: "taken" | "expired" | "accepted" };
+export type AcceptResult = { ok: true; appointment: Appointment } | { ok: false; reason: "taken" | "expired" | "accepted" | "declined" };
 
 const short = (ms: number, zone: string) =>
   new Intl.DateTimeFormat("en-GB", { timeZone: zone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(ms));

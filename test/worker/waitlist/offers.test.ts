@@ -7,6 +7,8 @@ import { bindingSender, type OutgoingEmail, setEmailSenderOverride } from "../..
 import { addDays, localToUtc, utcToLocal } from "../../../worker/scheduling/zone";
 import { drainWaitlist, offerWindows } from "../../../worker/waitlist/offers";
 import { offerSlot } from "../../../worker/waitlist/offer-slot";
+import { acceptOffer, resolveOffer } from "../../../worker/waitlist/accept";
+import { sha256Hex } from "../../../worker/ids";
 import { TwilioEmulator } from "../../fakes/twilio/emulator";
 import { installTwilioEmulator } from "../../fakes/twilio/router";
 import { weekdayAhead, ZONE } from "./dates";
@@ -245,5 +247,31 @@ describe("waitlist offers", () => {
     const quiet = await setup([]);
     expect((await quiet.admin.patch(`/api/doctors/${quiet.d.id}`, { workingHours: longer })).status).toBe(200);
     expect(await countRows("waitlist_slots", "doctor_id = ?", quiet.d.id)).toBe(0);
+  });
+
+  it("'Not this time' passes the slot on at once (one at a time mode); two accepts in the same millisecond book once", async () => {
+    const s = await setup([{ name: "Ann First" }, { name: "Ben Second" }, { name: "Cat Third" }], { waitlistMode: "sequential", waitlistReplyMinutes: 60 });
+    await cancel(s);
+    expect(twilio.messages.map((m) => m.to)).toEqual([s.people[0].e164]);
+    const ann = tokenIn(twilio.messages[0].body)!;
+    const no = await offerPage(ann, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "action=decline" });
+    expect(await no.text()).toContain("You are still on the waitlist");
+    await hubIdle(s.d.id);
+    // Ben is asked without waiting for Ann's hour to run out.
+    expect(twilio.messages.map((m) => m.to)).toEqual([s.people[0].e164, s.people[1].e164]);
+    expect(await (await accept(ann)).text()).not.toContain("Booked");
+    // Ben and a forged second offer for Cat (same slot) accept with the very same clock reading.
+    const ben = await resolveOffer(env.DB, tokenIn(twilio.messages[1].body)!);
+    const catToken = "c".repeat(32);
+    await env.DB.prepare(
+      "INSERT INTO waitlist_offers (id, clinic_id, slot_id, entry_id, doctor_id, patient_id, start_ms, end_ms, token_hash, channel, state, expires_at, created_at) " +
+        "SELECT lower(hex(randomblob(16))), clinic_id, slot_id, ?, doctor_id, ?, start_ms, end_ms, ?, 'sms', 'sent', expires_at, created_at FROM waitlist_offers WHERE id = ?",
+    ).bind(s.people[2].entry.id, s.people[2].id, await sha256Hex(catToken), ben!.id).run();
+    const cat = await resolveOffer(env.DB, catToken);
+    const now = Date.now();
+    const results = await Promise.all([acceptOffer(env, ben!, now), acceptOffer(env, cat!, now)]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.reason)).toEqual(["taken"]);
+    expect(await countRows("appointments", "doctor_id = ? AND start_ms = ? AND status != 'cancelled'", s.d.id, s.start)).toBe(1);
   });
 });
