@@ -30,6 +30,8 @@ CREATE INDEX patient_reschedules_appt_idx ON patient_reschedules (appointment_id
 -- A patient waiting for an earlier/other time. doctor_id NULL = any doctor. Dates are
 -- clinic-local (YYYY-MM-DD, both included); preferences JSON [{days:[1..7], from:"HH:MM",
 -- to:"HH:MM"}] (any one fits; empty = any time). state: waiting | booked | removed | expired.
+-- replaces_appointment_id: the patient's later appointment that an accepted offer moves earlier
+-- (instead of booking a second one); its old time is then freed and offered in turn.
 CREATE TABLE waitlist_entries (
   id TEXT PRIMARY KEY,
   clinic_id TEXT NOT NULL,
@@ -45,6 +47,7 @@ CREATE TABLE waitlist_entries (
   note TEXT NOT NULL DEFAULT '',
   state TEXT NOT NULL DEFAULT 'waiting',
   appointment_id TEXT,
+  replaces_appointment_id TEXT,
   created_by TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL

@@ -5,7 +5,7 @@
 import { createResource, createSignal, For, Show } from "solid-js";
 import { ApiFailure } from "../api-client/client";
 import { typesFor } from "../booking/appointment-types";
-import { addDays, todayIn, ymd } from "../lib/tz";
+import { addDays, formatDateTime, todayIn, ymd } from "../lib/tz";
 import { patientsApi } from "../patients/patients-api";
 import { clinicTz, doctors } from "../stores/session";
 import { type Preference, waitlistApi } from "./waitlist-api";
@@ -29,6 +29,12 @@ export function WaitlistForm(props: { patient?: { id: string; name: string }; on
   const [channel, setChannel] = createSignal<"sms" | "email">("sms");
   const [priority, setPriority] = createSignal(0);
   const [note, setNote] = createSignal("");
+  const [replaces, setReplaces] = createSignal("");
+  // The patient's upcoming appointments: an earlier time can move one of them instead of booking a second.
+  const [upcoming] = createResource(
+    () => patient()?.id,
+    async (id) => (await patientsApi.history(id)).appointments.filter((a) => Date.parse(a.start) > Date.now() && (a.status === "scheduled" || a.status === "confirmed")),
+  );
   const [errors, setErrors] = createSignal<Record<string, string>>({});
   const [busy, setBusy] = createSignal(false);
 
@@ -44,7 +50,7 @@ export function WaitlistForm(props: { patient?: { id: string; name: string }; on
     if (!p) return setErrors({ patientId: "Choose a patient." });
     setBusy(true);
     try {
-      await waitlistApi.add({ patientId: p.id, doctorId: doctorId() || null, type: type(), earliestDate: from(), latestDate: to(), preferences: preferences(), channel: channel(), priority: priority(), note: note() });
+      await waitlistApi.add({ patientId: p.id, doctorId: doctorId() || null, type: type(), earliestDate: from(), latestDate: to(), preferences: preferences(), channel: channel(), priority: priority(), note: note(), replacesAppointmentId: replaces() || null });
       props.onDone();
     } catch (err) {
       setErrors(err instanceof ApiFailure ? { _: err.message, ...err.fieldErrors() } : { _: String(err) });
@@ -136,6 +142,16 @@ export function WaitlistForm(props: { patient?: { id: string; name: string }; on
         <label><input type="radio" name="wl-channel" checked={channel() === "email"} onChange={() => setChannel("email")} /> E-mail</label>
         <Show when={errors().channel}><span class="field-error">{errors().channel}</span></Show>
       </fieldset>
+      <Show when={upcoming()?.length}>
+        <label>
+          When an earlier time is accepted
+          <select value={replaces()} onChange={(e) => setReplaces(e.currentTarget.value)} data-testid="waitlist-replaces">
+            <option value="">book it as a new appointment</option>
+            <For each={upcoming()}>{(a) => <option value={a.id}>move the appointment on {formatDateTime(a.start, clinicTz())} ({a.type})</option>}</For>
+          </select>
+          <Show when={errors().replacesAppointmentId}><span class="field-error">{errors().replacesAppointmentId}</span></Show>
+        </label>
+      </Show>
       <label>Note for staff <input value={note()} onInput={(e) => setNote(e.currentTarget.value)} maxLength={500} /></label>
       <div class="sticky-actions">
         <button type="submit" class="btn btn-primary" disabled={busy()}>Add to waitlist</button>

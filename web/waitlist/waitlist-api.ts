@@ -24,11 +24,13 @@ export interface WaitlistEntry {
   note: string;
   state: "waiting" | "booked" | "removed" | "expired";
   appointmentId: string | null;
+  /** The patient's later appointment an accepted offer moves earlier, or null (a new booking). */
+  replacesAppointmentId: string | null;
   createdAt: string;
   lastOffer: { state: string; start: string; sentAt: string | null; openedAt: string | null; channel: string } | null;
 }
 
-export type NewEntry = Pick<WaitlistEntry, "patientId" | "doctorId" | "type" | "earliestDate" | "latestDate" | "preferences" | "channel" | "priority" | "note">;
+export type NewEntry = Pick<WaitlistEntry, "patientId" | "doctorId" | "type" | "earliestDate" | "latestDate" | "preferences" | "channel" | "priority" | "note" | "replacesAppointmentId">;
 
 export interface WaitlistOffer {
   id: string;

@@ -506,6 +506,7 @@ export const waitlistEntries = sqliteTable(
     note: text("note").notNull().default(""),
     state: text("state", { enum: ["waiting", "booked", "removed", "expired"] }).notNull().default("waiting"),
     appointmentId: text("appointment_id"),
+    replacesAppointmentId: text("replaces_appointment_id"),
     createdBy: text("created_by").notNull(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),

@@ -34,6 +34,8 @@ const EntryBody = z
     channel: z.enum(["sms", "email"]),
     priority: z.number().int().min(0).max(9).default(0),
     note: z.string().trim().max(500).default(""),
+    /** The patient's later appointment an accepted offer moves earlier (instead of booking a second one). */
+    replacesAppointmentId: idParam.nullable().default(null),
   })
   .refine((b) => b.latestDate >= b.earliestDate, { path: ["latestDate"], message: "must not be before earliestDate" });
 
@@ -41,7 +43,7 @@ const PatchBody = z.strictObject({ priority: z.number().int().min(0).max(9).opti
 
 const ENTRY_SQL =
   "SELECT e.id, e.patient_id, p.name AS patient_name, e.doctor_id, d.name AS doctor_name, e.type, e.minutes, e.earliest_date, e.latest_date, e.preferences, " +
-  "e.channel, e.priority, e.note, e.state, e.appointment_id, e.created_at, " +
+  "e.channel, e.priority, e.note, e.state, e.appointment_id, e.replaces_appointment_id, e.created_at, " +
   "(SELECT json_object('state', o.state, 'start', o.start_ms, 'sentAt', o.sent_at, 'openedAt', o.opened_at, 'channel', o.channel) FROM waitlist_offers o WHERE o.entry_id = e.id ORDER BY o.created_at DESC LIMIT 1) AS last_offer " +
   "FROM waitlist_entries e JOIN patients p ON p.id = e.patient_id LEFT JOIN doctors d ON d.id = e.doctor_id ";
 
@@ -65,6 +67,7 @@ function entryDto(r: Record<string, any>) {
     note: r.note,
     state: r.state,
     appointmentId: r.appointment_id,
+    replacesAppointmentId: r.replaces_appointment_id,
     createdAt: iso(r.created_at),
     lastOffer: last && { state: last.state, start: iso(last.start), sentAt: iso(last.sentAt), openedAt: iso(last.openedAt), channel: last.channel },
   };
@@ -97,14 +100,22 @@ export const waitlistRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const b = await jsonBody(c, EntryBody);
     const u = c.var.user;
-    const [p, d] = await c.env.DB.batch([
+    const [p, d, r] = await c.env.DB.batch([
       c.env.DB.prepare("SELECT email, phone_digits AS phone, sms_consent FROM patients WHERE id = ? AND clinic_id = ?").bind(b.patientId, u.clinicId),
       c.env.DB.prepare("SELECT appointment_types FROM doctors WHERE id = ? AND clinic_id = ?").bind(b.doctorId ?? "", u.clinicId),
+      c.env.DB.prepare("SELECT 1 AS ok FROM appointments WHERE id = ? AND clinic_id = ? AND patient_id = ? AND status IN ('scheduled','confirmed') AND start_ms > ?").bind(
+        b.replacesAppointmentId ?? "",
+        u.clinicId,
+        b.patientId,
+        Date.now(),
+      ),
     ]);
     const patient = p.results[0] as { email: string; phone: string; sms_consent: number } | undefined;
     if (!patient) throw notFound("Patient");
     const doctor = d.results[0] as { appointment_types: string } | undefined;
     if (b.doctorId && !doctor) throw notFound("Doctor");
+    if (b.replacesAppointmentId && !r.results.length)
+      throw validationError("That appointment cannot be moved.", [{ path: "replacesAppointmentId", message: "must be one of the patient's upcoming appointments" }]);
     const reach = reachableChannel(b.channel, { phone: patient.phone, email: patient.email, smsConsent: patient.sms_consent });
     if (reach !== b.channel)
       throw validationError("The patient cannot be reached that way.", [
@@ -117,9 +128,9 @@ export const waitlistRoutes = new Hono<AppEnv>()
     const db = makeDb(c.env.DB);
     await c.env.DB.batch([
       c.env.DB.prepare(
-        "INSERT INTO waitlist_entries (id, clinic_id, patient_id, doctor_id, type, minutes, earliest_date, latest_date, preferences, channel, priority, note, state, created_by, created_at, updated_at) " +
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?)",
-      ).bind(id, u.clinicId, b.patientId, b.doctorId, b.type, minutes, b.earliestDate, b.latestDate, JSON.stringify(b.preferences), b.channel, b.priority, b.note, u.userId, now, now),
+        "INSERT INTO waitlist_entries (id, clinic_id, patient_id, doctor_id, type, minutes, earliest_date, latest_date, preferences, channel, priority, note, state, replaces_appointment_id, created_by, created_at, updated_at) " +
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?)",
+      ).bind(id, u.clinicId, b.patientId, b.doctorId, b.type, minutes, b.earliestDate, b.latestDate, JSON.stringify(b.preferences), b.channel, b.priority, b.note, b.replacesAppointmentId, u.userId, now, now),
       toD1(c.env.DB, auditInsert(db, u.clinicId, actorOf(u), "waitlist.add", "patient", b.patientId, { entry: id, doctorId: b.doctorId, type: b.type })),
     ]);
     const row = await c.env.DB.prepare(`${ENTRY_SQL} WHERE e.id = ?`).bind(id).first<Record<string, any>>();

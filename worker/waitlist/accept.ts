@@ -6,6 +6,7 @@
 // same millisecond exactly one gets the slot; the other's offer becomes 'taken' and they stay on
 // the waitlist.
 import type { Appointment } from "../appointments/model";
+import { getAppointment } from "../appointments/queries";
 import type { Caller } from "../appointments/write";
 import type { Env } from "../env";
 import { hubFor } from "../hub/doctor-hub";
@@ -28,6 +29,8 @@ export interface OfferView {
   answeredAt: number | null;
   type: string;
   entryState: string;
+  /** The patient's later appointment that accepting moves here (instead of a second booking). */
+  replacesAppointmentId: string | null;
   clinic: string;
   doctor: string;
   timeZone: string;
@@ -42,7 +45,7 @@ export async function resolveOffer(d1: D1Database, token: string, now = Date.now
   const r = await d1
     .prepare(
       "SELECT o.id, o.clinic_id, o.slot_id, o.entry_id, o.doctor_id, o.patient_id, o.start_ms, o.end_ms, o.state, o.expires_at, o.answered_at, " +
-        "e.type, e.state AS entry_state, c.name AS clinic, d.name AS doctor, c.time_zone, c.address, c.phone " +
+        "e.type, e.state AS entry_state, e.replaces_appointment_id, c.name AS clinic, d.name AS doctor, c.time_zone, c.address, c.phone " +
         "FROM waitlist_offers o JOIN waitlist_entries e ON e.id = o.entry_id JOIN clinics c ON c.id = o.clinic_id JOIN doctors d ON d.id = o.doctor_id WHERE o.token_hash = ?",
     )
     .bind(hash)
@@ -62,6 +65,7 @@ export async function resolveOffer(d1: D1Database, token: string, now = Date.now
     answeredAt: r.answered_at,
     type: r.type,
     entryState: r.entry_state,
+    replacesAppointmentId: r.replaces_appointment_id,
     clinic: r.clinic,
     doctor: r.doctor,
     timeZone: r.time_zone,
@@ -115,15 +119,15 @@ export async function acceptOffer(env: Env, o: OfferView, now = Date.now()): Pro
     .bind(now, o.id, now)
     .first();
   if (!claimed) return { ok: false, reason: "taken" };
-  const r = await hubFor(env, o.doctorId).createAppointment(o.doctorId, waitlistCaller, {
-    clinicId: o.clinicId,
-    doctorId: o.doctorId,
-    patientId: o.patientId,
-    startMs: o.startMs,
-    endMs: o.endMs,
-    type: o.type,
-  });
   const hub = hubFor(env, o.doctorId);
+  // Moving the patient's later appointment here when the entry names one that is still open and
+  // later (its old time frees and is offered in turn); otherwise a new booking.
+  const moving = o.replacesAppointmentId ? await getAppointment(env.DB, o.clinicId, o.replacesAppointmentId) : null;
+  const movable = moving && (moving.status === "scheduled" || moving.status === "confirmed") && Date.parse(moving.start) > o.startMs;
+  const r = movable
+    ? // A move to another doctor goes through the TARGET doctor's hub (appointments/write.ts).
+      await hub.updateAppointment(o.doctorId, waitlistCaller, o.clinicId, moving.id, { version: moving.version, startMs: o.startMs, endMs: o.endMs, doctorId: o.doctorId }, moving)
+    : await hub.createAppointment(o.doctorId, waitlistCaller, { clinicId: o.clinicId, doctorId: o.doctorId, patientId: o.patientId, startMs: o.startMs, endMs: o.endMs, type: o.type });
   if (!r.ok) {
     await d1.prepare("UPDATE waitlist_offers SET state = 'taken' WHERE id = ?").bind(o.id).run();
     await hub.publish(o.doctorId, waitlistLive(o.doctorId)).catch((err) => console.error("waitlist live failed", err));
@@ -144,7 +148,7 @@ export async function acceptOffer(env: Env, o: OfferView, now = Date.now()): Pro
       clinicId: o.clinicId,
       doctorId: o.doctorId,
       kind: "waitlist_filled",
-      message: `Waitlist filled ${short(o.startMs, o.timeZone)} with ${r.appointment.patientName || "a patient"}.`,
+      message: `Waitlist filled ${short(o.startMs, o.timeZone)} with ${r.appointment.patientName || "a patient"}${movable ? ` (moved from ${short(Date.parse(moving.start), o.timeZone)})` : ""}.`,
       entityType: "appointment",
       entityId: r.appointment.id,
     },

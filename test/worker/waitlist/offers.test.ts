@@ -274,4 +274,30 @@ describe("waitlist offers", () => {
     expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.reason)).toEqual(["taken"]);
     expect(await countRows("appointments", "doctor_id = ? AND start_ms = ? AND status != 'cancelled'", s.d.id, s.start)).toBe(1);
   });
+
+  it("an entry for an earlier time moves the patient's later appointment (no double booking), and its old time is freed for the waitlist in turn", async () => {
+    const s = await setup([]);
+    const later = localToUtc(ZONE, weekdayAhead(6), "15:00");
+    const p = await makePatient(s.f.clinic.id, { name: "Meg Mover", phone: `07700 ${phoneSeq++}` });
+    await s.desk.put(`/api/patients/${p.id}/sms-consent`, { consent: true });
+    const own = await s.desk.post("/api/appointments", { doctorId: s.d.id, patientId: p.id, start: new Date(later).toISOString(), end: new Date(later + 30 * 60_000).toISOString() });
+    const mine = (await own.json<any>()).appointment;
+    const base = { doctorId: s.d.id, type: "consultation", earliestDate: addDays(s.day, -1), latestDate: weekdayAhead(8), preferences: [{ days: [], from: "13:00", to: "17:00" }], channel: "sms" };
+    const bad = await s.desk.post("/api/waitlist", { ...base, patientId: p.id, replacesAppointmentId: s.booked.id }); // not hers
+    expect(bad.status).toBe(422);
+    expect((await s.desk.post("/api/waitlist", { ...base, patientId: p.id, replacesAppointmentId: mine.id, priority: 2 })).status).toBe(201);
+    await hubIdle(s.d.id);
+    await cancel(s);
+    const megSms = twilio.messages.find((m) => m.body.includes("/w/") && m.to.endsWith(p.phone.replace(/\D/g, "").slice(-6)))!;
+    expect(await (await accept(tokenIn(megSms.body)!)).text()).toContain("Booked: your appointment");
+    // The same appointment, moved: one appointment for Meg, at the freed time.
+    const rows = await env.DB.prepare("SELECT id, start_ms FROM appointments WHERE patient_id = ? AND status != 'cancelled'").bind(p.id).all<any>();
+    expect(rows.results).toEqual([{ id: mine.id, start_ms: s.start }]);
+    const notice = await env.DB.prepare("SELECT message FROM notices WHERE kind = 'waitlist_filled' AND entity_id = ?").bind(mine.id).first<any>();
+    expect(notice.message).toContain("(moved from");
+    // Her old time is freed (in the move's own batch) and goes to the waitlist in turn.
+    await hubIdle(s.d.id);
+    const freed = await env.DB.prepare("SELECT cause FROM waitlist_slots WHERE doctor_id = ? AND start_ms = ?").bind(s.d.id, later).first<any>();
+    expect(freed.cause).toBe("move");
+  });
 });
