@@ -102,6 +102,7 @@ CREATE UNIQUE INDEX waitlist_offers_token_uq ON waitlist_offers (token_hash);
 CREATE INDEX waitlist_offers_slot_idx ON waitlist_offers (slot_id, state);
 CREATE INDEX waitlist_offers_entry_idx ON waitlist_offers (entry_id);
 CREATE INDEX waitlist_offers_doctor_idx ON waitlist_offers (doctor_id, state, expires_at);
+CREATE INDEX waitlist_offers_patient_idx ON waitlist_offers (patient_id, state);
 
 -- A busy block that goes away (deleted by staff, by a doctor's own calendar through sync, by an
 -- .ics re-import or a disconnected integration) frees its time as much as a cancellation does:

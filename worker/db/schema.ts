@@ -560,5 +560,6 @@ export const waitlistOffers = sqliteTable(
     index("waitlist_offers_slot_idx").on(t.slotId, t.state),
     index("waitlist_offers_entry_idx").on(t.entryId),
     index("waitlist_offers_doctor_idx").on(t.doctorId, t.state, t.expiresAt),
+    index("waitlist_offers_patient_idx").on(t.patientId, t.state),
   ],
 );

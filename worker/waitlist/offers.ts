@@ -76,10 +76,11 @@ async function candidates(env: Env, slot: SlotRow, rules: ClinicRules): Promise<
       "WHERE e.clinic_id = ? AND e.state = 'waiting' AND e.latest_date >= ? AND e.earliest_date <= ? AND (e.doctor_id IS NULL OR e.doctor_id = ?) " +
       "AND e.id NOT IN (SELECT entry_id FROM waitlist_offers WHERE slot_id = ?) " +
       // Nobody is offered a time while they hold another offer that is still open.
-      "AND e.patient_id NOT IN (SELECT patient_id FROM waitlist_offers WHERE clinic_id = ? AND state IN ('sending','sent','opened')) " +
+      "AND NOT EXISTS (SELECT 1 FROM waitlist_offers o INDEXED BY waitlist_offers_patient_idx WHERE o.patient_id = e.patient_id AND o.state IN ('sending','sent','opened')) " +
+      // Bounded work per slot: the first 200 in waitlist order (doctor and dates already match in SQL).
       "ORDER BY e.priority DESC, e.created_at LIMIT 200",
   )
-    .bind(slot.clinic_id, date, date, slot.doctor_id, slot.id, slot.clinic_id)
+    .bind(slot.clinic_id, date, date, slot.doctor_id, slot.id)
     .all<Record<string, any>>();
   const list: Candidate[] = [];
   for (const r of results) {
