@@ -1,7 +1,9 @@
 // Background work a doctor's DoctorHub runs: draining the sync outbox, sending
-// invite e-mails, pulling provider changes. Each piece registers here; the hub
-// runs them single-flight after every change (kick) and on its alarm, and sets
-// the next alarm to the earliest time any of them asks for.
+// invite e-mails and reminders, pulling provider changes. The hub runs them
+// single-flight after every change (kick) and on its alarm, and sets the next
+// alarm to the earliest time any of them asks for.
+// Features register their HubWork in the composition root, worker/features.ts: the hub
+// imports only this interface, never a feature.
 import type { Env } from "../env";
 import type { LiveChange } from "../live/messages";
 
@@ -18,4 +20,17 @@ export interface HubWork {
   name: string;
   /** Do what is due now. Return the epoch ms when it next wants to run, or null when idle. */
   run(ctx: HubContext): Promise<number | null>;
+}
+
+let registered: readonly HubWork[] | null = null;
+
+/** Sets the work every DoctorHub runs; called by worker/features.ts. */
+export function useHubWork(work: readonly HubWork[]): void {
+  registered = work;
+}
+
+/** The registered work. Throws when nothing was registered (see changeEffects() in appointments/effects.ts). */
+export function hubWork(): readonly HubWork[] {
+  if (!registered) throw new Error("no hub work registered: call registerFeatures() (worker/features.ts) first");
+  return registered;
 }
