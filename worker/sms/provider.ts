@@ -1,12 +1,58 @@
-// Which SMS provider this server uses. Twilio is the first (./twilio.ts); the interface every
-// provider implements is in ./types.ts (re-exported here for the senders).
+// The SMS provider interface: reminders (worker/reminders/send.ts) only speak this, so a second
+// provider (MessageBird, Vonage, AWS SNS) is one more implementation. Twilio is the first
+// (./twilio.ts). Errors are typed: retryable (429, 5xx, network) vs permanent (bad number,
+// recipient opted out), so the sender knows whether to back off or give up.
 import type { Env } from "../env";
-import { twilioFromEnv } from "./twilio";
-import type { SmsProvider } from "./types";
 
-export { SmsSendError, type SmsMessage, type SmsProvider, type SmsResult } from "./types";
+export interface SmsMessage {
+  /** E.164, e.g. +447700900123 */
+  to: string;
+  body: string;
+  /** Where the provider reports delivery (sent / delivered / failed). */
+  statusCallback?: string;
+}
+
+export interface SmsResult {
+  id: string;
+  status: string;
+}
+
+export class SmsSendError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    /** The provider's error code (Twilio: 21610 = the recipient replied STOP). */
+    readonly code?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = "SmsSendError";
+  }
+  /** The recipient has opted out at the provider: record it on the patient and never retry. */
+  get optedOut(): boolean {
+    return this.code === 21610;
+  }
+}
+
+export interface SmsProvider {
+  readonly name: string;
+  send(m: SmsMessage): Promise<SmsResult>;
+}
+
+type SmsProviderFactory = (env: Env) => SmsProvider | null;
+let factory: SmsProviderFactory | null = null;
+
+/**
+ * Sets which provider sends SMS (Twilio: twilioFromEnv); called by the composition root,
+ * worker/features.ts. Registered there rather than imported here so an implementation can
+ * import this interface without an import circle.
+ */
+export function useSmsProvider(f: SmsProviderFactory): void {
+  factory = f;
+}
 
 /** The configured provider, or null when SMS is not set up on this server (SMS reminders then fail visibly). */
 export function smsProviderFor(env: Env): SmsProvider | null {
-  return twilioFromEnv(env);
+  if (!factory) throw new Error("no SMS provider registered: call registerFeatures() (worker/features.ts) first");
+  return factory(env);
 }

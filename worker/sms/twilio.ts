@@ -6,7 +6,7 @@
 // - Every webhook carries X-Twilio-Signature = base64(HMAC-SHA1(auth token, URL + each POST
 //   parameter name+value, sorted by name)); compared in constant time.
 import type { Env } from "../env";
-import { type SmsMessage, type SmsProvider, type SmsResult, SmsSendError } from "./types";
+import { type SmsMessage, type SmsProvider, type SmsResult, SmsSendError } from "./provider";
 
 export const TWILIO_API_BASE = "https://api.twilio.com";
 const SEND_TIMEOUT_MS = 10_000;
