@@ -10,6 +10,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Actor } from "../db/audit";
 import type { Db } from "../db/client";
 import type { Appointment } from "./model";
+import { registrySlot } from "../registry";
 
 export type ChangeOrigin = "acms" | "google" | "microsoft" | "caldav" | "ics";
 
@@ -43,18 +44,8 @@ export interface AppointmentChange {
 
 export type ChangeEffect = (db: Db, change: AppointmentChange) => BatchItem<"sqlite">[];
 
-let registered: readonly ChangeEffect[] | null = null;
-
-/** Sets the effects every appointment change runs; called by worker/features.ts. */
-export function useChangeEffects(effects: readonly ChangeEffect[]): void {
-  registered = effects;
-}
-
-/**
- * The registered effects. Throws when nothing was registered: a Worker entry or test set-up that
- * forgot worker/features.ts must fail loudly, not book appointments without invites or reminders.
- */
-export function changeEffects(): readonly ChangeEffect[] {
-  if (!registered) throw new Error("no appointment change effects registered: call registerFeatures() (worker/features.ts) first");
-  return registered;
-}
+const effects = registrySlot<readonly ChangeEffect[]>("appointment change effects");
+/** Sets the effects every appointment change runs, in order; called by worker/features.ts. */
+export const useChangeEffects = effects.set;
+/** The registered effects (throws if none were registered). */
+export const changeEffects = effects.get;

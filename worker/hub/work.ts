@@ -6,6 +6,7 @@
 // imports only this interface, never a feature.
 import type { Env } from "../env";
 import type { LiveChange } from "../live/messages";
+import { registrySlot } from "../registry";
 
 export interface HubContext {
   env: Env;
@@ -22,15 +23,8 @@ export interface HubWork {
   run(ctx: HubContext): Promise<number | null>;
 }
 
-let registered: readonly HubWork[] | null = null;
-
-/** Sets the work every DoctorHub runs; called by worker/features.ts. */
-export function useHubWork(work: readonly HubWork[]): void {
-  registered = work;
-}
-
-/** The registered work. Throws when nothing was registered (see changeEffects() in appointments/effects.ts). */
-export function hubWork(): readonly HubWork[] {
-  if (!registered) throw new Error("no hub work registered: call registerFeatures() (worker/features.ts) first");
-  return registered;
-}
+const work = registrySlot<readonly HubWork[]>("hub work");
+/** Sets the work every DoctorHub runs, in order; called by worker/features.ts. */
+export const useHubWork = work.set;
+/** The registered work (throws if none was registered). */
+export const hubWork = work.get;
