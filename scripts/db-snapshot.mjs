@@ -49,6 +49,9 @@ function content(snapshot) {
 }
 
 async function main() {
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  if (major < 22 || (major === 22 && minor < 18))
+    throw new Error(`Node ${process.versions.node} cannot load worker/db/schema.ts; run \`npm run db:snapshot\` (the project's Node 24)`);
   const files = migrationFiles(migrationsDir);
   if (files.length === 0) throw new Error("no migrations/NNNN_name.sql files found");
 
@@ -99,7 +102,7 @@ async function main() {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   main().catch((e) => {
-    console.error(`db:snapshot failed: ${e?.stack ?? e}`);
+    console.error(`db:snapshot failed: ${e instanceof Error ? e.message : e}`);
     process.exit(1);
   });
 }

@@ -5,7 +5,7 @@
 //  2. Worker tests in workerd (vitest + @cloudflare/vitest-plugin): API, D1, Durable Objects, WebSockets, sync.
 //  3. Browser tests in headless Chromium (vitest + playwright-core) against the built app.
 // Every suite runs even if an earlier one fails, then one closing line sums them up
-// ("tests: N passed, N failed, N skipped"). Extra arguments go to both vitest runs.
+// ("tests: N passed, N failed, N skipped"). Extra arguments go to every vitest run.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
