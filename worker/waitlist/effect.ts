@@ -1,4 +1,4 @@
-// Registered in appointments/effects.ts: statements in the same D1 batch as every appointment
+// Registered in worker/features.ts: statements in the same D1 batch as every appointment
 // change, so a freed slot can never be missed and a booked patient never stays "waiting".
 //  - A change that frees future time (cancel, delete, a move to another time or doctor, from
 //    any origin: staff, the patient's link or SMS, a doctor's own calendar) records the freed

@@ -1,4 +1,4 @@
-// The doctor's DoctorHub offers freed slots to the waitlist (registered in hub/work-registry.ts;
+// The doctor's DoctorHub offers freed slots to the waitlist (registered in worker/features.ts;
 // the hub runs it after every change and on its alarm, which this work sets to the next time it
 // needs to look: an offer's reply window closing, quiet hours ending, the cut-off).
 //
