@@ -1,0 +1,205 @@
+// Ranked free slots for one patient, type and doctor (or any doctor) over a horizon: free
+// time from the same pieces as GET /api/availability (working hours → freeSlots minus
+// appointments and blocked time, then fittingStarts for the visit's length, so every start is
+// one the booking dialog offers), each start described (./score.ts SlotFacts) and scored, the
+// best few returned with their reasons. Reads: one D1 batch for the clinic's doctors, busy
+// time, the patient's earlier visits and settings, then one for the risk context.
+import { appointmentRangeStatement, blockedRangeStatement } from "../appointments/queries";
+import { DEFAULT_APPOINTMENT_TYPES, parseAppointmentTypes } from "../doctors/fields";
+import { type Interval, merge } from "../scheduling/intervals";
+import { fittingStarts, freeSlots } from "../scheduling/slots";
+import { parseWorkingHours, workingIntervals } from "../scheduling/working-hours";
+import { addDays, utcToLocal } from "../scheduling/zone";
+import { BASE_FEATURES, EMPTY_HISTORY, featuresOf } from "./features";
+import { predict } from "./logistic";
+import { riskLevel, spaceOf } from "./model";
+import { loadRiskContext } from "./risk";
+import { type Habit, compactness, scoreSlot } from "./score";
+import { effectiveSettings, type SuggestionSettings } from "./settings";
+
+const DAY = 86_400_000;
+const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/** What to look for: the booking dialog's choices, narrowed by a free-text request (./parse-request.ts). */
+export interface SlotQuery {
+  patientId?: string;
+  type: string;
+  /** Visit length; default: the type's length for the doctor. */
+  minutes?: number;
+  /** Empty: any doctor the caller may book for (`doctorIds`). */
+  doctorId?: string;
+  /** Clinic dates, both included; default today … today + horizon − 1. */
+  fromDate?: string;
+  toDate?: string;
+  /** Minutes after local midnight: only starts at or after / ends at or before. */
+  fromMinute?: number;
+  toMinute?: number;
+  weekdays?: number[];
+  /** Order by time only ("earliest …"). */
+  earliest?: boolean;
+  limit?: number;
+}
+
+export interface DoctorInfo {
+  id: string;
+  name: string;
+  slot_minutes: number;
+  working_hours: string;
+  appointment_types: string;
+}
+
+export interface Suggestion {
+  doctorId: string;
+  doctorName: string;
+  start: string;
+  end: string;
+  score: number;
+  risk: number;
+  riskLevel: "low" | "medium" | "high";
+  reasons: string[];
+}
+
+export interface RankInput {
+  now: number;
+  zone: string;
+  query: SlotQuery;
+  doctors: DoctorInfo[];
+  busy: Map<string, Interval[]>;
+  habits: Habit[];
+  settings: SuggestionSettings;
+  riskAt: (startMs: number) => number;
+  baseRate: number;
+}
+
+const dayPart = (weekday: number, hour: number) => `${WEEKDAYS[weekday - 1]} ${hour < 12 ? "morning" : hour < 17 ? "afternoon" : "evening"}`;
+
+/** The ranking itself, pure: the best `limit` starts, at most two per doctor and day so the choices differ. */
+export function rankSlots(r: RankInput): Suggestion[] {
+  const q = r.query;
+  const today = utcToLocal(r.zone, r.now).date;
+  const fromDate = q.fromDate && q.fromDate > today ? q.fromDate : today;
+  // At most 62 days ahead: the busy time read covers that much (suggestSlots).
+  const lastDate = addDays(today, 62);
+  const toDate = [q.toDate ?? addDays(today, r.settings.horizonDays - 1), lastDate].sort()[0];
+  const horizonDays = Math.max(1, (Date.parse(toDate) - Date.parse(today)) / DAY + 1);
+  const urgent = r.settings.urgentTypes.includes(q.type);
+  const anyDoctor = !q.doctorId;
+  const scored: (Suggestion & { key: string })[] = [];
+  for (const d of r.doctors) {
+    if (q.doctorId && d.id !== q.doctorId) continue;
+    const types = parseAppointmentTypes(d.appointment_types);
+    const list = types.length ? types : DEFAULT_APPOINTMENT_TYPES;
+    const minutes = q.minutes ?? list.find((t) => t.name === q.type)?.minutes ?? d.slot_minutes;
+    const shortest = Math.min(...list.map((t) => t.minutes), d.slot_minutes) * 60_000;
+    const working = workingIntervals(r.zone, parseWorkingHours(d.working_hours), fromDate, toDate);
+    const busy = merge(r.busy.get(d.id) ?? []);
+    const starts = fittingStarts(freeSlots(working, busy, d.slot_minutes, r.now), minutes * 60_000);
+    // Booked share per local date, for spreading load across doctors.
+    const load = new Map<string, number>();
+    if (anyDoctor) {
+      const workMs = new Map<string, number>();
+      for (const w of working) workMs.set(utcToLocal(r.zone, w.start).date, (workMs.get(utcToLocal(r.zone, w.start).date) ?? 0) + w.end - w.start);
+      const bookedMs = new Map<string, number>();
+      for (const w of working)
+        for (const b of busy) {
+          const o = Math.min(w.end, b.end) - Math.max(w.start, b.start);
+          if (o > 0) bookedMs.set(utcToLocal(r.zone, w.start).date, (bookedMs.get(utcToLocal(r.zone, w.start).date) ?? 0) + o);
+        }
+      for (const [date, ms] of workMs) load.set(date, Math.min(1, (bookedMs.get(date) ?? 0) / ms));
+    }
+    for (const s of starts) {
+      const local = utcToLocal(r.zone, s.start);
+      const endLocal = utcToLocal(r.zone, s.end);
+      const startMin = Number(local.time.slice(0, 2)) * 60 + Number(local.time.slice(3));
+      const endMin = endLocal.date > local.date ? 1440 : Number(endLocal.time.slice(0, 2)) * 60 + Number(endLocal.time.slice(3));
+      if (q.fromMinute != null && startMin < q.fromMinute) continue;
+      if (q.toMinute != null && endMin > q.toMinute) continue;
+      if (q.weekdays?.length && !q.weekdays.includes(local.weekday)) continue;
+      const hour = Math.floor(startMin / 60);
+      const risk = r.riskAt(s.start);
+      const result = scoreSlot(
+        {
+          weekday: local.weekday,
+          hour,
+          dayPart: dayPart(local.weekday, hour),
+          habits: r.habits,
+          ...compactness(s, working, busy, shortest),
+          doctorLoad: anyDoctor ? (load.get(local.date) ?? 0) : null,
+          doctorName: d.name,
+          risk,
+          baseRate: r.baseRate,
+          daysAhead: (s.start - r.now) / DAY,
+          horizonDays,
+          urgent,
+        },
+        r.settings.weights,
+      );
+      scored.push({
+        key: `${d.id}|${local.date}`,
+        doctorId: d.id,
+        doctorName: d.name,
+        start: new Date(s.start).toISOString(),
+        end: new Date(s.end).toISOString(),
+        score: q.earliest ? -s.start : result.score,
+        risk,
+        riskLevel: riskLevel(risk, r.baseRate),
+        reasons: q.earliest ? ["earliest free time that matches", ...result.reasons].slice(0, 3) : result.reasons,
+      });
+    }
+  }
+  scored.sort((a, b) => b.score - a.score || (a.start < b.start ? -1 : 1));
+  const perDay = new Map<string, number>();
+  const out: Suggestion[] = [];
+  for (const s of scored) {
+    if (out.length >= (q.limit ?? 5)) break;
+    const n = perDay.get(s.key) ?? 0;
+    if (n >= 2) continue;
+    perDay.set(s.key, n + 1);
+    const { key: _, ...rest } = s;
+    out.push({ ...rest, score: Math.round(rest.score * 1000) / 1000, risk: Math.round(rest.risk * 1000) / 1000 });
+  }
+  return out;
+}
+
+/** Reads what rankSlots needs for the clinic and ranks. `doctorIds`: the doctors the caller may book for. */
+export async function suggestSlots(d1: D1Database, clinicId: string, doctorIds: string[] | null, q: SlotQuery, now: number) {
+  const fromMs = now - DAY;
+  const toMs = now + 64 * DAY;
+  const [docs, appts, blocked, visits, settingsRow, patient] = await d1.batch([
+    d1.prepare("SELECT id, name, slot_minutes, working_hours, appointment_types FROM doctors WHERE clinic_id = ? AND active = 1 ORDER BY name").bind(clinicId),
+    appointmentRangeStatement(d1, { clinicId, fromMs, toMs, statuses: ["scheduled", "confirmed", "completed", "no_show"] }),
+    blockedRangeStatement(d1, { clinicId, fromMs, toMs }),
+    d1
+      .prepare("SELECT start_ms FROM appointments INDEXED BY appointments_patient_idx WHERE patient_id = ? AND clinic_id = ? AND status = 'completed' ORDER BY start_ms DESC LIMIT 50")
+      .bind(q.patientId ?? "", clinicId),
+    d1.prepare("SELECT settings FROM suggestion_settings WHERE clinic_id = ?").bind(clinicId),
+    d1.prepare("SELECT email, phone_digits, sms_consent FROM patients WHERE id = ? AND clinic_id = ?").bind(q.patientId ?? "", clinicId),
+  ]);
+  const ctx = await loadRiskContext(d1, clinicId, [], now, q.patientId ? [q.patientId] : []);
+  const settings = effectiveSettings((settingsRow.results[0] as { settings: string } | undefined)?.settings);
+  const busy = new Map<string, Interval[]>();
+  for (const r of [...(appts.results as { doctor_id: string; start_ms: number; end_ms: number }[]), ...(blocked.results as { doctor_id: string; start_ms: number; end_ms: number }[])]) {
+    const list = busy.get(r.doctor_id) ?? [];
+    list.push({ start: r.start_ms, end: r.end_ms });
+    busy.set(r.doctor_id, list);
+  }
+  const habits = (visits.results as { start_ms: number }[]).map((v) => {
+    const l = utcToLocal(ctx.zone, v.start_ms);
+    return { weekday: l.weekday, hour: Number(l.time.slice(0, 2)) };
+  });
+  const p = patient.results[0] as { email: string; phone_digits: string; sms_consent: number } | undefined;
+  const history = (q.patientId && ctx.histories.get(q.patientId)) || EMPTY_HISTORY;
+  const space = spaceOf(ctx.model, ctx.zone);
+  const x = new Float64Array(BASE_FEATURES.length + space.types.length);
+  const video = ctx.videoTypes.has(q.type);
+  // A new booking: not confirmed yet; reminded if the patient can receive a reminder at all.
+  const reminded = !!p && (p.email !== "" || (p.phone_digits !== "" && p.sms_consent === 1));
+  const riskAt = (startMs: number) =>
+    predict(ctx.model.logistic, featuresOf({ startMs, bookedMs: now, type: q.type, video, reminded, confirmed: false }, history, space, x));
+  const allowed = (docs.results as unknown as DoctorInfo[]).filter((d) => !doctorIds || doctorIds.includes(d.id));
+  return {
+    timeZone: ctx.zone,
+    model: { kind: ctx.model.kind, baseRate: ctx.model.baseRate },
+    suggestions: rankSlots({ now, zone: ctx.zone, query: q, doctors: allowed, busy, habits, settings, riskAt, baseRate: ctx.model.baseRate }),
+  };
+}
