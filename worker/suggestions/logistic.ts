@@ -42,10 +42,15 @@ export function fitLogistic(X: Float64Array, y: Uint8Array, d: number, opts: Fit
   const l2 = opts.l2 ?? 1;
   const mean = new Array<number>(d).fill(0);
   const scale = new Array<number>(d).fill(0);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += X[i * d + j] / n;
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) scale[j] += (X[i * d + j] - mean[j]) ** 2 / n;
-  // A constant column (sd 0) gets scale 1: its standardised value is 0 and its weight stays 0.
-  for (let j = 0; j < d; j++) scale[j] = Math.sqrt(scale[j]) || 1;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += X[i * d + j];
+  for (let j = 0; j < d; j++) mean[j] /= Math.max(n, 1);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) scale[j] += (X[i * d + j] - mean[j]) ** 2;
+  // A constant column (all rows unconfirmed, say) gets scale 1 and weight 0. Its sd is tested
+  // against a floor, not 0: round-off leaves ~1e-9, which would blow the column up to noise.
+  for (let j = 0; j < d; j++) {
+    const sd = Math.sqrt(scale[j] / Math.max(n, 1));
+    scale[j] = sd > 1e-6 ? sd : 1;
+  }
   const D = d + 1; // parameter 0 is the intercept
   const beta = new Float64Array(D);
   let positives = 0;

@@ -53,10 +53,17 @@ export const spaceOf = (m: NoShowModel, zone: string): FeatureSpace => ({ types:
 
 export type RiskLevel = "low" | "medium" | "high";
 
-/** Low below the clinic's base rate, high from twice it (and at least 5 points above it), medium between. */
+/**
+ * Low below the clinic's base rate; high from twice it (halfway to certain for a clinic whose rate
+ * is already high, and always at least 5 points above it); medium between.
+ */
+export function highRiskFrom(baseRate: number): number {
+  return Math.max(Math.min(2 * baseRate, (1 + baseRate) / 2), baseRate + 0.05);
+}
+
 export function riskLevel(p: number, baseRate: number): RiskLevel {
   if (p < baseRate) return "low";
-  return p >= Math.max(2 * baseRate, baseRate + 0.05) ? "high" : "medium";
+  return p >= highRiskFrom(baseRate) ? "high" : "medium";
 }
 
 export interface Risk {

@@ -148,17 +148,21 @@ export function rankSlots(r: RankInput): Suggestion[] {
     }
   }
   scored.sort((a, b) => b.score - a.score || (a.start < b.start ? -1 : 1));
+  // Choices that differ: at most two per doctor and day, unless the request leaves no other day.
+  const limit = q.limit ?? 5;
   const perDay = new Map<string, number>();
-  const out: Suggestion[] = [];
+  const picked = new Set<(typeof scored)[number]>();
   for (const s of scored) {
-    if (out.length >= (q.limit ?? 5)) break;
+    if (picked.size >= limit) break;
     const n = perDay.get(s.key) ?? 0;
     if (n >= 2) continue;
     perDay.set(s.key, n + 1);
-    const { key: _, ...rest } = s;
-    out.push({ ...rest, score: Math.round(rest.score * 1000) / 1000, risk: Math.round(rest.risk * 1000) / 1000 });
+    picked.add(s);
   }
-  return out;
+  for (const s of scored) if (picked.size < limit) picked.add(s);
+  return scored
+    .filter((s) => picked.has(s))
+    .map(({ key: _, ...rest }) => ({ ...rest, score: Math.round(rest.score * 1000) / 1000, risk: Math.round(rest.risk * 1000) / 1000 }));
 }
 
 /** Reads what rankSlots needs for the clinic and ranks. `doctorIds`: the doctors the caller may book for. */

@@ -10,6 +10,7 @@
 //   soon     1 − days ahead / horizon; three times the weight for urgent types
 // The reasons are the parts that helped most, in words, plus a warning when the risk is high.
 import type { Interval } from "../scheduling/intervals";
+import { highRiskFrom } from "./model";
 
 export interface Weights {
   habit: number;
@@ -101,6 +102,8 @@ export function scoreSlot(f: SlotFacts, w: Weights): Scored {
     soon: f.horizonDays > 0 ? Math.max(0, 1 - f.daysAhead / f.horizonDays) : 0,
   };
   const soonWeight = f.urgent ? w.soon * 3 : w.soon;
+  const score = w.habit * parts.habit + w.compact * parts.compact + w.spread * parts.spread + w.risk * parts.risk + soonWeight * parts.soon;
+  // What each part added, for choosing the reasons.
   const weighted: Weights = {
     habit: w.habit * parts.habit,
     compact: w.compact * parts.compact,
@@ -108,20 +111,23 @@ export function scoreSlot(f: SlotFacts, w: Weights): Scored {
     risk: w.risk * parts.risk,
     soon: soonWeight * parts.soon,
   };
-  const score = weighted.habit + weighted.compact + weighted.spread + weighted.risk + weighted.soon;
   const words: Record<keyof Weights, string> = {
     habit: `${f.dayPart}, like ${habit.alike} of ${f.habits.length} earlier visits`,
     compact: f.adjacent ? "right next to another appointment" : "at the start or end of the doctor's hours",
     spread: `${f.doctorName} has a lighter day (${pct(f.doctorLoad ?? 0)} booked)`,
     risk: `low no-show risk at this time (${pct(f.risk)})`,
-    soon: f.urgent ? "soonest for an urgent visit" : f.daysAhead < 1 ? "today" : "soon",
+    soon: f.urgent ? "soon, for an urgent visit" : f.daysAhead < 1 ? "today" : "tomorrow",
   };
+  // "Sooner" is worth saying for an urgent type, or when it is today or tomorrow.
+  if (!f.urgent && f.daysAhead >= 2) weighted.soon = Math.min(weighted.soon, 0);
   const reasons = (Object.keys(weighted) as (keyof Weights)[])
     .filter((k) => weighted[k] > 0.1 && (k !== "habit" || habit.alike > 0))
     .sort((a, b) => weighted[b] - weighted[a])
     .map((k) => words[k])
     .slice(0, 3);
   if (f.shortGap) reasons.push("leaves a gap too short for another visit");
-  if (f.risk >= Math.max(2 * f.baseRate, f.baseRate + 0.05)) reasons.push(`higher no-show risk at this time (${pct(f.risk)})`);
+  if (f.risk >= highRiskFrom(f.baseRate)) reasons.push(`higher no-show risk at this time (${pct(f.risk)})`);
+  // Nothing stood out: say so plainly rather than invent a reason.
+  if (!reasons.length) reasons.push("free; nothing for or against it");
   return { score, parts, reasons };
 }
