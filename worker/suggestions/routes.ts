@@ -48,6 +48,8 @@ const SlotsBody = z.strictObject({
   weekdays: z.array(z.number().int().min(1).max(7)).max(7).optional(),
   earliest: z.boolean().optional(),
   limit: z.number().int().min(1).max(10).optional(),
+  /** The booking dialog's doctor and visit length: used when neither the fields nor the words say otherwise. */
+  defaults: z.strictObject({ doctorId: idParam.optional(), minutes: z.number().int().min(5).max(720).optional() }).optional(),
 });
 
 const UPCOMING_COLUMNS = "a.id, a.patient_id, a.start_ms, a.created_at, a.type, a.status";
@@ -139,9 +141,9 @@ export const suggestionRoutes = new Hono<AppEnv>()
       understood = parsed.understood;
       summary = parsed.summary;
     }
-    const { request: _, ...explicit } = b;
+    const { request: _, defaults, ...explicit } = b;
     const defined = Object.fromEntries(Object.entries(explicit).filter(([, v]) => v !== undefined));
-    const query = { ...understood, ...defined } as SlotQuery & { doctorName?: string };
+    const query = { ...defaults, ...understood, ...defined } as SlotQuery & { doctorName?: string };
     if (query.doctorId && allowed && !allowed.includes(query.doctorId)) throw forbidden("A doctor books only into their own calendar.");
     const r = await suggestSlots(d1, u.clinicId, allowed, query, now);
     return c.json({ understood, summary, ...r });
