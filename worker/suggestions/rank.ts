@@ -14,7 +14,7 @@ import { BASE_FEATURES, EMPTY_HISTORY, featuresOf } from "./features";
 import { predict } from "./logistic";
 import { riskLevel, spaceOf } from "./model";
 import { loadRiskContext } from "./risk";
-import { type Habit, compactness, scoreSlot } from "./score";
+import { type Habit, type SlotFacts, compactness, slotReasons, slotScore } from "./score";
 import { effectiveSettings, type SuggestionSettings } from "./settings";
 
 const DAY = 86_400_000;
@@ -84,7 +84,18 @@ export function rankSlots(r: RankInput): Suggestion[] {
   const horizonDays = Math.max(1, (Date.parse(toDate) - Date.parse(today)) / DAY + 1);
   const urgent = r.settings.urgentTypes.includes(q.type);
   const anyDoctor = !q.doctorId;
-  const scored: (Suggestion & { key: string })[] = [];
+  type Candidate = { key: string; doctorId: string; doctorName: string; start: number; end: number; score: number; facts: SlotFacts };
+  const scored: Candidate[] = [];
+  // Local parts of an instant, once per instant: the doctors share the same grid times.
+  const locals = new Map<number, { date: string; weekday: number; minute: number }>();
+  const localOf = (ms: number) => {
+    let l = locals.get(ms);
+    if (!l) {
+      const p = utcToLocal(r.zone, ms);
+      locals.set(ms, (l = { date: p.date, weekday: p.weekday, minute: Number(p.time.slice(0, 2)) * 60 + Number(p.time.slice(3)) }));
+    }
+    return l;
+  };
   for (const d of r.doctors) {
     if (q.doctorId && d.id !== q.doctorId) continue;
     const types = parseAppointmentTypes(d.appointment_types);
@@ -98,60 +109,49 @@ export function rankSlots(r: RankInput): Suggestion[] {
     const load = new Map<string, number>();
     if (anyDoctor) {
       const workMs = new Map<string, number>();
-      for (const w of working) workMs.set(utcToLocal(r.zone, w.start).date, (workMs.get(utcToLocal(r.zone, w.start).date) ?? 0) + w.end - w.start);
       const bookedMs = new Map<string, number>();
-      for (const w of working)
+      for (const w of working) {
+        const date = localOf(w.start).date;
+        workMs.set(date, (workMs.get(date) ?? 0) + w.end - w.start);
         for (const b of busy) {
           const o = Math.min(w.end, b.end) - Math.max(w.start, b.start);
-          if (o > 0) bookedMs.set(utcToLocal(r.zone, w.start).date, (bookedMs.get(utcToLocal(r.zone, w.start).date) ?? 0) + o);
+          if (o > 0) bookedMs.set(date, (bookedMs.get(date) ?? 0) + o);
         }
+      }
       for (const [date, ms] of workMs) load.set(date, Math.min(1, (bookedMs.get(date) ?? 0) / ms));
     }
     for (const s of starts) {
-      const local = utcToLocal(r.zone, s.start);
-      const endLocal = utcToLocal(r.zone, s.end);
-      const startMin = Number(local.time.slice(0, 2)) * 60 + Number(local.time.slice(3));
-      const endMin = endLocal.date > local.date ? 1440 : Number(endLocal.time.slice(0, 2)) * 60 + Number(endLocal.time.slice(3));
+      const local = localOf(s.start);
+      const endLocal = localOf(s.end);
+      const startMin = local.minute;
+      const endMin = endLocal.date > local.date ? 1440 : endLocal.minute;
       if (q.fromMinute != null && startMin < q.fromMinute) continue;
       if (q.toMinute != null && endMin > q.toMinute) continue;
       if (q.weekdays?.length && !q.weekdays.includes(local.weekday)) continue;
       const hour = Math.floor(startMin / 60);
-      const risk = r.riskAt(s.start);
-      const result = scoreSlot(
-        {
-          weekday: local.weekday,
-          hour,
-          dayPart: dayPart(local.weekday, hour),
-          habits: r.habits,
-          ...compactness(s, working, busy, shortest),
-          doctorLoad: anyDoctor ? (load.get(local.date) ?? 0) : null,
-          doctorName: d.name,
-          risk,
-          baseRate: r.baseRate,
-          daysAhead: (s.start - r.now) / DAY,
-          horizonDays,
-          urgent,
-        },
-        r.settings.weights,
-      );
-      scored.push({
-        key: `${d.id}|${local.date}`,
-        doctorId: d.id,
+      const facts: SlotFacts = {
+        weekday: local.weekday,
+        hour,
+        dayPart: dayPart(local.weekday, hour),
+        habits: r.habits,
+        ...compactness(s, working, busy, shortest),
+        doctorLoad: anyDoctor ? (load.get(local.date) ?? 0) : null,
         doctorName: d.name,
-        start: new Date(s.start).toISOString(),
-        end: new Date(s.end).toISOString(),
-        score: q.earliest ? -s.start : result.score,
-        risk,
-        riskLevel: riskLevel(risk, r.baseRate),
-        reasons: q.earliest ? ["earliest free time that matches", ...result.reasons].slice(0, 3) : result.reasons,
-      });
+        risk: r.riskAt(s.start),
+        baseRate: r.baseRate,
+        daysAhead: (s.start - r.now) / DAY,
+        horizonDays,
+        urgent,
+      };
+      const score = q.earliest ? -s.start : slotScore(facts, r.settings.weights).score;
+      scored.push({ key: `${d.id}|${local.date}`, doctorId: d.id, doctorName: d.name, start: s.start, end: s.end, score, facts });
     }
   }
-  scored.sort((a, b) => b.score - a.score || (a.start < b.start ? -1 : 1));
+  scored.sort((a, b) => b.score - a.score || a.start - b.start);
   // Choices that differ: at most two per doctor and day, unless the request leaves no other day.
   const limit = q.limit ?? 5;
   const perDay = new Map<string, number>();
-  const picked = new Set<(typeof scored)[number]>();
+  const picked = new Set<Candidate>();
   for (const s of scored) {
     if (picked.size >= limit) break;
     const n = perDay.get(s.key) ?? 0;
@@ -162,7 +162,19 @@ export function rankSlots(r: RankInput): Suggestion[] {
   for (const s of scored) if (picked.size < limit) picked.add(s);
   return scored
     .filter((s) => picked.has(s))
-    .map(({ key: _, ...rest }) => ({ ...rest, score: Math.round(rest.score * 1000) / 1000, risk: Math.round(rest.risk * 1000) / 1000 }));
+    .map((s) => {
+      const reasons = slotReasons(s.facts, r.settings.weights);
+      return {
+        doctorId: s.doctorId,
+        doctorName: s.doctorName,
+        start: new Date(s.start).toISOString(),
+        end: new Date(s.end).toISOString(),
+        score: Math.round(s.score * 1000) / 1000,
+        risk: Math.round(s.facts.risk * 1000) / 1000,
+        riskLevel: riskLevel(s.facts.risk, r.baseRate),
+        reasons: q.earliest ? ["earliest free time that matches", ...reasons].slice(0, 3) : reasons,
+      };
+    });
 }
 
 /** Reads what rankSlots needs for the clinic and ranks. `doctorIds`: the doctors the caller may book for. */

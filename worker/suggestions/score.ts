@@ -92,7 +92,8 @@ export function compactness(slot: Interval, working: Interval[], busy: Interval[
   };
 }
 
-export function scoreSlot(f: SlotFacts, w: Weights): Scored {
+/** The parts and the score only: cheap enough for every candidate (the ranking words only the few it keeps). */
+export function slotScore(f: SlotFacts, w: Weights): { score: number; parts: Weights; alike: number } {
   const habit = habitMatch(f.habits, f.weekday, f.hour);
   const parts: Weights = {
     habit: habit.share,
@@ -103,16 +104,22 @@ export function scoreSlot(f: SlotFacts, w: Weights): Scored {
   };
   const soonWeight = f.urgent ? w.soon * 3 : w.soon;
   const score = w.habit * parts.habit + w.compact * parts.compact + w.spread * parts.spread + w.risk * parts.risk + soonWeight * parts.soon;
+  return { score, parts, alike: habit.alike };
+}
+
+/** The slot's reasons in words: the parts that helped most (up to three), then any warnings. */
+export function slotReasons(f: SlotFacts, w: Weights, s = slotScore(f, w)): string[] {
+  const { parts } = s;
   // What each part added, for choosing the reasons.
   const weighted: Weights = {
     habit: w.habit * parts.habit,
     compact: w.compact * parts.compact,
     spread: w.spread * parts.spread,
     risk: w.risk * parts.risk,
-    soon: soonWeight * parts.soon,
+    soon: (f.urgent ? w.soon * 3 : w.soon) * parts.soon,
   };
   const words: Record<keyof Weights, string> = {
-    habit: `${f.dayPart}, like ${habit.alike} of ${f.habits.length} earlier visits`,
+    habit: `${f.dayPart}, like ${s.alike} of ${f.habits.length} earlier visits`,
     compact: f.adjacent ? "right next to another appointment" : "at the start or end of the doctor's hours",
     spread: `${f.doctorName} has a lighter day (${pct(f.doctorLoad ?? 0)} booked)`,
     risk: `low no-show risk at this time (${pct(f.risk)})`,
@@ -121,7 +128,7 @@ export function scoreSlot(f: SlotFacts, w: Weights): Scored {
   // "Sooner" is worth saying for an urgent type, or when it is today or tomorrow.
   if (!f.urgent && f.daysAhead >= 2) weighted.soon = Math.min(weighted.soon, 0);
   const reasons = (Object.keys(weighted) as (keyof Weights)[])
-    .filter((k) => weighted[k] > 0.1 && (k !== "habit" || habit.alike > 0))
+    .filter((k) => weighted[k] > 0.1 && (k !== "habit" || s.alike > 0))
     .sort((a, b) => weighted[b] - weighted[a])
     .map((k) => words[k])
     .slice(0, 3);
@@ -129,5 +136,10 @@ export function scoreSlot(f: SlotFacts, w: Weights): Scored {
   if (f.risk >= highRiskFrom(f.baseRate)) reasons.push(`higher no-show risk at this time (${pct(f.risk)})`);
   // Nothing stood out: say so plainly rather than invent a reason.
   if (!reasons.length) reasons.push("free; nothing for or against it");
-  return { score, parts, reasons };
+  return reasons;
+}
+
+export function scoreSlot(f: SlotFacts, w: Weights): Scored {
+  const s = slotScore(f, w);
+  return { score: s.score, parts: s.parts, reasons: slotReasons(f, w, s) };
 }
