@@ -33,7 +33,7 @@ async function stored(patientId: string) {
   return page.evaluate(async (pid) => {
     const q = new URLSearchParams({ from: new Date().toISOString(), to: new Date(Date.now() + 30 * 86_400_000).toISOString() });
     const r = await fetch(`/api/appointments?${q}`);
-    const body = (await r.json()) as { appointments: { patientId: string; doctorId: string; start: string; status: string }[] };
+    const body = (await r.json()) as { appointments: { id: string; patientId: string; doctorId: string; start: string; status: string }[] };
     return body.appointments.filter((a) => a.patientId === pid && a.status !== "cancelled");
   }, patientId);
 }
@@ -84,5 +84,26 @@ describe("scheduling suggestions", () => {
     await dialog().getByRole("button", { name: "Book appointment" }).click();
     await dialog().waitFor({ state: "detached" });
     expect((await stored(ids.pAlice)).some((a) => a.start === start && a.doctorId === ids.drHouse)).toBe(true);
+  });
+
+  it("shows the no-show risk with its reasons in the details panel and as a badge on the block", async () => {
+    const booked = (await stored(ids.pCarol))[0];
+    await page.goto(`/appointments/${booked.id}`);
+    const risk = page.getByTestId("panel-risk");
+    await risk.waitFor();
+    expect(await risk.getByTestId("risk-badge").getAttribute("data-level")).toMatch(/^(low|medium|high)$/);
+    expect(await risk.locator(".risk-reasons li").count()).toBeGreaterThan(0);
+    // The panel took the calendar to that day: the block there carries the same level.
+    await page.getByRole("radio", { name: "Day" }).click();
+    const badge = page.locator(`.ec-event[data-appointment-id="${booked.id}"] [data-testid=risk-badge]`);
+    await badge.waitFor({ state: "attached" });
+    expect(await badge.getAttribute("data-level")).toBe(await risk.getByTestId("risk-badge").getAttribute("data-level"));
+  });
+
+  it("lists today's calls and the model on the No-shows settings page", async () => {
+    await page.goto("/settings/no-shows");
+    await page.getByTestId("model-facts").waitFor();
+    expect(await page.getByTestId("model-facts").textContent()).toMatch(/default model|Trained from this clinic/);
+    await page.locator("[data-testid=call-list], [data-testid=call-list-empty]").first().waitFor();
   });
 });

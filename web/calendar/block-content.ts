@@ -3,6 +3,8 @@
 // and whether an event already looks like a given input (to skip needless redraws).
 import type { Calendar } from "@event-calendar/core";
 import { ymd } from "../lib/tz";
+import { riskBadgeNode } from "../suggestions/RiskBadge";
+import type { Risk } from "../suggestions/suggestions-api";
 
 export const wallOf = (d: Date) => `${ymd(d)}T${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}:${String(d.getSeconds()).padStart(2, "0")}`;
 
@@ -57,7 +59,8 @@ export function blockContent(info: Calendar.EventContentInfo): Calendar.Content 
     who.textContent = props.doctorName ? `, ${props.doctorName}` : "";
     return { domNodes: [time, title, extra, who] };
   }
-  return { domNodes: [time, title, extra] };
+  const risk = (props as { risk?: Risk }).risk;
+  return { domNodes: risk ? [time, title, extra, riskBadgeNode(risk)] : [time, title, extra] };
 }
 
 /** Whether the calendar's event already looks exactly like `input` (times, column, text, colour, editability). */
