@@ -2,7 +2,7 @@
 // worker modules (type-only imports), so both sides agree on the shapes.
 import { request } from "../api-client/client";
 import type { Risk } from "../../worker/suggestions/model";
-import type { Suggestion } from "../../worker/suggestions/rank";
+import type { SlotQuery, Suggestion } from "../../worker/suggestions/rank";
 import type { Understood } from "../../worker/suggestions/parse-request";
 import type { SuggestionSettings } from "../../worker/suggestions/settings";
 
@@ -15,19 +15,8 @@ export interface ModelSummary {
   baseRate: number;
 }
 
-export interface SlotsRequest {
-  patientId?: string;
-  type: string;
-  doctorId?: string;
-  minutes?: number;
-  request?: string;
-  fromDate?: string;
-  toDate?: string;
-  fromMinute?: number;
-  toMinute?: number;
-  weekdays?: number[];
-  earliest?: boolean;
-}
+/** The ranking's query (worker/suggestions/rank.ts) plus the words and the dialog's defaults. */
+export type SlotsRequest = Omit<SlotQuery, "limit"> & { request?: string; defaults?: { doctorId?: string; minutes?: number } };
 
 export interface CallItem {
   appointmentId: string;

@@ -6,19 +6,14 @@
 //   queries, each row with "was a reminder delivered" and "did the patient confirm".
 // (Each patient's counts before now, for live risk, are read by ./risk.ts.)
 import { parseStringList } from "../reminders/plan";
+import type { UpcomingRow } from "./risk";
 import type { LabelledVisit } from "./training-set";
 
 export const PAGE = 5000;
 /** The most rows one training reads: a year of a very busy clinic. */
 export const MAX_TRAINING_ROWS = 150_000;
 
-interface HistoryRow {
-  id: string;
-  patient_id: string;
-  start_ms: number;
-  created_at: number;
-  type: string;
-  status: string;
+interface HistoryRow extends UpcomingRow {
   reminded: number;
   confirmed: number;
   video: number;
