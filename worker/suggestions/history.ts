@@ -25,19 +25,20 @@ const HISTORY_SQL =
   "EXISTS (SELECT 1 FROM patient_responses pr WHERE pr.appointment_id = a.id AND pr.action = 'confirm') AS confirmed, " +
   "EXISTS (SELECT 1 FROM appointment_video v WHERE v.appointment_id = a.id) AS video " +
   "FROM appointments a INDEXED BY appointments_clinic_start_idx " +
-  "WHERE a.clinic_id = ? AND a.start_ms >= ? AND a.start_ms < ? AND a.status IN ('completed','no_show') ORDER BY a.start_ms LIMIT ?";
+  // Keyset paging on (start_ms, id): the index gives start order, the id breaks ties (a small
+  // sort within equal starts), so no row is skipped or read twice however many share an instant.
+  "WHERE a.clinic_id = ? AND a.start_ms >= ? AND (a.start_ms > ? OR a.id > ?) AND a.start_ms < ? AND a.status IN ('completed','no_show') " +
+  "ORDER BY a.start_ms, a.id LIMIT ?";
 
 /** The clinic's labelled appointments starting in [fromMs, toMs), oldest first (at most MAX_TRAINING_ROWS, the latest kept). */
-export async function labelledHistory(d1: D1Database, clinicId: string, fromMs: number, toMs: number, videoTypesJson: string): Promise<LabelledVisit[]> {
+export async function labelledHistory(d1: D1Database, clinicId: string, fromMs: number, toMs: number, videoTypesJson: string, page = PAGE): Promise<LabelledVisit[]> {
   const videoTypes = new Set(parseStringList(videoTypesJson));
   const out: LabelledVisit[] = [];
   let from = fromMs;
-  // Rows at the page's last start are read again by the next page (>=): skip those already taken.
-  let seenAtFrom = new Set<string>();
+  let lastId = "";
   for (;;) {
-    const { results } = await d1.prepare(HISTORY_SQL).bind(clinicId, from, toMs, PAGE).all<HistoryRow>();
-    for (const r of results) {
-      if (r.start_ms === from && seenAtFrom.has(r.id)) continue;
+    const { results } = await d1.prepare(HISTORY_SQL).bind(clinicId, from, from, lastId, toMs, page).all<HistoryRow>();
+    for (const r of results)
       out.push({
         patientId: r.patient_id,
         startMs: r.start_ms,
@@ -48,14 +49,9 @@ export async function labelledHistory(d1: D1Database, clinicId: string, fromMs: 
         confirmed: r.confirmed === 1,
         noShow: r.status === "no_show",
       });
-    }
-    if (results.length < PAGE) break;
-    const last = results[results.length - 1].start_ms;
-    const atLast = new Set(results.filter((r) => r.start_ms === last).map((r) => r.id));
-    // A whole page at one instant cannot advance: stop rather than loop (no clinic books 5,000 visits at once).
-    if (last === from && atLast.size === results.length) break;
-    seenAtFrom = last === from ? new Set([...seenAtFrom, ...atLast]) : atLast;
-    from = last;
+    if (results.length < page) break;
+    from = results[results.length - 1].start_ms;
+    lastId = results[results.length - 1].id;
     if (out.length > MAX_TRAINING_ROWS) out.splice(0, out.length - MAX_TRAINING_ROWS);
   }
   return out;
