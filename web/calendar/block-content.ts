@@ -50,6 +50,8 @@ export function blockContent(info: Calendar.EventContentInfo): Calendar.Content 
     tag.setAttribute("aria-hidden", "true");
     title.insertBefore(tag, title.firstChild);
   }
+  // No-show risk (issue #21), when loaded for this upcoming appointment.
+  const risk = (props as { risk?: Risk }).risk;
   if (info.view.type.startsWith("list")) {
     // The phone agenda has no status colours: show the status as a visible badge there.
     extra.className = `list-status badge st-${props.status ?? ""}`;
@@ -57,9 +59,8 @@ export function blockContent(info: Calendar.EventContentInfo): Calendar.Content 
     const who = document.createElement("span");
     who.className = "sr-only";
     who.textContent = props.doctorName ? `, ${props.doctorName}` : "";
-    return { domNodes: [time, title, extra, who] };
+    return { domNodes: risk ? [time, title, extra, who, riskBadgeNode(risk)] : [time, title, extra, who] };
   }
-  const risk = (props as { risk?: Risk }).risk;
   return { domNodes: risk ? [time, title, extra, riskBadgeNode(risk)] : [time, title, extra] };
 }
 

@@ -7,6 +7,9 @@ import { newId } from "../../../worker/ids";
 import { suggestionsCron } from "../../../worker/suggestions/train";
 import { utcToLocal } from "../../../worker/scheduling/zone";
 import { mulberry32 } from "../../../bench/eval/clinic-history";
+import { drainReminders } from "../../../worker/reminders/send";
+import { TwilioEmulator } from "../../fakes/twilio/emulator";
+import { installTwilioEmulator } from "../../fakes/twilio/router";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -152,16 +155,32 @@ describe("scheduling suggestions", () => {
   });
 
   it("extra SMS: a high-risk unconfirmed patient gets one extra reminder row, once; nobody else", async () => {
-    const count = () => env.DB.prepare("SELECT count(*) AS n FROM reminders WHERE offset_minutes = 2880 AND appointment_id IN (?, ?)").bind(risky, reliable).first<number>("n");
-    await suggestionsCron(env, Date.now());
-    expect(await count()).toBe(0); // off by default
-    await authed(f.tokens.admin).put("/api/suggestions/settings", { extraSms: { enabled: true, hoursBefore: 48 } });
-    await suggestionsCron(env, Date.now());
-    await suggestionsCron(env, Date.now());
-    const rows = await env.DB.prepare("SELECT appointment_id, channel, state, due_at, start_ms FROM reminders WHERE offset_minutes = 2880").all<any>();
-    const mine = rows.results.filter((r) => r.appointment_id === risky || r.appointment_id === reliable);
-    expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ appointment_id: risky, channel: "sms", start_ms: now + 30 * HOUR });
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE entity_id = ? AND action = 'reminder.extra_sms'").bind(risky).first("n")).toBe(1);
+    // The reminders' own sender will send it (the doctor's hub is woken at once): Twilio is the emulator.
+    const twilio = new TwilioEmulator("AC00000000000000000000000000000001", "twilio-test-auth-token", "+15005550006", "https://acms.test/api/webhooks/twilio/sms");
+    const uninstall = installTwilioEmulator(twilio);
+    try {
+      const count = () => env.DB.prepare("SELECT count(*) AS n FROM reminders WHERE offset_minutes = 2880 AND appointment_id IN (?, ?)").bind(risky, reliable).first<number>("n");
+      await suggestionsCron(env, Date.now());
+      expect(await count()).toBe(0); // off by default
+      await authed(f.tokens.admin).put("/api/suggestions/settings", { extraSms: { enabled: true, hoursBefore: 48 } });
+      await suggestionsCron(env, Date.now());
+      await suggestionsCron(env, Date.now());
+      const rows = await env.DB.prepare("SELECT appointment_id, channel, state, due_at, start_ms FROM reminders WHERE offset_minutes = 2880").all<any>();
+      const mine = rows.results.filter((r) => r.appointment_id === risky || r.appointment_id === reliable);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ appointment_id: risky, channel: "sms", start_ms: now + 30 * HOUR });
+      expect(await env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE entity_id = ? AND action = 'reminder.extra_sms'").bind(risky).first("n")).toBe(1);
+      // Sent by the reminders' sender when due (now, or when the clinic's quiet hours end): one text, once.
+      const due = mine[0].due_at as number;
+      await drainReminders(env, f.doctors[0].doctor.id, Math.max(Date.now(), due) + 1000);
+      await drainReminders(env, f.doctors[0].doctor.id, Math.max(Date.now(), due) + 2000);
+      expect(twilio.messages).toHaveLength(1);
+      expect(twilio.messages[0].to).toBe("+447700900123");
+      expect(twilio.messages[0].body).toMatch(/\/r\/[A-Za-z0-9_-]{32}/);
+      expect(twilio.messages[0].body).not.toContain("Nora");
+      expect(await env.DB.prepare("SELECT state FROM reminders WHERE appointment_id = ? AND offset_minutes = 2880").bind(risky).first("state")).toBe("sent");
+    } finally {
+      uninstall();
+    }
   });
 });
