@@ -15,7 +15,7 @@ import { predict } from "./logistic";
 import { riskLevel, spaceOf } from "./model";
 import { loadRiskContext } from "./risk";
 import { type Habit, type SlotFacts, compactness, slotReasons, slotScore } from "./score";
-import { effectiveSettings, type SuggestionSettings } from "./settings";
+import { loadSettings, type SuggestionSettings } from "./settings";
 
 const DAY = 86_400_000;
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
@@ -80,7 +80,7 @@ export function rankSlots(r: RankInput): Suggestion[] {
   const fromDate = q.fromDate && q.fromDate > today ? q.fromDate : today;
   // At most 62 days ahead: the busy time read covers that much (suggestSlots).
   const lastDate = addDays(today, 62);
-  const toDate = [q.toDate ?? addDays(today, r.settings.horizonDays - 1), lastDate].sort()[0];
+  const toDate = [q.toDate ?? addDays(fromDate, r.settings.horizonDays - 1), lastDate].sort()[0];
   const horizonDays = Math.max(1, (Date.parse(toDate) - Date.parse(today)) / DAY + 1);
   const urgent = r.settings.urgentTypes.includes(q.type);
   const anyDoctor = !q.doctorId;
@@ -179,20 +179,24 @@ export function rankSlots(r: RankInput): Suggestion[] {
 
 /** Reads what rankSlots needs for the clinic and ranks. `doctorIds`: the doctors the caller may book for. */
 export async function suggestSlots(d1: D1Database, clinicId: string, doctorIds: string[] | null, q: SlotQuery, now: number) {
+  // Busy time only over the horizon (the settings say how far) and only of the doctor asked for:
+  // a clinic's whole two months would be tens of thousands of rows for one booking.
+  const settings = await loadSettings(d1, clinicId);
   const fromMs = now - DAY;
-  const toMs = now + 64 * DAY;
-  const [docs, appts, blocked, visits, settingsRow, patient] = await d1.batch([
+  // Padded by a day each side: no zone is more than 14 h from UTC.
+  const horizonFrom = q.fromDate ? Math.max(now, Date.parse(q.fromDate)) : now;
+  const toMs = Math.min(now + 64 * DAY, q.toDate ? Date.parse(q.toDate) + 2 * DAY : horizonFrom + (settings.horizonDays + 1) * DAY);
+  const doctorId = q.doctorId;
+  const [docs, appts, blocked, visits, patient] = await d1.batch([
     d1.prepare("SELECT id, name, slot_minutes, working_hours, appointment_types FROM doctors WHERE clinic_id = ? AND active = 1 ORDER BY name").bind(clinicId),
-    appointmentRangeStatement(d1, { clinicId, fromMs, toMs, statuses: ["scheduled", "confirmed", "completed", "no_show"] }),
-    blockedRangeStatement(d1, { clinicId, fromMs, toMs }),
+    appointmentRangeStatement(d1, { clinicId, doctorId, fromMs, toMs, statuses: ["scheduled", "confirmed", "completed", "no_show"] }),
+    blockedRangeStatement(d1, { clinicId, doctorId, fromMs, toMs }),
     d1
       .prepare("SELECT start_ms FROM appointments INDEXED BY appointments_patient_idx WHERE patient_id = ? AND clinic_id = ? AND status = 'completed' ORDER BY start_ms DESC LIMIT 50")
       .bind(q.patientId ?? "", clinicId),
-    d1.prepare("SELECT settings FROM suggestion_settings WHERE clinic_id = ?").bind(clinicId),
     d1.prepare("SELECT email, phone_digits, sms_consent FROM patients WHERE id = ? AND clinic_id = ?").bind(q.patientId ?? "", clinicId),
   ]);
   const ctx = await loadRiskContext(d1, clinicId, [], now, q.patientId ? [q.patientId] : []);
-  const settings = effectiveSettings((settingsRow.results[0] as { settings: string } | undefined)?.settings);
   const busy = new Map<string, Interval[]>();
   for (const r of [...(appts.results as { doctor_id: string; start_ms: number; end_ms: number }[]), ...(blocked.results as { doctor_id: string; start_ms: number; end_ms: number }[])]) {
     const list = busy.get(r.doctor_id) ?? [];

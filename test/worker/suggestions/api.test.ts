@@ -95,6 +95,12 @@ describe("scheduling suggestions", () => {
     expect((await api.post("/api/suggestions/slots", { type: "" })).status).toBe(422);
     expect((await api.post("/api/suggestions/slots", { type: "consultation", request: "x".repeat(301) })).status).toBe(422);
     expect((await api.post("/api/suggestions/slots", { type: "consultation", fromMinute: 2000 })).status).toBe(422);
+    expect((await api.post("/api/suggestions/slots", { type: "consultation", weekdays: [8] })).status).toBe(422);
+    expect((await api.post("/api/suggestions/slots", { type: "consultation", surprise: 1 })).status).toBe(422);
+    // Another clinic's doctor is no doctor here: nothing suggested, nothing of theirs shown.
+    const theirs = await json(await api.post("/api/suggestions/slots", { type: "consultation", doctorId: other.doctors[0].doctor.id }));
+    expect(theirs.suggestions).toEqual([]);
+    expect((await authed(other.tokens.receptionist).get(`/api/suggestions/call-list`)).status).toBe(200);
   });
 
   it("lists today's high-risk unconfirmed appointments for the front desk to call", async () => {
@@ -134,6 +140,19 @@ describe("scheduling suggestions", () => {
     const any = await json(await api.post("/api/suggestions/slots", { patientId: f.patients[1].id, type: "consultation" }));
     expect(any.suggestions.length).toBe(5);
     for (const s of any.suggestions) expect(s.start === new Date(now + 30 * HOUR).toISOString() && s.doctorId === f.doctors[0].doctor.id).toBe(false);
+  });
+
+  it("looks a horizon ahead from a corrected start date, and never offers busy time there", async () => {
+    const day = utcToLocal(f.clinic.timeZone, now + 20 * DAY).date;
+    const dayStart = Date.parse(`${day}T00:00:00Z`) - 2 * HOUR;
+    await env.DB.batch(
+      f.doctors.map((d) =>
+        env.DB.prepare("INSERT INTO blocked_times (id, clinic_id, doctor_id, start_ms, end_ms, source, label, created_by) VALUES (?, ?, ?, ?, ?, 'manual', 'Course', 'test')").bind(newId(), f.clinic.id, d.doctor.id, dayStart, dayStart + 28 * HOUR),
+      ),
+    );
+    const r = await json(await authed(f.tokens.receptionist).post("/api/suggestions/slots", { type: "consultation", fromDate: day, limit: 10 }));
+    expect(r.suggestions.length).toBeGreaterThan(0);
+    for (const s of r.suggestions) expect(utcToLocal(f.clinic.timeZone, Date.parse(s.start)).date > day).toBe(true);
   });
 
   it("keeps a doctor to their own calendar", async () => {
