@@ -5,6 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DESKTOP, launch, logIn, newContext } from "./browser";
 import { ids } from "./seed";
+import { axeViolations } from "./axe";
 
 let browser: Browser;
 let page: Page;
@@ -65,6 +66,8 @@ describe("scheduling suggestions", () => {
     await dialog().getByTestId("suggest-text").press("Enter");
     const summary = dialog().getByTestId("suggest-summary");
     await expect.poll(() => summary.textContent()).toMatch(/^Tue \d+ \w{3}, 12:00–17:00, Dr Cuddy$/);
+    // The suggestions, the understanding and its correction fields are usable without sight.
+    expect(await axeViolations(page, "[data-testid=suggestions]")).toEqual([]);
     // The dialog is still open: Enter asked, it did not submit the booking form.
     await dialog().getByTestId("suggestion").first().waitFor();
     const starts = await dialog().getByTestId("suggestion").evaluateAll((els) => els.map((e) => [e.getAttribute("data-start"), e.getAttribute("data-doctor")]));
@@ -105,5 +108,6 @@ describe("scheduling suggestions", () => {
     await page.getByTestId("model-facts").waitFor();
     expect(await page.getByTestId("model-facts").textContent()).toMatch(/default model|Trained from this clinic/);
     await page.locator("[data-testid=call-list], [data-testid=call-list-empty]").first().waitFor();
+    expect(await axeViolations(page)).toEqual([]);
   });
 });
