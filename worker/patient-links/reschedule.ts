@@ -14,7 +14,6 @@ import { doctorFreeTime } from "../appointments/free-time";
 import type { Appointment } from "../appointments/model";
 import { getAppointment } from "../appointments/queries";
 import type { Caller } from "../appointments/write";
-import { clinicDateTime } from "../email/templates";
 import type { Env } from "../env";
 import { hubFor } from "../hub/doctor-hub";
 import { notifyDoctorAndFrontDesk } from "../notices/front-desk";
@@ -77,16 +76,19 @@ export async function rescheduleChoices(env: Env, a: Appointment, clinic: Clinic
   const slots = freeSlots(free.working, free.busy, minutes, from, free.slotMinutes)
     .filter((s) => s.end <= to && s.start !== own)
     .slice(0, MAX_CHOICES);
+  // One formatter of each kind per request: building an Intl.DateTimeFormat costs far more than
+  // using one, and a two-week list has hundreds of times (the bench's CPU went here).
+  const dayFmt = new Intl.DateTimeFormat("en-GB", { timeZone: clinic.timeZone, weekday: "long", day: "numeric", month: "long" });
+  const timeFmt = new Intl.DateTimeFormat("en-GB", { timeZone: clinic.timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   const days: DayChoices[] = [];
   for (const s of slots) {
     const local = utcToLocal(clinic.timeZone, s.start);
     let day = days[days.length - 1];
     if (!day || day.date !== local.date) {
-      const label = new Intl.DateTimeFormat("en-GB", { timeZone: clinic.timeZone, weekday: "long", day: "numeric", month: "long" }).format(new Date(s.start));
-      day = { date: local.date, label, slots: [] };
+      day = { date: local.date, label: dayFmt.format(new Date(s.start)), slots: [] };
       days.push(day);
     }
-    day.slots.push({ startMs: s.start, time: clinicDateTime(s.start, clinic.timeZone).time });
+    day.slots.push({ startMs: s.start, time: timeFmt.format(new Date(s.start)) });
   }
   return { ok: true, days };
 }
