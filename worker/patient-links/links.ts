@@ -54,7 +54,8 @@ async function reminderIdOf(secret: string, token: string): Promise<string | nul
   } catch {
     return null;
   }
-  if (bytes.length !== 32) return null;
+  // Canonical form only: the last character carries 2 unused bits, so 4 spellings would decode alike.
+  if (bytes.length !== 32 || base64url(bytes) !== token) return null;
   const want = await mac16(secret, bytes.slice(0, 16));
   let diff = 0;
   for (let i = 0; i < 16; i++) diff |= want[i] ^ bytes[16 + i];

@@ -15,7 +15,7 @@
 // appointment (the check that the appointment is still active at the same start is folded into
 // the claim's WHERE), and one write per state change (pending → sending → sent/skipped/…).
 // The patient link is derived from the reminder id (patient-links/links.ts), not stored.
-// Clinic, doctor and video links are read once per batch.
+// Clinic settings and the doctor's name are read once per 30 s (contextOf).
 // SMS consent and the address are the patient's as of the last change: every change of consent,
 // phone or e-mail re-plans the pending reminders in the same D1 batch (./replan.ts).
 import type { Env } from "../env";
@@ -46,6 +46,7 @@ export interface DueRow {
   end_ms: number;
   attempts: number;
   to_address: string | null;
+  video: string | null;
 }
 
 export interface BatchContext {
@@ -60,10 +61,12 @@ export interface BatchContext {
   quiet: QuietHours;
 }
 
-// Reads reminders_pending_idx only (every column is in the index).
+// Reads reminders_pending_idx only (every column of reminders is in the index); the video link
+// is a primary-key probe that reads a row only for video visits (a miss reads none).
 const DUE_SQL =
-  "SELECT rowid AS rid, id, clinic_id, appointment_id, channel, start_ms, end_ms, attempts, to_address FROM reminders INDEXED BY reminders_pending_idx " +
-  "WHERE doctor_id = ? AND state = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?";
+  "SELECT r.rowid AS rid, r.id, r.clinic_id, r.appointment_id, r.channel, r.start_ms, r.end_ms, r.attempts, r.to_address, v.url AS video " +
+  "FROM reminders r INDEXED BY reminders_pending_idx LEFT JOIN appointment_video v ON v.appointment_id = r.appointment_id " +
+  "WHERE r.doctor_id = ? AND r.state = 'pending' AND r.due_at <= ? ORDER BY r.due_at LIMIT ?";
 
 const CONTEXT_SQL =
   "SELECT d.name AS doctor, c.name AS clinic, c.time_zone AS zone, c.address, c.phone, c.domain, c.reminder_templates AS templates, " +
@@ -74,7 +77,8 @@ const CLAIM_SQL =
   `UPDATE reminders SET state = 'sending', claimed_at = ?1, attempts = attempts + 1 ` +
   `WHERE rowid = ?2 AND state = 'pending' AND due_at <= ?1 AND to_address IS NOT NULL AND ${APPOINTMENT_OK}`;
 
-async function varsOf(env: Env, r: DueRow, ctx: BatchContext, video: string | undefined, link: string): Promise<ReminderVars> {
+async function varsOf(env: Env, r: DueRow, ctx: BatchContext, link: string): Promise<ReminderVars> {
+  const video = r.video;
   const { date, time } = clinicDateTime(r.start_ms, ctx.zone);
   const jwt = env.JITSI_APP_ID && env.JITSI_APP_SECRET ? { appId: env.JITSI_APP_ID, secret: env.JITSI_APP_SECRET } : null;
   const where = video ? `Video visit: ${await joinUrl(video, r.end_ms, jwt)}` : ctx.address ? `Address: ${ctx.address}` : "";
@@ -82,9 +86,9 @@ async function varsOf(env: Env, r: DueRow, ctx: BatchContext, video: string | un
 }
 
 /** Renders and sends one claimed reminder; returns the provider's message id (SMS) or null (e-mail). Throws on failure. */
-async function sendOne(env: Env, r: DueRow, ctx: BatchContext, video: string | undefined): Promise<string | null> {
+async function sendOne(env: Env, r: DueRow, ctx: BatchContext): Promise<string | null> {
   const link = await reminderLinkUrl(env.SESSION_SECRET, env.APP_URL, r.id);
-  const vars = await varsOf(env, r, ctx, video, link);
+  const vars = await varsOf(env, r, ctx, link);
   const templates = effectiveReminderTemplates(ctx.templates);
   if (r.channel === "email") {
     const sender = emailSenderFor(env);
@@ -103,6 +107,31 @@ async function sendOne(env: Env, r: DueRow, ctx: BatchContext, video: string | u
   // The callback names the reminder, so delivery reports need no index on the provider's id.
   const res = await sms.send({ to, body: renderSms(templates, vars), statusCallback: `${base}/api/webhooks/twilio/status?r=${r.id}` });
   return res.id;
+}
+
+/**
+ * The doctor's name and the clinic's settings, kept for CONTEXT_TTL_MS in this isolate (the
+ * doctor's hub: one per doctor), so a burst of batches reads them once, not once per 50
+ * reminders. A settings change reaches sends within that time; its re-plan (./replan.ts) has
+ * already moved the planned times.
+ */
+const CONTEXT_TTL_MS = 30_000;
+const contexts = new Map<string, { ctx: BatchContext; until: number }>();
+async function contextOf(d1: D1Database, doctorId: string): Promise<BatchContext | null> {
+  const hit = contexts.get(doctorId);
+  const wall = Date.now();
+  if (hit && hit.until > wall) return hit.ctx;
+  const c = await d1.prepare(CONTEXT_SQL).bind(doctorId).first<Omit<BatchContext, "quiet"> & { quiet_start_min: number; quiet_end_min: number }>();
+  if (!c) return null;
+  const { quiet_start_min, quiet_end_min, ...rest } = c;
+  const ctx: BatchContext = { ...rest, quiet: { startMin: quiet_start_min, endMin: quiet_end_min } };
+  contexts.set(doctorId, { ctx, until: wall + CONTEXT_TTL_MS });
+  return ctx;
+}
+
+/** Tests: forget cached clinic settings (a test that changes them behind the API's back). */
+export function forgetReminderContexts(): void {
+  contexts.clear();
 }
 
 /** Runs fn over items with at most `limit` in flight (provider calls of one batch go out together). */
@@ -142,15 +171,8 @@ export async function drainReminders(env: Env, doctorId: string, now = Date.now(
   const d1 = env.DB;
   const rows = (await d1.prepare(DUE_SQL).bind(doctorId, now, BATCH).all<DueRow>()).results;
   if (rows.length) {
-    const ids = JSON.stringify([...new Set(rows.map((r) => r.appointment_id))]);
-    const [ctxRes, videoRes] = await d1.batch([
-      d1.prepare(CONTEXT_SQL).bind(doctorId),
-      d1.prepare("SELECT appointment_id, url FROM appointment_video WHERE appointment_id IN (SELECT value FROM json_each(?))").bind(ids),
-    ]);
-    const c = ctxRes.results[0] as (Omit<BatchContext, "quiet"> & { quiet_start_min: number; quiet_end_min: number }) | undefined;
-    if (!c) return null; // the doctor is gone; their rows are dropped with their appointments
-    const ctx: BatchContext = { ...c, quiet: { startMin: c.quiet_start_min, endMin: c.quiet_end_min } };
-    const video = new Map((videoRes.results as { appointment_id: string; url: string }[]).map((v) => [v.appointment_id, v.url]));
+    const ctx = await contextOf(d1, doctorId);
+    if (!ctx) return null; // the doctor is gone; their rows are dropped with their appointments
 
     const { held, stmts: holds } = holdForQuietHours(d1, rows, ctx, now);
     const candidates = rows.filter((r) => !held.has(r.id));
@@ -164,7 +186,7 @@ export async function drainReminders(env: Env, doctorId: string, now = Date.now(
     });
     await pool(toSend, SEND_CONCURRENCY, async (r) => {
       try {
-        const providerId = await sendOne(env, r, ctx, video.get(r.appointment_id));
+        const providerId = await sendOne(env, r, ctx);
         outcome.push(
           d1.prepare("UPDATE reminders SET state = 'sent', sent_at = ?, provider_id = ?, last_error = NULL, to_address = NULL WHERE rowid = ? AND state = 'sending'")
             .bind(Date.now(), providerId, r.rid),

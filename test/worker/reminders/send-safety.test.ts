@@ -2,7 +2,7 @@
 // now, SMS reminders following consent given after booking, phone numbers in any typed form.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { drainReminders } from "../../../worker/reminders/send";
+import { drainReminders, forgetReminderContexts } from "../../../worker/reminders/send";
 import { authed, countRows } from "../../helpers";
 import { book, plan, rowsOf, setup, twilio, useReminderFakes, Z } from "./fixture";
 
@@ -84,6 +84,7 @@ describe("quiet hours are the clinic's current ones, for retries and for reminde
     expect(plan(await rowsOf(a.id))).toEqual(["email@2027-03-09T14:00:00.000Z:pending", "sms@2027-03-10T12:00:00.000Z:pending"]);
     // Changed by hand in the database (no re-plan): the send path still holds the SMS.
     await env.DB.prepare("UPDATE clinics SET quiet_start_min = 690, quiet_end_min = 750 WHERE id = ?").bind(s.f.clinic.id).run();
+    forgetReminderContexts();
     await drainReminders(env, s.doctorId, Z("2027-03-10T12:00:00Z"));
     expect(twilio.messages).toHaveLength(0);
     expect((await smsRow(a.id)).due_at).toBe(Z("2027-03-10T12:30:00Z"));
