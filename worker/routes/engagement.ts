@@ -111,15 +111,19 @@ export const reminderSettingsRoutes = new Hono<AppEnv>()
     if (b.jitsiBaseUrl) set("jitsi_base_url", b.jitsiBaseUrl);
     if (b.templates) set("reminder_templates", JSON.stringify(b.templates));
     if (!sets.length) throw validationError("Send at least one field to change.");
+    const before = await c.env.DB.prepare(SETTINGS_SQL).bind(u.clinicId).first<SettingsRow>();
+    if (!before) throw notFound("Clinic");
     const db = makeDb(c.env.DB);
     const audit = toD1(c.env.DB, auditInsert(db, u.clinicId, actorOf(u), "clinic.reminders.update", "clinic", u.clinicId, { changed: Object.keys(b) }));
     await c.env.DB.batch([
       c.env.DB.prepare(`UPDATE clinics SET ${sets.join(", ")} WHERE id = ?`).bind(...vals, u.clinicId),
       audit,
     ]);
-    // Reminders already planned follow the clinic's rules as they are now.
-    if (b.rules || b.quietHours || b.noReminderTypes) await replanClinic(c.env.DB, u.clinicId);
+    // Reminders already planned follow the clinic's rules as they are now (re-planned only when
+    // what plans them changed: the settings page sends every field on each save).
     const r = await c.env.DB.prepare(SETTINGS_SQL).bind(u.clinicId).first<SettingsRow>();
+    const planKey = (x: SettingsRow) => JSON.stringify([parseRules(x.reminder_rules), x.quiet_start_min, x.quiet_end_min, parseStringList(x.no_reminder_types)]);
+    if (planKey(before) !== planKey(r!)) await replanClinic(c.env.DB, u.clinicId);
     return c.json({ reminders: settingsDto(r!) });
   });
 
