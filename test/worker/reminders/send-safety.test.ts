@@ -22,6 +22,9 @@ describe("a send whose outcome is unknown is never repeated", () => {
     for (const t of ["2027-03-10T12:01:00Z", "2027-03-10T12:06:00Z", "2027-03-10T13:00:00Z"]) await drainReminders(env, s.doctorId, Z(t));
     expect(twilio.messages.filter((m) => m.to === s.e164)).toHaveLength(1);
     expect((await smsRow(a.id)).state).toBe("unknown");
+    // The carrier's report still reaches it (the callback names the reminder): it did arrive.
+    expect((await twilio.report(twilio.messages[0].sid, "delivered")).status).toBe(204);
+    expect((await smsRow(a.id)).state).toBe("delivered");
   }, 40_000);
 
   it("the connection lost after the request was written, or a 500/502/504: 'unknown', not re-sent; a 503 or 429 retries", async () => {
