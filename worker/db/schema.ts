@@ -49,6 +49,8 @@ export const clinics = sqliteTable("clinics", {
   videoTypes: text("video_types").notNull().default('["video"]'),
   jitsiBaseUrl: text("jitsi_base_url").notNull().default("https://meet.jit.si"),
   reminderTemplates: text("reminder_templates").notNull().default("{}"),
+  // migrations/0014 (reminders): ISO 3166 alpha-2, the region patients' national phone numbers are read in.
+  country: text("country").notNull().default(""),
 });
 
 export const users = sqliteTable(
@@ -434,8 +436,7 @@ export const reminders = sqliteTable(
     sentAt: integer("sent_at"),
     deliveredAt: integer("delivered_at"),
     createdAt: integer("created_at").notNull(),
-    // --- reminders (issues #17/#18, migration 0014): what sending needs, and partial indexes.
-    // (0014 also adds clinics.country, read with plain SQL like the 0012 clinic columns.) ---
+    // --- reminders (issues #17/#18, migration 0014): what sending needs, and partial indexes ---
     endMs: integer("end_ms"),
     toAddress: text("to_address"),
   },

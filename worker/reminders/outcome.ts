@@ -6,7 +6,7 @@ import { makeDb, toD1 } from "../db/client";
 import { SmsSendError } from "../sms/provider";
 import { sendableAt } from "./plan";
 import { consentOffStatements } from "./replan";
-import type { BatchContext, DueRow } from "./send";
+import type { BatchContext, DueRow } from "./due";
 
 /** The appointment is still active, at the start this reminder was planned for, and ahead. ?1 = now. */
 export const APPOINTMENT_OK =

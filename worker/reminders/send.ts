@@ -29,37 +29,13 @@ import { joinUrl } from "../video/jitsi";
 import { buildReminderMime } from "./email";
 import { effectiveReminderTemplates, type ReminderVars, renderReminderEmail, renderSms } from "./messages";
 import { APPOINTMENT_OK, failureStatements, skipStaleStatement } from "./outcome";
-import { inQuietHours, quietEnd, type QuietHours } from "./plan";
+import type { BatchContext, DueRow } from "./due";
+import { inQuietHours, quietEnd } from "./plan";
 
 export { BACKOFF_MS, MAX_ATTEMPTS } from "./outcome";
 const BATCH = 50;
 const SEND_CONCURRENCY = 10;
 export const LEASE_MS = 10 * 60_000;
-
-export interface DueRow {
-  rid: number;
-  id: string;
-  clinic_id: string;
-  appointment_id: string;
-  channel: "email" | "sms";
-  start_ms: number;
-  end_ms: number;
-  attempts: number;
-  to_address: string | null;
-  video: string | null;
-}
-
-export interface BatchContext {
-  doctor: string;
-  clinic: string;
-  zone: string;
-  address: string;
-  phone: string;
-  domain: string;
-  templates: string;
-  country: string;
-  quiet: QuietHours;
-}
 
 // Reads reminders_pending_idx only (every column of reminders is in the index); the video link
 // is a primary-key probe that reads a row only for video visits (a miss reads none).
