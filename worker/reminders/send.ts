@@ -1,5 +1,5 @@
 // Sends due reminders from the appointment's doctor's DoctorHub (registered in
-// hub/work-registry.ts): the hub's alarm is set to the earliest pending reminder, so nothing
+// worker/features.ts): the hub's alarm is set to the earliest pending reminder, so nothing
 // scans the whole table every minute; each run reads only this doctor's due rows.
 //
 // Exactly once: a row is claimed (pending → sending, one conditional UPDATE) before anything is
