@@ -11,8 +11,8 @@
 // checks quiet hours as they are at send time too (./send.ts), so nothing goes out at night
 // even while a re-plan runs.
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
-import { insertPlanned } from "./effect";
-import { parseRules, parseStringList, planReminders } from "./plan";
+import { insertPlanned, type PlannedAppointment } from "./effect";
+import { type PlannedReminder, parseRules, parseStringList, planReminders } from "./plan";
 
 interface ClinicPlanRow {
   time_zone: string;
@@ -50,6 +50,18 @@ const ADDRESS_OF_PATIENT =
 
 const dialect = new SQLiteSyncDialect();
 
+/**
+ * The planned reminders of one appointment as D1 statements: the one way a reminder row is
+ * written (./effect.ts insertPlanned), for code outside an appointment's batch (re-plans here,
+ * the suggestions' extra SMS). The row carries the appointment's end and the patient's address.
+ */
+export function plannedStatements(d1: D1Database, a: PlannedAppointment, planned: PlannedReminder[], now: number): D1PreparedStatement[] {
+  return insertPlanned(a, planned, now).map((q) => {
+    const { sql, params } = dialect.sqlToQuery(q);
+    return d1.prepare(sql).bind(...params);
+  });
+}
+
 function statementsFor(d1: D1Database, clinic: ClinicPlanRow, appts: ApptRow[], now: number): D1PreparedStatement[] {
   const rules = parseRules(clinic.reminder_rules);
   const noReminderTypes = parseStringList(clinic.no_reminder_types);
@@ -68,10 +80,7 @@ function statementsFor(d1: D1Database, clinic: ClinicPlanRow, appts: ApptRow[], 
       patient: { hasEmail: !!a.p_email, smsOk: !!a.p_phone && a.p_consent === 1 },
     });
     out.push(d1.prepare("DELETE FROM reminders WHERE appointment_id = ? AND state = 'pending' AND due_at > ?").bind(a.id, now));
-    for (const q of insertPlanned({ id: a.id, clinicId: a.clinic_id, doctorId: a.doctor_id, patientId: a.patient_id, startMs: a.start_ms, endMs: a.end_ms }, planned, now)) {
-      const { sql, params } = dialect.sqlToQuery(q);
-      out.push(d1.prepare(sql).bind(...params));
-    }
+    out.push(...plannedStatements(d1, { id: a.id, clinicId: a.clinic_id, doctorId: a.doctor_id, patientId: a.patient_id, startMs: a.start_ms, endMs: a.end_ms }, planned, now));
     out.push(d1.prepare(`UPDATE reminders SET to_address = ${ADDRESS_OF_PATIENT} WHERE appointment_id = ? AND state = 'pending'`).bind(a.patient_id ?? "", a.id));
   }
   return out;
