@@ -9,6 +9,7 @@ import { clinicContact, mayCancel, patientAction } from "../patient-links/action
 import { resolvePatientLink } from "../patient-links/links";
 import { appointmentPage, invalidLinkPage, tooManyRequestsPage } from "../patient-links/page";
 import { allowRequest } from "../patient-links/rate-limit";
+import { clientKeyOf } from "../auth/throttle";
 import { joinUrl } from "../video/jitsi";
 import { rescheduleRefusal, rescheduleRules } from "../patient-links/reschedule";
 import { renderChoices, rescheduleAction } from "../patient-links/reschedule-page";
@@ -29,13 +30,14 @@ export const patientPageHeaders: Record<string, string> = {
 const headers = patientPageHeaders;
 
 patientPageRoutes.use("/:token", async (c, next) => {
-  const ip = c.req.header("cf-connecting-ip") ?? "local";
+  // An IPv6 subscriber owns a whole /64: counting full addresses would give one phone 2^64 budgets.
+  const ip = clientKeyOf(c.req.header("cf-connecting-ip"));
   if (!(await allowRequest(c.env.DB, `r:${ip}`, PAGE_LIMIT, PAGE_WINDOW_MS))) return c.html(tooManyRequestsPage(), 429, { ...headers, "retry-after": "600" });
   await next();
 });
 
 async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text: string } | null) {
-  const link = await resolvePatientLink(c.env.DB, c.req.param("token") ?? "");
+  const link = await resolvePatientLink(c.env.DB, c.req.param("token") ?? "", Date.now(), c.env.SESSION_SECRET);
   if (!link) return c.html(invalidLinkPage(), 404, headers);
   const [a, clinic, extra, rules] = await Promise.all([
     getAppointment(c.env.DB, link.clinicId, link.appointmentId),
@@ -86,7 +88,7 @@ patientPageRoutes.get("/:token", async (c) => {
 });
 
 patientPageRoutes.post("/:token", async (c) => {
-  const link = await resolvePatientLink(c.env.DB, c.req.param("token"));
+  const link = await resolvePatientLink(c.env.DB, c.req.param("token"), Date.now(), c.env.SESSION_SECRET);
   if (!link) return c.html(invalidLinkPage(), 404, headers);
   const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
   if (form.action === "reschedule") return rescheduleAction(c, link, form.start, headers, render);

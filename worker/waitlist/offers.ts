@@ -31,6 +31,7 @@ interface ClinicRules {
   doctor: string;
   time_zone: string;
   domain: string;
+  country: string;
   phone: string;
   cancel_cutoff_min: number;
   quiet_start_min: number;
@@ -115,7 +116,7 @@ export async function drainWaitlist(env: Env, doctorId: string, publish: HubCont
     d1.prepare("UPDATE waitlist_offers SET state = 'expired' WHERE doctor_id = ? AND state IN ('sent','opened') AND expires_at <= ? RETURNING id").bind(doctorId, now),
     d1.prepare("SELECT id, clinic_id, doctor_id, start_ms, end_ms, state FROM waitlist_slots INDEXED BY waitlist_slots_doctor_idx WHERE doctor_id = ? AND state IN ('new','offering') AND next_at <= ? ORDER BY next_at LIMIT ?").bind(doctorId, now, MAX_SLOTS_PER_RUN),
     d1.prepare(
-      "SELECT c.id AS clinic_id, c.name, d.name AS doctor, c.time_zone, c.domain, c.phone, c.cancel_cutoff_min, c.quiet_start_min, c.quiet_end_min, " +
+      "SELECT c.id AS clinic_id, c.name, d.name AS doctor, c.time_zone, c.domain, c.country, c.phone, c.cancel_cutoff_min, c.quiet_start_min, c.quiet_end_min, " +
         "c.waitlist_mode, c.waitlist_parallel, c.waitlist_reply_min, c.sensitive_types FROM doctors d JOIN clinics c ON c.id = d.clinic_id WHERE d.id = ?",
     ).bind(doctorId),
     nextAt(),
@@ -224,7 +225,7 @@ async function sendRound(env: Env, slot: SlotRow, rules: ClinicRules, chosen: Ca
       try {
         const providerId = await sendOffer(
           env,
-          { offerId: m.id, channel: m.c.channel, phone: m.c.phone, email: m.c.email, clinicDomain: rules.domain },
+          { offerId: m.id, channel: m.c.channel, phone: m.c.phone, email: m.c.email, clinicDomain: rules.domain, clinicCountry: rules.country },
           {
             clinic: rules.name,
             doctor: rules.doctor,

@@ -44,13 +44,15 @@ export interface OfferRecipient {
   phone: string;
   email: string;
   clinicDomain: string;
+  /** The clinic's country (ISO 3166 alpha-2): how national phone numbers are read. */
+  clinicCountry: string;
 }
 
 /** Sends the offer; returns the SMS provider's message id (or null for e-mail). Throws SmsSendError or the sender's error. */
 export async function sendOffer(env: Env, to: OfferRecipient, m: OfferMessage): Promise<string | null> {
   if (to.channel === "email") {
     const sender = emailSenderFor(env);
-    if (!sender) throw new SmsSendError("No EMAIL (send_email) binding is configured.", false);
+    if (!sender) throw new SmsSendError("No EMAIL (send_email) binding is configured.", "permanent");
     const from = env.EMAIL_FROM || `calendar@${to.clinicDomain}`;
     // The reminders' MIME builder; its Message-ID <reminder.waitlist.<offer id>@…> is unique per offer.
     const raw = buildReminderMime({ from: { name: m.clinic, addr: from }, to: to.email, ...offerEmail(m), reminderId: `waitlist.${to.offerId}`, domain: from.split("@")[1] ?? to.clinicDomain });
@@ -58,9 +60,9 @@ export async function sendOffer(env: Env, to: OfferRecipient, m: OfferMessage): 
     return null;
   }
   const sms = smsProviderFor(env);
-  if (!sms) throw new SmsSendError("SMS is not set up on this server (TWILIO_* settings).", false);
-  const e164 = toE164(to.phone, env.SMS_DEFAULT_COUNTRY_CODE);
-  if (!e164) throw new SmsSendError("The patient's phone number cannot be written in international form (+country code).", false);
+  if (!sms) throw new SmsSendError("SMS is not set up on this server (TWILIO_* settings).", "permanent");
+  const e164 = toE164(to.phone, { country: to.clinicCountry, callingCode: env.SMS_DEFAULT_COUNTRY_CODE });
+  if (!e164) throw new SmsSendError("The patient's phone number cannot be written in international form (+country code).", "permanent");
   const res = await sms.send({ to: e164, body: offerText(m) });
   return res.id;
 }
