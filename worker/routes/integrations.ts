@@ -23,6 +23,7 @@ import { busyIdsOf, clinicZone, providerFor, sealTokens, type CalendarRow, type 
 import { channelHealthy } from "../sync/inbound";
 import type { LinkRow } from "../sync/links";
 import { backfillStatement } from "../sync/backfill";
+import { disconnectIntegration } from "../sync/disconnect";
 import { BUSY_LABEL_SETTINGS } from "../sync/busy-label";
 import { BLOCKED_COLUMNS, toBlockedTime, type BlockedTimeRow } from "../appointments/model";
 import { makeDb } from "../db/client";
@@ -272,33 +273,9 @@ integrationRoutes.delete("/:id", async (c) => {
   const u = c.var.user;
   const row = await ownIntegration(env, u, idOf(c.req.param("id"), "Integration"), true);
   const { removeEvents } = queryOf(c, z.strictObject({ removeEvents: z.enum(["true", "false"]).optional() }));
-  let removed = 0;
-  const problems: string[] = [];
-  if (row.sealed_tokens) {
-    const provider = providerFor(env, row, await clinicZone(env, row.clinic_id), async () => {});
-    try {
-      if (removeEvents === "true") {
-        const links = (await env.DB.prepare("SELECT * FROM appointment_links WHERE integration_id = ? AND state != 'deleted'").bind(row.id).all<LinkRow>()).results;
-        for (const l of links) {
-          await provider.deleteEvent(l.external_calendar_id, l.external_id, null);
-          removed++;
-        }
-      }
-      const cals = (await env.DB.prepare("SELECT * FROM integration_calendars WHERE integration_id = ? AND channel_id IS NOT NULL").bind(row.id).all<CalendarRow>()).results;
-      for (const cal of cals) if (cal.channel_resource_id) await provider.unwatch(cal.channel_id!, cal.channel_resource_id).catch(() => {});
-      await provider.revoke();
-    } catch (err) {
-      // A dead grant cannot remove events or revoke; the local data goes anyway.
-      problems.push(String((err as Error).message ?? err));
-    }
-  }
-  const blocks = (await env.DB.prepare("SELECT id FROM blocked_times WHERE integration_id = ?").bind(row.id).all<{ id: string }>()).results;
-  await env.DB.batch([
-    env.DB.prepare("DELETE FROM integration_calendars WHERE integration_id = ?").bind(row.id),
-    env.DB.prepare("DELETE FROM appointment_links WHERE integration_id = ?").bind(row.id),
-    env.DB.prepare("DELETE FROM blocked_times WHERE integration_id = ?").bind(row.id),
-    env.DB.prepare("DELETE FROM calendar_integrations WHERE id = ?").bind(row.id),
-  ]);
+  // Sync stopped first, then events removed, then rows (worker/sync/disconnect.ts).
+  const { removedEvents: removed, problems, removedBlockIds } = await disconnectIntegration(env, row, removeEvents === "true");
+  const blocks = removedBlockIds.map((id) => ({ id }));
   await audit(env, u, "integration.disconnect", row.id, { provider: row.provider, removeEvents: removeEvents === "true", removedEvents: removed, problems });
   const h = await hub(env, row.doctor_id);
   for (const b of blocks) await h.publish(row.doctor_id, { kind: "blocked", op: "deleted", doctorId: row.doctor_id, record: { id: b.id, doctorId: row.doctor_id } });

@@ -4,6 +4,8 @@
 import { installGoogleEmulator } from "../../fakes/google/router";
 import type { ConnectedDoctor, ProviderHarness } from "../sync/scenarios/provider";
 import { connectDoctor, emu, env, settle } from "./harness";
+import type { LifecycleHarness } from "../sync/scenarios/lifecycle";
+import { PROP_APPOINTMENT } from "../../../worker/providers/google/mapping";
 
 async function reconnect(c: ConnectedDoctor) {
   const start = await c.doctor.post("/api/integrations/google/connect", {});
@@ -43,5 +45,24 @@ export const google: ProviderHarness = {
   async replayNotification(c) {
     const ch = emu.activeChannels().find((x) => x.account === c.account)!;
     await emu.renotify(ch.id, "exists", ch.messageNumber);
+  },
+};
+
+/** Google for the lifecycle scenarios (test/worker/sync/scenarios/lifecycle.ts). */
+export const googleLifecycle: LifecycleHarness = {
+  name: "google",
+  install: google.install,
+  connect: google.connect,
+  reconnect,
+  settle: google.settle,
+  apiHost: () => "google.test",
+  async ourEvents(c) {
+    return emu
+      .events(c.account)
+      .filter((e) => e.status !== "cancelled" && e.extendedProperties?.private?.[PROP_APPOINTMENT])
+      .map((e) => ({ appointmentId: e.extendedProperties.private[PROP_APPOINTMENT], startMs: Date.parse(e.start.dateTime), endMs: Date.parse(e.end.dateTime) }));
+  },
+  async move(c, id, s, e) {
+    google.user.move(c, id, s, e);
   },
 };
