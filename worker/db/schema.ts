@@ -273,6 +273,10 @@ export const calendarIntegrations = sqliteTable(
     accountKind: text("account_kind", { enum: ["work_or_school", "personal"] }),
     // JSON array of appointment types that get a Teams meeting (work/school accounts only).
     teamsTypes: text("teams_types").notNull().default("[]"),
+    // Sync, issue 17 (migration 0013): last full comparison with the provider (NULL = due),
+    // and when the doctor was told changes are waiting (NULL = not in this outage).
+    reconciledAt: integer("reconciled_at"),
+    waitingNoticeAt: integer("waiting_notice_at"),
   },
   (t) => [uniqueIndex("integrations_doctor_provider_uq").on(t.doctorId, t.provider)],
 );

@@ -49,6 +49,10 @@ export interface IntegrationRow {
   backoff_until?: number | null;
   /** Issue 9: 1 after a (re)connect until our own events were listed once (./reconnect.ts). */
   own_listing_due?: number;
+  /** Issue 17: last full comparison of our events with our appointments (./full-reconcile.ts); NULL = due. */
+  reconciled_at?: number | null;
+  /** Issue 17: when the doctor was told that changes are waiting (./waiting.ts); NULL = not in this outage. */
+  waiting_notice_at?: number | null;
   /** Outlook: 1 = tentative events block (default), 0 = they do not. */
   block_tentative?: number;
   /** Outlook: "work_or_school" | "personal" (Teams only for the former). */

@@ -19,6 +19,8 @@ export interface IntegrationSession {
   backoff: BackoffState;
   /** After a (re)connect: our own events in the write calendar by appointment id (./reconnect.ts). */
   own: Map<string, ExternalItem> | null;
+  /** Events of ours with no live appointment behind them, deleted after the lock (./full-reconcile.ts). */
+  orphans: { calendarId: string; eventId: string }[];
 }
 
 export async function openSessions(ctx: HubContext): Promise<{ all: IntegrationRow[]; live: IntegrationSession[] }> {
@@ -29,7 +31,7 @@ export async function openSessions(ctx: HubContext): Promise<{ all: IntegrationR
     const tz = await clinicZone(ctx.env, integ.clinic_id);
     const metrics = new Metrics();
     const backoff: BackoffState = { until: integ.backoff_until ?? null };
-    const s: IntegrationSession = { integ, provider: null as unknown as CalendarProvider, metrics, tz, dead: false, failed: false, backoff, own: null };
+    const s: IntegrationSession = { integ, provider: null as unknown as CalendarProvider, metrics, tz, dead: false, failed: false, backoff, own: null, orphans: [] };
     const raw = providerFor(ctx.env, integ, tz, async (reason) => {
       s.dead = true;
       if (await markNeedsReconnect(ctx.env, integ, reason))

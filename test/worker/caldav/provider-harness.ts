@@ -43,8 +43,9 @@ export const caldavLifecycle: LifecycleHarness = {
     const out: OurEvent[] = [];
     for (const r of await resources(c)) {
       const id = /^X-ACMS-APPOINTMENT-ID:(.+)$/m.exec(r.text)?.[1]?.trim();
-      if (!id || /^STATUS:CANCELLED/m.test(r.text)) continue;
-      out.push({ appointmentId: id, startMs: msOf(/^DTSTART[^:\r\n]*:(.+)$/m.exec(r.text)![1]), endMs: msOf(/^DTEND[^:\r\n]*:(.+)$/m.exec(r.text)![1]) });
+      const ev = r.text.slice(r.text.indexOf("BEGIN:VEVENT")); // not the VTIMEZONE's DTSTARTs
+      if (!id || /^STATUS:CANCELLED/m.test(ev)) continue;
+      out.push({ appointmentId: id, startMs: msOf(/^DTSTART[^:\r\n]*:(.+)$/m.exec(ev)![1]), endMs: msOf(/^DTEND[^:\r\n]*:(.+)$/m.exec(ev)![1]) });
     }
     return out;
   },

@@ -192,6 +192,15 @@ export class MicrosoftGraphClient implements CalendarProvider {
     return { items, nextCursor: VIEW, full: true };
   }
 
+  /**
+   * Our events in the window (issue 17: reconciliation after a (re)connect and daily, and
+   * disconnect's "remove events"). Delta answers carry no extended properties, so this is the
+   * calendarView listing with our property expanded; the engine keeps the events that have it.
+   */
+  async listOwnEvents(calendarId: string, window: TimeWindow): Promise<ExternalItem[]> {
+    return (await this.view(calendarId, window)).items.filter((i) => i.appointmentId);
+  }
+
   async getEvent(_calendarId: string, eventId: string): Promise<ExternalItem | null> {
     try {
       const res = await this.call("GET", `/me/events/${encodeURIComponent(eventId)}`, { query: { $expand: EXPAND_OURS } });

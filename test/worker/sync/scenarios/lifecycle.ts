@@ -171,9 +171,7 @@ export function lifecycleScenarios(h: LifecycleHarness) {
       await h.settle(c.doctorId);
       expect((await h.ourEvents(c)).map((e) => e.appointmentId).sort()).toEqual([kept.id, gone.id].sort());
       // A day later the window is listed in full.
-      await env.DB.prepare("UPDATE integration_calendars SET sync_cursor = (? || '~' || substr(sync_cursor, instr(sync_cursor, '~') + 1)) WHERE integration_id = ?")
-        .bind(String(Date.now() - 25 * 3600_000), c.integrationId)
-        .run();
+      await env.DB.prepare("UPDATE calendar_integrations SET reconciled_at = ? WHERE id = ?").bind(Date.now() - 25 * 3600_000, c.integrationId).run();
       await poll(h, c);
       expect((await h.ourEvents(c)).map((e) => e.appointmentId).sort()).toEqual([kept.id, lost.id].sort());
       expect(await noticesOf(c.userId, "sync_recreated")).toEqual([]);
