@@ -24,6 +24,7 @@ import { channelHealthy } from "../sync/inbound";
 import type { LinkRow } from "../sync/links";
 import { backfillStatement } from "../sync/backfill";
 import { disconnectIntegration } from "../sync/disconnect";
+import { waitingStatement, type Waiting } from "../sync/waiting";
 import { BUSY_LABEL_SETTINGS } from "../sync/busy-label";
 import { BLOCKED_COLUMNS, toBlockedTime, type BlockedTimeRow } from "../appointments/model";
 import { makeDb } from "../db/client";
@@ -67,10 +68,11 @@ function metricsOf(i: IntegrationRow, queueDepth: number): Health {
 const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
 
 /** The one place integration rows become JSON: tokens are never included. */
-function dto(i: IntegrationRow, cals: CalendarRow[], queueDepth: number, view: "full" | "status") {
+function dto(i: IntegrationRow, cals: CalendarRow[], queueDepth: number, view: "full" | "status", w: Waiting) {
   const now = Date.now();
-  // Healthy: active, and no error since the last successful sync (the error stays visible).
-  const healthy = i.status === "active" && (i.last_error_at == null || (i.last_sync_at ?? 0) > i.last_error_at);
+  // Healthy: active, no error since the last successful sync (the error stays visible), and no
+  // write failing (worker/sync/waiting.ts: failing writes count, not only failing reads).
+  const healthy = i.status === "active" && (i.last_error_at == null || (i.last_sync_at ?? 0) > i.last_error_at) && w.failing === 0;
   if (view === "status")
     return { id: i.id, doctorId: i.doctor_id, provider: i.provider, status: i.status, healthy, lastSyncAt: iso(i.last_sync_at) };
   return {
@@ -88,6 +90,8 @@ function dto(i: IntegrationRow, cals: CalendarRow[], queueDepth: number, view: "
     lastError: i.last_error,
     lastErrorAt: iso(i.last_error_at),
     metrics: metricsOf(i, queueDepth),
+    /** Appointments whose change has not reached this calendar yet ("N changes waiting"). */
+    waitingChanges: w.waiting,
   };
 }
 
@@ -95,11 +99,12 @@ async function loadDtos(env: Env, where: string, binds: unknown[], view: "full" 
   const rows = (await env.DB.prepare(`SELECT * FROM calendar_integrations WHERE ${where} ORDER BY created_at`).bind(...binds).all<IntegrationRow>()).results;
   const out = [];
   for (const i of rows) {
-    const [cals, depth] = await env.DB.batch([
+    const [cals, depth, waiting] = await env.DB.batch([
       env.DB.prepare("SELECT * FROM integration_calendars WHERE integration_id = ? ORDER BY summary").bind(i.id),
       env.DB.prepare("SELECT COUNT(*) AS n FROM sync_outbox WHERE doctor_id = ? AND state = 'pending'").bind(i.doctor_id),
+      waitingStatement(env, i.doctor_id),
     ]);
-    out.push(dto(i, cals.results as CalendarRow[], (depth.results[0] as { n: number }).n, view));
+    out.push(dto(i, cals.results as CalendarRow[], (depth.results[0] as { n: number }).n, view, waiting.results[0] as Waiting));
   }
   return out;
 }

@@ -15,10 +15,14 @@
 //   written (./reconnect.ts).
 // - Every write stamps integration_calendars.last_write_at (taken BEFORE the call, so
 //   an echo notification can never look older than it): the echo check (./cadence.ts).
-// - Failures: retryable → exponential backoff with jitter (≥ Retry-After), given
-//   up after MAX_ATTEMPTS with a visible reason; permanent → failed at once with
-//   the reason on the row, the link and the integration; dead grant → rows stay
-//   pending until the doctor reconnects. Nothing is dropped silently.
+// - Failures: retryable → exponential backoff with jitter (≥ Retry-After), capped at
+//   15 minutes, and NEVER given up while the appointment is ahead (issue 17: a 51-minute
+//   outage used to drop writes after 12 tries); only a write for a past or deleted
+//   appointment stops after MAX_ATTEMPTS, with a visible reason. A failing write marks
+//   the integration unhealthy (lastError) and, after a while, tells the doctor (./waiting.ts);
+//   the daily reconciliation (./full-reconcile.ts) repairs whatever still differs.
+//   Permanent → failed at once with the reason on the row, the link and the integration;
+//   dead grant → rows stay pending until the doctor reconnects.
 import type { HubContext } from "../hub/work";
 import type { Appointment } from "../appointments/model";
 import { getAppointment } from "../appointments/queries";
@@ -34,8 +38,12 @@ import { finishOwnListing, loadOwnEvents, showsAppointment } from "./reconnect";
 import type { SyncNotice } from "./notify";
 import { label, type IntegrationRow } from "./integrations";
 import { providerVideoLinkStatements } from "../video/provider-link";
+import { tellWaiting } from "./waiting";
 
+/** Tries after which a write for an appointment that is over (or deleted) stops; upcoming ones never stop. */
 export const MAX_ATTEMPTS = 12;
+/** The longest wait between two tries of a failing write. */
+export const MAX_RETRY_WAIT_MS = 15 * 60_000;
 const BATCH = 100;
 
 interface OutboxRow {
@@ -100,6 +108,8 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
           });
         } else {
           retryable = err as Error;
+          // A failing write makes the integration unhealthy, not only a failing read (once per run).
+          if (!s.failed) await recordIntegrationError(ctx, s, `${label(s.integ.provider)}: changes could not be written (${describe(err)}); retrying`);
           s.failed = true;
         }
       }
@@ -114,7 +124,9 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
       } else if (retryable) {
         const err = retryable as Error;
         const n = attempts + 1;
-        if (n >= MAX_ATTEMPTS) {
+        // Never dropped while the appointment is ahead; the patient and the doctor rely on it.
+        const over = appt == null || Date.parse(appt.end) <= t;
+        if (n >= MAX_ATTEMPTS && over) {
           const reason = `gave up after ${n} attempts: ${describe(err)}`;
           await env.DB.batch([
             env.DB.prepare("UPDATE sync_outbox SET state = 'failed', attempts = ?, last_error = ?, updated_at = ? WHERE doctor_id = ? AND appointment_id = ? AND state = 'pending' AND id <= ?")
@@ -122,7 +134,7 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
             ...live.map((s) => linkErrorStatement(env, appointmentId, s.integ.id, s.integ.write_calendar_id!, reason)),
           ]);
         } else {
-          const wait = Math.max((err as ProviderError).retryAfterMs ?? 0, backoffMs(n, 2_000, 15 * 60_000));
+          const wait = Math.max((err as ProviderError).retryAfterMs ?? 0, backoffMs(n, 2_000, MAX_RETRY_WAIT_MS));
           await env.DB.prepare("UPDATE sync_outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE doctor_id = ? AND appointment_id = ? AND state = 'pending' AND id <= ?")
             .bind(n, t + wait, describe(err), t, ctx.doctorId, appointmentId, maxId)
             .run();
@@ -135,6 +147,7 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
     });
   }
   if (rows.length < BATCH) await finishOwnListing(ctx, live);
+  await tellWaiting(ctx, live);
   if (live.every((s) => s.dead)) return null;
   const next = await env.DB.prepare("SELECT MIN(next_attempt_at) AS at FROM sync_outbox WHERE doctor_id = ? AND state = 'pending'")
     .bind(ctx.doctorId)

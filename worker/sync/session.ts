@@ -5,6 +5,7 @@ import type { HubContext } from "../hub/work";
 import type { CalendarProvider, ExternalItem } from "../providers/provider";
 import { clinicZone, flushMetrics, integrationsOfDoctor, label, markNeedsReconnect, Metrics, providerFor, type IntegrationRow } from "./integrations";
 import { gateProvider, inBackoff, type BackoffState } from "./backoff";
+import { waitingOf } from "./waiting";
 
 export interface IntegrationSession {
   integ: IntegrationRow;
@@ -55,8 +56,11 @@ export async function openSessions(ctx: HubContext): Promise<{ all: IntegrationR
 export const backingOff = (s: IntegrationSession, now = Date.now()) => inBackoff(s.backoff, now);
 
 export async function closeSessions(ctx: HubContext, sessions: IntegrationSession[]) {
+  // Writes still failing (waiting for a retry) keep the integration unhealthy even when this
+  // run's reads went through (issue 17: "healthy with an empty queue" during an outage).
+  const writesFailing = sessions.length ? (await waitingOf(ctx.env, ctx.doctorId)).failing > 0 : false;
   for (const s of sessions) {
-    const success = !s.failed && !s.dead;
+    const success = !s.failed && !s.dead && !writesFailing;
     await flushMetrics(ctx.env, s.integ, s.metrics, success);
     // Healthy again (calls made, none failed): the old error is history, not the current state.
     if (success && s.metrics.ok > 0 && (s.integ.last_error != null || s.integ.backoff_until != null)) {
