@@ -211,17 +211,26 @@ export class MicrosoftGraphClient implements CalendarProvider {
     }
   }
 
-  /** Our event for an appointment in a calendar, found by our extended property (lost create answers, reconnects). */
+  /**
+   * Our event for an appointment in a calendar, found by our extended property (lost create
+   * answers, reconnects). The result is checked, not trusted (issue 17): if $filter is not
+   * applied (a proxy strips it, a Graph change) any event could come back, and patching it
+   * would overwrite a doctor's private event and put every appointment on one event. So the
+   * property is expanded and only an event carrying THIS appointment id counts.
+   */
   private async findOurs(calendarId: string, appointmentId: string): Promise<GraphEvent | null> {
     const res = await this.call("GET", `/me/calendars/${encodeURIComponent(calendarId)}/events`, {
       query: {
         $filter: `singleValueExtendedProperties/Any(ep: ep/id eq '${PROP_APPOINTMENT}' and ep/value eq '${appointmentId.replace(/'/g, "''")}')`,
         $select: "id,lastModifiedDateTime,isCancelled",
+        $expand: EXPAND_OURS,
         $top: "2",
       },
     });
     const body = (await res.json()) as { value?: GraphEvent[] };
-    return body.value?.find((e) => !e.isCancelled) ?? null;
+    const carries = (e: GraphEvent) =>
+      e.singleValueExtendedProperties?.some((p) => p.id.toLowerCase() === PROP_APPOINTMENT.toLowerCase() && p.value === appointmentId) === true;
+    return body.value?.find((e) => !e.isCancelled && carries(e)) ?? null;
   }
 
   private async patch(eventId: string, fields: object, etag: string | null): Promise<GraphEvent> {
