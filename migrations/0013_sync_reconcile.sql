@@ -5,3 +5,6 @@
 --   (worker/sync/waiting.ts); cleared when they have all landed, so each outage tells once.
 ALTER TABLE calendar_integrations ADD COLUMN reconciled_at INTEGER;
 ALTER TABLE calendar_integrations ADD COLUMN waiting_notice_at INTEGER;
+-- external_sequence: the SEQUENCE the provider's copy of our event had when we last read it
+--   (CalDAV); our next write over it carries max(ours, this + 1), never a lower one.
+ALTER TABLE appointment_links ADD COLUMN external_sequence INTEGER;

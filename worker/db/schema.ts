@@ -319,6 +319,8 @@ export const appointmentLinks = sqliteTable(
     updatedAt: integer("updated_at").notNull().default(now),
     // Online-meeting join link the provider made for the event (Outlook/Teams; migration 0007).
     joinUrl: text("join_url"),
+    // Sync, issue 17 (migration 0013): the provider copy's SEQUENCE when last read (CalDAV).
+    externalSequence: integer("external_sequence"),
   },
   (t) => [
     primaryKey({ columns: [t.appointmentId, t.integrationId] }),

@@ -42,6 +42,8 @@ export interface ExternalItem {
    * then timing alone decides.
    */
   shownStatus?: string | null;
+  /** Optional (issue 17), for OUR events where the format has one (CalDAV SEQUENCE): our write over it must not go lower. */
+  sequence?: number | null;
 }
 
 export interface ChangeSet {
@@ -68,6 +70,12 @@ export interface OutboundAppointment {
   appointmentType?: string;
   /** The visit's video link (Jitsi/Teams, worker/video/): not PHI, so the doctor's own calendar shows it too. */
   videoUrl?: string | null;
+  /**
+   * Issue 17: the lowest SEQUENCE this write may carry (the server's + 1), when the server's
+   * copy had a higher one than ours (another client edited it, e.g. a refused move set back).
+   * Providers with a SEQUENCE (CalDAV) write max(ours, this); others ignore it.
+   */
+  sequenceAtLeast?: number;
 }
 
 export interface UpsertResult {

@@ -25,7 +25,7 @@ import type { HubContext } from "../hub/work";
 import { getAppointment } from "../appointments/queries";
 import type { ExternalItem } from "../providers/provider";
 import { backfillStatement } from "./backfill";
-import { label } from "./integrations";
+import { labelOf } from "./integrations";
 import { linkByExternal, linkOf, shownHash, upsertLinkStatement } from "./links";
 import { resolveSync } from "./policy";
 import { acmsSideOf, extSideOf, notice, requeuePushStatements, runWithNotice, takeExternalTiming } from "./reconcile";
@@ -122,7 +122,7 @@ async function adoptOwnEvent(ctx: HubContext, s: IntegrationSession, calendarId:
     ? ({ action: "push_acms", conflict: false } as const)
     : resolveSync(acmsSideOf(appt), { syncedVersion: appt.version, externalUpdatedMs: null, syncedStartMs: null, syncedEndMs: null }, extSideOf(item));
   if (outcome.action === "take_external_timing") return takeExternalTiming(ctx, integ, s.tz, appt, item, calendarId, false);
-  await runWithNotice(ctx, requeuePushStatements(ctx, integ, appt, calendarId, item.etag, item.updatedMs), null);
+  await runWithNotice(ctx, requeuePushStatements(ctx, integ, appt, calendarId, item.etag, item.updatedMs, item.sequence ?? null), null);
 }
 
 /** After listing our events: repair what the provider lost, queue what never arrived. */
@@ -139,7 +139,7 @@ async function repairMissing(ctx: HubContext, s: IntegrationSession, calendarId:
       .bind(integ.id, calendarId, startedAt - FRESH_LINK_MS, integ.doctor_id, startedAt)
       .all<{ appointment_id: string; external_id: string }>()
   ).results.filter((l) => !seen.has(l.external_id));
-  const where = label(integ.provider);
+  const where = labelOf(integ);
   for (const l of lost) {
     const appt = await getAppointment(env.DB, integ.clinic_id, l.appointment_id);
     if (!appt) continue;

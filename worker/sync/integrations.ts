@@ -254,7 +254,7 @@ export async function markNeedsReconnect(env: Env, integ: IntegrationRow, reason
         clinicId: integ.clinic_id,
         userId: integ.user_id,
         kind: "integration_reconnect",
-        message: `Your ${label(integ.provider)} connection stopped working (access was revoked or expired). Reconnect it in Settings → Calendar integrations; changes made meanwhile are kept and will sync after reconnecting.`,
+        message: `Your ${labelOf(integ)} connection stopped working (access was revoked or expired). Reconnect it in Settings → Calendar integrations; changes made meanwhile are kept and will sync after reconnecting.`,
         entityType: "integration",
         entityId: integ.id,
       },
@@ -267,4 +267,21 @@ export async function markNeedsReconnect(env: Env, integ: IntegrationRow, reason
   return true;
 }
 
-export const label = (p: string) => (p === "google" ? "Google Calendar" : p === "microsoft" ? "Outlook" : "iCloud");
+export const label = (p: string) => (p === "google" ? "Google Calendar" : p === "microsoft" ? "Outlook" : "your CalDAV server");
+
+/**
+ * What notices call an integration's calendar (issue 17: every CalDAV server was "iCloud").
+ * CalDAV: the server's host, taken from the write calendar's URL, and "iCloud" only when the
+ * host is Apple's (caldav.icloud.com, pNN-caldav.icloud.com).
+ */
+export function labelOf(integ: { provider: string; write_calendar_id?: string | null }): string {
+  if (integ.provider !== "caldav") return label(integ.provider);
+  let host = "";
+  try {
+    host = integ.write_calendar_id ? new URL(integ.write_calendar_id).hostname.toLowerCase() : "";
+  } catch {
+    host = "";
+  }
+  if (!host) return label(integ.provider);
+  return host === "icloud.com" || host.endsWith(".icloud.com") ? "iCloud" : host;
+}

@@ -36,7 +36,7 @@ import { acmsSideOf, extSideOf, lastSyncOf, notice, runWithNotice, takeExternalT
 import { backingOff, recordIntegrationError, type IntegrationSession } from "./session";
 import { finishOwnListing, loadOwnEvents, showsAppointment } from "./reconnect";
 import type { SyncNotice } from "./notify";
-import { label, type IntegrationRow } from "./integrations";
+import { labelOf, type IntegrationRow } from "./integrations";
 import { providerVideoLinkStatements } from "../video/provider-link";
 import { tellWaiting } from "./waiting";
 
@@ -104,12 +104,12 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
           permanent = err;
           applies.push(async (c) => {
             await c.env.DB.batch([linkErrorStatement(c.env, appointmentId, s.integ.id, s.integ.write_calendar_id!, describe(err))]);
-            await recordIntegrationError(c, s, `${label(s.integ.provider)}: ${describe(err)}`);
+            await recordIntegrationError(c, s, `${labelOf(s.integ)}: ${describe(err)}`);
           });
         } else {
           retryable = err as Error;
           // A failing write makes the integration unhealthy, not only a failing read (once per run).
-          if (!s.failed) await recordIntegrationError(ctx, s, `${label(s.integ.provider)}: changes could not be written (${describe(err)}); retrying`);
+          if (!s.failed) await recordIntegrationError(ctx, s, `${labelOf(s.integ)}: changes could not be written (${describe(err)}); retrying`);
           s.failed = true;
         }
       }
@@ -216,6 +216,8 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
   const a = appt!;
   const video = await ctx.env.DB.prepare("SELECT url FROM appointment_video WHERE appointment_id = ?").bind(a.id).first<{ url: string }>();
   const body = outbound(ctx, a, s.tz, video?.url ?? null);
+  // The provider's copy had a higher SEQUENCE (another client edited it): never write a lower one.
+  if (link?.external_sequence != null) body.sequenceAtLeast = link.external_sequence + 1;
   if (link && link.state === "synced" && link.external_calendar_id === cal) {
     if (link.synced_version >= a.version) return async () => {};
     // Nothing the provider shows changed (patient, notes, reason, type): no request.
@@ -251,13 +253,14 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
     if (!(err instanceof PreconditionFailedError)) throw err;
     // The event changed in the provider since our last sync: decide by the policy.
     const ext = await s.provider.getEvent(cal, current?.external_id ?? own?.id ?? a.id);
+    if (ext?.sequence != null) body.sequenceAtLeast = Math.max(body.sequenceAtLeast ?? 0, ext.sequence + 1);
     if (ext && !ext.cancelled && ext.timing) {
       const outcome = resolveSync(acmsSideOf(a), lastSyncOf(current), extSideOf(ext));
       if (outcome.action === "take_external_timing")
         return (c) => takeExternalTiming(c, integ, s.tz, a, ext, cal, outcome.conflict);
       if (outcome.action === "push_acms" && outcome.conflict)
         conflictNotice = notice(integ, a, "sync_conflict", "sync.conflict",
-          `An appointment was changed both in ACMS and in ${label(integ.provider)}. The later edit (in ACMS) wins; ${label(integ.provider)} was updated.`,
+          `An appointment was changed both in ACMS and in ${labelOf(integ)}. The later edit (in ACMS) wins; ${labelOf(integ)} was updated.`,
           { winner: "acms", externalUpdated: ext.updatedMs, acmsUpdated: a.updatedAt });
     }
     result = await s.provider.upsertEvent(cal, body, ext && !ext.cancelled ? ext.etag : null, current!.external_id);

@@ -3,7 +3,7 @@
 // it waits, nothing is lost).
 import type { HubContext } from "../hub/work";
 import type { CalendarProvider, ExternalItem } from "../providers/provider";
-import { clinicZone, flushMetrics, integrationsOfDoctor, label, markNeedsReconnect, Metrics, providerFor, type IntegrationRow } from "./integrations";
+import { clinicZone, flushMetrics, integrationsOfDoctor, labelOf, markNeedsReconnect, Metrics, providerFor, type IntegrationRow } from "./integrations";
 import { gateProvider, inBackoff, type BackoffState } from "./backoff";
 import { waitingOf } from "./waiting";
 
@@ -44,7 +44,7 @@ export async function openSessions(ctx: HubContext): Promise<{ all: IntegrationR
       await ctx.env.DB.prepare(
         "UPDATE calendar_integrations SET backoff_until = MAX(COALESCE(backoff_until, 0), ?), last_error = ?, last_error_at = ?, updated_at = ? WHERE id = ?",
       )
-        .bind(until, `${label(integ.provider)} asked us to wait (${cause.message}); no calls to this account until ${new Date(until).toISOString()}`, now, now, integ.id)
+        .bind(until, `${labelOf(integ)} asked us to wait (${cause.message}); no calls to this account until ${new Date(until).toISOString()}`, now, now, integ.id)
         .run();
     });
     live.push(s);

@@ -10,7 +10,7 @@
 import type { Env } from "../env";
 import type { HubContext } from "../hub/work";
 import { noticeInsert } from "../notices/notices";
-import { label } from "./integrations";
+import { labelOf } from "./integrations";
 import type { IntegrationSession } from "./session";
 
 /** A write failing this long is worth the doctor's attention (short blips retry unseen). */
@@ -54,7 +54,7 @@ export async function tellWaiting(ctx: HubContext, sessions: IntegrationSession[
       continue;
     }
     if (integ.waiting_notice_at != null || w.failingSince == null || now - w.failingSince < WAITING_NOTICE_AFTER_MS) continue;
-    const where = label(integ.provider);
+    const where = labelOf(integ);
     const since = new Date(w.failingSince).toISOString().slice(11, 16);
     const message = `${w.waiting} ${w.waiting === 1 ? "change is" : "changes are"} waiting to reach ${where}: it has not accepted them since ${since} UTC${integ.last_error ? ` (${integ.last_error.slice(0, 160)})` : ""}. ACMS keeps retrying and nothing is lost; check the connection in Settings → Calendar integrations if this goes on.`;
     const n = noticeInsert(ctx.env.DB, { clinicId: integ.clinic_id, userId: integ.user_id, kind: "sync_waiting", message, entityType: "integration", entityId: integ.id }, now);
