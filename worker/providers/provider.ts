@@ -116,6 +116,12 @@ export interface CalendarProvider {
   deleteEvent(calendarId: string, eventId: string, etag: string | null): Promise<void>;
   watch(calendarId: string, channel: { id: string; token: string; address: string; ttlSeconds: number }): Promise<WatchResult>;
   unwatch(channelId: string, resourceId: string): Promise<void>;
+  /**
+   * Optional (issue 17): extend a live channel in place (Graph: PATCH the subscription's
+   * expiry). Throws NotFoundError when the provider ended it early: the engine then opens a
+   * new one at once. Without it, renewal opens a new channel and stops the old one.
+   */
+  renew?(channelId: string, resourceId: string, ttlSeconds: number): Promise<WatchResult>;
   /** Revoke our grant at the provider (disconnect). Best effort. */
   revoke(): Promise<void>;
   /**

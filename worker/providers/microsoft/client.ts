@@ -303,6 +303,17 @@ export class MicrosoftGraphClient implements CalendarProvider {
     return { channelId: sub.id, resourceId: sub.resource ?? `me/calendars/${calendarId}/events`, expiresAt: Number.isNaN(exp) ? Date.now() + minutes * 60_000 : exp };
   }
 
+  /** Graph's documented renewal: PATCH the expiry. 404 = Microsoft ended it early (NotFoundError: the engine re-subscribes). */
+  async renew(subscriptionId: string, resourceId: string, ttlSeconds: number): Promise<WatchResult> {
+    const minutes = Math.min(MAX_SUBSCRIPTION_MINUTES, Math.floor(ttlSeconds / 60));
+    const res = await this.call("PATCH", `/subscriptions/${encodeURIComponent(subscriptionId)}`, {
+      body: { expirationDateTime: new Date(Date.now() + minutes * 60_000).toISOString() },
+    });
+    const sub = (await res.json()) as { expirationDateTime?: string };
+    const exp = sub.expirationDateTime ? Date.parse(sub.expirationDateTime) : NaN;
+    return { channelId: subscriptionId, resourceId, expiresAt: Number.isNaN(exp) ? Date.now() + minutes * 60_000 : exp };
+  }
+
   async unwatch(subscriptionId: string): Promise<void> {
     try {
       await this.call("DELETE", `/subscriptions/${encodeURIComponent(subscriptionId)}`);
