@@ -362,7 +362,8 @@ export const emailOutbox = sqliteTable(
     method: text("method", { enum: ["REQUEST", "CANCEL"] }).notNull(),
     sequence: integer("sequence").notNull(),
     toAddress: text("to_address").notNull(),
-    state: text("state", { enum: ["pending", "sent", "failed"] }).notNull().default("pending"),
+    // "superseded" (sync, issue 17): a held update replaced by a later one (worker/email/coalesce.ts).
+    state: text("state", { enum: ["pending", "sent", "failed", "superseded"] }).notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: integer("next_attempt_at").notNull().default(0),
     lastError: text("last_error"),

@@ -155,6 +155,30 @@ export function lifecycleScenarios(h: LifecycleHarness) {
       }
     }, SLOW);
 
+    it("a doctor dragging our event around at the provider → the patient gets one update e-mail, with the final time", async () => {
+      const c = await h.connect();
+      const a = await book(c, at("09:00"), at("09:30"));
+      await h.settle(c.doctorId);
+      for (const t of ["14", "15", "16"]) {
+        await sleep(1100); // CalDAV LAST-MODIFIED has whole seconds: each drag is newer than the last
+        await h.move(c, a.id, at(`${t}:00`), at(`${t}:30`));
+        await poll(h, c);
+      }
+      const cur = (await (await c.doctor.get(`/api/appointments/${a.id}`)).json<any>()).appointment;
+      expect(cur.start).toBe(at("16:00"));
+      expect(await noticesOf(c.userId, "sync_moved")).toHaveLength(3); // the doctor still sees each move
+      const mails = () => env.DB.prepare("SELECT method, sequence, state FROM email_outbox WHERE appointment_id = ? ORDER BY id").bind(a.id).all<any>().then((r) => r.results);
+      const held = (await mails()).slice(1);
+      expect(held.filter((m: any) => m.state === "pending")).toEqual([{ method: "REQUEST", sequence: cur.version - 1, state: "pending" }]);
+      expect(held.filter((m: any) => m.state === "superseded")).toHaveLength(2);
+      // A few minutes later the one update goes out.
+      await env.DB.prepare("UPDATE email_outbox SET next_attempt_at = 0 WHERE appointment_id = ? AND state = 'pending'").bind(a.id).run();
+      await hubOf(c.doctorId).kick(c.doctorId);
+      await h.settle(c.doctorId);
+      const after = (await mails()).slice(1).filter((m: any) => m.state !== "superseded");
+      expect(after).toEqual([{ method: "REQUEST", sequence: cur.version - 1, state: "sent" }]);
+    }, SLOW);
+
     it("the daily full reconciliation repairs both directions", async () => {
       const c = await h.connect();
       const kept = await book(c, at("09:00"), at("09:30"));
