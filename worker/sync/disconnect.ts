@@ -19,7 +19,7 @@ import type { Env } from "../env";
 import { hubFor } from "../hub/doctor-hub";
 import type { CalendarProvider } from "../providers/provider";
 import { clinicZone, providerFor, type CalendarRow, type IntegrationRow } from "./integrations";
-import { WINDOW_AHEAD_MS, WINDOW_PAST_MS } from "./inbound";
+import { WINDOW_AHEAD_MS, WINDOW_PAST_MS } from "./window";
 import type { LinkRow } from "./links";
 
 export interface DisconnectResult {

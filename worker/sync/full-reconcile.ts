@@ -31,7 +31,7 @@ import { resolveSync } from "./policy";
 import { acmsSideOf, extSideOf, notice, requeuePushStatements, runWithNotice, takeExternalTiming } from "./reconcile";
 import { showsAppointment } from "./reconnect";
 import { backingOff, type IntegrationSession } from "./session";
-import { WINDOW_AHEAD_MS, WINDOW_PAST_MS } from "./inbound";
+import { WINDOW_AHEAD_MS, WINDOW_PAST_MS } from "./window";
 
 /** A full comparison at least this often (and after every (re)connect: reconciled_at is NULL on a new row). */
 export const RECONCILE_EVERY_MS = 24 * 60 * 60_000;

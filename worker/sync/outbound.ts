@@ -147,7 +147,7 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
     });
   }
   if (rows.length < BATCH) await finishOwnListing(ctx, live);
-  await tellWaiting(ctx, live);
+  await tellWaiting(ctx, live.map((s) => s.integ));
   if (live.every((s) => s.dead)) return null;
   const next = await env.DB.prepare("SELECT MIN(next_attempt_at) AS at FROM sync_outbox WHERE doctor_id = ? AND state = 'pending'")
     .bind(ctx.doctorId)

@@ -10,8 +10,7 @@
 import type { Env } from "../env";
 import type { HubContext } from "../hub/work";
 import { noticeInsert } from "../notices/notices";
-import { labelOf } from "./integrations";
-import type { IntegrationSession } from "./session";
+import { labelOf, type IntegrationRow } from "./integrations";
 
 /** A write failing this long is worth the doctor's attention (short blips retry unseen). */
 export const WAITING_NOTICE_AFTER_MS = 15 * 60_000;
@@ -40,12 +39,11 @@ export async function waitingOf(env: Env, doctorId: string): Promise<Waiting> {
 }
 
 /** After a drain: one notice per outage per integration, re-armed when nothing fails any more. */
-export async function tellWaiting(ctx: HubContext, sessions: IntegrationSession[]) {
-  if (!sessions.length) return;
+export async function tellWaiting(ctx: HubContext, integrations: IntegrationRow[]) {
+  if (!integrations.length) return;
   const w = await waitingOf(ctx.env, ctx.doctorId);
   const now = Date.now();
-  for (const s of sessions) {
-    const integ = s.integ;
+  for (const integ of integrations) {
     if (w.failing === 0) {
       if (integ.waiting_notice_at != null) {
         await ctx.env.DB.prepare("UPDATE calendar_integrations SET waiting_notice_at = NULL WHERE id = ?").bind(integ.id).run();
