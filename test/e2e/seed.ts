@@ -123,6 +123,8 @@ export function seedSql(now = Date.now()) {
 export const patientLinks = {
   confirm: { token: "e2eConfirmToken_0123456789abcdef", appointmentId: "fa".repeat(16) },
   cancel: { token: "e2eCancelToken__0123456789abcdef", appointmentId: "fb".repeat(16) },
+  // receptionist-day.test.ts: a patient's confirmation that reaches Dr House live on Settings.
+  notice: { token: "e2eNoticeToken__0123456789abcdef", appointmentId: "fc".repeat(16) },
 };
 
 export function seededNotices(now: number) {

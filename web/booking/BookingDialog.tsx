@@ -1,7 +1,7 @@
 // New appointment. Opens pre-filled from the clicked slot (doctor, time). Offers only the
 // free slots the availability API returns, so blocked or booked times cannot be picked;
 // if the clicked time is not free the dialog says so. Server validation errors show at the field.
-import { createEffect, createMemo, createResource, createSignal, For, on, Show } from "solid-js";
+import { createEffect, createMemo, createResource, createSignal, For, on, onCleanup, Show } from "solid-js";
 import { ApiFailure, api } from "../api-client/client";
 import type { Appointment, Patient } from "../api-client/types";
 import { blocked, upsertAppointment } from "../stores/appointments";
@@ -11,6 +11,8 @@ import { mayBookFor } from "../calendar/drag-check";
 import { createFreeSlots, FreeSlotSelect, startsFitting } from "./FreeSlots";
 import { minutesOf, typesFor } from "./appointment-types";
 import { nextFree } from "./next-free";
+import { changeListeners } from "../stores/live";
+import { touchesDay } from "./live-slots";
 import { Dialog } from "../ui/Dialog";
 import { FieldError } from "../ui/FieldError";
 
@@ -49,7 +51,7 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
   const [formError, setFormError] = createSignal("");
   const [saving, setSaving] = createSignal(false);
 
-  const [free, { refetch: refetchSlots }] = createFreeSlots(() => (doctorId() && date() ? { doctorId: doctorId(), day: date() } : false), tz);
+  const [free, { refetch: refetchSlots, refresh: refreshSlots }] = createFreeSlots(() => (doctorId() && date() ? { doctorId: doctorId(), day: date() } : false), tz);
   /** Start times where the whole visit (its type's length) fits in free time. */
   const avail = createMemo(() => {
     const slots = free();
@@ -60,7 +62,8 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
   const clickedRefusal = createMemo(() => {
     const start = props.init.start;
     const slots = avail();
-    if (!start || !slots || doctorId() !== props.init.doctorId || date() !== props.init.date) return "";
+    // Gone once another time is picked (or another doctor/day): it is about the clicked time only.
+    if (!start || !slots || slotStart() || doctorId() !== props.init.doctorId || date() !== props.init.date) return "";
     if (slots.some((s) => Date.parse(s.start) === Date.parse(start))) return "";
     const t = Date.parse(start);
     const b = Object.values(blocked).find((x) => x.doctorId === doctorId() && Date.parse(x.start) <= t && Date.parse(x.end) > t);
@@ -90,7 +93,12 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
       wanted = hit.slot.start;
       setDoctorId(hit.doctorId);
       setDate(toWall(hit.slot.start, tz()).slice(0, 10));
-      if (avail()?.some((s) => s.start === wanted)) setSlotStart(wanted);
+      // Same doctor and day: the list is already here. Otherwise the effect below picks `wanted`
+      // once the new doctor's/day's list has loaded.
+      if (!free.loading && avail()?.some((s) => s.start === wanted)) {
+        setSlotStart(wanted);
+        wanted = "";
+      }
     } catch (e) {
       setNextMsg(e instanceof ApiFailure && e.code === "network" ? "The server cannot be reached, so the next free time cannot be found." : "The next free time could not be found.");
     } finally {
@@ -100,13 +108,31 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
 
   createEffect(
     on(avail, (slots) => {
-      if (!slots) return;
+      // While a new doctor's or day's list loads, `avail` still holds the previous list: choosing
+      // from it would drop `wanted` (Next free, any doctor, switched doctor but left the time empty).
+      if (!slots || free.loading) return;
+      const liveRefresh = refreshedLive;
+      refreshedLive = false;
       const want =
         (wanted && slots.find((s) => s.start === wanted)) || (props.init.start && slots.find((s) => Date.parse(s.start) === Date.parse(props.init.start!)));
       wanted = "";
-      setSlotStart(want ? want.start : (slots.find((s) => s.start === slotStart())?.start ?? ""));
+      const kept = slots.find((s) => s.start === slotStart())?.start ?? "";
+      if (!want && liveRefresh && slotStart() && !kept) setErrors((e) => ({ ...e, start: `${formatTime(slotStart(), tz())} was just taken. Pick another time.` }));
+      setSlotStart(want ? want.start : kept);
     }),
   );
+
+  // Another screen books, moves or blocks time for this doctor on this day: the free list follows
+  // at once (quietly, keeping the chosen time if it is still free), instead of offering a time the
+  // server would refuse on "Book".
+  let refreshedLive = false;
+  const onChange = (c: { kind: string; doctorId: string; record: unknown }) => {
+    if ((c.kind !== "appointment" && c.kind !== "blocked") || c.doctorId !== doctorId() || !touchesDay(c.record, date(), tz())) return;
+    refreshedLive = true;
+    refreshSlots();
+  };
+  changeListeners.add(onChange);
+  onCleanup(() => changeListeners.delete(onChange));
 
   const [patients] = createResource(
     () => (newPatient() ? false : query().trim()),
