@@ -9,7 +9,7 @@ import { AppointmentPanel } from "../details/AppointmentPanel";
 import { appointmentInPath, navigate } from "../stores/route";
 import { addDays, calendarDateToIso, formatDateTime, formatTime, todayIn, toWall, ymd } from "../lib/tz";
 import { appointments, blocked, generation, loadRange, loading, patchListeners, type Patch } from "../stores/appointments";
-import { liveState, setLiveDoctors, startLive, stopLive } from "../stores/live";
+import { liveState } from "../stores/live";
 import {
   date,
   doctorFilter,
@@ -41,6 +41,7 @@ import { blockContent, formatTimeRange, sameAsShown } from "./block-content";
 import { attachSwipe } from "./swipe";
 import { dayCellContent, summarize } from "./month-cells";
 import { moveAppointment } from "./reschedule";
+import { bindCalendarUrl } from "./url-state";
 
 const VIEWS: { kind: ViewKind; label: string; key: string }[] = [
   { kind: "month", label: "Month", key: "m" },
@@ -59,7 +60,7 @@ export function CalendarPage() {
   });
   const closeDetails = () => {
     setOpenId(null);
-    if (appointmentInPath()) navigate("/");
+    if (appointmentInPath()) navigate(`/${location.search}`);
   };
   const [help, setHelp] = createSignal(false);
   const [loadError, setLoadError] = createSignal("");
@@ -90,8 +91,9 @@ export function CalendarPage() {
   const hiddenDays = createMemo(() => (showWeekends() || view() === "day" ? [] : idleWeekendDays(shownDoctors())));
   const hasIdleWeekend = createMemo(() => idleWeekendDays(shownDoctors()).length > 0);
 
-  // Start on today in the clinic's zone.
-  setDate(todayIn(tz()));
+  // View, date and doctors come from the address (today in the clinic's zone when it has none),
+  // and the address follows them: reload, Back and shared links keep them (url-state.ts).
+  bindCalendarUrl(tz);
 
   function visibleEvents(): Calendar.EventInput[] {
     // Untracked: single changes are patched in by the listener below, not by redrawing all.
@@ -304,10 +306,7 @@ export function CalendarPage() {
   patchListeners.add(onPatch);
   onCleanup(() => patchListeners.delete(onPatch));
 
-  // Live updates for the doctors on screen.
-  onMount(() => startLive(shownDoctors().map((d) => d.id)));
-  createEffect(on(shownDoctors, (ds) => setLiveDoctors(ds.map((d) => d.id)), { defer: true }));
-  onCleanup(stopLive);
+  // Live updates come over the app's one socket (App.tsx), subscribed to every doctor.
 
   // Navigation.
   const step = (dir: 1 | -1) => {
