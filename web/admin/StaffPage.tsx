@@ -9,6 +9,7 @@ import { refreshDoctors, user } from "../stores/session";
 import { Dialog } from "../ui/Dialog";
 import { FieldError } from "../ui/FieldError";
 import { toast } from "../ui/toast";
+import { askConfirm } from "../ui/confirm";
 import { adminApi, messageOf, type StaffUser } from "./admin-api";
 import "./admin.css";
 
@@ -20,7 +21,7 @@ export function StaffPage() {
   const [resetting, setResetting] = createSignal<StaffUser | null>(null);
 
   async function toggle(u: StaffUser) {
-    if (!u.disabled && !confirm(`Disable ${u.name}? They are logged out at once and cannot log in until enabled again.`)) return;
+    if (!u.disabled && !(await askConfirm({ title: `Disable ${u.name}?`, message: "They are logged out at once and cannot log in until enabled again.", confirmLabel: "Disable", danger: true }))) return;
     try {
       await adminApi.updateUser(u.id, { disabled: !u.disabled });
       toast(u.disabled ? `${u.name} can log in again.` : `${u.name} is disabled.`);

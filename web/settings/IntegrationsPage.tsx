@@ -6,6 +6,7 @@ import { ApiFailure, api } from "../api-client/client";
 import type { Integration } from "../api-client/types";
 import { doctors, user } from "../stores/session";
 import { toast } from "../ui/toast";
+import { askConfirm } from "../ui/confirm";
 import { FeedExport } from "./FeedExport";
 import { ReconnectNotice } from "../notices/ReconnectBanner";
 import { connectProvider, loadMyIntegrations } from "../stores/integrations";
@@ -39,7 +40,7 @@ export function IntegrationsPage() {
   const doctorName = (id?: string | null) => doctors().find((d) => d.id === id)?.name ?? "";
 
   async function disconnect(i: Integration) {
-    if (!confirm(`Disconnect ${i.accountEmail ?? i.provider}? ACMS stops syncing with it at once.`)) return;
+    if (!(await askConfirm({ title: `Disconnect ${i.accountEmail ?? i.provider}?`, message: "ACMS stops syncing with it at once.", confirmLabel: "Disconnect", danger: true }))) return;
     try {
       await api.disconnectIntegration(i.id);
       toast("Calendar disconnected.");
