@@ -72,6 +72,19 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
     return `${formatTime(start, tz())} is not free for this doctor. Pick a free time below.`;
   });
 
+  // Admin override: the clicked time is refused only for working hours (not blocked, not booked),
+  // so an admin may book it anyway, on purpose, with the server's audited allowOutsideHours.
+  const [override, setOverride] = createSignal(false);
+  const overridable = createMemo(() => {
+    const start = props.init.start;
+    if (user()?.role !== "admin" || !start || !props.init.reason || !clickedRefusal()) return false;
+    const t = Date.parse(start);
+    const end = t + minutes() * 60_000;
+    const clash = (x: { doctorId: string; start: string; end: string }) => x.doctorId === doctorId() && Date.parse(x.start) < end && Date.parse(x.end) > t;
+    return !Object.values(blocked).some(clash);
+  });
+  createEffect(() => overridable() || setOverride(false));
+
   // A time picked clears the stale "Pick a free time." error.
   createEffect(
     on(slotStart, (v) => {
@@ -148,7 +161,8 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
     e.preventDefault();
     setErrors({});
     setFormError("");
-    const slot = avail()?.find((s) => s.start === slotStart());
+    const overrideSlot = override() && overridable() && props.init.start ? { start: props.init.start, end: new Date(Date.parse(props.init.start) + minutes() * 60_000).toISOString() } : undefined;
+    const slot = overrideSlot ?? avail()?.find((s) => s.start === slotStart());
     const errs: Record<string, string> = {};
     if (!slot) errs.start = "Pick a free time.";
     if (!newPatient() && !patient()) errs.patientId = "Pick a patient or add a new one.";
@@ -179,6 +193,7 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
         type: type(),
         reason: reason(),
         notes: notes(),
+        ...(overrideSlot ? { allowOutsideHours: true } : {}),
       });
       upsertAppointment(appointment, true);
       props.onBooked(appointment);
@@ -220,6 +235,12 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
           <p class="notice notice-warn" role="alert" data-testid="slot-refused">
             {clickedRefusal()}
           </p>
+        </Show>
+        <Show when={overridable()}>
+          <label class="check override">
+            <input type="checkbox" checked={override()} onChange={(e) => setOverride(e.currentTarget.checked)} data-testid="override-hours" /> Book at{" "}
+            {formatTime(props.init.start!, tz())} anyway (admin override of working hours, recorded in the audit log)
+          </label>
         </Show>
         <div class="row2">
           <label>

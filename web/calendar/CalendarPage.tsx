@@ -42,12 +42,9 @@ import { attachSwipe } from "./swipe";
 import { dayCellContent, summarize } from "./month-cells";
 import { moveAppointment } from "./reschedule";
 import { bindCalendarUrl } from "./url-state";
+import { DayNotes } from "./DayNotes";
+import { CalendarToolbar } from "./CalendarToolbar";
 
-const VIEWS: { kind: ViewKind; label: string; key: string }[] = [
-  { kind: "month", label: "Month", key: "m" },
-  { kind: "week", label: "Week", key: "w" },
-  { kind: "day", label: "Day", key: "d" },
-];
 
 export function CalendarPage() {
   let ec: EcInstance | undefined;
@@ -318,16 +315,6 @@ export function CalendarPage() {
   };
   const goToday = () => setDate(todayIn(tz()));
 
-  const title = createMemo(() => {
-    const d = date();
-    const v = view();
-    if (v === "month") return d.toLocaleDateString(undefined, { month: "long", year: "numeric" });
-    if (v === "day") return d.toLocaleDateString(undefined, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
-    const r = visible();
-    if (!r) return "";
-    const end = addDays(r.end, -1);
-    return `${r.start.toLocaleDateString(undefined, { day: "numeric", month: "short" })} – ${end.toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" })}`;
-  });
 
   function newAppointment() {
     const d = shownDoctors()[0];
@@ -384,56 +371,7 @@ export function CalendarPage() {
 
   return (
     <div class="cal-page">
-      <div class="toolbar" role="toolbar" aria-label="Calendar navigation">
-        <div class="group">
-          <button type="button" class="btn" onClick={goToday} aria-keyshortcuts="t">
-            Today
-          </button>
-          <button type="button" class="btn icon" aria-label={`Previous ${view()}`} onClick={() => step(-1)} aria-keyshortcuts="ArrowLeft k">
-            ‹
-          </button>
-          <button type="button" class="btn icon" aria-label={`Next ${view()}`} onClick={() => step(1)} aria-keyshortcuts="ArrowRight j">
-            ›
-          </button>
-          <h1 class="range-title" aria-live="polite" data-testid="range-title">
-            {title()}
-          </h1>
-        </div>
-        <div class="group">
-          <label class="sr-only" for="date-picker">
-            Go to date
-          </label>
-          <input
-            id="date-picker"
-            type="date"
-            value={ymd(date())}
-            onChange={(e) => {
-              const v = e.currentTarget.value;
-              if (v) setDate(new Date(`${v}T00:00:00`));
-            }}
-          />
-          <div class="seg" role="radiogroup" aria-label="View">
-            <For each={VIEWS}>
-              {(v) => (
-                <button
-                  type="button"
-                  role="radio"
-                  aria-checked={view() === v.kind}
-                  class={view() === v.kind ? "active" : ""}
-                  onClick={() => setView(v.kind)}
-                  aria-keyshortcuts={v.key}
-                >
-                  {v.label}
-                </button>
-              )}
-            </For>
-          </div>
-          <button type="button" class="btn btn-primary" onClick={newAppointment} aria-keyshortcuts="n" aria-label="New appointment">
-            <span aria-hidden="true">+</span>
-            <span class="new-label" aria-hidden="true"> New</span>
-          </button>
-        </div>
-      </div>
+      <CalendarToolbar onStep={step} onToday={goToday} onNew={newAppointment} />
       <div class="filters" role="group" aria-label="Doctors">
         <For each={doctors()}>
           {(d) => (
@@ -471,6 +409,9 @@ export function CalendarPage() {
         <div class="banner banner-error" role="alert">
           {loadError()}
         </div>
+      </Show>
+      <Show when={view() === "day"}>
+        <DayNotes day={ymd(date())} doctorIds={shownDoctors().map((d) => d.id)} tz={tz()} />
       </Show>
       <div class="cal-body">
         <div

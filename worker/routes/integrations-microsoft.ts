@@ -22,6 +22,7 @@ import { newPkce } from "../providers/google/oauth";
 import { ReconnectRequiredError } from "../providers/http";
 import { MicrosoftGraphClient, graphApiBase } from "../providers/microsoft/client";
 import { exchangeMicrosoftCode, microsoftAuthorizeUrl, microsoftConfigured, microsoftOAuthConfig } from "../providers/microsoft/oauth";
+import { MICROSOFT_NOT_CONFIGURED } from "./integration-providers";
 import { busyIdsOf, clinicZone, microsoftGrant, sealTokens, StoredTokens, stringsOf, type IntegrationRow } from "../sync/integrations";
 import { teamsDecision } from "../providers/microsoft/mapping";
 import { getAppointment } from "../appointments/queries";
@@ -41,7 +42,7 @@ microsoftIntegrationRoutes.use("*", requireSession, csrf);
 microsoftIntegrationRoutes.post("/connect", requireRole("doctor"), async (c) => {
   const u = c.var.user;
   if (!u.doctorId) throw forbidden("Only a doctor can connect their own calendar.");
-  if (!microsoftConfigured(c.env)) throw new ApiError(409, "not_configured", "Outlook sync is not set up for this clinic (no Microsoft app registered).");
+  if (!microsoftConfigured(c.env)) throw new ApiError(409, "not_configured", MICROSOFT_NOT_CONFIGURED);
   if ((c.req.header("content-length") ?? "0") !== "0") await jsonBody(c, z.strictObject({}));
   const pkce = await newPkce();
   const v = await seal(pkce.verifier, `pkce:${u.userId}`, sealKeysFromEnv(c.env));

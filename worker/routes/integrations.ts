@@ -26,12 +26,12 @@ import { backfillStatement } from "../sync/backfill";
 import { BUSY_LABEL_SETTINGS } from "../sync/busy-label";
 import { BLOCKED_COLUMNS, toBlockedTime, type BlockedTimeRow } from "../appointments/model";
 import { makeDb } from "../db/client";
+import { GOOGLE_NOT_CONFIGURED, googleConfigured } from "./integration-providers";
 import { actorOf, auditInsert } from "../db/audit";
 
 // A server without Google OAuth credentials answers a clear 503 (the settings page shows
 // this sentence), not the 500 of a missing configuration.
-const googleConfigured = (env: Env) => !!env.GOOGLE_CLIENT_ID && !!env.GOOGLE_CLIENT_SECRET;
-const googleNotConfigured = () => new ApiError(503, "provider_not_configured", "Google Calendar isn't set up on this server.");
+const googleNotConfigured = () => new ApiError(503, "provider_not_configured", GOOGLE_NOT_CONFIGURED);
 
 const STATE_PURPOSE = "google-oauth-state";
 const STATE_TTL_SECONDS = 10 * 60;
