@@ -5,33 +5,37 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { axeViolations } from "./axe";
-import { baseURL, DESKTOP, eventEl, launch, logIn, newContext, PHONE, screenshot, slotPoint } from "./browser";
+import { DESKTOP, launch, logIn, newContext, PHONE, screenshot, slotPoint } from "./browser";
+import { apiCall, bookAs } from "./staff-api";
 import { ids, patientLinks, users } from "./seed";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const today = () => inject("today");
 const ymd = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const iso = (ms: number) => new Date(ms).toISOString();
 // Days no other browser test books on (calendar-ui uses +6 and +20, reschedule +4, notices +2).
 const D = () => today() + 9 * DAY;
 
 let browser: Browser;
 let admin: Page;
 
-async function api(p: Page, method: "post" | "patch" | "get" | "delete", url: string, data?: unknown) {
-  const res = await p.request[method](url, { headers: { origin: baseURL() }, ...(data ? { data } : {}) });
-  return { status: res.status(), body: (await res.json().catch(() => ({}))) as Record<string, any> };
-}
-async function book(doctorId: string, start: number, minutes = 30, patientId = ids.pBob): Promise<string> {
-  const r = await api(admin, "post", "/api/appointments", { doctorId, patientId, start: iso(start), end: iso(start + minutes * 60_000), type: "consultation" });
-  expect(r.status).toBe(201);
-  return r.body.appointment.id;
-}
+const api = apiCall;
+const book = (doctorId: string, start: number, minutes = 30, patientId = ids.pBob) => bookAs(admin, doctorId, start, patientId, minutes);
 const selectedText = (p: Page, testId = "slot-select") =>
   p.getByTestId("booking-dialog").getByTestId(testId).evaluate((s) => (s as unknown as HTMLSelectElement).selectedOptions[0]?.textContent ?? "");
 const selectedDoctor = (p: Page) =>
   p.getByTestId("booking-dialog").getByLabel("Doctor").evaluate((s) => (s as unknown as HTMLSelectElement).selectedOptions[0]?.textContent ?? "");
+
+/** A receptionist's new page on Day view of `day`, having clicked `doctor`'s `hhmm`. */
+async function clickSlot(day: number, doctor: string, hhmm: string): Promise<Page> {
+  const page = await (await newContext(browser, DESKTOP)).newPage();
+  await logIn(page);
+  await page.goto(`/?view=day&date=${ymd(day)}`);
+  await page.locator(".ec-col-head", { hasText: doctor }).first().waitFor();
+  const p = await slotPoint(page, doctor, hhmm);
+  await page.mouse.click(p.x, p.y);
+  return page;
+}
 
 beforeAll(async () => {
   browser = await launch();
@@ -71,12 +75,7 @@ describe("booking dialog", () => {
     });
 
   it("the 'cannot be booked' warning goes once another time is picked", async () => {
-    const page = await (await newContext(browser, DESKTOP)).newPage();
-    await logIn(page);
-    await page.goto(`/?view=day&date=${ymd(D())}`);
-    await page.locator(".ec-col-head", { hasText: "Dr House" }).first().waitFor();
-    const p = await slotPoint(page, "Dr House", "12:15"); // the seeded lunch block
-    await page.mouse.click(p.x, p.y);
+    const page = await clickSlot(D(), "Dr House", "12:15"); // the seeded lunch block
     const dialog = page.getByTestId("booking-dialog");
     await dialog.getByTestId("slot-refused").waitFor();
     const times = dialog.getByTestId("slot-select");
@@ -87,12 +86,7 @@ describe("booking dialog", () => {
   });
 
   it("the free list follows a booking made on another screen, live", async () => {
-    const page = await (await newContext(browser, DESKTOP)).newPage();
-    await logIn(page);
-    await page.goto(`/?view=day&date=${ymd(D())}`);
-    await page.locator(".ec-col-head", { hasText: "Dr Cuddy" }).first().waitFor();
-    const p = await slotPoint(page, "Dr Cuddy", "15:00");
-    await page.mouse.click(p.x, p.y);
+    const page = await clickSlot(D(), "Dr Cuddy", "15:00");
     const dialog = page.getByTestId("booking-dialog");
     await expect.poll(() => selectedText(page)).toBe("15:00 – 15:30");
     const has = (t: string) => dialog.getByTestId("slot-select").locator("option").allTextContents().then((l) => l.includes(t));
