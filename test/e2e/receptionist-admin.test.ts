@@ -43,7 +43,7 @@ describe("a day off on booked days", () => {
     await timeOff.waitFor();
     await timeOff.getByLabel("First day").fill(ymd(OFF()));
     await timeOff.getByLabel("Last day").fill(ymd(OFF()));
-    await timeOff.getByLabel("Reason shown in the calendar").fill("Conference");
+    await timeOff.getByLabel("Reason shown in the calendar").fill("Medical congress");
     // Before blocking: a warning with the count.
     await expect.poll(() => timeOff.getByTestId("time-off-warning").textContent(), { timeout: 10_000 }).toContain("2 appointments are booked on this day");
     await timeOff.getByRole("button", { name: "Block these days" }).click();
@@ -74,8 +74,8 @@ describe("a day off on booked days", () => {
     await logIn(rec);
     await rec.goto(`/?view=day&date=${ymd(OFF())}`);
     await rec.locator(".ec-col-head", { hasText: "Dr House" }).first().waitFor();
-    await rec.getByTestId("day-notes").getByText("Dr House: Conference").waitFor();
-    await rec.locator(".ec-bg-event.blocked", { hasText: "Conference" }).first().waitFor();
+    await rec.getByTestId("day-notes").getByText("Dr House: Medical congress").waitFor();
+    await rec.locator(".ec-bg-event.blocked", { hasText: "Medical congress" }).first().waitFor();
     expect(await axeLines(rec)).toEqual([]);
     await screenshot(rec, "ui-day-off-day-view");
     await rec.context().close();

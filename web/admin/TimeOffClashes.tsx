@@ -3,7 +3,7 @@
 // appointments and offers, for each, to move it (another time or another doctor, from the free
 // times only) or to cancel it. Either way the patient is told through the usual path: a move
 // sends the updated invitation, a cancel sends the cancellation (worker/email/outbox.ts).
-import { createResource, createSignal, For, Show } from "solid-js";
+import { createEffect, createResource, createSignal, For, Show } from "solid-js";
 import { ApiFailure, api } from "../api-client/client";
 import type { Appointment } from "../api-client/types";
 import { RescheduleForm } from "../details/RescheduleForm";
@@ -31,6 +31,15 @@ export function TimeOffClashes(props: { doctorId: string; from: string; to: stri
   const [busy, setBusy] = createSignal(false);
   const drop = (id: string) => mutate((l) => l?.filter((a) => a.id !== id));
   const when = (a: Appointment) => formatDateTime(a.start, clinicTz());
+  // Nothing was booked on those days: nothing to show (the "Nothing booked any more" line is for
+  // after the last one was moved or cancelled here).
+  let first = true;
+  createEffect(() => {
+    const l = list();
+    if (l === undefined || !first) return;
+    first = false;
+    if (l !== null && l.length === 0) props.onDone();
+  });
 
   async function cancel(list: Appointment[]) {
     setBusy(true);

@@ -1,7 +1,7 @@
 // New appointment. Opens pre-filled from the clicked slot (doctor, time). Offers only the
 // free slots the availability API returns, so blocked or booked times cannot be picked;
 // if the clicked time is not free the dialog says so. Server validation errors show at the field.
-import { createEffect, createMemo, createResource, createSignal, For, on, onCleanup, Show } from "solid-js";
+import { createEffect, createMemo, createResource, createSignal, For, on, Show } from "solid-js";
 import { ApiFailure, api } from "../api-client/client";
 import type { Appointment, Patient } from "../api-client/types";
 import { blocked, upsertAppointment } from "../stores/appointments";
@@ -11,8 +11,7 @@ import { mayBookFor } from "../calendar/drag-check";
 import { createFreeSlots, FreeSlotSelect, startsFitting } from "./FreeSlots";
 import { minutesOf, typesFor } from "./appointment-types";
 import { nextFree } from "./next-free";
-import { changeListeners } from "../stores/live";
-import { touchesDay } from "./live-slots";
+import { onSlotChanges } from "./live-slots";
 import { Dialog } from "../ui/Dialog";
 import { FieldError } from "../ui/FieldError";
 
@@ -139,13 +138,10 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
   // at once (quietly, keeping the chosen time if it is still free), instead of offering a time the
   // server would refuse on "Book".
   let refreshedLive = false;
-  const onChange = (c: { kind: string; doctorId: string; record: unknown }) => {
-    if ((c.kind !== "appointment" && c.kind !== "blocked") || c.doctorId !== doctorId() || !touchesDay(c.record, date(), tz())) return;
+  onSlotChanges(doctorId, date, tz, () => {
     refreshedLive = true;
     refreshSlots();
-  };
-  changeListeners.add(onChange);
-  onCleanup(() => changeListeners.delete(onChange));
+  });
 
   const [patients] = createResource(
     () => (newPatient() ? false : query().trim()),

@@ -4,7 +4,7 @@
 import { createMemo, For, Show } from "solid-js";
 import { blocked, generation } from "../stores/appointments";
 import { doctors } from "../stores/session";
-import { toWall } from "../lib/tz";
+import { rangeTouchesDay, toWall } from "../lib/tz";
 
 export function DayNotes(props: { day: string; doctorIds: string[]; tz: string }) {
   const notes = createMemo(() => {
@@ -13,9 +13,9 @@ export function DayNotes(props: { day: string; doctorIds: string[]; tz: string }
     const out: string[] = [];
     for (const b of Object.values(blocked)) {
       if (!b.allDay || !ids.has(b.doctorId)) continue;
+      if (!rangeTouchesDay(b.start, b.end, props.day, props.tz)) continue;
       const from = toWall(b.start, props.tz).slice(0, 10);
       const to = toWall(Date.parse(b.end) - 1, props.tz).slice(0, 10);
-      if (from > props.day || to < props.day) continue;
       const name = doctors().find((d) => d.id === b.doctorId)?.name ?? "A doctor";
       out.push(`${name}: ${b.label || "Day off"}${from !== to ? ` (${from} – ${to})` : ""}`);
     }
