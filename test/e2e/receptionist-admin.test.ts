@@ -187,14 +187,14 @@ describe("Settings", () => {
       const res = await route.fetch();
       const body = await res.json();
       expect(body.providers.google.configured).toBe(true);
-      body.providers.microsoft = { configured: false, reason: "Outlook sync is not set up for this clinic (no Microsoft app registered)." };
+      body.providers.microsoft = { configured: false, reason: "Outlook isn't set up on this server." };
       await route.fulfill({ response: res, json: body });
     });
     await doc.goto("/settings/integrations");
     const ms = doc.getByRole("button", { name: "Connect Microsoft Outlook / 365" });
     await ms.waitFor();
     await expect.poll(() => ms.isDisabled()).toBe(true);
-    expect(await doc.getByText("Outlook sync is not set up for this clinic").count()).toBe(1);
+    expect(await doc.getByText("Outlook isn't set up on this server.").count()).toBe(1);
     expect(await doc.getByRole("button", { name: "Connect Google Calendar" }).isDisabled()).toBe(false);
     expect(await axeLines(doc)).toEqual([]);
     await doc.context().close();

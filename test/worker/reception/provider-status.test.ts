@@ -21,7 +21,7 @@ describe("GET /api/integrations/providers", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as any;
     expect(body.providers.google).toEqual({ configured: false, reason: "Google Calendar isn't set up on this server." });
-    expect(body.providers.microsoft).toEqual({ configured: false, reason: "Outlook sync is not set up for this clinic (no Microsoft app registered)." });
+    expect(body.providers.microsoft).toEqual({ configured: false, reason: "Outlook isn't set up on this server." });
     expect(body.providers.caldav).toEqual({ configured: true });
   });
 
