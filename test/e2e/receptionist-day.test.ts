@@ -200,7 +200,7 @@ describe("cancel and notices", () => {
 
   it("a notice arrives live while the user is on Settings (one socket for the whole app)", async () => {
     const page = await (await newContext(browser, DESKTOP)).newPage();
-    await logIn(page, "house@e2e.test");
+    await logIn(page, "cuddy@e2e.test");
     await page.getByRole("link", { name: "Settings" }).click();
     await page.getByRole("heading", { name: "Calendar integrations" }).waitFor();
     // The socket is opened at sign-in, not by the calendar: wait until it has said hello.
@@ -210,7 +210,7 @@ describe("cancel and notices", () => {
     await patient.getByRole("button", { name: "Confirm" }).click();
     await patient.getByRole("status").waitFor();
     await page.getByTestId("toast").filter({ hasText: "A patient confirmed the appointment" }).waitFor({ timeout: 10_000 });
-    // Leave Dr House's unread count as the notices test expects it (its two seeded notices).
+    // Leave Dr Cuddy's notices unread count as it was (the notices test counts from there).
     const mine = (await apiCall(page, "get", "/api/notices")).body.notices as { id: string; kind: string; readAt: string | null }[];
     for (const n of mine.filter((x) => x.kind === "patient_confirmed" && !x.readAt)) expect((await apiCall(page, "post", `/api/notices/${n.id}/read`)).status).toBe(200);
     await patient.context().close();
