@@ -13,6 +13,7 @@ import { minutesOf, typesFor } from "./appointment-types";
 import { nextFree } from "./next-free";
 import { onSlotChanges } from "./live-slots";
 import { Dialog } from "../ui/Dialog";
+import { Suggestions } from "../suggestions/Suggestions";
 import { FieldError } from "../ui/FieldError";
 
 export const APPOINTMENT_TYPES = ["consultation", "follow-up", "check-up", "procedure", "vaccination"];
@@ -91,6 +92,19 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
     }),
   );
 
+  /** Shows a found time in the dialog (doctor, date, time), for "Next free" and a picked suggestion. */
+  function goTo(doctor: string, start: string) {
+    wanted = start;
+    setDoctorId(doctor);
+    setDate(toWall(start, tz()).slice(0, 10));
+    // Same doctor and day: the list is already here. Otherwise the effect below picks `wanted`
+    // once the new doctor's/day's list has loaded.
+    if (!free.loading && avail()?.some((s) => s.start === wanted)) {
+      setSlotStart(wanted);
+      wanted = "";
+    }
+  }
+
   // "Next free": the earliest time the visit fits, for the chosen doctor or for any doctor.
   const [finding, setFinding] = createSignal(false);
   const [nextMsg, setNextMsg] = createSignal("");
@@ -102,15 +116,7 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
       const ids = anyDoctor ? bookable().map((d) => d.id) : [doctorId()];
       const hit = await nextFree(ids, ymd(todayIn(tz())), Date.now(), minutes(), tz());
       if (!hit) return setNextMsg("No free time in the next 8 weeks.");
-      wanted = hit.slot.start;
-      setDoctorId(hit.doctorId);
-      setDate(toWall(hit.slot.start, tz()).slice(0, 10));
-      // Same doctor and day: the list is already here. Otherwise the effect below picks `wanted`
-      // once the new doctor's/day's list has loaded.
-      if (!free.loading && avail()?.some((s) => s.start === wanted)) {
-        setSlotStart(wanted);
-        wanted = "";
-      }
+      goTo(hit.doctorId, hit.slot.start);
     } catch (e) {
       setNextMsg(e instanceof ApiFailure && e.code === "network" ? "The server cannot be reached, so the next free time cannot be found." : "The next free time could not be found.");
     } finally {
@@ -120,8 +126,9 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
 
   createEffect(
     on(avail, (slots) => {
-      // While a new doctor's or day's list loads, `avail` still holds the previous list: choosing
-      // from it would drop `wanted` (Next free, any doctor, switched doctor but left the time empty).
+      // While a new doctor's or day's list loads, `avail` still holds the previous list (and the
+      // doctor's types, so the visit length, change with the doctor): choosing from it would drop
+      // `wanted` (Next free, any doctor, switched doctor but left the time empty).
       if (!slots || free.loading) return;
       const liveRefresh = refreshedLive;
       refreshedLive = false;
@@ -227,6 +234,7 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
             <input type="date" value={date()} onInput={(e) => e.currentTarget.value && setDate(e.currentTarget.value)} />
           </label>
         </div>
+        <Suggestions patientId={() => patient()?.id} type={type} minutes={minutes} doctorId={doctorId} doctors={bookable} tz={tz} onPick={goTo} />
         <Show when={clickedRefusal()}>
           <p class="notice notice-warn" role="alert" data-testid="slot-refused">
             {clickedRefusal()}

@@ -3,7 +3,7 @@
 // integer range comparisons are exact, index-friendly and zone-free; the
 // clinic's IANA zone is applied only when rendering or doing slot maths.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const ROLES = ["admin", "doctor", "receptionist"] as const;
 export type Role = (typeof ROLES)[number];
@@ -492,3 +492,22 @@ export const revokedSessions = sqliteTable(
   },
   (t) => [index("revoked_sessions_exp_idx").on(t.expiresAt)],
 );
+
+// ---------------------------------------------------------------------------
+// Scheduling suggestions (issue #21, migration 0019): the clinic's no-show model and settings.
+// ---------------------------------------------------------------------------
+
+export const noshowModels = sqliteTable("noshow_models", {
+  clinicId: text("clinic_id").primaryKey(),
+  kind: text("kind", { enum: ["trained", "default"] }).notNull(),
+  trainedAt: integer("trained_at").notNull(),
+  trainingSize: integer("training_size").notNull(),
+  baseRate: real("base_rate").notNull(),
+  model: text("model").notNull(), // JSON NoShowModel (worker/suggestions/model.ts)
+});
+
+export const suggestionSettings = sqliteTable("suggestion_settings", {
+  clinicId: text("clinic_id").primaryKey(),
+  settings: text("settings").notNull().default("{}"), // JSON (worker/suggestions/settings.ts)
+  updatedAt: integer("updated_at").notNull(),
+});
