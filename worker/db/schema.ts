@@ -49,6 +49,8 @@ export const clinics = sqliteTable("clinics", {
   videoTypes: text("video_types").notNull().default('["video"]'),
   jitsiBaseUrl: text("jitsi_base_url").notNull().default("https://meet.jit.si"),
   reminderTemplates: text("reminder_templates").notNull().default("{}"),
+  // migrations/0014 (reminders): ISO 3166 alpha-2, the region patients' national phone numbers are read in.
+  country: text("country").notNull().default(""),
 });
 
 export const users = sqliteTable(
@@ -434,12 +436,16 @@ export const reminders = sqliteTable(
     sentAt: integer("sent_at"),
     deliveredAt: integer("delivered_at"),
     createdAt: integer("created_at").notNull(),
+    // --- reminders (issues #17/#18, migration 0014): what sending needs, and partial indexes ---
+    endMs: integer("end_ms"),
+    toAddress: text("to_address"),
   },
   (t) => [
     uniqueIndex("reminders_key_uq").on(t.appointmentId, t.channel, t.offsetMinutes, t.startMs),
-    index("reminders_doctor_due_idx").on(t.doctorId, t.state, t.dueAt),
-    index("reminders_provider_idx").on(t.providerId),
-    index("reminders_due_idx").on(t.state, t.dueAt),
+    index("reminders_pending_idx")
+      .on(t.doctorId, t.dueAt, t.id, t.clinicId, t.appointmentId, t.channel, t.startMs, t.endMs, t.attempts, t.toAddress)
+      .where(sql`state = 'pending'`),
+    index("reminders_open_idx").on(t.dueAt).where(sql`state IN ('pending', 'sending')`),
   ],
 );
 
