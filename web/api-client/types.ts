@@ -95,6 +95,8 @@ export interface NewAppointment {
   reason?: string;
   notes?: string;
   status?: AppointmentStatus;
+  /** Admin only: book outside the doctor's working hours on purpose (audited). */
+  allowOutsideHours?: boolean;
 }
 
 export interface AppointmentPatch {

@@ -6,6 +6,7 @@ import { ApiFailure, api } from "../api-client/client";
 import type { Integration } from "../api-client/types";
 import { doctors, user } from "../stores/session";
 import { toast } from "../ui/toast";
+import { askConfirm } from "../ui/confirm";
 import { FeedExport } from "./FeedExport";
 import { ReconnectNotice } from "../notices/ReconnectBanner";
 import { connectProvider, loadMyIntegrations } from "../stores/integrations";
@@ -36,10 +37,16 @@ export function IntegrationsPage() {
     }
   });
   const isDoctor = () => user()?.role === "doctor";
+  // Which providers this server can connect: the others' buttons are disabled, with the reason.
+  const [setUp] = createResource(isDoctor, async () => (await api.integrationProviders()).providers);
+  const notSetUp = (id: string) => {
+    const s = setUp()?.[id];
+    return s && !s.configured ? (s.reason ?? "Not set up on this server.") : "";
+  };
   const doctorName = (id?: string | null) => doctors().find((d) => d.id === id)?.name ?? "";
 
   async function disconnect(i: Integration) {
-    if (!confirm(`Disconnect ${i.accountEmail ?? i.provider}? ACMS stops syncing with it at once.`)) return;
+    if (!(await askConfirm({ title: `Disconnect ${i.accountEmail ?? i.provider}?`, message: "ACMS stops syncing with it at once.", confirmLabel: "Disconnect", danger: true }))) return;
     try {
       await api.disconnectIntegration(i.id);
       toast("Calendar disconnected.");
@@ -140,9 +147,20 @@ export function IntegrationsPage() {
                       when={p.id !== "caldav"}
                       fallback={<CalDavConnect onConnected={() => void Promise.all([refetch(), loadMyIntegrations()])} />}
                     >
-                      <button type="button" class="btn btn-primary" onClick={() => void connect(p.id)}>
+                      <button
+                        type="button"
+                        class="btn btn-primary"
+                        disabled={!!notSetUp(p.id)}
+                        aria-describedby={notSetUp(p.id) ? `why-${p.id}` : undefined}
+                        onClick={() => void connect(p.id)}
+                      >
                         Connect {p.name}
                       </button>
+                      <Show when={notSetUp(p.id)}>
+                        <span class="muted" id={`why-${p.id}`}>
+                          {notSetUp(p.id)} Ask the person who runs ACMS for your clinic.
+                        </span>
+                      </Show>
                     </Show>
                   </Show>
                 </li>
