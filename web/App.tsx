@@ -10,10 +10,12 @@ import { SettingsPage } from "./settings/SettingsPage";
 import { WaitlistPage } from "./waitlist/WaitlistPage";
 import { clearMyIntegrations, loadMyIntegrations } from "./stores/integrations";
 import { startNotices, stopNotices } from "./stores/notices";
+import { setLiveDoctors, startLive, stopLive } from "./stores/live";
 import { navigate, path, replacePath } from "./stores/route";
-import { clinic, logOut, restoreSession, sessionStatus, user } from "./stores/session";
+import { clinic, doctors, logOut, restoreSession, sessionStatus, user } from "./stores/session";
 import { ErrorBanner } from "./ui/ErrorBanner";
 import { Toasts } from "./ui/toast";
+import { ConfirmHost } from "./ui/confirm";
 
 
 function Link(props: { href: string; children: string }) {
@@ -41,13 +43,17 @@ export function App() {
         if (id) {
           startNotices();
           void loadMyIntegrations();
+          startLive(doctors().map((d) => d.id));
         } else {
+          stopLive();
           stopNotices();
           clearMyIntegrations();
         }
       },
     ),
   );
+  // One live socket for every page (notices arrive on Settings too): it follows the doctor list.
+  createEffect(on(doctors, (ds) => sessionStatus() === "in" && setLiveDoctors(ds.map((d) => d.id)), { defer: true }));
   // /setup is only a signed-out address (SignedOut); once in, it means the calendar.
   createEffect(() => sessionStatus() === "in" && path() === "/setup" && replacePath("/"));
   return (
@@ -98,6 +104,7 @@ export function App() {
           </div>
         </Match>
       </Switch>
+      <ConfirmHost />
       <Toasts />
     </>
   );

@@ -5,7 +5,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axeViolations } from "./axe";
-import { baseURL, DESKTOP, launch, logIn, newContext, screenshot } from "./browser";
+import { baseURL, confirmInApp, DESKTOP, launch, logIn, newContext, screenshot } from "./browser";
 import { E2E_PASSWORD, ids, users } from "./seed";
 
 let browser: Browser;
@@ -66,6 +66,7 @@ describe("staff", () => {
     await logIn(sam, "sam@e2e.test", "sam first password");
 
     await row.getByRole("button", { name: "Disable Sam Staff" }).click();
+    await confirmInApp(admin, "Disable");
     await expect.poll(() => row.getAttribute("data-disabled")).toBe("true");
     expect(await row.textContent()).toContain("Disabled");
     // Sam's open session is over: the next load shows the log-in, and logging in again is refused.

@@ -92,6 +92,12 @@ async function slotPointOnce(page: Page, doctorName: string | null, hhmm: string
   return { x, y };
 }
 
+/** Answers the app's own question dialog (web/ui/confirm.tsx) with the button named `label`. */
+export async function confirmInApp(page: Page, label: string) {
+  await page.getByTestId("confirm-dialog").getByRole("button", { name: label, exact: true }).click();
+  await page.getByTestId("confirm-dialog").waitFor({ state: "detached" });
+}
+
 /** Drag with the mouse in small steps, as a person would. */
 export async function dragTo(page: Page, from: { x: number; y: number }, to: { x: number; y: number }) {
   await page.mouse.move(from.x, from.y);

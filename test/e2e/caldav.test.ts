@@ -3,7 +3,7 @@
 // healthy after its first sync; disconnecting leaves the doctor as the other tests expect.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { DESKTOP, launch, logIn, newContext, screenshot } from "./browser";
+import { confirmInApp, DESKTOP, launch, logIn, newContext, screenshot } from "./browser";
 
 let browser: Browser;
 let page: Page;
@@ -72,6 +72,7 @@ describe("connect a CalDAV server from settings", () => {
     expect(await card.getByRole("form", { name: "Calendars" }).getByRole("checkbox", { name: "Calendar" }).isChecked()).toBe(!wasBusy);
 
     await card.getByRole("button", { name: "Disconnect" }).click();
+    await confirmInApp(page, "Disconnect");
     await expect.poll(() => page.getByText("No calendar is connected.").count()).toBe(1);
   });
 });

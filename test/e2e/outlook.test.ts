@@ -5,7 +5,7 @@
 // Disconnects at the end so other files see the doctor as before.
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseURL, DESKTOP, launch, logIn, newContext, screenshot } from "./browser";
+import { baseURL, confirmInApp, DESKTOP, launch, logIn, newContext, screenshot } from "./browser";
 import { E2E_MICROSOFT_ACCOUNT } from "./microsoft-server";
 import { ids } from "./seed";
 
@@ -48,9 +48,9 @@ describe("Outlook", () => {
 
     // Disconnect again (other files expect Dr Cuddy without Outlook).
     await page.goto(`${baseURL()}/settings/integrations`);
-    page.once("dialog", (d) => void d.accept());
     const card = page.locator(".card", { hasText: "Microsoft Outlook / 365" }).filter({ hasText: "Connected as" });
     await card.getByRole("button", { name: "Disconnect" }).click();
+    await confirmInApp(page, "Disconnect");
     await expect.poll(() => page.getByText(`Connected as ${E2E_MICROSOFT_ACCOUNT}`).count()).toBe(0);
     await page.context().close();
   });

@@ -112,8 +112,10 @@ export function seedSql(now = Date.now()) {
   // calendar tests look at), each with a link whose token the browser test opens.
   for (const [i, l] of Object.values(patientLinks).entries()) {
     const start = today + (60 + i) * 24 * HOUR + 14 * HOUR;
+    // The "notice" link's appointment is Dr Cuddy's: its notice must not add to Dr House's seeded two.
+    const doctor = l === patientLinks.notice ? ids.drCuddy : ids.drHouse;
     rows.push(
-      `INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, patient_name, start_ms, end_ms, type, reason, status, notes, version, created_by, updated_by) VALUES (${q(l.appointmentId)}, ${q(ids.clinic)}, ${q(ids.drHouse)}, ${q(ids.pBob)}, 'Bob Baker', ${start}, ${start + HOUR / 2}, 'consultation', 'PRIVATE-REASON', 'scheduled', 'PRIVATE-NOTE', 1, ${q(ids.admin)}, ${q(ids.admin)});`,
+      `INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, patient_name, start_ms, end_ms, type, reason, status, notes, version, created_by, updated_by) VALUES (${q(l.appointmentId)}, ${q(ids.clinic)}, ${q(doctor)}, ${q(ids.pBob)}, 'Bob Baker', ${start}, ${start + HOUR / 2}, 'consultation', 'PRIVATE-REASON', 'scheduled', 'PRIVATE-NOTE', 1, ${q(ids.admin)}, ${q(ids.admin)});`,
       `INSERT INTO patient_links (token_hash, clinic_id, appointment_id, expires_at, created_at) VALUES (${q(createHash("sha256").update(l.token).digest("hex"))}, ${q(ids.clinic)}, ${q(l.appointmentId)}, ${start + HOUR / 2}, ${now});`,
     );
   }
@@ -133,6 +135,8 @@ export function seedSql(now = Date.now()) {
 export const patientLinks = {
   confirm: { token: "e2eConfirmToken_0123456789abcdef", appointmentId: "fa".repeat(16) },
   cancel: { token: "e2eCancelToken__0123456789abcdef", appointmentId: "fb".repeat(16) },
+  // receptionist-day.test.ts: a patient's confirmation that reaches Dr Cuddy live on Settings.
+  notice: { token: "e2eNoticeToken__0123456789abcdef", appointmentId: "fc".repeat(16) },
 };
 
 export const rescheduleLink = { token: "e2eMoveToken____0123456789abcdef", appointmentId: "fc".repeat(16) };

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DESKTOP, launch, logIn, newContext, screenshot } from "./browser";
+import { confirmInApp, DESKTOP, launch, logIn, newContext, screenshot } from "./browser";
 import { E2E_PASSWORD, ids, users } from "./seed";
 
 let browser: Browser;
@@ -52,6 +52,7 @@ describe("e-mail templates", () => {
     await screenshot(page, "settings-email-templates");
 
     await page.locator("fieldset", { hasText: "Invitation" }).getByRole("button", { name: "Reset to default" }).click();
+    await confirmInApp(page, "Reset");
     await expect.poll(() => page.locator('input[name="request.subject"]').inputValue()).toBe(original);
     await page.context().close();
   });

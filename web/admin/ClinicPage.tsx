@@ -6,6 +6,7 @@ import { ApiFailure } from "../api-client/client";
 import { clinicSaved } from "../stores/session";
 import { FieldError } from "../ui/FieldError";
 import { toast } from "../ui/toast";
+import { askConfirm } from "../ui/confirm";
 import { adminApi, type ClinicSettings, messageOf } from "./admin-api";
 import { timeZones } from "./time-zones";
 import "./admin.css";
@@ -31,7 +32,7 @@ export function ClinicPage() {
   async function save(e: Event) {
     e.preventDefault();
     const v = f()!;
-    if (v.timeZone !== clinic()!.timeZone && !confirm(`Change the clinic's time zone to ${v.timeZone}? Working hours are then read in ${v.timeZone}; appointments stay at their instants.`)) return;
+    if (v.timeZone !== clinic()!.timeZone && !(await askConfirm({ title: "Change the clinic's time zone?", message: `Working hours are then read in ${v.timeZone}; appointments stay at their instants.`, confirmLabel: `Change to ${v.timeZone}` }))) return;
     setBusy(true);
     setError("");
     setErrors({});

@@ -9,7 +9,10 @@ import { refreshDoctors, user } from "../stores/session";
 import { Dialog } from "../ui/Dialog";
 import { FieldError } from "../ui/FieldError";
 import { toast } from "../ui/toast";
-import { adminApi, messageOf, type StaffUser } from "./admin-api";
+import { askConfirm } from "../ui/confirm";
+import { adminApi, messageOf, type StaffUser, type WorkingHours } from "./admin-api";
+import { WorkingHoursEditor } from "./WorkingHoursEditor";
+import { DEFAULT_WORKING_HOURS } from "../../worker/doctors/new-doctor";
 import "./admin.css";
 
 const ROLE_LABEL: Record<Role, string> = { admin: "Admin", doctor: "Doctor", receptionist: "Receptionist" };
@@ -20,7 +23,7 @@ export function StaffPage() {
   const [resetting, setResetting] = createSignal<StaffUser | null>(null);
 
   async function toggle(u: StaffUser) {
-    if (!u.disabled && !confirm(`Disable ${u.name}? They are logged out at once and cannot log in until enabled again.`)) return;
+    if (!u.disabled && !(await askConfirm({ title: `Disable ${u.name}?`, message: "They are logged out at once and cannot log in until enabled again.", confirmLabel: "Disable", danger: true }))) return;
     try {
       await adminApi.updateUser(u.id, { disabled: !u.disabled });
       toast(u.disabled ? `${u.name} can log in again.` : `${u.name} is disabled.`);
@@ -100,6 +103,14 @@ function CreateStaffDialog(props: { onClose: () => void; onCreated: (u: StaffUse
   const [errors, setErrors] = createSignal<Record<string, string>>({});
   const [error, setError] = createSignal("");
   const [busy, setBusy] = createSignal(false);
+  // The hours shown are the hours saved: the server's own default, sent back explicitly.
+  const [hours, setHours] = createSignal<WorkingHours>(structuredClone(DEFAULT_WORKING_HOURS));
+  const hourErrors = () =>
+    Object.fromEntries(
+      Object.entries(errors())
+        .filter(([k]) => k.startsWith("doctor.workingHours."))
+        .map(([k, v]) => [k.split(".")[2], v]),
+    );
   const set = (k: keyof ReturnType<typeof f>) => (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) => setF({ ...f(), [k]: e.currentTarget.value });
   async function submit(e: Event) {
     e.preventDefault();
@@ -113,7 +124,7 @@ function CreateStaffDialog(props: { onClose: () => void; onCreated: (u: StaffUse
         email: v.email,
         role: v.role,
         password: v.password,
-        ...(v.role === "doctor" && v.specialty ? { doctor: { specialty: v.specialty } } : {}),
+        ...(v.role === "doctor" ? { doctor: { ...(v.specialty ? { specialty: v.specialty } : {}), workingHours: hours() } } : {}),
       });
       props.onCreated(r.user);
     } catch (x) {
@@ -150,7 +161,11 @@ function CreateStaffDialog(props: { onClose: () => void; onCreated: (u: StaffUse
             Specialty
             <input name="specialty" value={f().specialty} onInput={set("specialty")} />
           </label>
-          <p class="muted">A doctor account also adds the doctor to the calendar, working Mon–Fri 09:00–17:00 until you change it under Doctors.</p>
+          <p class="muted">A doctor account also adds the doctor to the calendar with these working hours (change them later under Doctors).</p>
+          <fieldset class="hours-fieldset">
+            <legend>Working hours</legend>
+            <WorkingHoursEditor value={hours()} onChange={setHours} errors={hourErrors()} />
+          </fieldset>
         </Show>
         <label>
           First password (at least 10 characters; tell them to change it)

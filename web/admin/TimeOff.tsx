@@ -9,6 +9,7 @@ import { clinicTz } from "../stores/session";
 import { FieldError } from "../ui/FieldError";
 import { toast } from "../ui/toast";
 import { adminApi, messageOf } from "./admin-api";
+import { appointmentsOn, TimeOffClashes } from "./TimeOffClashes";
 
 const DAY = 86_400_000;
 const LONG_MS = 4 * 3_600_000;
@@ -37,6 +38,16 @@ export function TimeOff(props: { doctorId: string }) {
   const [label, setLabel] = createSignal("Holiday");
   const [error, setError] = createSignal("");
   const [busy, setBusy] = createSignal(false);
+  // The days just blocked, while their booked appointments are being dealt with.
+  const [justBlocked, setJustBlocked] = createSignal<{ from: string; to: string; label: string } | null>(null);
+  // Before blocking: how many appointments are booked on the chosen days (a warning, not a stop).
+  const [booked] = createResource(
+    () => (from() && to() && to() >= from() && !justBlocked() ? { from: from(), to: to() } : false),
+    async (r) => {
+      const tz = clinicTz();
+      return (await appointmentsOn(props.doctorId, new Date(dayStartMs(r.from, tz)).toISOString(), new Date(dayStartMs(nextDay(r.to), tz)).toISOString())).length;
+    },
+  );
 
   async function add(e: Event) {
     e.preventDefault();
@@ -45,15 +56,18 @@ export function TimeOff(props: { doctorId: string }) {
     setBusy(true);
     try {
       const tz = clinicTz();
+      const start = new Date(dayStartMs(from(), tz)).toISOString();
+      const end = new Date(dayStartMs(nextDay(to()), tz)).toISOString();
       await adminApi.createBlockedTime({
         doctorId: props.doctorId,
-        start: new Date(dayStartMs(from(), tz)).toISOString(),
-        end: new Date(dayStartMs(nextDay(to()), tz)).toISOString(),
+        start,
+        end,
         label: label().trim() || "Day off",
         allDay: true,
       });
       toast(from() === to() ? `${label() || "Day off"} on ${from()} is in the calendar.` : `${label() || "Time off"} ${from()} – ${to()} is in the calendar.`);
       void refetch();
+      setJustBlocked({ from: start, to: end, label: from() === to() ? from() : `${from()} – ${to()}` });
     } catch (x) {
       setError(messageOf(x));
     } finally {
@@ -96,12 +110,23 @@ export function TimeOff(props: { doctorId: string }) {
           </label>
         </div>
         <FieldError message={error()} />
+        <Show when={!justBlocked() && !booked.loading && !booked.error && booked()}>
+          {(n) => (
+            <p class="notice notice-warn" role="status" data-testid="time-off-warning">
+              {n()} appointment{n() === 1 ? " is" : "s are"} booked on {from() === to() ? "this day" : "these days"}. Blocking keeps {n() === 1 ? "it" : "them"}; you can
+              then move or cancel {n() === 1 ? "it" : "them"}, and the patient{n() === 1 ? " is" : "s are"} told.
+            </p>
+          )}
+        </Show>
         <div>
           <button type="submit" class="btn" disabled={busy()}>
             Block these days
           </button>
         </div>
       </form>
+      <Show when={justBlocked()}>
+        {(b) => <TimeOffClashes doctorId={props.doctorId} from={b().from} to={b().to} label={b().label} onDone={() => setJustBlocked(null)} />}
+      </Show>
       <Show when={list()} fallback={<p class="muted">Loading…</p>}>
         <Show when={list()!.length} fallback={<p class="muted">No days off in the next 60 days.</p>}>
           <ul class="timeoff-list">

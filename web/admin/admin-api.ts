@@ -42,7 +42,7 @@ export const adminApi = {
   setup: (b: SetupBody) => request<{ clinic: Clinic; user: { id: string; email: string } }>("POST", "/api/setup", b),
 
   users: () => request<{ users: StaffUser[] }>("GET", "/api/users"),
-  createUser: (b: { email: string; name: string; role: Role; password: string; doctor?: { specialty?: string; color?: string; slotMinutes?: number } }) =>
+  createUser: (b: { email: string; name: string; role: Role; password: string; doctor?: { specialty?: string; color?: string; slotMinutes?: number; workingHours?: WorkingHours } }) =>
     request<{ user: StaffUser; doctor?: AdminDoctor }>("POST", "/api/users", b),
   updateUser: (id: string, b: { name?: string; disabled?: boolean; password?: string }) => request<{ user: StaffUser }>("PATCH", `/api/users/${id}`, b),
 

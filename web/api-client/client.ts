@@ -103,6 +103,8 @@ export const api = {
   createPatient: (body: { name: string; phone?: string; email?: string; dateOfBirth?: string }) =>
     request<{ patient: Patient }>("POST", "/api/patients", body),
   integrations: () => request<{ integrations: Integration[] }>("GET", "/api/integrations"),
+  integrationProviders: () =>
+    request<{ providers: Record<string, { configured: boolean; reason?: string }> }>("GET", "/api/integrations/providers"),
   connectGoogle: () => request<{ authorizeUrl: string }>("POST", "/api/integrations/google/connect", {}),
   connectMicrosoft: () => request<{ authorizeUrl: string }>("POST", "/api/integrations/microsoft/connect", {}),
   disconnectIntegration: (id: string) => request<{ disconnected: boolean }>("DELETE", `/api/integrations/${id}`),

@@ -11,6 +11,7 @@ import { mayBookFor } from "../calendar/drag-check";
 import { createFreeSlots, FreeSlotSelect, startsFitting } from "./FreeSlots";
 import { minutesOf, typesFor } from "./appointment-types";
 import { nextFree } from "./next-free";
+import { onSlotChanges } from "./live-slots";
 import { Dialog } from "../ui/Dialog";
 import { Suggestions } from "../suggestions/Suggestions";
 import { FieldError } from "../ui/FieldError";
@@ -50,7 +51,7 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
   const [formError, setFormError] = createSignal("");
   const [saving, setSaving] = createSignal(false);
 
-  const [free, { refetch: refetchSlots }] = createFreeSlots(() => (doctorId() && date() ? { doctorId: doctorId(), day: date() } : false), tz);
+  const [free, { refetch: refetchSlots, refresh: refreshSlots }] = createFreeSlots(() => (doctorId() && date() ? { doctorId: doctorId(), day: date() } : false), tz);
   /** Start times where the whole visit (its type's length) fits in free time. */
   const avail = createMemo(() => {
     const slots = free();
@@ -61,7 +62,8 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
   const clickedRefusal = createMemo(() => {
     const start = props.init.start;
     const slots = avail();
-    if (!start || !slots || doctorId() !== props.init.doctorId || date() !== props.init.date) return "";
+    // Gone once another time is picked (or another doctor/day): it is about the clicked time only.
+    if (!start || !slots || slotStart() || doctorId() !== props.init.doctorId || date() !== props.init.date) return "";
     if (slots.some((s) => Date.parse(s.start) === Date.parse(start))) return "";
     const t = Date.parse(start);
     const b = Object.values(blocked).find((x) => x.doctorId === doctorId() && Date.parse(x.start) <= t && Date.parse(x.end) > t);
@@ -69,6 +71,19 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
     if (props.init.reason) return `${formatTime(start, tz())} cannot be booked: ${props.init.reason}. Pick a free time below.`;
     return `${formatTime(start, tz())} is not free for this doctor. Pick a free time below.`;
   });
+
+  // Admin override: the clicked time is refused only for working hours (not blocked, not booked),
+  // so an admin may book it anyway, on purpose, with the server's audited allowOutsideHours.
+  const [override, setOverride] = createSignal(false);
+  const overridable = createMemo(() => {
+    const start = props.init.start;
+    if (user()?.role !== "admin" || !start || !props.init.reason || !clickedRefusal()) return false;
+    const t = Date.parse(start);
+    const end = t + minutes() * 60_000;
+    const clash = (x: { doctorId: string; start: string; end: string }) => x.doctorId === doctorId() && Date.parse(x.start) < end && Date.parse(x.end) > t;
+    return !Object.values(blocked).some(clash);
+  });
+  createEffect(() => overridable() || setOverride(false));
 
   // A time picked clears the stale "Pick a free time." error.
   createEffect(
@@ -82,7 +97,12 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
     wanted = start;
     setDoctorId(doctor);
     setDate(toWall(start, tz()).slice(0, 10));
-    if (avail()?.some((s) => s.start === wanted)) setSlotStart(wanted);
+    // Same doctor and day: the list is already here. Otherwise the effect below picks `wanted`
+    // once the new doctor's/day's list has loaded.
+    if (!free.loading && avail()?.some((s) => s.start === wanted)) {
+      setSlotStart(wanted);
+      wanted = "";
+    }
   }
 
   // "Next free": the earliest time the visit fits, for the chosen doctor or for any doctor.
@@ -106,16 +126,29 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
 
   createEffect(
     on(avail, (slots) => {
-      if (!slots) return;
-      // A list recomputed while the wanted day's list is still loading (the doctor's types, and so
-      // the visit length, change with the doctor) is stale: keep the wanted time for the new list.
-      if (wanted && free.loading && !slots.some((s) => s.start === wanted)) return;
+      // While a new doctor's or day's list loads, `avail` still holds the previous list (and the
+      // doctor's types, so the visit length, change with the doctor): choosing from it would drop
+      // `wanted` (Next free, any doctor, switched doctor but left the time empty).
+      if (!slots || free.loading) return;
+      const liveRefresh = refreshedLive;
+      refreshedLive = false;
       const want =
         (wanted && slots.find((s) => s.start === wanted)) || (props.init.start && slots.find((s) => Date.parse(s.start) === Date.parse(props.init.start!)));
       wanted = "";
-      setSlotStart(want ? want.start : (slots.find((s) => s.start === slotStart())?.start ?? ""));
+      const kept = slots.find((s) => s.start === slotStart())?.start ?? "";
+      if (!want && liveRefresh && slotStart() && !kept) setErrors((e) => ({ ...e, start: `${formatTime(slotStart(), tz())} was just taken. Pick another time.` }));
+      setSlotStart(want ? want.start : kept);
     }),
   );
+
+  // Another screen books, moves or blocks time for this doctor on this day: the free list follows
+  // at once (quietly, keeping the chosen time if it is still free), instead of offering a time the
+  // server would refuse on "Book".
+  let refreshedLive = false;
+  onSlotChanges(doctorId, date, tz, () => {
+    refreshedLive = true;
+    refreshSlots();
+  });
 
   const [patients] = createResource(
     () => (newPatient() ? false : query().trim()),
@@ -131,7 +164,8 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
     e.preventDefault();
     setErrors({});
     setFormError("");
-    const slot = avail()?.find((s) => s.start === slotStart());
+    const overrideSlot = override() && overridable() && props.init.start ? { start: props.init.start, end: new Date(Date.parse(props.init.start) + minutes() * 60_000).toISOString() } : undefined;
+    const slot = overrideSlot ?? avail()?.find((s) => s.start === slotStart());
     const errs: Record<string, string> = {};
     if (!slot) errs.start = "Pick a free time.";
     if (!newPatient() && !patient()) errs.patientId = "Pick a patient or add a new one.";
@@ -162,6 +196,7 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
         type: type(),
         reason: reason(),
         notes: notes(),
+        ...(overrideSlot ? { allowOutsideHours: true } : {}),
       });
       upsertAppointment(appointment, true);
       props.onBooked(appointment);
@@ -204,6 +239,12 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
           <p class="notice notice-warn" role="alert" data-testid="slot-refused">
             {clickedRefusal()}
           </p>
+        </Show>
+        <Show when={overridable()}>
+          <label class="check override">
+            <input type="checkbox" checked={override()} onChange={(e) => setOverride(e.currentTarget.checked)} data-testid="override-hours" /> Book at{" "}
+            {formatTime(props.init.start!, tz())} anyway (admin override of working hours, recorded in the audit log)
+          </label>
         </Show>
         <div class="row2">
           <label>

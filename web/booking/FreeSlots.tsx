@@ -51,7 +51,7 @@ export function createFreeSlots(key: Accessor<{ doctorId: string; day: string } 
   // Retries bump `attempt`, part of the resource's key: a new key always loads (a plain
   // refetch() right after a failed load was observed to send nothing).
   const [attempt, setAttempt] = createSignal(0);
-  const [res] = createResource(
+  const [res, { mutate }] = createResource(
     () => {
       const k = key();
       return k ? { ...k, attempt: attempt() } : false;
@@ -70,7 +70,22 @@ export function createFreeSlots(key: Accessor<{ doctorId: string; day: string } 
       }
     },
   );
-  const ctl = { refetch: () => setAttempt((n) => n + 1) };
+  // A quiet reload (a live change elsewhere): no "loading…" in between, so the list does not
+  // flicker or lose focus; an answer for a key no longer shown is dropped.
+  let quiet = 0;
+  const refresh = async () => {
+    const k = key();
+    if (!k || res.loading || failed()) return;
+    const mine = ++quiet;
+    try {
+      const slots = await freeSlotsOn(k.doctorId, k.day, tz());
+      const now = key();
+      if (mine === quiet && now && now.doctorId === k.doctorId && now.day === k.day && !res.loading) mutate(slots);
+    } catch {
+      /* the next change or a retry loads it; the current list stays */
+    }
+  };
+  const ctl = { refetch: () => setAttempt((n) => n + 1), refresh: () => void refresh() };
   const onNet = (ok: boolean) => ok && failed() && !res.loading && ctl.refetch();
   netListeners.add(onNet);
   onCleanup(() => netListeners.delete(onNet));
@@ -122,7 +137,9 @@ export function FreeSlotSelect(props: {
           <option value="">{props.slots?.length ? "Choose a free time" : "No free times this day"}</option>
           <For each={props.slots}>
             {(s) => (
-              <option value={s.start}>
+              // selected per option too: a refreshed list re-creates the options, and the select's
+              // own value (unchanged, so not set again) would fall back to the first one.
+              <option value={s.start} selected={s.start === props.value}>
                 {formatTime(s.start, props.tz)} – {formatTime(s.end, props.tz)}
               </option>
             )}

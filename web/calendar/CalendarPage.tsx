@@ -9,7 +9,7 @@ import { AppointmentPanel } from "../details/AppointmentPanel";
 import { appointmentInPath, navigate } from "../stores/route";
 import { addDays, calendarDateToIso, formatDateTime, formatTime, todayIn, toWall, ymd } from "../lib/tz";
 import { appointments, blocked, generation, loadRange, loading, patchListeners, type Patch } from "../stores/appointments";
-import { liveState, setLiveDoctors, startLive, stopLive } from "../stores/live";
+import { liveState } from "../stores/live";
 import {
   date,
   doctorFilter,
@@ -42,12 +42,10 @@ import { blockContent, formatTimeRange, sameAsShown } from "./block-content";
 import { attachSwipe } from "./swipe";
 import { dayCellContent, summarize } from "./month-cells";
 import { moveAppointment } from "./reschedule";
+import { bindCalendarUrl } from "./url-state";
+import { DayNotes } from "./DayNotes";
+import { CalendarToolbar } from "./CalendarToolbar";
 
-const VIEWS: { kind: ViewKind; label: string; key: string }[] = [
-  { kind: "month", label: "Month", key: "m" },
-  { kind: "week", label: "Week", key: "w" },
-  { kind: "day", label: "Day", key: "d" },
-];
 
 export function CalendarPage() {
   let ec: EcInstance | undefined;
@@ -60,7 +58,7 @@ export function CalendarPage() {
   });
   const closeDetails = () => {
     setOpenId(null);
-    if (appointmentInPath()) navigate("/");
+    if (appointmentInPath()) navigate(`/${location.search}`);
   };
   const [help, setHelp] = createSignal(false);
   const [loadError, setLoadError] = createSignal("");
@@ -91,8 +89,9 @@ export function CalendarPage() {
   const hiddenDays = createMemo(() => (showWeekends() || view() === "day" ? [] : idleWeekendDays(shownDoctors())));
   const hasIdleWeekend = createMemo(() => idleWeekendDays(shownDoctors()).length > 0);
 
-  // Start on today in the clinic's zone.
-  setDate(todayIn(tz()));
+  // View, date and doctors come from the address (today in the clinic's zone when it has none),
+  // and the address follows them: reload, Back and shared links keep them (url-state.ts).
+  bindCalendarUrl(tz);
 
   function visibleEvents(): Calendar.EventInput[] {
     // Untracked: single changes are patched in by the listener below, not by redrawing all.
@@ -306,10 +305,7 @@ export function CalendarPage() {
   patchListeners.add(onPatch);
   onCleanup(() => patchListeners.delete(onPatch));
 
-  // Live updates for the doctors on screen.
-  onMount(() => startLive(shownDoctors().map((d) => d.id)));
-  createEffect(on(shownDoctors, (ds) => setLiveDoctors(ds.map((d) => d.id)), { defer: true }));
-  onCleanup(stopLive);
+  // Live updates come over the app's one socket (App.tsx), subscribed to every doctor.
 
   // Navigation.
   const step = (dir: 1 | -1) => {
@@ -321,16 +317,6 @@ export function CalendarPage() {
   };
   const goToday = () => setDate(todayIn(tz()));
 
-  const title = createMemo(() => {
-    const d = date();
-    const v = view();
-    if (v === "month") return d.toLocaleDateString(undefined, { month: "long", year: "numeric" });
-    if (v === "day") return d.toLocaleDateString(undefined, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
-    const r = visible();
-    if (!r) return "";
-    const end = addDays(r.end, -1);
-    return `${r.start.toLocaleDateString(undefined, { day: "numeric", month: "short" })} – ${end.toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" })}`;
-  });
 
   function newAppointment() {
     const d = shownDoctors()[0];
@@ -387,56 +373,7 @@ export function CalendarPage() {
 
   return (
     <div class="cal-page">
-      <div class="toolbar" role="toolbar" aria-label="Calendar navigation">
-        <div class="group">
-          <button type="button" class="btn" onClick={goToday} aria-keyshortcuts="t">
-            Today
-          </button>
-          <button type="button" class="btn icon" aria-label={`Previous ${view()}`} onClick={() => step(-1)} aria-keyshortcuts="ArrowLeft k">
-            ‹
-          </button>
-          <button type="button" class="btn icon" aria-label={`Next ${view()}`} onClick={() => step(1)} aria-keyshortcuts="ArrowRight j">
-            ›
-          </button>
-          <h1 class="range-title" aria-live="polite" data-testid="range-title">
-            {title()}
-          </h1>
-        </div>
-        <div class="group">
-          <label class="sr-only" for="date-picker">
-            Go to date
-          </label>
-          <input
-            id="date-picker"
-            type="date"
-            value={ymd(date())}
-            onChange={(e) => {
-              const v = e.currentTarget.value;
-              if (v) setDate(new Date(`${v}T00:00:00`));
-            }}
-          />
-          <div class="seg" role="radiogroup" aria-label="View">
-            <For each={VIEWS}>
-              {(v) => (
-                <button
-                  type="button"
-                  role="radio"
-                  aria-checked={view() === v.kind}
-                  class={view() === v.kind ? "active" : ""}
-                  onClick={() => setView(v.kind)}
-                  aria-keyshortcuts={v.key}
-                >
-                  {v.label}
-                </button>
-              )}
-            </For>
-          </div>
-          <button type="button" class="btn btn-primary" onClick={newAppointment} aria-keyshortcuts="n" aria-label="New appointment">
-            <span aria-hidden="true">+</span>
-            <span class="new-label" aria-hidden="true"> New</span>
-          </button>
-        </div>
-      </div>
+      <CalendarToolbar onStep={step} onToday={goToday} onNew={newAppointment} />
       <div class="filters" role="group" aria-label="Doctors">
         <For each={doctors()}>
           {(d) => (
@@ -474,6 +411,9 @@ export function CalendarPage() {
         <div class="banner banner-error" role="alert">
           {loadError()}
         </div>
+      </Show>
+      <Show when={view() === "day"}>
+        <DayNotes day={ymd(date())} doctorIds={shownDoctors().map((d) => d.id)} tz={tz()} />
       </Show>
       <div class="cal-body">
         <div

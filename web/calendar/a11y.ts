@@ -24,4 +24,28 @@ export function fixCalendarA11y(host: HTMLElement) {
   for (const a of SPANS) for (const el of host.querySelectorAll(`[${a}]`)) el.removeAttribute(a);
   const root = host.querySelector<HTMLElement>(".ec");
   if (root && !root.hasAttribute("aria-label")) root.setAttribute("aria-label", "Calendar grid");
+  keyboardScrollable(host);
+}
+
+/**
+ * A scrolling area must be reachable by keyboard (axe scrollable-region-focusable, WCAG 2.1.1):
+ * an empty week's time grid scrolls but holds nothing focusable, so keyboard users could not scroll
+ * it. Such an area gets tabindex=0 and a name; once it holds appointments (each focusable) it goes
+ * back to being no tab stop of its own. No layout is read (this runs on every redraw, drags
+ * included): an area without anything focusable is simply made focusable.
+ */
+export function keyboardScrollable(host: HTMLElement, selector = ".ec-main", label = "Calendar times") {
+  for (const el of host.querySelectorAll<HTMLElement>(selector)) {
+    const hasStop = !!el.querySelector('[tabindex="0"], button, a[href], input, select, textarea');
+    const ours = el.dataset.kbdScroll === "1";
+    if (!hasStop && !ours) {
+      el.dataset.kbdScroll = "1";
+      el.setAttribute("tabindex", "0");
+      el.setAttribute("role", "region");
+      el.setAttribute("aria-label", label);
+    } else if (hasStop && ours) {
+      delete el.dataset.kbdScroll;
+      for (const a of ["tabindex", "role", "aria-label"]) el.removeAttribute(a);
+    }
+  }
 }

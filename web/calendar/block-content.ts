@@ -30,6 +30,15 @@ export function blockContent(info: Calendar.EventContentInfo): Calendar.Content 
     tag.textContent = String(ev.title ?? "");
     return { domNodes: [tag] };
   }
+  if (ev.display === "background" && props.kind === "blocked") {
+    // Blocked time says why on the grid itself (a day off's "Holiday", "Lunch"), not only in its
+    // aria-label: the receptionist sees why a column is closed.
+    const label = document.createElement("span");
+    label.className = "bg-label";
+    label.setAttribute("aria-hidden", "true"); // the block's aria-label already says it
+    label.textContent = String((ev.extendedProps as { label?: string }).label ?? ev.title ?? "");
+    return { domNodes: [label] };
+  }
   if (ev.display === "background") return { domNodes: [] };
   const time = document.createElement("time");
   time.className = "ec-event-time";

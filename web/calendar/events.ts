@@ -65,7 +65,9 @@ export function blockedEvent(b: BlockedTime, tz: string): Calendar.EventInput {
     resourceIds: [b.doctorId],
     start: toWall(b.start, tz),
     end: toWall(b.end, tz),
-    allDay: b.allDay,
+    // Drawn in the time grid even when whole-day (midnight to midnight): the grid has no all-day
+    // row (allDaySlot: false), and a day off must be visible where the times are.
+    allDay: false,
     title: b.label || "Blocked",
     display: "background",
     editable: false,

@@ -11,6 +11,7 @@ import { setDate } from "../stores/range";
 import { typesFor } from "../booking/appointment-types";
 import { canEdit } from "../calendar/events";
 import { toast } from "../ui/toast";
+import { askConfirm } from "../ui/confirm";
 import { FieldError } from "../ui/FieldError";
 import { RescheduleForm } from "./RescheduleForm";
 import { PatientContact } from "./PatientContact";
@@ -216,8 +217,15 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
                     type="button"
                     class="btn btn-danger"
                     disabled={busy()}
-                    onClick={() => {
-                      if (confirm(`Cancel ${a().patientName}'s appointment?`)) void run((x) => api.cancelAppointment(x.id, x.version), "Appointment cancelled.");
+                    onClick={async () => {
+                      const ok = await askConfirm({
+                        title: "Cancel appointment?",
+                        message: `${a().patientName}, ${formatDateTime(a().start, clinicTz())}. The time becomes free again; the patient is told if notifications are on.`,
+                        confirmLabel: "Cancel appointment",
+                        cancelLabel: "Keep appointment",
+                        danger: true,
+                      });
+                      if (ok) void run((x) => api.cancelAppointment(x.id, x.version), "Appointment cancelled.");
                     }}
                   >
                     Cancel appointment

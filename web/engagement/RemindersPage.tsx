@@ -83,7 +83,9 @@ export function RemindersPage() {
   }
 
   return (
-    <main class="settings" aria-labelledby="rem-title">
+    // Read-only (everyone but admins: every field disabled) the page still scrolls: it is then a
+    // tab stop itself so the keyboard can scroll it (axe scrollable-region-focusable).
+    <main class="settings" aria-labelledby="rem-title" tabindex={admin() ? undefined : 0}>
       <h1 id="rem-title">Reminders</h1>
       <Show when={!data.loading} fallback={<p class="muted">Loading…</p>}>
         <Show when={!data.error && d()} fallback={<p class="notice notice-warn">Could not load the reminder settings.</p>}>

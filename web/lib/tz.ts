@@ -53,3 +53,10 @@ export function formatDateTime(iso: string, tz: string): string {
     minute: "2-digit",
   }).format(new Date(iso));
 }
+
+/** Does [start, end) touch clinic day `day` (YYYY-MM-DD) in tz? An end at midnight belongs to the day before. */
+export function rangeTouchesDay(start: string, end: string, day: string, tz: string): boolean {
+  const from = toWall(start, tz).slice(0, 10);
+  const to = toWall(Date.parse(end) - 1, tz).slice(0, 10);
+  return from <= day && day <= to;
+}

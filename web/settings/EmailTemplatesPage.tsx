@@ -4,6 +4,7 @@
 import { createResource, createSignal, For, Show } from "solid-js";
 import { ApiFailure } from "../api-client/client";
 import { toast } from "../ui/toast";
+import { askConfirm } from "../ui/confirm";
 import { FieldError } from "../ui/FieldError";
 import { type MessageTemplate, type StoredTemplates, type TemplateKind, type TemplatesAnswer, settingsApi } from "./settings-api";
 
@@ -69,9 +70,9 @@ export function EmailTemplatesPage() {
     const d = current();
     if (d && data()) void store(overrideOf(d, data()!.defaults), "E-mail templates saved.");
   }
-  function resetKind(kind: TemplateKind) {
+  async function resetKind(kind: TemplateKind) {
     const a = data();
-    if (!a || !confirm("Reset this message to the default text? Your changes to it are lost.")) return;
+    if (!a || !(await askConfirm({ title: "Reset to the default text?", message: "Your changes to this message are lost.", confirmLabel: "Reset", danger: true }))) return;
     const stored = { ...a.stored };
     delete stored[kind];
     void store(stored, "Message reset to the default.");

@@ -22,7 +22,9 @@ export function FeedExport() {
   const mine = () => user()?.doctorId ?? null;
   const [doctorId, setDoctorId] = createSignal<string>(mine() ?? doctors()[0]?.id ?? "");
   const [shown, setShown] = createSignal<{ url: string; webcalUrl: string } | null>(null);
-  const [feed, { mutate }] = createResource(doctorId, async (id) => {
+  const canManage = () => user()?.role === "admin" || (user()?.role === "doctor" && !!mine());
+  // Only for those who may manage feeds: a receptionist's Settings asked and got a 403.
+  const [feed, { mutate }] = createResource(() => canManage() && doctorId(), async (id) => {
     setShown(null);
     try {
       return (await request<{ feed: FeedState }>("GET", `/api/doctors/${id}/feed`)).feed;
@@ -43,8 +45,6 @@ export function FeedExport() {
       toast(e instanceof Error ? e.message : "The feed could not be changed.", "error");
     }
   }
-
-  const canManage = () => user()?.role === "admin" || (user()?.role === "doctor" && !!mine());
 
   return (
     <Show when={canManage()} fallback={<p class="muted">Doctors and admins manage calendar feeds.</p>}>

@@ -6,6 +6,7 @@ import { ApiFailure, api } from "../api-client/client";
 import type { Integration } from "../api-client/types";
 import { doctors, user } from "../stores/session";
 import { toast } from "../ui/toast";
+import { askConfirm } from "../ui/confirm";
 import { FeedExport } from "./FeedExport";
 import { ReconnectNotice } from "../notices/ReconnectBanner";
 import { connectProvider, loadMyIntegrations } from "../stores/integrations";
@@ -36,10 +37,16 @@ export function IntegrationsPage() {
     }
   });
   const isDoctor = () => user()?.role === "doctor";
+  // Which providers this server can connect: the others' buttons are disabled, with the reason.
+  const [setUp] = createResource(isDoctor, async () => (await api.integrationProviders()).providers);
+  const notSetUp = (id: string) => {
+    const s = setUp()?.[id];
+    return s && !s.configured ? (s.reason ?? "Not set up on this server.") : "";
+  };
   const doctorName = (id?: string | null) => doctors().find((d) => d.id === id)?.name ?? "";
 
   async function disconnect(i: Integration) {
-    if (!confirm(`Disconnect ${i.accountEmail ?? i.provider}? ACMS stops syncing with it at once.`)) return;
+    if (!(await askConfirm({ title: `Disconnect ${i.accountEmail ?? i.provider}?`, message: "ACMS stops syncing with it at once.", confirmLabel: "Disconnect", danger: true }))) return;
     try {
       await api.disconnectIntegration(i.id);
       toast("Calendar disconnected.");
@@ -91,6 +98,11 @@ export function IntegrationsPage() {
                       <span>Syncing to: {i.calendars?.find((c) => c.id === i.writeCalendarId)?.summary ?? i.writeCalendarId}</span>
                     </Show>
                     <span>Last successful sync: {ago(i.lastSyncAt)}</span>
+                    <Show when={(i.waitingChanges ?? 0) > 0}>
+                      <span class={i.healthy === false ? "field-error" : "muted"} data-testid="waiting-changes">
+                        {i.waitingChanges} {i.waitingChanges === 1 ? "change" : "changes"} waiting — retried automatically, nothing is lost
+                      </span>
+                    </Show>
                     <Show when={isDoctor() && i.status === "active"}>
                       <CalendarChoice integration={i} onSaved={() => void refetch()} />
                     </Show>
@@ -135,9 +147,20 @@ export function IntegrationsPage() {
                       when={p.id !== "caldav"}
                       fallback={<CalDavConnect onConnected={() => void Promise.all([refetch(), loadMyIntegrations()])} />}
                     >
-                      <button type="button" class="btn btn-primary" onClick={() => void connect(p.id)}>
+                      <button
+                        type="button"
+                        class="btn btn-primary"
+                        disabled={!!notSetUp(p.id)}
+                        aria-describedby={notSetUp(p.id) ? `why-${p.id}` : undefined}
+                        onClick={() => void connect(p.id)}
+                      >
                         Connect {p.name}
                       </button>
+                      <Show when={notSetUp(p.id)}>
+                        <span class="muted" id={`why-${p.id}`}>
+                          {notSetUp(p.id)} Ask the person who runs ACMS for your clinic.
+                        </span>
+                      </Show>
                     </Show>
                   </Show>
                 </li>

@@ -1,7 +1,10 @@
-// The live connection: one WebSocket to /api/live, subscribed to the doctors on screen,
-// resuming from the last seq seen. Reconnects with exponential backoff (capped, jittered).
+// The live connection: ONE WebSocket to /api/live for the whole app (started by App.tsx on
+// sign-in, whatever page is open), subscribed to every doctor of the clinic, resuming from the
+// last seq seen. Every doctor, not only the ones on screen: notices for the user travel under a
+// doctor's id, so a filtered calendar or the Settings page must still receive them; the calendar
+// filters what it draws itself. Reconnects with exponential backoff (capped, jittered).
 import { createSignal } from "solid-js";
-import type { Appointment, BlockedTime, ClientMessage, Doctor, ServerMessage } from "../api-client/types";
+import type { Appointment, BlockedTime, ClientMessage, Doctor, LiveChange, ServerMessage } from "../api-client/types";
 import { reloadRange, removeAppointment, removeBlocked, upsertAppointment, upsertBlocked } from "./appointments";
 import { loadMyIntegrations } from "./integrations";
 import { loadNotices, noticeArrived } from "./notices";
@@ -18,6 +21,9 @@ let doctorIds: string[] = [];
 let attempt = 0;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 let stopped = true;
+
+/** Every live change as it arrives (e.g. the booking dialog refreshes its free times). */
+export const changeListeners = new Set<(c: LiveChange) => void>();
 
 function send(msg: ClientMessage) {
   if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
@@ -42,6 +48,7 @@ function onMessage(ev: MessageEvent) {
   } else if (msg.type === "change") {
     lastSeq = Math.max(lastSeq ?? 0, msg.seq);
     const c = msg.change;
+    changeListeners.forEach((l) => l(c));
     if (c.kind === "appointment") {
       if (c.op === "deleted") removeAppointment((c.record as { id: string }).id);
       else upsertAppointment(c.record as Appointment);
@@ -97,7 +104,7 @@ export function startLive(ids: string[]) {
   connect();
 }
 
-/** Doctors on screen changed: resubscribe on the same socket. */
+/** The clinic's doctors changed (one added or removed): resubscribe on the same socket. */
 export function setLiveDoctors(ids: string[]) {
   doctorIds = ids;
   subscribe();

@@ -6,9 +6,10 @@ const [path, setPath] = createSignal(location.pathname);
 window.addEventListener("popstate", () => setPath(location.pathname));
 export { path };
 
+// The path signal is the path only: a query (the calendar's ?view=…&date=…) is not part of it.
 export function navigate(to: string) {
   history.pushState(null, "", to);
-  setPath(to);
+  setPath(location.pathname);
 }
 
 /** The appointment id in "/appointments/:id", if the path is one. */
@@ -17,7 +18,7 @@ export const appointmentInPath = () => /^\/appointments\/([0-9a-f]{32})\/?$/.exe
 /** Like navigate, without a new history entry (an address that no longer applies, e.g. /setup once set up). */
 export function replacePath(to: string) {
   history.replaceState(null, "", to);
-  setPath(to);
+  setPath(location.pathname);
 }
 
 /** The patient id in "/patients/:id", if the path is one. */

@@ -40,6 +40,8 @@ export interface AppointmentChange {
   actor: Actor;
   origin: ChangeOrigin;
   context?: ChangeContext;
+  /** An admin wrote it outside working hours on purpose (allowOutsideHours): said in the audit entry. */
+  overrideHours?: boolean;
 }
 
 export type ChangeEffect = (db: Db, change: AppointmentChange) => BatchItem<"sqlite">[];

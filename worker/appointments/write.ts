@@ -286,6 +286,7 @@ async function commit(
       // (medical detail), so a notes-only edit would otherwise show only a version bump.
       ...(change.before && change.after ? { changed: changedFields(change.before, change.after, AUDITED_FIELDS) } : {}),
       origin: change.origin,
+      ...(change.overrideHours ? { overrideHours: true } : {}),
     }),
     ...outboxRows(db, change, now),
     ...changeEffects().flatMap((fx) => fx(db, change)),
@@ -338,7 +339,7 @@ export async function createAppointment(env: { DB: D1Database }, caller: Caller,
     createdAt: iso(now),
     updatedAt: iso(now),
   };
-  const change: AppointmentChange = { before: null, after, actor: caller.actor, origin: opts.origin, context: changeContextOf(ctx) };
+  const change: AppointmentChange = { before: null, after, actor: caller.actor, origin: opts.origin, context: changeContextOf(ctx), overrideHours: caller.role === "admin" && !!input.allowOutsideHours };
   const db = makeDb(env.DB);
   const head: BatchItem<"sqlite">[] = [];
   if (slot) head.push(guard(db, slotFreeSql(input.doctorId, slot)));
@@ -429,7 +430,7 @@ export async function updateAppointment(
     updatedBy: actorId,
     updatedAt: iso(now),
   };
-  const change: AppointmentChange = { before, after, actor: caller.actor, origin: opts.origin, context: changeContextOf(ctx) };
+  const change: AppointmentChange = { before, after, actor: caller.actor, origin: opts.origin, context: changeContextOf(ctx), overrideHours: caller.role === "admin" && !!patch.allowOutsideHours };
   const fields = ["doctorId", "patientId", "start", "end", "type", "reason", "status", "notes"] as const;
   if (fields.every((k) => after[k] === before[k])) {
     // Nothing to change: no version bump, audit, outbox or e-mail. The caller's `extra`

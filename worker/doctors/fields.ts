@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { doctors } from "../db/schema";
 import { type WorkingHours, workingHoursSchema } from "../scheduling/working-hours";
+import { DEFAULT_WORKING_HOURS } from "./new-doctor";
 
 export const doctorFields = {
   name: z.string().trim().min(1, "is required").max(200),
@@ -48,16 +49,7 @@ export function parseAppointmentTypes(json: string | null | undefined): Appointm
   }
 }
 
-/** Mon–Fri 09:00–17:00 with a lunch hour: what a new doctor gets until someone edits it. */
-export const DEFAULT_WORKING_HOURS = Object.fromEntries(
-  ["1", "2", "3", "4", "5"].map((d) => [
-    d,
-    [
-      ["09:00", "12:00"],
-      ["13:00", "17:00"],
-    ],
-  ]),
-);
+export { DEFAULT_WORKING_HOURS } from "./new-doctor";
 
 /**
  * A new doctor's complete row: the one place for a new doctor's defaults, used by

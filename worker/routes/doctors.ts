@@ -11,6 +11,7 @@ import { makeDb } from "../db/client";
 import { doctors, users } from "../db/schema";
 import { doctorDto } from "../doctors/dto";
 import { doctorFields, newDoctorRow } from "../doctors/fields";
+import { nextDoctorColour } from "../doctors/new-doctor";
 import { publishDoctorChange } from "../live/doctor-change";
 import { conflict, forbidden, notFound, validationError } from "../errors";
 import { newId } from "../ids";
@@ -81,7 +82,8 @@ export const doctorRoutes = new Hono<AppEnv>()
       if (taken) throw conflict("user_already_linked", "That user is already linked to a doctor.");
     }
     const now = Date.now();
-    const row = newDoctorRow(newId(), u.clinicId, b.userId ?? null, b.name, b, now);
+    // A palette colour no colleague has yet, unless one was chosen.
+    const row = newDoctorRow(newId(), u.clinicId, b.userId ?? null, b.name, { ...b, color: b.color ?? (await nextDoctorColour(c.env.DB, u.clinicId)) }, now);
     const [[created]] = await db.batch([
       db.insert(doctors).values(row).returning(),
       auditInsert(db, u.clinicId, actorOf(u), "doctor.create", "doctor", row.id, { after: { name: row.name, userId: row.userId } }),

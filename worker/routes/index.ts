@@ -9,6 +9,7 @@ import { clinicRoutes } from "./clinic";
 import { doctorRoutes } from "./doctors";
 import { adminIntegrationRoutes, integrationRoutes } from "./integrations";
 import { caldavIntegrationRoutes } from "./integrations-caldav";
+import { providerStatusRoutes } from "./integration-providers";
 import { liveRoutes } from "./live";
 import { noticeRoutes } from "./notices";
 import { patientRoutes } from "./patients";
@@ -34,6 +35,7 @@ apiRoutes.route("/notices", noticeRoutes);
 // Scheduling suggestions (issue #21): no-show risk, ranked free slots, free-text requests.
 apiRoutes.route("/suggestions", suggestionRoutes);
 apiRoutes.route("/integrations/caldav", caldavIntegrationRoutes);
+apiRoutes.route("/integrations/providers", providerStatusRoutes);
 apiRoutes.route("/integrations", integrationRoutes);
 apiRoutes.route("/admin/integrations", adminIntegrationRoutes);
 // Provider push notifications: no session; each request is verified against the channel we registered.

@@ -43,8 +43,9 @@ const settingsUrl = (env: Env, k: OAuthConnector, result: "connected" | "denied"
 
 // A server without the provider's OAuth app answers a clear 503 (the settings page shows the
 // sentence), not the 500 of a missing configuration.
+export const notConfiguredReason = (k: OAuthConnector) => `${k.product} isn't set up on this server.`;
 function requireConfigured(env: Env, k: OAuthConnector) {
-  if (!k.configured(env)) throw new ApiError(503, "provider_not_configured", `${k.product} isn't set up on this server.`);
+  if (!k.configured(env)) throw new ApiError(503, "provider_not_configured", notConfiguredReason(k));
 }
 
 /** The connect + callback routes for one OAuth provider. */

@@ -16,6 +16,7 @@ import { makeDb } from "../db/client";
 import { doctors, ROLES, users } from "../db/schema";
 import { doctorDto } from "../doctors/dto";
 import { doctorFields, newDoctorRow } from "../doctors/fields";
+import { nextDoctorColour } from "../doctors/new-doctor";
 import { conflict, notFound, validationError } from "../errors";
 import { newId } from "../ids";
 import { csrf, issueSession, requireRole, requireSession, sessionToken } from "../middleware/session";
@@ -96,7 +97,9 @@ export const userRoutes = new Hono<AppEnv>()
       updatedAt: now,
       sessionEpoch: 0,
     };
-    const doctor = b.role === "doctor" ? newDoctorRow(newId(), me.clinicId, user.id, b.name, b.doctor ?? {}, now) : null;
+    // A new doctor gets a palette colour no colleague has yet (unless one was chosen).
+    const colour = b.role === "doctor" && !b.doctor?.color ? await nextDoctorColour(c.env.DB, me.clinicId) : undefined;
+    const doctor = b.role === "doctor" ? newDoctorRow(newId(), me.clinicId, user.id, b.name, { ...b.doctor, ...(colour ? { color: colour } : {}) }, now) : null;
     const dto = userDto(user, doctor?.id ?? null);
     try {
       await db.batch([
