@@ -1,11 +1,11 @@
 // /waitlist — who is waiting for an earlier time, what was offered to whom and what came of it
 // (sent, opened, accepted, taken, expired), live: the doctors' hubs announce every change on the
-// live channel ({kind:"waitlist"}) and the lists reload; a 20-second poll covers a dropped socket.
-import { createResource, createSignal, For, onCleanup, onMount, Show } from "solid-js";
+// app's one live socket ({kind:"waitlist"}, App.tsx) and the lists reload; a 20-second poll covers
+// a dropped socket.
+import { createResource, createSignal, For, onCleanup, Show } from "solid-js";
 import { formatDateTime } from "../lib/tz";
-import { startLive, stopLive } from "../stores/live";
 import { navigate } from "../stores/route";
-import { clinicTz, doctors, user } from "../stores/session";
+import { clinicTz, user } from "../stores/session";
 import { Dialog } from "../ui/Dialog";
 import { toast } from "../ui/toast";
 import { WaitlistForm } from "./WaitlistForm";
@@ -24,8 +24,6 @@ export function WaitlistPage() {
   const [entries] = createResource(source, async () => (await waitlistApi.list()).entries);
   const [offers] = createResource(source, async () => (await waitlistApi.offers()).offers);
   const [stats] = createResource(source, () => waitlistApi.stats());
-  onMount(() => startLive(doctors().map((d) => d.id)));
-  onCleanup(stopLive);
   const poll = setInterval(reload, 20_000);
   onCleanup(() => clearInterval(poll));
   const tz = () => clinicTz();
