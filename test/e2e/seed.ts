@@ -139,7 +139,7 @@ export const patientLinks = {
   notice: { token: "e2eNoticeToken__0123456789abcdef", appointmentId: "fc".repeat(16) },
 };
 
-export const rescheduleLink = { token: "e2eMoveToken____0123456789abcdef", appointmentId: "fc".repeat(16) };
+export const rescheduleLink = { token: "e2eMoveToken____0123456789abcdef", appointmentId: "f9".repeat(16) };
 
 export function seededNotices(now: number) {
   return [
