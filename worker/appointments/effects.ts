@@ -10,6 +10,7 @@ import type { Appointment } from "./model";
 import { inviteEmailEffect } from "../email/outbox";
 import { reminderEffect } from "../reminders/effect";
 import { videoLinkEffect } from "../video/effect";
+import { analyticsEffect } from "../analytics/effect";
 
 export type ChangeOrigin = "acms" | "google" | "microsoft" | "caldav" | "ics";
 
@@ -43,4 +44,4 @@ export interface AppointmentChange {
 
 export type ChangeEffect = (db: Db, change: AppointmentChange) => BatchItem<"sqlite">[];
 
-export const changeEffects: ChangeEffect[] = [inviteEmailEffect, reminderEffect, videoLinkEffect];
+export const changeEffects: ChangeEffect[] = [inviteEmailEffect, reminderEffect, videoLinkEffect, analyticsEffect];
