@@ -64,6 +64,8 @@ CREATE TABLE analytics_cube (
   d_conf INTEGER NOT NULL DEFAULT 0, ns_conf INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (clinic_id, doctor_id, type, video, month)
 );
+-- "By doctor": every doctor's row of one type/video slice and period.
+CREATE INDEX analytics_cube_by_doctor_idx ON analytics_cube (clinic_id, type, video, month);
 
 -- Weekday × hour per month, with the same '*' / -1 summaries: the busiest-times heatmap and
 -- no-shows by weekday and hour read 12 × (cells in use) rows for a year, whatever the filter.

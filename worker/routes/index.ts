@@ -1,6 +1,7 @@
 // Every /api route group except auth. Each group is its own module.
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
+import { analyticsRoutes } from "./analytics";
 import { appointmentRoutes } from "./appointments";
 import { auditRoutes } from "./audit";
 import { availabilityRoutes } from "./availability";
@@ -26,6 +27,7 @@ apiRoutes.route("/patients", patientRoutes);
 apiRoutes.route("/users", userRoutes);
 apiRoutes.route("/audit", auditRoutes);
 apiRoutes.route("/appointments", appointmentRoutes);
+apiRoutes.route("/analytics", analyticsRoutes);
 apiRoutes.route("/availability", availabilityRoutes);
 apiRoutes.route("/blocked-times", blockedTimeRoutes);
 apiRoutes.route("/live", liveRoutes);

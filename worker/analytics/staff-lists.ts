@@ -1,0 +1,62 @@
+// The one staff list in Analytics (not an aggregate): patients with 2+ no-shows in the period,
+// so the front desk can call them before their next visit. Admins see the clinic's, a doctor
+// their own patients'. Read from analytics_facts on (clinic, status, month): the no-shows of
+// the period, not every appointment.
+import type { Scope } from "./scope";
+import type { Table } from "./tables";
+
+export async function repeatNoShows(d1: D1Database, scope: Scope) {
+  const f = scope.filter;
+  const cond: string[] = [];
+  const params: unknown[] = [scope.clinicId, scope.period.from, scope.period.to];
+  if (f.doctor !== "*") cond.push("AND f.doctor_id = ?"), params.push(f.doctor);
+  if (f.type !== "*") cond.push("AND f.type = ?"), params.push(f.type);
+  if (f.video !== -1) cond.push("AND f.video = ?"), params.push(f.video);
+  const rows = (
+    await d1
+      .prepare(
+        `SELECT p.id, p.name, p.phone, COUNT(*) AS no_shows, MAX(f.start_ms) AS last_ms
+         FROM analytics_facts f JOIN patients p ON p.id = f.patient_id
+         WHERE f.clinic_id = ? AND f.status = 'no_show' AND f.month BETWEEN ? AND ? ${cond.join(" ")}
+         GROUP BY p.id HAVING COUNT(*) >= 2 ORDER BY no_shows DESC, last_ms DESC LIMIT 200`,
+      )
+      .bind(...params)
+      .all<{ id: string; name: string; phone: string; no_shows: number; last_ms: number }>()
+  ).results;
+  const patients = rows.map((r) => ({ patientId: r.id, name: r.name, phone: r.phone, noShows: r.no_shows, lastNoShow: new Date(r.last_ms).toISOString() }));
+  const table: Table = {
+    id: "repeat-no-shows",
+    title: "Patients with 2 or more no-shows in the period (staff only)",
+    columns: ["Patient", "Phone", "No-shows", "Last no-show"],
+    rows: patients.map((p) => [p.name, p.phone, p.noShows, p.lastNoShow.slice(0, 10)]),
+  };
+  return { patients, tables: [table] };
+}
+
+/** Reminder outcomes by channel in the period (reminders table, on its doctor/state/due index). */
+export async function reminderOutcomes(d1: D1Database, doctorIds: string[], fromMs: number, toMs: number) {
+  const rows = (
+    await d1
+      .prepare(
+        `SELECT channel, state, COUNT(*) AS n FROM reminders
+         WHERE doctor_id IN (SELECT value FROM json_each(?)) AND state IN ('sent', 'delivered', 'failed', 'unknown') AND due_at >= ? AND due_at < ?
+         GROUP BY channel, state`,
+      )
+      .bind(JSON.stringify(doctorIds), fromMs, toMs)
+      .all<{ channel: string; state: string; n: number }>()
+  ).results;
+  const by = new Map<string, Record<string, number>>();
+  for (const r of rows) by.set(r.channel, { ...(by.get(r.channel) ?? {}), [r.state]: r.n });
+  const channels = ["email", "sms"].map((ch) => {
+    const s = by.get(ch) ?? {};
+    const sent = (s.sent ?? 0) + (s.delivered ?? 0) + (s.unknown ?? 0);
+    return { channel: ch, sent, delivered: s.delivered ?? 0, failed: s.failed ?? 0, unknown: s.unknown ?? 0 };
+  });
+  const table: Table = {
+    id: "reminders",
+    title: "Reminders in the period",
+    columns: ["Channel", "Sent", "Delivered", "Failed", "Outcome unknown"],
+    rows: channels.map((c) => [c.channel === "sms" ? "SMS" : "E-mail", c.sent, c.delivered, c.failed, c.unknown]),
+  };
+  return { channels, tables: [table] };
+}

@@ -1,0 +1,69 @@
+// Analytics for the clinic owner (issue #19; docs/analytics.md).
+//   GET  /api/analytics/options            doctors and types the caller may filter by, allowed sections
+//   GET  /api/analytics/:section           busiest | no-shows | repeat-no-shows | reduction | utilization | kpis | nps
+//                                          ?from=YYYY-MM&to=YYYY-MM&doctor=<id>&type=<name>&video=0|1
+//   GET  /api/analytics/:section/csv       the section's tables as CSV (audited: analytics.csv)
+//   POST /api/analytics/rebuild            admin: recompute facts and rollups from the appointments
+// Roles per section: worker/analytics/scope.ts.
+import { Hono } from "hono";
+import type { AppEnv } from "../env";
+import { notFound } from "../errors";
+import { csrf, requireRole, requireSession } from "../middleware/session";
+import { rebuildClinic } from "../analytics/rebuild";
+import { clinicInfo, csvAudit, currentMonth, SECTIONS } from "../analytics/sections";
+import { SECTION_ROLES, ScopeQuery, scopeOf, type Section } from "../analytics/scope";
+import { toCsv } from "../analytics/tables";
+import { parseAppointmentTypes } from "../doctors/fields";
+import { queryOf } from "../validate";
+import { addMonths } from "../analytics/period";
+
+const isSection = (s: string): s is Section => Object.hasOwn(SECTIONS, s);
+
+export const analyticsRoutes = new Hono<AppEnv>()
+  .use("*", requireSession, csrf)
+  .get("/options", async (c) => {
+    const u = c.var.user;
+    const clinic = await clinicInfo(c.env.DB, u.clinicId);
+    const docs = (
+      await c.env.DB.prepare("SELECT id, name, appointment_types, active FROM doctors WHERE clinic_id = ? ORDER BY name")
+        .bind(u.clinicId)
+        .all<{ id: string; name: string; appointment_types: string; active: number }>()
+    ).results.filter((d) => u.role !== "doctor" || d.id === u.doctorId);
+    const types = [...new Set(docs.flatMap((d) => parseAppointmentTypes(d.appointment_types).map((t) => t.name)))].sort();
+    const to = currentMonth(clinic);
+    return c.json({
+      role: u.role,
+      sections: (Object.keys(SECTION_ROLES) as Section[]).filter((s) => SECTION_ROLES[s].includes(u.role)),
+      doctors: docs.filter((d) => d.active || u.role === "admin").map((d) => ({ id: d.id, name: d.name })),
+      types,
+      defaultPeriod: { from: addMonths(to, -2), to },
+      timeZone: clinic.timeZone,
+    });
+  })
+  .post("/rebuild", requireRole("admin"), async (c) => {
+    const r = await rebuildClinic(c.env.DB, c.var.user.clinicId);
+    return c.json(r);
+  })
+  .get("/:section/csv", async (c) => {
+    const section = c.req.param("section");
+    if (!isSection(section)) throw notFound("Analytics section");
+    const clinic = await clinicInfo(c.env.DB, c.var.user.clinicId);
+    const scope = scopeOf(c.var.user, section, queryOf(c, ScopeQuery), currentMonth(clinic));
+    const result = await SECTIONS[section](c.env.DB, scope, clinic);
+    await csvAudit(c.env.DB, c.var.user, section, scope);
+    const name = `analytics-${section}-${scope.period.from}-to-${scope.period.to}.csv`;
+    return c.body(toCsv(result.tables), 200, {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="${name}"`,
+      "cache-control": "no-store",
+    });
+  })
+  .get("/:section", async (c) => {
+    const section = c.req.param("section");
+    if (!isSection(section)) throw notFound("Analytics section");
+    const clinic = await clinicInfo(c.env.DB, c.var.user.clinicId);
+    const scope = scopeOf(c.var.user, section, queryOf(c, ScopeQuery), currentMonth(clinic));
+    const result = await SECTIONS[section](c.env.DB, scope, clinic);
+    c.header("cache-control", "no-store");
+    return c.json({ period: scope.period, filter: scope.filter, ...result });
+  });
