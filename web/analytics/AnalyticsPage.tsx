@@ -2,8 +2,8 @@
 // the KPIs, for the period chosen compared with the previous one of the same length. A lazy
 // chunk (App.tsx imports it with lazy()), so the calendar's bundle does not carry it or uPlot.
 // What a role sees is decided by the server (GET /api/analytics/options → sections).
-import { createMemo, createResource, createSignal, For, Show } from "solid-js";
-import { analyticsApi, type Options, type Query } from "./analytics-api";
+import { createEffect, createMemo, createResource, createSignal, For, Show } from "solid-js";
+import { analyticsApi, type Options, type Query, queryString } from "./analytics-api";
 import { extraSections } from "./extra-sections";
 import { BusiestSection, KpiSection, NoShowSection, NpsSection, ReductionSection, RepeatSection, UtilizationSection } from "./Sections";
 import "./analytics.css";
@@ -60,11 +60,17 @@ function Filters(props: { options: Options; query: Query; set: (q: Partial<Query
 
 export default function AnalyticsPage() {
   const [options] = createResource(analyticsApi.options);
-  const [override, setOverride] = createSignal<Partial<Query>>({});
+  // The period and filters live in the address too (/analytics?from=…&to=…&doctor=…), so a view can be shared or reloaded.
+  const fromUrl = Object.fromEntries([...new URLSearchParams(location.search)].filter(([k]) => ["from", "to", "doctor", "type", "video"].includes(k)));
+  const [override, setOverride] = createSignal<Partial<Query>>(fromUrl);
   const query = createMemo<Query | null>(() => {
     const o = options();
     if (!o) return null;
     return { from: o.defaultPeriod.from, to: o.defaultPeriod.to, doctor: "", type: "", video: "", ...override() };
+  });
+  createEffect(() => {
+    const q = query();
+    if (q && location.pathname.startsWith("/analytics")) history.replaceState(history.state, "", `/analytics?${queryString(q)}`);
   });
   const has = (s: string) => options()?.sections.includes(s as never) ?? false;
   return (
