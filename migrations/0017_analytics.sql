@@ -140,3 +140,56 @@ CREATE TABLE nps_responses (
 CREATE UNIQUE INDEX nps_appointment_uq ON nps_responses (appointment_id) WHERE appointment_id IS NOT NULL;
 CREATE UNIQUE INDEX nps_staff_quarter_uq ON nps_responses (user_id, quarter) WHERE user_id IS NOT NULL;
 CREATE INDEX nps_clinic_at_idx ON nps_responses (clinic_id, at);
+
+-- Reminder and invite outcomes per clinic, UTC month (of the reminder's due time / the
+-- invite's creation), kind ('reminder_email', 'reminder_sms', 'invite_request',
+-- 'invite_cancel') and state, so the KPI reads a few hundred rows for a year, not one per
+-- message. Kept by triggers on the message tables (whoever sends and records outcomes);
+-- pending/sending rows are not counted (they come and go with every reschedule).
+CREATE TABLE message_outcomes_monthly (
+  clinic_id TEXT NOT NULL,
+  month TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  n INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (clinic_id, month, kind, state)
+);
+INSERT INTO message_outcomes_monthly (clinic_id, month, kind, state, n)
+  SELECT clinic_id, strftime('%Y-%m', due_at / 1000, 'unixepoch'), 'reminder_' || channel, state, COUNT(*) FROM reminders
+  WHERE state NOT IN ('pending', 'sending') GROUP BY 1, 2, 3, 4;
+INSERT INTO message_outcomes_monthly (clinic_id, month, kind, state, n)
+  SELECT clinic_id, strftime('%Y-%m', created_at / 1000, 'unixepoch'), 'invite_' || lower(method), state, COUNT(*) FROM email_outbox
+  WHERE state != 'pending' GROUP BY 1, 2, 3, 4;
+
+CREATE TRIGGER message_outcomes_reminder_ins AFTER INSERT ON reminders WHEN NEW.state NOT IN ('pending', 'sending')
+BEGIN
+  INSERT INTO message_outcomes_monthly (clinic_id, month, kind, state, n) VALUES (NEW.clinic_id, strftime('%Y-%m', NEW.due_at / 1000, 'unixepoch'), 'reminder_' || NEW.channel, NEW.state, 1)
+  ON CONFLICT (clinic_id, month, kind, state) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER message_outcomes_reminder_upd AFTER UPDATE OF state, due_at, channel ON reminders
+WHEN OLD.state NOT IN ('pending', 'sending') OR NEW.state NOT IN ('pending', 'sending')
+BEGIN
+  UPDATE message_outcomes_monthly SET n = n - 1
+  WHERE OLD.state NOT IN ('pending', 'sending') AND clinic_id = OLD.clinic_id AND month = strftime('%Y-%m', OLD.due_at / 1000, 'unixepoch') AND kind = 'reminder_' || OLD.channel AND state = OLD.state;
+  INSERT INTO message_outcomes_monthly (clinic_id, month, kind, state, n)
+  SELECT NEW.clinic_id, strftime('%Y-%m', NEW.due_at / 1000, 'unixepoch'), 'reminder_' || NEW.channel, NEW.state, 1 WHERE NEW.state NOT IN ('pending', 'sending')
+  ON CONFLICT (clinic_id, month, kind, state) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER message_outcomes_reminder_del AFTER DELETE ON reminders WHEN OLD.state NOT IN ('pending', 'sending')
+BEGIN
+  UPDATE message_outcomes_monthly SET n = n - 1
+  WHERE clinic_id = OLD.clinic_id AND month = strftime('%Y-%m', OLD.due_at / 1000, 'unixepoch') AND kind = 'reminder_' || OLD.channel AND state = OLD.state;
+END;
+CREATE TRIGGER message_outcomes_invite_upd AFTER UPDATE OF state ON email_outbox WHEN OLD.state != NEW.state
+BEGIN
+  UPDATE message_outcomes_monthly SET n = n - 1
+  WHERE OLD.state != 'pending' AND clinic_id = OLD.clinic_id AND month = strftime('%Y-%m', OLD.created_at / 1000, 'unixepoch') AND kind = 'invite_' || lower(OLD.method) AND state = OLD.state;
+  INSERT INTO message_outcomes_monthly (clinic_id, month, kind, state, n)
+  SELECT NEW.clinic_id, strftime('%Y-%m', NEW.created_at / 1000, 'unixepoch'), 'invite_' || lower(NEW.method), NEW.state, 1 WHERE NEW.state != 'pending'
+  ON CONFLICT (clinic_id, month, kind, state) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER message_outcomes_invite_ins AFTER INSERT ON email_outbox WHEN NEW.state != 'pending'
+BEGIN
+  INSERT INTO message_outcomes_monthly (clinic_id, month, kind, state, n) VALUES (NEW.clinic_id, strftime('%Y-%m', NEW.created_at / 1000, 'unixepoch'), 'invite_' || lower(NEW.method), NEW.state, 1)
+  ON CONFLICT (clinic_id, month, kind, state) DO UPDATE SET n = n + 1;
+END;

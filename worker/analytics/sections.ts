@@ -9,9 +9,9 @@ import { bucketOf } from "./facts";
 import { adoption, nps, syncHealth } from "./kpis";
 import { noShows, reduction } from "./no-shows";
 import { addMonths, datesOf, previousOf } from "./period";
-import { doctorsOf } from "./read";
 import type { Scope, Section } from "./scope";
-import { repeatNoShows, reminderOutcomes } from "./staff-lists";
+import { repeatNoShows } from "./staff-lists";
+import { messageOutcomes } from "./messages";
 import type { Table } from "./tables";
 import { utilization } from "./utilization";
 
@@ -48,10 +48,8 @@ export const SECTIONS: Record<Section, Runner> = {
     return reduction(d1, s, first < addMonths(s.period.to, -59) ? addMonths(s.period.to, -59) : first);
   },
   utilization: (d1, s, c) => utilization(d1, s, c.timeZone),
-  kpis: async (d1, s, c) => {
-    const b = bounds(s, c.timeZone);
-    const [adopt, sync, doctors] = await Promise.all([adoption(d1, s.clinicId), syncHealth(d1, s), doctorsOf(d1, s)]);
-    const reminders = await reminderOutcomes(d1, doctors.map((d) => d.id), b.fromMs, b.toMs);
+  kpis: async (d1, s) => {
+    const [adopt, sync, messages] = await Promise.all([adoption(d1, s.clinicId), syncHealth(d1, s), messageOutcomes(d1, s)]);
     const adoptionTable: Table = {
       id: "adoption",
       title: "Calendar adoption: doctors with a healthy integration",
@@ -61,7 +59,7 @@ export const SECTIONS: Record<Section, Runner> = {
         ...adopt.perProvider.map((p) => [p.provider, p.connected, p.healthy, p.rate === null ? null : Math.round(p.rate * 1000) / 10]),
       ],
     };
-    return { adoption: adopt, sync, reminders: reminders.channels, tables: [adoptionTable, ...sync.tables, ...reminders.tables] };
+    return { adoption: adopt, sync, messages: messages.kinds, tables: [adoptionTable, ...sync.tables, ...messages.tables] };
   },
   nps: (d1, s, c) => {
     const b = bounds(s, c.timeZone);

@@ -32,31 +32,3 @@ export async function repeatNoShows(d1: D1Database, scope: Scope) {
   };
   return { patients, tables: [table] };
 }
-
-/** Reminder outcomes by channel in the period (reminders table, on its doctor/state/due index). */
-export async function reminderOutcomes(d1: D1Database, doctorIds: string[], fromMs: number, toMs: number) {
-  const rows = (
-    await d1
-      .prepare(
-        `SELECT channel, state, COUNT(*) AS n FROM reminders
-         WHERE doctor_id IN (SELECT value FROM json_each(?)) AND state IN ('sent', 'delivered', 'failed', 'unknown') AND due_at >= ? AND due_at < ?
-         GROUP BY channel, state`,
-      )
-      .bind(JSON.stringify(doctorIds), fromMs, toMs)
-      .all<{ channel: string; state: string; n: number }>()
-  ).results;
-  const by = new Map<string, Record<string, number>>();
-  for (const r of rows) by.set(r.channel, { ...(by.get(r.channel) ?? {}), [r.state]: r.n });
-  const channels = ["email", "sms"].map((ch) => {
-    const s = by.get(ch) ?? {};
-    const sent = (s.sent ?? 0) + (s.delivered ?? 0) + (s.unknown ?? 0);
-    return { channel: ch, sent, delivered: s.delivered ?? 0, failed: s.failed ?? 0, unknown: s.unknown ?? 0 };
-  });
-  const table: Table = {
-    id: "reminders",
-    title: "Reminders in the period",
-    columns: ["Channel", "Sent", "Delivered", "Failed", "Outcome unknown"],
-    rows: channels.map((c) => [c.channel === "sms" ? "SMS" : "E-mail", c.sent, c.delivered, c.failed, c.unknown]),
-  };
-  return { channels, tables: [table] };
-}

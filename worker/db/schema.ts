@@ -578,3 +578,17 @@ export const npsResponses = sqliteTable(
   },
   (t) => [index("nps_clinic_at_idx").on(t.clinicId, t.at)],
 );
+
+// Analytics (issue #19): reminder/invite outcomes per UTC month, kept by triggers on
+// reminders and email_outbox (migrations/0017_analytics.sql).
+export const messageOutcomesMonthly = sqliteTable(
+  "message_outcomes_monthly",
+  {
+    clinicId: text("clinic_id").notNull(),
+    month: text("month").notNull(),
+    kind: text("kind").notNull(),
+    state: text("state").notNull(),
+    n: integer("n").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.clinicId, t.month, t.kind, t.state] })],
+);
