@@ -27,7 +27,8 @@ CREATE TABLE analytics_facts (
   cancel_late INTEGER NOT NULL DEFAULT 0 -- cancelled less than 24 h before the start
 );
 CREATE INDEX analytics_facts_patient_idx ON analytics_facts (patient_id, start_ms);
-CREATE INDEX analytics_facts_clinic_status_idx ON analytics_facts (clinic_id, status, month);
+-- Covering for the staff list of repeat no-shows (no table reads, filters included).
+CREATE INDEX analytics_facts_clinic_status_idx ON analytics_facts (clinic_id, status, month, patient_id, start_ms, doctor_id, type, video);
 
 -- Monthly counters per (doctor, type, video), each also summed over '*' (all doctors / all types)
 -- and video = -1 (both), so any filter combination reads one row per month: a year of a

@@ -16,7 +16,10 @@ import { Toasts } from "./ui/toast";
 
 // Its own chunk (with uPlot), loaded on first visit: the calendar does not carry it.
 const [AnalyticsPage, setAnalyticsPage] = createSignal<Component | null>(null);
-const loadAnalytics = () => !AnalyticsPage() && void import("./analytics/AnalyticsPage").then((m) => setAnalyticsPage(() => m.default));
+let analyticsImport: Promise<unknown> | null = null;
+const loadAnalytics = () => (analyticsImport ??= import("./analytics/AnalyticsPage").then((m) => setAnalyticsPage(() => m.default)));
+// Opened at /analytics: fetch the chunk while the session is restored, not after.
+if (location.pathname.startsWith("/analytics")) void loadAnalytics();
 
 
 function Link(props: { href: string; children: string }) {
@@ -53,7 +56,7 @@ export function App() {
   );
   // /setup is only a signed-out address (SignedOut); once in, it means the calendar.
   createEffect(() => sessionStatus() === "in" && path() === "/setup" && replacePath("/"));
-  createEffect(() => sessionStatus() === "in" && path().startsWith("/analytics") && loadAnalytics());
+  createEffect(() => sessionStatus() === "in" && path().startsWith("/analytics") && void loadAnalytics());
   return (
     <>
       <a class="skip" href="#main">

@@ -5,6 +5,7 @@
 import { createEffect, createMemo, createResource, createSignal, For, Show } from "solid-js";
 import { analyticsApi, type Options, type Query, queryString } from "./analytics-api";
 import { extraSections } from "./extra-sections";
+import { StaffNps } from "./NpsPrompt";
 import { BusiestSection, KpiSection, NoShowSection, NpsSection, ReductionSection, RepeatSection, UtilizationSection } from "./Sections";
 import "./analytics.css";
 
@@ -76,6 +77,7 @@ export default function AnalyticsPage() {
   return (
     <div class="an-page">
       <h1>Analytics</h1>
+      <StaffNps />
       <Show when={!options.error} fallback={<p class="banner banner-error" role="alert">Analytics could not be loaded.</p>}>
         <Show when={query()} fallback={<p class="muted" role="status">Loading…</p>}>
           {(q) => (

@@ -3,6 +3,7 @@
 import { createResource, For, type JSX, Show } from "solid-js";
 import { analyticsApi, type Query, type Section, type SectionResult } from "./analytics-api";
 import { DataTable } from "./DataTable";
+import { markFirstData } from "./first-chart";
 
 export function SectionFrame(props: {
   section: Section;
@@ -13,7 +14,14 @@ export function SectionFrame(props: {
   emptyText: string;
   children: (r: SectionResult) => JSX.Element;
 }) {
-  const [data] = createResource(() => ({ ...props.query }), (q) => analyticsApi.section(props.section, q));
+  const [data] = createResource(
+    () => ({ ...props.query }),
+    (q) =>
+      analyticsApi.section(props.section, q).then((r) => {
+        markFirstData();
+        return r;
+      }),
+  );
   const id = `an-${props.section}`;
   return (
     <section class="an-section" aria-labelledby={id} data-section={props.section}>

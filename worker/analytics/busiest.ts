@@ -50,7 +50,7 @@ export interface BusiestCell {
 }
 
 export async function busiest(d1: D1Database, scope: Scope) {
-  const [cells, doctors] = await Promise.all([heatCells(d1, scope), doctorsOf(d1, scope)]);
+  const [cells, doctors] = await Promise.all([heatCells(d1, scope, true), doctorsOf(d1, scope)]);
   const cap = capacityByCell(doctors, scope.period);
   const map = new Map<string, BusiestCell>();
   const cell = (weekday: number, hour: number) => {

@@ -40,10 +40,10 @@ export function breakdowns(c: Counters) {
 export async function noShows(d1: D1Database, scope: Scope) {
   const [totals, heat, byDoctor, byType, doctors] = await Promise.all([
     cubeTotals(d1, scope),
-    heatCells(d1, scope),
+    heatCells(d1, scope, false),
     cubeBy(d1, scope, "doctor_id"),
     cubeBy(d1, scope, "type"),
-    doctorsOf(d1, { ...scope, filter: { ...scope.filter, doctor: scope.filter.doctor } }),
+    doctorsOf(d1, scope),
   ]);
   const b = breakdowns(totals.current);
   const prev = breakdowns(totals.previous).overall;

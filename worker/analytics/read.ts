@@ -80,9 +80,9 @@ export interface HeatCell {
   cur: number;
 }
 
-/** Weekday × hour sums of the period (cur 1) and the previous one (cur 0). */
-export async function heatCells(d1: D1Database, scope: Scope): Promise<HeatCell[]> {
-  const prev = previousOf(scope.period);
+/** Weekday × hour sums of the period (cur 1) and, when asked, the previous one (cur 0). */
+export async function heatCells(d1: D1Database, scope: Scope, withPrevious: boolean): Promise<HeatCell[]> {
+  const prev = withPrevious ? previousOf(scope.period) : scope.period;
   return (
     await d1
       .prepare(

@@ -2,8 +2,8 @@
 // less time off (manual blocks) and less busy time from their own calendars, each shown apart —
 // plus cancellations (late = under 24 h before the start, and by whom) and booking lead time.
 import { type Interval, merge, subtract } from "../scheduling/intervals";
-import { parseWorkingHours, workingIntervals } from "../scheduling/working-hours";
-import { localToUtc, addDays } from "../scheduling/zone";
+import { parseWorkingHours, workingIntervals, type WorkingHours } from "../scheduling/working-hours";
+import { addDays, isoWeekday, localToUtc, utcToLocal } from "../scheduling/zone";
 import { datesOf } from "./period";
 import { cubeBy, cubeTotals, doctorsOf, type Counters } from "./read";
 import type { Scope } from "./scope";
@@ -23,6 +23,33 @@ export function availability(working: Interval[], blocks: { start: number; end: 
   return { working: w, timeOff: w - a, externalBusy: a - b, bookable: b };
 }
 
+const toMin = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+
+/** How many of each ISO weekday (1..7) the dates from `first` to `last` hold. */
+export function weekdayCounts(first: string, last: string): number[] {
+  const days = Math.round((Date.parse(last) - Date.parse(first)) / 86_400_000) + 1;
+  const counts = new Array(8).fill(Math.floor(days / 7));
+  const w0 = isoWeekday(first);
+  for (let i = 0; i < days % 7; i++) counts[((w0 - 1 + i) % 7) + 1]++;
+  return counts;
+}
+
+/** Wall-clock working minutes over the period (a DST day's lost or extra hour is not counted). */
+export function workingMinutes(hours: WorkingHours, counts: number[]): number {
+  let m = 0;
+  for (const [day, spans] of Object.entries(hours)) for (const [s, e] of spans ?? []) m += (toMin(e) - toMin(s)) * counts[Number(day)];
+  return m;
+}
+
+/** Time off and external busy minutes inside working time, from working intervals around the blocks only. */
+function blockedMinutes(zone: string, hours: WorkingHours, blocks: { start_ms: number; end_ms: number; source: string }[], fromMs: number, toMs: number) {
+  const spans = merge(blocks.map((b) => ({ start: Math.max(b.start_ms, fromMs), end: Math.min(b.end_ms, toMs) })));
+  const working: Interval[] = [];
+  for (const sp of spans) working.push(...workingIntervals(zone, hours, utcToLocal(zone, sp.start).date, utcToLocal(zone, sp.end - 1).date));
+  const av = availability(merge(working), blocks.map((b) => ({ start: b.start_ms, end: b.end_ms, manual: b.source === "manual" })));
+  return { timeOff: av.timeOff, externalBusy: av.externalBusy };
+}
+
 export async function utilization(d1: D1Database, scope: Scope, zone: string) {
   const { first, last } = datesOf(scope.period);
   const fromMs = localToUtc(zone, first, "00:00");
@@ -39,22 +66,28 @@ export async function utilization(d1: D1Database, scope: Scope, zone: string) {
   ).results;
   const weeks = (toMs - fromMs) / (7 * 86_400_000);
   const booked = new Map(byDoctor.map((r) => [r.key, r]));
+  const counts = weekdayCounts(first, last);
   const rows = doctors.map((d) => {
-    const working = workingIntervals(zone, parseWorkingHours(d.working_hours), first, last);
-    const av = availability(
-      working,
-      blocks.filter((b) => b.doctor_id === d.id).map((b) => ({ start: b.start_ms, end: b.end_ms, manual: b.source === "manual" })),
-    );
+    const hours = parseWorkingHours(d.working_hours);
+    const mine = blocks.filter((b) => b.doctor_id === d.id);
+    // Working minutes by arithmetic (wall-clock hours × the weekdays in the period); working
+    // intervals in UTC only around this doctor's blocks, where overlap must be measured.
+    const working = workingMinutes(hours, counts);
+    const cut = mine.length ? blockedMinutes(zone, hours, mine, fromMs, toMs) : { timeOff: 0, externalBusy: 0 };
+    const av = { working, ...cut, bookable: Math.max(0, working - cut.timeOff - cut.externalBusy) };
     const c = booked.get(d.id);
     const bookedMin = c?.minutes ?? 0;
     return {
       doctorId: d.id,
       name: d.name,
       bookedMinutes: bookedMin,
-      ...Object.fromEntries(Object.entries(av).map(([k, v]) => [`${k}Minutes`, Math.round(v)])),
+      workingMinutes: Math.round(av.working),
+      timeOffMinutes: Math.round(av.timeOff),
+      externalBusyMinutes: Math.round(av.externalBusy),
+      bookableMinutes: Math.round(av.bookable),
       utilization: av.bookable > 0 ? bookedMin / av.bookable : null,
       bookedHoursPerWeek: weeks > 0 ? bookedMin / 60 / weeks : 0,
-    } as { doctorId: string; name: string; bookedMinutes: number; workingMinutes: number; timeOffMinutes: number; externalBusyMinutes: number; bookableMinutes: number; utilization: number | null; bookedHoursPerWeek: number };
+    };
   });
   const cancellations = (c: Counters) => ({
     cancelled: c.cancelled,

@@ -501,7 +501,7 @@ export const analyticsFacts = sqliteTable(
     cancelledAt: integer("cancelled_at"),
     cancelLate: integer("cancel_late").notNull().default(0),
   },
-  (t) => [index("analytics_facts_patient_idx").on(t.patientId, t.startMs), index("analytics_facts_clinic_status_idx").on(t.clinicId, t.status, t.month)],
+  (t) => [index("analytics_facts_patient_idx").on(t.patientId, t.startMs), index("analytics_facts_clinic_status_idx").on(t.clinicId, t.status, t.month, t.patientId, t.startMs, t.doctorId, t.type, t.video)],
 );
 
 const cubeCounter = (name: string) => integer(name).notNull().default(0);

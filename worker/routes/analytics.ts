@@ -3,13 +3,15 @@
 //   GET  /api/analytics/:section           busiest | no-shows | repeat-no-shows | reduction | utilization | kpis | nps
 //                                          ?from=YYYY-MM&to=YYYY-MM&doctor=<id>&type=<name>&video=0|1
 //   GET  /api/analytics/:section/csv       the section's tables as CSV (audited: analytics.csv)
-//   POST /api/analytics/rebuild            admin: recompute facts and rollups from the appointments
+//   POST /api/analytics/rebuild[?after=<id>] admin: recompute facts and rollups from the appointments,
+//                                          10,000 appointments per call; repeat with `next` until it is null
 // Roles per section: worker/analytics/scope.ts.
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { csrf, requireRole, requireSession } from "../middleware/session";
-import { rebuildClinic } from "../analytics/rebuild";
+import { rebuildStep } from "../analytics/rebuild";
+import { z } from "zod";
 import { clinicInfo, csvAudit, currentMonth, SECTIONS } from "../analytics/sections";
 import { SECTION_ROLES, ScopeQuery, scopeOf, type Section } from "../analytics/scope";
 import { toCsv } from "../analytics/tables";
@@ -17,6 +19,8 @@ import { parseAppointmentTypes } from "../doctors/fields";
 import { queryOf } from "../validate";
 import { addMonths } from "../analytics/period";
 import { meteredD1 } from "../analytics/d1-meter";
+
+const RebuildQuery = z.strictObject({ after: z.string().regex(/^[0-9a-f]{32}$/, "must be an appointment id").optional() });
 
 const isSection = (s: string): s is Section => Object.hasOwn(SECTIONS, s);
 
@@ -42,8 +46,8 @@ export const analyticsRoutes = new Hono<AppEnv>()
     });
   })
   .post("/rebuild", requireRole("admin"), async (c) => {
-    const r = await rebuildClinic(c.env.DB, c.var.user.clinicId);
-    return c.json(r);
+    const { after } = queryOf(c, RebuildQuery);
+    return c.json(await rebuildStep(c.env.DB, c.var.user.clinicId, after ?? ""));
   })
   .get("/:section/csv", async (c) => {
     const section = c.req.param("section");

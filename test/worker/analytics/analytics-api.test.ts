@@ -151,6 +151,16 @@ describe("analytics roles", () => {
     expect(opts.sections).toEqual(sections.filter((s) => allowed[role].includes(s)).sort((a, b) => sections.indexOf(a) - sections.indexOf(b)));
   });
 
+  it("only admins may rebuild", async () => {
+    expect((await authed(f.tokens.receptionist).post("/api/analytics/rebuild")).status).toBe(403);
+    expect((await authed(f.tokens.doctor).post("/api/analytics/rebuild")).status).toBe(403);
+    expect((await authed(f.tokens.admin).post("/api/analytics/rebuild?after=nope")).status).toBe(422);
+    const r = await authed(f.tokens.admin).post("/api/analytics/rebuild");
+    expect(await json<any>(r)).toEqual({ appointments: 7, next: null });
+    // The numbers are unchanged by a rebuild.
+    expect((await json<any>(await authed(f.tokens.admin).get(`/api/analytics/no-shows${Q}`))).overall).toMatchObject({ n: 5, k: 3 });
+  });
+
   it("a doctor sees only themself, even when asking for the clinic", async () => {
     const api = authed(f.tokens.doctor);
     const mine = await json<any>(await api.get(`/api/analytics/no-shows${Q}`));

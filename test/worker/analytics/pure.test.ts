@@ -6,7 +6,7 @@ import { bucketOf, cancelByOf, leadBucket } from "../../../worker/analytics/fact
 import { addMonths, datesOf, monthList, previousOf } from "../../../worker/analytics/period";
 import { npsOf, quantileOf, rateOf, wilson } from "../../../worker/analytics/stats";
 import { toCsv } from "../../../worker/analytics/tables";
-import { availability } from "../../../worker/analytics/utilization";
+import { availability, weekdayCounts, workingMinutes } from "../../../worker/analytics/utilization";
 
 describe("wilson", () => {
   it.each([
@@ -107,6 +107,13 @@ describe("slots offered and bookable time", () => {
     expect(cap.get("1:10")).toBe(5);
     expect(cap.get("6:23")).toBe(8); // 4 Saturdays × 2
     expect(cap.get("2:9")).toBeUndefined();
+  });
+  it("weekday counts and working minutes of a period", () => {
+    // November 2026 starts on a Sunday: 30 days = 4 weeks + Sun, Mon.
+    expect(weekdayCounts("2026-11-01", "2026-11-30").slice(1)).toEqual([5, 4, 4, 4, 4, 4, 5]);
+    expect(weekdayCounts("2026-10-01", "2026-11-30").slice(1).reduce((a, b) => a + b, 0)).toBe(61);
+    const hours = { "1": [["09:00", "12:00"], ["13:00", "17:00"]], "7": [["10:00", "24:00"]] } as never;
+    expect(workingMinutes(hours, weekdayCounts("2026-11-01", "2026-11-30"))).toBe(5 * 420 + 5 * 840);
   });
   it("time off and external busy count only inside working time, apart", () => {
     const h = 3_600_000;
