@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { hashPassword } from "../scripts/seed.mjs";
-import { fetchJson, freePort, ms, percentile, printTable, sample, startWranglerDev, wranglerSync } from "./lib.mjs";
+import { applySql, fetchJson, freePort, ms, percentile, printTable, sample, startWranglerDev, wranglerSync } from "./lib.mjs";
 
 const QUICK = process.argv.includes("--quick");
 const root = path.resolve(import.meta.dirname, "..");
@@ -82,17 +82,6 @@ function seedSql() {
   return [head, ...chunks];
 }
 
-function applySql(sql, state) {
-  const dir = mkdtempSync(path.join(tmpdir(), "acms-analytics-sql-"));
-  try {
-    const file = path.join(dir, "chunk.sql");
-    writeFileSync(file, sql);
-    wranglerSync(["d1", "execute", "acms", "--local", "--persist-to", state, "-c", config, "--file", file]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 const month = (t) => new Date(t).toISOString().slice(0, 7);
 
 async function main() {
@@ -108,7 +97,7 @@ async function main() {
   try {
     writeFileSync(path.join(root, "dist/acms_calendar/.dev.vars"), `SESSION_SECRET="bench-analytics-session-secret-0123456789"\n`);
     wranglerSync(["d1", "migrations", "apply", "acms", "--local", "--persist-to", state, "-c", config]);
-    for (const sql of seedSql()) applySql(sql, state);
+    for (const sql of seedSql()) applySql(sql, state, ["-c", config]);
     log(`seeded ${APPOINTMENTS.toLocaleString("en")} appointments, ${DOCTORS} doctors, ${DAYS} working days, reminders and sync metrics`);
     const [appPort, basePort] = [await freePort(), await freePort()];
     const [app, base] = await Promise.all([

@@ -32,7 +32,7 @@ CREATE INDEX analytics_facts_clinic_status_idx ON analytics_facts (clinic_id, st
 
 -- Monthly counters per (doctor, type, video), each also summed over '*' (all doctors / all types)
 -- and video = -1 (both), so any filter combination reads one row per month: a year of a
--- 50-doctor clinic is 12 rows for the clinic, ~600 for "by doctor". Counters: see
+-- 50-doctor clinic is 12 rows for the clinic, ~600 for "by doctor" (a key range per doctor). Counters: see
 -- worker/analytics/counters.ts (d_* = appointments with an outcome, completed or no-show;
 -- ns_* = no-shows among them).
 CREATE TABLE analytics_cube (
@@ -64,9 +64,7 @@ CREATE TABLE analytics_cube (
   d_rem INTEGER NOT NULL DEFAULT 0, ns_rem INTEGER NOT NULL DEFAULT 0,
   d_conf INTEGER NOT NULL DEFAULT 0, ns_conf INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (clinic_id, doctor_id, type, video, month)
-);
--- "By doctor": every doctor's row of one type/video slice and period.
-CREATE INDEX analytics_cube_by_doctor_idx ON analytics_cube (clinic_id, type, video, month);
+) WITHOUT ROWID; -- the key is the row: one read per row, not an index entry plus a table row
 
 -- Weekday × hour per month, with the same '*' / -1 summaries: the busiest-times heatmap and
 -- no-shows by weekday and hour read 12 × (cells in use) rows for a year, whatever the filter.
@@ -83,7 +81,7 @@ CREATE TABLE analytics_heat (
   d_all INTEGER NOT NULL DEFAULT 0,
   ns_all INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (clinic_id, doctor_id, type, video, month, weekday, hour)
-);
+) WITHOUT ROWID;
 
 -- Sync health per clinic, provider and UTC day: outcomes of provider calls and a fixed-bucket
 -- histogram of latencies (worker/analytics/sync-metrics.ts has the bucket bounds), so p50/p95
@@ -99,7 +97,7 @@ CREATE TABLE sync_metrics_daily (
   failed INTEGER NOT NULL DEFAULT 0,
   hist TEXT NOT NULL DEFAULT '[0,0,0,0,0,0,0,0,0,0,0,0]',
   PRIMARY KEY (clinic_id, day, provider, direction)
-);
+) WITHOUT ROWID;
 
 -- Outbound latency: an outbox row leaving 'pending' is the end of "change saved → provider
 -- acknowledged" for each provider the doctor syncs with. A trigger so the sync engine's write
@@ -154,7 +152,7 @@ CREATE TABLE message_outcomes_monthly (
   state TEXT NOT NULL,
   n INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (clinic_id, month, kind, state)
-);
+) WITHOUT ROWID;
 INSERT INTO message_outcomes_monthly (clinic_id, month, kind, state, n)
   SELECT clinic_id, strftime('%Y-%m', due_at / 1000, 'unixepoch'), 'reminder_' || channel, state, COUNT(*) FROM reminders
   WHERE state NOT IN ('pending', 'sending') GROUP BY 1, 2, 3, 4;
@@ -194,3 +192,7 @@ BEGIN
   INSERT INTO message_outcomes_monthly (clinic_id, month, kind, state, n) VALUES (NEW.clinic_id, strftime('%Y-%m', NEW.created_at / 1000, 'unixepoch'), 'invite_' || lower(NEW.method), NEW.state, 1)
   ON CONFLICT (clinic_id, month, kind, state) DO UPDATE SET n = n + 1;
 END;
+
+-- "Feeds polled in the last week" (KPI): when a doctor's subscribable feed was last fetched
+-- (200 or 304), written at most once an hour per doctor (worker/analytics/feed-polls.ts).
+ALTER TABLE doctors ADD COLUMN feed_polled_at INTEGER;

@@ -1,24 +1,13 @@
 // Calls for the Analytics page (worker/routes/analytics.ts). The answers' shapes are the
 // worker's own section results; the page only needs the parts typed here.
 import { request } from "../api-client/client";
+import type { Table } from "../../worker/analytics/tables";
+import type { Group } from "../../worker/analytics/no-shows";
+import type { Section } from "../../worker/analytics/scope";
 
-export type Cell = string | number | null;
-export interface Table {
-  id: string;
-  title: string;
-  columns: string[];
-  rows: Cell[][];
-}
-export interface Rate {
-  label: string;
-  n: number;
-  k: number;
-  rate: number | null;
-  low: number | null;
-  high: number | null;
-  few: boolean;
-}
-export type Section = "busiest" | "no-shows" | "repeat-no-shows" | "reduction" | "utilization" | "kpis" | "nps";
+export type { Section, Table };
+/** A no-show rate with its label, n and 95% interval. */
+export type Rate = Group;
 
 export interface Options {
   role: "admin" | "doctor" | "receptionist";

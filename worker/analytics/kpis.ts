@@ -10,7 +10,7 @@ export const LATENCY_TARGET_MS = 5000;
 const PROVIDER_NAMES: Record<string, string> = { google: "Google", microsoft: "Outlook", caldav: "iCloud/CalDAV" };
 
 export async function adoption(d1: D1Database, clinicId: string) {
-  const [doctors, integ] = await d1.batch([
+  const [doctors, integ, any] = await d1.batch([
     d1.prepare("SELECT COUNT(*) AS n FROM doctors WHERE clinic_id = ? AND active = 1").bind(clinicId),
     // Healthy: connected and not waiting for a reconnect or failing.
     d1
@@ -19,12 +19,12 @@ export async function adoption(d1: D1Database, clinicId: string) {
          FROM calendar_integrations i JOIN doctors d ON d.id = i.doctor_id AND d.active = 1 WHERE i.clinic_id = ? AND i.status != 'disconnected' GROUP BY i.provider`,
       )
       .bind(clinicId),
+    d1
+      .prepare("SELECT COUNT(DISTINCT i.doctor_id) AS n FROM calendar_integrations i JOIN doctors d ON d.id = i.doctor_id AND d.active = 1 WHERE i.clinic_id = ? AND i.status = 'active' AND i.last_error IS NULL")
+      .bind(clinicId),
   ]);
   const total = (doctors.results[0] as { n: number }).n;
-  const healthyAny = await d1
-    .prepare("SELECT COUNT(DISTINCT i.doctor_id) AS n FROM calendar_integrations i JOIN doctors d ON d.id = i.doctor_id AND d.active = 1 WHERE i.clinic_id = ? AND i.status = 'active' AND i.last_error IS NULL")
-    .bind(clinicId)
-    .first<{ n: number }>();
+  const healthyAny = any.results[0] as { n: number } | undefined;
   const perProvider = (integ.results as { provider: string; n: number; healthy: number }[]).map((r) => ({
     provider: r.provider,
     connected: r.n,
@@ -97,21 +97,17 @@ export async function syncHealth(d1: D1Database, scope: Scope) {
 
 /** NPS of patients and of staff in the period (clinic-zone months, approximated by UTC month bounds). */
 export async function nps(d1: D1Database, scope: Scope, fromMs: number, toMs: number, prevFromMs: number, withComments: boolean) {
-  const rows = (
-    await d1
+  const [grouped, commented] = await d1.batch([
+    d1
       .prepare("SELECT source, score, at >= ? AS cur, COUNT(*) AS count FROM nps_responses WHERE clinic_id = ? AND at >= ? AND at < ? GROUP BY 1, 2, 3")
-      .bind(fromMs, scope.clinicId, prevFromMs, toMs)
-      .all<{ source: string; score: number; cur: number; count: number }>()
-  ).results;
+      .bind(fromMs, scope.clinicId, prevFromMs, toMs),
+    d1
+      .prepare("SELECT source, score, comment, at FROM nps_responses WHERE clinic_id = ? AND at >= ? AND at < ? AND comment != '' ORDER BY at DESC LIMIT 100")
+      .bind(scope.clinicId, withComments ? fromMs : toMs, toMs),
+  ]);
+  const rows = grouped.results as { source: string; score: number; cur: number; count: number }[];
   const of = (source: string, cur: number) => npsOf(rows.filter((r) => r.source === source && r.cur === cur));
-  const comments = withComments
-    ? (
-        await d1
-          .prepare("SELECT source, score, comment, at FROM nps_responses WHERE clinic_id = ? AND at >= ? AND at < ? AND comment != '' ORDER BY at DESC LIMIT 100")
-          .bind(scope.clinicId, fromMs, toMs)
-          .all<{ source: string; score: number; comment: string; at: number }>()
-      ).results.map((c) => ({ ...c, at: new Date(c.at).toISOString() }))
-    : [];
+  const comments = (commented.results as { source: string; score: number; comment: string; at: number }[]).map((c) => ({ ...c, at: new Date(c.at).toISOString() }));
   const result = { patients: of("patient", 1), staff: of("staff", 1), previousPatients: of("patient", 0), previousStaff: of("staff", 0) };
   const line = (label: string, n: ReturnType<typeof npsOf>): (string | number | null)[] => [label, n.score, n.n, n.promoters, n.passives, n.detractors];
   const tables: Table[] = [

@@ -61,9 +61,10 @@ export async function cubeBy(d1: D1Database, scope: Scope, by: "doctor_id" | "ty
   const stmt =
     by === "doctor_id"
       ? d1
-          .prepare(`SELECT doctor_id AS key, ${SUMS} FROM analytics_cube INDEXED BY analytics_cube_by_doctor_idx
-            WHERE clinic_id = ? AND type = ? AND video = ? AND month BETWEEN ? AND ? AND doctor_id != '*' ${f.doctor === "*" ? "" : "AND doctor_id = ?"} GROUP BY doctor_id`)
-          .bind(scope.clinicId, f.type, f.video, from, to, ...(f.doctor === "*" ? [] : [f.doctor]))
+          // One key range per doctor of the clinic (former doctors included).
+          .prepare(`SELECT doctor_id AS key, ${SUMS} FROM analytics_cube
+            WHERE clinic_id = ? AND doctor_id IN (SELECT id FROM doctors WHERE clinic_id = ? ${f.doctor === "*" ? "" : "AND id = ?"}) AND type = ? AND video = ? AND month BETWEEN ? AND ? GROUP BY doctor_id`)
+          .bind(scope.clinicId, scope.clinicId, ...(f.doctor === "*" ? [] : [f.doctor]), f.type, f.video, from, to)
       : d1
           .prepare(`SELECT type AS key, ${SUMS} FROM analytics_cube WHERE clinic_id = ? AND doctor_id = ? AND video = ? AND month BETWEEN ? AND ? AND type != '*' ${f.type === "*" ? "" : "AND type = ?"} GROUP BY type`)
           .bind(scope.clinicId, f.doctor, f.video, from, to, ...(f.type === "*" ? [] : [f.type]));

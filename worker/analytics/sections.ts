@@ -12,6 +12,7 @@ import { addMonths, datesOf, previousOf } from "./period";
 import type { Scope, Section } from "./scope";
 import { repeatNoShows } from "./staff-lists";
 import { messageOutcomes } from "./messages";
+import { feedPolls } from "./feed-polls";
 import type { Table } from "./tables";
 import { utilization } from "./utilization";
 
@@ -20,9 +21,20 @@ export interface ClinicInfo {
   createdAt: number;
 }
 
-export async function clinicInfo(d1: D1Database, clinicId: string): Promise<ClinicInfo> {
+// Per isolate for a minute: every analytics request needs the zone, which changes rarely (a
+// changed zone shows within a minute; the rollups follow it only after a rebuild anyway).
+const clinicCache = new Map<string, { info: ClinicInfo; until: number }>();
+
+export async function clinicInfo(d1: D1Database, clinicId: string, now = Date.now()): Promise<ClinicInfo> {
+  const hit = clinicCache.get(clinicId);
+  if (hit && hit.until > now) return hit.info;
   const r = await d1.prepare("SELECT time_zone, created_at FROM clinics WHERE id = ?").bind(clinicId).first<{ time_zone: string; created_at: number }>();
-  return { timeZone: r?.time_zone ?? "UTC", createdAt: r?.created_at ?? Date.now() };
+  const info = { timeZone: r?.time_zone ?? "UTC", createdAt: r?.created_at ?? now };
+  if (r) {
+    if (clinicCache.size > 1000) clinicCache.clear();
+    clinicCache.set(clinicId, { info, until: now + 60_000 });
+  }
+  return info;
 }
 
 /** The current month in the clinic zone: the default end of a period. */
@@ -49,7 +61,7 @@ export const SECTIONS: Record<Section, Runner> = {
   },
   utilization: (d1, s, c) => utilization(d1, s, c.timeZone),
   kpis: async (d1, s) => {
-    const [adopt, sync, messages] = await Promise.all([adoption(d1, s.clinicId), syncHealth(d1, s), messageOutcomes(d1, s)]);
+    const [adopt, sync, messages, feeds] = await Promise.all([adoption(d1, s.clinicId), syncHealth(d1, s), messageOutcomes(d1, s), feedPolls(d1, s.clinicId)]);
     const adoptionTable: Table = {
       id: "adoption",
       title: "Calendar adoption: doctors with a healthy integration",
@@ -59,7 +71,13 @@ export const SECTIONS: Record<Section, Runner> = {
         ...adopt.perProvider.map((p) => [p.provider, p.connected, p.healthy, p.rate === null ? null : Math.round(p.rate * 1000) / 10]),
       ],
     };
-    return { adoption: adopt, sync, messages: messages.kinds, tables: [adoptionTable, ...sync.tables, ...messages.tables] };
+    const feedTable: Table = {
+      id: "feeds",
+      title: "Subscribed calendar feeds (now)",
+      columns: ["Doctors with a feed on", "Fetched in the last 7 days"],
+      rows: [[feeds.enabled, feeds.polledLastWeek]],
+    };
+    return { adoption: adopt, sync, messages: messages.kinds, feeds, tables: [adoptionTable, ...sync.tables, ...messages.tables, feedTable] };
   },
   nps: (d1, s, c) => {
     const b = bounds(s, c.timeZone);

@@ -525,10 +525,8 @@ export const analyticsCube = sqliteTable(
     video: integer("video").notNull(),
     ...cubeCounters,
   },
-  (t) => [
-    primaryKey({ columns: [t.clinicId, t.doctorId, t.type, t.video, t.month] }),
-    index("analytics_cube_by_doctor_idx").on(t.clinicId, t.type, t.video, t.month),
-  ],
+  // WITHOUT ROWID in the migration (drizzle cannot say it).
+  (t) => [primaryKey({ columns: [t.clinicId, t.doctorId, t.type, t.video, t.month] })],
 );
 
 export const analyticsHeat = sqliteTable(
@@ -579,6 +577,8 @@ export const npsResponses = sqliteTable(
   (t) => [index("nps_clinic_at_idx").on(t.clinicId, t.at)],
 );
 
+// Analytics (issue #19) also adds doctors.feed_polled_at (ALTER TABLE in 0017; read with plain
+// SQL in worker/analytics/feed-polls.ts, like the reminder columns of 0012).
 // Analytics (issue #19): reminder/invite outcomes per UTC month, kept by triggers on
 // reminders and email_outbox (migrations/0017_analytics.sql).
 export const messageOutcomesMonthly = sqliteTable(

@@ -3,7 +3,7 @@
 // delivered; a failure once as failed; a pending one and a rescheduled (deleted) pending one not at all.
 import { describe, expect, it } from "vitest";
 import { newId } from "../../../worker/ids";
-import { authed, env, json, makeClinic } from "../../helpers";
+import { authed, env, json, makeClinic, worker } from "../../helpers";
 
 describe("message outcomes", () => {
   it("follow the reminders' and invites' states", async () => {
@@ -44,5 +44,26 @@ describe("message outcomes", () => {
     const by = Object.fromEntries(k.messages.map((m: any) => [m.kind, [m.sent, m.delivered, m.failed]]));
     expect(by).toEqual({ reminder_sms: [1, 1, 1], reminder_email: [1, 0, 0], invite_request: [1, 0, 0], invite_cancel: [0, 0, 0] });
     expect((await json<any>(await authed(f.tokens.admin).get("/api/analytics/kpis?from=2026-10&to=2026-10"))).messages.every((m: any) => m.sent === 0)).toBe(true);
+  });
+});
+
+describe("feeds polled", () => {
+  it("a fetched feed counts for the week, at most one write an hour", async () => {
+    const f = await makeClinic({ doctors: 2 });
+    const d = f.doctors[0];
+    const res = await authed(d.token).post(`/api/doctors/${d.doctor.id}/feed`, {});
+    const url = new URL((await json<any>(res)).feed.url);
+    const kpi = async () => (await json<any>(await authed(f.tokens.admin).get("/api/analytics/kpis"))).feeds;
+    expect(await kpi()).toEqual({ enabled: 1, polledLastWeek: 0 });
+    const feed = await worker.fetch(`http://localhost${url.pathname}`);
+    expect(feed.status).toBe(200);
+    await feed.text();
+    await expect.poll(kpi).toEqual({ enabled: 1, polledLastWeek: 1 });
+    const first = await env.DB.prepare("SELECT feed_polled_at FROM doctors WHERE id = ?").bind(d.doctor.id).first<number>("feed_polled_at");
+    await (await worker.fetch(`http://localhost${url.pathname}`)).text();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await env.DB.prepare("SELECT feed_polled_at FROM doctors WHERE id = ?").bind(d.doctor.id).first<number>("feed_polled_at")).toBe(first);
+    // A wrong token records nothing.
+    expect((await worker.fetch("http://localhost/feeds/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.ics")).status).toBe(404);
   });
 });
