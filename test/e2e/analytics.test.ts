@@ -97,6 +97,17 @@ describe("analytics page", () => {
     await openAnalytics(page);
     const shown = await page.locator("[data-section]").evaluateAll((els) => els.map((e) => e.getAttribute("data-section")));
     expect(shown).toEqual(["busiest", "utilization"]);
+    // The staff NPS question, once a quarter.
+    const prompt = page.getByTestId("nps-prompt");
+    await prompt.getByText("How likely are you to recommend ACMS Calendar").waitFor();
+    await prompt.getByText("8", { exact: true }).click();
+    await prompt.getByRole("button", { name: "Send" }).click();
+    await prompt.getByText("Thank you!").waitFor();
+    expect((await api(page, "/api/nps/prompt")).due).toBe(false);
+    await page.reload();
+    await page.getByRole("heading", { name: "Analytics", level: 1 }).waitFor();
+    await page.locator('[data-section="busiest"]').waitFor();
+    expect(await page.getByTestId("nps-prompt").count()).toBe(0);
     await page.context().close();
   });
 });
