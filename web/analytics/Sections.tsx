@@ -134,8 +134,8 @@ export function KpiSection(props: { query: Query }) {
     <SectionFrame section="kpis" title="KPIs: calendar adoption, sync and reminders" query={props.query} empty={() => false} emptyText="">
       {(r: SectionResult) => {
         const days = [...new Set<string>(r.sync.daily.map((d: any) => d.day))].sort();
-        const providers = [...new Set<string>(r.sync.daily.map((d: any) => d.provider))];
-        const val = (p: string, day: string, k: string) => r.sync.daily.find((d: any) => d.provider === p && d.day === day)?.[k] ?? null;
+        const lines = [...new Set<string>(r.sync.daily.map((d: any) => `${d.provider} ${d.direction}`))].sort();
+        const val = (line: string, day: string, k: string) => r.sync.daily.find((d: any) => `${d.provider} ${d.direction}` === line && d.day === day)?.[k] ?? null;
         const colors = ["#1d4ed8", "#b45309", "#15803d"];
         return (
           <>
@@ -149,7 +149,7 @@ export function KpiSection(props: { query: Query }) {
                 yLabel="ms"
                 x={days.map(daySec)}
                 series={[
-                  ...providers.map((p, i) => ({ label: `${p} p95`, color: colors[i % 3], values: days.map((d) => val(p, d, "p95Ms")) })),
+                  ...lines.map((l, i) => ({ label: `${l} p95`, color: colors[i % 3], dash: l.endsWith(" in") ? [2, 2] : undefined, values: days.map((d) => val(l, d, "p95Ms")) })),
                   { label: "target 5 s", color: "#a21c1c", dash: [6, 4], values: days.map(() => r.sync.targetMs) },
                 ]}
               />

@@ -10,6 +10,7 @@
 // change is still an appointment the clinic had).
 import type { AppointmentChange, ChangeEffect } from "../appointments/effects";
 import { bucketOf, cancelByOf, isPatientActor, leadBucket } from "./facts";
+import { inboundLatencyStatements } from "./sync-metrics";
 import { applyAllRollups, dropGoneFactStmt, type FactInput, laterOfPatients, refreshHistoryStmt, type Stmt, toSql, upsertFactsStmt } from "./fact-sql";
 
 /**
@@ -49,6 +50,7 @@ export function analyticsStatements(change: AppointmentChange, now = Date.now())
   } else out.push(dropGoneFactStmt(before!.id));
   if (later) out.push(refreshHistoryStmt(later));
   out.push(...applyAllRollups(1, where));
+  out.push(...inboundLatencyStatements(change, now));
   return out;
 }
 

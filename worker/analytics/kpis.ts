@@ -36,6 +36,7 @@ export async function adoption(d1: D1Database, clinicId: string) {
 
 interface SyncRow {
   provider: string;
+  direction: "out" | "in";
   day: string;
   ok: number;
   failed: number;
@@ -46,7 +47,7 @@ export async function syncHealth(d1: D1Database, scope: Scope) {
   const { first, last } = datesOf(scope.period);
   const rows = (
     await d1
-      .prepare("SELECT provider, day, ok, failed, hist FROM sync_metrics_daily WHERE clinic_id = ? AND day BETWEEN ? AND ? AND direction = 'out' ORDER BY day")
+      .prepare("SELECT provider, direction, day, ok, failed, hist FROM sync_metrics_daily WHERE clinic_id = ? AND day BETWEEN ? AND ? ORDER BY day")
       .bind(scope.clinicId, first, last)
       .all<SyncRow>()
   ).results;
@@ -59,18 +60,20 @@ export async function syncHealth(d1: D1Database, scope: Scope) {
     }
   };
   const zero = () => new Array(LATENCY_BOUNDS.length + 1).fill(0);
-  const providers = new Map<string, { ok: number; failed: number; hist: number[] }>();
+  const providers = new Map<string, { provider: string; direction: "out" | "in"; ok: number; failed: number; hist: number[] }>();
   const daily = rows.map((r) => {
     const hist = parse(r.hist);
-    const p = providers.get(r.provider) ?? { ok: 0, failed: 0, hist: zero() };
+    const key = `${r.provider}|${r.direction}`;
+    const p = providers.get(key) ?? { provider: r.provider, direction: r.direction, ok: 0, failed: 0, hist: zero() };
     p.ok += r.ok;
     p.failed += r.failed;
     p.hist = addHist(p.hist, hist);
-    providers.set(r.provider, p);
-    return { day: r.day, provider: r.provider, ok: r.ok, failed: r.failed, successRate: r.ok + r.failed ? r.ok / (r.ok + r.failed) : null, p50Ms: quantileOf(hist, 0.5), p95Ms: quantileOf(hist, 0.95) };
+    providers.set(key, p);
+    return { day: r.day, provider: r.provider, direction: r.direction, ok: r.ok, failed: r.failed, successRate: r.ok + r.failed ? r.ok / (r.ok + r.failed) : null, p50Ms: quantileOf(hist, 0.5), p95Ms: quantileOf(hist, 0.95) };
   });
-  const summary = [...providers.entries()].map(([provider, p]) => ({
-    provider,
+  const summary = [...providers.values()].map((p) => ({
+    provider: p.provider,
+    direction: p.direction,
     ok: p.ok,
     failed: p.failed,
     successRate: p.ok + p.failed ? p.ok / (p.ok + p.failed) : null,
@@ -81,15 +84,15 @@ export async function syncHealth(d1: D1Database, scope: Scope) {
   const tables: Table[] = [
     {
       id: "sync",
-      title: "Sync to doctors' calendars by provider (change saved → provider acknowledged)",
-      columns: ["Provider", "Synced", "Failed", "Success %", "p50 ≤ ms", "p95 ≤ ms"],
-      rows: summary.map((s) => [PROVIDER_NAMES[s.provider] ?? s.provider, s.ok, s.failed, pct(s.successRate), ms(s.p50Ms), ms(s.p95Ms)]),
+      title: "Sync by provider (out: change saved → provider acknowledged; in: provider notification → change visible)",
+      columns: ["Provider", "Direction", "Synced", "Failed", "Success %", "p50 ≤ ms", "p95 ≤ ms"],
+      rows: summary.map((s) => [PROVIDER_NAMES[s.provider] ?? s.provider, s.direction, s.ok, s.failed, pct(s.successRate), ms(s.p50Ms), ms(s.p95Ms)]),
     },
     {
       id: "sync-daily",
       title: "Sync by day",
-      columns: ["Day", "Provider", "Synced", "Failed", "Success %", "p50 ≤ ms", "p95 ≤ ms"],
-      rows: daily.map((d) => [d.day, PROVIDER_NAMES[d.provider] ?? d.provider, d.ok, d.failed, pct(d.successRate), ms(d.p50Ms), ms(d.p95Ms)]),
+      columns: ["Day", "Provider", "Direction", "Synced", "Failed", "Success %", "p50 ≤ ms", "p95 ≤ ms"],
+      rows: daily.map((d) => [d.day, PROVIDER_NAMES[d.provider] ?? d.provider, d.direction, d.ok, d.failed, pct(d.successRate), ms(d.p50Ms), ms(d.p95Ms)]),
     },
   ];
   return { providers: summary, daily: daily.map((d) => ({ ...d, p50Ms: d.p50Ms === Infinity ? null : d.p50Ms, p95Ms: d.p95Ms === Infinity ? null : d.p95Ms })), targetMs: LATENCY_TARGET_MS, tables };

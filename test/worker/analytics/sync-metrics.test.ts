@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installGoogleEmulator } from "../../fakes/google/router";
 import { authed, json, makeClinic } from "../../helpers";
-import { book, connectDoctor, emu, env, settle } from "../google/harness";
+import { at, book, connectDoctor, emu, env, settle } from "../google/harness";
 import { newId } from "../../../worker/ids";
 
 let uninstall: () => void;
@@ -33,14 +33,30 @@ describe("sync metrics", () => {
     expect(row).toMatchObject({ ok: 1, failed: 1 });
 
     const k = await json<any>(await authed(c.f.tokens.admin).get(`/api/analytics/kpis?from=${month()}&to=${month()}`));
-    const g = k.sync.providers.find((p: any) => p.provider === "google");
+    const g = k.sync.providers.find((p: any) => p.provider === "google" && p.direction === "out");
     expect(g).toMatchObject({ ok: 1, failed: 1, successRate: 0.5 });
     expect(g.p50Ms).toBeLessThanOrEqual(5000); // the emulator answers at once
-    expect(k.sync.daily).toEqual([expect.objectContaining({ day: today(), provider: "google", ok: 1, failed: 1 })]);
+    expect(k.sync.daily.filter((d: any) => d.direction === "out")).toEqual([expect.objectContaining({ day: today(), provider: "google", ok: 1, failed: 1 })]);
     expect(k.sync.targetMs).toBe(5000);
     // Adoption: the one doctor of two with a Google calendar — unhealthy now (the 403 is its last error).
     expect(k.adoption).toMatchObject({ doctors: 2, healthy: 0 });
     expect(k.adoption.perProvider).toEqual([{ provider: "google", connected: 1, healthy: 0, rate: 0 }]);
+  });
+
+  it("a move made in Google counts inbound: its notification → the change in ACMS", async () => {
+    const c = await connectDoctor();
+    const appt = await book(c, "09:00", "09:30");
+    await settle(c.doctorId);
+    const inbound = () =>
+      env.DB.prepare("SELECT ok, hist FROM sync_metrics_daily WHERE clinic_id = ? AND provider = 'google' AND direction = 'in'").bind(c.f.clinic.id).first<any>();
+    expect(await inbound()).toBeNull(); // our own write coming back is no inbound change
+    emu.userPatch(c.email, appt.id, { start: { dateTime: at("09:30") }, end: { dateTime: at("10:00") } });
+    await settle(c.doctorId);
+    const row = await inbound();
+    expect(row.ok).toBe(1);
+    expect(JSON.parse(row.hist).reduce((a: number, b: number) => a + b, 0)).toBe(1);
+    const k = await json<any>(await authed(c.f.tokens.admin).get(`/api/analytics/kpis?from=${month()}&to=${month()}`));
+    expect(k.sync.providers.find((p: any) => p.direction === "in")).toMatchObject({ provider: "google", ok: 1, failed: 0 });
   });
 
   it("buckets are exact: 1.2 s lands in ≤ 2 s, 7 s in ≤ 10 s; doctors without a calendar count nothing", async () => {
@@ -63,6 +79,6 @@ describe("sync metrics", () => {
     const row = await env.DB.prepare("SELECT provider, ok, failed, hist FROM sync_metrics_daily WHERE clinic_id = ?").bind(f.clinic.id).all<any>();
     expect(row.results).toEqual([{ provider: "microsoft", ok: 2, failed: 1, hist: "[0,0,0,1,0,0,1,0,0,0,0,0]" }]);
     const k = await json<any>(await authed(f.tokens.admin).get(`/api/analytics/kpis?from=${month()}&to=${month()}`));
-    expect(k.sync.providers).toEqual([{ provider: "microsoft", ok: 2, failed: 1, successRate: 2 / 3, p50Ms: 2000, p95Ms: 10000 }]);
+    expect(k.sync.providers).toEqual([{ provider: "microsoft", direction: "out", ok: 2, failed: 1, successRate: 2 / 3, p50Ms: 2000, p95Ms: 10000 }]);
   });
 });
