@@ -35,6 +35,20 @@ export const clinics = sqliteTable("clinics", {
   // appointments_max_ms_* triggers (migrations/0002_appointment_patient_name.sql).
   maxAppointmentMs: integer("max_appointment_ms").notNull().default(0),
   createdAt: integer("created_at").notNull().default(now),
+  // migrations/0012 (reminders): the rules, SMS quiet hours (minutes after local midnight, clinic
+  // zone; start > end crosses midnight), patient cancel cut-off, the phone patients call, types
+  // without reminders / that are video visits (JSON arrays), Jitsi base URL, reminder templates.
+  reminderRules: text("reminder_rules")
+    .notNull()
+    .default('[{"offsetMinutes":1440,"channel":"email"},{"offsetMinutes":120,"channel":"sms"}]'),
+  quietStartMin: integer("quiet_start_min").notNull().default(1260),
+  quietEndMin: integer("quiet_end_min").notNull().default(480),
+  cancelCutoffMin: integer("cancel_cutoff_min").notNull().default(120),
+  phone: text("phone").notNull().default(""),
+  noReminderTypes: text("no_reminder_types").notNull().default("[]"),
+  videoTypes: text("video_types").notNull().default('["video"]'),
+  jitsiBaseUrl: text("jitsi_base_url").notNull().default("https://meet.jit.si"),
+  reminderTemplates: text("reminder_templates").notNull().default("{}"),
 });
 
 export const users = sqliteTable(
@@ -56,14 +70,19 @@ export const users = sqliteTable(
 );
 
 // Failed log-in counters for rate limiting, keyed "acct:<email>" or "ip:<address>".
-export const loginAttempts = sqliteTable("login_attempts", {
-  key: text("key").primaryKey(),
-  failures: integer("failures").notNull().default(0),
-  windowStart: integer("window_start").notNull(),
-  lockedUntil: integer("locked_until"),
-  // migrations/0004: progressive delays; see worker/auth/throttle.ts for the column meanings.
-  attempt: text("attempt"),
-});
+export const loginAttempts = sqliteTable(
+  "login_attempts",
+  {
+    key: text("key").primaryKey(),
+    failures: integer("failures").notNull().default(0),
+    windowStart: integer("window_start").notNull(),
+    lockedUntil: integer("locked_until"),
+    // migrations/0004: progressive delays; see worker/auth/throttle.ts for the column meanings.
+    attempt: text("attempt"),
+  },
+  // migrations/0004: the sweep of stale counters (throttle.ts) deletes by window_start.
+  (t) => [index("login_attempts_window_idx").on(t.windowStart)],
+);
 
 export const doctors = sqliteTable(
   "doctors",
@@ -91,6 +110,8 @@ export const doctors = sqliteTable(
     maxAppointmentMs: integer("max_appointment_ms").notNull().default(0),
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
+    // Analytics (migration 0017): when the feed was last fetched, written at most hourly (worker/analytics/feed-polls.ts).
+    feedPolledAt: integer("feed_polled_at"),
   },
   (t) => [
     index("doctors_clinic_idx").on(t.clinicId),
@@ -112,6 +133,11 @@ export const patients = sqliteTable(
     email: text("email").notNull().default(""), // lower-cased
     dateOfBirth: text("date_of_birth"),
     notes: text("notes").notNull().default(""), // free text for staff (migration 0009); PHI like the rest
+    // migrations/0012: SMS consent, when and how it was given or withdrawn
+    // ("staff:<user id>", "sms:START", "sms:STOP", "twilio:21610").
+    smsConsent: integer("sms_consent").notNull().default(0),
+    smsConsentAt: integer("sms_consent_at"),
+    smsConsentSource: text("sms_consent_source"),
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
   },
@@ -574,11 +600,14 @@ export const npsResponses = sqliteTable(
     comment: text("comment").notNull().default(""),
     at: integer("at").notNull(),
   },
-  (t) => [index("nps_clinic_at_idx").on(t.clinicId, t.at)],
+  (t) => [
+    index("nps_clinic_at_idx").on(t.clinicId, t.at),
+    // Once per appointment (patients), once per quarter (staff).
+    uniqueIndex("nps_appointment_uq").on(t.appointmentId).where(sql`appointment_id IS NOT NULL`),
+    uniqueIndex("nps_staff_quarter_uq").on(t.userId, t.quarter).where(sql`user_id IS NOT NULL`),
+  ],
 );
 
-// Analytics (issue #19) also adds doctors.feed_polled_at (ALTER TABLE in 0017; read with plain
-// SQL in worker/analytics/feed-polls.ts, like the reminder columns of 0012).
 // Analytics (issue #19): reminder/invite outcomes per UTC month, kept by triggers on
 // reminders and email_outbox (migrations/0017_analytics.sql).
 export const messageOutcomesMonthly = sqliteTable(

@@ -7,8 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { LiveChange } from "../live/messages";
 import { Serial } from "./serial";
-import type { HubContext } from "./work";
-import { hubWork } from "./work-registry";
+import { type HubContext, hubWork } from "./work";
 import {
   type Caller,
   type CreateInput,
@@ -22,6 +21,13 @@ import {
 import { type BlockedInput, type BlockedResult, createBlockedTime, deleteBlockedTime } from "../appointments/blocked-write";
 import { appointmentLiveChanges, blockedLiveChange } from "../appointments/live";
 import type { Appointment } from "../appointments/model";
+
+declare module "../env" {
+  /** env.DOCTOR_HUB stubs are typed with this class's RPC methods (env.ts imports no DO class). */
+  interface DurableObjectClasses {
+    DOCTOR_HUB: DoctorHub;
+  }
+}
 
 /** The hub of a doctor (one Durable Object per doctor id). */
 export function hubFor(env: Env, doctorId: string) {
@@ -122,7 +128,7 @@ export class DoctorHub extends DurableObject<Env> {
       publish: (change) => this.publish(doctorId, change),
     };
     let next: number | null = null;
-    for (const w of hubWork) {
+    for (const w of hubWork()) {
       try {
         const at = await w.run(ctx);
         if (at != null && (next == null || at < next)) next = at;
