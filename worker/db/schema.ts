@@ -3,7 +3,7 @@
 // integer range comparisons are exact, index-friendly and zone-free; the
 // clinic's IANA zone is applied only when rendering or doing slot maths.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const ROLES = ["admin", "doctor", "receptionist"] as const;
 export type Role = (typeof ROLES)[number];
@@ -49,6 +49,8 @@ export const clinics = sqliteTable("clinics", {
   videoTypes: text("video_types").notNull().default('["video"]'),
   jitsiBaseUrl: text("jitsi_base_url").notNull().default("https://meet.jit.si"),
   reminderTemplates: text("reminder_templates").notNull().default("{}"),
+  // migrations/0014 (reminders): ISO 3166 alpha-2, the region patients' national phone numbers are read in.
+  country: text("country").notNull().default(""),
 });
 
 export const users = sqliteTable(
@@ -436,12 +438,16 @@ export const reminders = sqliteTable(
     sentAt: integer("sent_at"),
     deliveredAt: integer("delivered_at"),
     createdAt: integer("created_at").notNull(),
+    // --- reminders (issues #17/#18, migration 0014): what sending needs, and partial indexes ---
+    endMs: integer("end_ms"),
+    toAddress: text("to_address"),
   },
   (t) => [
     uniqueIndex("reminders_key_uq").on(t.appointmentId, t.channel, t.offsetMinutes, t.startMs),
-    index("reminders_doctor_due_idx").on(t.doctorId, t.state, t.dueAt),
-    index("reminders_provider_idx").on(t.providerId),
-    index("reminders_due_idx").on(t.state, t.dueAt),
+    index("reminders_pending_idx")
+      .on(t.doctorId, t.dueAt, t.id, t.clinicId, t.appointmentId, t.channel, t.startMs, t.endMs, t.attempts, t.toAddress)
+      .where(sql`state = 'pending'`),
+    index("reminders_open_idx").on(t.dueAt).where(sql`state IN ('pending', 'sending')`),
   ],
 );
 
@@ -621,3 +627,22 @@ export const messageOutcomesMonthly = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.clinicId, t.month, t.kind, t.state] })],
 );
+
+// ---------------------------------------------------------------------------
+// Scheduling suggestions (issue #21, migration 0019): the clinic's no-show model and settings.
+// ---------------------------------------------------------------------------
+
+export const noshowModels = sqliteTable("noshow_models", {
+  clinicId: text("clinic_id").primaryKey(),
+  kind: text("kind", { enum: ["trained", "default"] }).notNull(),
+  trainedAt: integer("trained_at").notNull(),
+  trainingSize: integer("training_size").notNull(),
+  baseRate: real("base_rate").notNull(),
+  model: text("model").notNull(), // JSON NoShowModel (worker/suggestions/model.ts)
+});
+
+export const suggestionSettings = sqliteTable("suggestion_settings", {
+  clinicId: text("clinic_id").primaryKey(),
+  settings: text("settings").notNull().default("{}"), // JSON (worker/suggestions/settings.ts)
+  updatedAt: integer("updated_at").notNull(),
+});

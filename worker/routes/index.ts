@@ -15,6 +15,7 @@ import { noticeRoutes } from "./notices";
 import { npsRoutes } from "./nps";
 import { patientRoutes } from "./patients";
 import { setupRoutes } from "./setup";
+import { suggestionRoutes } from "../suggestions/routes";
 import { userRoutes } from "./users";
 import { webhookRoutes } from "./webhooks";
 
@@ -34,6 +35,8 @@ apiRoutes.route("/availability", availabilityRoutes);
 apiRoutes.route("/blocked-times", blockedTimeRoutes);
 apiRoutes.route("/live", liveRoutes);
 apiRoutes.route("/notices", noticeRoutes);
+// Scheduling suggestions (issue #21): no-show risk, ranked free slots, free-text requests.
+apiRoutes.route("/suggestions", suggestionRoutes);
 apiRoutes.route("/integrations/caldav", caldavIntegrationRoutes);
 apiRoutes.route("/integrations", integrationRoutes);
 apiRoutes.route("/admin/integrations", adminIntegrationRoutes);
