@@ -301,6 +301,10 @@ export const calendarIntegrations = sqliteTable(
     accountKind: text("account_kind", { enum: ["work_or_school", "personal"] }),
     // JSON array of appointment types that get a Teams meeting (work/school accounts only).
     teamsTypes: text("teams_types").notNull().default("[]"),
+    // Sync, issue 17 (migration 0013): last full comparison with the provider (NULL = due),
+    // and when the doctor was told changes are waiting (NULL = not in this outage).
+    reconciledAt: integer("reconciled_at"),
+    waitingNoticeAt: integer("waiting_notice_at"),
   },
   (t) => [uniqueIndex("integrations_doctor_provider_uq").on(t.doctorId, t.provider)],
 );
@@ -343,6 +347,8 @@ export const appointmentLinks = sqliteTable(
     updatedAt: integer("updated_at").notNull().default(now),
     // Online-meeting join link the provider made for the event (Outlook/Teams; migration 0007).
     joinUrl: text("join_url"),
+    // Sync, issue 17 (migration 0013): the provider copy's SEQUENCE when last read (CalDAV).
+    externalSequence: integer("external_sequence"),
   },
   (t) => [
     primaryKey({ columns: [t.appointmentId, t.integrationId] }),
@@ -384,7 +390,8 @@ export const emailOutbox = sqliteTable(
     method: text("method", { enum: ["REQUEST", "CANCEL"] }).notNull(),
     sequence: integer("sequence").notNull(),
     toAddress: text("to_address").notNull(),
-    state: text("state", { enum: ["pending", "sent", "failed"] }).notNull().default("pending"),
+    // "superseded" (sync, issue 17): a held update replaced by a later one (worker/email/coalesce.ts).
+    state: text("state", { enum: ["pending", "sent", "failed", "superseded"] }).notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: integer("next_attempt_at").notNull().default(0),
     lastError: text("last_error"),
