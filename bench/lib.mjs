@@ -3,7 +3,10 @@
 // free loopback ports, and starting/stopping `wrangler dev` processes.
 // Benchmarks talk to 127.0.0.1 only.
 import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
 /** p-th percentile (0..100) of a list of numbers, nearest-rank. */
 export function percentile(values, p) {
@@ -70,6 +73,18 @@ export function wranglerSync(args, opts = {}) {
     maxBuffer: 64 * 1024 * 1024,
     ...opts,
   });
+}
+
+/** Runs a SQL text against the local D1 in `persistTo` (through a temp file; `extraArgs` e.g. ["-c", config]). */
+export function applySql(sql, persistTo, extraArgs = []) {
+  const dir = mkdtempSync(path.join(tmpdir(), "acms-bench-sql-"));
+  try {
+    const file = path.join(dir, "chunk.sql");
+    writeFileSync(file, sql);
+    wranglerSync(["d1", "execute", "acms", "--local", "--persist-to", persistTo, ...extraArgs, "--file", file]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -18,7 +18,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlin
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { hashPassword } from "../scripts/seed.mjs";
-import { fetchJson, freePort, ms, printTable, sample, startWranglerDev, wranglerSync } from "./lib.mjs";
+import { applySql, fetchJson, freePort, ms, printTable, sample, startWranglerDev, wranglerSync } from "./lib.mjs";
 
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
@@ -83,17 +83,6 @@ function seedSql() {
   FROM s;`);
   }
   return [head, ...chunks];
-}
-
-function applySql(sql, persistTo) {
-  const dir = mkdtempSync(path.join(tmpdir(), "acms-bench-sql-"));
-  try {
-    const file = path.join(dir, "chunk.sql");
-    writeFileSync(file, sql);
-    wranglerSync(["d1", "execute", "acms", "--local", "--persist-to", persistTo, "--file", file]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 async function main() {

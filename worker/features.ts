@@ -13,9 +13,10 @@ import { useSmsProvider } from "./sms/provider";
 import { twilioFromEnv } from "./sms/twilio";
 import { calendarSyncWork } from "./sync/work";
 import { videoLinkEffect } from "./video/effect";
+import { analyticsEffect } from "./analytics/effect";
 
 /** Statements committed in the same D1 batch as every appointment change, in this order. */
-export const changeEffects: ChangeEffect[] = [inviteEmailEffect, reminderEffect, videoLinkEffect];
+export const changeEffects: ChangeEffect[] = [inviteEmailEffect, reminderEffect, videoLinkEffect, analyticsEffect];
 
 /** Background work every DoctorHub runs single-flight after each change and on its alarm, in this order. */
 export const hubWork: HubWork[] = [calendarSyncWork, inviteEmailWork, reminderWork];

@@ -13,6 +13,7 @@ import type { AppEnv, SessionUser } from "../env";
 import { forbidden, notFound } from "../errors";
 import { randomSecret, sha256Hex } from "../ids";
 import { serveFeed } from "../ics/feed";
+import { recordFeedPoll } from "../analytics/feed-polls";
 import { csrf, requireSession } from "../middleware/session";
 import { jsonBody } from "../validate";
 import { idOf } from "./path-id";
@@ -82,5 +83,7 @@ export const feedAdminRoutes = new Hono<AppEnv>()
 export const feedPublicRoutes = new Hono<AppEnv>().get("/:file", async (c) => {
   const file = c.req.param("file");
   const token = file.endsWith(".ics") ? file.slice(0, -4) : "";
-  return serveFeed(c.req.raw, token, { env: c.env, waitUntil: (p) => c.executionCtx.waitUntil(p) });
+  const res = await serveFeed(c.req.raw, token, { env: c.env, waitUntil: (p) => c.executionCtx.waitUntil(p) });
+  if (res.status === 200 || res.status === 304) c.executionCtx.waitUntil(recordFeedPoll(c.env.DB, token).catch(() => {}));
+  return res;
 });

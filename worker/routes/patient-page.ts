@@ -11,6 +11,7 @@ import { appointmentPage, invalidLinkPage, tooManyRequestsPage } from "../patien
 import { allowRequest } from "../patient-links/rate-limit";
 import { clientKeyOf } from "../auth/throttle";
 import { joinUrl } from "../video/jitsi";
+import { npsFormPost, patientNpsBlock } from "../analytics/nps-page";
 
 export const PAGE_LIMIT = 30; // requests per client IP per window
 export const PAGE_WINDOW_MS = 10 * 60_000;
@@ -66,6 +67,7 @@ async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text:
         canConfirm: open && a.status === "scheduled",
         canCancel: cancelOk,
         cutoffNote: open && !cancelOk ? `It is too late to cancel online${clinic.phone ? `: please call ${clinic.phone}` : ": please call the clinic"}.` : null,
+        extraHtml: await patientNpsBlock(c.env.DB, a, clinic.name),
       },
       message,
     ),
@@ -80,6 +82,7 @@ patientPageRoutes.post("/:token", async (c) => {
   const link = await resolvePatientLink(c.env.DB, c.req.param("token"), Date.now(), c.env.SESSION_SECRET);
   if (!link) return c.html(invalidLinkPage(), 404, headers);
   const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+  if (form.action === "nps") return render(c, await npsFormPost(c.env.DB, link, form));
   const action = form.action === "confirm" || form.action === "cancel" ? form.action : null;
   if (!action) return render(c, { kind: "bad", text: "Choose Confirm or Cancel." });
   const r = await patientAction(c.env, link.clinicId, link.appointmentId, action, "link");
