@@ -22,6 +22,7 @@ import {
 import { type BlockedInput, type BlockedResult, createBlockedTime, deleteBlockedTime } from "../appointments/blocked-write";
 import { appointmentLiveChanges, blockedLiveChange } from "../appointments/live";
 import type { Appointment } from "../appointments/model";
+import { FeedRefresher } from "../ics/feed-refresh";
 
 /** The hub of a doctor (one Durable Object per doctor id). */
 export function hubFor(env: Env, doctorId: string) {
@@ -33,8 +34,15 @@ export class DoctorHub extends DurableObject<Env> {
   private working: Promise<void> | null = null;
   private rerun = false;
 
+  /** The doctor's stored .ics feed body, rebuilt right after every published change (issue #18). */
+  private readonly feeds: FeedRefresher;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    // A failed build is retried by the alarm a minute later (see alarm()).
+    this.feeds = new FeedRefresher(env, () => {
+      ctx.waitUntil(ctx.storage.put("feedRetry", true).then(() => ctx.storage.setAlarm(Date.now() + 60_000)));
+    });
   }
 
   /** The doctor id this hub serves (stored on first use so alarms know it after eviction). */
@@ -75,6 +83,7 @@ export class DoctorHub extends DurableObject<Env> {
     await this.doctorId(doctorId);
     const v = ((await this.ctx.storage.get<number>("calendarVersion")) ?? 0) + 1;
     await this.ctx.storage.put("calendarVersion", v);
+    this.ctx.waitUntil(this.feeds.schedule(doctorId));
     const clinicId = await this.clinicOf(doctorId);
     if (!clinicId) return;
     const live = this.env.CLINIC_LIVE.get(this.env.CLINIC_LIVE.idFromName(clinicId));
@@ -84,6 +93,12 @@ export class DoctorHub extends DurableObject<Env> {
   /** Increases with every change to this doctor's calendar; survives eviction. */
   async calendarVersion(): Promise<number> {
     return (await this.ctx.storage.get<number>("calendarVersion")) ?? 0;
+  }
+
+  /** Rebuild the stored feed body now (feed created, privacy changed, a poll saw it stale); resolves when stored. */
+  async refreshFeed(doctorId: string): Promise<void> {
+    await this.doctorId(doctorId);
+    await this.feeds.schedule(doctorId);
   }
 
   /** Ask the hub to run its background work now (after a change, a webhook, a cron tick). */
@@ -138,6 +153,10 @@ export class DoctorHub extends DurableObject<Env> {
   }
 
   async alarm(): Promise<void> {
+    if (await this.ctx.storage.get<boolean>("feedRetry")) {
+      await this.ctx.storage.delete("feedRetry");
+      this.ctx.waitUntil(this.feeds.schedule(await this.doctorId()));
+    }
     await this.startWork();
   }
 
@@ -226,5 +245,6 @@ export class DoctorHub extends DurableObject<Env> {
   /** Test and admin aid: wait until in-flight background work has finished. */
   async idle(): Promise<void> {
     while (this.working) await this.working;
+    await this.feeds.idle();
   }
 }
