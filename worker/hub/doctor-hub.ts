@@ -80,14 +80,22 @@ export class DoctorHub extends DurableObject<Env> {
    * goes through here, so the version is what caches (the .ics feed) key on.
    */
   async publish(doctorId: string, change: LiveChange): Promise<void> {
+    await this.publishMany(doctorId, [change]);
+  }
+
+  /** publish() for many changes: one version bump, one RPC to the live channel. */
+  async publishMany(doctorId: string, changes: LiveChange[]): Promise<void> {
+    if (!changes.length) return;
     await this.doctorId(doctorId);
     const v = ((await this.ctx.storage.get<number>("calendarVersion")) ?? 0) + 1;
     await this.ctx.storage.put("calendarVersion", v);
-    this.ctx.waitUntil(this.feeds.schedule(doctorId));
+    // The feed lists appointments only: busy blocks and settings do not rebuild it.
+    if (changes.some((c) => c.kind === "appointment")) this.ctx.waitUntil(this.feeds.schedule(doctorId));
     const clinicId = await this.clinicOf(doctorId);
     if (!clinicId) return;
     const live = this.env.CLINIC_LIVE.get(this.env.CLINIC_LIVE.idFromName(clinicId));
-    await live.publish(change);
+    if (changes.length === 1) await live.publish(changes[0]);
+    else await live.publishMany(changes);
   }
 
   /** Increases with every change to this doctor's calendar; survives eviction. */
@@ -135,6 +143,7 @@ export class DoctorHub extends DurableObject<Env> {
       doctorId,
       exclusive: (fn) => this.serial.run(fn),
       publish: (change) => this.publish(doctorId, change),
+      publishMany: (changes) => this.publishMany(doctorId, changes),
     };
     let next: number | null = null;
     for (const w of hubWork) {
