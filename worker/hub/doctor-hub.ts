@@ -23,6 +23,7 @@ import { type BlockedInput, type BlockedResult, createBlockedTime, deleteBlocked
 import { appointmentLiveChanges, blockedLiveChange } from "../appointments/live";
 import type { Appointment } from "../appointments/model";
 import { FeedRefresher } from "../ics/feed-refresh";
+import { BookingCache } from "../appointments/booking-cache";
 
 /** The hub of a doctor (one Durable Object per doctor id). */
 export function hubFor(env: Env, doctorId: string) {
@@ -34,6 +35,8 @@ export class DoctorHub extends DurableObject<Env> {
   private working: Promise<void> | null = null;
   private rerun = false;
 
+  /** Settings and patients a booking needs, remembered and re-checked inside its batch (one D1 batch per booking). */
+  private readonly booking = new BookingCache();
   /** The doctor's stored .ics feed body, rebuilt right after every published change (issue #18). */
   private readonly feeds: FeedRefresher;
 
@@ -180,7 +183,7 @@ export class DoctorHub extends DurableObject<Env> {
   // -------------------------------------------------------------------------
 
   async createAppointment(doctorId: string, caller: Caller, input: CreateInput): Promise<WriteResult> {
-    return this.appointmentWrite(doctorId, () => createAppointment(this.env, caller, input, { origin: "acms" }));
+    return this.appointmentWrite(doctorId, () => createAppointment(this.env, caller, input, { origin: "acms", cache: this.booking }));
   }
 
   /** Routes send doctor changes to the TARGET doctor's hub (see write.ts "RESCHEDULE"). */
