@@ -24,6 +24,7 @@ import { appointmentLiveChanges, blockedLiveChange } from "../appointments/live"
 import type { Appointment } from "../appointments/model";
 import { FeedRefresher } from "../ics/feed-refresh";
 import { BookingCache } from "../appointments/booking-cache";
+import { meterEnv, trackActive } from "../bench-meter";
 
 /** The hub of a doctor (one Durable Object per doctor id). */
 export function hubFor(env: Env, doctorId: string) {
@@ -41,7 +42,8 @@ export class DoctorHub extends DurableObject<Env> {
   private readonly feeds: FeedRefresher;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+    super(ctx, meterEnv(env)); // metered only under the bench (bench-meter.ts)
+    env = this.env;
     // A failed build is retried by the alarm a minute later (see alarm()).
     this.feeds = new FeedRefresher(env, () => {
       ctx.waitUntil(ctx.storage.put("feedRetry", true).then(() => ctx.storage.setAlarm(Date.now() + 60_000)));
@@ -93,7 +95,7 @@ export class DoctorHub extends DurableObject<Env> {
     const v = ((await this.ctx.storage.get<number>("calendarVersion")) ?? 0) + 1;
     await this.ctx.storage.put("calendarVersion", v);
     // The feed lists appointments only: busy blocks and settings do not rebuild it.
-    if (changes.some((c) => c.kind === "appointment")) this.ctx.waitUntil(this.feeds.schedule(doctorId));
+    if (changes.some((c) => c.kind === "appointment")) this.ctx.waitUntil(trackActive(this.feeds.schedule(doctorId)));
     const clinicId = await this.clinicOf(doctorId);
     if (!clinicId) return;
     const live = this.env.CLINIC_LIVE.get(this.env.CLINIC_LIVE.idFromName(clinicId));
@@ -135,7 +137,7 @@ export class DoctorHub extends DurableObject<Env> {
       }
     })();
     // Keep the object alive until the work finishes even if the caller does not await.
-    this.ctx.waitUntil(this.working);
+    this.ctx.waitUntil(trackActive(this.working));
     return this.working;
   }
 
