@@ -19,11 +19,11 @@
 // ical-generator (Date objects in UTC, no VTIMEZONE/alarms): the "fresh render" reference.
 // Targets: every GET ≤ 10 ms CPU whatever the size, a change visible within 1 s, ≥ 10x
 // cheaper than rendering (issue #18: feeds never render on a request).
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { hashPassword } from "../scripts/seed.mjs";
-import { fetchJson, freePort, ms, percentile, printTable, startWranglerDev, wranglerSync } from "./lib.mjs";
+import { fetchJson, freePort, groupCpuMs, ms, percentile, printTable, startWranglerDev, wranglerSync } from "./lib.mjs";
 
 const QUICK = process.argv.includes("--quick");
 const here = import.meta.dirname;
@@ -62,23 +62,6 @@ INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, patient_name, st
     'consultation', 'reason ' || i, CASE i % 10 WHEN 0 THEN 'cancelled' WHEN 1 THEN 'confirmed' ELSE 'scheduled' END,
     'private note ' || i, 1 + i % 3, 'bench', 'bench', ${FIRST_DAY}, ${FIRST_DAY}
   FROM n;`;
-}
-
-/** CPU seconds (utime+stime) of every workerd process in a process group. */
-function groupCpuMs(pgid) {
-  let ticks = 0;
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const close = stat.lastIndexOf(")");
-      const comm = stat.slice(stat.indexOf("(") + 1, close);
-      const f = stat.slice(close + 2).split(" ");
-      // fields after ")": state(0) ppid(1) pgrp(2) ... utime(11) stime(12)
-      if (Number(f[2]) === pgid && comm.startsWith("workerd")) ticks += Number(f[11]) + Number(f[12]);
-    } catch {}
-  }
-  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
 /** wrangler dev in its own process group (so we can read workerd's CPU and stop it cleanly). */

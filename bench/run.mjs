@@ -283,15 +283,24 @@ try {
   process.exitCode = 1;
 }
 
-// Other engineers' benches: bench/*.bench.mjs, each run as its own process.
+// Other engineers' benches: bench/*.bench.mjs, each run as its own process; the cost table
+// (bench/cost.bench.mjs) last, reading what the others measured from their output (BENCH_LOGS).
 if (!args.includes("--only-core")) {
-  const others = readdirSync(here).filter((f) => f.endsWith(".bench.mjs")).sort();
-  for (const f of others) {
+  const logs = mkdtempSync(path.join(tmpdir(), "acms-bench-logs-"));
+  const others = readdirSync(here).filter((f) => f.endsWith(".bench.mjs") && f !== "cost.bench.mjs").sort();
+  for (const f of [...others, "cost.bench.mjs"]) {
     console.log(`\n=== bench/${f} ===`);
-    const r = spawnSync(process.execPath, [path.join(here, f), ...args.filter((a) => a === "--quick")], { stdio: "inherit" });
+    const r = spawnSync(process.execPath, [path.join(here, f), ...args.filter((a) => a === "--quick")], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, BENCH_LOGS: logs },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    process.stdout.write(r.stdout ?? "");
+    writeFileSync(path.join(logs, `${f}.log`), r.stdout ?? "");
     if (r.status !== 0) {
       console.log(`bench/${f} exited with ${r.status}`);
       process.exitCode = 1;
     }
   }
+  rmSync(logs, { recursive: true, force: true });
 }
