@@ -100,7 +100,7 @@ function meterStub<T extends object>(stub: T): T {
       return (...a: unknown[]) => {
         totals.doRequests++;
         const t0 = performance.now();
-        const p = Promise.resolve(v.apply(t, a));
+        const p = Promise.resolve(Reflect.apply(v, t, a));
         const done = () => void (totals.doActiveMs += performance.now() - t0);
         p.then(done, done);
         return p;
@@ -114,8 +114,8 @@ function meterNamespace<N extends object>(ns: N): N {
     get(t, k) {
       const v = Reflect.get(t, k, t) as unknown;
       if (typeof v !== "function") return v;
-      if (k === "get" || k === "getByName") return (...a: unknown[]) => meterStub(v.apply(t, a) as object);
-      return v.bind(t);
+      if (k === "get" || k === "getByName") return (...a: unknown[]) => meterStub(Reflect.apply(v, t, a) as object);
+      return (...a: unknown[]) => Reflect.apply(v, t, a);
     },
   });
 }
