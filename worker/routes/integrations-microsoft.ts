@@ -105,7 +105,7 @@ microsoftIntegrationRoutes.get("/callback", requireRole("doctor"), async (c) => 
       ).bind(id, cal.id, cal.summary),
     ),
     env.DB.prepare(
-      "UPDATE calendar_integrations SET account_email = ?, account_kind = ?, write_calendar_id = ?, busy_calendar_ids = ?, status = 'active', last_error = NULL, last_error_at = NULL, updated_at = ? WHERE id = ?",
+      "UPDATE calendar_integrations SET account_email = ?, account_kind = ?, write_calendar_id = ?, busy_calendar_ids = ?, status = 'active', last_error = NULL, last_error_at = NULL, own_listing_due = 1, updated_at = ? WHERE id = ?",
     ).bind(me.email, me.workAccount ? "work_or_school" : "personal", writeId, JSON.stringify(busy.length ? busy : primary ? [primary.id] : []), Date.now(), id),
     // Upcoming appointments booked before connecting go to Outlook too.
     ...(writeId ? [backfillStatement(env, id, doctorId, writeId)] : []),
