@@ -13,7 +13,7 @@
 // its assumption), priced with bench/prices.mjs. Sync and reminder lines use what other
 // benches measure (BENCH_LOGS from bench/run.mjs) or say they are modeled.
 // Target: the platform part ≤ $1 per clinic per month on top of the $5 plan; SMS shown apart.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { hashPassword } from "../scripts/seed.mjs";
@@ -91,9 +91,42 @@ async function main() {
     wranglerSync(["d1", "migrations", "apply", "acms", "--local", "--persist-to", state]);
     writeFileSync(path.join(state, "seed.sql"), seedSql());
     wranglerSync(["d1", "execute", "acms", "--local", "--persist-to", state, "--file", path.join(state, "seed.sql")]);
-    const dbBytes = () =>
-      JSON.parse(wranglerSync(["d1", "execute", "acms", "--local", "--persist-to", state, "--json", "--command", "SELECT page_count * page_size AS b FROM pragma_page_count(), pragma_page_size()"]))[0].results[0].b;
-
+    // Storage: D1 refuses PRAGMA and dbstat, but the local database is a SQLite file under the
+    // state dir, which node:sqlite (Node ≥ 22) opens read-only: rows per table now, and at the
+    // end bytes per row of each table with its indexes (dbstat).
+    const dbFile = () => {
+      let found = null;
+      const walk = (dir) => {
+        for (const e of readdirSync(dir, { withFileTypes: true })) {
+          const p = path.join(dir, e.name);
+          if (e.isDirectory()) walk(p);
+          else if (e.name.endsWith(".sqlite") && e.name !== "metadata.sqlite") found = p;
+        }
+      };
+      walk(path.join(state, "v3", "d1"));
+      return found;
+    };
+    const { DatabaseSync } = await import("node:sqlite");
+    const withDb = (fn) => {
+      const db = new DatabaseSync(dbFile(), { readOnly: true });
+      try {
+        return fn(db);
+      } finally {
+        db.close();
+      }
+    };
+    const tables = () => withDb((db) => db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%'").all().map((r) => r.name));
+    const rowCounts = () => withDb((db) => Object.fromEntries(tables().map((t) => [t, db.prepare(`SELECT count(*) AS n FROM "${t}"`).get().n])));
+    const bytesPerRow = () =>
+      withDb((db) => {
+        const out = {};
+        for (const t of tables()) {
+          const n = db.prepare(`SELECT count(*) AS n FROM "${t}"`).get().n;
+          const b = db.prepare("SELECT SUM(pgsize) AS b FROM dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name = ?)").get(t).b ?? 0;
+          out[t] = n ? b / n : 0;
+        }
+        return out;
+      });
     const src = path.join(state, "src");
     for (const p of ["worker", "migrations", "wrangler.toml", "package.json", "tsconfig.json"]) cpSync(p, path.join(src, p), { recursive: true });
     mkdirSync(path.join(src, "dist/client"), { recursive: true });
@@ -169,17 +202,22 @@ async function main() {
     };
 
     const unit = {};
-    const bytes0 = dbBytes();
+    let rowsPerBooking = {};
     for (const [name, op] of Object.entries(ops)) {
       const n = name === "login" || name === "cron" ? Math.ceil(K / 4) : K;
       await settle(1500);
       await refreshEtags(); // after the bookings' feed rebuilds
-      await fetch(`${app.url}/__meter`, { method: "POST" });
+      await fetch(`${app.url}/api/__meter`, { method: "POST" });
+      const counts0 = name === "booking" ? rowCounts() : null;
       const c0 = groupCpuMs(app.pgid);
       for (let i = 0; i < n; i++) await op(i);
       await settle(name === "booking" ? 3000 : 600); // the hubs' work after each change (feed rebuild, outbox, invites)
+      if (counts0) {
+        const counts1 = rowCounts();
+        rowsPerBooking = Object.fromEntries(Object.keys(counts1).map((t) => [t, (counts1[t] - (counts0[t] ?? 0)) / n]).filter(([, d]) => d > 0));
+      }
       const cpu = groupCpuMs(app.pgid) - c0;
-      const m = await (await fetch(`${app.url}/__meter`)).json();
+      const m = await (await fetch(`${app.url}/api/__meter`)).json();
       unit[name] = {
         workerRequests: m.workerRequests / n,
         cpuMs: cpu / n,
@@ -190,7 +228,9 @@ async function main() {
       };
       log(`${name}: ${JSON.stringify(unit[name])}`);
     }
-    const bytesPerBooking = Math.max(0, (dbBytes() - bytes0) / K);
+    const perRow = bytesPerRow();
+    const bytesPerBooking = Object.entries(rowsPerBooking).reduce((sum, [t, d]) => sum + d * (perRow[t] ?? 0), 0);
+    log(`rows kept per booking: ${JSON.stringify(rowsPerBooking)} → ${bytesPerBooking.toFixed(0)} bytes (tables with their indexes)`);
 
     // Lines measured by other benches (bench/run.mjs passes their output), else modeled.
     const remRead = fromLog("reminders.bench.mjs.log", /D1 rows read per reminder \| ([\d.]+)/);

@@ -7,7 +7,7 @@
 // each result's meta, as D1 bills them), Durable Object requests (every RPC method call on a
 // stub is one billed request) and the wall time those objects are active (RPC time seen by
 // the caller plus the hubs' background work: an upper bound of billed duration).
-// GET /__meter answers the totals; POST /__meter resets them.
+// GET /api/__meter answers the totals; POST /api/__meter resets them (under /api/: the Worker runs first there, not the SPA assets).
 import type { Env } from "./env";
 
 export interface MeterTotals {
@@ -138,7 +138,7 @@ export function countInvocation(env: Pick<Env, "BENCH_METER">): void {
   if (meterOn(env)) totals.workerRequests++;
 }
 
-/** GET /__meter → totals; POST /__meter → reset. Only reachable with BENCH_METER=1. */
+/** GET /api/__meter → totals; POST /api/__meter → reset. Only reachable with BENCH_METER=1. */
 export function meterResponse(req: Request): Response {
   if (req.method === "POST") totals = zero();
   return Response.json(totals);

@@ -11,7 +11,7 @@ export default {
   fetch(req: Request, env: Env, ctx: ExecutionContext) {
     // The bench's usage meter (bench/cost.bench.mjs); a no-op unless BENCH_METER=1.
     if (meterOn(env)) {
-      if (new URL(req.url).pathname === "/__meter") return meterResponse(req);
+      if (new URL(req.url).pathname === "/api/__meter") return meterResponse(req);
       countInvocation(env);
     }
     return app.fetch(req, meterEnv(env), ctx);

@@ -9,9 +9,9 @@ import { authed, makeClinic } from "../../helpers";
 const ctx = () => ({ waitUntil() {}, passThroughOnException() {}, props: {} }) as unknown as ExecutionContext;
 
 describe("bench meter", () => {
-  it("is off without BENCH_METER: env is returned untouched and /__meter is not a route", async () => {
+  it("is off without BENCH_METER: env is returned untouched and /api/__meter is not a route", async () => {
     expect(meterEnv(env)).toBe(env);
-    const r = await worker.fetch(new Request("http://localhost/__meter"), env, ctx());
+    const r = await worker.fetch(new Request("http://localhost/api/__meter"), env, ctx());
     expect(r.status).not.toBe(200);
   });
 
@@ -20,7 +20,7 @@ describe("bench meter", () => {
     const d = f.doctors[0];
     const metered = { ...env, BENCH_METER: "1" };
     const call = (path: string, init: RequestInit = {}) => worker.fetch(new Request(`http://localhost${path}`, init), metered, ctx());
-    await call("/__meter", { method: "POST" });
+    await call("/api/__meter", { method: "POST" });
     const headers = { authorization: `Bearer ${d.token}`, "content-type": "application/json", origin: "http://localhost:8787" };
     const created = await call(`/api/doctors/${d.doctor.id}/feed`, { method: "POST", headers, body: "{}" });
     expect(created.status).toBe(201);
@@ -30,7 +30,7 @@ describe("bench meter", () => {
     expect(await poll.text()).toContain("BEGIN:VCALENDAR");
     const list = await call(`/api/appointments?doctorId=${d.doctor.id}&from=2026-01-01T00:00:00Z&to=2026-01-08T00:00:00Z`, { headers });
     expect(list.status).toBe(200);
-    const m = await (await call("/__meter")).json<any>();
+    const m = await (await call("/api/__meter")).json<any>();
     expect(m.workerRequests).toBe(3);
     expect(m.doRequests).toBe(1); // the feed's build in the doctor's hub; the poll needs none
     expect(m.d1RowsRead).toBeGreaterThan(0);
