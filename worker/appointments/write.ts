@@ -44,7 +44,7 @@ import { type AppointmentChange, type ChangeContext, type ChangeOrigin, changeEf
 import { type Appointment, iso, isActive } from "./model";
 import { getAppointment } from "./queries";
 import { runBatch } from "./batch";
-import { type BookingCache, cachedGuardSql } from "./booking-cache";
+import { type BookingCache, cachedGuardSql, type DoctorSettings, type PatientContact } from "./booking-cache";
 
 /** Who is writing: a person with a role (API) or the system (sync, import). */
 export interface Caller {
@@ -127,19 +127,8 @@ interface Slot {
 }
 
 interface WriteContext {
-  doctor: {
-    clinic_id: string;
-    working_hours: string;
-    active: number;
-    time_zone: string;
-    reminder_rules: string;
-    quiet_start_min: number;
-    quiet_end_min: number;
-    no_reminder_types: string;
-    video_types: string;
-    jitsi_base_url: string;
-  } | null;
-  patient: { id: string; clinic_id: string; name: string; email: string; phone_digits: string; sms_consent: number } | null;
+  doctor: DoctorSettings | null;
+  patient: PatientContact | null;
   clashes: { id: string; start_ms: number; end_ms: number }[];
   blocks: { id: string; source: string; label: string; start_ms: number; end_ms: number }[];
 }

@@ -6,29 +6,8 @@ import { describe, expect, it } from "vitest";
 import { BookingCache } from "../../../worker/appointments/booking-cache";
 import { createAppointment, systemCaller, type Caller } from "../../../worker/appointments/write";
 import { countRows, makeClinic } from "../../helpers";
+import { countingDb } from "../d1-counter";
 
-/** The D1 binding with a count of round trips (each batch, run, all, first, raw is one). */
-function countingDb(db: D1Database) {
-  const count = { trips: 0 };
-  const wrapStmt = (st: D1PreparedStatement): D1PreparedStatement =>
-    new Proxy(st, {
-      get(t, k) {
-        const v = Reflect.get(t, k, t);
-        if (k === "bind") return (...a: unknown[]) => wrapStmt(v.apply(t, a));
-        if (k === "run" || k === "all" || k === "first" || k === "raw") return (...a: unknown[]) => (count.trips++, v.apply(t, a));
-        return typeof v === "function" ? v.bind(t) : v;
-      },
-    });
-  const proxy = new Proxy(db, {
-    get(t, k) {
-      const v = Reflect.get(t, k, t);
-      if (k === "prepare") return (sql: string) => wrapStmt(t.prepare(sql));
-      if (k === "batch") return (sts: D1PreparedStatement[]) => (count.trips++, t.batch(sts));
-      return typeof v === "function" ? v.bind(t) : v;
-    },
-  });
-  return { db: proxy, count };
-}
 
 // Monday 2026-01-05, clinic Europe/London (UTC+0 in January), hours 09–12 and 13–17.
 const at = (hhmm: string) => Date.parse(`2026-01-05T${hhmm}:00.000Z`);
