@@ -122,7 +122,8 @@ async function main() {
         const out = {};
         for (const t of tables()) {
           const n = db.prepare(`SELECT count(*) AS n FROM "${t}"`).get().n;
-          const b = db.prepare("SELECT SUM(pgsize) AS b FROM dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name = ?)").get(t).b ?? 0;
+          // Bytes in use (pgsize − unused): a table of a few rows would otherwise count a whole page per index.
+          const b = db.prepare("SELECT SUM(pgsize - unused) AS b FROM dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name = ?)").get(t).b ?? 0;
           out[t] = n ? b / n : 0;
         }
         return out;

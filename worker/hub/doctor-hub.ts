@@ -22,7 +22,7 @@ import {
 import { type BlockedInput, type BlockedResult, createBlockedTime, deleteBlockedTime } from "../appointments/blocked-write";
 import { appointmentLiveChanges, blockedLiveChange } from "../appointments/live";
 import type { Appointment } from "../appointments/model";
-import { FeedRefresher } from "../ics/feed-refresh";
+import { FeedRefresher, sqlVeventStore } from "../ics/feed-refresh";
 import { BookingCache } from "../appointments/booking-cache";
 import { meterEnv, trackActive } from "../bench-meter";
 
@@ -45,9 +45,11 @@ export class DoctorHub extends DurableObject<Env> {
     super(ctx, meterEnv(env)); // metered only under the bench (bench-meter.ts)
     env = this.env;
     // A failed build is retried by the alarm a minute later (see alarm()).
-    this.feeds = new FeedRefresher(env, () => {
-      ctx.waitUntil(ctx.storage.put("feedRetry", true).then(() => ctx.storage.setAlarm(Date.now() + 60_000)));
-    });
+    this.feeds = new FeedRefresher(
+      env,
+      () => ctx.waitUntil(ctx.storage.put("feedRetry", true).then(() => ctx.storage.setAlarm(Date.now() + 60_000))),
+      sqlVeventStore(ctx.storage.sql),
+    );
   }
 
   /** The doctor id this hub serves (stored on first use so alarms know it after eviction). */

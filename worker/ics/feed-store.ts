@@ -21,7 +21,7 @@ import { sha256Hex } from "../ids";
 import { parseReminders } from "./data";
 import { type FeedRow, FEED_FORMAT, FEED_TTL_SECONDS, feedDays, feedWindow } from "./feed-shape";
 import { loadAppointments } from "./data";
-import { renderCalendarMemo } from "./memo-render";
+import { renderCalendarMemo, type VeventStore } from "./memo-render";
 
 /** D1 refuses a row over 2,000,000 bytes; leave room for the other columns. */
 const MAX_STORED_BASE64 = 1_990_000;
@@ -96,7 +96,7 @@ export async function feedShape(env: Pick<Env, "APP_URL" | "FEED_DAYS_BACK" | "F
   return (await sha256Hex(parts.join("\u0000"))).slice(0, 32);
 }
 
-export async function renderFeed(env: Env, feed: FeedRow, nowMs: number): Promise<{ text: string; events: number }> {
+export async function renderFeed(env: Env, feed: FeedRow, nowMs: number, store?: VeventStore): Promise<{ text: string; events: number }> {
   const { fromMs, toMs } = feedWindow(nowMs, feedDays(env));
   // Every status, cancelled included: subscribed clients need STATUS:CANCELLED to drop the event.
   const appointments = await loadAppointments(env.DB, { clinicId: feed.clinic.id, doctorId: feed.doctorId, fromMs, toMs });
@@ -108,7 +108,7 @@ export async function renderFeed(env: Env, feed: FeedRow, nowMs: number): Promis
     calendarName: `${feed.doctorName} - ${feed.clinic.name}`,
     ttlSeconds: FEED_TTL_SECONDS,
     compact: true,
-  });
+  }, store);
   return { text, events: appointments.length };
 }
 
@@ -118,7 +118,7 @@ export type BuildOutcome = "built" | "unchanged" | "no-feed" | "too-big";
  * Renders the doctor's feed and stores it (the DoctorHub calls this after each change).
  * A doctor without an enabled feed has its stored body removed (a disabled feed keeps nothing).
  */
-export async function buildFeed(env: Env, doctorId: string, nowMs = Date.now()): Promise<BuildOutcome> {
+export async function buildFeed(env: Env, doctorId: string, nowMs = Date.now(), store?: VeventStore): Promise<BuildOutcome> {
   const r = await env.DB.prepare(
     `SELECT ${FEED_COLUMNS}, d.feed_enabled AND d.active AND d.feed_token_hash IS NOT NULL AS enabled, b.etag, b.privacy AS stored_privacy ` +
       "FROM doctors d JOIN clinics c ON c.id = d.clinic_id LEFT JOIN feed_bodies b ON b.doctor_id = d.id WHERE d.id = ?",
@@ -130,7 +130,7 @@ export async function buildFeed(env: Env, doctorId: string, nowMs = Date.now()):
     return "no-feed";
   }
   const feed = feedRowOf(r);
-  const { text, events } = await renderFeed(env, feed, nowMs);
+  const { text, events } = await renderFeed(env, feed, nowMs, store);
   const gz = await gzip(text);
   const etag = await etagOf(gz);
   const shape = await feedShape(env, feed, nowMs);
