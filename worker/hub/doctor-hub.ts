@@ -113,7 +113,7 @@ export class DoctorHub extends DurableObject<Env> {
   /** Rebuild the stored feed body now (feed created, privacy changed, a poll saw it stale); resolves when stored. */
   async refreshFeed(doctorId: string): Promise<void> {
     await this.doctorId(doctorId);
-    await this.feeds.schedule(doctorId);
+    await this.feeds.schedule(doctorId, { now: true });
   }
 
   /** Ask the hub to run its background work now (after a change, a webhook, a cron tick). */

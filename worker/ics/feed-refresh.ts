@@ -41,6 +41,13 @@ export function sqlVeventStore(sql: SqlStorage): VeventStore {
   };
 }
 
+/**
+ * After a change the build waits this long, so a burst of changes (an import, a sync pull,
+ * several bookings in a row) makes one build, and the build does not sit in front of the
+ * next request to the same hub. Well inside "a change shows within a second".
+ */
+export const FEED_DEBOUNCE_MS = 250;
+
 export class FeedRefresher {
   private running: Promise<void> | null = null;
   private again = false;
@@ -51,14 +58,18 @@ export class FeedRefresher {
     private readonly store?: VeventStore,
   ) {}
 
-  /** Rebuilds after the current build (if any); resolves when the body reflects every change so far. */
-  schedule(doctorId: string): Promise<void> {
+  /**
+   * Rebuilds after the current build (if any); resolves when the body reflects every change
+   * so far. `now`: no debounce (a feed just created or switched, a poll that saw it stale).
+   */
+  schedule(doctorId: string, o: { now?: boolean } = {}): Promise<void> {
     if (this.running) {
       this.again = true;
       return this.running;
     }
     this.running = (async () => {
       try {
+        if (!o.now) await new Promise((r) => setTimeout(r, FEED_DEBOUNCE_MS));
         do {
           this.again = false;
           try {
