@@ -1,14 +1,19 @@
 #!/usr/bin/env node
 // `npm test`: every test, in order of cost.
-//  1. Worker tests in workerd (vitest + @cloudflare/vitest-plugin): API, D1, Durable Objects, WebSockets, sync.
-//  2. Browser tests in headless Chromium (vitest + playwright-core) against the built app.
-// Both suites run even if the first fails, then one closing line sums them up
-// ("tests: N passed, N failed, N skipped"). Extra arguments go to both vitest runs.
+//  1. Node checks of the tooling (vitest, test/node): migrations/meta in line with schema.ts and
+//     the SQL migrations (drizzle-kit in a scratch copy), no import cycles in worker/ and web/.
+//  2. Worker tests in workerd (vitest + @cloudflare/vitest-plugin): API, D1, Durable Objects, WebSockets, sync.
+//  3. Browser tests in headless Chromium (vitest + playwright-core) against the built app.
+// Every suite runs even if an earlier one fails, then one closing line sums them up
+// ("tests: N passed, N failed, N skipped"). Extra arguments go to every vitest run.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
 const args = process.argv.slice(2);
-const suites = [{ name: "worker", config: "vitest.config.ts" }];
+const suites = [
+  { name: "node", config: "vitest.node.config.ts" },
+  { name: "worker", config: "vitest.config.ts" },
+];
 if (existsSync("vitest.e2e.config.ts")) suites.push({ name: "e2e", config: "vitest.e2e.config.ts" });
 
 // Workers static assets need the directory to exist even when the SPA is not built yet.

@@ -1,12 +1,24 @@
 // Bindings and per-request context variables, declared once for the whole Worker.
+// This file imports no Durable Object class: nearly every module imports Env, and a class
+// import here put the whole Worker (hub → write path → features → sync → providers → env)
+// into one import circle. Each class adds itself to DurableObjectClasses instead (see below).
 import type { Role } from "./db/schema";
-import type { DoctorHub } from "./hub/doctor-hub";
-import type { ClinicLive } from "./live/clinic-live";
+
+/**
+ * The Durable Object class behind each binding, filled in by the class's own module through
+ * declaration merging (`declare module "../env" { interface DurableObjectClasses { … } }` in
+ * hub/doctor-hub.ts and live/clinic-live.ts), so stubs keep the class's typed RPC methods.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging
+export interface DurableObjectClasses {}
+
+/** The class registered for a binding, or an untyped namespace where none is (a program without that module). */
+type DurableObjectClass<K extends string> = DurableObjectClasses extends Record<K, infer C extends Rpc.DurableObjectBranded> ? C : undefined;
 
 export interface Env {
   DB: D1Database;
-  DOCTOR_HUB: DurableObjectNamespace<DoctorHub>;
-  CLINIC_LIVE: DurableObjectNamespace<ClinicLive>;
+  DOCTOR_HUB: DurableObjectNamespace<DurableObjectClass<"DOCTOR_HUB">>;
+  CLINIC_LIVE: DurableObjectNamespace<DurableObjectClass<"CLINIC_LIVE">>;
   ASSETS?: Fetcher;
   EMAIL?: SendEmail;
 

@@ -1,8 +1,12 @@
 // Worker entry: HTTP (API + SPA assets), Cron Triggers, and the Durable Object classes.
 import { app } from "./app";
 import type { Env } from "./env";
+import { registerFeatures } from "./features";
 import { runScheduled } from "./scheduled";
 import { countInvocation, meterEnv, meterOn, meterResponse } from "./bench-meter";
+
+// Before any request, alarm or cron: the effects and hub work the core runs (worker/features.ts).
+registerFeatures();
 
 export { DoctorHub } from "./hub/doctor-hub";
 export { ClinicLive } from "./live/clinic-live";

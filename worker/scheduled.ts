@@ -4,9 +4,10 @@ import type { Env } from "./env";
 import { syncCron } from "./sync/cron";
 import { reminderCron } from "./reminders/cron";
 import { authCron } from "./auth/cron";
+import { suggestionsCron } from "./suggestions/train";
 
 export type CronJob = (env: Env, now: number) => Promise<void>;
-export const cronJobs: CronJob[] = [syncCron, reminderCron, authCron];
+export const cronJobs: CronJob[] = [syncCron, reminderCron, authCron, suggestionsCron];
 
 export async function runScheduled(env: Env, now: number): Promise<void> {
   const results = await Promise.allSettled(cronJobs.map((job) => job(env, now)));

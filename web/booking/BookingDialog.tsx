@@ -12,6 +12,7 @@ import { createFreeSlots, FreeSlotSelect, startsFitting } from "./FreeSlots";
 import { minutesOf, typesFor } from "./appointment-types";
 import { nextFree } from "./next-free";
 import { Dialog } from "../ui/Dialog";
+import { Suggestions } from "../suggestions/Suggestions";
 import { FieldError } from "../ui/FieldError";
 
 export const APPOINTMENT_TYPES = ["consultation", "follow-up", "check-up", "procedure", "vaccination"];
@@ -76,6 +77,14 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
     }),
   );
 
+  /** Shows a found time in the dialog (doctor, date, time), for "Next free" and a picked suggestion. */
+  function goTo(doctor: string, start: string) {
+    wanted = start;
+    setDoctorId(doctor);
+    setDate(toWall(start, tz()).slice(0, 10));
+    if (avail()?.some((s) => s.start === wanted)) setSlotStart(wanted);
+  }
+
   // "Next free": the earliest time the visit fits, for the chosen doctor or for any doctor.
   const [finding, setFinding] = createSignal(false);
   const [nextMsg, setNextMsg] = createSignal("");
@@ -87,10 +96,7 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
       const ids = anyDoctor ? bookable().map((d) => d.id) : [doctorId()];
       const hit = await nextFree(ids, ymd(todayIn(tz())), Date.now(), minutes(), tz());
       if (!hit) return setNextMsg("No free time in the next 8 weeks.");
-      wanted = hit.slot.start;
-      setDoctorId(hit.doctorId);
-      setDate(toWall(hit.slot.start, tz()).slice(0, 10));
-      if (avail()?.some((s) => s.start === wanted)) setSlotStart(wanted);
+      goTo(hit.doctorId, hit.slot.start);
     } catch (e) {
       setNextMsg(e instanceof ApiFailure && e.code === "network" ? "The server cannot be reached, so the next free time cannot be found." : "The next free time could not be found.");
     } finally {
@@ -101,6 +107,9 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
   createEffect(
     on(avail, (slots) => {
       if (!slots) return;
+      // A list recomputed while the wanted day's list is still loading (the doctor's types, and so
+      // the visit length, change with the doctor) is stale: keep the wanted time for the new list.
+      if (wanted && free.loading && !slots.some((s) => s.start === wanted)) return;
       const want =
         (wanted && slots.find((s) => s.start === wanted)) || (props.init.start && slots.find((s) => Date.parse(s.start) === Date.parse(props.init.start!)));
       wanted = "";
@@ -190,6 +199,7 @@ export function BookingDialog(props: { init: BookingInit; onClose: () => void; o
             <input type="date" value={date()} onInput={(e) => e.currentTarget.value && setDate(e.currentTarget.value)} />
           </label>
         </div>
+        <Suggestions patientId={() => patient()?.id} type={type} minutes={minutes} doctorId={doctorId} doctors={bookable} tz={tz} onPick={goTo} />
         <Show when={clickedRefusal()}>
           <p class="notice notice-warn" role="alert" data-testid="slot-refused">
             {clickedRefusal()}

@@ -31,6 +31,7 @@ import { clinicTz, doctors, user } from "../stores/session";
 import { Dialog } from "../ui/Dialog";
 import { toast } from "../ui/toast";
 import { appointmentEvent, BLOCK_PREFIX, blockedEvent, blockedText } from "./events";
+import { loadRisks } from "../suggestions/risk-store";
 import { dropProblem, mayBookFor, type Problem } from "./drag-check";
 import { HoverCard, hoverEnd, hoverStart, suppressHover } from "./HoverCard";
 import { PhoneDayList } from "./PhoneDayList";
@@ -218,6 +219,7 @@ export function CalendarPage() {
     requested = `${from}/${to}`;
     setLoadError("");
     loadRange(from, to).catch((e) => setLoadError(e instanceof Error ? e.message : "Could not load the calendar."));
+    void loadRisks(from, to);
   }
 
   function onDateClick(info: Calendar.DateClickInfo) {

@@ -3,6 +3,8 @@
 // and whether an event already looks like a given input (to skip needless redraws).
 import type { Calendar } from "@event-calendar/core";
 import { ymd } from "../lib/tz";
+import { riskBadgeNode } from "../suggestions/RiskBadge";
+import type { Risk } from "../suggestions/suggestions-api";
 
 export const wallOf = (d: Date) => `${ymd(d)}T${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}:${String(d.getSeconds()).padStart(2, "0")}`;
 
@@ -48,6 +50,8 @@ export function blockContent(info: Calendar.EventContentInfo): Calendar.Content 
     tag.setAttribute("aria-hidden", "true");
     title.insertBefore(tag, title.firstChild);
   }
+  // No-show risk (issue #21), when loaded for this upcoming appointment.
+  const risk = (props as { risk?: Risk }).risk;
   if (info.view.type.startsWith("list")) {
     // The phone agenda has no status colours: show the status as a visible badge there.
     extra.className = `list-status badge st-${props.status ?? ""}`;
@@ -55,9 +59,9 @@ export function blockContent(info: Calendar.EventContentInfo): Calendar.Content 
     const who = document.createElement("span");
     who.className = "sr-only";
     who.textContent = props.doctorName ? `, ${props.doctorName}` : "";
-    return { domNodes: [time, title, extra, who] };
+    return { domNodes: risk ? [time, title, extra, who, riskBadgeNode(risk)] : [time, title, extra, who] };
   }
-  return { domNodes: [time, title, extra] };
+  return { domNodes: risk ? [time, title, extra, riskBadgeNode(risk)] : [time, title, extra] };
 }
 
 /** Whether the calendar's event already looks exactly like `input` (times, column, text, colour, editability). */

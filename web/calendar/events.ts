@@ -4,6 +4,7 @@ import type { Calendar } from "@event-calendar/core";
 import { STATUS_LABEL } from "../api-client/statuses";
 import type { Appointment, BlockedTime, Doctor, SessionUser } from "../api-client/types";
 import { toWall } from "../lib/tz";
+import { riskOfAppointment } from "../suggestions/risk-store";
 
 export const BLOCK_PREFIX = "block:";
 
@@ -44,6 +45,8 @@ export function appointmentEvent(a: Appointment, tz: string, user: SessionUser |
       classNames: ["cancelled-marker"],
       extendedProps: { kind: "appointment", status: a.status, statusLabel: STATUS_LABEL[a.status], ...doc },
     };
+  // No-show risk (issue #21): a class, so a newly loaded risk redraws the block (sameAsShown).
+  const risk = riskOfAppointment(a.id);
   return {
     id: a.id,
     resourceIds: [a.doctorId],
@@ -51,8 +54,8 @@ export function appointmentEvent(a: Appointment, tz: string, user: SessionUser |
     end: toWall(a.end, tz),
     title: `${a.patientName}${a.type ? ` · ${a.type}` : ""}`,
     editable: canEdit(a, user),
-    classNames: ["appt", `st-${a.status}`],
-    extendedProps: { kind: "appointment", status: a.status, statusLabel: STATUS_LABEL[a.status], type: a.type, ...doc },
+    classNames: ["appt", `st-${a.status}`, ...(risk ? [`risk-${risk.level}`] : [])],
+    extendedProps: { kind: "appointment", status: a.status, statusLabel: STATUS_LABEL[a.status], type: a.type, risk, ...doc },
   };
 }
 

@@ -17,6 +17,7 @@ import { PatientContact } from "./PatientContact";
 import { StatusButtons } from "./StatusButtons";
 import { EngagementSection } from "../engagement/EngagementSection";
 import { TeamsLink } from "./TeamsLink";
+import { RiskFacts } from "../suggestions/RiskFacts";
 
 const PROVIDER_LABEL: Record<string, string> = { google: "Google Calendar", microsoft: "Outlook", caldav: "iCloud" };
 
@@ -142,6 +143,7 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
                 </Show>
               </dd>
               <TeamsLink appointmentId={a().id} version={a().version} />
+              <RiskFacts appointmentId={a().id} version={a().version} />
             </dl>
             <FieldError message={error()} />
 

@@ -11,6 +11,7 @@ import { EmailTemplatesPage } from "./EmailTemplatesPage";
 import { ImportIcsPage } from "./ImportIcsPage";
 import { IntegrationsPage } from "./IntegrationsPage";
 import { RemindersPage } from "../engagement/RemindersPage";
+import { SuggestionsPage } from "../suggestions/SuggestionsPage";
 
 const PAGES: { href: string; label: string; roles: Role[] }[] = [
   { href: "/settings/integrations", label: "Integrations", roles: ["admin", "doctor", "receptionist"] },
@@ -21,6 +22,7 @@ const PAGES: { href: string; label: string; roles: Role[] }[] = [
   { href: "/settings/doctors", label: "My hours", roles: ["doctor"] },
   { href: "/settings/clinic", label: "Clinic", roles: ["admin"] },
   { href: "/settings/reminders", label: "Reminders", roles: ["admin", "doctor", "receptionist"] },
+  { href: "/settings/no-shows", label: "No-shows", roles: ["admin", "doctor", "receptionist"] },
 ];
 
 export function SettingsPage() {
@@ -61,6 +63,9 @@ export function SettingsPage() {
         </Match>
         <Match when={path() === "/settings/reminders" && allowed("/settings/reminders")}>
           <RemindersPage />
+        </Match>
+        <Match when={path() === "/settings/no-shows" && allowed("/settings/no-shows")}>
+          <SuggestionsPage />
         </Match>
       </Switch>
     </div>

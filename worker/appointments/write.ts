@@ -8,7 +8,8 @@
 //   2. the INSERT/UPDATE/DELETE (version + 1, updated_by/at);
 //   3. the audit entry (db/audit.ts);
 //   4. sync_outbox rows (op "upsert" | "delete", the new version) for the doctor(s);
-//   5. statements from effects.ts `changeEffects` (e.g. invite e-mails) and the caller's `extra`.
+//   5. statements from the registered change effects (effects.ts; the list is in worker/features.ts:
+//      invite e-mails, reminders, video links) and the caller's `extra`.
 // So the SQL itself is race-proof, and the DoctorHub lock on top gives clean errors
 // and ordered live updates.
 //
@@ -279,7 +280,7 @@ async function commit(
       origin: change.origin,
     }),
     ...outboxRows(db, change, now),
-    ...changeEffects.flatMap((fx) => fx(db, change)),
+    ...changeEffects().flatMap((fx) => fx(db, change)),
     ...(opts.extra?.(db, change) ?? []),
   ];
   await runBatch(d1, items);

@@ -3,7 +3,7 @@
 // integer range comparisons are exact, index-friendly and zone-free; the
 // clinic's IANA zone is applied only when rendering or doing slot maths.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const ROLES = ["admin", "doctor", "receptionist"] as const;
 export type Role = (typeof ROLES)[number];
@@ -35,6 +35,20 @@ export const clinics = sqliteTable("clinics", {
   // appointments_max_ms_* triggers (migrations/0002_appointment_patient_name.sql).
   maxAppointmentMs: integer("max_appointment_ms").notNull().default(0),
   createdAt: integer("created_at").notNull().default(now),
+  // migrations/0012 (reminders): the rules, SMS quiet hours (minutes after local midnight, clinic
+  // zone; start > end crosses midnight), patient cancel cut-off, the phone patients call, types
+  // without reminders / that are video visits (JSON arrays), Jitsi base URL, reminder templates.
+  reminderRules: text("reminder_rules")
+    .notNull()
+    .default('[{"offsetMinutes":1440,"channel":"email"},{"offsetMinutes":120,"channel":"sms"}]'),
+  quietStartMin: integer("quiet_start_min").notNull().default(1260),
+  quietEndMin: integer("quiet_end_min").notNull().default(480),
+  cancelCutoffMin: integer("cancel_cutoff_min").notNull().default(120),
+  phone: text("phone").notNull().default(""),
+  noReminderTypes: text("no_reminder_types").notNull().default("[]"),
+  videoTypes: text("video_types").notNull().default('["video"]'),
+  jitsiBaseUrl: text("jitsi_base_url").notNull().default("https://meet.jit.si"),
+  reminderTemplates: text("reminder_templates").notNull().default("{}"),
 });
 
 export const users = sqliteTable(
@@ -56,14 +70,19 @@ export const users = sqliteTable(
 );
 
 // Failed log-in counters for rate limiting, keyed "acct:<email>" or "ip:<address>".
-export const loginAttempts = sqliteTable("login_attempts", {
-  key: text("key").primaryKey(),
-  failures: integer("failures").notNull().default(0),
-  windowStart: integer("window_start").notNull(),
-  lockedUntil: integer("locked_until"),
-  // migrations/0004: progressive delays; see worker/auth/throttle.ts for the column meanings.
-  attempt: text("attempt"),
-});
+export const loginAttempts = sqliteTable(
+  "login_attempts",
+  {
+    key: text("key").primaryKey(),
+    failures: integer("failures").notNull().default(0),
+    windowStart: integer("window_start").notNull(),
+    lockedUntil: integer("locked_until"),
+    // migrations/0004: progressive delays; see worker/auth/throttle.ts for the column meanings.
+    attempt: text("attempt"),
+  },
+  // migrations/0004: the sweep of stale counters (throttle.ts) deletes by window_start.
+  (t) => [index("login_attempts_window_idx").on(t.windowStart)],
+);
 
 export const doctors = sqliteTable(
   "doctors",
@@ -112,6 +131,11 @@ export const patients = sqliteTable(
     email: text("email").notNull().default(""), // lower-cased
     dateOfBirth: text("date_of_birth"),
     notes: text("notes").notNull().default(""), // free text for staff (migration 0009); PHI like the rest
+    // migrations/0012: SMS consent, when and how it was given or withdrawn
+    // ("staff:<user id>", "sms:START", "sms:STOP", "twilio:21610").
+    smsConsent: integer("sms_consent").notNull().default(0),
+    smsConsentAt: integer("sms_consent_at"),
+    smsConsentSource: text("sms_consent_source"),
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
   },
@@ -478,4 +502,23 @@ export const feedBodies = sqliteTable("feed_bodies", {
   builtAt: integer("built_at").notNull(),
   events: integer("events").notNull(),
   gzipBase64: text("gzip_base64").notNull(),
+});
+
+// ---------------------------------------------------------------------------
+// Scheduling suggestions (issue #21, migration 0019): the clinic's no-show model and settings.
+// ---------------------------------------------------------------------------
+
+export const noshowModels = sqliteTable("noshow_models", {
+  clinicId: text("clinic_id").primaryKey(),
+  kind: text("kind", { enum: ["trained", "default"] }).notNull(),
+  trainedAt: integer("trained_at").notNull(),
+  trainingSize: integer("training_size").notNull(),
+  baseRate: real("base_rate").notNull(),
+  model: text("model").notNull(), // JSON NoShowModel (worker/suggestions/model.ts)
+});
+
+export const suggestionSettings = sqliteTable("suggestion_settings", {
+  clinicId: text("clinic_id").primaryKey(),
+  settings: text("settings").notNull().default("{}"), // JSON (worker/suggestions/settings.ts)
+  updatedAt: integer("updated_at").notNull(),
 });

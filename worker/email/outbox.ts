@@ -1,7 +1,7 @@
 // Invite e-mails: queued transactionally with the appointment change, sent in
 // the background by the doctor's DoctorHub.
 //
-// 1. inviteEmailEffect (registered in appointments/effects.ts) adds an
+// 1. inviteEmailEffect (registered in worker/features.ts) adds an
 //    email_outbox row to the change's own D1 batch, so an invite is queued if
 //    and only if the change commits:
 //      create (active)                       → REQUEST
@@ -14,7 +14,7 @@
 //    delete (admin) sends nothing either: the row is gone, cancel first.
 //    The recipient is read inside the INSERT … SELECT from patients, so the effect
 //    does no read of its own; patients without an e-mail get no row.
-// 2. inviteEmailWork (registered in hub/work-registry.ts) runs single-flight in
+// 2. inviteEmailWork (registered in worker/features.ts) runs single-flight in
 //    the appointment's doctor's hub after each change and on alarms: it renders
 //    the invite from the appointment as it is now (with the row's METHOD and
 //    SEQUENCE), sends it, and marks the row. Failures retry with backoff

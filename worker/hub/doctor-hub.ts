@@ -7,8 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { LiveChange } from "../live/messages";
 import { Serial } from "./serial";
-import type { HubContext } from "./work";
-import { hubWork } from "./work-registry";
+import { type HubContext, hubWork } from "./work";
 import {
   type Caller,
   type CreateInput,
@@ -25,6 +24,13 @@ import type { Appointment } from "../appointments/model";
 import { FeedRefresher, sqlVeventStore } from "../ics/feed-refresh";
 import { BookingCache } from "../appointments/booking-cache";
 import { meterEnv, trackActive } from "../bench-meter";
+
+declare module "../env" {
+  /** env.DOCTOR_HUB stubs are typed with this class's RPC methods (env.ts imports no DO class). */
+  interface DurableObjectClasses {
+    DOCTOR_HUB: DoctorHub;
+  }
+}
 
 /** The hub of a doctor (one Durable Object per doctor id). */
 export function hubFor(env: Env, doctorId: string) {
@@ -153,7 +159,7 @@ export class DoctorHub extends DurableObject<Env> {
       publishMany: (changes) => this.publishMany(doctorId, changes),
     };
     let next: number | null = null;
-    for (const w of hubWork) {
+    for (const w of hubWork()) {
       try {
         const at = await w.run(ctx);
         if (at != null && (next == null || at < next)) next = at;

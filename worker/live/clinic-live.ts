@@ -17,6 +17,13 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { ClientMessage, LiveChange, ServerMessage } from "./messages";
 
+declare module "../env" {
+  /** env.CLINIC_LIVE stubs are typed with this class's RPC methods (env.ts imports no DO class). */
+  interface DurableObjectClasses {
+    CLINIC_LIVE: ClinicLive;
+  }
+}
+
 export const LOG_MAX = 2000;
 export const LOG_MAX_AGE_MS = 3 * 86_400_000;
 const MAX_DOCTORS = 200;

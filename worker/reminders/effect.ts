@@ -1,5 +1,5 @@
 // Reminders are re-planned in the same D1 batch as every appointment change that can move
-// them (registered in appointments/effects.ts): pending reminders of the appointment are
+// them (registered in worker/features.ts): pending reminders of the appointment are
 // deleted and the new plan (./plan.ts) inserted. A reschedule moves them, a cancel /
 // completed / no-show / hard delete drops them, a patient or type change re-decides them.
 // Reminders already sent stay as history; INSERT OR IGNORE on the unique key

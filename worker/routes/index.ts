@@ -13,6 +13,7 @@ import { liveRoutes } from "./live";
 import { noticeRoutes } from "./notices";
 import { patientRoutes } from "./patients";
 import { setupRoutes } from "./setup";
+import { suggestionRoutes } from "../suggestions/routes";
 import { userRoutes } from "./users";
 import { webhookRoutes } from "./webhooks";
 
@@ -30,6 +31,8 @@ apiRoutes.route("/availability", availabilityRoutes);
 apiRoutes.route("/blocked-times", blockedTimeRoutes);
 apiRoutes.route("/live", liveRoutes);
 apiRoutes.route("/notices", noticeRoutes);
+// Scheduling suggestions (issue #21): no-show risk, ranked free slots, free-text requests.
+apiRoutes.route("/suggestions", suggestionRoutes);
 apiRoutes.route("/integrations/caldav", caldavIntegrationRoutes);
 apiRoutes.route("/integrations", integrationRoutes);
 apiRoutes.route("/admin/integrations", adminIntegrationRoutes);

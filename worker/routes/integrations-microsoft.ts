@@ -4,122 +4,29 @@
 //   GET  /api/integrations/microsoft/:id/options  {blockTentative, accountKind, teamsAvailable} (owner or admin)
 //   PATCH /api/integrations/microsoft/:id/options {blockTentative?, teamsTypes?} (owner)
 //   GET  /api/integrations/microsoft/appointments/:id/meeting  {joinUrl, reason} for the details panel (staff)
-// Everything after connecting (choose calendars, disconnect, health) is the
-// provider-neutral /api/integrations/:id in ./integrations.ts.
-// Same rules as Google: the signed, expiring state carries the PKCE verifier
-// sealed (nothing stored server-side), tokens are sealed in D1 and never returned.
+// Connect and callback are the one OAuth flow of ./integrations-oauth.ts (the same as Google's);
+// everything after connecting (choose calendars, disconnect, health) is the provider-neutral
+// /api/integrations/:id in ./integrations.ts.
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv, Env } from "../env";
-import { seal, sealKeysFromEnv, unseal } from "../auth/token-seal";
-import { signPurposeToken, verifyPurposeToken } from "../auth/session";
-import { ApiError, badRequest, forbidden, notFound } from "../errors";
-import { newId } from "../ids";
-import { csrf, requireRole, requireSession } from "../middleware/session";
+import { forbidden, notFound } from "../errors";
+import { csrf, requireSession } from "../middleware/session";
 import { jsonBody } from "../validate";
 import { idOf } from "./path-id";
-import { newPkce } from "../providers/google/oauth";
-import { ReconnectRequiredError } from "../providers/http";
-import { MicrosoftGraphClient, graphApiBase } from "../providers/microsoft/client";
-import { exchangeMicrosoftCode, microsoftAuthorizeUrl, microsoftConfigured, microsoftOAuthConfig } from "../providers/microsoft/oauth";
-import { busyIdsOf, clinicZone, microsoftGrant, sealTokens, StoredTokens, stringsOf, type IntegrationRow } from "../sync/integrations";
+import { oauthConnectRoutes } from "./integrations-oauth";
+import { microsoftConnector } from "../providers/microsoft/connect";
+import { stringsOf, type IntegrationRow } from "../sync/integrations";
 import { teamsDecision } from "../providers/microsoft/mapping";
 import { getAppointment } from "../appointments/queries";
-import { backfillStatement } from "../sync/backfill";
 import { makeDb } from "../db/client";
 import { actorOf, auditInsert } from "../db/audit";
-
-const STATE_PURPOSE = "microsoft-oauth-state";
-const STATE_TTL_SECONDS = 10 * 60;
-
-const redirectUri = (env: Env) => `${env.APP_URL.replace(/\/+$/, "")}/api/integrations/microsoft/callback`;
-const settingsUrl = (env: Env, q: string) => `${env.APP_URL.replace(/\/+$/, "")}/settings/integrations?${q}`;
 
 export const microsoftIntegrationRoutes = new Hono<AppEnv>();
 microsoftIntegrationRoutes.use("*", requireSession, csrf);
 
-microsoftIntegrationRoutes.post("/connect", requireRole("doctor"), async (c) => {
-  const u = c.var.user;
-  if (!u.doctorId) throw forbidden("Only a doctor can connect their own calendar.");
-  if (!microsoftConfigured(c.env)) throw new ApiError(409, "not_configured", "Outlook sync is not set up for this clinic (no Microsoft app registered).");
-  if ((c.req.header("content-length") ?? "0") !== "0") await jsonBody(c, z.strictObject({}));
-  const pkce = await newPkce();
-  const v = await seal(pkce.verifier, `pkce:${u.userId}`, sealKeysFromEnv(c.env));
-  const state = await signPurposeToken({ sub: u.userId, doc: u.doctorId, clinic: u.clinicId, v }, STATE_PURPOSE, c.env.SESSION_SECRET, STATE_TTL_SECONDS);
-  return c.json({ authorizeUrl: microsoftAuthorizeUrl(microsoftOAuthConfig(c.env), { redirectUri: redirectUri(c.env), state, challenge: pkce.challenge, loginHint: u.email }) });
-});
-
-microsoftIntegrationRoutes.get("/callback", requireRole("doctor"), async (c) => {
-  const env = c.env;
-  const u = c.var.user;
-  const q = c.req.query();
-  const payload = q.state && q.state.length < 4096 ? await verifyPurposeToken(q.state, STATE_PURPOSE, env.SESSION_SECRET) : null;
-  if (!payload || payload.sub !== u.userId || payload.doc !== u.doctorId || typeof payload.v !== "string")
-    throw badRequest("The connection request is invalid or has expired. Start again from Settings.");
-  if (q.error) return c.redirect(settingsUrl(env, `integration=microsoft&result=${q.error === "access_denied" ? "denied" : "error"}`), 302);
-  if (!q.code || q.code.length > 4096) throw badRequest("Microsoft did not return an authorization code.");
-  const verifier = await unseal(payload.v, `pkce:${u.userId}`, sealKeysFromEnv(env));
-  let tokens;
-  try {
-    tokens = await exchangeMicrosoftCode(microsoftOAuthConfig(env), q.code, verifier, redirectUri(env));
-  } catch (err) {
-    if (err instanceof ReconnectRequiredError) throw new ApiError(400, "oauth_failed", "Microsoft refused the authorization code. Start again from Settings.");
-    throw new ApiError(502, "provider_unavailable", "Microsoft could not be reached. Try again in a moment.");
-  }
-  const doctorId = u.doctorId!;
-  const existing = await env.DB.prepare("SELECT * FROM calendar_integrations WHERE doctor_id = ? AND provider = 'microsoft'").bind(doctorId).first<IntegrationRow>();
-  const id = existing?.id ?? newId();
-  const now = Date.now();
-  await env.DB.prepare(
-    `INSERT INTO calendar_integrations (id, clinic_id, user_id, doctor_id, provider, sealed_tokens, access_expires_at, status, created_at, updated_at)
-     VALUES (?, ?, ?, ?, 'microsoft', ?, ?, 'pending', ?, ?)
-     ON CONFLICT (doctor_id, provider) DO UPDATE SET sealed_tokens = excluded.sealed_tokens, access_expires_at = excluded.access_expires_at,
-       user_id = excluded.user_id, updated_at = excluded.updated_at`,
-  )
-    .bind(id, u.clinicId, u.userId, doctorId, await sealTokens(env, id, tokens), tokens.expiresAt, now, now)
-    .run();
-  const row = (await env.DB.prepare("SELECT * FROM calendar_integrations WHERE id = ?").bind(id).first<IntegrationRow>())!;
-  const graph = new MicrosoftGraphClient(graphApiBase(env), new StoredTokens(env, row, async () => {}, microsoftGrant(env)), await clinicZone(env, u.clinicId));
-  let me, calendars;
-  try {
-    me = await graph.me();
-    calendars = await graph.listCalendars();
-  } catch {
-    throw new ApiError(502, "provider_unavailable", "Connected, but Outlook's calendar list could not be read. Try connecting again.");
-  }
-  const primary = calendars.find((x) => x.primary) ?? calendars[0];
-  const ids = new Set(calendars.map((x) => x.id));
-  const writable = new Set(calendars.filter((x) => x.canWrite).map((x) => x.id));
-  // Write calendar: the one chosen before (if still writable), else the default one if we may edit it.
-  const writeId =
-    row.write_calendar_id && writable.has(row.write_calendar_id)
-      ? row.write_calendar_id
-      : primary && writable.has(primary.id)
-        ? primary.id
-        : (calendars.find((x) => x.canWrite)?.id ?? null);
-  const busy = busyIdsOf(row).filter((x) => ids.has(x));
-  await env.DB.batch([
-    ...calendars.map((cal) =>
-      env.DB.prepare(
-        "INSERT INTO integration_calendars (integration_id, calendar_id, summary) VALUES (?, ?, ?) ON CONFLICT (integration_id, calendar_id) DO UPDATE SET summary = excluded.summary",
-      ).bind(id, cal.id, cal.summary),
-    ),
-    env.DB.prepare(
-      "UPDATE calendar_integrations SET account_email = ?, account_kind = ?, write_calendar_id = ?, busy_calendar_ids = ?, status = 'active', last_error = NULL, last_error_at = NULL, own_listing_due = 1, updated_at = ? WHERE id = ?",
-    ).bind(me.email, me.workAccount ? "work_or_school" : "personal", writeId, JSON.stringify(busy.length ? busy : primary ? [primary.id] : []), Date.now(), id),
-    // Upcoming appointments booked before connecting go to Outlook too.
-    ...(writeId ? [backfillStatement(env, id, doctorId, writeId)] : []),
-  ]);
-  await auditInsert(makeDb(env.DB), u.clinicId, actorOf(u), existing ? "integration.reconnect" : "integration.connect", "integration", id, {
-    provider: "microsoft",
-    account: me.email,
-    accountKind: me.workAccount ? "work_or_school" : "personal",
-  });
-  const hub = env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(doctorId));
-  await hub.publish(doctorId, { kind: "integration", op: "updated", doctorId, record: { id, provider: "microsoft", status: "active" } });
-  await hub.kick(doctorId); // subscriptions, first sync, and any outbox rows that waited for a reconnect
-  return c.redirect(settingsUrl(env, "integration=microsoft&result=connected"), 302);
-});
+// Connect and callback: the one OAuth flow (./integrations-oauth.ts) with Microsoft's parts.
+microsoftIntegrationRoutes.route("/", oauthConnectRoutes(microsoftConnector));
 
 type OptionsRow = IntegrationRow & { block_tentative: number; account_kind: string | null; teams_types: string };
 

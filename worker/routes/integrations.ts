@@ -2,7 +2,7 @@
 // and health for staff. Tokens never leave the server: no answer carries them,
 // sealed or not (see dto()).
 //   GET    /api/integrations                 own (doctor) | all of the clinic (admin) | status only (receptionist)
-//   POST   /api/integrations/google/connect  doctor, for themself → {authorizeUrl}
+//   POST   /api/integrations/google/connect  doctor, for themself → {authorizeUrl}  (./integrations-oauth.ts)
 //   GET    /api/integrations/google/callback Google redirects the doctor's browser here
 //   PATCH  /api/integrations/:id             {writeCalendarId?, busyCalendarIds?, busyLabel?} (owner)
 //   DELETE /api/integrations/:id[?removeEvents=true] (owner or admin)
@@ -10,16 +10,13 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv, Env, SessionUser } from "../env";
-import { seal, sealKeysFromEnv, unseal } from "../auth/token-seal";
-import { signPurposeToken, verifyPurposeToken } from "../auth/session";
-import { ApiError, badRequest, forbidden, notFound, validationError } from "../errors";
-import { newId } from "../ids";
+import { forbidden, notFound, validationError } from "../errors";
 import { csrf, requireRole, requireSession } from "../middleware/session";
 import { jsonBody, queryOf } from "../validate";
 import { idOf } from "./path-id";
-import { authorizeUrl, exchangeCode, newPkce, oauthConfig } from "../providers/google/oauth";
-import { ReconnectRequiredError } from "../providers/http";
-import { busyIdsOf, clinicZone, providerFor, sealTokens, type CalendarRow, type IntegrationRow } from "../sync/integrations";
+import { oauthConnectRoutes } from "./integrations-oauth";
+import { googleConnector } from "../providers/google/connect";
+import { busyIdsOf, clinicZone, providerFor, type CalendarRow, type IntegrationRow } from "../sync/integrations";
 import { channelHealthy } from "../sync/inbound";
 import type { LinkRow } from "../sync/links";
 import { backfillStatement } from "../sync/backfill";
@@ -27,17 +24,6 @@ import { BUSY_LABEL_SETTINGS } from "../sync/busy-label";
 import { BLOCKED_COLUMNS, toBlockedTime, type BlockedTimeRow } from "../appointments/model";
 import { makeDb } from "../db/client";
 import { actorOf, auditInsert } from "../db/audit";
-
-// A server without Google OAuth credentials answers a clear 503 (the settings page shows
-// this sentence), not the 500 of a missing configuration.
-const googleConfigured = (env: Env) => !!env.GOOGLE_CLIENT_ID && !!env.GOOGLE_CLIENT_SECRET;
-const googleNotConfigured = () => new ApiError(503, "provider_not_configured", "Google Calendar isn't set up on this server.");
-
-const STATE_PURPOSE = "google-oauth-state";
-const STATE_TTL_SECONDS = 10 * 60;
-
-const redirectUri = (env: Env) => `${env.APP_URL.replace(/\/+$/, "")}/api/integrations/google/callback`;
-const settingsUrl = (env: Env, q: string) => `${env.APP_URL.replace(/\/+$/, "")}/settings/integrations?${q}`;
 
 async function hub(env: Env, doctorId: string) {
   return env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(doctorId));
@@ -125,82 +111,8 @@ integrationRoutes.get("/", async (c) => {
   return c.json({ integrations: await loadDtos(c.env, "clinic_id = ?", [u.clinicId], u.role === "admin" ? "full" : "status") });
 });
 
-integrationRoutes.post("/google/connect", requireRole("doctor"), async (c) => {
-  const u = c.var.user;
-  if (!u.doctorId) throw forbidden("Only a doctor can connect their own calendar.");
-  if ((c.req.header("content-length") ?? "0") !== "0") await jsonBody(c, z.strictObject({}));
-  if (!googleConfigured(c.env)) throw googleNotConfigured();
-  const cfg = oauthConfig(c.env);
-  const pkce = await newPkce();
-  // The PKCE verifier travels inside the signed state, encrypted (AES-GCM, bound to the
-  // user): nothing to store server-side, and neither Google nor the browser can read it.
-  const v = await seal(pkce.verifier, `pkce:${u.userId}`, sealKeysFromEnv(c.env));
-  const state = await signPurposeToken({ sub: u.userId, doc: u.doctorId, clinic: u.clinicId, v }, STATE_PURPOSE, c.env.SESSION_SECRET, STATE_TTL_SECONDS);
-  return c.json({ authorizeUrl: authorizeUrl(cfg, { redirectUri: redirectUri(c.env), state, challenge: pkce.challenge }) });
-});
-
-integrationRoutes.get("/google/callback", requireRole("doctor"), async (c) => {
-  const env = c.env;
-  if (!googleConfigured(env)) throw googleNotConfigured();
-  const u = c.var.user;
-  const q = c.req.query();
-  const payload = q.state ? await verifyPurposeToken(q.state, STATE_PURPOSE, env.SESSION_SECRET) : null;
-  if (!payload || payload.sub !== u.userId || payload.doc !== u.doctorId || typeof payload.v !== "string")
-    throw badRequest("The connection request is invalid or has expired. Start again from Settings.");
-  if (q.error) return c.redirect(settingsUrl(env, `integration=google&result=${encodeURIComponent(q.error === "access_denied" ? "denied" : "error")}`), 302);
-  if (!q.code) throw badRequest("Google did not return an authorization code.");
-  const verifier = await unseal(payload.v, `pkce:${u.userId}`, sealKeysFromEnv(env));
-  let tokens;
-  try {
-    tokens = await exchangeCode(oauthConfig(env), q.code, verifier, redirectUri(env));
-  } catch (err) {
-    if (err instanceof ReconnectRequiredError) throw new ApiError(400, "oauth_failed", "Google refused the authorization code. Start again from Settings.");
-    throw new ApiError(502, "provider_unavailable", "Google could not be reached. Try again in a moment.");
-  }
-  const doctorId = u.doctorId!;
-  const existing = await env.DB.prepare("SELECT * FROM calendar_integrations WHERE doctor_id = ? AND provider = 'google'").bind(doctorId).first<IntegrationRow>();
-  const id = existing?.id ?? newId();
-  const now = Date.now();
-  const sealed = await sealTokens(env, id, tokens);
-  await env.DB.prepare(
-    `INSERT INTO calendar_integrations (id, clinic_id, user_id, doctor_id, provider, sealed_tokens, access_expires_at, status, created_at, updated_at)
-     VALUES (?, ?, ?, ?, 'google', ?, ?, 'pending', ?, ?)
-     ON CONFLICT (doctor_id, provider) DO UPDATE SET sealed_tokens = excluded.sealed_tokens, access_expires_at = excluded.access_expires_at,
-       user_id = excluded.user_id, updated_at = excluded.updated_at`,
-  )
-    .bind(id, u.clinicId, u.userId, doctorId, sealed, tokens.expiresAt, now, now)
-    .run();
-  const row = (await env.DB.prepare("SELECT * FROM calendar_integrations WHERE id = ?").bind(id).first<IntegrationRow>())!;
-  const provider = providerFor(env, row, await clinicZone(env, u.clinicId), async () => {});
-  let calendars;
-  try {
-    calendars = await provider.listCalendars();
-  } catch {
-    throw new ApiError(502, "provider_unavailable", "Connected, but Google's calendar list could not be read. Try connecting again.");
-  }
-  const primary = calendars.find((x) => x.primary) ?? calendars[0];
-  const ids = new Set(calendars.map((x) => x.id));
-  const writeId = row.write_calendar_id && ids.has(row.write_calendar_id) ? row.write_calendar_id : (primary?.id ?? null);
-  const busy = busyIdsOf(row).filter((x) => ids.has(x));
-  await env.DB.batch([
-    ...calendars.map((cal) =>
-      env.DB.prepare(
-        "INSERT INTO integration_calendars (integration_id, calendar_id, summary) VALUES (?, ?, ?) ON CONFLICT (integration_id, calendar_id) DO UPDATE SET summary = excluded.summary",
-      ).bind(id, cal.id, cal.summary),
-    ),
-    env.DB.prepare(
-      "UPDATE calendar_integrations SET account_email = ?, write_calendar_id = ?, busy_calendar_ids = ?, status = 'active', last_error = NULL, last_error_at = NULL, own_listing_due = 1, updated_at = ? WHERE id = ?",
-    ).bind(primary?.id ?? "", writeId, JSON.stringify(busy.length ? busy : primary ? [primary.id] : []), Date.now(), id),
-    // Upcoming appointments booked before connecting (or changed while disconnected) go to Google too;
-    // own_listing_due: the engine first lists our events there once and writes only what differs.
-    ...(writeId ? [backfillStatement(env, id, doctorId, writeId)] : []),
-  ]);
-  await audit(env, u, existing ? "integration.reconnect" : "integration.connect", id, { provider: "google", account: primary?.id ?? "" });
-  const h = await hub(env, doctorId);
-  await h.publish(doctorId, { kind: "integration", op: "updated", doctorId, record: { id, provider: "google", status: "active" } });
-  await h.kick(doctorId); // channels, first sync, and any outbox rows that waited for a reconnect
-  return c.redirect(settingsUrl(env, "integration=google&result=connected"), 302);
-});
+// Connect and callback: the one OAuth flow (./integrations-oauth.ts) with Google's parts.
+integrationRoutes.route("/google", oauthConnectRoutes(googleConnector));
 
 const PatchBody = z
   .strictObject({

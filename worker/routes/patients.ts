@@ -49,7 +49,10 @@ const PatchBody = z
 /** A name always has at least one word (name is trimmed and non-empty). */
 const termRows = (clinicId: string, patientId: string, name: string) => nameTerms(name).map((term) => ({ clinicId, term, patientId }));
 
-const toRow = (p: typeof patients.$inferSelect): PatientDbRow => ({
+/** The patient columns this route reads and writes (SMS consent has its own flow: worker/reminders). */
+type PatientRecord = Omit<typeof patients.$inferSelect, "smsConsent" | "smsConsentAt" | "smsConsentSource">;
+
+const toRow = (p: PatientRecord): PatientDbRow => ({
   id: p.id,
   clinic_id: p.clinicId,
   name: p.name,
@@ -61,7 +64,7 @@ const toRow = (p: typeof patients.$inferSelect): PatientDbRow => ({
 });
 
 /** One patient with their notes (the list and search results leave notes out: they are not needed there). */
-const detailDto = (p: typeof patients.$inferSelect) => ({ ...patientDto(toRow(p)), notes: p.notes });
+const detailDto = (p: PatientRecord) => ({ ...patientDto(toRow(p)), notes: p.notes });
 
 /** The most appointments one history page returns (newest first; `before` pages further back). */
 const HISTORY_LIMIT = 100;

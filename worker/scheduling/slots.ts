@@ -21,3 +21,20 @@ export function freeSlots(working: Interval[], busy: Interval[], slotMinutes: nu
   }
   return out;
 }
+
+/**
+ * Starts where a visit of `durationMs` fits wholly in free time, from freeSlots' grid slots:
+ * consecutive free slots are joined, so a 60-minute visit needs two free 30-minute slots in a
+ * row. The same rule as the booking dialog's list (web/booking/FreeSlots.tsx startsFitting),
+ * so every start offered here is one the dialog can pick.
+ */
+export function fittingStarts(gridSlots: Interval[], durationMs: number): Interval[] {
+  const out: Interval[] = [];
+  for (let i = 0; i < gridSlots.length; i++) {
+    const s = gridSlots[i].start;
+    let end = gridSlots[i].end;
+    for (let j = i + 1; end < s + durationMs && j < gridSlots.length && gridSlots[j].start === end; j++) end = gridSlots[j].end;
+    if (end >= s + durationMs) out.push({ start: s, end: s + durationMs });
+  }
+  return out;
+}

@@ -110,9 +110,20 @@ export interface LocalParts {
   weekday: number; // ISO 1 = Monday … 7 = Sunday
 }
 
+/**
+ * The zone's offset at `utcMs` from the cached whole-hour probes: equal offsets at the hour
+ * before and the hour after mean no transition in between (no zone has two within an hour), so
+ * it is exact; otherwise (the transition hour itself) it asks Intl. Ranking and training call
+ * utcToLocal thousands of times per request, and formatToParts is the expensive part.
+ */
+function offsetNear(zone: string, utcMs: number): number {
+  const a = probeOffset(zone, utcMs);
+  return a === probeOffset(zone, utcMs + HOUR_MS) ? a : offsetAt(zone, utcMs);
+}
+
 /** UTC instant → wall-clock date, time and ISO weekday in `zone`. */
 export function utcToLocal(zone: string, utcMs: number): LocalParts {
-  const w = new Date(wallMsAt(zone, utcMs));
+  const w = new Date(utcMs + offsetNear(zone, utcMs));
   const iso = w.toISOString();
   return { date: iso.slice(0, 10), time: iso.slice(11, 16), weekday: w.getUTCDay() || 7 };
 }

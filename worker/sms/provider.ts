@@ -3,7 +3,7 @@
 // (./twilio.ts). Errors are typed: retryable (429, 5xx, network) vs permanent (bad number,
 // recipient opted out), so the sender knows whether to back off or give up.
 import type { Env } from "../env";
-import { twilioFromEnv } from "./twilio";
+import { registrySlot } from "../registry";
 
 export interface SmsMessage {
   /** E.164, e.g. +447700900123 */
@@ -40,7 +40,16 @@ export interface SmsProvider {
   send(m: SmsMessage): Promise<SmsResult>;
 }
 
+const factory = registrySlot<(env: Env) => SmsProvider | null>("SMS provider");
+
+/**
+ * Sets which provider sends SMS (Twilio: twilioFromEnv); called by the composition root,
+ * worker/features.ts. Registered there rather than imported here so an implementation can
+ * import this interface without an import circle.
+ */
+export const useSmsProvider = factory.set;
+
 /** The configured provider, or null when SMS is not set up on this server (SMS reminders then fail visibly). */
 export function smsProviderFor(env: Env): SmsProvider | null {
-  return twilioFromEnv(env);
+  return factory.get()(env);
 }

@@ -24,13 +24,13 @@ import { describe } from "./outbound";
 import { blockExternalId, dropUnseenBlocks, linksOf, storeBusyItems } from "./busy-store";
 import { AccountBackoffError } from "./backoff";
 import { channelHealthy, nextCursorPollAt, POLL_WITH_PUSH_MS, POLL_WITHOUT_PUSH_MS } from "./cadence";
+import { WINDOW_AHEAD_MS, WINDOW_PAST_MS } from "./window";
 
 export { channelHealthy, POLL_WITHOUT_PUSH_MS };
 /** With a healthy channel: the hourly cheap cursor read (was a 6-hourly reconciliation before issue 9). */
 export const RECONCILE_WITH_PUSH_MS = POLL_WITH_PUSH_MS;
-/** How far back and ahead we mirror: clinics book up to a year ahead (lesson 17). */
-export const WINDOW_PAST_MS = 7 * 86_400_000;
-export const WINDOW_AHEAD_MS = 400 * 86_400_000;
+/** How far back and ahead we mirror (sync/window.ts). */
+export { WINDOW_AHEAD_MS, WINDOW_PAST_MS };
 
 /** A full listing of the window at least this often, so the window's far end catches up as time moves. */
 export const FULL_RESYNC_EVERY_MS = 24 * 60 * 60_000;

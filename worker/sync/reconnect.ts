@@ -11,7 +11,7 @@
 import type { Appointment } from "../appointments/model";
 import type { HubContext } from "../hub/work";
 import type { ExternalItem } from "../providers/provider";
-import { WINDOW_AHEAD_MS, WINDOW_PAST_MS } from "./inbound";
+import { WINDOW_AHEAD_MS, WINDOW_PAST_MS } from "./window";
 import type { IntegrationSession } from "./session";
 
 /** Loads s.own once per run while the integration's own listing is due. Failures leave it null (writes stay idempotent). */

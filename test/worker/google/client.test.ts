@@ -7,7 +7,8 @@ import { GoogleEmulator } from "../../fakes/google/emulator";
 import { installGoogleEmulator } from "../../fakes/google/router";
 import { GoogleCalendarClient, googleApiBase } from "../../../worker/providers/google/client";
 import type { TokenSource } from "../../../worker/providers/provider";
-import { authorizeUrl, exchangeCode, newPkce, oauthConfig, refreshAccessToken, type TokenSet } from "../../../worker/providers/google/oauth";
+import { authorizeUrl, exchangeCode, oauthConfig, refreshAccessToken, type TokenSet } from "../../../worker/providers/google/oauth";
+import { newPkce } from "../../../worker/providers/oauth-connector";
 import { CursorInvalidError, type OutboundAppointment } from "../../../worker/providers/provider";
 import { PreconditionFailedError, ReconnectRequiredError, RateLimitedError } from "../../../worker/providers/http";
 

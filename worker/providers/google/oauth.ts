@@ -1,10 +1,8 @@
-// Google OAuth 2.0 (web server flow with PKCE). oauth4webapi gives us the PKCE
-// verifier/challenge (RFC 7636, WebCrypto, runs in Workers). The token and revoke
-// calls are small fetch code on purpose: oauth4webapi's code-exchange helpers
+// Google OAuth 2.0 (web server flow with PKCE; the pair comes from newPkce in
+// ../oauth-connector.ts). The token and revoke calls are small fetch code on purpose: oauth4webapi's code-exchange helpers
 // insist on OpenID discovery metadata and id_token validation, while we ask for
 // no OpenID scope at all (minimal scopes; the account address is the primary
 // calendar's id), and we need the raw `invalid_grant` to mark "needs reconnect".
-import { calculatePKCECodeChallenge, generateRandomCodeVerifier } from "oauth4webapi";
 import type { Env } from "../../env";
 import { ReconnectRequiredError, errorInfo, classify, send } from "../http";
 import { tokenSetOf, type TokenAnswer, type TokenSet } from "../oauth-tokens";
@@ -32,11 +30,6 @@ export function oauthConfig(env: Env): GoogleOAuthConfig {
     clientId: env.GOOGLE_CLIENT_ID,
     clientSecret: env.GOOGLE_CLIENT_SECRET,
   };
-}
-
-export async function newPkce(): Promise<{ verifier: string; challenge: string }> {
-  const verifier = generateRandomCodeVerifier();
-  return { verifier, challenge: await calculatePKCECodeChallenge(verifier) };
 }
 
 export function authorizeUrl(cfg: GoogleOAuthConfig, p: { redirectUri: string; state: string; challenge: string; loginHint?: string }) {

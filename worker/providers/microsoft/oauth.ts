@@ -1,6 +1,6 @@
 // Microsoft identity platform v2: authorization-code flow with PKCE (S256) for a
-// web app (confidential client). The PKCE pair comes from oauth4webapi as for
-// Google; the token calls are small fetch code so we see the raw `invalid_grant`
+// web app (confidential client). The PKCE pair comes from newPkce in
+// ../oauth-connector.ts, as for Google; the token calls are small fetch code so we see the raw `invalid_grant`
 // (consent revoked, password reset, refresh token expired) and can mark the
 // integration "needs reconnect".
 // Refresh tokens ROTATE at Microsoft: every refresh answer carries a new refresh

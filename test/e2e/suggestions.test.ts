@@ -1,0 +1,113 @@
+// Scheduling suggestions in the browser (issue #21): the booking dialog's "best times" book with
+// one click plus Book, a request in words is understood, shown back and booked from, and the
+// details panel shows the booked appointment's no-show risk with its reasons.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DESKTOP, launch, logIn, newContext } from "./browser";
+import { ids } from "./seed";
+import { axeViolations } from "./axe";
+
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launch();
+  page = await (await newContext(browser, DESKTOP)).newPage();
+  await logIn(page);
+});
+afterAll(async () => browser?.close());
+
+const dialog = () => page.getByTestId("booking-dialog");
+// The dialog's own Doctor select (the correction row has another select whose options name doctors).
+const selected = (label: string) => dialog().getByRole("combobox", { name: new RegExp(`^${label}`) }).evaluate((s) => (s as unknown as HTMLSelectElement).selectedOptions[0]?.textContent ?? "");
+const slotValue = () => dialog().getByTestId("slot-select").evaluate((s) => (s as unknown as HTMLSelectElement).value);
+
+async function openDialogFor(patient: RegExp, search: string) {
+  await page.getByRole("button", { name: "New appointment" }).click();
+  await dialog().waitFor();
+  await dialog().getByTestId("patient-search").fill(search);
+  await dialog().getByRole("button", { name: patient }).click();
+}
+
+/** The patient's appointments in the next 30 days, from the API (what was really stored). */
+async function stored(patientId: string) {
+  return page.evaluate(async (pid) => {
+    const q = new URLSearchParams({ from: new Date().toISOString(), to: new Date(Date.now() + 30 * 86_400_000).toISOString() });
+    const r = await fetch(`/api/appointments?${q}`);
+    const body = (await r.json()) as { appointments: { id: string; patientId: string; doctorId: string; start: string; status: string }[] };
+    return body.appointments.filter((a) => a.patientId === pid && a.status !== "cancelled");
+  }, patientId);
+}
+
+describe("scheduling suggestions", () => {
+  it("books the first suggested time: picking fills doctor, date and time, Book stores it", async () => {
+    const before = (await stored(ids.pCarol)).length;
+    await openDialogFor(/Carol/, "Carol");
+    const first = dialog().getByTestId("suggestion").first();
+    await first.waitFor();
+    expect(await dialog().getByTestId("suggestion").count()).toBeGreaterThanOrEqual(3);
+    const start = (await first.getAttribute("data-start"))!;
+    const doctorId = (await first.getAttribute("data-doctor"))!;
+    // Each suggestion says why, and its risk badge.
+    expect((await first.locator(".suggest-why").textContent())!.length).toBeGreaterThan(3);
+    await first.locator("[data-testid=risk-badge]").waitFor();
+    await first.click();
+    await expect.poll(slotValue).toBe(start);
+    await dialog().getByRole("button", { name: "Book appointment" }).click();
+    await dialog().waitFor({ state: "detached" });
+    const after = await stored(ids.pCarol);
+    expect(after.length).toBe(before + 1);
+    expect(after.some((a) => a.start === start && a.doctorId === doctorId)).toBe(true);
+  });
+
+  it("books from a request in words, shows what it understood and lets it be corrected", async () => {
+    await openDialogFor(/Alice Archer/, "Ali");
+    await dialog().getByTestId("suggest-text").fill("next Tuesday afternoon with Dr Cuddy");
+    await dialog().getByTestId("suggest-text").press("Enter");
+    const summary = dialog().getByTestId("suggest-summary");
+    await expect.poll(() => summary.textContent()).toMatch(/^Tue \d+ \w{3}, 12:00–17:00, Dr Cuddy$/);
+    // The suggestions, the understanding and its correction fields are usable without sight.
+    expect(await axeViolations(page, "[data-testid=suggestions]")).toEqual([]);
+    // The dialog is still open: Enter asked, it did not submit the booking form.
+    await dialog().getByTestId("suggestion").first().waitFor();
+    const starts = await dialog().getByTestId("suggestion").evaluateAll((els) => els.map((e) => [e.getAttribute("data-start"), e.getAttribute("data-doctor")]));
+    for (const [s, d] of starts) {
+      expect(new Date(s!).getUTCDay()).toBe(2);
+      expect(new Date(s!).getUTCHours()).toBeGreaterThanOrEqual(12);
+      expect(d).toBe(ids.drCuddy);
+    }
+    // Correct the doctor: the suggestions follow.
+    await dialog().getByTestId("suggest-fix-doctor").selectOption(ids.drHouse);
+    await expect.poll(() => dialog().getByTestId("suggestion").first().getAttribute("data-doctor")).toBe(ids.drHouse);
+    const pick = dialog().getByTestId("suggestion").first();
+    const start = (await pick.getAttribute("data-start"))!;
+    await pick.click();
+    await expect.poll(() => selected("Doctor")).toBe("Dr House");
+    await expect.poll(slotValue).toBe(start);
+    await dialog().getByRole("button", { name: "Book appointment" }).click();
+    await dialog().waitFor({ state: "detached" });
+    expect((await stored(ids.pAlice)).some((a) => a.start === start && a.doctorId === ids.drHouse)).toBe(true);
+  });
+
+  it("shows the no-show risk with its reasons in the details panel and as a badge on the block", async () => {
+    const booked = (await stored(ids.pCarol))[0];
+    await page.goto(`/appointments/${booked.id}`);
+    const risk = page.getByTestId("panel-risk");
+    await risk.waitFor();
+    expect(await risk.getByTestId("risk-badge").getAttribute("data-level")).toMatch(/^(low|medium|high)$/);
+    expect(await risk.locator(".risk-reasons li").count()).toBeGreaterThan(0);
+    // The panel took the calendar to that day: the block there carries the same level.
+    await page.getByRole("radio", { name: "Day" }).click();
+    const badge = page.locator(`.ec-event[data-appointment-id="${booked.id}"] [data-testid=risk-badge]`);
+    await badge.waitFor({ state: "attached" });
+    expect(await badge.getAttribute("data-level")).toBe(await risk.getByTestId("risk-badge").getAttribute("data-level"));
+  });
+
+  it("lists today's calls and the model on the No-shows settings page", async () => {
+    await page.goto("/settings/no-shows");
+    await page.getByTestId("model-facts").waitFor();
+    expect(await page.getByTestId("model-facts").textContent()).toMatch(/default model|Trained from this clinic/);
+    await page.locator("[data-testid=call-list], [data-testid=call-list-empty]").first().waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+  });
+});

@@ -1,0 +1,101 @@
+// What a clinic can have done about high no-show risk (settings, all off by default), run on the
+// 5-minute cron after the nightly training (./train.ts):
+// - extraSms: a high-risk patient whose appointment is not confirmed gets one extra SMS reminder
+//   `hoursBefore` the start. It is a row in the reminders table (channel sms, offset_minutes =
+//   hoursBefore·60), so the reminders' own sender sends it with the clinic's SMS template and
+//   confirm link (a reply "C" confirms), with its exactly-once claim, quiet hours, consent
+//   check at send time and delivery tracking. A rescheduled appointment loses its pending rows
+//   (reminders/effect.ts) and is re-judged at the next tick; the unique key (appointment,
+//   channel, offset, start) means it never gets two for the same start.
+// - waitlistEarly: see offerEarlyToWaitlist below (a hook until the waitlist is merged).
+// Nothing here moves or cancels an appointment.
+import { auditInsert, systemActor } from "../db/audit";
+import { makeDb, toD1 } from "../db/client";
+import type { Env } from "../env";
+import { newId } from "../ids";
+import { sendableAt } from "../reminders/plan";
+import { loadRiskContext, riskFor, type UpcomingRow } from "./risk";
+import { effectiveSettings, type SuggestionSettings } from "./settings";
+
+/** At most this many appointments judged per clinic and tick (bounded work; the rest next tick). */
+const PER_CLINIC = 200;
+
+interface Candidate extends UpcomingRow {
+  doctor_id: string;
+  quiet_start_min: number;
+  quiet_end_min: number;
+}
+
+/** Unconfirmed appointments starting in (now, now + hours] whose patient may get an SMS and has no extra one for this start yet. */
+function extraSmsCandidates(d1: D1Database, clinicId: string, now: number, offsetMinutes: number) {
+  return d1
+    .prepare(
+      "SELECT a.id, a.patient_id, a.doctor_id, a.start_ms, a.created_at, a.type, a.status, c.quiet_start_min, c.quiet_end_min " +
+        "FROM appointments a INDEXED BY appointments_clinic_start_idx JOIN patients p ON p.id = a.patient_id JOIN clinics c ON c.id = a.clinic_id " +
+        "WHERE a.clinic_id = ? AND a.start_ms > ? AND a.start_ms <= ? AND a.status = 'scheduled' AND p.sms_consent = 1 AND p.phone != '' " +
+        "AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.appointment_id = a.id AND r.channel = 'sms' AND r.offset_minutes = ? AND r.start_ms = a.start_ms) " +
+        "ORDER BY a.start_ms LIMIT ?",
+    )
+    .bind(clinicId, now, now + offsetMinutes * 60_000, offsetMinutes, PER_CLINIC)
+    .all<Candidate>();
+}
+
+/** Plans the extra SMS for the clinic's high-risk unconfirmed appointments; returns the doctors to wake. */
+export async function planExtraSms(env: Env, clinicId: string, s: SuggestionSettings, now: number): Promise<string[]> {
+  const d1 = env.DB;
+  const offset = s.extraSms.hoursBefore * 60;
+  const { results } = await extraSmsCandidates(d1, clinicId, now, offset);
+  if (!results.length) return [];
+  const ctx = await loadRiskContext(d1, clinicId, results, now);
+  const stmts: D1PreparedStatement[] = [];
+  const doctors = new Set<string>();
+  for (const a of results) {
+    const risk = riskFor(a, ctx);
+    if (risk.level !== "high" || ctx.confirmed.has(a.id)) continue;
+    const due = sendableAt(Math.max(now, a.start_ms - offset * 60_000), "sms", a.start_ms, { startMin: a.quiet_start_min, endMin: a.quiet_end_min }, ctx.zone);
+    if (due == null) continue;
+    stmts.push(
+      d1
+        .prepare(
+          "INSERT OR IGNORE INTO reminders (id, clinic_id, appointment_id, doctor_id, channel, offset_minutes, start_ms, due_at, state, attempts, created_at) VALUES (?, ?, ?, ?, 'sms', ?, ?, ?, 'pending', 0, ?)",
+        )
+        .bind(newId(), clinicId, a.id, a.doctor_id, offset, a.start_ms, due, now),
+      toD1(d1, auditInsert(makeDb(d1), clinicId, systemActor("suggestions"), "reminder.extra_sms", "appointment", a.id, { risk: Math.round(risk.probability * 100) / 100, reasons: risk.reasons })),
+    );
+    doctors.add(a.doctor_id);
+  }
+  if (stmts.length) await d1.batch(stmts);
+  return [...doctors];
+}
+
+/**
+ * Hook for "offer high-risk slots to the waitlist early": appointments still unconfirmed
+ * `cutoffHours` before their start and at high risk would be offered to the waitlist — as an
+ * offer that only becomes a booking if this patient cancels or the slot is released, never a
+ * second booking of the same time.
+ * TODO(waitlist): when the waitlist branch is merged, call its `offerSlot` here for each
+ * high-risk unconfirmed appointment (doctor, start, end, type) and record the offer. Until
+ * then the setting is stored and shown but nothing is offered (docs/suggestions.md says so).
+ */
+export async function offerEarlyToWaitlist(_env: Env, _clinicId: string, _s: SuggestionSettings, _now: number): Promise<void> {}
+
+/** Every clinic that turned an action on, bounded per clinic. */
+export async function runRiskActions(env: Env, now: number): Promise<void> {
+  const { results } = await env.DB.prepare("SELECT clinic_id, settings FROM suggestion_settings WHERE settings LIKE '%\"enabled\":true%'").all<{
+    clinic_id: string;
+    settings: string;
+  }>();
+  const wake = new Set<string>();
+  for (const r of results) {
+    const s = effectiveSettings(r.settings);
+    try {
+      if (s.extraSms.enabled) for (const d of await planExtraSms(env, r.clinic_id, s, now)) wake.add(d);
+      if (s.waitlistEarly.enabled) await offerEarlyToWaitlist(env, r.clinic_id, s, now);
+    } catch (err) {
+      console.error("risk actions failed", r.clinic_id, err);
+    }
+  }
+  // The doctor's hub sends reminders on its alarm; wake it so a due-now extra SMS goes now.
+  await Promise.allSettled([...wake].map((id) => env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(id)).kick(id)));
+}
+
