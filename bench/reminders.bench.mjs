@@ -11,6 +11,6 @@ const quick = process.argv.includes("--quick");
 const r = spawnSync("vitest", ["run", "--config", "bench/reminders/vitest.config.ts", "--reporter", "dot"], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, PATH: `${root}/node_modules/.bin:${process.env.PATH}`, REMINDER_BENCH_N: quick ? "2000" : "10000" },
+  env: { ...process.env, PATH: `${root}/node_modules/.bin:${process.env.PATH}`, REMINDER_BENCH_N: process.env.REMINDER_BENCH_N ?? (quick ? "2000" : "10000") },
 });
 process.exit(r.status ?? 1);

@@ -78,6 +78,8 @@ export interface Integration {
   lastError?: string | null;
   lastErrorAt?: Instant | null;
   metrics?: { ok: number; failed: number; successRate: number | null; lastLatencyMs: number | null; queueDepth: number };
+  /** Appointments whose change has not reached this calendar yet (worker/sync/waiting.ts). */
+  waitingChanges?: number;
 }
 
 export interface ErrorBody {

@@ -17,6 +17,7 @@ interface Draft {
   quietEnd: string;
   cutoffHours: string;
   phone: string;
+  country: string;
   noReminderTypes: string;
   videoTypes: string;
   jitsiBaseUrl: string;
@@ -29,6 +30,7 @@ const draftOf = (s: ReminderSettings): Draft => ({
   quietEnd: s.quietHours.end,
   cutoffHours: String(s.cancelCutoffMinutes / 60),
   phone: s.phone,
+  country: s.country ?? "",
   noReminderTypes: s.noReminderTypes.join(", "),
   videoTypes: s.videoTypes.join(", "),
   jitsiBaseUrl: s.jitsiBaseUrl,
@@ -63,6 +65,7 @@ export function RemindersPage() {
         quietHours: { start: x.quietStart, end: x.quietEnd },
         cancelCutoffMinutes: Math.round(Number(x.cutoffHours) * 60),
         phone: x.phone,
+        country: x.country.trim(),
         noReminderTypes: list(x.noReminderTypes),
         videoTypes: list(x.videoTypes),
         jitsiBaseUrl: x.jitsiBaseUrl,
@@ -140,6 +143,11 @@ export function RemindersPage() {
                 Clinic phone shown to patients
                 <input type="tel" value={d()!.phone} onInput={(e) => set("phone", e.currentTarget.value)} aria-invalid={!!errors()["phone"]} />
                 <FieldError as="span" message={errors()["phone"]} />
+              </label>
+              <label>
+                Country of patients' phone numbers (two letters, e.g. GB: "07700 900123" becomes +44 7700 900123)
+                <input value={d()!.country} maxLength={2} onInput={(e) => set("country", e.currentTarget.value)} aria-invalid={!!errors()["country"]} />
+                <FieldError as="span" message={errors()["country"]} />
               </label>
             </fieldset>
             <fieldset disabled={!admin() || busy()}>

@@ -16,6 +16,8 @@ export interface ReminderSettings {
   quietHours: { start: string; end: string };
   cancelCutoffMinutes: number;
   phone: string;
+  /** ISO 3166 alpha-2: the region national phone numbers are read in ("" = the server default). */
+  country?: string;
   noReminderTypes: string[];
   videoTypes: string[];
   jitsiBaseUrl: string;

@@ -91,6 +91,11 @@ export function IntegrationsPage() {
                       <span>Syncing to: {i.calendars?.find((c) => c.id === i.writeCalendarId)?.summary ?? i.writeCalendarId}</span>
                     </Show>
                     <span>Last successful sync: {ago(i.lastSyncAt)}</span>
+                    <Show when={(i.waitingChanges ?? 0) > 0}>
+                      <span class={i.healthy === false ? "field-error" : "muted"} data-testid="waiting-changes">
+                        {i.waitingChanges} {i.waitingChanges === 1 ? "change" : "changes"} waiting — retried automatically, nothing is lost
+                      </span>
+                    </Show>
                     <Show when={isDoctor() && i.status === "active"}>
                       <CalendarChoice integration={i} onSaved={() => void refetch()} />
                     </Show>

@@ -4,6 +4,10 @@
 //   acct:<email>   guesses at one account from clients we do not know
 //   ip:<address>   guesses from one client address (IPv6: its /64), any account
 //   dev:<id>       guesses through one known-device cookie (see routes/auth.ts)
+//   pair:<email>|<network>   guesses at one account from one network (IPv4 address, IPv6
+//                  /48), used only while acct:<email> is waiting: an attacker hammering the
+//                  account elsewhere cannot keep its owner out of a device they have not used
+//                  before (issue #17) — the owner's own network gets its own progressive delay
 // Each key has a progressive delay: after `free` counted attempts, attempt n must wait
 // base·2^(n-free-1) ms after the previous one, up to `cap`. Nothing is ever "locked for
 // 15 minutes"; a key left alone for `resetMs` starts from zero again.
@@ -38,6 +42,11 @@ export const POLICIES = {
   // the account never slow the owner down; a device cookie used for guessing is slowed
   // (and, once delayed, treated as unknown) like anyone else.
   dev: { free: 5, baseMs: 1000, capMs: 5 * 60_000, resetMs: HOUR },
+  // One network's lane at an account that is waiting out its delay: one check at once, then
+  // 2 s, 4 s … up to 5 minutes. An attacker with many networks gets a lane per network: the
+  // price of never handing anyone a lock-out button (IPv6 lanes are /48 so that one
+  // subscriber's 65,536 /64s are one lane, not 65,536).
+  pair: { free: 0, baseMs: 2000, capMs: 5 * 60_000, resetMs: HOUR },
 } satisfies Record<string, KeyPolicy>;
 
 export type KeyKind = keyof typeof POLICIES;
@@ -71,6 +80,13 @@ export function clientKeyOf(ip: string | undefined): string {
   const t = tail ? tail.split(":") : [];
   const groups = v.includes("::") ? [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill("0"), ...t] : h;
   return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
+
+/** The network of a client for the pair: lane: the IPv4 address, or the IPv6 /48. */
+export function networkKeyOf(ip: string | undefined): string {
+  const k = clientKeyOf(ip);
+  if (!k.endsWith("::/64")) return k;
+  return `${k.slice(0, -"::/64".length).split(":").slice(0, 3).join(":")}::/48`;
 }
 
 export type Claim = { ok: true; keys: ThrottleKey[] } | { ok: false; retryAfterMs: number };

@@ -49,6 +49,8 @@ export const clinics = sqliteTable("clinics", {
   videoTypes: text("video_types").notNull().default('["video"]'),
   jitsiBaseUrl: text("jitsi_base_url").notNull().default("https://meet.jit.si"),
   reminderTemplates: text("reminder_templates").notNull().default("{}"),
+  // migrations/0014 (reminders): ISO 3166 alpha-2, the region patients' national phone numbers are read in.
+  country: text("country").notNull().default(""),
 });
 
 export const users = sqliteTable(
@@ -297,6 +299,10 @@ export const calendarIntegrations = sqliteTable(
     accountKind: text("account_kind", { enum: ["work_or_school", "personal"] }),
     // JSON array of appointment types that get a Teams meeting (work/school accounts only).
     teamsTypes: text("teams_types").notNull().default("[]"),
+    // Sync, issue 17 (migration 0013): last full comparison with the provider (NULL = due),
+    // and when the doctor was told changes are waiting (NULL = not in this outage).
+    reconciledAt: integer("reconciled_at"),
+    waitingNoticeAt: integer("waiting_notice_at"),
   },
   (t) => [uniqueIndex("integrations_doctor_provider_uq").on(t.doctorId, t.provider)],
 );
@@ -339,6 +345,8 @@ export const appointmentLinks = sqliteTable(
     updatedAt: integer("updated_at").notNull().default(now),
     // Online-meeting join link the provider made for the event (Outlook/Teams; migration 0007).
     joinUrl: text("join_url"),
+    // Sync, issue 17 (migration 0013): the provider copy's SEQUENCE when last read (CalDAV).
+    externalSequence: integer("external_sequence"),
   },
   (t) => [
     primaryKey({ columns: [t.appointmentId, t.integrationId] }),
@@ -380,7 +388,8 @@ export const emailOutbox = sqliteTable(
     method: text("method", { enum: ["REQUEST", "CANCEL"] }).notNull(),
     sequence: integer("sequence").notNull(),
     toAddress: text("to_address").notNull(),
-    state: text("state", { enum: ["pending", "sent", "failed"] }).notNull().default("pending"),
+    // "superseded" (sync, issue 17): a held update replaced by a later one (worker/email/coalesce.ts).
+    state: text("state", { enum: ["pending", "sent", "failed", "superseded"] }).notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: integer("next_attempt_at").notNull().default(0),
     lastError: text("last_error"),
@@ -434,12 +443,16 @@ export const reminders = sqliteTable(
     sentAt: integer("sent_at"),
     deliveredAt: integer("delivered_at"),
     createdAt: integer("created_at").notNull(),
+    // --- reminders (issues #17/#18, migration 0014): what sending needs, and partial indexes ---
+    endMs: integer("end_ms"),
+    toAddress: text("to_address"),
   },
   (t) => [
     uniqueIndex("reminders_key_uq").on(t.appointmentId, t.channel, t.offsetMinutes, t.startMs),
-    index("reminders_doctor_due_idx").on(t.doctorId, t.state, t.dueAt),
-    index("reminders_provider_idx").on(t.providerId),
-    index("reminders_due_idx").on(t.state, t.dueAt),
+    index("reminders_pending_idx")
+      .on(t.doctorId, t.dueAt, t.id, t.clinicId, t.appointmentId, t.channel, t.startMs, t.endMs, t.attempts, t.toAddress)
+      .where(sql`state = 'pending'`),
+    index("reminders_open_idx").on(t.dueAt).where(sql`state IN ('pending', 'sending')`),
   ],
 );
 

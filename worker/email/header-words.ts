@@ -56,9 +56,9 @@ export function encodedWords(text: string, firstRoom: number): string[] {
  * `value` as encoded words when it is not plain ASCII or does not fit one line.
  * `tail` (e.g. " <addr@example>") is appended verbatim, on its own line if needed.
  */
-export function encodedHeader(name: string, value: string, tail = ""): string {
+export function encodedHeader(name: string, value: string, tail = "", alwaysEncode = false): string {
   const head = `${name}: `;
-  if (isPlainAscii(value) && head.length + value.length + tail.length <= MAX_HEADER_LINE) return head + value + tail;
+  if (!alwaysEncode && isPlainAscii(value) && head.length + value.length + tail.length <= MAX_HEADER_LINE) return head + value + tail;
   const words = value ? encodedWords(value, MAX_HEADER_LINE - head.length) : [];
   const lines = words.length ? [head + words[0], ...words.slice(1).map((w) => ` ${w}`)] : [head.trimEnd()];
   if (tail) {
@@ -67,6 +67,29 @@ export function encodedHeader(name: string, value: string, tail = ""): string {
     else lines.push(tail.startsWith(" ") ? tail : ` ${tail}`);
   }
   return lines.join("\r\n");
+}
+
+/** A phrase of atoms (RFC 5322 §3.2.3 atext, single spaces between): safe unquoted as a display name. */
+const ATOM_PHRASE = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+( [A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*$/;
+
+/**
+ * A mailbox header ("From: Display Name <addr>") whose display name cannot change the
+ * header's meaning, whatever the clinic calls itself: a plain ASCII name is written as atoms
+ * or as a quoted-string (", \ escaped; RFC 5322 §3.2.4) so commas, angle brackets, "@" or
+ * ";" stay inside the name; anything else — non-ASCII, a look-alike of an encoded word, a name
+ * too long for one line — becomes RFC 2047 encoded words, which a reader only ever decodes
+ * into the name (RFC 2047 §5(3)). Without this, "Smith, Jones & Partners" made From two
+ * mailboxes (mail refused) and "Support <x@bank.example>" put a second address in From.
+ */
+export function mailboxHeader(name: string, displayName: string, addr: string): string {
+  if (!displayName) return `${name}: ${addr}`;
+  const tail = ` <${addr}>`;
+  if (isPlainAscii(displayName)) {
+    const phrase = ATOM_PHRASE.test(displayName) ? displayName : `"${displayName.replace(/[\\"]/g, "\\$&")}"`;
+    const line = `${name}: ${phrase}${tail}`;
+    if (line.length <= MAX_HEADER_LINE) return line;
+  }
+  return encodedHeader(name, displayName, tail, true);
 }
 
 /** Decodes RFC 2047 B/Q words in an unfolded header value (tests and previews). */

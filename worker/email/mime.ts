@@ -19,8 +19,8 @@
 // assembled here; and its encoded-word headers are one unbounded word, so Subject,
 // From and To are written by header-words.ts (lines ≤ 78, words ≤ 75, RFC 2047).
 // Every line ends in CRLF and base64 lines are 76 characters (RFC 2045 §6.8).
-import { createMimeMessage, type Mailbox } from "mimetext";
-import { encodedHeader, MAX_HEADER_LINE } from "./header-words";
+import { createMimeMessage, type Mailbox, type MIMEMessage } from "mimetext";
+import { encodedHeader, mailboxHeader, MAX_HEADER_LINE } from "./header-words";
 
 export interface InviteMail {
   from: { name: string; addr: string };
@@ -59,6 +59,26 @@ function boundary(kind: string): string {
   return `=_acms_${kind}_${hex}`;
 }
 
+/**
+ * Replaces mimetext's single-word encodings of Subject, From and To with folded RFC 2047 words
+ * and safe display names (header-words.ts); mimetext writes "Name: " + what dump returns, so the
+ * returned text continues that line. Used by invites and reminders alike.
+ */
+export function foldHeaders(msg: MIMEMessage): void {
+  const fields = (msg.headers as unknown as { fields: { name: string; dump?: (v: unknown) => string }[] }).fields;
+  const folded = (name: string, dump: (v: unknown) => string) => {
+    const f = fields.find((x) => x.name === name);
+    if (f) f.dump = (v) => dump(v).slice(name.length + 2);
+  };
+  const mailbox = (name: string) => (v: unknown) => {
+    const box = v as Mailbox;
+    return mailboxHeader(name, box.name, box.addr);
+  };
+  folded("Subject", (v) => encodedHeader("Subject", String(v ?? "")));
+  folded("From", mailbox("From"));
+  folded("To", (v) => mailbox("To")(Array.isArray(v) ? v[0] : v));
+}
+
 export function buildInviteMime(m: InviteMail): { raw: string; messageId: string } {
   const msg = createMimeMessage();
   msg.setSender({ name: m.from.name, addr: m.from.addr });
@@ -67,20 +87,7 @@ export function buildInviteMime(m: InviteMail): { raw: string; messageId: string
   // 128 random bits as 22 base64url characters (atext): shorter than a UUID, so the header fits 78 characters for longer domains.
   const messageId = `<${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16)))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}@${m.domain}>`;
   msg.setHeader("Message-ID", messageId);
-  // Replace mimetext's single-word encodings with folded RFC 2047 words; mimetext
-  // writes "Name: " + what dump returns, so the returned text continues that line.
-  const fields = (msg.headers as unknown as { fields: { name: string; dump?: (v: unknown) => string }[] }).fields;
-  const folded = (name: string, dump: (v: unknown) => string) => {
-    const f = fields.find((x) => x.name === name);
-    if (f) f.dump = (v) => dump(v).slice(name.length + 2);
-  };
-  const mailbox = (name: string) => (v: unknown) => {
-    const box = v as Mailbox;
-    return box.name ? encodedHeader(name, box.name, ` <${box.addr}>`) : `${name}: ${box.addr}`;
-  };
-  folded("Subject", (v) => encodedHeader("Subject", String(v ?? "")));
-  folded("From", mailbox("From"));
-  folded("To", (v) => mailbox("To")(Array.isArray(v) ? v[0] : v));
+  foldHeaders(msg);
 
   const alt = boundary("alt");
   const mixed = boundary("mix");

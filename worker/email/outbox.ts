@@ -35,6 +35,7 @@ import { buildInviteMime } from "./mime";
 import { emailSenderFor } from "./sender";
 import { clinicDateTime, effectiveTemplates, renderMessage } from "./templates";
 import { issuePatientLink } from "../patient-links/links";
+import { coalescedOrigin, queueCoalescedUpdate } from "./coalesce";
 
 /** The patient's personal confirm/cancel page for a REQUEST; a CANCEL has nothing to act on, so it links to the app. */
 async function patientLinkFor(env: Env, row: OutboxRow, endMs: number): Promise<string> {
@@ -78,7 +79,12 @@ export function invitesFor(change: AppointmentChange): { method: Method; patient
 }
 
 export const inviteEmailEffect: ChangeEffect = (db, change) =>
-  invitesFor(change).map((i) => queue(db, change.after!, i.patientId, i.method));
+  invitesFor(change).flatMap((i) =>
+    // A move made in the doctor's own calendar: one e-mail per few minutes, latest time (./coalesce.ts).
+    i.method === "REQUEST" && change.before && active(change.before) && coalescedOrigin(change.origin)
+      ? queueCoalescedUpdate(db, change.after!, i.patientId)
+      : [queue(db, change.after!, i.patientId, i.method)],
+  );
 
 interface OutboxRow {
   id: number;

@@ -2,9 +2,65 @@
 // (192 bits, base64url); only its SHA-256 is stored, so a database leak yields no working
 // link. A link expires when its appointment ends. Each reminder (and invite) issues its own
 // link, so one leaked message does not reveal the token of another.
-import { randomSecret, sha256Hex } from "../ids";
+//
+// Reminder links (issue #18) are derived instead of stored, so sending a reminder writes no
+// link row: the token is the reminder's id (16 bytes) followed by the first 16 bytes of
+// HMAC-SHA256(key, id), base64url — 43 characters, 128 bits that cannot be guessed without the
+// key. The key is derived from SESSION_SECRET (HMAC of a fixed label), so rotating that secret
+// also retires every reminder link. Such a link opens the reminder's appointment until that
+// appointment ends (as it is now), like a stored link.
+import { base64url, randomSecret, sha256Hex } from "../ids";
 
 export const TOKEN_SHAPE = /^[A-Za-z0-9_-]{32}$/;
+export const REMINDER_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+const LINK_KEY_LABEL = "acms patient link v1";
+
+const keys = new Map<string, Promise<CryptoKey>>();
+function linkKey(secret: string): Promise<CryptoKey> {
+  let k = keys.get(secret);
+  if (!k) {
+    k = (async () => {
+      const enc = new TextEncoder();
+      const master = await crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+      const derived = await crypto.subtle.sign("HMAC", master, enc.encode(LINK_KEY_LABEL));
+      return crypto.subtle.importKey("raw", derived, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    })();
+    keys.set(secret, k);
+  }
+  return k;
+}
+
+const hexBytes = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
+const bytesHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+
+async function mac16(secret: string, idBytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.sign("HMAC", await linkKey(secret), idBytes)).slice(0, 16);
+}
+
+/** The personal link of one reminder (writes nothing). `reminderId` is one of our 32-hex ids. */
+export async function reminderLinkUrl(secret: string, appUrl: string, reminderId: string): Promise<string> {
+  const id = hexBytes(reminderId);
+  const token = new Uint8Array(32);
+  token.set(id, 0);
+  token.set(await mac16(secret, id), 16);
+  return `${appUrl.replace(/\/+$/, "")}/r/${base64url(token)}`;
+}
+
+/** The reminder id a derived token names, when its MAC is right (constant-time compare), else null. */
+async function reminderIdOf(secret: string, token: string): Promise<string | null> {
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = Uint8Array.from(atob(token.replace(/-/g, "+").replace(/_/g, "/") + "="), (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+  // Canonical form only: the last character carries 2 unused bits, so 4 spellings would decode alike.
+  if (bytes.length !== 32 || base64url(bytes) !== token) return null;
+  const want = await mac16(secret, bytes.slice(0, 16));
+  let diff = 0;
+  for (let i = 0; i < 16; i++) diff |= want[i] ^ bytes[16 + i];
+  return diff === 0 ? bytesHex(bytes.slice(0, 16)) : null;
+}
 
 export interface IssuedLink {
   token: string;
@@ -27,7 +83,17 @@ export async function issuePatientLink(
 }
 
 /** The appointment a token opens, or null for a malformed, unknown or expired token (callers answer all alike). */
-export async function resolvePatientLink(d1: D1Database, token: string, now = Date.now()): Promise<{ clinicId: string; appointmentId: string } | null> {
+export async function resolvePatientLink(d1: D1Database, token: string, now = Date.now(), secret?: string): Promise<{ clinicId: string; appointmentId: string } | null> {
+  if (secret && REMINDER_TOKEN_SHAPE.test(token)) {
+    const id = await reminderIdOf(secret, token);
+    if (!id) return null;
+    const r = await d1
+      .prepare("SELECT r.clinic_id, r.appointment_id, a.end_ms FROM reminders r JOIN appointments a ON a.id = r.appointment_id WHERE r.id = ?")
+      .bind(id)
+      .first<{ clinic_id: string; appointment_id: string; end_ms: number }>();
+    if (!r || r.end_ms <= now) return null;
+    return { clinicId: r.clinic_id, appointmentId: r.appointment_id };
+  }
   // Hash even a malformed token, so every miss costs the same.
   const hash = await sha256Hex(token);
   if (!TOKEN_SHAPE.test(token)) return null;

@@ -9,27 +9,29 @@
 // LIMIT so a one-letter query reads a bounded number of rows.
 import { nameLc, patientDto, type PatientDbRow, type PatientDto } from "./dto";
 import { wordsMatch } from "./terms";
+import { type PhoneRegion, phoneSearchPrefixes } from "../sms/phone";
 
 /** The highest code point: every string with prefix q sorts below q + MAX_CHAR in UTF-8 byte order. */
 export const MAX_CHAR = "\u{10FFFF}";
 
 export interface SearchTerms {
   name: string;
-  phoneDigits: string | null;
+  /** phone_digits prefixes to look up: as typed, and in the international form (worker/sms/phone.ts). */
+  phoneDigits: string[];
   email: string | null;
   /** The last word of a query with letters: searched among every word of every name (patient_terms). */
   word: string | null;
 }
 
 /** Which fields a query can match: digits-only input also searches phones; input without spaces also e-mails. */
-export function searchTerms(q: string): SearchTerms {
+export function searchTerms(q: string, region: PhoneRegion = {}): SearchTerms {
   // Normalized exactly like the stored name_lc column, so the range scan compares like with like.
   const name = nameLc(q);
   const looksLikePhone = /^[+\d][\d\s().\-/]*$/.test(name);
   const digits = name.replace(/\D/g, "");
   return {
     name,
-    phoneDigits: looksLikePhone && digits.length > 0 ? digits : null,
+    phoneDigits: looksLikePhone && digits.length > 0 ? phoneSearchPrefixes(name, region) : [],
     email: name && !name.includes(" ") ? name : null,
     word: /\p{L}/u.test(name) ? (name.split(" ").pop() ?? null) : null,
   };
@@ -49,11 +51,11 @@ export const termSearchSql = `SELECT ${COLS.split(", ").map((c) => `p.${c}`).joi
 /** How many word matches to look at before filtering by the other query words. */
 const WORD_CANDIDATES = 200;
 
-export async function searchPatients(db: D1Database, clinicId: string, q: string, limit: number): Promise<PatientDto[]> {
-  const t = searchTerms(q);
+export async function searchPatients(db: D1Database, clinicId: string, q: string, limit: number, region: PhoneRegion = {}): Promise<PatientDto[]> {
+  const t = searchTerms(q, region);
   const range = (col: SearchColumn, v: string) => db.prepare(searchSql(col)).bind(clinicId, v, v + MAX_CHAR, limit);
   const stmts = [range("name_lc", t.name)];
-  if (t.phoneDigits) stmts.push(range("phone_digits", t.phoneDigits));
+  for (const digits of t.phoneDigits) stmts.push(range("phone_digits", digits));
   if (t.email) stmts.push(range("email", t.email));
   if (t.word) stmts.push(db.prepare(termSearchSql).bind(clinicId, t.word, t.word + MAX_CHAR, WORD_CANDIDATES));
   const results = await db.batch<PatientDbRow>(stmts);

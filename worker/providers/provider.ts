@@ -42,6 +42,8 @@ export interface ExternalItem {
    * then timing alone decides.
    */
   shownStatus?: string | null;
+  /** Optional (issue 17), for OUR events where the format has one (CalDAV SEQUENCE): our write over it must not go lower. */
+  sequence?: number | null;
 }
 
 export interface ChangeSet {
@@ -68,6 +70,12 @@ export interface OutboundAppointment {
   appointmentType?: string;
   /** The visit's video link (Jitsi/Teams, worker/video/): not PHI, so the doctor's own calendar shows it too. */
   videoUrl?: string | null;
+  /**
+   * Issue 17: the lowest SEQUENCE this write may carry (the server's + 1), when the server's
+   * copy had a higher one than ours (another client edited it, e.g. a refused move set back).
+   * Providers with a SEQUENCE (CalDAV) write max(ours, this); others ignore it.
+   */
+  sequenceAtLeast?: number;
 }
 
 export interface UpsertResult {
@@ -108,6 +116,12 @@ export interface CalendarProvider {
   deleteEvent(calendarId: string, eventId: string, etag: string | null): Promise<void>;
   watch(calendarId: string, channel: { id: string; token: string; address: string; ttlSeconds: number }): Promise<WatchResult>;
   unwatch(channelId: string, resourceId: string): Promise<void>;
+  /**
+   * Optional (issue 17): extend a live channel in place (Graph: PATCH the subscription's
+   * expiry). Throws NotFoundError when the provider ended it early: the engine then opens a
+   * new one at once. Without it, renewal opens a new channel and stops the old one.
+   */
+  renew?(channelId: string, resourceId: string, ttlSeconds: number): Promise<WatchResult>;
   /** Revoke our grant at the provider (disconnect). Best effort. */
   revoke(): Promise<void>;
   /**

@@ -1,14 +1,15 @@
 // Reminders are re-planned in the same D1 batch as every appointment change that can move
 // them (registered in worker/features.ts): pending reminders of the appointment are
 // deleted and the new plan (./plan.ts) inserted. A reschedule moves them, a cancel /
-// completed / no-show / hard delete drops them, a patient or type change re-decides them.
-// Reminders already sent stay as history; INSERT OR IGNORE on the unique key
-// (appointment, channel, offset, start) means moving an appointment away and back never
-// queues a reminder that already went out for that same start.
-import { sql } from "drizzle-orm";
+// completed / no-show / hard delete drops them, a patient, type or length change re-decides them.
+// Reminders already sent stay as history; the unique key (appointment, channel, offset, start)
+// means moving an appointment away and back never queues a reminder that already went out for
+// that same start. A reminder that was skipped (never sent: consent withdrawn, quiet hours) is
+// planned again in its own row when the reason goes away.
+import { type SQL, sql } from "drizzle-orm";
 import type { AppointmentChange, ChangeEffect } from "../appointments/effects";
 import { newId } from "../ids";
-import { parseRules, parseStringList, planReminders } from "./plan";
+import { type PlannedReminder, parseRules, parseStringList, planReminders } from "./plan";
 
 /** Changes that can alter which reminders are due when. Notes/reason-only edits change nothing. */
 export function remindersAffected(change: AppointmentChange): boolean {
@@ -16,10 +17,38 @@ export function remindersAffected(change: AppointmentChange): boolean {
   if (!before || !after) return true;
   return (
     before.start !== after.start ||
+    // the end travels with each pending reminder (its link expires then)
+    before.end !== after.end ||
     before.doctorId !== after.doctorId ||
     before.patientId !== after.patientId ||
     before.status !== after.status ||
     before.type !== after.type
+  );
+}
+
+export interface PlannedAppointment {
+  id: string;
+  clinicId: string;
+  doctorId: string;
+  patientId: string | null;
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * The INSERT of each planned reminder (reviving a skipped one with the same key). The address is read from the patient inside the
+ * statement: the e-mail, or the phone only while the patient consents to SMS (so a consent
+ * withdrawn in the same batch, just before, is seen).
+ */
+export function insertPlanned(a: PlannedAppointment, planned: PlannedReminder[], now: number): SQL[] {
+  return planned.map(
+    (r) => sql`INSERT INTO reminders (id, clinic_id, appointment_id, doctor_id, channel, offset_minutes, start_ms, end_ms, due_at, state, attempts, created_at, to_address)
+      VALUES (${newId()}, ${a.clinicId}, ${a.id}, ${a.doctorId}, ${r.channel}, ${r.offsetMinutes}, ${a.startMs}, ${a.endMs}, ${r.dueAt}, 'pending', 0, ${now},
+        (SELECT CASE WHEN ${r.channel} = 'email' THEN NULLIF(p.email, '') WHEN p.sms_consent = 1 THEN NULLIF(p.phone, '') END
+         FROM patients p WHERE p.id = ${a.patientId ?? ""}))
+      ON CONFLICT (appointment_id, channel, offset_minutes, start_ms) DO UPDATE SET
+        state = 'pending', due_at = excluded.due_at, end_ms = excluded.end_ms, to_address = excluded.to_address, attempts = 0, last_error = NULL
+      WHERE reminders.state = 'skipped'`,
   );
 }
 
@@ -44,10 +73,7 @@ export const reminderEffect: ChangeEffect = (db, change) => {
     noReminderTypes: parseStringList(ctx.clinic.noReminderTypes),
     patient: ctx.patient,
   });
-  for (const r of planned)
-    items.push(
-      db.run(sql`INSERT OR IGNORE INTO reminders (id, clinic_id, appointment_id, doctor_id, channel, offset_minutes, start_ms, due_at, state, attempts, created_at)
-        VALUES (${newId()}, ${after.clinicId}, ${after.id}, ${after.doctorId}, ${r.channel}, ${r.offsetMinutes}, ${startMs}, ${r.dueAt}, 'pending', 0, ${now})`),
-    );
+  const appt = { id: after.id, clinicId: after.clinicId, doctorId: after.doctorId, patientId: after.patientId, startMs, endMs: Date.parse(after.end) };
+  items.push(...insertPlanned(appt, planned, now).map((q) => db.run(q)));
   return items;
 };

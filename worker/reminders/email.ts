@@ -3,6 +3,7 @@
 // receiving server that de-duplicates by Message-ID sees one message even if a send is ever
 // repeated by the platform.
 import { createMimeMessage } from "mimetext";
+import { foldHeaders } from "../email/mime";
 
 export function buildReminderMime(m: {
   from: { name: string; addr: string };
@@ -18,6 +19,8 @@ export function buildReminderMime(m: {
   msg.setRecipient(m.to);
   msg.setSubject(m.subject);
   msg.setHeader("Message-ID", `<reminder.${m.reminderId}@${m.domain}>`);
+  // The clinic name as a safe, folded display name (as in invites).
+  foldHeaders(msg);
   const b64 = (s: string) => Buffer.from(s, "utf-8").toString("base64").replace(/.{1,76}/g, "$&\r\n").trimEnd();
   msg.addMessage({ contentType: "text/plain", data: b64(m.text), encoding: "base64" });
   msg.addMessage({ contentType: "text/html", data: b64(m.html), encoding: "base64" });

@@ -1,105 +1,113 @@
 // Sends due reminders from the appointment's doctor's DoctorHub (registered in
-// hub/work-registry.ts): the hub's alarm is set to the earliest pending reminder, so nothing
-// scans the whole table every minute; each run reads only this doctor's due rows through
-// reminders_doctor_due_idx.
+// worker/features.ts): the hub's alarm is set to the earliest pending reminder, so nothing
+// scans the whole table every minute; each run reads only this doctor's due rows.
 //
 // Exactly once: a row is claimed (pending → sending, one conditional UPDATE) before anything is
-// sent, and only the claimer sends. A send that never reports back (the Worker died mid-send)
-// is NOT retried: after the lease the row becomes 'unknown' and shows so on the appointment —
-// a patient must never get the same text twice because we could not tell. A send that failed
-// for sure retries with backoff (while the appointment has not started), then ends 'failed'.
-// Before sending, the row is checked against the appointment as it is now (still active, same
-// start) and the patient's consent as it is now (an SMS opt-out wins over a planned reminder).
-import { auditInsert, systemActor } from "../db/audit";
-import { makeDb, toD1 } from "../db/client";
-import { clinicDateTime } from "../email/templates";
-import { emailSenderFor } from "../email/sender";
+// sent, and only the claimer sends. A send whose outcome we cannot know — the Worker died
+// mid-send, Twilio answered after our timeout, the connection dropped after the request went
+// out — is NEVER repeated: it ends 'unknown' (the cron turns a claim left behind by a crash
+// into 'unknown' after the lease, ./cron.ts) and shows so on the appointment. Only an answer
+// that proves nothing was sent (Twilio 429/503) retries, with backoff, inside the clinic's
+// current quiet-hour rules, while the appointment has not started; then 'failed'.
+//
+// Cost (issue #18; `npm run bench`): per reminder one index entry read (the due query reads the
+// covering partial index reminders_pending_idx alone), one claim that reads the row and its
+// appointment (the check that the appointment is still active at the same start is folded into
+// the claim's WHERE), and one write per state change (pending → sending → sent/skipped/…).
+// The patient link is derived from the reminder id (patient-links/links.ts), not stored.
+// Clinic settings and the doctor's name are read once per 30 s (contextOf).
+// SMS consent and the address are the patient's as of the last change: every change of consent,
+// phone or e-mail re-plans the pending reminders in the same D1 batch (./replan.ts).
 import type { Env } from "../env";
 import type { HubWork } from "../hub/work";
-import { issuePatientLink } from "../patient-links/links";
+import { reminderLinkUrl } from "../patient-links/links";
+import { clinicDateTime } from "../email/templates";
+import { emailSenderFor } from "../email/sender";
 import { SmsSendError, smsProviderFor } from "../sms/provider";
 import { toE164 } from "../sms/phone";
 import { joinUrl } from "../video/jitsi";
 import { buildReminderMime } from "./email";
 import { effectiveReminderTemplates, type ReminderVars, renderReminderEmail, renderSms } from "./messages";
+import { APPOINTMENT_OK, failureStatements, skipStaleStatement } from "./outcome";
+import type { BatchContext, DueRow } from "./due";
+import { inQuietHours, quietEnd } from "./plan";
 
-export const BACKOFF_MS = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000];
-export const MAX_ATTEMPTS = BACKOFF_MS.length + 1;
+export { BACKOFF_MS, MAX_ATTEMPTS } from "./outcome";
 const BATCH = 50;
 const SEND_CONCURRENCY = 10;
 export const LEASE_MS = 10 * 60_000;
 
-interface DueRow {
-  id: string;
-  clinic_id: string;
-  appointment_id: string;
-  channel: "email" | "sms";
-  start_ms: number;
-  attempts: number;
-  a_status: string | null;
-  a_start: number | null;
-  a_end: number | null;
-  doctor_name: string | null;
-  p_email: string | null;
-  p_phone: string | null;
-  p_sms_consent: number | null;
-  c_name: string;
-  c_zone: string;
-  c_address: string;
-  c_phone: string;
-  c_domain: string;
-  c_templates: string;
-  video_url: string | null;
-}
-
+// Reads reminders_pending_idx only (every column of reminders is in the index); the video link
+// is a primary-key probe that reads a row only for video visits (a miss reads none).
 const DUE_SQL =
-  "SELECT r.id, r.clinic_id, r.appointment_id, r.channel, r.start_ms, r.attempts, a.status AS a_status, a.start_ms AS a_start, " +
-  "a.end_ms AS a_end, d.name AS doctor_name, p.email AS p_email, p.phone AS p_phone, p.sms_consent AS p_sms_consent, " +
-  "c.name AS c_name, c.time_zone AS c_zone, c.address AS c_address, c.phone AS c_phone, c.domain AS c_domain, " +
-  "c.reminder_templates AS c_templates, v.url AS video_url " +
-  "FROM reminders r INDEXED BY reminders_doctor_due_idx JOIN clinics c ON c.id = r.clinic_id " +
-  "LEFT JOIN appointments a ON a.id = r.appointment_id LEFT JOIN doctors d ON d.id = a.doctor_id " +
-  "LEFT JOIN patients p ON p.id = a.patient_id LEFT JOIN appointment_video v ON v.appointment_id = r.appointment_id " +
+  "SELECT r.rowid AS rid, r.id, r.clinic_id, r.appointment_id, r.channel, r.start_ms, r.end_ms, r.attempts, r.to_address, v.url AS video " +
+  "FROM reminders r INDEXED BY reminders_pending_idx LEFT JOIN appointment_video v ON v.appointment_id = r.appointment_id " +
   "WHERE r.doctor_id = ? AND r.state = 'pending' AND r.due_at <= ? ORDER BY r.due_at LIMIT ?";
 
-/** Why a due reminder must not go out any more (the appointment changed under it), or null. */
-export function staleReason(r: DueRow, now: number): string | null {
-  if (r.a_status == null) return "the appointment no longer exists";
-  if (r.a_status !== "scheduled" && r.a_status !== "confirmed") return `the appointment is ${r.a_status}`;
-  if (r.a_start !== r.start_ms) return "the appointment was moved";
-  if (r.a_start <= now) return "the appointment has started";
-  if (r.channel === "sms" && r.p_sms_consent !== 1) return "no SMS consent";
-  if (r.channel === "email" && !r.p_email) return "no e-mail address";
-  return null;
-}
+const CONTEXT_SQL =
+  "SELECT d.name AS doctor, c.name AS clinic, c.time_zone AS zone, c.address, c.phone, c.domain, c.reminder_templates AS templates, " +
+  "c.country, c.quiet_start_min, c.quiet_end_min FROM doctors d JOIN clinics c ON c.id = d.clinic_id WHERE d.id = ?";
 
-async function varsOf(env: Env, r: DueRow, link: string): Promise<ReminderVars> {
-  const { date, time } = clinicDateTime(r.a_start!, r.c_zone);
+/** The claim: still pending and due, with an address, and its appointment as planned. Reads the row and the appointment. */
+const CLAIM_SQL =
+  `UPDATE reminders SET state = 'sending', claimed_at = ?1, attempts = attempts + 1 ` +
+  `WHERE rowid = ?2 AND state = 'pending' AND due_at <= ?1 AND to_address IS NOT NULL AND ${APPOINTMENT_OK}`;
+
+async function varsOf(env: Env, r: DueRow, ctx: BatchContext, link: string): Promise<ReminderVars> {
+  const video = r.video;
+  const { date, time } = clinicDateTime(r.start_ms, ctx.zone);
   const jwt = env.JITSI_APP_ID && env.JITSI_APP_SECRET ? { appId: env.JITSI_APP_ID, secret: env.JITSI_APP_SECRET } : null;
-  const where = r.video_url ? `Video visit: ${await joinUrl(r.video_url, r.a_end!, jwt)}` : r.c_address ? `Address: ${r.c_address}` : "";
-  return { clinic: r.c_name, doctor: r.doctor_name ?? "", date, time, timeZone: r.c_zone, where, link, phone: r.c_phone || "the clinic" };
+  const where = video ? `Video visit: ${await joinUrl(video, r.end_ms, jwt)}` : ctx.address ? `Address: ${ctx.address}` : "";
+  return { clinic: ctx.clinic, doctor: ctx.doctor, date, time, timeZone: ctx.zone, where, link, phone: ctx.phone || "the clinic" };
 }
 
-/** Renders and sends one claimed reminder with its personal link; returns the provider's message id (SMS) or null (e-mail). Throws on failure. */
-async function sendOne(env: Env, r: DueRow, linkUrl: string): Promise<string | null> {
-  const vars = await varsOf(env, r, linkUrl);
-  const templates = effectiveReminderTemplates(r.c_templates);
+/** Renders and sends one claimed reminder; returns the provider's message id (SMS) or null (e-mail). Throws on failure. */
+async function sendOne(env: Env, r: DueRow, ctx: BatchContext): Promise<string | null> {
+  const link = await reminderLinkUrl(env.SESSION_SECRET, env.APP_URL, r.id);
+  const vars = await varsOf(env, r, ctx, link);
+  const templates = effectiveReminderTemplates(ctx.templates);
   if (r.channel === "email") {
     const sender = emailSenderFor(env);
-    if (!sender) throw new SmsSendError("No EMAIL (send_email) binding is configured.", false);
-    const from = env.EMAIL_FROM || `calendar@${r.c_domain}`;
+    if (!sender) throw new SmsSendError("No EMAIL (send_email) binding is configured.", "permanent");
+    const from = env.EMAIL_FROM || `calendar@${ctx.domain}`;
     const m = renderReminderEmail(templates, vars);
-    const raw = buildReminderMime({ from: { name: r.c_name, addr: from }, to: r.p_email!, ...m, reminderId: r.id, domain: from.split("@")[1] ?? r.c_domain });
-    await sender.send({ from, to: r.p_email!, raw });
+    const raw = buildReminderMime({ from: { name: ctx.clinic, addr: from }, to: r.to_address!, ...m, reminderId: r.id, domain: from.split("@")[1] ?? ctx.domain });
+    await sender.send({ from, to: r.to_address!, raw });
     return null;
   }
   const sms = smsProviderFor(env);
-  if (!sms) throw new SmsSendError("SMS is not set up on this server (TWILIO_* settings).", false);
-  const to = toE164(r.p_phone ?? "", env.SMS_DEFAULT_COUNTRY_CODE);
-  if (!to) throw new SmsSendError("The patient's phone number cannot be written in international form (+country code).", false);
+  if (!sms) throw new SmsSendError("SMS is not set up on this server (TWILIO_* settings).", "permanent");
+  const to = toE164(r.to_address ?? "", { country: ctx.country, callingCode: env.SMS_DEFAULT_COUNTRY_CODE });
+  if (!to) throw new SmsSendError("The patient's phone number cannot be written in international form (+country code).", "permanent");
   const base = (env.WEBHOOK_BASE_URL ?? env.APP_URL).replace(/\/+$/, "");
-  const res = await sms.send({ to, body: renderSms(templates, vars), statusCallback: `${base}/api/webhooks/twilio/status` });
+  // The callback names the reminder, so delivery reports need no index on the provider's id.
+  const res = await sms.send({ to, body: renderSms(templates, vars), statusCallback: `${base}/api/webhooks/twilio/status?r=${r.id}` });
   return res.id;
+}
+
+/**
+ * The doctor's name and the clinic's settings, kept for CONTEXT_TTL_MS in this isolate (the
+ * doctor's hub: one per doctor), so a burst of batches reads them once, not once per 50
+ * reminders. A settings change reaches sends within that time; its re-plan (./replan.ts) has
+ * already moved the planned times.
+ */
+const CONTEXT_TTL_MS = 30_000;
+const contexts = new Map<string, { ctx: BatchContext; until: number }>();
+async function contextOf(d1: D1Database, doctorId: string): Promise<BatchContext | null> {
+  const hit = contexts.get(doctorId);
+  const wall = Date.now();
+  if (hit && hit.until > wall) return hit.ctx;
+  const c = await d1.prepare(CONTEXT_SQL).bind(doctorId).first<Omit<BatchContext, "quiet"> & { quiet_start_min: number; quiet_end_min: number }>();
+  if (!c) return null;
+  const { quiet_start_min, quiet_end_min, ...rest } = c;
+  const ctx: BatchContext = { ...rest, quiet: { startMin: quiet_start_min, endMin: quiet_end_min } };
+  contexts.set(doctorId, { ctx, until: wall + CONTEXT_TTL_MS });
+  return ctx;
+}
+
+/** Tests: forget cached clinic settings (a test that changes them behind the API's back). */
+export function forgetReminderContexts(): void {
+  contexts.clear();
 }
 
 /** Runs fn over items with at most `limit` in flight (provider calls of one batch go out together). */
@@ -109,78 +117,69 @@ async function pool<T>(items: T[], limit: number, fn: (x: T) => Promise<void>): 
 }
 
 /**
- * One run for a doctor: due rows are read and claimed in two statements, links issued in one
- * batch, the sends made concurrently (SEND_CONCURRENCY at a time), and every outcome written in
- * one final batch — so a batch of 50 reminders costs a handful of D1 round trips, not 150.
+ * SMS rows that would go out inside the clinic's quiet hours as they are NOW (rules may have
+ * changed since planning): moved to the end of the quiet span, or skipped when the appointment
+ * starts before then. Not claimed, so nothing is sent.
+ */
+function holdForQuietHours(d1: D1Database, rows: DueRow[], ctx: BatchContext, now: number): { held: Set<string>; stmts: D1PreparedStatement[] } {
+  const held = new Set<string>();
+  const stmts: D1PreparedStatement[] = [];
+  if (!rows.some((r) => r.channel === "sms") || !inQuietHours(now, ctx.quiet, ctx.zone)) return { held, stmts };
+  const end = quietEnd(now, ctx.quiet, ctx.zone);
+  for (const r of rows) {
+    if (r.channel !== "sms") continue;
+    held.add(r.id);
+    stmts.push(
+      end < r.start_ms
+        ? d1.prepare("UPDATE reminders SET due_at = ? WHERE rowid = ? AND state = 'pending'").bind(end, r.rid)
+        : d1.prepare("UPDATE reminders SET state = 'skipped', last_error = 'quiet hours last until the appointment', to_address = NULL WHERE rowid = ? AND state = 'pending'").bind(r.rid),
+    );
+  }
+  return { held, stmts };
+}
+
+/**
+ * One run for a doctor: due rows read from the index, clinic/doctor/video read once, every row
+ * claimed in one batch, the sends made concurrently (SEND_CONCURRENCY at a time), and every
+ * outcome written in one final batch.
  */
 export async function drainReminders(env: Env, doctorId: string, now = Date.now()): Promise<number | null> {
   const d1 = env.DB;
-  const [, due] = await d1.batch([
-    // Sends that never reported back: outcome unknown, never repeated.
-    d1
-      .prepare("UPDATE reminders SET state = 'unknown', last_error = 'the send did not finish; not repeated so the patient is not messaged twice' WHERE doctor_id = ? AND state = 'sending' AND claimed_at < ?")
-      .bind(doctorId, now - LEASE_MS),
-    d1.prepare(DUE_SQL).bind(doctorId, now, BATCH),
-  ]);
-  const rows = due.results as DueRow[];
+  const rows = (await d1.prepare(DUE_SQL).bind(doctorId, now, BATCH).all<DueRow>()).results;
   if (rows.length) {
-    // Claim: only rows still pending are ours (another run may have taken some).
-    const claimed = await d1
-      .prepare("UPDATE reminders SET state = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending' AND due_at <= ? RETURNING id")
-      .bind(now, JSON.stringify(rows.map((r) => r.id)), now)
-      .all<{ id: string }>();
-    const mine = new Set(claimed.results.map((r) => r.id));
-    const outcome: D1PreparedStatement[] = [];
-    const toSend: { r: DueRow; url: string }[] = [];
-    const links: D1PreparedStatement[] = [];
-    for (const r of rows) {
-      if (!mine.has(r.id)) continue;
-      const stale = staleReason(r, now);
-      if (stale) {
-        outcome.push(d1.prepare("UPDATE reminders SET state = 'skipped', last_error = ? WHERE id = ?").bind(stale, r.id));
-        continue;
-      }
-      const link = await issuePatientLink(d1, env.APP_URL, { clinicId: r.clinic_id, appointmentId: r.appointment_id, endMs: r.a_end! }, now);
-      links.push(link.statement);
-      toSend.push({ r, url: link.url });
-    }
-    if (links.length) await d1.batch(links);
-    await pool(toSend, SEND_CONCURRENCY, async ({ r, url }) => {
+    const ctx = await contextOf(d1, doctorId);
+    if (!ctx) return null; // the doctor is gone; their rows are dropped with their appointments
+
+    const { held, stmts: holds } = holdForQuietHours(d1, rows, ctx, now);
+    const candidates = rows.filter((r) => !held.has(r.id));
+    const claims = candidates.length ? await d1.batch(candidates.map((r) => d1.prepare(CLAIM_SQL).bind(now, r.rid))) : [];
+    const outcome: D1PreparedStatement[] = [...holds];
+    const toSend: DueRow[] = [];
+    candidates.forEach((r, i) => {
+      if (claims[i].meta.changes === 1) toSend.push(r);
+      // Not claimed: another run has it (then this is a no-op), or it must not go any more.
+      else outcome.push(skipStaleStatement(d1, r.rid, now));
+    });
+    await pool(toSend, SEND_CONCURRENCY, async (r) => {
       try {
-        const providerId = await sendOne(env, r, url);
-        outcome.push(d1.prepare("UPDATE reminders SET state = 'sent', sent_at = ?, provider_id = ?, last_error = NULL WHERE id = ? AND state = 'sending'").bind(Date.now(), providerId, r.id));
+        const providerId = await sendOne(env, r, ctx);
+        outcome.push(
+          d1.prepare("UPDATE reminders SET state = 'sent', sent_at = ?, provider_id = ?, last_error = NULL, to_address = NULL WHERE rowid = ? AND state = 'sending'")
+            .bind(Date.now(), providerId, r.rid),
+        );
       } catch (err) {
-        outcome.push(...failureStatements(d1, r, err, now));
+        outcome.push(...failureStatements(d1, r, ctx, err, now));
       }
     });
     if (outcome.length) await d1.batch(outcome);
   }
   if (rows.length === BATCH) return Date.now();
-  const next = await d1.prepare("SELECT min(due_at) AS at FROM reminders WHERE doctor_id = ? AND state = 'pending'").bind(doctorId).first<{ at: number | null }>();
+  const next = await d1
+    .prepare("SELECT due_at AS at FROM reminders INDEXED BY reminders_pending_idx WHERE doctor_id = ? AND state = 'pending' ORDER BY due_at LIMIT 1")
+    .bind(doctorId)
+    .first<{ at: number }>();
   return next?.at ?? null;
 }
-
-function failureStatements(d1: D1Database, r: DueRow, err: unknown, now: number): D1PreparedStatement[] {
-  const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
-  const e = err instanceof SmsSendError ? err : null;
-  const attempts = r.attempts + 1;
-  const retryAt = now + Math.max(BACKOFF_MS[Math.min(attempts, BACKOFF_MS.length) - 1], e?.retryAfterMs ?? 0);
-  // Anything that is not a known permanent error (a provider 4xx) is worth another try.
-  const retryable = e ? e.retryable : true;
-  if (retryable && attempts < MAX_ATTEMPTS && retryAt < r.a_start!)
-    return [d1.prepare("UPDATE reminders SET state = 'pending', due_at = ?, last_error = ? WHERE id = ?").bind(retryAt, message, r.id)];
-  const stmts = [
-    d1.prepare("UPDATE reminders SET state = 'failed', last_error = ? WHERE id = ?").bind(message, r.id),
-    toD1(d1, auditInsert(makeDb(d1), r.clinic_id, systemActor("reminders"), "reminder.failed", "appointment", r.appointment_id, { channel: r.channel, attempts, error: message })),
-  ];
-  // The provider says the number opted out (replied STOP): record it, so no SMS is planned again.
-  if (e?.optedOut)
-    stmts.push(
-      d1.prepare("UPDATE patients SET sms_consent = 0, sms_consent_at = ?, sms_consent_source = 'twilio:21610' WHERE id = (SELECT patient_id FROM appointments WHERE id = ?)").bind(now, r.appointment_id),
-    );
-  return stmts;
-}
-
 
 export const reminderWork: HubWork = {
   name: "reminders",

@@ -15,7 +15,7 @@ import { z } from "zod";
 import type { AppEnv, SessionUser } from "../env";
 import { SESSION_COOKIE, signPurposeToken, verifyPurposeToken, verifySessionClaims } from "../auth/session";
 import { currentEpoch, endLiveSessions, endSessionStatements } from "../auth/session-store";
-import { claimAttempt, clientKeyOf, forgive, type ThrottleKey } from "../auth/throttle";
+import { claimAttempt, clientKeyOf, forgive, networkKeyOf, type ThrottleKey } from "../auth/throttle";
 import { hashPassword, verifyPassword } from "../auth/passwords";
 import { actorOf, auditInsert } from "../db/audit";
 import { makeDb } from "../db/client";
@@ -77,20 +77,26 @@ function slowDown(c: Context<AppEnv>, retryAfterMs: number): never {
   });
 }
 
-/** Counts this attempt (device first, then account + address) or answers 429. */
+/**
+ * Counts this attempt (device first, then account + address) or answers 429. While the
+ * account waits out its delay (someone is guessing at it), a client that is not itself
+ * guessing gets its own lane at the account (pair: account + network, progressive), so the
+ * owner on a device they have not used before gets in with the right password after their own
+ * delay — never a wall someone else keeps up.
+ */
 async function claimOrSlowDown(c: Context<AppEnv>, email: string, device: string | null): Promise<ThrottleKey[]> {
   if (device) {
     const d = await claimAttempt(c.env.DB, [{ kind: "dev", id: device }]);
     if (d.ok) return d.keys;
     // A device cookie that is itself waiting (used for guessing) counts as unknown.
   }
-  const ip = clientKeyOf(c.req.header("cf-connecting-ip") ?? c.req.header("x-forwarded-for")?.split(",")[0]);
-  const r = await claimAttempt(c.env.DB, [
-    { kind: "acct", id: email },
-    { kind: "ip", id: ip },
-  ]);
-  if (!r.ok) slowDown(c, r.retryAfterMs);
-  return r.keys;
+  const raw = c.req.header("cf-connecting-ip") ?? c.req.header("x-forwarded-for")?.split(",")[0];
+  const ip: ThrottleKey = { kind: "ip", id: clientKeyOf(raw) };
+  const r = await claimAttempt(c.env.DB, [{ kind: "acct", id: email }, ip]);
+  if (r.ok) return r.keys;
+  const lane = await claimAttempt(c.env.DB, [{ kind: "pair", id: `${email}|${networkKeyOf(raw)}` }, ip]);
+  if (lane.ok) return lane.keys;
+  slowDown(c, Math.min(r.retryAfterMs, lane.retryAfterMs));
 }
 
 interface LoginRow {

@@ -13,6 +13,7 @@ import type { AppEnv } from "../env";
 import { forbidden, notFound, validationError } from "../errors";
 import { csrf, requireRole, requireSession } from "../middleware/session";
 import { parseRules, parseStringList } from "../reminders/plan";
+import { consentOffStatements, replanClinic, replanPatients } from "../reminders/replan";
 import { effectiveReminderTemplates, renderSms, ReminderTemplatesSchema, unknownReminderPlaceholders } from "../reminders/messages";
 import { smsLength } from "../sms/segments";
 import { jsonBody } from "../validate";
@@ -32,6 +33,8 @@ const RemindersBody = z.strictObject({
   quietHours: z.strictObject({ start: hhmm, end: hhmm }).optional(),
   cancelCutoffMinutes: z.number().int().min(0).max(14 * 1440).optional(),
   phone: z.string().trim().max(40).regex(/^[\d+() .-]*$/, "is not a phone number").optional(),
+  // ISO 3166 alpha-2: the region patients' national phone numbers are read in ("" = SMS_DEFAULT_COUNTRY_CODE).
+  country: z.union([z.literal(""), z.string().regex(/^[A-Za-z]{2}$/, "is not a two-letter country code").transform((s) => s.toUpperCase())]).optional(),
   noReminderTypes: z.array(typeName).max(50).optional(),
   videoTypes: z.array(typeName).max(50).optional(),
   jitsiBaseUrl: z.url({ protocol: /^https$/ }).max(200).optional(),
@@ -49,6 +52,7 @@ interface SettingsRow {
   jitsi_base_url: string;
   reminder_templates: string;
   name: string;
+  country: string;
 }
 
 const SAMPLE = { clinic: "", doctor: "Dr Firstname Lastname", date: "Wednesday, 10 March 2027", time: "14:00", timeZone: "Europe/London", where: "", link: "https://clinic.example/r/AbCdEfGhIjKlMnOpQrStUvWxYz012345", phone: "020 7946 0000" };
@@ -66,6 +70,7 @@ function settingsDto(r: SettingsRow) {
     quietHours: { start: fromMin(r.quiet_start_min), end: fromMin(r.quiet_end_min) },
     cancelCutoffMinutes: r.cancel_cutoff_min,
     phone: r.phone,
+    country: r.country,
     noReminderTypes: parseStringList(r.no_reminder_types),
     videoTypes: parseStringList(r.video_types),
     jitsiBaseUrl: r.jitsi_base_url,
@@ -76,7 +81,7 @@ function settingsDto(r: SettingsRow) {
 }
 
 const SETTINGS_SQL =
-  "SELECT reminder_rules, quiet_start_min, quiet_end_min, cancel_cutoff_min, phone, no_reminder_types, video_types, jitsi_base_url, reminder_templates, name FROM clinics WHERE id = ?";
+  "SELECT reminder_rules, quiet_start_min, quiet_end_min, cancel_cutoff_min, phone, no_reminder_types, video_types, jitsi_base_url, reminder_templates, name, country FROM clinics WHERE id = ?";
 
 // Middleware is scoped to our own paths: these groups share their prefix with other route groups.
 export const reminderSettingsRoutes = new Hono<AppEnv>()
@@ -100,18 +105,25 @@ export const reminderSettingsRoutes = new Hono<AppEnv>()
     if (b.quietHours) (set("quiet_start_min", toMin(b.quietHours.start)), set("quiet_end_min", toMin(b.quietHours.end)));
     if (b.cancelCutoffMinutes !== undefined) set("cancel_cutoff_min", b.cancelCutoffMinutes);
     if (b.phone !== undefined) set("phone", b.phone);
+    if (b.country !== undefined) set("country", b.country);
     if (b.noReminderTypes) set("no_reminder_types", JSON.stringify(b.noReminderTypes));
     if (b.videoTypes) set("video_types", JSON.stringify(b.videoTypes));
     if (b.jitsiBaseUrl) set("jitsi_base_url", b.jitsiBaseUrl);
     if (b.templates) set("reminder_templates", JSON.stringify(b.templates));
     if (!sets.length) throw validationError("Send at least one field to change.");
+    const before = await c.env.DB.prepare(SETTINGS_SQL).bind(u.clinicId).first<SettingsRow>();
+    if (!before) throw notFound("Clinic");
     const db = makeDb(c.env.DB);
     const audit = toD1(c.env.DB, auditInsert(db, u.clinicId, actorOf(u), "clinic.reminders.update", "clinic", u.clinicId, { changed: Object.keys(b) }));
     await c.env.DB.batch([
       c.env.DB.prepare(`UPDATE clinics SET ${sets.join(", ")} WHERE id = ?`).bind(...vals, u.clinicId),
       audit,
     ]);
+    // Reminders already planned follow the clinic's rules as they are now (re-planned only when
+    // what plans them changed: the settings page sends every field on each save).
     const r = await c.env.DB.prepare(SETTINGS_SQL).bind(u.clinicId).first<SettingsRow>();
+    const planKey = (x: SettingsRow) => JSON.stringify([parseRules(x.reminder_rules), x.quiet_start_min, x.quiet_end_min, parseStringList(x.no_reminder_types)]);
+    if (planKey(before) !== planKey(r!)) await replanClinic(c.env.DB, u.clinicId);
     return c.json({ reminders: settingsDto(r!) });
   });
 
@@ -126,16 +138,16 @@ export const patientConsentRoutes = new Hono<AppEnv>()
     const exists = await c.env.DB.prepare("SELECT 1 AS x FROM patients WHERE id = ? AND clinic_id = ?").bind(id, u.clinicId).first();
     if (!exists) throw notFound("Patient");
     const audit = toD1(c.env.DB, auditInsert(db, u.clinicId, actorOf(u), "patient.sms_consent", "patient", id, { consent: b.consent }));
-    await c.env.DB.batch([
-      c.env.DB.prepare("UPDATE patients SET sms_consent = ?, sms_consent_at = ?, sms_consent_source = ? WHERE id = ? AND clinic_id = ?").bind(
-        b.consent ? 1 : 0,
-        now,
-        `staff:${u.userId}`,
-        id,
-        u.clinicId,
-      ),
-      audit,
-    ]);
+    const source = `staff:${u.userId}`;
+    if (!b.consent) await c.env.DB.batch([...consentOffStatements(c.env.DB, "?", [id], source, now), audit]);
+    else {
+      await c.env.DB.batch([
+        c.env.DB.prepare("UPDATE patients SET sms_consent = 1, sms_consent_at = ?, sms_consent_source = ? WHERE id = ? AND clinic_id = ?").bind(now, source, id, u.clinicId),
+        audit,
+      ]);
+      // Consent given after booking: the appointments already booked get their SMS reminders too.
+      await replanPatients(c.env.DB, u.clinicId, [id], now);
+    }
     return c.json({ smsConsent: { consent: b.consent, at: new Date(now).toISOString(), source: `staff:${u.userId}` } });
   });
 

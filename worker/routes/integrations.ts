@@ -20,6 +20,8 @@ import { busyIdsOf, clinicZone, providerFor, type CalendarRow, type IntegrationR
 import { channelHealthy } from "../sync/inbound";
 import type { LinkRow } from "../sync/links";
 import { backfillStatement } from "../sync/backfill";
+import { disconnectIntegration } from "../sync/disconnect";
+import { waitingStatement, type Waiting } from "../sync/waiting";
 import { BUSY_LABEL_SETTINGS } from "../sync/busy-label";
 import { BLOCKED_COLUMNS, toBlockedTime, type BlockedTimeRow } from "../appointments/model";
 import { makeDb } from "../db/client";
@@ -52,10 +54,11 @@ function metricsOf(i: IntegrationRow, queueDepth: number): Health {
 const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
 
 /** The one place integration rows become JSON: tokens are never included. */
-function dto(i: IntegrationRow, cals: CalendarRow[], queueDepth: number, view: "full" | "status") {
+function dto(i: IntegrationRow, cals: CalendarRow[], queueDepth: number, view: "full" | "status", w: Waiting) {
   const now = Date.now();
-  // Healthy: active, and no error since the last successful sync (the error stays visible).
-  const healthy = i.status === "active" && (i.last_error_at == null || (i.last_sync_at ?? 0) > i.last_error_at);
+  // Healthy: active, no error since the last successful sync (the error stays visible), and no
+  // write failing (worker/sync/waiting.ts: failing writes count, not only failing reads).
+  const healthy = i.status === "active" && (i.last_error_at == null || (i.last_sync_at ?? 0) > i.last_error_at) && w.failing === 0;
   if (view === "status")
     return { id: i.id, doctorId: i.doctor_id, provider: i.provider, status: i.status, healthy, lastSyncAt: iso(i.last_sync_at) };
   return {
@@ -73,6 +76,8 @@ function dto(i: IntegrationRow, cals: CalendarRow[], queueDepth: number, view: "
     lastError: i.last_error,
     lastErrorAt: iso(i.last_error_at),
     metrics: metricsOf(i, queueDepth),
+    /** Appointments whose change has not reached this calendar yet ("N changes waiting"). */
+    waitingChanges: w.waiting,
   };
 }
 
@@ -80,11 +85,12 @@ async function loadDtos(env: Env, where: string, binds: unknown[], view: "full" 
   const rows = (await env.DB.prepare(`SELECT * FROM calendar_integrations WHERE ${where} ORDER BY created_at`).bind(...binds).all<IntegrationRow>()).results;
   const out = [];
   for (const i of rows) {
-    const [cals, depth] = await env.DB.batch([
+    const [cals, depth, waiting] = await env.DB.batch([
       env.DB.prepare("SELECT * FROM integration_calendars WHERE integration_id = ? ORDER BY summary").bind(i.id),
       env.DB.prepare("SELECT COUNT(*) AS n FROM sync_outbox WHERE doctor_id = ? AND state = 'pending'").bind(i.doctor_id),
+      waitingStatement(env, i.doctor_id),
     ]);
-    out.push(dto(i, cals.results as CalendarRow[], (depth.results[0] as { n: number }).n, view));
+    out.push(dto(i, cals.results as CalendarRow[], (depth.results[0] as { n: number }).n, view, waiting.results[0] as Waiting));
   }
   return out;
 }
@@ -184,33 +190,9 @@ integrationRoutes.delete("/:id", async (c) => {
   const u = c.var.user;
   const row = await ownIntegration(env, u, idOf(c.req.param("id"), "Integration"), true);
   const { removeEvents } = queryOf(c, z.strictObject({ removeEvents: z.enum(["true", "false"]).optional() }));
-  let removed = 0;
-  const problems: string[] = [];
-  if (row.sealed_tokens) {
-    const provider = providerFor(env, row, await clinicZone(env, row.clinic_id), async () => {});
-    try {
-      if (removeEvents === "true") {
-        const links = (await env.DB.prepare("SELECT * FROM appointment_links WHERE integration_id = ? AND state != 'deleted'").bind(row.id).all<LinkRow>()).results;
-        for (const l of links) {
-          await provider.deleteEvent(l.external_calendar_id, l.external_id, null);
-          removed++;
-        }
-      }
-      const cals = (await env.DB.prepare("SELECT * FROM integration_calendars WHERE integration_id = ? AND channel_id IS NOT NULL").bind(row.id).all<CalendarRow>()).results;
-      for (const cal of cals) if (cal.channel_resource_id) await provider.unwatch(cal.channel_id!, cal.channel_resource_id).catch(() => {});
-      await provider.revoke();
-    } catch (err) {
-      // A dead grant cannot remove events or revoke; the local data goes anyway.
-      problems.push(String((err as Error).message ?? err));
-    }
-  }
-  const blocks = (await env.DB.prepare("SELECT id FROM blocked_times WHERE integration_id = ?").bind(row.id).all<{ id: string }>()).results;
-  await env.DB.batch([
-    env.DB.prepare("DELETE FROM integration_calendars WHERE integration_id = ?").bind(row.id),
-    env.DB.prepare("DELETE FROM appointment_links WHERE integration_id = ?").bind(row.id),
-    env.DB.prepare("DELETE FROM blocked_times WHERE integration_id = ?").bind(row.id),
-    env.DB.prepare("DELETE FROM calendar_integrations WHERE id = ?").bind(row.id),
-  ]);
+  // Sync stopped first, then events removed, then rows (worker/sync/disconnect.ts).
+  const { removedEvents: removed, problems, removedBlockIds } = await disconnectIntegration(env, row, removeEvents === "true");
+  const blocks = removedBlockIds.map((id) => ({ id }));
   await audit(env, u, "integration.disconnect", row.id, { provider: row.provider, removeEvents: removeEvents === "true", removedEvents: removed, problems });
   const h = await hub(env, row.doctor_id);
   for (const b of blocks) await h.publish(row.doctor_id, { kind: "blocked", op: "deleted", doctorId: row.doctor_id, record: { id: b.id, doctorId: row.doctor_id } });

@@ -9,6 +9,7 @@ import { clinicContact, mayCancel, patientAction } from "../patient-links/action
 import { resolvePatientLink } from "../patient-links/links";
 import { appointmentPage, invalidLinkPage, tooManyRequestsPage } from "../patient-links/page";
 import { allowRequest } from "../patient-links/rate-limit";
+import { clientKeyOf } from "../auth/throttle";
 import { joinUrl } from "../video/jitsi";
 
 export const PAGE_LIMIT = 30; // requests per client IP per window
@@ -25,13 +26,14 @@ const headers = {
 };
 
 patientPageRoutes.use("/:token", async (c, next) => {
-  const ip = c.req.header("cf-connecting-ip") ?? "local";
+  // An IPv6 subscriber owns a whole /64: counting full addresses would give one phone 2^64 budgets.
+  const ip = clientKeyOf(c.req.header("cf-connecting-ip"));
   if (!(await allowRequest(c.env.DB, `r:${ip}`, PAGE_LIMIT, PAGE_WINDOW_MS))) return c.html(tooManyRequestsPage(), 429, { ...headers, "retry-after": "600" });
   await next();
 });
 
 async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text: string } | null) {
-  const link = await resolvePatientLink(c.env.DB, c.req.param("token") ?? "");
+  const link = await resolvePatientLink(c.env.DB, c.req.param("token") ?? "", Date.now(), c.env.SESSION_SECRET);
   if (!link) return c.html(invalidLinkPage(), 404, headers);
   const [a, clinic, extra] = await Promise.all([
     getAppointment(c.env.DB, link.clinicId, link.appointmentId),
@@ -75,7 +77,7 @@ async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text:
 patientPageRoutes.get("/:token", (c) => render(c, null));
 
 patientPageRoutes.post("/:token", async (c) => {
-  const link = await resolvePatientLink(c.env.DB, c.req.param("token"));
+  const link = await resolvePatientLink(c.env.DB, c.req.param("token"), Date.now(), c.env.SESSION_SECRET);
   if (!link) return c.html(invalidLinkPage(), 404, headers);
   const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
   const action = form.action === "confirm" || form.action === "cancel" ? form.action : null;

@@ -11,7 +11,9 @@ import { appointments, patients, patientTerms } from "../db/schema";
 import { notFound } from "../errors";
 import { newId } from "../ids";
 import { csrf, requireSessionReadAhead } from "../middleware/session";
-import { nameLc, patientDto, phoneDigits, type PatientDbRow } from "../patients/dto";
+import { nameLc, patientDto, type PatientDbRow } from "../patients/dto";
+import { replanPatients } from "../reminders/replan";
+import { type PhoneRegion, storedPhoneDigits } from "../sms/phone";
 import { searchPatients } from "../patients/search";
 import { nameTerms } from "../patients/terms";
 import { instant, isoDate, jsonBody, queryOf } from "../validate";
@@ -70,11 +72,18 @@ const detailDto = (p: PatientRecord) => ({ ...patientDto(toRow(p)), notes: p.not
 const HISTORY_LIMIT = 100;
 const HistoryQuery = z.strictObject({ before: instant.optional() });
 
+/** Where the clinic's patients' national numbers are read: its country, else the deployment's calling code. */
+async function phoneRegion(env: AppEnv["Bindings"], clinicId: string): Promise<PhoneRegion> {
+  const c = await env.DB.prepare("SELECT country FROM clinics WHERE id = ?").bind(clinicId).first<{ country: string }>();
+  return { country: c?.country, callingCode: env.SMS_DEFAULT_COUNTRY_CODE };
+}
+
 export const patientRoutes = new Hono<AppEnv>()
   .use("*", requireSessionReadAhead, csrf)
   .get("/", async (c) => {
     const q = queryOf(c, SearchQuery);
-    const list = await searchPatients(c.env.DB, c.var.user.clinicId, q.q ?? "", q.limit ?? 20);
+    const region = /\d/.test(q.q ?? "") ? await phoneRegion(c.env, c.var.user.clinicId) : {};
+    const list = await searchPatients(c.env.DB, c.var.user.clinicId, q.q ?? "", q.limit ?? 20, region);
     return c.json({ patients: list });
   })
   .get("/:id", async (c) => {
@@ -112,7 +121,7 @@ export const patientRoutes = new Hono<AppEnv>()
       name: b.name,
       nameLc: nameLc(b.name),
       phone: b.phone ?? "",
-      phoneDigits: phoneDigits(b.phone ?? ""),
+      phoneDigits: storedPhoneDigits(b.phone ?? "", await phoneRegion(c.env, u.clinicId)),
       email: b.email ?? "",
       dateOfBirth: b.dateOfBirth ?? null,
       notes: b.notes ?? "",
@@ -135,7 +144,7 @@ export const patientRoutes = new Hono<AppEnv>()
     if (!before) throw notFound("Patient");
     const set: Partial<typeof patients.$inferInsert> = { updatedAt: Date.now() };
     if (b.name !== undefined) Object.assign(set, { name: b.name, nameLc: nameLc(b.name) });
-    if (b.phone !== undefined) Object.assign(set, { phone: b.phone, phoneDigits: phoneDigits(b.phone) });
+    if (b.phone !== undefined) Object.assign(set, { phone: b.phone, phoneDigits: storedPhoneDigits(b.phone, await phoneRegion(c.env, u.clinicId)) });
     if (b.email !== undefined) set.email = b.email;
     if (b.dateOfBirth !== undefined) set.dateOfBirth = b.dateOfBirth;
     if (b.notes !== undefined) set.notes = b.notes;
@@ -157,5 +166,8 @@ export const patientRoutes = new Hono<AppEnv>()
         ...(b.notes !== undefined && b.notes !== before.notes ? { notesChanged: true } : {}),
       }),
     ]);
+    // Pending reminders carry the address they go to: a new phone or e-mail re-plans them.
+    if ((b.phone !== undefined && b.phone !== before.phone) || (b.email !== undefined && b.email !== before.email))
+      await replanPatients(c.env.DB, u.clinicId, [id]);
     return c.json({ patient: detailDto(after) });
   });

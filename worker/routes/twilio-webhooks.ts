@@ -8,6 +8,7 @@ import type { AppEnv, Env } from "../env";
 import { errorBody } from "../errors";
 import { clinicDateTime } from "../email/templates";
 import { patientAction } from "../patient-links/actions";
+import { consentOffStatements, replanPatients } from "../reminders/replan";
 import { storedDigitCandidates } from "../sms/phone";
 import { classifyReply } from "../sms/replies";
 import { verifyTwilioSignature } from "../sms/twilio";
@@ -40,7 +41,7 @@ interface PhonePatient {
 }
 
 async function patientsByPhone(env: Env, from: string): Promise<PhonePatient[]> {
-  const candidates = storedDigitCandidates(from, env.SMS_DEFAULT_COUNTRY_CODE);
+  const candidates = storedDigitCandidates(from, { callingCode: env.SMS_DEFAULT_COUNTRY_CODE });
   if (!candidates.length) return [];
   const { results } = await env.DB.prepare(`SELECT id, clinic_id FROM patients WHERE phone_digits IN (${candidates.map(() => "?").join(",")}) LIMIT 20`)
     .bind(...candidates)
@@ -56,18 +57,17 @@ twilioWebhookRoutes.post("/sms", async (c) => {
   const patients = await patientsByPhone(c.env, from);
   const now = Date.now();
   if (intent === "stop" || intent === "start") {
-    // Consent belongs to the number: every patient record with it follows the reply.
-    if (patients.length)
+    // Consent belongs to the number: every patient record with it follows the reply. STOP skips
+    // their pending SMS reminders in the same batch; START plans them again for appointments
+    // already booked.
+    if (patients.length && intent === "stop") await c.env.DB.batch(patients.flatMap((p) => consentOffStatements(c.env.DB, "?", [p.id], "sms:STOP", now)));
+    if (patients.length && intent === "start") {
       await c.env.DB.batch(
-        patients.map((p) =>
-          c.env.DB.prepare("UPDATE patients SET sms_consent = ?, sms_consent_at = ?, sms_consent_source = ? WHERE id = ?").bind(
-            intent === "start" ? 1 : 0,
-            now,
-            intent === "start" ? "sms:START" : "sms:STOP",
-            p.id,
-          ),
-        ),
+        patients.map((p) => c.env.DB.prepare("UPDATE patients SET sms_consent = 1, sms_consent_at = ?, sms_consent_source = 'sms:START' WHERE id = ?").bind(now, p.id)),
       );
+      for (const clinicId of new Set(patients.map((p) => p.clinic_id)))
+        await replanPatients(c.env.DB, clinicId, patients.filter((p) => p.clinic_id === clinicId).map((p) => p.id), now);
+    }
     // Twilio answers STOP/START itself on most numbers: no second reply from us.
     return twiml(c, null);
   }
@@ -97,12 +97,19 @@ twilioWebhookRoutes.post("/status", async (c) => {
   if (!form) return forbidden(c);
   const sid = form.get("MessageSid") ?? "";
   const status = form.get("MessageStatus") ?? "";
-  if (!sid) return c.body(null, 204);
+  // Our StatusCallback names the reminder (?r=<id>, covered by the signature); the message id
+  // must match too. A callback without it (a message sent before 0014) is acknowledged and
+  // ignored: looking it up by provider_id would scan the table (that index is gone).
+  const reminderId = new URL(c.req.url).searchParams.get("r") ?? "";
+  if (!sid || !/^[0-9a-f]{32}$/.test(reminderId)) return c.body(null, 204);
+  // 'unknown' too: a send that timed out on our side may still be reported delivered.
   if (DELIVERED.has(status))
-    await c.env.DB.prepare("UPDATE reminders SET state = 'delivered', delivered_at = ? WHERE provider_id = ? AND state IN ('sent','unknown')").bind(Date.now(), sid).run();
+    await c.env.DB.prepare("UPDATE reminders SET state = 'delivered', delivered_at = ?1, provider_id = ?2 WHERE id = ?3 AND (provider_id = ?2 OR provider_id IS NULL OR provider_id = '') AND state IN ('sent','unknown')")
+      .bind(Date.now(), sid, reminderId)
+      .run();
   else if (FAILED.has(status))
-    await c.env.DB.prepare("UPDATE reminders SET state = 'failed', last_error = ? WHERE provider_id = ? AND state IN ('sent','unknown')")
-      .bind(`delivery ${status}${form.get("ErrorCode") ? ` (error ${form.get("ErrorCode")})` : ""}`, sid)
+    await c.env.DB.prepare("UPDATE reminders SET state = 'failed', last_error = ?1, provider_id = ?2 WHERE id = ?3 AND (provider_id = ?2 OR provider_id IS NULL OR provider_id = '') AND state IN ('sent','unknown')")
+      .bind(`delivery ${status}${form.get("ErrorCode") ? ` (error ${form.get("ErrorCode")})` : ""}`, sid, reminderId)
       .run();
   return c.body(null, 204);
 });

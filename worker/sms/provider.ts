@@ -1,7 +1,11 @@
 // The SMS provider interface: reminders (worker/reminders/send.ts) only speak this, so a second
 // provider (MessageBird, Vonage, AWS SNS) is one more implementation. Twilio is the first
-// (./twilio.ts). Errors are typed: retryable (429, 5xx, network) vs permanent (bad number,
-// recipient opted out), so the sender knows whether to back off or give up.
+// (./twilio.ts). Errors are typed by what they prove about the message (issue #17):
+//   retry      the provider answered that it did NOT take it (429, 503): safe to send again;
+//   permanent  the provider refused it for good (bad number, recipient opted out);
+//   unknown    we cannot tell (timeout, connection lost after the request went out, a 500/502/504
+//              that may come after the message was created): never sent again, because SMS has no
+//              idempotency key and a patient must not get the same text twice.
 import type { Env } from "../env";
 import { registrySlot } from "../registry";
 
@@ -18,16 +22,21 @@ export interface SmsResult {
   status: string;
 }
 
+export type SendFailure = "retry" | "permanent" | "unknown";
+
 export class SmsSendError extends Error {
   constructor(
     message: string,
-    readonly retryable: boolean,
+    readonly failure: SendFailure,
     /** The provider's error code (Twilio: 21610 = the recipient replied STOP). */
     readonly code?: number,
     readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "SmsSendError";
+  }
+  get retryable(): boolean {
+    return this.failure === "retry";
   }
   /** The recipient has opted out at the provider: record it on the patient and never retry. */
   get optedOut(): boolean {

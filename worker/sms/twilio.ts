@@ -6,7 +6,7 @@
 // - Every webhook carries X-Twilio-Signature = base64(HMAC-SHA1(auth token, URL + each POST
 //   parameter name+value, sorted by name)); compared in constant time.
 import type { Env } from "../env";
-import { type SmsMessage, type SmsProvider, type SmsResult, SmsSendError } from "./provider";
+import { type SendFailure, type SmsMessage, type SmsProvider, type SmsResult, SmsSendError } from "./provider";
 
 export const TWILIO_API_BASE = "https://api.twilio.com";
 const SEND_TIMEOUT_MS = 10_000;
@@ -53,19 +53,32 @@ export class TwilioClient implements SmsProvider {
         signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
       });
     } catch (err) {
-      throw new SmsSendError(`Twilio unreachable: ${(err as Error).message}`, true);
+      // A timeout or a connection lost once the request may have been written: Twilio may well
+      // have taken the message (it answered after 11–12 s in production). Not provably unsent.
+      throw new SmsSendError(`Twilio did not answer (${(err as Error).message}); the message may have been sent`, "unknown");
     }
     const body = (await res.json().catch(() => ({}))) as { sid?: string; status?: string; code?: number; message?: string };
-    if (res.ok && body.sid) return { id: body.sid, status: body.status ?? "queued" };
+    // 2xx: Twilio took it, even if the body was cut off on the way back.
+    if (res.ok) return { id: body.sid ?? "", status: body.status ?? "queued" };
     const retryAfter = Number(res.headers.get("retry-after"));
-    const retryable = res.status === 429 || res.status >= 500;
     throw new SmsSendError(
       `Twilio ${res.status}${body.code ? ` (${body.code})` : ""}: ${body.message ?? "request failed"}`,
-      retryable,
+      failureOf(res.status),
       body.code,
       Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
     );
   }
+}
+
+/**
+ * What an error answer proves: 429 (rate limit) and 503 (service unavailable) are refusals
+ * before the message was created; any other 5xx (500, a gateway's 502/504) may come after it
+ * was, so it is "unknown"; a 4xx is Twilio refusing this message for good.
+ */
+export function failureOf(status: number): SendFailure {
+  if (status === 429 || status === 503) return "retry";
+  if (status >= 500) return "unknown";
+  return "permanent";
 }
 
 /** The string Twilio signs: the full URL it called, then every POST parameter name+value, sorted by name. */

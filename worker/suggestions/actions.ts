@@ -12,8 +12,8 @@
 import { auditInsert, systemActor } from "../db/audit";
 import { makeDb, toD1 } from "../db/client";
 import type { Env } from "../env";
-import { newId } from "../ids";
 import { sendableAt } from "../reminders/plan";
+import { plannedStatements } from "../reminders/replan";
 import { loadRiskContext, riskFor, type UpcomingRow } from "./risk";
 import { effectiveSettings, type SuggestionSettings } from "./settings";
 
@@ -22,6 +22,7 @@ const PER_CLINIC = 200;
 
 interface Candidate extends UpcomingRow {
   doctor_id: string;
+  end_ms: number;
   quiet_start_min: number;
   quiet_end_min: number;
 }
@@ -30,7 +31,7 @@ interface Candidate extends UpcomingRow {
 function extraSmsCandidates(d1: D1Database, clinicId: string, now: number, offsetMinutes: number) {
   return d1
     .prepare(
-      "SELECT a.id, a.patient_id, a.doctor_id, a.start_ms, a.created_at, a.type, a.status, c.quiet_start_min, c.quiet_end_min " +
+      "SELECT a.id, a.patient_id, a.doctor_id, a.start_ms, a.end_ms, a.created_at, a.type, a.status, c.quiet_start_min, c.quiet_end_min " +
         "FROM appointments a INDEXED BY appointments_clinic_start_idx JOIN patients p ON p.id = a.patient_id JOIN clinics c ON c.id = a.clinic_id " +
         "WHERE a.clinic_id = ? AND a.start_ms > ? AND a.start_ms <= ? AND a.status = 'scheduled' AND p.sms_consent = 1 AND p.phone != '' " +
         "AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.appointment_id = a.id AND r.channel = 'sms' AND r.offset_minutes = ? AND r.start_ms = a.start_ms) " +
@@ -55,11 +56,8 @@ export async function planExtraSms(env: Env, clinicId: string, s: SuggestionSett
     const due = sendableAt(Math.max(now, a.start_ms - offset * 60_000), "sms", a.start_ms, { startMin: a.quiet_start_min, endMin: a.quiet_end_min }, ctx.zone);
     if (due == null) continue;
     stmts.push(
-      d1
-        .prepare(
-          "INSERT OR IGNORE INTO reminders (id, clinic_id, appointment_id, doctor_id, channel, offset_minutes, start_ms, due_at, state, attempts, created_at) VALUES (?, ?, ?, ?, 'sms', ?, ?, ?, 'pending', 0, ?)",
-        )
-        .bind(newId(), clinicId, a.id, a.doctor_id, offset, a.start_ms, due, now),
+      // Written like every planned reminder (reminders/replan.ts): with the end and the patient's address.
+      ...plannedStatements(d1, { id: a.id, clinicId, doctorId: a.doctor_id, patientId: a.patient_id, startMs: a.start_ms, endMs: a.end_ms }, [{ channel: "sms", offsetMinutes: offset, dueAt: due }], now),
       toD1(d1, auditInsert(makeDb(d1), clinicId, systemActor("suggestions"), "reminder.extra_sms", "appointment", a.id, { risk: Math.round(risk.probability * 100) / 100, reasons: risk.reasons })),
     );
     doctors.add(a.doctor_id);

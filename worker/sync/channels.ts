@@ -8,7 +8,7 @@
 // calendars the doctor no longer syncs are stopped (no leaks, lesson 18).
 import type { HubContext } from "../hub/work";
 import { newId, randomSecret, sha256Hex } from "../ids";
-import { ReconnectRequiredError } from "../providers/http";
+import { NotFoundError, ReconnectRequiredError } from "../providers/http";
 import { AccountBackoffError } from "./backoff";
 import { channelHealthy, echoCheckAt, echoOverdue } from "./cadence";
 import { syncedCalendarIds } from "./integrations";
@@ -54,6 +54,25 @@ export async function ensureChannels(ctx: HubContext, s: IntegrationSession): Pr
       if (healthy && (row.channel_expires_at ?? 0) - RENEW_BEFORE_MS > now) {
         next = Math.min(next ?? Infinity, (row.channel_expires_at ?? 0) - RENEW_BEFORE_MS, echoCheckAt(row, now) ?? Infinity);
         continue;
+      }
+      // A channel due for renewal that the provider can extend in place (Graph): one PATCH. If the
+      // provider says it is gone (ended early), a new one is opened right below, at once.
+      if (healthy && row.channel_id && row.channel_resource_id && s.provider.renew) {
+        try {
+          const r = await s.provider.renew(row.channel_id, row.channel_resource_id, CHANNEL_TTL_SECONDS);
+          await ctx.env.DB.prepare("UPDATE integration_calendars SET channel_expires_at = ? WHERE integration_id = ? AND calendar_id = ? AND channel_id = ?")
+            .bind(r.expiresAt, s.integ.id, row.calendar_id, row.channel_id)
+            .run();
+          next = Math.min(next ?? Infinity, r.expiresAt - RENEW_BEFORE_MS);
+          console.log(`sync: push channel renewed in place for integration ${s.integ.id}, expires ${new Date(r.expiresAt).toISOString()}`);
+          continue;
+        } catch (err) {
+          if (!(err instanceof NotFoundError)) throw err;
+          console.warn("sync: the provider ended a push channel early; opening a new one now", { integration: s.integ.id });
+          // Gone already: nothing to stop below; the calendar may have missed changes, read it.
+          row.channel_resource_id = null;
+          await ctx.env.DB.prepare("UPDATE integration_calendars SET last_notification_at = ? WHERE integration_id = ? AND calendar_id = ?").bind(Date.now(), s.integ.id, row.calendar_id).run();
+        }
       }
       const id = newId();
       const token = randomSecret(32);

@@ -16,7 +16,7 @@ import { getAppointment } from "../appointments/queries";
 import { CursorInvalidError, type ChangeSet, type ExternalItem } from "../providers/provider";
 import { ProviderError, ReconnectRequiredError } from "../providers/http";
 import { resolveSync } from "./policy";
-import { busyIdsOf, label, syncedCalendarIds, type CalendarRow } from "./integrations";
+import { busyIdsOf, labelOf, syncedCalendarIds, type CalendarRow } from "./integrations";
 import { linkByExternal, upsertLinkStatement } from "./links";
 import { acmsSideOf, extSideOf, lastSyncOf, notice, requeuePushStatements, runWithNotice, takeExternalTiming } from "./reconcile";
 import { backingOff, recordIntegrationError, type IntegrationSession } from "./session";
@@ -87,7 +87,7 @@ export async function syncInbound(ctx: HubContext, s: IntegrationSession): Promi
       if (err instanceof ReconnectRequiredError) return { next: null, pulled };
       // Rate-limited now (backoff persisted by the gate) or already backing off: stop here.
       if (err instanceof AccountBackoffError || backingOff(s)) return { next: earliestOf(next, s.backoff.until), pulled };
-      await recordIntegrationError(ctx, s, `${label(s.integ.provider)} sync of "${row.summary}": ${describe(err)}`);
+      await recordIntegrationError(ctx, s, `${labelOf(s.integ)} sync of "${row.summary}": ${describe(err)}`);
       const retryIn = err instanceof ProviderError && err.retryAfterMs ? err.retryAfterMs : 60_000;
       next = Math.min(next ?? Infinity, Date.now() + retryIn);
       continue;
@@ -166,7 +166,7 @@ async function applyOwnEvent(ctx: HubContext, s: IntegrationSession, calendarId:
   const appt = await getAppointment(ctx.env.DB, integ.clinic_id, link.appointment_id);
   if (!appt) return; // deleted in ACMS: the outbox deletes it in the provider
   const outcome = resolveSync(acmsSideOf(appt), lastSyncOf(link), extSideOf(item));
-  const where = label(integ.provider);
+  const where = labelOf(integ);
   switch (outcome.action) {
     case "none":
       // e.g. a colour change: remember the new etag so our next patch is not refused.
@@ -179,7 +179,7 @@ async function applyOwnEvent(ctx: HubContext, s: IntegrationSession, calendarId:
     case "push_acms":
       return runWithNotice(
         ctx,
-        requeuePushStatements(ctx, integ, appt, calendarId, item.etag, item.updatedMs),
+        requeuePushStatements(ctx, integ, appt, calendarId, item.etag, item.updatedMs, item.sequence ?? null),
         outcome.conflict
           ? notice(integ, appt, "sync_conflict", "sync.conflict", `An appointment was changed both in ACMS and in ${where}. The later edit (in ACMS) wins; ${where} will be updated.`, { winner: "acms", externalUpdated: item.updatedMs, acmsUpdated: appt.updatedAt })
           : null,

@@ -49,6 +49,10 @@ export interface IntegrationRow {
   backoff_until?: number | null;
   /** Issue 9: 1 after a (re)connect until our own events were listed once (./reconnect.ts). */
   own_listing_due?: number;
+  /** Issue 17: last full comparison of our events with our appointments (./full-reconcile.ts); NULL = due. */
+  reconciled_at?: number | null;
+  /** Issue 17: when the doctor was told that changes are waiting (./waiting.ts); NULL = not in this outage. */
+  waiting_notice_at?: number | null;
   /** Outlook: 1 = tentative events block (default), 0 = they do not. */
   block_tentative?: number;
   /** Outlook: "work_or_school" | "personal" (Teams only for the former). */
@@ -250,7 +254,7 @@ export async function markNeedsReconnect(env: Env, integ: IntegrationRow, reason
         clinicId: integ.clinic_id,
         userId: integ.user_id,
         kind: "integration_reconnect",
-        message: `Your ${label(integ.provider)} connection stopped working (access was revoked or expired). Reconnect it in Settings → Calendar integrations; changes made meanwhile are kept and will sync after reconnecting.`,
+        message: `Your ${labelOf(integ)} connection stopped working (access was revoked or expired). Reconnect it in Settings → Calendar integrations; changes made meanwhile are kept and will sync after reconnecting.`,
         entityType: "integration",
         entityId: integ.id,
       },
@@ -263,4 +267,21 @@ export async function markNeedsReconnect(env: Env, integ: IntegrationRow, reason
   return true;
 }
 
-export const label = (p: string) => (p === "google" ? "Google Calendar" : p === "microsoft" ? "Outlook" : "iCloud");
+export const label = (p: string) => (p === "google" ? "Google Calendar" : p === "microsoft" ? "Outlook" : "your CalDAV server");
+
+/**
+ * What notices call an integration's calendar (issue 17: every CalDAV server was "iCloud").
+ * CalDAV: the server's host, taken from the write calendar's URL, and "iCloud" only when the
+ * host is Apple's (caldav.icloud.com, pNN-caldav.icloud.com).
+ */
+export function labelOf(integ: { provider: string; write_calendar_id?: string | null }): string {
+  if (integ.provider !== "caldav") return label(integ.provider);
+  let host = "";
+  try {
+    host = integ.write_calendar_id ? new URL(integ.write_calendar_id).hostname.toLowerCase() : "";
+  } catch {
+    host = "";
+  }
+  if (!host) return label(integ.provider);
+  return host === "icloud.com" || host.endsWith(".icloud.com") ? "iCloud" : host;
+}

@@ -15,6 +15,8 @@ export interface LinkRow {
   external_updated_at: number | null;
   state: "pending" | "synced" | "error" | "deleted";
   last_error: string | null;
+  /** Issue 17: the provider copy's SEQUENCE when last read (CalDAV), so our write never goes lower. */
+  external_sequence?: number | null;
 }
 
 /** The synced timing, stored as "startMs|endMs" in synced_hash. */

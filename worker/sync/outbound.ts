@@ -15,10 +15,14 @@
 //   written (./reconnect.ts).
 // - Every write stamps integration_calendars.last_write_at (taken BEFORE the call, so
 //   an echo notification can never look older than it): the echo check (./cadence.ts).
-// - Failures: retryable → exponential backoff with jitter (≥ Retry-After), given
-//   up after MAX_ATTEMPTS with a visible reason; permanent → failed at once with
-//   the reason on the row, the link and the integration; dead grant → rows stay
-//   pending until the doctor reconnects. Nothing is dropped silently.
+// - Failures: retryable → exponential backoff with jitter (≥ Retry-After), capped at
+//   15 minutes, and NEVER given up while the appointment is ahead (issue 17: a 51-minute
+//   outage used to drop writes after 12 tries); only a write for a past or deleted
+//   appointment stops after MAX_ATTEMPTS, with a visible reason. A failing write marks
+//   the integration unhealthy (lastError) and, after a while, tells the doctor (./waiting.ts);
+//   the daily reconciliation (./full-reconcile.ts) repairs whatever still differs.
+//   Permanent → failed at once with the reason on the row, the link and the integration;
+//   dead grant → rows stay pending until the doctor reconnects.
 import type { HubContext } from "../hub/work";
 import type { Appointment } from "../appointments/model";
 import { getAppointment } from "../appointments/queries";
@@ -32,10 +36,14 @@ import { acmsSideOf, extSideOf, lastSyncOf, notice, runWithNotice, takeExternalT
 import { backingOff, recordIntegrationError, type IntegrationSession } from "./session";
 import { finishOwnListing, loadOwnEvents, showsAppointment } from "./reconnect";
 import type { SyncNotice } from "./notify";
-import { label, type IntegrationRow } from "./integrations";
+import { labelOf, type IntegrationRow } from "./integrations";
 import { providerVideoLinkStatements } from "../video/provider-link";
+import { tellWaiting } from "./waiting";
 
+/** Tries after which a write for an appointment that is over (or deleted) stops; upcoming ones never stop. */
 export const MAX_ATTEMPTS = 12;
+/** The longest wait between two tries of a failing write. */
+export const MAX_RETRY_WAIT_MS = 15 * 60_000;
 const BATCH = 100;
 
 interface OutboxRow {
@@ -96,10 +104,12 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
           permanent = err;
           applies.push(async (c) => {
             await c.env.DB.batch([linkErrorStatement(c.env, appointmentId, s.integ.id, s.integ.write_calendar_id!, describe(err))]);
-            await recordIntegrationError(c, s, `${label(s.integ.provider)}: ${describe(err)}`);
+            await recordIntegrationError(c, s, `${labelOf(s.integ)}: ${describe(err)}`);
           });
         } else {
           retryable = err as Error;
+          // A failing write makes the integration unhealthy, not only a failing read (once per run).
+          if (!s.failed) await recordIntegrationError(ctx, s, `${labelOf(s.integ)}: changes could not be written (${describe(err)}); retrying`);
           s.failed = true;
         }
       }
@@ -114,7 +124,9 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
       } else if (retryable) {
         const err = retryable as Error;
         const n = attempts + 1;
-        if (n >= MAX_ATTEMPTS) {
+        // Never dropped while the appointment is ahead; the patient and the doctor rely on it.
+        const over = appt == null || Date.parse(appt.end) <= t;
+        if (n >= MAX_ATTEMPTS && over) {
           const reason = `gave up after ${n} attempts: ${describe(err)}`;
           await env.DB.batch([
             env.DB.prepare("UPDATE sync_outbox SET state = 'failed', attempts = ?, last_error = ?, updated_at = ? WHERE doctor_id = ? AND appointment_id = ? AND state = 'pending' AND id <= ?")
@@ -122,7 +134,7 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
             ...live.map((s) => linkErrorStatement(env, appointmentId, s.integ.id, s.integ.write_calendar_id!, reason)),
           ]);
         } else {
-          const wait = Math.max((err as ProviderError).retryAfterMs ?? 0, backoffMs(n, 2_000, 15 * 60_000));
+          const wait = Math.max((err as ProviderError).retryAfterMs ?? 0, backoffMs(n, 2_000, MAX_RETRY_WAIT_MS));
           await env.DB.prepare("UPDATE sync_outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE doctor_id = ? AND appointment_id = ? AND state = 'pending' AND id <= ?")
             .bind(n, t + wait, describe(err), t, ctx.doctorId, appointmentId, maxId)
             .run();
@@ -135,6 +147,7 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
     });
   }
   if (rows.length < BATCH) await finishOwnListing(ctx, live);
+  await tellWaiting(ctx, live.map((s) => s.integ));
   if (live.every((s) => s.dead)) return null;
   const next = await env.DB.prepare("SELECT MIN(next_attempt_at) AS at FROM sync_outbox WHERE doctor_id = ? AND state = 'pending'")
     .bind(ctx.doctorId)
@@ -203,6 +216,8 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
   const a = appt!;
   const video = await ctx.env.DB.prepare("SELECT url FROM appointment_video WHERE appointment_id = ?").bind(a.id).first<{ url: string }>();
   const body = outbound(ctx, a, s.tz, video?.url ?? null);
+  // The provider's copy had a higher SEQUENCE (another client edited it): never write a lower one.
+  if (link?.external_sequence != null) body.sequenceAtLeast = link.external_sequence + 1;
   if (link && link.state === "synced" && link.external_calendar_id === cal) {
     if (link.synced_version >= a.version) return async () => {};
     // Nothing the provider shows changed (patient, notes, reason, type): no request.
@@ -238,13 +253,14 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
     if (!(err instanceof PreconditionFailedError)) throw err;
     // The event changed in the provider since our last sync: decide by the policy.
     const ext = await s.provider.getEvent(cal, current?.external_id ?? own?.id ?? a.id);
+    if (ext?.sequence != null) body.sequenceAtLeast = Math.max(body.sequenceAtLeast ?? 0, ext.sequence + 1);
     if (ext && !ext.cancelled && ext.timing) {
       const outcome = resolveSync(acmsSideOf(a), lastSyncOf(current), extSideOf(ext));
       if (outcome.action === "take_external_timing")
         return (c) => takeExternalTiming(c, integ, s.tz, a, ext, cal, outcome.conflict);
       if (outcome.action === "push_acms" && outcome.conflict)
         conflictNotice = notice(integ, a, "sync_conflict", "sync.conflict",
-          `An appointment was changed both in ACMS and in ${label(integ.provider)}. The later edit (in ACMS) wins; ${label(integ.provider)} was updated.`,
+          `An appointment was changed both in ACMS and in ${labelOf(integ)}. The later edit (in ACMS) wins; ${labelOf(integ)} was updated.`,
           { winner: "acms", externalUpdated: ext.updatedMs, acmsUpdated: a.updatedAt });
     }
     result = await s.provider.upsertEvent(cal, body, ext && !ext.cancelled ? ext.etag : null, current!.external_id);

@@ -12,7 +12,7 @@ import type { ChangeOrigin } from "../appointments/effects";
 import type { ExternalItem } from "../providers/provider";
 import type { AcmsSide, ExternalSide, LastSync } from "./policy";
 import type { IntegrationRow } from "./integrations";
-import { label } from "./integrations";
+import { labelOf } from "./integrations";
 import { shownHash, timingOf, type LinkRow } from "./links";
 import { noticeStatements, publishNotice, type SyncNotice } from "./notify";
 import { noticeInsert } from "../notices/notices";
@@ -57,15 +57,25 @@ export function notice(integ: IntegrationRow, appt: Appointment, kind: string, a
 }
 
 /** Ask the outbox drain to (re)write ACMS's state to the provider, guarded by `etag`. */
-export function requeuePushStatements(ctx: HubContext, integ: IntegrationRow, appt: Appointment, calendarId: string, etag: string | null, externalUpdatedAt: number | null) {
+export function requeuePushStatements(
+  ctx: HubContext,
+  integ: IntegrationRow,
+  appt: Appointment,
+  calendarId: string,
+  etag: string | null,
+  externalUpdatedAt: number | null,
+  /** The provider copy's SEQUENCE (CalDAV), so the write over it goes higher (issue 17). */
+  externalSequence: number | null = null,
+) {
   const now = Date.now();
   return [
     ctx.env.DB.prepare(
-      `INSERT INTO appointment_links (appointment_id, integration_id, external_id, external_calendar_id, etag, synced_version, external_updated_at, state, updated_at)
-       VALUES (?, ?, ?, ?, ?, 0, ?, 'pending', ?)
+      `INSERT INTO appointment_links (appointment_id, integration_id, external_id, external_calendar_id, etag, synced_version, external_updated_at, state, updated_at, external_sequence)
+       VALUES (?, ?, ?, ?, ?, 0, ?, 'pending', ?, ?)
        ON CONFLICT (appointment_id, integration_id) DO UPDATE SET etag = excluded.etag, state = 'pending',
-         external_updated_at = excluded.external_updated_at, updated_at = excluded.updated_at`,
-    ).bind(appt.id, integ.id, appt.id, calendarId, etag, externalUpdatedAt, now),
+         external_updated_at = excluded.external_updated_at, updated_at = excluded.updated_at,
+         external_sequence = COALESCE(excluded.external_sequence, external_sequence)`,
+    ).bind(appt.id, integ.id, appt.id, calendarId, etag, externalUpdatedAt, now, externalSequence),
     ctx.env.DB.prepare(
       "INSERT INTO sync_outbox (clinic_id, doctor_id, appointment_id, op, version, created_at, updated_at) VALUES (?, ?, ?, 'upsert', ?, ?, ?)",
     ).bind(appt.clinicId, appt.doctorId, appt.id, appt.version, now, now),
@@ -98,7 +108,7 @@ async function refusalAsDoctorEdit(ctx: HubContext, appt: Appointment, startMs: 
  * update by the write path's own effect (email/outbox.ts: a move → REQUEST, SEQUENCE+1).
  */
 async function noticeAcceptedMove(ctx: HubContext, integ: IntegrationRow, tz: string, before: Appointment, after: Appointment) {
-  const where = label(integ.provider);
+  const where = labelOf(integ);
   const message = `An appointment was moved in ${where} from ${fmt(Date.parse(before.start), tz)} to ${fmt(Date.parse(after.start), tz)}. ACMS took the new time; the patient is sent an updated invitation.`;
   const n = notice(integ, after, "sync_moved", "sync.moved", message, {
     from: before.start,
@@ -164,7 +174,7 @@ export async function takeExternalTiming(
       },
     },
   );
-  const where = label(integ.provider);
+  const where = labelOf(integ);
   if (r.ok) {
     for (const ch of appointmentLiveChanges(r.change)) await ctx.publish(ch);
     if (!r.unchanged) await noticeAcceptedMove(ctx, integ, tz, appt, r.appointment);
@@ -191,9 +201,9 @@ async function rejectExternalTiming(
   why: { code: string; message: string },
 ) {
   const t = item.timing!;
-  const where = label(integ.provider);
+  const where = labelOf(integ);
   const n = notice(integ, appt, "sync_rejected", "sync.rejected",
     `An appointment moved in ${where} to ${fmt(t.startMs, tz)} could not be moved in ACMS (${why.message}). It stays at ${fmt(Date.parse(appt.start), tz)} and ${where} was set back.`,
     { code: why.code, proposedStart: new Date(t.startMs).toISOString() });
-  await runWithNotice(ctx, requeuePushStatements(ctx, integ, appt, calendarId, item.etag, item.updatedMs), n);
+  await runWithNotice(ctx, requeuePushStatements(ctx, integ, appt, calendarId, item.etag, item.updatedMs, item.sequence ?? null), n);
 }

@@ -40,7 +40,8 @@ export function showsAppointment(ev: ExternalItem, a: Appointment): boolean {
 /** Done with the listing once the outbox has nothing left for this doctor. */
 export async function finishOwnListing(ctx: HubContext, sessions: IntegrationSession[]) {
   for (const s of sessions) {
-    if (!s.own) continue;
+    // Providers without listOwnEvents: the (re)connect's first read of the write calendar did the reconciling.
+    if (!s.own && s.provider.listOwnEvents) continue;
     const left = await ctx.env.DB.prepare("SELECT 1 FROM sync_outbox WHERE doctor_id = ? AND state = 'pending' LIMIT 1").bind(ctx.doctorId).first();
     if (left) continue;
     await ctx.env.DB.prepare("UPDATE calendar_integrations SET own_listing_due = 0 WHERE id = ?").bind(s.integ.id).run();

@@ -3,8 +3,9 @@
 // it waits, nothing is lost).
 import type { HubContext } from "../hub/work";
 import type { CalendarProvider, ExternalItem } from "../providers/provider";
-import { clinicZone, flushMetrics, integrationsOfDoctor, label, markNeedsReconnect, Metrics, providerFor, type IntegrationRow } from "./integrations";
+import { clinicZone, flushMetrics, integrationsOfDoctor, labelOf, markNeedsReconnect, Metrics, providerFor, type IntegrationRow } from "./integrations";
 import { gateProvider, inBackoff, type BackoffState } from "./backoff";
+import { waitingOf } from "./waiting";
 
 export interface IntegrationSession {
   integ: IntegrationRow;
@@ -19,6 +20,8 @@ export interface IntegrationSession {
   backoff: BackoffState;
   /** After a (re)connect: our own events in the write calendar by appointment id (./reconnect.ts). */
   own: Map<string, ExternalItem> | null;
+  /** Events of ours with no live appointment behind them, deleted after the lock (./full-reconcile.ts). */
+  orphans: { calendarId: string; eventId: string }[];
 }
 
 export async function openSessions(ctx: HubContext): Promise<{ all: IntegrationRow[]; live: IntegrationSession[] }> {
@@ -29,7 +32,7 @@ export async function openSessions(ctx: HubContext): Promise<{ all: IntegrationR
     const tz = await clinicZone(ctx.env, integ.clinic_id);
     const metrics = new Metrics();
     const backoff: BackoffState = { until: integ.backoff_until ?? null };
-    const s: IntegrationSession = { integ, provider: null as unknown as CalendarProvider, metrics, tz, dead: false, failed: false, backoff, own: null };
+    const s: IntegrationSession = { integ, provider: null as unknown as CalendarProvider, metrics, tz, dead: false, failed: false, backoff, own: null, orphans: [] };
     const raw = providerFor(ctx.env, integ, tz, async (reason) => {
       s.dead = true;
       if (await markNeedsReconnect(ctx.env, integ, reason))
@@ -41,7 +44,7 @@ export async function openSessions(ctx: HubContext): Promise<{ all: IntegrationR
       await ctx.env.DB.prepare(
         "UPDATE calendar_integrations SET backoff_until = MAX(COALESCE(backoff_until, 0), ?), last_error = ?, last_error_at = ?, updated_at = ? WHERE id = ?",
       )
-        .bind(until, `${label(integ.provider)} asked us to wait (${cause.message}); no calls to this account until ${new Date(until).toISOString()}`, now, now, integ.id)
+        .bind(until, `${labelOf(integ)} asked us to wait (${cause.message}); no calls to this account until ${new Date(until).toISOString()}`, now, now, integ.id)
         .run();
     });
     live.push(s);
@@ -53,8 +56,11 @@ export async function openSessions(ctx: HubContext): Promise<{ all: IntegrationR
 export const backingOff = (s: IntegrationSession, now = Date.now()) => inBackoff(s.backoff, now);
 
 export async function closeSessions(ctx: HubContext, sessions: IntegrationSession[]) {
+  // Writes still failing (waiting for a retry) keep the integration unhealthy even when this
+  // run's reads went through (issue 17: "healthy with an empty queue" during an outage).
+  const writesFailing = sessions.length ? (await waitingOf(ctx.env, ctx.doctorId)).failing > 0 : false;
   for (const s of sessions) {
-    const success = !s.failed && !s.dead;
+    const success = !s.failed && !s.dead && !writesFailing;
     await flushMetrics(ctx.env, s.integ, s.metrics, success);
     // Healthy again (calls made, none failed): the old error is history, not the current state.
     if (success && s.metrics.ok > 0 && (s.integ.last_error != null || s.integ.backoff_until != null)) {

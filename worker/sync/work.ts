@@ -7,6 +7,7 @@ import type { HubWork } from "../hub/work";
 import { ensureChannels } from "./channels";
 import { syncInbound } from "./inbound";
 import { drainOutbox } from "./outbound";
+import { reconcileWithProvider } from "./full-reconcile";
 import { closeSessions, openSessions } from "./session";
 
 const earliest = (...xs: (number | null)[]) => {
@@ -20,6 +21,9 @@ export const calendarSyncWork: HubWork = {
     const { all, live } = await openSessions(ctx);
     let next: number | null = null;
     try {
+      // After a (re)connect, and daily: our events compared with our appointments, before ACMS
+      // writes over anything edited at the provider meanwhile (./full-reconcile.ts).
+      for (const s of live) next = earliest(next, await reconcileWithProvider(ctx, s));
       // ACMS changes first: "saved → in Google" is the latency users notice.
       next = earliest(next, await drainOutbox(ctx, all, live));
       let pulled = false;

@@ -119,6 +119,8 @@ export class GraphEmulator {
   deliver: (req: Request) => Promise<Response> = (r) => fetch(r);
   /** Deliveries made (notifications, validations), with our Worker's answer. */
   readonly deliveries: { kind: "validation" | "change" | "lifecycle"; subscriptionId: string | null; status: number; ms: number }[] = [];
+  /** Test switch: $filter on event lists is not applied (a proxy strips it, a Graph change): every event comes back. */
+  ignoreEventFilter = false;
   /** Test switch: send each change notification twice (Graph may duplicate). */
   duplicateNotifications = false;
 
@@ -344,7 +346,7 @@ export class GraphEmulator {
       if (method === "POST") return this.create(acct, cal, parsed, immutable, view);
       if (method === "GET") {
         const f = (url.searchParams.get("$filter") ?? "").match(/^singleValueExtendedProperties\/Any\(ep: ep\/id eq '([^']+)' and ep\/value eq '([^']*)'\)$/);
-        const list = this.eventsOf(acct.email, cal.id).filter((e) => !f || e.props.get(f[1].toLowerCase()) === f[2]);
+        const list = this.eventsOf(acct.email, cal.id).filter((e) => !f || this.ignoreEventFilter || e.props.get(f[1].toLowerCase()) === f[2]);
         return json({ value: list.slice(0, Number(url.searchParams.get("$top") ?? 10)).map((e) => view(e)) });
       }
     }

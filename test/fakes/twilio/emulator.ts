@@ -3,7 +3,9 @@
 // - POST /2010-04-01/Accounts/{Sid}/Messages.json with HTTP Basic (SID : Auth Token);
 //   401 code 20003 for bad credentials; 400 code 21211 for a To that is not E.164, 21602 for an
 //   empty Body, 21617 for a Body over 1,600 characters, 21610 for a recipient who replied STOP;
-//   429 with Retry-After and 5xx through fault injection.
+//   429 with Retry-After and 5xx through fault injection; and the failures that leave the caller
+//   not knowing: a message created but answered after the caller's timeout, or created and
+//   the connection dropped before the answer.
 // - Twilio handles STOP/START itself on ordinary numbers: an inbound STOP opts the number out at
 //   the emulator (later sends get 21610) AND is still forwarded to our webhook.
 // - Webhooks (inbound messages, StatusCallback) are form-encoded POSTs signed with
@@ -20,7 +22,12 @@ export interface SentMessage {
   status: string;
 }
 
-type Fault = { status: number; code: number; message: string; retryAfter?: number };
+/**
+ * What the next request meets: an error answer; or the message is created and then the answer
+ * comes late ("slow": Twilio answering after the caller's timeout, seen in production at
+ * 11–12 s) or never ("reset": the connection drops after the request was written).
+ */
+type Fault = { status: number; code: number; message: string; retryAfter?: number } | { kind: "slow"; delayMs: number } | { kind: "reset" };
 
 export class TwilioEmulator {
   readonly messages: SentMessage[] = [];
@@ -48,7 +55,7 @@ export class TwilioEmulator {
     const expected = "Basic " + btoa(`${this.accountSid}:${this.authToken}`);
     if (m[1] !== this.accountSid || req.headers.get("authorization") !== expected) return this.error(401, 20003, "Authenticate");
     const fault = this.faults.shift();
-    if (fault) return this.error(fault.status, fault.code, fault.message, fault.retryAfter);
+    if (fault && !("kind" in fault)) return this.error(fault.status, fault.code, fault.message, fault.retryAfter);
     const form = new URLSearchParams(body);
     const to = form.get("To") ?? "";
     const text = form.get("Body") ?? "";
@@ -60,6 +67,8 @@ export class TwilioEmulator {
     const sid = "SM" + Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
     const msg: SentMessage = { sid, to, from: this.number, body: text, statusCallback: form.get("StatusCallback"), status: "queued" };
     this.messages.push(msg);
+    if (fault && "kind" in fault && fault.kind === "reset") throw new TypeError("Network connection lost.");
+    if (fault && "kind" in fault && fault.kind === "slow") await new Promise((r) => setTimeout(r, fault.delayMs));
     return Response.json({ sid, status: "queued", to, from: this.number, body: text, account_sid: this.accountSid, num_segments: "1" }, { status: 201 });
   }
 

@@ -78,7 +78,9 @@ describe("CalDAV conflict policy and credentials (Radicale)", () => {
     expect((await json(await c.doctor.get(`/api/appointments/${appt.id}`))).appointment).toMatchObject({ start: at("14:00"), end: at("14:30") });
     const [n] = await notices(c.userId, "sync_conflict");
     expect(n.message).toContain("wins");
-    expect(n.message).toContain("iCloud");
+    // Issue 17: the server is named by its host; "iCloud" only for Apple's servers.
+    expect(n.message).toContain(new URL(c.dav.base).hostname);
+    expect(n.message).not.toContain("iCloud");
   });
 
   it("deleted on the server → re-created at the same href, doctor told; the appointment stays", async () => {

@@ -2,18 +2,12 @@
 // (test/worker/sync/scenarios): the Calendar v3 emulator, and the doctor acting in
 // Google Calendar's own UI through the emulator's user* methods.
 import { installGoogleEmulator } from "../../fakes/google/router";
-import type { ConnectedDoctor, ProviderHarness } from "../sync/scenarios/provider";
-import { connectDoctor, emu, env, settle } from "./harness";
+import { reconnectThroughOAuth, type ConnectedDoctor, type ProviderHarness } from "../sync/scenarios/provider";
+import { connectDoctor, emu, settle } from "./harness";
+import type { LifecycleHarness } from "../sync/scenarios/lifecycle";
+import { PROP_APPOINTMENT } from "../../../worker/providers/google/mapping";
 
-async function reconnect(c: ConnectedDoctor) {
-  const start = await c.doctor.post("/api/integrations/google/connect", {});
-  const { authorizeUrl } = await start.json<any>();
-  const back = await emu.consent(authorizeUrl, c.account);
-  const cb = await c.doctor(back.pathname + back.search, { method: "GET", redirect: "manual" });
-  if (cb.status !== 302) throw new Error(`callback: ${cb.status} ${await cb.text()}`);
-  const row = await env.DB.prepare("SELECT id FROM calendar_integrations WHERE doctor_id = ?").bind(c.doctorId).first<{ id: string }>();
-  c.integrationId = row!.id;
-}
+const reconnect = (c: ConnectedDoctor) => reconnectThroughOAuth(c, "google", (url, account) => emu.consent(url, account));
 
 export const google: ProviderHarness = {
   name: "google",
@@ -43,5 +37,24 @@ export const google: ProviderHarness = {
   async replayNotification(c) {
     const ch = emu.activeChannels().find((x) => x.account === c.account)!;
     await emu.renotify(ch.id, "exists", ch.messageNumber);
+  },
+};
+
+/** Google for the lifecycle scenarios (test/worker/sync/scenarios/lifecycle.ts). */
+export const googleLifecycle: LifecycleHarness = {
+  name: "google",
+  install: google.install,
+  connect: google.connect,
+  reconnect,
+  settle: google.settle,
+  apiHost: () => "google.test",
+  async ourEvents(c) {
+    return emu
+      .events(c.account)
+      .filter((e) => e.status !== "cancelled" && e.extendedProperties?.private?.[PROP_APPOINTMENT])
+      .map((e) => ({ appointmentId: e.extendedProperties.private[PROP_APPOINTMENT], startMs: Date.parse(e.start.dateTime), endMs: Date.parse(e.end.dateTime) }));
+  },
+  async move(c, id, s, e) {
+    google.user.move(c, id, s, e);
   },
 };

@@ -278,17 +278,21 @@ describe("Outlook sync, end to end", () => {
     expect(await blocks(c.doctorId)).toHaveLength(3);
   });
 
-  it("subscription renewal when the clock nears expiry: a new one first, the old one deleted; lifecycle events handled", async () => {
+  it("subscription renewal when the clock nears expiry: extended in place (PATCH, Graph's documented renewal); lifecycle events handled", async () => {
     const c = await connectDoctor();
     const old = emu.activeSubscriptions(c.email)[0];
+    const oldExpiry = old.expiration;
     // Six days later, the subscription expires within a day.
     await env.DB.prepare("UPDATE integration_calendars SET channel_expires_at = ? WHERE channel_id = ?").bind(Date.now() + 12 * 3600_000, old.id).run();
+    emu.clockOffsetMs = 60_000; // a minute later at Graph, so the new expiry is visibly later
     await hubOf(c.doctorId).kick(c.doctorId);
     await settle(c.doctorId);
+    emu.clockOffsetMs = 0;
     const now = emu.activeSubscriptions(c.email);
     expect(now).toHaveLength(1);
-    expect(now[0].id).not.toBe(old.id);
-    expect(emu.subscription(old.id)!.deleted).toBe(true);
+    expect(now[0].id).toBe(old.id);
+    expect(now[0].expiration).toBeGreaterThan(oldExpiry);
+    expect(emu.apiRequests().filter((r) => r.method === "PATCH" && r.url.includes(`/subscriptions/${old.id}`))).toHaveLength(1);
     // subscriptionRemoved → recreated.
     expect(await emu.lifecycle(now[0].id, "subscriptionRemoved")).toBe(202);
     await settle(c.doctorId);

@@ -2,7 +2,7 @@
 // write path, the clinic's cut-off, and one plain answer for every bad token.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { issuePatientLink } from "../../../worker/patient-links/links";
+import { issuePatientLink, reminderLinkUrl } from "../../../worker/patient-links/links";
 import { PAGE_LIMIT } from "../../../worker/routes/patient-page";
 import { authed, countRows, makeClinic, worker } from "../../helpers";
 
@@ -108,5 +108,30 @@ describe("patient link page", () => {
     expect(last).toBe(429);
     // Another client is not affected.
     expect((await page("A".repeat(32), {}, "203.0.113.78")).status).toBe(404);
+  });
+
+  it("counts an IPv6 client by its /64: rotating the interface bits does not buy more requests", async () => {
+    let last = 0;
+    for (let i = 0; i <= PAGE_LIMIT; i++) last = (await page("A".repeat(32), {}, `2001:db8:77:1:${(i + 1).toString(16)}::${i.toString(16)}`)).status;
+    expect(last).toBe(429);
+    expect((await page("A".repeat(32), {}, "2001:db8:77:2::1")).status).toBe(404);
+  });
+
+  it("a reminder's link is derived from the reminder (nothing stored); a tampered one gets the plain 'not valid' page", async () => {
+    const { a, f } = await bookWithLink();
+    const r = await env.DB.prepare("SELECT id FROM reminders WHERE appointment_id = ? LIMIT 1").bind(a.id).first<{ id: string }>();
+    const before = await countRows("patient_links");
+    const url = await reminderLinkUrl(env.SESSION_SECRET, env.APP_URL, r!.id);
+    expect(await countRows("patient_links")).toBe(before);
+    const token = url.split("/r/")[1];
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const ok = await page(token);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain(f.clinic.name);
+    const flip = (t: string, i: number) => t.slice(0, i) + (t[i] === "A" ? "B" : "A") + t.slice(i + 1);
+    for (const bad of [flip(token, 3), flip(token, 30), flip(token, 42), await reminderLinkUrl("another secret", env.APP_URL, r!.id).then((u) => u.split("/r/")[1])]) {
+      const res = await page(bad);
+      expect(res.status).toBe(404);
+    }
   });
 });

@@ -3,7 +3,7 @@
 // e-mails behind a clinic's one address do not stop the front desk; parallel guesses
 // are counted exactly (each checked guess is one count, the rest get 429 unchecked).
 import { describe, expect, it } from "vitest";
-import { clientKeyOf, delayAfter, POLICIES } from "../../../worker/auth/throttle";
+import { clientKeyOf, delayAfter, networkKeyOf, POLICIES } from "../../../worker/auth/throttle";
 import { anon, env, login, makeClinic, ORIGIN, TEST_PASSWORD, worker } from "../../helpers";
 
 const uniqIp = () => `198.51.100.${Math.floor(Math.random() * 250) + 1}-${crypto.randomUUID().slice(0, 8)}`;
@@ -33,6 +33,9 @@ describe("delays are progressive, not a lock", () => {
     [17, POLICIES.ip, 60_000],
     [5, POLICIES.dev, 0],
     [6, POLICIES.dev, 1000],
+    [1, POLICIES.pair, 2000],
+    [2, POLICIES.pair, 4000],
+    [9, POLICIES.pair, 300_000],
   ])("after attempt %i the wait is %o → %i ms", (n, p, ms) => {
     expect(delayAfter(n, p)).toBe(ms);
   });
@@ -47,10 +50,21 @@ describe("delays are progressive, not a lock", () => {
     expect(clientKeyOf(ip)).toBe(key);
   });
 
+  it.each([
+    ["203.0.113.9", "203.0.113.9"],
+    ["2001:db8:1:2:3:4:5:6", "2001:db8:1::/48"],
+    ["2001:db8::1", "2001:db8:0::/48"],
+  ])("the network of %s for an account's lane is %s", (ip, key) => {
+    expect(networkKeyOf(ip)).toBe(key);
+  });
+
   it("an account under attack answers 429 with Retry-After in seconds (not 15 minutes), and the wait ends", async () => {
     const { admin } = await makeClinic({ doctors: 0, patients: 0 });
-    for (let i = 0; i <= POLICIES.acct.free; i++) expect((await login(admin.user.email, "wrong", uniqIp())).res.status).toBe(401);
-    const slowed = await login(admin.user.email, TEST_PASSWORD, uniqIp());
+    const attacker = uniqIp();
+    for (let i = 0; i <= POLICIES.acct.free; i++) expect((await login(admin.user.email, "wrong", attacker)).res.status).toBe(401);
+    // The attacker's own lane at the waiting account: one more check, then it waits too.
+    expect((await login(admin.user.email, "wrong", attacker)).res.status).toBe(401);
+    const slowed = await login(admin.user.email, TEST_PASSWORD, attacker);
     expect(slowed.res.status).toBe(429);
     expect(slowed.body.error.code).toBe("too_many_attempts");
     const wait = Number(slowed.res.headers.get("retry-after"));
@@ -58,8 +72,8 @@ describe("delays are progressive, not a lock", () => {
     expect(wait).toBeLessThanOrEqual(2);
     expect(slowed.token).toBeNull();
     // Once the wait is over, the right password works and the counter is gone.
-    await env.DB.prepare("UPDATE login_attempts SET locked_until = ? WHERE key = ?").bind(Date.now() - 1, `acct:${admin.user.email}`).run();
-    expect((await login(admin.user.email, TEST_PASSWORD, uniqIp())).res.status).toBe(200);
+    await env.DB.prepare("UPDATE login_attempts SET locked_until = ? WHERE key IN (?, ?)").bind(Date.now() - 1, `acct:${admin.user.email}`, `pair:${admin.user.email}|${attacker}`).run();
+    expect((await login(admin.user.email, TEST_PASSWORD, attacker)).res.status).toBe(200);
     expect(await counter(`acct:${admin.user.email}`)).toBeNull();
   });
 });
@@ -80,12 +94,42 @@ describe("an attacker cannot lock the owner out", () => {
     const acct = await counter(`acct:${admin.user.email}`);
     expect(acct!.failures).toBe(12);
     expect(acct!.locked_until).toBeGreaterThan(Date.now() + 60_000);
-    // Without the device cookie the right password must wait…
-    expect((await browserLogin(admin.user.email, TEST_PASSWORD, home)).res.status).toBe(429);
-    // …with it, the owner is in at once, even from the attacker's side of the world.
+    // With the device cookie the owner is in at once, even from the attacker's side of the world.
     const owner = await browserLogin(admin.user.email, TEST_PASSWORD, uniqIp(), [device]);
     expect(owner.res.status).toBe(200);
     expect(owner.body.user.userId).toBe(admin.user.id);
+  });
+
+  it("someone who knows the e-mail cannot keep the owner out of a device they have not used before", async () => {
+    const { admin } = await makeClinic({ doctors: 0, patients: 0 });
+    const email = admin.user.email;
+    // The attacker keeps guessing from a few addresses, all through the owner's attempts.
+    const attackers = ["203.0.113.10", "203.0.113.11", "2001:db8:bad:1::1"];
+    const attack = async () => {
+      for (const ip of attackers) await login(email, `guess-${crypto.randomUUID()}`, ip);
+      await env.DB.prepare("UPDATE login_attempts SET locked_until = 0 WHERE key = ?").bind(`acct:${email}`).run();
+      for (const ip of attackers) await login(email, `guess-${crypto.randomUUID()}`, ip);
+    };
+    await attack();
+    expect((await counter(`acct:${email}`))!.locked_until).toBeGreaterThan(Date.now());
+    // The owner on a new laptop at home (no device cookie): the right password gets in.
+    const home = "198.51.100.200";
+    await attack();
+    const first = await browserLogin(email, TEST_PASSWORD, home);
+    expect(first.res.status).toBe(200);
+    // On a new phone (IPv6, no cookie) with a typo first: a short wait of their own, then in.
+    const phone = "2001:db8:abcd:12::7";
+    await attack();
+    expect((await browserLogin(email, "typo", phone)).res.status).toBe(401);
+    const wait = await browserLogin(email, TEST_PASSWORD, phone);
+    expect(wait.res.status).toBe(429);
+    expect(Number(wait.res.headers.get("retry-after"))).toBeLessThanOrEqual(2);
+    await new Promise((r) => setTimeout(r, 2100));
+    await attack();
+    expect((await browserLogin(email, TEST_PASSWORD, phone)).res.status).toBe(200);
+    // The attacker's own lanes are slowed like anyone's: rotating /64s inside one /48 is one lane.
+    const rotating = await Promise.all([1, 2, 3, 4].map((i) => login(email, "guess", `2001:db8:bad:${i}::1`)));
+    expect(rotating.filter((r) => r.res.status === 401).length).toBeLessThanOrEqual(1);
   });
 
   it("a device cookie belongs to its user: another account's cookie gives no bypass", async () => {
@@ -95,7 +139,12 @@ describe("an attacker cannot lock the owner out", () => {
     // Present the receptionist's device token under the admin's cookie name.
     const forged = `acms_dev_${f.admin.user.id}=${recDevice.split("=")[1]}`;
     for (let i = 0; i <= POLICIES.acct.free; i++) await login(f.admin.user.email, "wrong", uniqIp());
-    expect((await browserLogin(f.admin.user.email, TEST_PASSWORD, uniqIp(), [forged])).res.status).toBe(429);
+    // Counted as an unknown device: one check in its network's lane, then it waits (a real
+    // device cookie would have 5 checks of its own).
+    const ip = uniqIp();
+    expect((await browserLogin(f.admin.user.email, "wrong", ip, [forged])).res.status).toBe(401);
+    expect((await browserLogin(f.admin.user.email, TEST_PASSWORD, ip, [forged])).res.status).toBe(429);
+    expect(await counter(`dev:${recDevice.split("=")[1]}`)).toBeNull();
   });
 
   it("a device cookie used for guessing is slowed down itself and then counts as unknown", async () => {
@@ -104,10 +153,14 @@ describe("an attacker cannot lock the owner out", () => {
     const device = first.set.find((c) => c.startsWith("acms_dev_"))!;
     const ip = uniqIp();
     const statuses: number[] = [];
-    for (let i = 0; i < POLICIES.dev.free + POLICIES.acct.free + 3; i++) statuses.push((await browserLogin(admin.user.email, "wrong", ip, [device])).res.status);
-    // dev.free + 1 checked on the device, then acct.free + 1 on the account, then 429.
-    expect(statuses.filter((s) => s === 401)).toHaveLength(POLICIES.dev.free + 1 + POLICIES.acct.free + 1);
-    expect(statuses.at(-1)).toBe(429);
+    const checks = POLICIES.dev.free + 1 + POLICIES.acct.free + 1 + POLICIES.pair.free + 1;
+    for (let i = 0; i < checks; i++) statuses.push((await browserLogin(admin.user.email, "wrong", ip, [device])).res.status);
+    // dev.free + 1 checked on the device, then acct.free + 1 on the account, then one in this network's lane…
+    expect(statuses.every((s) => s === 401)).toBe(true);
+    expect((await counter(`pair:${admin.user.email}|${ip}`))!.failures).toBe(1);
+    // …then every key waits (the lane's 2 s pushed out, so a slow run cannot pass it): 429.
+    await env.DB.prepare("UPDATE login_attempts SET locked_until = ? WHERE key = ?").bind(Date.now() + 60_000, `pair:${admin.user.email}|${ip}`).run();
+    expect((await browserLogin(admin.user.email, "wrong", ip, [device])).res.status).toBe(429);
   });
 
   it("made-up e-mails from the front desk's one address do not stop their colleagues' log-ins", async () => {
@@ -153,16 +206,19 @@ describe("an attacker cannot lock the owner out", () => {
 describe("the counter is atomic", () => {
   it("40 parallel wrong guesses: exactly as many are checked as counted, the rest get 429 unchecked", async () => {
     const { admin } = await makeClinic({ doctors: 0, patients: 0 });
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => login(admin.user.email, `parallel-${i}`, uniqIp())));
+    const ip = uniqIp();
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => login(admin.user.email, `parallel-${i}`, ip)));
     const statuses = results.map((r) => r.res.status);
     const checked = statuses.filter((s) => s === 401).length;
     const refused = statuses.filter((s) => s === 429).length;
     expect(checked + refused).toBe(40);
-    const row = await counter(`acct:${admin.user.email}`);
-    expect(row!.failures).toBe(checked);
-    // All 40 arrive within the first delay: free + 1 checks (one more if the run straddles the 1 s delay).
+    const acct = await counter(`acct:${admin.user.email}`);
+    const lane = await counter(`pair:${admin.user.email}|${ip}`);
+    expect(acct!.failures + (lane?.failures ?? 0)).toBe(checked);
+    // All 40 arrive within the first delays: free + 1 on the account and 1 in this network's
+    // lane (one more if the run straddles the 1 s or 2 s delay).
     expect(checked).toBeGreaterThanOrEqual(POLICIES.acct.free + 1);
-    expect(checked).toBeLessThanOrEqual(POLICIES.acct.free + 2);
+    expect(checked).toBeLessThanOrEqual(POLICIES.acct.free + 1 + POLICIES.pair.free + 1 + 1);
     for (const r of results.filter((x) => x.res.status === 429)) expect(Number(r.res.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 

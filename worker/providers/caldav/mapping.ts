@@ -57,12 +57,16 @@ export function renderOwnEvent(a: OutboundAppointment, clinic: ClinicInfo, stamp
   });
   // Our ids ride in X- properties (RFC 5545 §3.8.8.2), added to the one VEVENT the renderer made.
   const x = [`${X_APPOINTMENT}:${escapeText(a.appointmentId)}`, `${X_DOCTOR}:${escapeText(a.doctorId)}`, `${X_CLINIC}:${escapeText(a.clinicId)}`, `${X_VERSION}:${a.version}`];
-  return text.replace("END:VEVENT", `${x.join("\r\n")}\r\nEND:VEVENT`);
+  const withIds = text.replace("END:VEVENT", `${x.join("\r\n")}\r\nEND:VEVENT`);
+  // Never lower than the server's copy (issue 17: the server had 2 after a refused move, we wrote 1):
+  // max(ours, theirs + 1), so every client takes our write as the newer one.
+  return a.sequenceAtLeast != null ? withIds.replace(/^SEQUENCE:(\d+)\r?$/m, (line, n) => (a.sequenceAtLeast! > Number(n) ? line.replace(n, String(a.sequenceAtLeast)) : line)) : withIds;
 }
 
 interface ComponentFacts {
   appointmentId: string | null;
   updatedMs: number | null;
+  sequence: number | null;
   declined: boolean;
 }
 
@@ -90,6 +94,7 @@ function componentFacts(text: string, ownAddresses: string[]): Map<string, Compo
     out.set(key, {
       appointmentId: /^[0-9a-f]{32}$/.test(x) ? x : uidId,
       updatedMs: utcMs(ve.getFirstPropertyValue("last-modified")) ?? utcMs(ve.getFirstPropertyValue("dtstamp")),
+      sequence: Number.isInteger(Number(ve.getFirstPropertyValue("sequence"))) ? Number(ve.getFirstPropertyValue("sequence")) : null,
       declined,
     });
   }
@@ -138,6 +143,7 @@ export function itemsOfResource(r: ResourceInput, o: ExpandOptions): { own: bool
           timing: occ && occ.endMs > occ.startMs ? { startMs: occ.startMs, endMs: occ.endMs, allDay: occ.allDay } : null,
           blocks: !!occ && !occ.cancelled && !occ.free,
           title: occ?.summary ?? "",
+          sequence: master.sequence,
         },
       ],
     };

@@ -202,8 +202,9 @@ export class MicrosoftGraphClient implements CalendarProvider {
   }
 
   /**
-   * Our events in a calendar (cheap first connect and reconnect, worker/sync/reconnect.ts): ONE
-   * calendarView listing of the window, OWN_PAGE_SIZE events a request, instead of a
+   * Our events in a calendar (cheap first connect and reconnect, worker/sync/reconnect.ts; also
+   * the daily reconciliation and disconnect's "remove events", issue 17): ONE calendarView
+   * listing of the window (delta answers carry no extended properties), OWN_PAGE_SIZE events a request, instead of a
    * $filter look-up per appointment (it was 2 requests per upcoming appointment on connect:
    * look-up + create). Graph cannot filter calendarView by an extended property, so every
    * event of the window is listed and ours are picked by the expanded property. The listing
@@ -236,18 +237,27 @@ export class MicrosoftGraphClient implements CalendarProvider {
   /** Our events of one calendar from listOwnEvents() in this run: absent there means absent. */
   private ownListing: { calendarId: string; byAppointment: Map<string, GraphEvent> } | null = null;
 
-  /** Our event for an appointment in a calendar, found by our extended property (lost create answers, reconnects). */
+  /**
+   * Our event for an appointment in a calendar, found by our extended property (lost create
+   * answers, reconnects). The result is checked, not trusted (issue 17): if $filter is not
+   * applied (a proxy strips it, a Graph change) any event could come back, and patching it
+   * would overwrite a doctor's private event and put every appointment on one event. So the
+   * property is expanded and only an event carrying THIS appointment id counts.
+   */
   private async findOurs(calendarId: string, appointmentId: string): Promise<GraphEvent | null> {
     if (this.ownListing?.calendarId === calendarId) return this.ownListing.byAppointment.get(appointmentId) ?? null;
     const res = await this.call("GET", `/me/calendars/${encodeURIComponent(calendarId)}/events`, {
       query: {
         $filter: `singleValueExtendedProperties/Any(ep: ep/id eq '${PROP_APPOINTMENT}' and ep/value eq '${appointmentId.replace(/'/g, "''")}')`,
         $select: "id,lastModifiedDateTime,isCancelled",
+        $expand: EXPAND_OURS,
         $top: "2",
       },
     });
     const body = (await res.json()) as { value?: GraphEvent[] };
-    return body.value?.find((e) => !e.isCancelled) ?? null;
+    const carries = (e: GraphEvent) =>
+      e.singleValueExtendedProperties?.some((p) => p.id.toLowerCase() === PROP_APPOINTMENT.toLowerCase() && p.value === appointmentId) === true;
+    return body.value?.find((e) => !e.isCancelled && carries(e)) ?? null;
   }
 
   private async patch(eventId: string, fields: object, etag: string | null): Promise<GraphEvent> {
@@ -319,6 +329,17 @@ export class MicrosoftGraphClient implements CalendarProvider {
     const sub = (await res.json()) as { id: string; resource?: string; expirationDateTime?: string };
     const exp = sub.expirationDateTime ? Date.parse(sub.expirationDateTime) : NaN;
     return { channelId: sub.id, resourceId: sub.resource ?? `me/calendars/${calendarId}/events`, expiresAt: Number.isNaN(exp) ? Date.now() + minutes * 60_000 : exp };
+  }
+
+  /** Graph's documented renewal: PATCH the expiry. 404 = Microsoft ended it early (NotFoundError: the engine re-subscribes). */
+  async renew(subscriptionId: string, resourceId: string, ttlSeconds: number): Promise<WatchResult> {
+    const minutes = Math.min(MAX_SUBSCRIPTION_MINUTES, Math.floor(ttlSeconds / 60));
+    const res = await this.call("PATCH", `/subscriptions/${encodeURIComponent(subscriptionId)}`, {
+      body: { expirationDateTime: new Date(Date.now() + minutes * 60_000).toISOString() },
+    });
+    const sub = (await res.json()) as { expirationDateTime?: string };
+    const exp = sub.expirationDateTime ? Date.parse(sub.expirationDateTime) : NaN;
+    return { channelId: subscriptionId, resourceId, expiresAt: Number.isNaN(exp) ? Date.now() + minutes * 60_000 : exp };
   }
 
   async unwatch(subscriptionId: string): Promise<void> {

@@ -92,3 +92,14 @@ export const blocksOf = (c: ConnectedDoctor) =>
 export const noticesOf = (userId: string, kind: string) =>
   env.DB.prepare("SELECT * FROM notices WHERE user_id = ? AND kind = ?").bind(userId, kind).all<any>().then((r) => r.results);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The doctor connects the same account again through the real OAuth routes (Google, Outlook). */
+export async function reconnectThroughOAuth(c: ConnectedDoctor, provider: string, consent: (authorizeUrl: string, account: string) => Promise<URL>) {
+  const start = await c.doctor.post(`/api/integrations/${provider}/connect`, {});
+  const { authorizeUrl } = await start.json<any>();
+  const back = await consent(authorizeUrl, c.account);
+  const cb = await c.doctor(back.pathname + back.search, { method: "GET", redirect: "manual" });
+  if (cb.status !== 302) throw new Error(`callback: ${cb.status} ${await cb.text()}`);
+  const row = await env.DB.prepare("SELECT id FROM calendar_integrations WHERE doctor_id = ? AND provider = ?").bind(c.doctorId, provider).first<{ id: string }>();
+  c.integrationId = row!.id;
+}
