@@ -5,6 +5,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -137,4 +138,21 @@ export async function fetchJson(url, init = {}, expect = 200) {
   const text = await res.text();
   if (res.status !== expect) throw new Error(`${init.method ?? "GET"} ${url} → ${res.status} (expected ${expect}): ${text.slice(0, 300)}`);
   return { res, body: text ? JSON.parse(text) : null };
+}
+
+/** CPU seconds (utime+stime) of every workerd process in a process group. */
+export function groupCpuMs(pgid) {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      const comm = stat.slice(stat.indexOf("(") + 1, close);
+      const f = stat.slice(close + 2).split(" ");
+      // fields after ")": state(0) ppid(1) pgrp(2) ... utime(11) stime(12)
+      if (Number(f[2]) === pgid && comm.startsWith("workerd")) ticks += Number(f[11]) + Number(f[12]);
+    } catch {}
+  }
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
 }

@@ -508,6 +508,17 @@ export const revokedSessions = sqliteTable(
   (t) => [index("revoked_sessions_exp_idx").on(t.expiresAt)],
 );
 
+// --- perf (issue #18): stored feed bodies (migrations/0016, worker/ics/feed-store.ts) ---
+export const feedBodies = sqliteTable("feed_bodies", {
+  doctorId: text("doctor_id").primaryKey().references(() => doctors.id, { onDelete: "cascade" }),
+  privacy: text("privacy", { enum: ["busy", "minimal"] }).notNull(),
+  shape: text("shape").notNull(),
+  etag: text("etag").notNull(),
+  builtAt: integer("built_at").notNull(),
+  events: integer("events").notNull(),
+  gzipBase64: text("gzip_base64").notNull(),
+});
+
 // ---------------------------------------------------------------------------
 // Analytics (issue #19, migrations/0017_analytics.sql). Derived tables kept by
 // worker/analytics/effect.ts (facts, cube, heat) and a trigger on sync_outbox
