@@ -8,6 +8,7 @@ import path from "node:path";
 import { cloudflare } from "@cloudflare/vite-plugin";
 import { defineConfig, type Plugin } from "vite";
 import solid from "vite-plugin-solid";
+import { devContentEncoding } from "./scripts/vite-dev-encoding";
 
 const here = import.meta.dirname;
 
@@ -41,6 +42,7 @@ export default defineConfig(({ command }) => ({
   publicDir: path.join(here, "web/public"),
   plugins: [
     devScheduledRoute(),
+    devContentEncoding(), // gzip feeds reach clients whole and labelled, as in production (issue 17)
     solid(),
     cloudflare({
       configPath: path.join(here, "wrangler.toml"),

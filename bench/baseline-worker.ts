@@ -3,6 +3,7 @@
 //   GET  /week?doctorId&from&to   a doctor's range on (doctor_id, start_ms)
 //   GET  /day?clinicId&from&to    the clinic's range on (clinic_id, start_ms)
 //   POST /book                    one INSERT
+//   GET  /feed?doctorId           one indexed row read, sent as the body (a feed's floor)
 //   GET  /rows?clinicId&from&to[&doctorId]  runs the API's own list statement and
 //        reports D1 meta.rows_read next to the rows returned
 import { Hono } from "hono";
@@ -30,6 +31,11 @@ export default new Hono<Env>()
       .bind(q.clinicId, n(q.from), n(q.to))
       .all();
     return c.json({ appointments: results });
+  })
+  .get("/feed", async (c) => {
+    const r = await c.env.DB.prepare("SELECT gzip_base64 FROM feed_bodies WHERE doctor_id = ?").bind(c.req.query("doctorId")).first<{ gzip_base64: string }>();
+    if (!r) return c.json({ error: "no feed" }, 404);
+    return new Response(Uint8Array.from(atob(r.gzip_base64), (ch) => ch.charCodeAt(0)), { headers: { "content-encoding": "gzip", "content-type": "text/calendar" }, encodeBody: "manual" });
   })
   .post("/book", async (c) => {
     const b = await c.req.json<{ id: string; clinicId: string; doctorId: string; patientId: string; startMs: number; endMs: number }>();

@@ -3,7 +3,11 @@
 // free loopback ports, and starting/stopping `wrangler dev` processes.
 // Benchmarks talk to 127.0.0.1 only.
 import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
 /** p-th percentile (0..100) of a list of numbers, nearest-rank. */
 export function percentile(values, p) {
@@ -72,6 +76,18 @@ export function wranglerSync(args, opts = {}) {
   });
 }
 
+/** Runs a SQL text against the local D1 in `persistTo` (through a temp file; `extraArgs` e.g. ["-c", config]). */
+export function applySql(sql, persistTo, extraArgs = []) {
+  const dir = mkdtempSync(path.join(tmpdir(), "acms-bench-sql-"));
+  try {
+    const file = path.join(dir, "chunk.sql");
+    writeFileSync(file, sql);
+    wranglerSync(["d1", "execute", "acms", "--local", "--persist-to", persistTo, ...extraArgs, "--file", file]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * Starts `wrangler dev` on 127.0.0.1:<port> and resolves when `readyPath` answers.
  * Returns { url, stop(), log() }. The child runs in its own process group so stop()
@@ -122,4 +138,21 @@ export async function fetchJson(url, init = {}, expect = 200) {
   const text = await res.text();
   if (res.status !== expect) throw new Error(`${init.method ?? "GET"} ${url} → ${res.status} (expected ${expect}): ${text.slice(0, 300)}`);
   return { res, body: text ? JSON.parse(text) : null };
+}
+
+/** CPU seconds (utime+stime) of every workerd process in a process group. */
+export function groupCpuMs(pgid) {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      const comm = stat.slice(stat.indexOf("(") + 1, close);
+      const f = stat.slice(close + 2).split(" ");
+      // fields after ")": state(0) ppid(1) pgrp(2) ... utime(11) stime(12)
+      if (Number(f[2]) === pgid && comm.startsWith("workerd")) ticks += Number(f[11]) + Number(f[12]);
+    } catch {}
+  }
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
 }

@@ -1,6 +1,6 @@
 // Shell: session gate, header with navigation, and two pages (calendar, settings).
 // Routing is a few paths, so a tiny signal on history is enough (stores/route.ts).
-import { createEffect, Match, on, onMount, Show, Switch } from "solid-js";
+import { type Component, createComponent, createEffect, createSignal, Match, on, onMount, Show, Switch } from "solid-js";
 import { CalendarPage } from "./calendar/CalendarPage";
 import { PatientsRoute } from "./patients/PatientsRoute";
 import { SignedOut } from "./setup/SignedOut";
@@ -16,6 +16,13 @@ import { clinic, doctors, logOut, restoreSession, sessionStatus, user } from "./
 import { ErrorBanner } from "./ui/ErrorBanner";
 import { Toasts } from "./ui/toast";
 import { ConfirmHost } from "./ui/confirm";
+
+// Its own chunk (with uPlot), loaded on first visit: the calendar does not carry it.
+const [AnalyticsPage, setAnalyticsPage] = createSignal<Component | null>(null);
+let analyticsImport: Promise<unknown> | null = null;
+const loadAnalytics = () => (analyticsImport ??= import("./analytics/AnalyticsPage").then((m) => setAnalyticsPage(() => m.default)));
+// Opened at /analytics: fetch the chunk while the session is restored, not after.
+if (location.pathname.startsWith("/analytics")) void loadAnalytics();
 
 
 function Link(props: { href: string; children: string }) {
@@ -56,6 +63,7 @@ export function App() {
   createEffect(on(doctors, (ds) => sessionStatus() === "in" && setLiveDoctors(ds.map((d) => d.id)), { defer: true }));
   // /setup is only a signed-out address (SignedOut); once in, it means the calendar.
   createEffect(() => sessionStatus() === "in" && path() === "/setup" && replacePath("/"));
+  createEffect(() => sessionStatus() === "in" && path().startsWith("/analytics") && void loadAnalytics());
   return (
     <>
       <a class="skip" href="#main">
@@ -78,6 +86,7 @@ export function App() {
               <Link href="/">Calendar</Link>
               <Link href="/patients">Patients</Link>
               <Link href="/waitlist">Waitlist</Link>
+              <Link href="/analytics">Analytics</Link>
               <Link href="/settings/integrations">Settings</Link>
             </nav>
             <span class="who">
@@ -92,8 +101,12 @@ export function App() {
           <div id="main" class="app-main">
             <Show when={path().startsWith("/patients")} fallback={
               <Show when={path().startsWith("/settings")} fallback={
-                <Show when={path().startsWith("/waitlist")} fallback={<CalendarPage />}>
-                  <WaitlistPage />
+                <Show when={path().startsWith("/analytics")} fallback={
+                  <Show when={path().startsWith("/waitlist")} fallback={<CalendarPage />}>
+                    <WaitlistPage />
+                  </Show>
+                }>
+                  <Show when={AnalyticsPage()} fallback={<p class="muted" role="status">Loading analytics…</p>}>{(P) => createComponent(P(), {})}</Show>
                 </Show>
               }>
                 <SettingsPage />

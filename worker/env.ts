@@ -45,6 +45,8 @@ export interface Env {
   /** Public HTTPS base for webhooks (defaults to APP_URL). */
   WEBHOOK_BASE_URL?: string;
   /** Subscribable .ics feeds: days of history and of future they cover (defaults 30 and 365). */
+  /** "1" only under `npm run bench` (bench/cost.bench.mjs): turns on worker/bench-meter.ts. */
+  BENCH_METER?: string;
   FEED_DAYS_BACK?: string;
   FEED_DAYS_AHEAD?: string;
 

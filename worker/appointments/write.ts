@@ -45,6 +45,7 @@ import { type AppointmentChange, type ChangeContext, type ChangeOrigin, changeEf
 import { type Appointment, iso, isActive } from "./model";
 import { getAppointment } from "./queries";
 import { runBatch } from "./batch";
+import { type BookingCache, cachedGuardSql, type DoctorSettings, type PatientContact } from "./booking-cache";
 
 /** Who is writing: a person with a role (API) or the system (sync, import). */
 export interface Caller {
@@ -75,6 +76,8 @@ export interface WriteOptions {
   /** Extra statements for the same batch (e.g. the sync engine's appointment_links update). */
   extra?: (db: Db, change: AppointmentChange) => BatchItem<"sqlite">[];
   now?: number;
+  /** The DoctorHub's remembered settings and patients (creates): one D1 batch per booking (booking-cache.ts). */
+  cache?: BookingCache;
 }
 
 export interface CreateInput {
@@ -125,19 +128,8 @@ interface Slot {
 }
 
 interface WriteContext {
-  doctor: {
-    clinic_id: string;
-    working_hours: string;
-    active: number;
-    time_zone: string;
-    reminder_rules: string;
-    quiet_start_min: number;
-    quiet_end_min: number;
-    no_reminder_types: string;
-    video_types: string;
-    jitsi_base_url: string;
-  } | null;
-  patient: { id: string; clinic_id: string; name: string; email: string; phone_digits: string; sms_consent: number } | null;
+  doctor: DoctorSettings | null;
+  patient: PatientContact | null;
   clashes: { id: string; start_ms: number; end_ms: number }[];
   blocks: { id: string; source: string; label: string; start_ms: number; end_ms: number }[];
 }
@@ -305,7 +297,15 @@ export async function createAppointment(env: { DB: D1Database }, caller: Caller,
   const status = input.status ?? "scheduled";
   const id = input.id ?? newId();
   const slot = isActive(status) ? { startMs: input.startMs, endMs: input.endMs, excludeId: id } : null;
-  const ctx = await loadContext(env.DB, input.doctorId, input.patientId, slot);
+  // With the hub's cache: no read at all when it knows the doctor and the patient (the write
+  // batch's guards check overlaps and that the remembered values still hold), else only those two rows.
+  const cache = opts.cache;
+  const known = cache && { doctor: cache.doctor(input.doctorId), patient: cache.patient(input.patientId) };
+  const fromCache = !!(known?.doctor && known.patient);
+  const ctx: WriteContext = fromCache
+    ? { doctor: known!.doctor!, patient: known!.patient!, clashes: [], blocks: [] }
+    : await loadContext(env.DB, input.doctorId, input.patientId, cache ? null : slot);
+  if (cache && !fromCache) cache.remember(input.doctorId, ctx.doctor, ctx.patient);
   if (!ctx.doctor || ctx.doctor.clinic_id !== input.clinicId) return fail(404, "not_found", "Doctor not found.");
   if (!ctx.patient || ctx.patient.clinic_id !== input.clinicId) return fail(404, "not_found", "Patient not found.");
   if (!ctx.doctor.active) return fail(422, "doctor_inactive", "This doctor no longer takes appointments.");
@@ -343,6 +343,7 @@ export async function createAppointment(env: { DB: D1Database }, caller: Caller,
   const db = makeDb(env.DB);
   const head: BatchItem<"sqlite">[] = [];
   if (slot) head.push(guard(db, slotFreeSql(input.doctorId, slot)));
+  if (fromCache) head.push(guard(db, cachedGuardSql(input.doctorId, ctx.doctor, ctx.patient)));
   head.push(
     db.run(sql`INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, patient_name, start_ms, end_ms, type, reason, status, notes,
         version, created_by, updated_by, created_at, updated_at)
@@ -353,6 +354,12 @@ export async function createAppointment(env: { DB: D1Database }, caller: Caller,
     await commit(env.DB, db, head, "appointment.create", change, opts, now);
   } catch (err) {
     if (!isGuardError(err)) throw err;
+    // A remembered setting or patient row changed, or the slot is taken: redo it once with
+    // everything read fresh (the rules, then the same guards), which also says which it was.
+    if (fromCache) {
+      cache!.forget(input.doctorId, input.patientId);
+      return createAppointment(env, caller, input, { ...opts, cache: undefined });
+    }
     // Someone else got the slot between our read and our commit (only possible
     // when a writer bypasses the hub lock): report what is there now.
     return slotConflict(await loadContext(env.DB, input.doctorId, null, slot)) ?? fail(409, "slot_taken", "The slot was just taken.");

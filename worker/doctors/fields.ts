@@ -76,6 +76,7 @@ export function newDoctorRow(
     feedTokenHash: null,
     feedPrivacy: "busy",
     feedEnabled: false,
+    feedPolledAt: null,
     active: true,
     maxAppointmentMs: 0, // no appointments yet; triggers raise it (schema.ts)
     createdAt: now,

@@ -21,6 +21,9 @@ import {
 import { type BlockedInput, type BlockedResult, createBlockedTime, deleteBlockedTime } from "../appointments/blocked-write";
 import { appointmentLiveChanges, blockedLiveChange } from "../appointments/live";
 import type { Appointment } from "../appointments/model";
+import { FeedRefresher, sqlVeventStore } from "../ics/feed-refresh";
+import { BookingCache } from "../appointments/booking-cache";
+import { meterEnv, trackActive } from "../bench-meter";
 
 declare module "../env" {
   /** env.DOCTOR_HUB stubs are typed with this class's RPC methods (env.ts imports no DO class). */
@@ -39,8 +42,20 @@ export class DoctorHub extends DurableObject<Env> {
   private working: Promise<void> | null = null;
   private rerun = false;
 
+  /** Settings and patients a booking needs, remembered and re-checked inside its batch (one D1 batch per booking). */
+  private readonly booking = new BookingCache();
+  /** The doctor's stored .ics feed body, rebuilt right after every published change (issue #18). */
+  private readonly feeds: FeedRefresher;
+
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+    super(ctx, meterEnv(env)); // metered only under the bench (bench-meter.ts)
+    env = this.env;
+    // A failed build is retried by the alarm a minute later (see alarm()).
+    this.feeds = new FeedRefresher(
+      env,
+      () => ctx.waitUntil(ctx.storage.put("feedRetry", true).then(() => ctx.storage.setAlarm(Date.now() + 60_000))),
+      sqlVeventStore(ctx.storage.sql),
+    );
   }
 
   /** The doctor id this hub serves (stored on first use so alarms know it after eviction). */
@@ -78,18 +93,33 @@ export class DoctorHub extends DurableObject<Env> {
    * goes through here, so the version is what caches (the .ics feed) key on.
    */
   async publish(doctorId: string, change: LiveChange): Promise<void> {
+    await this.publishMany(doctorId, [change]);
+  }
+
+  /** publish() for many changes: one version bump, one RPC to the live channel. */
+  async publishMany(doctorId: string, changes: LiveChange[]): Promise<void> {
+    if (!changes.length) return;
     await this.doctorId(doctorId);
     const v = ((await this.ctx.storage.get<number>("calendarVersion")) ?? 0) + 1;
     await this.ctx.storage.put("calendarVersion", v);
+    // The feed lists appointments only: busy blocks and settings do not rebuild it.
+    if (changes.some((c) => c.kind === "appointment")) this.ctx.waitUntil(trackActive(this.feeds.schedule(doctorId)));
     const clinicId = await this.clinicOf(doctorId);
     if (!clinicId) return;
     const live = this.env.CLINIC_LIVE.get(this.env.CLINIC_LIVE.idFromName(clinicId));
-    await live.publish(change);
+    if (changes.length === 1) await live.publish(changes[0]);
+    else await live.publishMany(changes);
   }
 
   /** Increases with every change to this doctor's calendar; survives eviction. */
   async calendarVersion(): Promise<number> {
     return (await this.ctx.storage.get<number>("calendarVersion")) ?? 0;
+  }
+
+  /** Rebuild the stored feed body now (feed created, privacy changed, a poll saw it stale); resolves when stored. */
+  async refreshFeed(doctorId: string): Promise<void> {
+    await this.doctorId(doctorId);
+    await this.feeds.schedule(doctorId, { now: true });
   }
 
   /** Ask the hub to run its background work now (after a change, a webhook, a cron tick). */
@@ -115,7 +145,7 @@ export class DoctorHub extends DurableObject<Env> {
       }
     })();
     // Keep the object alive until the work finishes even if the caller does not await.
-    this.ctx.waitUntil(this.working);
+    this.ctx.waitUntil(trackActive(this.working));
     return this.working;
   }
 
@@ -126,6 +156,7 @@ export class DoctorHub extends DurableObject<Env> {
       doctorId,
       exclusive: (fn) => this.serial.run(fn),
       publish: (change) => this.publish(doctorId, change),
+      publishMany: (changes) => this.publishMany(doctorId, changes),
     };
     let next: number | null = null;
     for (const w of hubWork()) {
@@ -144,6 +175,10 @@ export class DoctorHub extends DurableObject<Env> {
   }
 
   async alarm(): Promise<void> {
+    if (await this.ctx.storage.get<boolean>("feedRetry")) {
+      await this.ctx.storage.delete("feedRetry");
+      this.ctx.waitUntil(this.feeds.schedule(await this.doctorId()));
+    }
     await this.startWork();
   }
 
@@ -158,7 +193,7 @@ export class DoctorHub extends DurableObject<Env> {
   // -------------------------------------------------------------------------
 
   async createAppointment(doctorId: string, caller: Caller, input: CreateInput): Promise<WriteResult> {
-    return this.appointmentWrite(doctorId, () => createAppointment(this.env, caller, input, { origin: "acms" }));
+    return this.appointmentWrite(doctorId, () => createAppointment(this.env, caller, input, { origin: "acms", cache: this.booking }));
   }
 
   /** Routes send doctor changes to the TARGET doctor's hub (see write.ts "RESCHEDULE"). */
@@ -232,5 +267,6 @@ export class DoctorHub extends DurableObject<Env> {
   /** Test and admin aid: wait until in-flight background work has finished. */
   async idle(): Promise<void> {
     while (this.working) await this.working;
+    await this.feeds.idle();
   }
 }

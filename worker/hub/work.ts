@@ -15,6 +15,8 @@ export interface HubContext {
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
   /** Publishes a change to every open screen watching this doctor. */
   publish(change: LiveChange): Promise<void>;
+  /** The same for many changes at once: one version bump and one live-channel RPC (bulk sync writes). */
+  publishMany(changes: LiveChange[]): Promise<void>;
 }
 
 export interface HubWork {

@@ -26,8 +26,19 @@ function eventKey(a: IcsAppointment): string {
 
 let scratch: ICalCalendar | null = null;
 
-/** Same bytes as renderCalendar(o), faster when most events were rendered before in this isolate. */
-export function renderCalendarMemo(o: RenderOptions): string {
+/**
+ * A second, lasting memo behind the isolate's (the DoctorHub's own SQLite storage,
+ * feed-refresh.ts): a hub that was evicted since its last build finds its events' texts there
+ * instead of rendering them all again. `config` is the part of every key shared by one feed.
+ */
+export interface VeventStore {
+  getMany(config: string, eventKeys: string[]): Map<string, string>;
+  /** The texts rendered in this build; `keep` are all event keys of the build (the rest may go). */
+  putMany(config: string, rendered: [string, string][], keep: string[]): void;
+}
+
+/** Same bytes as renderCalendar(o), faster when most events were rendered before in this isolate (or are in `store`). */
+export function renderCalendarMemo(o: RenderOptions, store?: VeventStore): string {
   if (o.appointments.length === 0) return renderCalendar(o);
   // Header (VCALENDAR properties, VTIMEZONE) and footer come from the library, rendered with one event.
   // That event must be one written with the clinic's TZID when any is (events in a DST
@@ -41,17 +52,28 @@ export function renderCalendarMemo(o: RenderOptions): string {
   // A bare calendar (no zone name, UTC stamps) is all ICalEvent needs to serialize itself.
   scratch ??= new ICalCalendar({ timezone: { name: null, generator: () => null } });
   const parts: string[] = [shell.slice(0, begin)];
-  for (const a of o.appointments) {
-    const key = `${cfg}\u0002${eventKey(a)}`;
+  const eventKeys = o.appointments.map(eventKey);
+  const remember = (key: string, text: string) => {
+    if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value!); // oldest first
+    memo.set(key, text);
+  };
+  if (store) {
+    const missing = eventKeys.filter((k) => !memo.has(`${cfg}\u0002${k}`));
+    if (missing.length) for (const [k, text] of store.getMany(cfg, missing)) remember(`${cfg}\u0002${k}`, text);
+  }
+  const rendered: [string, string][] = [];
+  o.appointments.forEach((a, i) => {
+    const key = `${cfg}\u0002${eventKeys[i]}`;
     let text = memo.get(key);
     if (text === undefined) {
-      text = foldLines(new ICalEvent(eventData(a, o), scratch).toString());
-      if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value!); // oldest first
-      memo.set(key, text);
+      text = foldLines(new ICalEvent(eventData(a, o), scratch!).toString());
+      remember(key, text);
+      rendered.push([eventKeys[i], text]);
     }
     parts.push(text);
-  }
+  });
   parts.push(shell.slice(end));
+  store?.putMany(cfg, rendered, eventKeys);
   return parts.join("");
 }
 

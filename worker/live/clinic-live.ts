@@ -85,6 +85,13 @@ export class ClinicLive extends DurableObject<Env> {
     return seq;
   }
 
+  /** Several changes in one RPC (a sync pull that stored hundreds of busy blocks), each with its own seq. */
+  async publishMany(changes: LiveChange[]): Promise<number> {
+    let seq = this.currentSeq();
+    for (const c of changes) seq = await this.publish(c);
+    return seq;
+  }
+
   /**
    * A session ended server-side (auth/session-store.ts): close its open sockets now
    * rather than at the token's expiry. Without `jti`, every socket of the user (password

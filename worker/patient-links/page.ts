@@ -33,6 +33,8 @@ export interface PageAppointment {
   cutoffNote: string | null;
   /** Where "Choose another time" leads (self-reschedule), or null when the patient may not move it. */
   rescheduleHref?: string | null;
+  /** Blocks other modules add under the appointment (HTML they have escaped), e.g. the NPS question (analytics/nps.ts). */
+  extraHtml?: string;
 }
 
 export function appointmentPage(a: PageAppointment, message: { kind: "good" | "bad"; text: string } | null): string {
@@ -54,7 +56,7 @@ export function appointmentPage(a: PageAppointment, message: { kind: "good" | "b
     `${a.clinic}: your appointment`,
     `${message ? `<p class="msg ${message.kind}" role="status">${esc(message.text)}</p>` : ""}<h1>Your appointment at ${esc(a.clinic)}</h1>
 <div class="card"><dl><dt>With</dt><dd>${esc(a.doctor)}</dd><dt>When</dt><dd>${esc(a.date)} at ${esc(a.time)} <small>(${esc(a.timeZone)})</small></dd>${where}
-<dt>Status</dt><dd>${status}</dd></dl>${buttons}${move}${a.cutoffNote ? `<p>${esc(a.cutoffNote)}</p>` : ""}</div>${phone}`,
+<dt>Status</dt><dd>${status}</dd></dl>${buttons}${move}${a.cutoffNote ? `<p>${esc(a.cutoffNote)}</p>` : ""}</div>${a.extraHtml ?? ""}${phone}`,
   );
 }
 

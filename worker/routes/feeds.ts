@@ -13,6 +13,8 @@ import type { AppEnv, SessionUser } from "../env";
 import { forbidden, notFound } from "../errors";
 import { randomSecret, sha256Hex } from "../ids";
 import { serveFeed } from "../ics/feed";
+import { recordFeedPoll } from "../analytics/feed-polls";
+import { hubFor } from "../hub/doctor-hub";
 import { csrf, requireSession } from "../middleware/session";
 import { jsonBody } from "../validate";
 import { idOf } from "./path-id";
@@ -58,6 +60,8 @@ export const feedAdminRoutes = new Hono<AppEnv>()
       db.update(doctors).set({ feedTokenHash: hash, feedEnabled: true, feedPrivacy: privacy, updatedAt: Date.now() }).where(eq(doctors.id, doc.id)),
       auditInsert(db, u.clinicId, actorOf(u), doc.feedTokenHash ? "feed.rotate" : "feed.create", "doctor", doc.id, { after: { privacy } }),
     ]);
+    // Stored before the URL is handed out, so the first poll is already a copy (worker/ics/feed-store.ts).
+    await hubFor(c.env, doc.id).refreshFeed(doc.id);
     return c.json({ feed: { enabled: true, privacy, ...feedUrls(c.env.APP_URL, token) } }, 201);
   })
   .patch("/:id/feed", async (c) => {
@@ -67,6 +71,7 @@ export const feedAdminRoutes = new Hono<AppEnv>()
       db.update(doctors).set({ feedPrivacy: b.privacy, updatedAt: Date.now() }).where(eq(doctors.id, doc.id)),
       auditInsert(db, u.clinicId, actorOf(u), "feed.update", "doctor", doc.id, { before: { privacy: doc.feedPrivacy }, after: { privacy: b.privacy } }),
     ]);
+    await hubFor(c.env, doc.id).refreshFeed(doc.id); // the body of the other privacy is never served
     return c.json({ feed: { enabled: doc.feedEnabled && !!doc.feedTokenHash, privacy: b.privacy } });
   })
   // Disable: the token hash is dropped, so even re-enabling needs a new URL.
@@ -76,11 +81,14 @@ export const feedAdminRoutes = new Hono<AppEnv>()
       db.update(doctors).set({ feedTokenHash: null, feedEnabled: false, updatedAt: Date.now() }).where(eq(doctors.id, doc.id)),
       auditInsert(db, u.clinicId, actorOf(u), "feed.disable", "doctor", doc.id, {}),
     ]);
+    await hubFor(c.env, doc.id).refreshFeed(doc.id); // removes the stored body
     return c.json({ feed: { enabled: false, privacy: doc.feedPrivacy } });
   });
 
 export const feedPublicRoutes = new Hono<AppEnv>().get("/:file", async (c) => {
   const file = c.req.param("file");
   const token = file.endsWith(".ics") ? file.slice(0, -4) : "";
-  return serveFeed(c.req.raw, token, { env: c.env, waitUntil: (p) => c.executionCtx.waitUntil(p) });
+  const res = await serveFeed(c.req.raw, token, { env: c.env, waitUntil: (p) => c.executionCtx.waitUntil(p) });
+  if (res.status === 200 || res.status === 304) c.executionCtx.waitUntil(recordFeedPoll(c.env.DB, token).catch(() => {}));
+  return res;
 });

@@ -1,6 +1,7 @@
 // Every /api route group except auth. Each group is its own module.
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
+import { analyticsRoutes } from "./analytics";
 import { appointmentRoutes } from "./appointments";
 import { auditRoutes } from "./audit";
 import { availabilityRoutes } from "./availability";
@@ -12,6 +13,7 @@ import { caldavIntegrationRoutes } from "./integrations-caldav";
 import { providerStatusRoutes } from "./integration-providers";
 import { liveRoutes } from "./live";
 import { noticeRoutes } from "./notices";
+import { npsRoutes } from "./nps";
 import { patientRoutes } from "./patients";
 import { setupRoutes } from "./setup";
 import { suggestionRoutes } from "../suggestions/routes";
@@ -28,6 +30,8 @@ apiRoutes.route("/patients", patientRoutes);
 apiRoutes.route("/users", userRoutes);
 apiRoutes.route("/audit", auditRoutes);
 apiRoutes.route("/appointments", appointmentRoutes);
+apiRoutes.route("/analytics", analyticsRoutes);
+apiRoutes.route("/nps", npsRoutes);
 apiRoutes.route("/availability", availabilityRoutes);
 apiRoutes.route("/blocked-times", blockedTimeRoutes);
 apiRoutes.route("/live", liveRoutes);

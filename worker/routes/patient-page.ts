@@ -13,6 +13,7 @@ import { clientKeyOf } from "../auth/throttle";
 import { joinUrl } from "../video/jitsi";
 import { rescheduleRefusal, rescheduleRules } from "../patient-links/reschedule";
 import { renderChoices, rescheduleAction } from "../patient-links/reschedule-page";
+import { npsFormPost, patientNpsBlock } from "../analytics/nps-page";
 
 export const PAGE_LIMIT = 30; // requests per client IP per window
 export const PAGE_WINDOW_MS = 10 * 60_000;
@@ -73,6 +74,7 @@ async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text:
         canCancel: cancelOk,
         rescheduleHref: mayMove ? `/r/${c.req.param("token")}?choose=1` : null,
         cutoffNote: open && !cancelOk ? `It is too late to cancel online${clinic.phone ? `: please call ${clinic.phone}` : ": please call the clinic"}.` : null,
+        extraHtml: await patientNpsBlock(c.env.DB, a, clinic.name),
       },
       message,
     ),
@@ -92,6 +94,7 @@ patientPageRoutes.post("/:token", async (c) => {
   if (!link) return c.html(invalidLinkPage(), 404, headers);
   const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
   if (form.action === "reschedule") return rescheduleAction(c, link, form.start, headers, render);
+  if (form.action === "nps") return render(c, await npsFormPost(c.env.DB, link, form));
   const action = form.action === "confirm" || form.action === "cancel" ? form.action : null;
   if (!action) return render(c, { kind: "bad", text: "Choose Confirm or Cancel." });
   const r = await patientAction(c.env, link.clinicId, link.appointmentId, action, "link");

@@ -12,9 +12,7 @@
 // The cursor is saved only after its items are applied, so a run cut short (DO
 // evicted) simply repeats from the old cursor; applying is idempotent.
 import type { HubContext } from "../hub/work";
-import { newId } from "../ids";
 import { getAppointment } from "../appointments/queries";
-import type { BlockedTime } from "../appointments/model";
 import { CursorInvalidError, type ChangeSet, type ExternalItem } from "../providers/provider";
 import { ProviderError, ReconnectRequiredError } from "../providers/http";
 import { resolveSync } from "./policy";
@@ -23,7 +21,7 @@ import { linkByExternal, upsertLinkStatement } from "./links";
 import { acmsSideOf, extSideOf, lastSyncOf, notice, requeuePushStatements, runWithNotice, takeExternalTiming } from "./reconcile";
 import { backingOff, recordIntegrationError, type IntegrationSession } from "./session";
 import { describe } from "./outbound";
-import { busyLabelOf } from "./busy-label";
+import { blockExternalId, dropUnseenBlocks, linksOf, storeBusyItems } from "./busy-store";
 import { AccountBackoffError } from "./backoff";
 import { channelHealthy, nextCursorPollAt, POLL_WITH_PUSH_MS, POLL_WITHOUT_PUSH_MS } from "./cadence";
 import { WINDOW_AHEAD_MS, WINDOW_PAST_MS } from "./window";
@@ -48,7 +46,7 @@ export function parseCursor(stored: string | null): { fullAt: number; cursor: st
 }
 export const storeCursor = (fullAt: number, cursor: string) => `${fullAt}~${cursor}`;
 
-export const blockExternalId = (calendarId: string, eventId: string) => `${calendarId}::${eventId}`;
+export { blockExternalId };
 
 /** When this calendar next needs a sync without any notification. */
 export function nextPollAt(row: CalendarRow, now: number): number {
@@ -127,13 +125,27 @@ async function syncCalendar(ctx: HubContext, s: IntegrationSession, row: Calenda
     // the cursor only if it still holds, so a change mid-run ends in one more full listing.
     const setting = await ctx.env.DB.prepare("SELECT busy_label FROM calendar_integrations WHERE id = ?").bind(s.integ.id).first<{ busy_label: string }>();
     if (setting) s.integ.busy_label = setting.busy_label;
+    // Links of every item in one read, busy blocks stored in one write batch (./busy-store.ts).
+    const links = await linksOf(ctx, s.integ.id, changes.items.map((i) => i.id));
+    const busyItems: ExternalItem[] = [];
     for (const item of changes.items) {
+      const link = links.get(item.id);
       try {
-        await applyItem(ctx, s, row.calendar_id, isBusy, item);
+        if (link && link.external_calendar_id === row.calendar_id) await applyOwnEvent(ctx, s, row.calendar_id, item);
+        // Ours (by private property) but not linked to this integration: an earlier connection's
+        // event; it is an appointment already in ACMS, never a busy block.
+        else if (!item.appointmentId && isBusy) busyItems.push(item);
       } catch (err) {
         // One bad item must not stop the rest (lesson 10): log it and go on.
         console.error(`sync: item ${item.id} of calendar ${row.calendar_id} failed`, err);
       }
+    }
+    try {
+      await storeBusyItems(ctx, s, row.calendar_id, busyItems);
+    } catch (err) {
+      // The batch is one transaction: find the bad item by storing one at a time.
+      console.error(`sync: bulk busy write of calendar ${row.calendar_id} failed; item by item`, err);
+      for (const item of busyItems) await storeBusyItems(ctx, s, row.calendar_id, [item]).catch((e) => console.error(`sync: item ${item.id} failed`, e));
     }
     if (changes.full) await dropUnseenBlocks(ctx, s, row.calendar_id, changes.items);
     await ctx.env.DB.prepare(
@@ -143,82 +155,6 @@ async function syncCalendar(ctx: HubContext, s: IntegrationSession, row: Calenda
       .bind(storeCursor(fullAt, changes.nextCursor), startedAt, s.integ.id, row.calendar_id, s.integ.id, s.integ.busy_label)
       .run();
   });
-}
-
-async function applyItem(ctx: HubContext, s: IntegrationSession, calendarId: string, isBusy: boolean, item: ExternalItem) {
-  const link = await linkByExternal(ctx.env, s.integ.id, item.id);
-  if (link && link.external_calendar_id === calendarId) return applyOwnEvent(ctx, s, calendarId, item);
-  // Ours (by private property) but not linked to this integration: an earlier connection's
-  // event; it is an appointment already in ACMS, never a busy block.
-  if (item.appointmentId) return;
-  if (!isBusy) return;
-  await applyBusyItem(ctx, s, calendarId, item);
-}
-
-async function applyBusyItem(ctx: HubContext, s: IntegrationSession, calendarId: string, item: ExternalItem) {
-  const env = ctx.env;
-  const integ = s.integ;
-  const extId = blockExternalId(calendarId, item.id);
-  const existing = await env.DB.prepare("SELECT id, start_ms, end_ms, all_day, label FROM blocked_times WHERE integration_id = ? AND external_id = ?")
-    .bind(integ.id, extId)
-    .first<{ id: string; start_ms: number; end_ms: number; all_day: number; label: string }>();
-  const now = Date.now();
-  if (!item.blocks || !item.timing) {
-    // A cancelled recurring series may arrive as its master id only: its instances
-    // ("<id>_<start>") go with it.
-    const gone = (
-      await env.DB.prepare(
-        "SELECT id, start_ms, end_ms, all_day FROM blocked_times WHERE integration_id = ? AND (external_id = ? OR (? AND substr(external_id, 1, ?) = ?))",
-      )
-        .bind(integ.id, extId, item.cancelled ? 1 : 0, extId.length + 1, `${extId}_`)
-        .all<{ id: string; start_ms: number; end_ms: number; all_day: number }>()
-    ).results;
-    for (const g of gone) {
-      await env.DB.prepare("DELETE FROM blocked_times WHERE id = ?").bind(g.id).run();
-      await ctx.publish({ kind: "blocked", op: "deleted", doctorId: integ.doctor_id, record: blocked(g.id, integ, g.start_ms, g.end_ms, !!g.all_day) });
-    }
-    return;
-  }
-  const t = item.timing;
-  // Busy only: the title only if the doctor allowed it; never description, location or attendees.
-  const lbl = busyLabelOf(integ.busy_label, item.title);
-  if (existing && existing.start_ms === t.startMs && existing.end_ms === t.endMs && !!existing.all_day === t.allDay && existing.label === lbl) return;
-  const id = existing?.id ?? newId();
-  await env.DB.prepare(
-    `INSERT INTO blocked_times (id, clinic_id, doctor_id, start_ms, end_ms, source, label, all_day, integration_id, external_id, created_by, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (integration_id, external_id) DO UPDATE SET start_ms = excluded.start_ms, end_ms = excluded.end_ms,
-       label = excluded.label, all_day = excluded.all_day, updated_at = excluded.updated_at`,
-  )
-    .bind(id, integ.clinic_id, integ.doctor_id, t.startMs, t.endMs, integ.provider, lbl, t.allDay ? 1 : 0, integ.id, extId, `system:${integ.provider}-sync`, now, now)
-    .run();
-  await ctx.publish({ kind: "blocked", op: existing ? "updated" : "created", doctorId: integ.doctor_id, record: blocked(id, integ, t.startMs, t.endMs, t.allDay, lbl) });
-}
-
-const blocked = (id: string, integ: IntegrationSession["integ"], startMs: number, endMs: number, allDay: boolean, label = ""): BlockedTime => ({
-  id,
-  doctorId: integ.doctor_id,
-  start: new Date(startMs).toISOString(),
-  end: new Date(endMs).toISOString(),
-  source: integ.provider,
-  label,
-  allDay,
-});
-
-/** After a full listing: imported blocks of this calendar the listing no longer has are gone. */
-async function dropUnseenBlocks(ctx: HubContext, s: IntegrationSession, calendarId: string, items: ExternalItem[]) {
-  const prefix = blockExternalId(calendarId, "");
-  const seen = new Set(items.filter((i) => i.blocks).map((i) => blockExternalId(calendarId, i.id)));
-  const rows = (
-    await ctx.env.DB.prepare("SELECT id, external_id, start_ms, end_ms, all_day FROM blocked_times WHERE integration_id = ? AND substr(external_id, 1, ?) = ?")
-      .bind(s.integ.id, prefix.length, prefix)
-      .all<{ id: string; external_id: string; start_ms: number; end_ms: number; all_day: number }>()
-  ).results;
-  for (const r of rows) {
-    if (seen.has(r.external_id)) continue;
-    await ctx.env.DB.prepare("DELETE FROM blocked_times WHERE id = ?").bind(r.id).run();
-    await ctx.publish({ kind: "blocked", op: "deleted", doctorId: s.integ.doctor_id, record: blocked(r.id, s.integ, r.start_ms, r.end_ms, !!r.all_day) });
-  }
 }
 
 /** One of our events came back changed: the conflict policy decides (inside the lock). */

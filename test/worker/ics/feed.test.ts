@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { FEED_TOKEN_BYTES } from "../../../worker/routes/feeds";
 import { authed, countRows, makeClinic } from "../../helpers";
-import { daysFromNow, insertAppointment, parseIcs, unfold } from "./fixtures";
+import { daysFromNow, insertAppointment, parseIcs, published, unfold } from "./fixtures";
 
 const fetchFeed = (url: string, headers?: HeadersInit) => exports.default.fetch(url.replace("http://localhost:8787", "http://localhost"), { headers });
 
@@ -53,6 +53,7 @@ describe("GET /feeds/:token.ics", () => {
     await insertAppointment({ clinicId: f.clinic.id, doctorId: d.doctor.id, patientId: p1.id, start: daysFromNow(-40) });
     await insertAppointment({ clinicId: f.clinic.id, doctorId: d.doctor.id, patientId: p1.id, start: daysFromNow(400) });
     await insertAppointment({ clinicId: f.clinic.id, doctorId: f.doctors[1].doctor.id, patientId: p1.id, start: daysFromNow(2) });
+    await published(d.doctor.id);
     const res = await fetchFeed(feed.url);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
@@ -75,16 +76,26 @@ describe("GET /feeds/:token.ics", () => {
     expect(text).not.toContain("DESCRIPTION");
   });
 
-  it("sends gzip to clients that accept it, from the render and from the cache, with the same content", async () => {
+  it("sends gzip to clients that accept it, from the stored body and from a render, with the same content", async () => {
     const { f, d, feed } = await setup();
     for (let i = 0; i < 20; i++) await insertAppointment({ clinicId: f.clinic.id, doctorId: d.doctor.id, patientId: f.patients[0].id, start: daysFromNow(i + 1) });
+    await published(d.doctor.id);
     // The runtime's fetch decodes Content-Encoding: gzip for the caller, as HTTP clients do.
     const inflate = (res: Response) => res.text();
+    const stored = await fetchFeed(feed.url, { "accept-encoding": "gzip, deflate, br" });
+    expect(stored.headers.get("x-acms-feed-cache")).toBe("hit");
+    expect(stored.headers.get("content-encoding")).toBe("gzip");
+    const storedText = await inflate(stored);
+    // No stored body (as before the first build): the request renders, the same bytes.
+    await env.DB.prepare("DELETE FROM feed_bodies WHERE doctor_id = ?").bind(d.doctor.id).run();
     const cold = await fetchFeed(feed.url, { "accept-encoding": "gzip, deflate, br" });
     expect(cold.headers.get("x-acms-feed-cache")).toBe("miss");
     expect(cold.headers.get("content-encoding")).toBe("gzip");
     expect(cold.headers.get("vary")).toBe("accept-encoding");
     const coldText = await inflate(cold);
+    expect(coldText).toBe(storedText);
+    expect(cold.headers.get("etag")).toBe(stored.headers.get("etag"));
+    await env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(d.doctor.id)).idle(); // the miss asked the hub to store it again
     const warm = await fetchFeed(feed.url, { "accept-encoding": "gzip" });
     expect(warm.headers.get("x-acms-feed-cache")).toBe("hit");
     expect(warm.headers.get("content-encoding")).toBe("gzip");
@@ -98,39 +109,104 @@ describe("GET /feeds/:token.ics", () => {
   it("minimal privacy shows initials and type only", async () => {
     const { f, d, feed } = await setup("minimal");
     await insertAppointment({ clinicId: f.clinic.id, doctorId: d.doctor.id, patientId: f.patients[0].id, start: daysFromNow(1), type: "vaccination", notes: "NOTE-Y" });
+    await published(d.doctor.id);
     const text = await (await fetchFeed(feed.url)).text();
     expect(unfold(text)).not.toMatch(/Ada|Lovelace|NOTE-Y/);
     expect(parseIcs(text).getFirstSubcomponent("vevent")!.getFirstPropertyValue("summary")).toBe("A.L.B. - Vaccination");
   });
 
-  it("answers 304 to If-None-Match and If-Modified-Since, serves the cache when warm, and re-renders after a change", async () => {
+  it("answers 304 to If-None-Match and If-Modified-Since from the stored body, and serves a change once the hub rebuilt it", async () => {
     const { f, d, feed } = await setup();
     await insertAppointment({ clinicId: f.clinic.id, doctorId: d.doctor.id, patientId: f.patients[0].id, start: daysFromNow(1) });
+    await published(d.doctor.id);
     const first = await fetchFeed(feed.url);
     const etag = first.headers.get("etag")!;
     const body = await first.text();
-    expect(first.headers.get("x-acms-feed-cache")).toBe("miss");
+    expect(first.headers.get("x-acms-feed-cache")).toBe("hit");
 
-    const notModified = await fetchFeed(feed.url, { "if-none-match": etag });
-    expect(notModified.status).toBe(304);
-    expect(await notModified.text()).toBe("");
-
-    const warm = await fetchFeed(feed.url);
-    expect(warm.status).toBe(200);
-    expect(warm.headers.get("x-acms-feed-cache")).toBe("hit");
-    expect(await warm.text()).toBe(body);
-    const ims = await fetchFeed(feed.url, { "if-modified-since": warm.headers.get("last-modified")! });
+    for (const inm of [etag, etag.replace(/^W\//, ""), `"0000", ${etag}`, "*"]) {
+      const notModified = await fetchFeed(feed.url, { "if-none-match": inm });
+      expect(notModified.status, inm).toBe(304);
+      expect(notModified.headers.get("etag")).toBe(etag);
+      expect(await notModified.text()).toBe("");
+    }
+    const again = await fetchFeed(feed.url);
+    expect(again.status).toBe(200);
+    expect(await again.text()).toBe(body);
+    const ims = await fetchFeed(feed.url, { "if-modified-since": again.headers.get("last-modified")! });
     expect(ims.status).toBe(304);
 
-    // A change to the doctor's calendar goes through DoctorHub.publish, which bumps the version.
+    // A change to the doctor's calendar goes through DoctorHub.publish, which rebuilds the stored body.
     await insertAppointment({ clinicId: f.clinic.id, doctorId: d.doctor.id, patientId: f.patients[1].id, start: daysFromNow(5) });
+    await published(d.doctor.id);
+    const changed = await fetchFeed(feed.url, { "if-none-match": etag });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get("etag")).not.toBe(etag);
+    expect(changed.headers.get("x-acms-feed-cache")).toBe("hit");
+    expect(parseIcs(await changed.text()).getAllSubcomponents("vevent")).toHaveLength(2);
+  });
+
+  it("a booking through the API shows in the feed within a second, without rendering on the request", async () => {
+    const { f, d, feed } = await setup();
+    const before = await fetchFeed(feed.url);
+    expect(parseIcs(await before.text()).getAllSubcomponents("vevent")).toHaveLength(0);
+    const start = new Date(daysFromNow(3, 10));
+    const res = await authed(f.tokens.receptionist).post("/api/appointments", {
+      doctorId: d.doctor.id,
+      patientId: f.patients[0].id,
+      start: start.toISOString(),
+      end: new Date(start.getTime() + 30 * 60_000).toISOString(),
+    });
+    expect(res.status).toBe(201);
+    const t0 = Date.now();
+    let events = 0;
+    let cache = "";
+    while (Date.now() - t0 < 1000) {
+      const r = await fetchFeed(feed.url);
+      cache = r.headers.get("x-acms-feed-cache") ?? "";
+      events = parseIcs(await r.text()).getAllSubcomponents("vevent").length;
+      if (events === 1) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(events).toBe(1);
+    expect(cache).toBe("hit");
+  });
+
+  it("never serves the stored body of another privacy; a stale shape is served once and rebuilt", async () => {
+    const { f, d, feed } = await setup("minimal");
+    await insertAppointment({ clinicId: f.clinic.id, doctorId: d.doctor.id, patientId: f.patients[0].id, start: daysFromNow(1), type: "vaccination" });
+    await published(d.doctor.id);
+    expect(unfold(await (await fetchFeed(feed.url)).text())).toContain("SUMMARY:A.L.B. - Vaccination");
+    // Privacy changed behind the hub's back (as if its rebuild had not run): no initials leak, the request renders.
+    await env.DB.prepare("UPDATE doctors SET feed_privacy = 'busy' WHERE id = ?").bind(d.doctor.id).run();
+    const busy = await fetchFeed(feed.url);
+    expect(busy.headers.get("x-acms-feed-cache")).toBe("miss");
+    const busyText = unfold(await busy.text());
+    expect(busyText).not.toContain("A.L.B.");
+    expect(busyText).toContain("SUMMARY:Patient Appointment");
     const hub = env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(d.doctor.id));
-    await hub.publish(d.doctor.id, { kind: "appointment", op: "created", doctorId: d.doctor.id, record: {} });
-    const stale = await fetchFeed(feed.url, { "if-none-match": etag });
-    expect(stale.status).toBe(200);
-    expect(stale.headers.get("etag")).not.toBe(etag);
-    expect(stale.headers.get("x-acms-feed-cache")).toBe("miss");
-    expect(parseIcs(await stale.text()).getAllSubcomponents("vevent")).toHaveLength(2);
+    await hub.idle();
+    expect((await fetchFeed(feed.url)).headers.get("x-acms-feed-cache")).toBe("hit");
+
+    // The clinic's address changed: the stored body is served as it is while the hub rebuilds it.
+    await env.DB.prepare("UPDATE clinics SET address = '9 New Street' WHERE id = ?").bind(f.clinic.id).run();
+    const stale = await fetchFeed(feed.url);
+    expect(stale.headers.get("x-acms-feed-cache")).toBe("stale");
+    expect(unfold(await stale.text())).not.toContain("9 New Street");
+    await hub.idle();
+    const fresh = await fetchFeed(feed.url);
+    expect(fresh.headers.get("x-acms-feed-cache")).toBe("hit");
+    expect(unfold(await fresh.text())).toContain("LOCATION:9 New Street");
+  });
+
+  it("stores one body per doctor with a feed and drops it when the feed is disabled", async () => {
+    const { f, d, feed } = await setup();
+    expect(await countRows("feed_bodies", "doctor_id = ?", d.doctor.id)).toBe(1);
+    await published(f.doctors[1].doctor.id); // a doctor without a feed stores nothing
+    expect(await countRows("feed_bodies", "doctor_id = ?", f.doctors[1].doctor.id)).toBe(0);
+    expect((await authed(d.token).delete(`/api/doctors/${d.doctor.id}/feed`)).status).toBe(200);
+    expect(await countRows("feed_bodies", "doctor_id = ?", d.doctor.id)).toBe(0);
+    expect((await fetchFeed(feed.url)).status).toBe(404);
   });
 
   it("answers HEAD like GET without a body", async () => {

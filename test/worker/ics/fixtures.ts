@@ -44,3 +44,13 @@ export const daysFromNow = (d: number, hourUtc = 9) => {
   x.setUTCHours(hourUtc, 0, 0, 0);
   return x.toISOString();
 };
+
+/**
+ * Rows inserted straight into D1 bypass the DoctorHub; every real writer publishes the change
+ * through it, which rebuilds the doctor's stored feed body. Do that, and wait for the rebuild.
+ */
+export async function published(doctorId: string): Promise<void> {
+  const hub = env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(doctorId));
+  await hub.publish(doctorId, { kind: "appointment", op: "updated", doctorId, record: {} } as never);
+  await hub.idle();
+}

@@ -30,6 +30,8 @@ export const graphApiBase = (env: Env) => (env.MICROSOFT_GRAPH_BASE ?? "https://
 
 /** Items per delta/list page we ask for (Prefer: odata.maxpagesize). */
 const PAGE_SIZE = 100;
+/** Events per page when listing our own events on connect (calendarView pages go up to 1,000). */
+const OWN_PAGE_SIZE = 500;
 /** A listing that does not end within this many pages is refused (hostile or broken server). */
 const MAX_PAGES = 500;
 /**
@@ -175,30 +177,51 @@ export class MicrosoftGraphClient implements CalendarProvider {
   /** Full calendarView listing of a non-default calendar (no v1.0 delta for it). */
   private async view(calendarId: string, window: TimeWindow): Promise<ChangeSet> {
     const items: ExternalItem[] = [];
+    for (const ev of await this.listView(calendarId, window, PAGE_SIZE)) items.push(fromGraphEvent(ev, this.timeZone, this.inbound));
+    return { items, nextCursor: VIEW, full: true };
+  }
+
+  /** Every event of a calendar in the window, our appointment-id property expanded, page by page. */
+  private async listView(calendarId: string, window: TimeWindow, pageSize: number): Promise<GraphEvent[]> {
+    const events: GraphEvent[] = [];
     let next: string | null = `/me/calendars/${encodeURIComponent(calendarId)}/calendarView`;
     for (let page = 0; next; page++) {
       if (page >= MAX_PAGES) throw new Error(`Graph calendarView did not end within ${MAX_PAGES} pages`);
       const res: Response = await this.call("GET", next, {
-        prefer: `odata.maxpagesize=${PAGE_SIZE}`,
+        prefer: `odata.maxpagesize=${pageSize}`,
         query:
           page === 0
             ? { startDateTime: new Date(window.startMs).toISOString(), endDateTime: new Date(window.endMs).toISOString(), $expand: EXPAND_OURS }
             : {},
       });
       const body = (await res.json()) as { value?: GraphEvent[]; "@odata.nextLink"?: string };
-      for (const ev of body.value ?? []) if (typeof ev?.id === "string") items.push(fromGraphEvent(ev, this.timeZone, this.inbound));
+      for (const ev of body.value ?? []) if (typeof ev?.id === "string") events.push(ev);
       next = body["@odata.nextLink"] ?? null;
     }
-    return { items, nextCursor: VIEW, full: true };
+    return events;
   }
 
   /**
-   * Our events in the window (issue 17: reconciliation after a (re)connect and daily, and
-   * disconnect's "remove events"). Delta answers carry no extended properties, so this is the
-   * calendarView listing with our property expanded; the engine keeps the events that have it.
+   * Our events in a calendar (cheap first connect and reconnect, worker/sync/reconnect.ts; also
+   * the daily reconciliation and disconnect's "remove events", issue 17): ONE calendarView
+   * listing of the window (delta answers carry no extended properties), OWN_PAGE_SIZE events a request, instead of a
+   * $filter look-up per appointment (it was 2 requests per upcoming appointment on connect:
+   * look-up + create). Graph cannot filter calendarView by an extended property, so every
+   * event of the window is listed and ours are picked by the expanded property. The listing
+   * also answers findOurs() for the rest of this sync run: a create or PATCH after it needs no
+   * look-up of its own.
    */
-  async listOwnEvents(calendarId: string, window: TimeWindow): Promise<ExternalItem[]> {
-    return (await this.view(calendarId, window)).items.filter((i) => i.appointmentId);
+  async listOwnEvents(calendarId: string, window: TimeWindow, _doctorId: string): Promise<ExternalItem[]> {
+    const items: ExternalItem[] = [];
+    const byAppointment = new Map<string, GraphEvent>();
+    for (const ev of await this.listView(calendarId, window, OWN_PAGE_SIZE)) {
+      const item = fromGraphEvent(ev, this.timeZone, this.inbound);
+      if (!item.appointmentId) continue;
+      items.push(item);
+      if (!ev.isCancelled) byAppointment.set(item.appointmentId, ev);
+    }
+    this.ownListing = { calendarId, byAppointment };
+    return items;
   }
 
   async getEvent(_calendarId: string, eventId: string): Promise<ExternalItem | null> {
@@ -211,6 +234,9 @@ export class MicrosoftGraphClient implements CalendarProvider {
     }
   }
 
+  /** Our events of one calendar from listOwnEvents() in this run: absent there means absent. */
+  private ownListing: { calendarId: string; byAppointment: Map<string, GraphEvent> } | null = null;
+
   /**
    * Our event for an appointment in a calendar, found by our extended property (lost create
    * answers, reconnects). The result is checked, not trusted (issue 17): if $filter is not
@@ -219,6 +245,7 @@ export class MicrosoftGraphClient implements CalendarProvider {
    * property is expanded and only an event carrying THIS appointment id counts.
    */
   private async findOurs(calendarId: string, appointmentId: string): Promise<GraphEvent | null> {
+    if (this.ownListing?.calendarId === calendarId) return this.ownListing.byAppointment.get(appointmentId) ?? null;
     const res = await this.call("GET", `/me/calendars/${encodeURIComponent(calendarId)}/events`, {
       query: {
         $filter: `singleValueExtendedProperties/Any(ep: ep/id eq '${PROP_APPOINTMENT}' and ep/value eq '${appointmentId.replace(/'/g, "''")}')`,
@@ -264,6 +291,7 @@ export class MicrosoftGraphClient implements CalendarProvider {
           body: { ...body, transactionId: transactionIdFor(appt.appointmentId, appt.version, existingId) },
         });
         ev = (await res.json()) as GraphEvent;
+        if (this.ownListing?.calendarId === calendarId) this.ownListing.byAppointment.set(appt.appointmentId, ev);
       }
     }
     const updated = ev.lastModifiedDateTime ? Date.parse(ev.lastModifiedDateTime) : NaN;
