@@ -7,6 +7,7 @@ import { SignedOut } from "./setup/SignedOut";
 import { NoticeBell } from "./notices/NoticeBell";
 import { ReconnectBanner } from "./notices/ReconnectBanner";
 import { SettingsPage } from "./settings/SettingsPage";
+import { WaitlistPage } from "./waitlist/WaitlistPage";
 import { clearMyIntegrations, loadMyIntegrations } from "./stores/integrations";
 import { startNotices, stopNotices } from "./stores/notices";
 import { setLiveDoctors, startLive, stopLive } from "./stores/live";
@@ -84,6 +85,7 @@ export function App() {
             <nav aria-label="Main">
               <Link href="/">Calendar</Link>
               <Link href="/patients">Patients</Link>
+              <Link href="/waitlist">Waitlist</Link>
               <Link href="/analytics">Analytics</Link>
               <Link href="/settings/integrations">Settings</Link>
             </nav>
@@ -99,7 +101,11 @@ export function App() {
           <div id="main" class="app-main">
             <Show when={path().startsWith("/patients")} fallback={
               <Show when={path().startsWith("/settings")} fallback={
-                <Show when={path().startsWith("/analytics")} fallback={<CalendarPage />}>
+                <Show when={path().startsWith("/analytics")} fallback={
+                  <Show when={path().startsWith("/waitlist")} fallback={<CalendarPage />}>
+                    <WaitlistPage />
+                  </Show>
+                }>
                   <Show when={AnalyticsPage()} fallback={<p class="muted" role="status">Loading analytics…</p>}>{(P) => createComponent(P(), {})}</Show>
                 </Show>
               }>

@@ -12,6 +12,9 @@ import { importRoutes } from "./routes/imports";
 import { apiRoutes } from "./routes/index";
 import { appointmentEngagementRoutes, patientConsentRoutes, reminderSettingsRoutes } from "./routes/engagement";
 import { patientPageRoutes } from "./routes/patient-page";
+import { waitlistPageRoutes } from "./routes/waitlist-page";
+import { waitlistRoutes } from "./routes/waitlist";
+import { waitlistSettingsRoutes } from "./routes/waitlist-settings";
 import { twilioWebhookRoutes } from "./routes/twilio-webhooks";
 import { microsoftIntegrationRoutes } from "./routes/integrations-microsoft";
 import { microsoftWebhookRoutes } from "./routes/webhooks-microsoft";
@@ -45,6 +48,8 @@ app.route("/api/clinic", reminderSettingsRoutes);
 app.route("/api/patients", patientConsentRoutes);
 app.route("/api/appointments", appointmentEngagementRoutes);
 app.route("/api/webhooks/twilio", twilioWebhookRoutes);
+app.route("/api/waitlist/settings", waitlistSettingsRoutes);
+app.route("/api/waitlist", waitlistRoutes);
 // Outlook connect + Graph webhooks (mounted before /api so /api/integrations' middleware does not run twice).
 app.route("/api/integrations/microsoft", microsoftIntegrationRoutes);
 app.route("/api/webhooks/microsoft", microsoftWebhookRoutes);
@@ -53,6 +58,7 @@ app.route("/api", apiRoutes);
 app.route("/feeds", feedPublicRoutes);
 // The patient's one-tap confirm/cancel page: no session, the token in the path is the capability.
 app.route("/r", patientPageRoutes);
+app.route("/w", waitlistPageRoutes);
 
 app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), 404));
 

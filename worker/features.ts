@@ -14,12 +14,14 @@ import { twilioFromEnv } from "./sms/twilio";
 import { calendarSyncWork } from "./sync/work";
 import { videoLinkEffect } from "./video/effect";
 import { analyticsEffect } from "./analytics/effect";
+import { waitlistEffect } from "./waitlist/effect";
+import { waitlistWork } from "./waitlist/offers";
 
 /** Statements committed in the same D1 batch as every appointment change, in this order. */
-export const changeEffects: ChangeEffect[] = [inviteEmailEffect, reminderEffect, videoLinkEffect, analyticsEffect];
+export const changeEffects: ChangeEffect[] = [inviteEmailEffect, reminderEffect, videoLinkEffect, analyticsEffect, waitlistEffect];
 
 /** Background work every DoctorHub runs single-flight after each change and on its alarm, in this order. */
-export const hubWork: HubWork[] = [calendarSyncWork, inviteEmailWork, reminderWork];
+export const hubWork: HubWork[] = [calendarSyncWork, inviteEmailWork, reminderWork, waitlistWork];
 
 export function registerFeatures(): void {
   useChangeEffects(changeEffects);

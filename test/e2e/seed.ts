@@ -119,6 +119,16 @@ export function seedSql(now = Date.now()) {
       `INSERT INTO patient_links (token_hash, clinic_id, appointment_id, expires_at, created_at) VALUES (${q(createHash("sha256").update(l.token).digest("hex"))}, ${q(ids.clinic)}, ${q(l.appointmentId)}, ${start + HOUR / 2}, ${now});`,
     );
   }
+  // Self-reschedule (issue #20): Bob with Dr Cuddy 12 days ahead at 16:00 (inside the 14-day
+  // window the patient chooses from, outside the views other tests count), with its link.
+  {
+    const m = rescheduleLink;
+    const start = today + 12 * 24 * HOUR + 16 * HOUR;
+    rows.push(
+      `INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, patient_name, start_ms, end_ms, type, reason, status, notes, version, created_by, updated_by) VALUES (${q(m.appointmentId)}, ${q(ids.clinic)}, ${q(ids.drCuddy)}, ${q(ids.pBob)}, 'Bob Baker', ${start}, ${start + HOUR / 2}, 'consultation', 'PRIVATE-REASON', 'scheduled', '', 1, ${q(ids.admin)}, ${q(ids.admin)});`,
+      `INSERT INTO patient_links (token_hash, clinic_id, appointment_id, expires_at, created_at) VALUES (${q(createHash("sha256").update(m.token).digest("hex"))}, ${q(ids.clinic)}, ${q(m.appointmentId)}, ${start + HOUR / 2}, ${now});`,
+    );
+  }
   // Analytics (issue #19): a completed visit whose link asks the NPS question.
   {
     const start = today + 62 * 24 * HOUR + 14 * HOUR;
@@ -138,6 +148,7 @@ export const patientLinks = {
   notice: { token: "e2eNoticeToken__0123456789abcdef", appointmentId: "fc".repeat(16) },
 };
 
+export const rescheduleLink = { token: "e2eMoveToken____0123456789abcdef", appointmentId: "f9".repeat(16) };
 export const npsLink = { token: "e2eNpsToken_____0123456789abcdef", appointmentId: "fc".repeat(16) };
 
 export function seededNotices(now: number) {

@@ -10,6 +10,7 @@ import { clinicTz, doctors } from "../stores/session";
 import { toast } from "../ui/toast";
 import { PatientForm } from "./PatientForm";
 import { patientsApi } from "./patients-api";
+import { PatientWaitlist } from "../waitlist/PatientWaitlist";
 import "../admin/admin.css";
 
 export function PatientPage(props: { id: string }) {
@@ -63,6 +64,7 @@ export function PatientPage(props: { id: string }) {
                   }}
                 />
               </section>
+              <PatientWaitlist patientId={props.id} patientName={p.name} />
             </>
           )}
         </Show>

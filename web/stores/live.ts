@@ -9,6 +9,7 @@ import { reloadRange, removeAppointment, removeBlocked, upsertAppointment, upser
 import { loadMyIntegrations } from "./integrations";
 import { loadNotices, noticeArrived } from "./notices";
 import { upsertDoctor, user } from "./session";
+import { waitlistChanged } from "../waitlist/waitlist-api";
 
 export type LiveState = "connecting" | "live" | "offline";
 const [state, setState] = createSignal<LiveState>("offline");
@@ -59,6 +60,8 @@ function onMessage(ev: MessageEvent) {
     } else if (c.kind === "doctor") {
       // Hours, slot length, colour or name edited in the admin screens: shading and columns follow.
       upsertDoctor(c.record as Doctor);
+    } else if (c.kind === "waitlist") {
+      waitlistChanged();
     } else if (c.kind === "integration" && c.doctorId === user()?.doctorId) {
       // My integration changed (e.g. "needs reconnect"): the banner and the notice that came with it.
       void loadMyIntegrations();

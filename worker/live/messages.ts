@@ -11,7 +11,9 @@ export type LiveChange =
   | { kind: "integration"; op: "updated"; doctorId: string; record: unknown }
   | { kind: "notice"; op: "created"; doctorId: string; record: unknown }
   // A doctor's settings changed (hours, slot length, colour, name, types): record is the DoctorDto.
-  | { kind: "doctor"; op: "updated"; doctorId: string; record: unknown };
+  | { kind: "doctor"; op: "updated"; doctorId: string; record: unknown }
+  // The doctor's waitlist offers changed (sent, opened, accepted, expired): the Waitlist screen reloads. record: {}.
+  | { kind: "waitlist"; op: "updated"; doctorId: string; record: unknown };
 
 export type ServerMessage =
   | { type: "hello"; seq: number }

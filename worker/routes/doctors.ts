@@ -18,6 +18,7 @@ import { newId } from "../ids";
 import { csrf, requireRole, requireSession } from "../middleware/session";
 import { idParam, jsonBody, queryOf } from "../validate";
 import { idOf } from "./path-id";
+import { offerNewWorkingTime } from "../waitlist/new-hours";
 
 const ListQuery = z.strictObject({ includeInactive: z.enum(["true", "false"]).optional() });
 
@@ -117,5 +118,7 @@ export const doctorRoutes = new Hono<AppEnv>()
       auditInsert(db, u.clinicId, actorOf(u), "doctor.update", "doctor", id, changed(doctorDto(before), doctorDto(after))),
     ]);
     await publishDoctorChange(c.env, u.clinicId, doctorDto(after));
+    // New working time is offered to the waitlist (issue #20).
+    if (set.workingHours) await offerNewWorkingTime(c.env, u.clinicId, id, before.workingHours, set.workingHours).catch((err) => console.error("waitlist: new hours", err));
     return c.json({ doctor: doctorDto(after) });
   });

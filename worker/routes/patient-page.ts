@@ -11,6 +11,8 @@ import { appointmentPage, invalidLinkPage, tooManyRequestsPage } from "../patien
 import { allowRequest } from "../patient-links/rate-limit";
 import { clientKeyOf } from "../auth/throttle";
 import { joinUrl } from "../video/jitsi";
+import { rescheduleRefusal, rescheduleRules } from "../patient-links/reschedule";
+import { renderChoices, rescheduleAction } from "../patient-links/reschedule-page";
 import { npsFormPost, patientNpsBlock } from "../analytics/nps-page";
 
 export const PAGE_LIMIT = 30; // requests per client IP per window
@@ -18,13 +20,15 @@ export const PAGE_WINDOW_MS = 10 * 60_000;
 
 export const patientPageRoutes = new Hono<AppEnv>();
 
-const headers = {
+export const patientPageHeaders: Record<string, string> = {
   "cache-control": "no-store",
   "referrer-policy": "no-referrer",
   "x-robots-tag": "noindex",
   "x-frame-options": "DENY",
   "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
+
+const headers = patientPageHeaders;
 
 patientPageRoutes.use("/:token", async (c, next) => {
   // An IPv6 subscriber owns a whole /64: counting full addresses would give one phone 2^64 budgets.
@@ -36,7 +40,7 @@ patientPageRoutes.use("/:token", async (c, next) => {
 async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text: string } | null) {
   const link = await resolvePatientLink(c.env.DB, c.req.param("token") ?? "", Date.now(), c.env.SESSION_SECRET);
   if (!link) return c.html(invalidLinkPage(), 404, headers);
-  const [a, clinic, extra] = await Promise.all([
+  const [a, clinic, extra, rules] = await Promise.all([
     getAppointment(c.env.DB, link.clinicId, link.appointmentId),
     clinicContact(c.env.DB, link.clinicId),
     c.env.DB.prepare(
@@ -45,12 +49,14 @@ async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text:
     )
       .bind(link.appointmentId)
       .first<{ doctor: string; address: string; video: string | null }>(),
+    rescheduleRules(c.env.DB, link.clinicId),
   ]);
   if (!a || !clinic || !extra) return c.html(invalidLinkPage(), 404, headers);
   const now = Date.now();
   const open = (a.status === "scheduled" || a.status === "confirmed") && Date.parse(a.start) > now;
   const cancelOk = open && mayCancel(a, clinic.cancelCutoffMin, now);
   const { date, time } = clinicDateTime(Date.parse(a.start), clinic.timeZone);
+  const mayMove = open && !(await rescheduleRefusal(c.env.DB, a, clinic, rules, now));
   const jwt = c.env.JITSI_APP_ID && c.env.JITSI_APP_SECRET ? { appId: c.env.JITSI_APP_ID, secret: c.env.JITSI_APP_SECRET } : null;
   return c.html(
     appointmentPage(
@@ -66,6 +72,7 @@ async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text:
         status: a.status,
         canConfirm: open && a.status === "scheduled",
         canCancel: cancelOk,
+        rescheduleHref: mayMove ? `/r/${c.req.param("token")}?choose=1` : null,
         cutoffNote: open && !cancelOk ? `It is too late to cancel online${clinic.phone ? `: please call ${clinic.phone}` : ": please call the clinic"}.` : null,
         extraHtml: await patientNpsBlock(c.env.DB, a, clinic.name),
       },
@@ -76,12 +83,17 @@ async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text:
   );
 }
 
-patientPageRoutes.get("/:token", (c) => render(c, null));
+patientPageRoutes.get("/:token", async (c) => {
+  if (!c.req.query("choose")) return render(c, null);
+  const link = await resolvePatientLink(c.env.DB, c.req.param("token"));
+  return link ? renderChoices(c, link, headers, null, render) : c.html(invalidLinkPage(), 404, headers);
+});
 
 patientPageRoutes.post("/:token", async (c) => {
   const link = await resolvePatientLink(c.env.DB, c.req.param("token"), Date.now(), c.env.SESSION_SECRET);
   if (!link) return c.html(invalidLinkPage(), 404, headers);
   const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+  if (form.action === "reschedule") return rescheduleAction(c, link, form.start, headers, render);
   if (form.action === "nps") return render(c, await npsFormPost(c.env.DB, link, form));
   const action = form.action === "confirm" || form.action === "cancel" ? form.action : null;
   if (!action) return render(c, { kind: "bad", text: "Choose Confirm or Cancel." });

@@ -1,13 +1,14 @@
 // Twilio webhooks (no session; every request must carry a valid X-Twilio-Signature computed
 // over the public URL Twilio called — WEBHOOK_BASE_URL (default APP_URL) + path + query — and
 // the POST parameters; anything else → 403 and nothing done):
-//   POST /api/webhooks/twilio/sms     an inbound text: STOP/START/HELP, "C" confirm, "X" cancel
+//   POST /api/webhooks/twilio/sms     an inbound text: STOP/START/HELP, "C" confirm, "X" cancel, "R" reschedule link
 //   POST /api/webhooks/twilio/status  delivery status of a reminder we sent (StatusCallback)
 import { type Context, Hono } from "hono";
 import type { AppEnv, Env } from "../env";
 import { errorBody } from "../errors";
 import { clinicDateTime } from "../email/templates";
 import { patientAction } from "../patient-links/actions";
+import { rescheduleLinkReply } from "../patient-links/reschedule-sms";
 import { consentOffStatements, replanPatients } from "../reminders/replan";
 import { storedDigitCandidates } from "../sms/phone";
 import { classifyReply } from "../sms/replies";
@@ -81,8 +82,9 @@ twilioWebhookRoutes.post("/sms", async (c) => {
   if (intent === "help" || intent === "other" || !next) {
     const clinic = next?.name ?? "Your clinic";
     const call = next?.phone ? ` Call ${next.phone}.` : "";
-    return twiml(c, next ? `${clinic}: reply C to confirm or X to cancel your next appointment, STOP to stop texts.${call}` : null);
+    return twiml(c, next ? `${clinic}: reply C to confirm or X to cancel your next appointment, R to choose another time, STOP to stop texts.${call}` : null);
   }
+  if (intent === "reschedule") return twiml(c, await rescheduleLinkReply(c.env, next, now));
   const { date, time } = clinicDateTime(next.start_ms, next.time_zone);
   const r = await patientAction(c.env, next.clinic_id, next.id, intent, "sms", now);
   if (!r.ok) return twiml(c, `${next.name}: ${r.message}`);

@@ -1,16 +1,18 @@
 // Free slots: working time minus busy time, cut into slotMinutes pieces on a grid that
 // starts at each working period's start (09:00, 09:30, …), so a short booking does not
-// shift every later slot off the grid the patient expects.
+// shift every later slot off the grid the patient expects. `stepMinutes` (default: the slot
+// length) lets a longer booking start on every grid step (a 60-minute visit at 9:00, 9:30, …).
 import { type Interval, merge, overlaps } from "./intervals";
 
-export function freeSlots(working: Interval[], busy: Interval[], slotMinutes: number, notBefore = -Infinity): Interval[] {
+export function freeSlots(working: Interval[], busy: Interval[], slotMinutes: number, notBefore = -Infinity, stepMinutes = slotMinutes): Interval[] {
   const len = slotMinutes * 60_000;
-  if (!(len > 0)) return [];
+  const step = stepMinutes * 60_000;
+  if (!(len > 0) || !(step > 0)) return [];
   const b = merge(busy);
   const out: Interval[] = [];
   let j = 0;
   for (const w of merge(working)) {
-    for (let s = w.start; s + len <= w.end; s += len) {
+    for (let s = w.start; s + len <= w.end; s += step) {
       const slot = { start: s, end: s + len };
       if (slot.start < notBefore) continue;
       while (j < b.length && b[j].end <= slot.start) j++;

@@ -1,8 +1,9 @@
 // What a patient's SMS reply means. Keywords follow the carriers' and Twilio's standard opt-out
 // and opt-in words (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT…; START, YES, UNSTOP; HELP,
 // INFO), matched on the whole trimmed message, case-insensitively. "C" confirms and "X"
-// cancels the patient's next appointment (the letters the reminder tells them to send).
-export type ReplyIntent = "stop" | "start" | "help" | "confirm" | "cancel" | "other";
+// cancels the patient's next appointment (the letters the reminder tells them to send); "R"
+// answers with the link to choose another time (self-reschedule).
+export type ReplyIntent = "stop" | "start" | "help" | "confirm" | "cancel" | "reschedule" | "other";
 
 const STOP = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"]);
 const START = new Set(["START", "YES", "UNSTOP", "OPTIN"]);
@@ -15,5 +16,6 @@ export function classifyReply(body: string): ReplyIntent {
   if (HELP.has(w)) return "help";
   if (w === "C") return "confirm";
   if (w === "X") return "cancel";
+  if (w === "R") return "reschedule";
   return "other";
 }

@@ -1,0 +1,18 @@
+// The answer to an SMS reply "R": a fresh personal link to the patient's page, opened on the
+// "Choose another time" list — or, when the patient may not move this appointment online (clinic
+// switch, type, limit, cut-off), why not and the clinic's phone. No patient data in the text.
+import { getAppointment } from "../appointments/queries";
+import type { Env } from "../env";
+import { clinicContact } from "./actions";
+import { issuePatientLink } from "./links";
+import { rescheduleRefusal, rescheduleRules } from "./reschedule";
+
+export async function rescheduleLinkReply(env: Env, next: { id: string; clinic_id: string; name: string }, now = Date.now()): Promise<string> {
+  const [a, clinic, rules] = await Promise.all([getAppointment(env.DB, next.clinic_id, next.id), clinicContact(env.DB, next.clinic_id), rescheduleRules(env.DB, next.clinic_id)]);
+  if (!a || !clinic) return `${next.name}: this appointment no longer exists.`;
+  const refusal = await rescheduleRefusal(env.DB, a, clinic, rules, now);
+  if (refusal) return `${next.name}: ${refusal}`;
+  const link = await issuePatientLink(env.DB, env.APP_URL, { clinicId: a.clinicId, appointmentId: a.id, endMs: Date.parse(a.end) }, now);
+  await link.statement.run();
+  return `${next.name}: choose another time here: ${link.url}?choose=1`;
+}
