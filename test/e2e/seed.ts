@@ -149,7 +149,7 @@ export const patientLinks = {
 };
 
 export const rescheduleLink = { token: "e2eMoveToken____0123456789abcdef", appointmentId: "f9".repeat(16) };
-export const npsLink = { token: "e2eNpsToken_____0123456789abcdef", appointmentId: "fc".repeat(16) };
+export const npsLink = { token: "e2eNpsToken_____0123456789abcdef", appointmentId: "f8".repeat(16) };
 
 export function seededNotices(now: number) {
   return [
