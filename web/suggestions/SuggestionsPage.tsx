@@ -153,7 +153,7 @@ export function SuggestionsPage() {
             </label>
             <label class="inline">
               <input type="checkbox" checked={d()!.waitlistEarly.enabled} onChange={(e) => set({ waitlistEarly: { ...d()!.waitlistEarly, enabled: e.currentTarget.checked } })} /> Offer still-unconfirmed
-              high-risk slots to the waitlist early (never double-booked; takes effect once the waitlist is available)
+              high-risk slots to the waitlist early (not active yet: it needs standby offers, which the waitlist does not make)
             </label>
             <label>
               Cut-off (hours before)

@@ -7,7 +7,7 @@
 //   check at send time and delivery tracking. A rescheduled appointment loses its pending rows
 //   (reminders/effect.ts) and is re-judged at the next tick; the unique key (appointment,
 //   channel, offset, start) means it never gets two for the same start.
-// - waitlistEarly: see offerEarlyToWaitlist below (a hook until the waitlist is merged).
+// - waitlistEarly: see offerEarlyToWaitlist below (a hook: the waitlist makes no standby offers yet).
 // Nothing here moves or cancels an appointment.
 import { auditInsert, systemActor } from "../db/audit";
 import { makeDb, toD1 } from "../db/client";
@@ -71,9 +71,10 @@ export async function planExtraSms(env: Env, clinicId: string, s: SuggestionSett
  * `cutoffHours` before their start and at high risk would be offered to the waitlist — as an
  * offer that only becomes a booking if this patient cancels or the slot is released, never a
  * second booking of the same time.
- * TODO(waitlist): when the waitlist branch is merged, call its `offerSlot` here for each
- * high-risk unconfirmed appointment (doctor, start, end, type) and record the offer. Until
- * then the setting is stored and shown but nothing is offered (docs/suggestions.md says so).
+ * TODO(waitlist): the waitlist's `offerSlot` (waitlist/offer-slot.ts) offers only time that is
+ * free when the hub runs the round, so a still-booked slot would be dropped there. This needs a
+ * standby offer kind (accepted = booked only once the slot is released). Until then the setting
+ * is stored and shown as not active, and nothing is offered (docs/suggestions.md says so).
  */
 export async function offerEarlyToWaitlist(_env: Env, _clinicId: string, _s: SuggestionSettings, _now: number): Promise<void> {}
 
