@@ -5,6 +5,7 @@ import { createResource, createSignal, For, onCleanup, Show, type Accessor } fro
 import { ApiFailure, api, netListeners } from "../api-client/client";
 import type { Slot } from "../api-client/types";
 import { formatTime, toWall } from "../lib/tz";
+import { fittingStarts } from "../../worker/scheduling/slots";
 
 export function nextDate(ymd: string): string {
   const d = new Date(`${ymd}T00:00:00Z`);
@@ -21,18 +22,13 @@ export async function freeSlotsOn(doctorId: string, day: string, tz: string): Pr
 
 /**
  * Start times where an appointment of `durationMs` fits wholly in free time: consecutive free
- * slots are joined, so a 60-minute visit needs two free 30-minute slots in a row.
+ * slots are joined, so a 60-minute visit needs two free 30-minute slots in a row. The rule is
+ * the worker's (scheduling/slots.ts fittingStarts, which ranks suggestions), so the dialog and
+ * the suggestions can never disagree about what fits.
  */
 export function startsFitting(slots: Slot[], durationMs: number): Slot[] {
-  const sorted = [...slots].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
-  const out: Slot[] = [];
-  for (let i = 0; i < sorted.length; i++) {
-    const s = Date.parse(sorted[i].start);
-    let end = Date.parse(sorted[i].end);
-    for (let j = i + 1; end < s + durationMs && j < sorted.length && Date.parse(sorted[j].start) === end; j++) end = Date.parse(sorted[j].end);
-    if (end >= s + durationMs) out.push({ start: sorted[i].start, end: new Date(s + durationMs).toISOString() });
-  }
-  return out;
+  const grid = slots.map((s) => ({ start: Date.parse(s.start), end: Date.parse(s.end) })).sort((a, b) => a.start - b.start);
+  return fittingStarts(grid, durationMs).map((i) => ({ start: new Date(i.start).toISOString(), end: new Date(i.end).toISOString() }));
 }
 
 /** How long the free-time list waits for the server before saying it cannot be reached. */

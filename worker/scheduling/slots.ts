@@ -27,8 +27,8 @@ export function freeSlots(working: Interval[], busy: Interval[], slotMinutes: nu
 /**
  * Starts where a visit of `durationMs` fits wholly in free time, from freeSlots' grid slots:
  * consecutive free slots are joined, so a 60-minute visit needs two free 30-minute slots in a
- * row. The same rule as the booking dialog's list (web/booking/FreeSlots.tsx startsFitting),
- * so every start offered here is one the dialog can pick.
+ * row. The booking dialog's list (web/booking/FreeSlots.tsx startsFitting) calls this too, so
+ * every start offered here is one the dialog can pick.
  */
 export function fittingStarts(gridSlots: Interval[], durationMs: number): Interval[] {
   const out: Interval[] = [];
