@@ -3,6 +3,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { inject } from "vitest";
+import { watchContext } from "./diagnostics";
 import { E2E_PASSWORD, users } from "./seed";
 
 export const CHROMIUM_ARGS = [
@@ -26,7 +27,9 @@ export const DESKTOP = { viewport: { width: 1400, height: 900 } };
 export const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 };
 
 export async function newContext(browser: Browser, opts: Parameters<Browser["newContext"]>[0] = DESKTOP): Promise<BrowserContext> {
-  return browser.newContext({ baseURL: baseURL(), timezoneId: "UTC", locale: "en-GB", ...opts });
+  const ctx = await browser.newContext({ baseURL: baseURL(), timezoneId: "UTC", locale: "en-GB", ...opts });
+  watchContext(ctx);
+  return ctx;
 }
 
 /** Log in through the real form and wait for the calendar. */
