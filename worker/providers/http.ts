@@ -146,3 +146,43 @@ export async function send(make: () => Request, opts: SendOptions = {}): Promise
   }
   throw last ?? new TransientError("request failed", 0, "unknown");
 }
+
+/** The token half of provider.ts's TokenSource (kept structural so this module imports nothing). */
+export interface BearerTokens {
+  accessToken(): Promise<string>;
+  refresh(): Promise<string>;
+}
+
+/**
+ * A JSON API call with a bearer token, as Google Calendar and Graph both take it: `send` with
+ * its retries, and a 401 refreshes the token once and retries once (a second 401 is a real
+ * auth failure and is thrown).
+ */
+export async function sendWithBearer(
+  url: URL,
+  method: string,
+  init: { body?: unknown; headers?: Record<string, string> },
+  tokens: BearerTokens,
+  opts: SendOptions = {},
+): Promise<Response> {
+  const attempt = (token: string) =>
+    send(
+      () =>
+        new Request(url, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+            ...init.headers,
+          },
+          body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+        }),
+      opts,
+    );
+  try {
+    return await attempt(await tokens.accessToken());
+  } catch (err) {
+    if (!(err instanceof AuthExpiredError)) throw err;
+    return attempt(await tokens.refresh());
+  }
+}

@@ -3,7 +3,7 @@
 // Auth: a TokenSource gives the current access token and refreshes it; a 401
 // refreshes once and retries once (a second 401 is a real auth failure).
 import type { Env } from "../../env";
-import { AuthExpiredError, ConflictError, GoneError, NotFoundError, send, type SendOptions } from "../http";
+import { ConflictError, GoneError, NotFoundError, sendWithBearer, type SendOptions } from "../http";
 import {
   CursorInvalidError,
   type CalendarProvider,
@@ -39,26 +39,7 @@ export class GoogleCalendarClient implements CalendarProvider {
   private async call(method: string, path: string, init: { query?: Record<string, string>; body?: unknown; headers?: Record<string, string> } = {}) {
     const url = new URL(this.base + path);
     for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
-    const attempt = async (token: string) =>
-      send(
-        () =>
-          new Request(url, {
-            method,
-            headers: {
-              authorization: `Bearer ${token}`,
-              ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
-              ...init.headers,
-            },
-            body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-          }),
-        this.opts,
-      );
-    try {
-      return await attempt(await this.tokens.accessToken());
-    } catch (err) {
-      if (!(err instanceof AuthExpiredError)) throw err;
-      return attempt(await this.tokens.refresh());
-    }
+    return sendWithBearer(url, method, init, this.tokens, this.opts);
   }
 
   async listCalendars(): Promise<ExternalCalendar[]> {

@@ -10,7 +10,7 @@
 // by a full calendarView listing of the window on each (rare) poll, since the
 // per-calendar delta is documented in beta only. Push (subscriptions) covers both.
 import type { Env } from "../../env";
-import { AuthExpiredError, GoneError, NotFoundError, send, type SendOptions } from "../http";
+import { GoneError, NotFoundError, sendWithBearer, type SendOptions } from "../http";
 import {
   CursorInvalidError,
   type CalendarProvider,
@@ -71,27 +71,9 @@ export class MicrosoftGraphClient implements CalendarProvider {
   private async call(method: string, pathOrUrl: string, init: { query?: Record<string, string>; body?: unknown; headers?: Record<string, string>; prefer?: string } = {}) {
     const url = pathOrUrl.startsWith("https://") || pathOrUrl.startsWith("http://") ? this.ownUrl(pathOrUrl) : new URL(this.base + pathOrUrl);
     for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
-    const attempt = async (token: string) =>
-      send(
-        () =>
-          new Request(url, {
-            method,
-            headers: {
-              authorization: `Bearer ${token}`,
-              prefer: init.prefer ? `${PREFER}, ${init.prefer}` : PREFER,
-              ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
-              ...init.headers,
-            },
-            body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-          }),
-        this.opts,
-      );
-    try {
-      return await attempt(await this.tokens.accessToken());
-    } catch (err) {
-      if (!(err instanceof AuthExpiredError)) throw err;
-      return attempt(await this.tokens.refresh());
-    }
+    // Every Graph request asks for immutable ids and UTC times (see the top of this file).
+    const headers = { prefer: init.prefer ? `${PREFER}, ${init.prefer}` : PREFER, ...init.headers };
+    return sendWithBearer(url, method, { body: init.body, headers }, this.tokens, this.opts);
   }
 
   /** nextLink/deltaLink come from the server: follow them only on our own Graph origin (the bearer token goes with them). */
