@@ -17,7 +17,7 @@
 // "Painted" = the first task after the next animation frame (rAF + MessageChannel), i.e.
 // after style, layout and paint of that frame.
 // Targets: month view with 2,000 events renders in < 300 ms; a drop shows its optimistic
-// result in < 50 ms.
+// result within one frame (16 ms) of the floor measured next to it (p95, issue #18).
 // Diagnosis: UI_BENCH_DEBUG=1 logs each drop's long animation frames (script vs style/layout);
 // UI_BENCH_PROFILE=1 takes a CPU profile over a few drops and logs the functions with the most
 // self time (and who called the DOM calls among them) before the measured runs.
@@ -178,10 +178,27 @@ async function main() {
     log(`day view up (${dayCount} blocks)`);
 
     if (process.env.UI_BENCH_DEBUG) log(`navigation done: ${JSON.stringify(nav)}`);
+    // Floor of this machine: a one-element change (the title text) → painted. Headless Chromium
+    // rasterises in software here, so a frame of the whole window has a cost of its own. One
+    // floor sample is taken right before each drop, so both see the same load of the shared
+    // machine (a floor measured once, before all drops, swung from 6 to 44 ms between runs).
+    const floorSample = () =>
+      page.evaluate(async () => {
+        const el = document.querySelector('[data-testid="range-title"]');
+        const t0 = performance.now();
+        el.style.color = el.style.color ? "" : "rgb(0, 0, 1)";
+        return (await window.__afterPaint()) - t0;
+      });
     async function measureDrops(runs) {
       const drops = [];
       const dropToHandler = [];
+      const floor = [];
+      const touched = [];
+      const script = [];
       for (let i = 0; i < runs + 2; i++) {
+        await page.waitForTimeout(50);
+        const f = await floorSample();
+        if (i >= 2) floor.push(f);
         const pick = await page.evaluate((i) => {
           const els = [...document.querySelectorAll(".ec-event.appt.st-scheduled, .ec-event.appt.st-confirmed")].filter((e) => {
             const r = e.getBoundingClientRect();
@@ -194,19 +211,43 @@ async function main() {
         }, i);
         const to = { x: pick.x, y: pick.y + 80 }; // 80 px = one hour at 20 px per 15 min
         const n = await page.evaluate(() => performance.getEntriesByName("acms:optimistic").length);
-        await page.evaluate((n) => {
+        await page.evaluate(([n, id]) => {
           window.__drop = new Promise((res) =>
             window.addEventListener(
               "pointerup",
               async () => {
                 const t0 = performance.now();
+                // The first task after the release: the calendar's and our drop handling,
+                // microtasks (the calendar's redraw) and DOM observers done — script only.
+                const handled = new Promise((r) => setTimeout(() => r(performance.now()), 0));
+                // What the drop changes in the calendar's DOM outside the moved block and the
+                // drag preview (issue #18: only the moved block, and blocks it now overlaps).
+                const root = document.querySelector(".ec");
+                const others = new Set();
+                const note = (records) => {
+                  for (const r of records) {
+                    const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+                    const block = el?.closest(".ec-event");
+                    if (block && (block.classList.contains("ec-preview") || block.dataset.appointmentId === id || block.querySelector(`[data-appointment-id="${id}"]`))) continue;
+                    // The drag preview going away (Svelte's comment anchors with it) and the
+                    // root's "dragging" class are the end of the drag, not a redraw.
+                    if (!block && r.type === "childList" && [...r.addedNodes, ...r.removedNodes].every((x) => x.nodeType !== 1 || x.classList.contains("ec-preview"))) continue;
+                    if (el === root && r.type === "attributes" && r.attributeName === "class") continue;
+                    others.add(el);
+                  }
+                };
+                const mo = new MutationObserver(note);
+                mo.observe(root, { subtree: true, childList: true, attributes: true, characterData: true });
                 const marked = await window.__waitMark("acms:optimistic", n + 1);
-                res({ total: (await window.__afterPaint()) - t0, toHandler: marked - t0 });
+                const total = (await window.__afterPaint()) - t0;
+                note(mo.takeRecords());
+                mo.disconnect();
+                res({ total, toHandler: marked - t0, script: (await handled) - t0, others: others.size });
               },
               { capture: true, once: true },
             ),
           );
-        }, n);
+        }, [n, pick.id]);
         const saved = page.waitForResponse((r) => r.url().includes(`/api/appointments/${pick.id}`) && r.request().method() === "PATCH");
         await page.mouse.move(pick.x, pick.y);
         await page.mouse.down();
@@ -220,22 +261,12 @@ async function main() {
         if (i >= 2) {
           drops.push(t.total);
           dropToHandler.push(t.toHandler);
+          script.push(t.script);
+          touched.push(t.others);
         }
       }
-      return { drops, dropToHandler };
+      return { drops, dropToHandler, floor, touched, script };
     }
-    // Floor of this machine: a one-element change (the title text) → painted. Headless Chromium
-    // rasterises in software here, so a frame of the whole window has a cost of its own.
-    const floor = [];
-    for (let i = 0; i < DROP_RUNS; i++)
-      floor.push(
-        await page.evaluate(async () => {
-          const el = document.querySelector('[data-testid="range-title"]');
-          const t0 = performance.now();
-          el.style.color = el.style.color ? "" : "rgb(0, 0, 1)";
-          return (await window.__afterPaint()) - t0;
-        }),
-      );
     if (process.env.UI_BENCH_PROFILE) {
       // Where a drop's time goes: a CPU profile over a few drops, self time per function.
       const cdp = await page.context().newCDPSession(page);
@@ -274,6 +305,12 @@ async function main() {
     const oneCount = await page.evaluate(() => document.querySelectorAll(".ec-event.appt").length);
     const one = await measureDrops(DROP_RUNS);
     const row = (name, v, target) => [name, ms(percentile(v, 50)), ms(percentile(v, 95)), ms(Math.max(...v)), target ?? "", target ? (percentile(v, 95) < parseFloat(target.slice(2)) ? "ok" : "OVER") : ""];
+    // Issue #18: a drop paints within one frame (16 ms at 60 Hz) of the floor measured next to it.
+    const FRAME = 16;
+    const dropRow = (name, v, floor) => {
+      const limit = percentile(floor, 95) + FRAME;
+      return [name, ms(percentile(v, 50)), ms(percentile(v, 95)), ms(Math.max(...v)), `≤ ${ms(limit)}`, percentile(v, 95) <= limit ? "ok" : "OVER"];
+    };
     console.log(`\nUI in Chromium — ${APPOINTMENTS} appointments in the visible month, ${DOCTORS} doctors, 1440×900 (ms)`);
     printTable(
       ["measure", "p50", "p95", "max", "target", "p95 vs target"],
@@ -281,11 +318,21 @@ async function main() {
         row("month navigation: render (data → painted)", nav.render, "< 300"),
         row("month navigation: total (click → painted)", nav.total),
         row("  of which API fetch (click → data)", nav.api),
-        row("floor: one-element change → painted", floor),
-        row(`drop → optimistic view painted (10 doctors, ${dayCount} blocks)`, all.drops, "< 50"),
+        row("floor next to the 10-doctor drops: one-element change → painted", all.floor),
+        dropRow(`drop → optimistic view painted (10 doctors, ${dayCount} blocks)`, all.drops, all.floor),
         row("  of which calendar's drop handling (release → our handler)", all.dropToHandler),
-        row(`drop → optimistic view painted (1 doctor, ${oneCount} blocks)`, one.drops, "< 50"),
+        row("  of which script (release → handled and redrawn in the DOM)", all.script),
+        row("floor next to the 1-doctor drops", one.floor),
+        dropRow(`drop → optimistic view painted (1 doctor, ${oneCount} blocks)`, one.drops, one.floor),
+        row("  of which script (release → handled and redrawn in the DOM)", one.script),
       ],
+    );
+    const over = (v, floor) => `${ms(percentile(v, 95) - percentile(floor, 95))} ms`;
+    console.log(
+      `drop p95 over the floor p95 of the same run: 10 doctors ${over(all.drops, all.floor)}, 1 doctor ${over(one.drops, one.floor)}; target ≤ ${FRAME} ms (one frame).\n` +
+        `Elements of the calendar changed outside the moved block per drop, p50 / max (blocks it now overlaps are re-laid out): 10 doctors ${percentile(all.touched, 50)} / ${Math.max(...all.touched)}, 1 doctor ${percentile(one.touched, 50)} / ${Math.max(...one.touched)}.\n` +
+        `Before the calendar patch (patches/@event-calendar+core+5.15.0.patch), two runs: drop p50 40–62 / 33–37 ms, script p50 30 / 17 ms (10 doctors / 1);\n` +
+        `with it: drop p50 39–41 / 30–37 ms, script p50 19–27 / 13–16 ms. The gap to the floor is the frame (raster, load), not script: docs/performance.md.`,
     );
   } finally {
     await browser?.close();
