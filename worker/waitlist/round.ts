@@ -67,8 +67,11 @@ export async function candidates(env: Env, slot: SlotRow, rules: ClinicRules): P
       "p.phone, p.email, p.sms_consent FROM waitlist_entries e INDEXED BY waitlist_entries_clinic_idx JOIN patients p ON p.id = e.patient_id " +
       "WHERE e.clinic_id = ? AND e.state = 'waiting' AND e.latest_date >= ? AND e.earliest_date <= ? AND (e.doctor_id IS NULL OR e.doctor_id = ?) " +
       "AND e.id NOT IN (SELECT entry_id FROM waitlist_offers WHERE slot_id = ?) " +
-      // Nobody is offered a time while they hold another offer that is still open.
-      "AND NOT EXISTS (SELECT 1 FROM waitlist_offers o INDEXED BY waitlist_offers_patient_idx WHERE o.patient_id = e.patient_id AND o.state IN ('sending','sent','opened')) " +
+      // Nobody is offered a time while they hold another offer that is still open — except a
+      // standby offer (./standby.ts), which may stay open for hours and must not keep them from a
+      // time that is really free (booking that ends their standby).
+      "AND NOT EXISTS (SELECT 1 FROM waitlist_offers o INDEXED BY waitlist_offers_patient_idx WHERE o.patient_id = e.patient_id AND o.state IN ('sending','sent','opened') " +
+      "AND NOT EXISTS (SELECT 1 FROM waitlist_slots s WHERE s.id = o.slot_id AND s.standby_for IS NOT NULL)) " +
       // Bounded work per slot: the first 200 in waitlist order (doctor and dates already match in SQL).
       "ORDER BY e.priority DESC, e.created_at LIMIT 200",
   )

@@ -222,6 +222,28 @@ describe("standby offers of high-risk unconfirmed times", () => {
     }
   });
 
+  it("an open standby offer does not keep a patient from a time that is really free; booking it ends their standby", async () => {
+    const s = await setup(["Ann Wait"]);
+    await offerAtCutoff(s);
+    const standbyToken = tokenIn(smsTo(s.people[0].e164)[0])!;
+    // Another appointment that day is cancelled: Ann, holding an open standby offer, is offered it.
+    const other = s.start + 60 * 60_000;
+    const r = await s.desk.post("/api/appointments", { doctorId: s.d.id, patientId: s.f.patients[1].id, start: new Date(other).toISOString(), end: new Date(other + 30 * 60_000).toISOString() });
+    const appt = (await r.json<any>()).appointment;
+    await hubIdle(s.d.id);
+    expect((await s.desk.post(`/api/appointments/${appt.id}/cancel`, { version: appt.version })).status).toBe(200);
+    await hubIdle(s.d.id);
+    const free = smsTo(s.people[0].e164).at(-1)!;
+    expect(free).toMatch(/an earlier .*appointment is free .*15:30/);
+    expect(await (await accept(tokenIn(free)!)).text()).toContain("Booked: your appointment");
+    // Off the waitlist now: the standby offer is closed, and the held patient's cancel books nothing for her.
+    expect(await (await offerPage(standbyToken)).text()).toContain("This offer has closed");
+    expect((await s.desk.post(`/api/appointments/${s.held.id}/cancel`, { version: s.held.version })).status).toBe(200);
+    await hubIdle(s.d.id);
+    expect((await active(s)).results).toHaveLength(0);
+    expect((await standbySlot(s)).state).toBe("released");
+  });
+
   it("the final point: unconfirmed is released if the clinic chose so (the standing patient booked), otherwise the original keeps it", async () => {
     const s = await setup(["Ann Wait"], { releaseUnconfirmed: true });
     await standBy(s);
