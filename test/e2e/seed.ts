@@ -138,6 +138,21 @@ export function seedSql(now = Date.now()) {
       `INSERT INTO patient_links (token_hash, clinic_id, appointment_id, expires_at, created_at) VALUES (${q(createHash("sha256").update(l.token).digest("hex"))}, ${q(ids.clinic)}, ${q(l.appointmentId)}, ${start + HOUR / 2}, ${now});`,
     );
   }
+  // Standby offer (issue #21, worker/waitlist/standby.ts): Alice's unconfirmed appointment with
+  // Dr House 61 days ahead at 11:00 is offered to Carol (waiting for that day only) as standby.
+  // Her entry is for a follow-up: other files book Carol consultations with Dr House, and a new
+  // booking of the same type and doctor takes a patient off the waitlist (closing this offer).
+  {
+    const o = standbyOffer;
+    const start = today + 61 * 24 * HOUR + 11 * HOUR;
+    const day = new Date(start).toISOString().slice(0, 10);
+    rows.push(
+      `INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, patient_name, start_ms, end_ms, type, reason, status, notes, version, created_by, updated_by) VALUES (${q(o.heldId)}, ${q(ids.clinic)}, ${q(ids.drHouse)}, ${q(ids.pAlice)}, 'Alice Archer', ${start}, ${start + HOUR / 2}, 'consultation', '', 'scheduled', '', 1, ${q(ids.admin)}, ${q(ids.admin)});`,
+      `INSERT INTO waitlist_entries (id, clinic_id, patient_id, doctor_id, type, minutes, earliest_date, latest_date, preferences, channel, priority, note, state, created_by, created_at, updated_at) VALUES (${q(o.entryId)}, ${q(ids.clinic)}, ${q(ids.pCarol)}, ${q(ids.drHouse)}, 'follow-up', 30, ${q(day)}, ${q(day)}, '[]', 'email', 0, '', 'waiting', ${q(ids.admin)}, ${now}, ${now});`,
+      `INSERT INTO waitlist_slots (id, clinic_id, doctor_id, start_ms, end_ms, cause, state, next_at, freed_at, offered_at, standby_for, final_at, release_unconfirmed) VALUES (${q(o.slotId)}, ${q(ids.clinic)}, ${q(ids.drHouse)}, ${start}, ${start + HOUR / 2}, 'standby (high no-show risk)', 'offering', ${start - 4 * HOUR}, ${now}, ${now}, ${q(o.heldId)}, ${start - 4 * HOUR}, 0);`,
+      `INSERT INTO waitlist_offers (id, clinic_id, slot_id, entry_id, doctor_id, patient_id, start_ms, end_ms, token_hash, channel, state, expires_at, sent_at, created_at) VALUES (${q(o.offerId)}, ${q(ids.clinic)}, ${q(o.slotId)}, ${q(o.entryId)}, ${q(ids.drHouse)}, ${q(ids.pCarol)}, ${start}, ${start + HOUR / 2}, ${q(createHash("sha256").update(o.token).digest("hex"))}, 'email', 'sent', ${start - 4 * HOUR}, ${now}, ${now});`,
+    );
+  }
   return { sql: rows.join("\n") + "\n", appointments: appts, today };
 }
 
@@ -149,6 +164,7 @@ export const patientLinks = {
 };
 
 export const rescheduleLink = { token: "e2eMoveToken____0123456789abcdef", appointmentId: "f9".repeat(16) };
+export const standbyOffer = { token: "e2eStandbyToken_0123456789abcdef", heldId: "f7".repeat(16), entryId: "f6".repeat(16), slotId: "f5".repeat(16), offerId: "f4e".repeat(10) + "f4" };
 export const npsLink = { token: "e2eNpsToken_____0123456789abcdef", appointmentId: "f8".repeat(16) };
 
 export function seededNotices(now: number) {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DESKTOP, launch, logIn, newContext } from "./browser";
 import { ids, users } from "./seed";
 import { axeViolations } from "./axe";
-import { apiCall } from "./staff-api";
+import { apiCall, bookAs } from "./staff-api";
 
 let browser: Browser;
 let page: Page;
@@ -116,6 +116,55 @@ describe("scheduling suggestions", () => {
     const badge = page.locator(`.ec-event[data-appointment-id="${booked.id}"] [data-testid=risk-badge]`);
     await badge.waitFor({ state: "attached" });
     expect(await badge.getAttribute("data-level")).toBe(await risk.getByTestId("risk-badge").getAttribute("data-level"));
+  });
+
+  it("month lines carry the risk level in their accessible name; the hover and focus card shows the top three reasons", async () => {
+    // A weekday ~7 weeks ahead at 10:30 (no other file books there; removed below).
+    let day = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) + 47 * 86_400_000;
+    while ([0, 6].includes(new Date(day).getUTCDay())) day += 86_400_000;
+    const ymd = new Date(day).toISOString().slice(0, 10);
+    const id = await bookAs(page, ids.drHouse, day + 10.5 * 3_600_000, ids.pAlice);
+    try {
+      const risk = (await apiCall(page, "get", `/api/suggestions/risk/${id}`)).body.risk as { level: "low" | "medium" | "high"; reasons: string[] };
+      expect(risk.reasons.length).toBeGreaterThan(0);
+      const Level = `${risk.level[0].toUpperCase()}${risk.level.slice(1)}`;
+
+      await page.goto(`/?view=month&date=${ymd}`);
+      // The level is in words in the line's name (not colour alone), after the time and patient
+      // (Chromium puts a space before the hidden text's comma).
+      const line = page.getByRole("button", { name: new RegExp(`^10:30 Alice Archer ?, ${Level} risk of no-show$`) });
+      await line.waitFor();
+      expect(await line.getAttribute("data-appointment-id")).toBe(id);
+      // Mouse users: the visible mark (medium/high) and the reasons in the line's title.
+      if (risk.level !== "low") expect(await line.locator(".risk-on-line").textContent()).toBe(risk.level === "high" ? "!" : "?");
+      expect(await line.getAttribute("title")).toContain(`${Level} risk of no-show`);
+      expect(await line.getAttribute("title")).toContain(risk.reasons[0]);
+      expect(await axeViolations(page, `.mc:has([data-appointment-id="${id}"])`)).toEqual([]);
+
+      // Day view: resting the pointer on the block shows the card with the level and top three reasons.
+      await page.goto(`/?view=day&date=${ymd}`);
+      const block = page.locator(`.ec-event[data-appointment-id="${id}"]`);
+      await block.locator("[data-testid=risk-badge]").waitFor({ state: "attached" });
+      await block.hover();
+      const card = page.getByTestId("hover-card");
+      await card.getByTestId("hover-risk").waitFor();
+      expect(await card.getByTestId("risk-badge").getAttribute("data-level")).toBe(risk.level);
+      expect(await card.locator(".hc-risk li").allTextContents()).toEqual(risk.reasons.slice(0, 3));
+      // Keyboard: focusing the block shows the same card; leaving it hides it.
+      await page.mouse.move(2, 2);
+      await card.waitFor({ state: "detached" });
+      await page.keyboard.press("Shift");
+      await block.focus();
+      await card.getByTestId("hover-risk").waitFor();
+      expect(await card.locator(".hc-risk li").count()).toBe(Math.min(3, risk.reasons.length));
+      await block.blur();
+      await card.waitFor({ state: "detached" });
+    } finally {
+      const admin = await (await newContext(browser, DESKTOP)).newPage();
+      await logIn(admin, users.admin.email);
+      expect((await apiCall(admin, "delete", `/api/appointments/${id}`)).status).toBe(200);
+      await admin.close();
+    }
   });
 
   it("lists today's calls and the model on the No-shows settings page", async () => {

@@ -5,7 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axeViolations } from "./axe";
 import { DESKTOP, eventEl, launch, logIn, newContext, PHONE, screenshot } from "./browser";
-import { dayStart, ids, rescheduleLink, users } from "./seed";
+import { dayStart, ids, rescheduleLink, standbyOffer, users } from "./seed";
 
 let browser: Browser;
 beforeAll(async () => (browser = await launch()));
@@ -99,5 +99,32 @@ describe("Waitlist screen", () => {
     expect(await offer.innerText()).toContain("15:00");
     await screenshot(page, "waitlist-screen");
     await page.context().close();
+  });
+
+  it("a standby offer says plainly that the time is booked and when it would become theirs; standing by books nothing", async () => {
+    // bypassCSP only so the test can inject axe-core: the page's own CSP forbids every script.
+    const phone = await (await newContext(browser, { ...PHONE, bypassCSP: true })).newPage();
+    await phone.goto(`/w/${standbyOffer.token}`);
+    await phone.getByRole("heading", { name: "Standby offer: this time may come free" }).waitFor();
+    const text = await phone.locator("main").innerText();
+    expect(text).toContain("This time is booked by another patient who has not confirmed it.");
+    expect(text).toMatch(/It becomes yours only if the patient booked at that time cancels by .+ at 07:00\./);
+    expect(text).not.toContain("Alice");
+    expect(await phone.getByRole("button", { name: "Book this time" }).count()).toBe(0);
+    expect(await axeViolations(phone, "main")).toEqual([]);
+    await phone.getByRole("button", { name: "Stand by for this time" }).click();
+    await phone.getByRole("status").filter({ hasText: "You are standing by for this time." }).waitFor();
+    expect(await phone.locator("main").innerText()).toContain("If that happens it is booked for you and we will tell you; if not, you stay on the waitlist.");
+    await screenshot(phone, "waitlist-standby-offer");
+    // Nothing booked: the held appointment is still the only one at that time.
+    const staff = await (await newContext(browser, DESKTOP)).newPage();
+    await logIn(staff, users.reception.email);
+    const held = await api(staff, "GET", `/api/appointments/${standbyOffer.heldId}`);
+    expect(held.body.appointment.status).toBe("scheduled");
+    const start = held.body.appointment.start as string;
+    const around = await api(staff, "GET", `/api/appointments?from=${encodeURIComponent(start)}&to=${encodeURIComponent(new Date(Date.parse(start) + HOUR / 2).toISOString())}`);
+    expect(around.body.appointments.filter((a: any) => a.status !== "cancelled").map((a: any) => a.id)).toEqual([standbyOffer.heldId]);
+    await phone.context().close();
+    await staff.context().close();
   });
 });

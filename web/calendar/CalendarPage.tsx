@@ -31,7 +31,7 @@ import { clinicTz, doctors, user } from "../stores/session";
 import { Dialog } from "../ui/Dialog";
 import { toast } from "../ui/toast";
 import { appointmentEvent, BLOCK_PREFIX, blockedEvent, blockedText } from "./events";
-import { loadRisks } from "../suggestions/risk-store";
+import { loadRisks, riskVersion } from "../suggestions/risk-store";
 import { dropProblem, mayBookFor, type Problem } from "./drag-check";
 import { HoverCard, hoverEnd, hoverStart, suppressHover } from "./HoverCard";
 import { PhoneDayList } from "./PhoneDayList";
@@ -109,12 +109,13 @@ export function CalendarPage() {
     });
   }
 
-  const events = createMemo(on([generation, shownDoctors, view, tz, visible, isPhone, sideBySide, grid], () => visibleEvents()));
+  // riskVersion: risks arrive after the appointments; blocks built before them get their badge then.
+  const events = createMemo(on([generation, shownDoctors, view, tz, visible, isPhone, sideBySide, grid, riskVersion], () => visibleEvents()));
 
   // Month view: per-day summaries, recomputed on reloads and on every single change.
   const [monthTick, setMonthTick] = createSignal(0);
   const monthCells = createMemo(
-    on([generation, shownDoctors, view, tz, monthTick, isPhone, () => (isPhone() ? ymd(date()) : "")], () =>
+    on([generation, shownDoctors, view, tz, monthTick, isPhone, () => (isPhone() ? ymd(date()) : ""), riskVersion], () =>
       view() === "month"
         ? untrack(() => dayCellContent(summarize(Object.values(appointments), tz(), new Set(shownDoctors().map((d) => d.id))), tz(), isPhone() ? ymd(date()) : undefined))
         : undefined,
@@ -189,6 +190,11 @@ export function CalendarPage() {
         target.dataset.appointmentId = String(ev.id);
         target.tabIndex = 0;
         target.setAttribute("role", "button");
+        // Keyboard users get the same card as the pointer (risk reasons, sync state) on focus.
+        if (ev.display !== "background") {
+          target.addEventListener("focus", () => !isPhone() && target.matches(":focus-visible") && hoverStart(String(ev.id), target));
+          target.addEventListener("blur", () => hoverEnd());
+        }
         if (props.color) info.el.style.setProperty("--doc", props.color);
         if (ev.display === "background") {
           // The cancelled marker opens its details without also clicking the free slot below.

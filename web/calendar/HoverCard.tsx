@@ -1,4 +1,5 @@
-// Desktop hover preview of a block: time, patient, type, status and where calendar sync stands,
+// Desktop hover (and keyboard focus) preview of a block: time, patient, type, status, the no-show
+// risk with its top three reasons (web/suggestions/RiskReasons.tsx) and where calendar sync stands,
 // as a small card next to the block (not the browser's tooltip, which is slow, unstyled and
 // cannot show the sync state). Sync state is not in the range lists, so the card fetches the
 // appointment once per version (cached) when the pointer rests on a block.
@@ -9,6 +10,7 @@ import type { AppointmentSyncState } from "../../worker/appointments/queries";
 import { appointments } from "../stores/appointments";
 import { clinicTz, doctors } from "../stores/session";
 import { formatTime } from "../lib/tz";
+import { RiskReasons } from "../suggestions/RiskReasons";
 
 const PROVIDER: Record<string, string> = { google: "Google", microsoft: "Outlook", caldav: "iCloud" };
 const SHOW_AFTER_MS = 250;
@@ -73,6 +75,7 @@ export function HoverCard() {
           <div class="hc-row">
             <span class={`badge st-${a().status}`}>{STATUS_LABEL[a().status]}</span>
           </div>
+          <RiskReasons appointmentId={a().id} />
           <div class="hc-row hc-sync" data-testid="hover-sync">
             <Show when={!sync.loading} fallback={<span class="muted">Sync: checking…</span>}>
               <Show when={sync()} fallback={<span class="muted">Sync: unknown</span>}>

@@ -7,6 +7,7 @@ import type { Calendar } from "@event-calendar/core";
 import { STATUS_LABEL } from "../api-client/statuses";
 import type { Appointment, AppointmentStatus } from "../api-client/types";
 import { formatTime, toWall } from "../lib/tz";
+import { monthLineRisk, monthLineRiskTitle } from "../suggestions/month-risk";
 
 export const MONTH_LINES = 3;
 const ORDER: AppointmentStatus[] = ["scheduled", "confirmed", "completed", "no_show", "cancelled"];
@@ -62,7 +63,7 @@ export function dayCellContent(summary: Map<string, DaySummary>, tz: string, sel
     const lines = s.first
       .map(
         (a) =>
-          `<button type="button" class="mc-line st-${a.status}" data-appointment-id="${a.id}" title="${esc(a.patientName)} · ${esc(a.type)} — ${STATUS_LABEL[a.status]}">${formatTime(a.start, tz)} ${esc(a.patientName)}</button>`,
+          `<button type="button" class="mc-line st-${a.status}" data-appointment-id="${a.id}" title="${esc(a.patientName)} · ${esc(a.type)} — ${STATUS_LABEL[a.status]}${monthLineRiskTitle(a.id)}">${formatTime(a.start, tz)} ${esc(a.patientName)}${monthLineRisk(a.id)}</button>`,
       )
       .join("");
     const more = s.total > s.first.length ? `<span class="mc-more">+${s.total - s.first.length} more</span>` : "";

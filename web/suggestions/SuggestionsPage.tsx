@@ -152,12 +152,21 @@ export function SuggestionsPage() {
               <input type="number" min="2" max="168" value={d()!.extraSms.hoursBefore} onInput={(e) => set({ extraSms: { ...d()!.extraSms, hoursBefore: Number(e.currentTarget.value) } })} />
             </label>
             <label class="inline">
-              <input type="checkbox" checked={d()!.waitlistEarly.enabled} onChange={(e) => set({ waitlistEarly: { ...d()!.waitlistEarly, enabled: e.currentTarget.checked } })} /> Offer still-unconfirmed
-              high-risk slots to the waitlist early (not active yet: it needs standby offers, which the waitlist does not make)
+              <input type="checkbox" checked={d()!.waitlistEarly.enabled} onChange={(e) => set({ waitlistEarly: { ...d()!.waitlistEarly, enabled: e.currentTarget.checked } })} /> Offer the time of
+              high-risk appointments still unconfirmed at the cut-off to the waitlist, as standby: it becomes theirs only if the patient cancels (never a second booking)
             </label>
             <label>
               Cut-off (hours before)
               <input type="number" min="1" max="168" value={d()!.waitlistEarly.cutoffHours} onInput={(e) => set({ waitlistEarly: { ...d()!.waitlistEarly, cutoffHours: Number(e.currentTarget.value) } })} />
+            </label>
+            <label>
+              Final point (hours before)
+              <input type="number" min="1" max="167" value={d()!.waitlistEarly.finalHours} onInput={(e) => set({ waitlistEarly: { ...d()!.waitlistEarly, finalHours: Number(e.currentTarget.value) } })} />
+              <FieldError message={errors()["waitlistEarly.finalHours"]} />
+            </label>
+            <label class="inline">
+              <input type="checkbox" checked={d()!.waitlistEarly.releaseUnconfirmed} onChange={(e) => set({ waitlistEarly: { ...d()!.waitlistEarly, releaseUnconfirmed: e.currentTarget.checked } })} /> At the
+              final point, release a still-unconfirmed appointment (it is cancelled and the patient told) so the standby patient gets it
             </label>
           </fieldset>
           <Show when={admin()} fallback={<p class="muted">Only an admin can change these settings.</p>}>

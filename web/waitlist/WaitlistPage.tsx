@@ -14,7 +14,7 @@ import { describePreferences, waitlistApi, waitlistTick } from "./waitlist-api";
 import "../admin/admin.css";
 import "./waitlist.css";
 
-const OFFER_LABEL: Record<string, string> = { sending: "Sending", sent: "Sent", opened: "Opened", accepted: "Accepted", declined: "Declined", taken: "Taken by another", expired: "Expired", failed: "Failed" };
+const OFFER_LABEL: Record<string, string> = { sending: "Sending", sent: "Sent", opened: "Opened", standing: "Standing by (standby offer)", withdrawn: "Withdrawn (patient confirmed)", accepted: "Accepted", declined: "Declined", taken: "Taken by another", expired: "Expired", failed: "Failed" };
 
 export function WaitlistPage() {
   const [adding, setAdding] = createSignal(false);

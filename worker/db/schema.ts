@@ -711,14 +711,23 @@ export const waitlistSlots = sqliteTable(
     startMs: integer("start_ms").notNull(),
     endMs: integer("end_ms").notNull(),
     cause: text("cause").notNull(),
-    state: text("state", { enum: ["new", "offering", "filled", "lapsed", "gone", "none"] }).notNull().default("new"),
+    // standing / withdrawn / released: standby slots (migration 0021, worker/waitlist/standby.ts).
+    state: text("state", { enum: ["new", "offering", "standing", "filled", "lapsed", "gone", "none", "withdrawn", "released"] }).notNull().default("new"),
     nextAt: integer("next_at").notNull(),
     freedAt: integer("freed_at").notNull(),
     offeredAt: integer("offered_at"),
     filledAt: integer("filled_at"),
     appointmentId: text("appointment_id"),
+    // migration 0021: a standby slot offers the time of a high-risk unconfirmed appointment.
+    standbyFor: text("standby_for"),
+    finalAt: integer("final_at"),
+    releaseUnconfirmed: integer("release_unconfirmed").notNull().default(0),
   },
-  (t) => [index("waitlist_slots_doctor_idx").on(t.doctorId, t.state, t.nextAt), index("waitlist_slots_clinic_idx").on(t.clinicId, t.freedAt)],
+  (t) => [
+    index("waitlist_slots_doctor_idx").on(t.doctorId, t.state, t.nextAt),
+    index("waitlist_slots_clinic_idx").on(t.clinicId, t.freedAt),
+    uniqueIndex("waitlist_slots_standby_uq").on(t.standbyFor, t.startMs),
+  ],
 );
 
 export const waitlistOffers = sqliteTable(
@@ -734,7 +743,8 @@ export const waitlistOffers = sqliteTable(
     endMs: integer("end_ms").notNull(),
     tokenHash: text("token_hash").notNull(),
     channel: text("channel", { enum: ["sms", "email"] }).notNull(),
-    state: text("state", { enum: ["sending", "sent", "opened", "accepted", "declined", "taken", "expired", "failed"] }).notNull().default("sending"),
+    // standing / withdrawn: standby offers (migration 0021).
+    state: text("state", { enum: ["sending", "sent", "opened", "standing", "accepted", "declined", "taken", "expired", "withdrawn", "failed"] }).notNull().default("sending"),
     providerId: text("provider_id"),
     error: text("error"),
     expiresAt: integer("expires_at").notNull(),

@@ -36,5 +36,5 @@ waitlistPageRoutes.post("/:token", async (c) => {
   }
   if (form.action !== "accept") return c.html(offerPage(o, offerStatus(o, now)), 200, headers);
   const r = await acceptOffer(c.env, o, now);
-  return c.html(offerPage(o, r.ok ? "booked-now" : r.reason), 200, headers);
+  return c.html(offerPage(o, r.ok ? ("standing" in r ? "standing-now" : "booked-now") : r.reason), 200, headers);
 });

@@ -4,6 +4,8 @@
 // sensible suggestions and no automatic action (actions are opt-in).
 import { z } from "zod";
 
+const DEFAULT_FINAL_HOURS = 4;
+
 const weight = z.number().min(0).max(10);
 
 export const SuggestionSettingsSchema = z.strictObject({
@@ -26,10 +28,20 @@ export const SuggestionSettingsSchema = z.strictObject({
   /** Send high-risk unconfirmed patients one extra SMS reminder this many hours before. */
   extraSms: z.strictObject({ enabled: z.boolean(), hoursBefore: z.number().int().min(2).max(168) }).optional(),
   /**
-   * Offer high-risk slots still unconfirmed this many hours before to the waitlist early.
-   * Needs the waitlist (issue: waitlist/self-reschedule); until it is merged this only records the choice.
+   * Offer the time of a high-risk appointment still unconfirmed `cutoffHours` before its start to
+   * the waitlist as a STANDBY offer (worker/waitlist/standby.ts): it becomes the waitlist
+   * patient's only if the original patient cancels by the final point (`finalHours` before the
+   * start) or — when `releaseUnconfirmed` — has still not confirmed then (the clinic releases it).
    */
-  waitlistEarly: z.strictObject({ enabled: z.boolean(), cutoffHours: z.number().int().min(1).max(168) }).optional(),
+  waitlistEarly: z
+    .strictObject({
+      enabled: z.boolean(),
+      cutoffHours: z.number().int().min(1).max(168),
+      finalHours: z.number().int().min(1).max(167).optional(),
+      releaseUnconfirmed: z.boolean().optional(),
+    })
+    .refine((w) => (w.finalHours ?? DEFAULT_FINAL_HOURS) < w.cutoffHours, { message: "The final point must come after the cut-off (fewer hours before the start).", path: ["finalHours"] })
+    .optional(),
 });
 
 export type StoredSuggestionSettings = z.infer<typeof SuggestionSettingsSchema>;
@@ -39,7 +51,7 @@ export interface SuggestionSettings {
   urgentTypes: string[];
   horizonDays: number;
   extraSms: { enabled: boolean; hoursBefore: number };
-  waitlistEarly: { enabled: boolean; cutoffHours: number };
+  waitlistEarly: { enabled: boolean; cutoffHours: number; finalHours: number; releaseUnconfirmed: boolean };
 }
 
 export const DEFAULT_SETTINGS: SuggestionSettings = {
@@ -47,7 +59,7 @@ export const DEFAULT_SETTINGS: SuggestionSettings = {
   urgentTypes: [],
   horizonDays: 14,
   extraSms: { enabled: false, hoursBefore: 48 },
-  waitlistEarly: { enabled: false, cutoffHours: 24 },
+  waitlistEarly: { enabled: false, cutoffHours: 24, finalHours: DEFAULT_FINAL_HOURS, releaseUnconfirmed: false },
 };
 
 /** Stored JSON → effective settings; an unreadable row means the defaults, never a crash. */
@@ -65,7 +77,7 @@ export function effectiveSettings(json: string | null | undefined): SuggestionSe
     urgentTypes: s.urgentTypes ?? d.urgentTypes,
     horizonDays: s.horizonDays ?? d.horizonDays,
     extraSms: s.extraSms ?? d.extraSms,
-    waitlistEarly: s.waitlistEarly ?? d.waitlistEarly,
+    waitlistEarly: { ...d.waitlistEarly, ...s.waitlistEarly },
   };
 }
 

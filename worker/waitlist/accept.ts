@@ -36,6 +36,8 @@ export interface OfferView {
   timeZone: string;
   address: string;
   phone: string;
+  /** A standby offer (./standby.ts): the final point and whether an unconfirmed booking is released then; null for a freed time. */
+  standby: { finalAt: number; ifUnconfirmed: boolean } | null;
 }
 
 /** The offer a token opens, or null for a malformed, unknown or past one (callers answer all alike). */
@@ -45,8 +47,8 @@ export async function resolveOffer(d1: D1Database, token: string, now = Date.now
   const r = await d1
     .prepare(
       "SELECT o.id, o.clinic_id, o.slot_id, o.entry_id, o.doctor_id, o.patient_id, o.start_ms, o.end_ms, o.state, o.expires_at, o.answered_at, " +
-        "e.type, e.state AS entry_state, e.replaces_appointment_id, c.name AS clinic, d.name AS doctor, c.time_zone, c.address, c.phone " +
-        "FROM waitlist_offers o JOIN waitlist_entries e ON e.id = o.entry_id JOIN clinics c ON c.id = o.clinic_id JOIN doctors d ON d.id = o.doctor_id WHERE o.token_hash = ?",
+        "e.type, e.state AS entry_state, e.replaces_appointment_id, c.name AS clinic, d.name AS doctor, c.time_zone, c.address, c.phone, s.standby_for, s.final_at, s.release_unconfirmed " +
+        "FROM waitlist_offers o JOIN waitlist_entries e ON e.id = o.entry_id JOIN waitlist_slots s ON s.id = o.slot_id JOIN clinics c ON c.id = o.clinic_id JOIN doctors d ON d.id = o.doctor_id WHERE o.token_hash = ?",
     )
     .bind(hash)
     .first<Record<string, any>>();
@@ -71,12 +73,15 @@ export async function resolveOffer(d1: D1Database, token: string, now = Date.now
     timeZone: r.time_zone,
     address: r.address,
     phone: r.phone,
+    standby: r.standby_for ? { finalAt: r.final_at ?? r.start_ms, ifUnconfirmed: r.release_unconfirmed === 1 } : null,
   };
 }
 
 /** What the patient sees: can they still take it? */
-export function offerStatus(o: OfferView, now: number): "open" | "accepted" | "taken" | "expired" | "declined" {
+export function offerStatus(o: OfferView, now: number): "open" | "accepted" | "standing" | "withdrawn" | "taken" | "expired" | "declined" {
   if (o.state === "accepted") return "accepted";
+  if (o.state === "standing") return "standing";
+  if (o.state === "withdrawn") return "withdrawn";
   if (o.state === "declined") return "declined";
   if (o.state === "taken") return "taken";
   if ((o.state === "sent" || o.state === "opened") && o.expiresAt > now && o.entryState === "waiting") return "open";
@@ -104,7 +109,10 @@ export async function declineOffer(env: Env, o: OfferView, now = Date.now()): Pr
 
 const waitlistCaller: Caller = { actor: { userId: null, label: "patient via waitlist" }, role: "system", doctorId: null };
 
-export type AcceptResult = { ok: true; appointment: Appointment } | { ok: false; reason: "taken" | "expired" | "accepted" | "declined" };
+export type AcceptResult =
+  | { ok: true; appointment: Appointment }
+  | { ok: true; standing: true }
+  | { ok: false; reason: "taken" | "expired" | "accepted" | "declined" | "standing" | "withdrawn" };
 
 const short = (ms: number, zone: string) =>
   new Intl.DateTimeFormat("en-GB", { timeZone: zone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(ms));
@@ -120,6 +128,19 @@ export async function acceptOffer(env: Env, o: OfferView, now = Date.now()): Pro
     .first();
   if (!claimed) return { ok: false, reason: "taken" };
   const hub = hubFor(env, o.doctorId);
+  if (o.standby) {
+    // A standby offer books nothing now: the first to accept stands by (the others' offers are
+    // taken); the doctor's hub books them only when the time is released (./standby.ts).
+    await d1.batch([
+      d1.prepare("UPDATE waitlist_offers SET state = 'standing' WHERE id = ?").bind(o.id),
+      d1.prepare("UPDATE waitlist_offers SET state = 'taken' WHERE slot_id = ? AND id != ? AND state IN ('sending','sent','opened')").bind(o.slotId, o.id),
+      // next_at now: if the original appointment was cancelled a moment ago, the hub books at once.
+      d1.prepare("UPDATE waitlist_slots SET state = 'standing', next_at = ? WHERE id = ? AND state IN ('new','offering')").bind(now, o.slotId),
+    ]);
+    await hub.publish(o.doctorId, waitlistLive(o.doctorId)).catch((err) => console.error("waitlist live failed", err));
+    await hub.kick(o.doctorId);
+    return { ok: true, standing: true };
+  }
   // Moving the patient's later appointment here when the entry names one that is still open and
   // later (its old time frees and is offered in turn); otherwise a new booking.
   const moving = o.replacesAppointmentId ? await getAppointment(env.DB, o.clinicId, o.replacesAppointmentId) : null;

@@ -4,6 +4,9 @@
 //    any origin: staff, the patient's link or SMS, a doctor's own calendar) records the freed
 //    slot in waitlist_slots (state 'new'); the doctor's hub, kicked after every change, offers
 //    it to the waitlist (./offers.ts). The rows are also what the analytics count.
+//  - A change to an appointment whose time is offered as standby (./standby.ts) — confirmed,
+//    cancelled, deleted, moved — wakes that standby slot, so the hub withdraws the offers or
+//    books the standing patient at once rather than at the final point.
 //  - A new active booking for a patient takes their waiting entries for that type (and that
 //    doctor, or "any doctor") off the waitlist.
 import { sql } from "drizzle-orm";
@@ -27,6 +30,10 @@ export const waitlistEffect: ChangeEffect = (db, change) => {
       );
     }
   }
+  if (before && open(before.status) && (!after || after.status !== before.status || after.start !== before.start || after.doctorId !== before.doctorId))
+    items.push(
+      db.run(sql`UPDATE waitlist_slots SET next_at = ${now} WHERE standby_for = ${before.id} AND state IN ('new','offering','standing')`),
+    );
   if (after && open(after.status) && (!before || !open(before.status)))
     items.push(
       db.run(sql`UPDATE waitlist_entries SET state = 'booked', appointment_id = ${after.id}, updated_at = ${now}

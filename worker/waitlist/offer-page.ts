@@ -1,11 +1,13 @@
 // The waitlist offer page /w/<token>: plain server-rendered HTML like the patient's /r/ page
 // (same shell and style, no script). It says clinic, doctor, date and time, the address — no
-// reason, no type (it may be sensitive), nothing about anyone else.
+// reason, no type (it may be sensitive), nothing about anyone else. A standby offer (./standby.ts)
+// says plainly that the time is booked by someone else and when it would become theirs.
 import { clinicDateTime } from "../email/templates";
 import { esc, shell } from "../patient-links/page";
 import type { OfferView } from "./accept";
+import { standbyCondition } from "./send";
 
-export type OfferPageState = "open" | "accepted" | "taken" | "expired" | "declined" | "booked-now";
+export type OfferPageState = "open" | "accepted" | "standing" | "standing-now" | "withdrawn" | "taken" | "expired" | "declined" | "booked-now";
 
 export function offerPage(o: OfferView, state: OfferPageState): string {
   const { date, time } = clinicDateTime(o.startMs, o.timeZone);
@@ -13,12 +15,19 @@ export function offerPage(o: OfferView, state: OfferPageState): string {
     o.address ? `<dt>Address</dt><dd>${esc(o.address)}</dd>` : ""
   }</dl>${
     state === "open"
-      ? `<form method="post"><button class="ok" name="action" value="accept">Book this time</button><button class="cancel" name="action" value="decline">Not this time</button></form>`
+      ? `<form method="post"><button class="ok" name="action" value="accept">${o.standby ? "Stand by for this time" : "Book this time"}</button><button class="cancel" name="action" value="decline">Not this time</button></form>`
       : ""
   }</div>`;
   const call = o.phone ? `<p>Questions? Call <a href="tel:${esc(o.phone.replace(/[^\d+]/g, ""))}">${esc(o.phone)}</a>.</p>` : "";
+  const condition = o.standby ? esc(standbyCondition(o.standby, o.timeZone)) : "";
+  const standingText = `<p>You are on standby. ${condition} If that happens it is booked for you and we will tell you; if not, you stay on the waitlist.</p>`;
   const head: Record<OfferPageState, string> = {
-    open: `<h1>A time has come free</h1><p>You are on the waitlist at ${esc(o.clinic)}. If this time suits you, book it now.</p>`,
+    open: o.standby
+      ? `<h1>Standby offer: this time may come free</h1><p>You are on the waitlist at ${esc(o.clinic)}. This time is booked by another patient who has not confirmed it. ${condition} Until then it is not yours: if you stand by and they keep it, you stay on the waitlist.</p>`
+      : `<h1>A time has come free</h1><p>You are on the waitlist at ${esc(o.clinic)}. If this time suits you, book it now.</p>`,
+    "standing-now": `<p class="msg good" role="status">You are standing by for this time.</p><h1>Standby</h1>${standingText}`,
+    standing: `<p class="msg good" role="status">You are standing by for this time.</p><h1>Standby</h1>${standingText}`,
+    withdrawn: `<p class="msg bad" role="status">This standby offer is withdrawn: the patient booked at this time has confirmed. You are still on the waitlist.</p><h1>Time no longer available</h1>`,
     "booked-now": `<p class="msg good" role="status">Booked: your appointment is on ${esc(date)} at ${esc(time)}. You will get a confirmation.</p><h1>Your appointment</h1>`,
     accepted: `<p class="msg good" role="status">You have booked this time.</p><h1>Your appointment</h1>`,
     taken: `<p class="msg bad" role="status">This time has been taken — you are still on the waitlist.</p><h1>Time no longer available</h1>`,

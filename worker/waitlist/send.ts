@@ -21,12 +21,22 @@ export interface OfferMessage {
   /** Minutes to answer (one-at-a-time mode), or null (first to accept wins). */
   replyMinutes: number | null;
   phone: string;
+  /** A standby offer (./standby.ts): the time is still booked; the final point and whether an unconfirmed booking is released then. */
+  standby?: { finalAt: number; ifUnconfirmed: boolean } | null;
+}
+
+/** The plain condition of a standby offer, in the offer, the page and the news: never who holds the time. */
+export function standbyCondition(s: { finalAt: number; ifUnconfirmed: boolean }, timeZone: string): string {
+  const { date, time } = clinicDateTime(s.finalAt, timeZone);
+  return `It becomes yours only if the patient booked at that time cancels${s.ifUnconfirmed ? " or has not confirmed" : ""} by ${date} at ${time}.`;
 }
 
 export function offerText(m: OfferMessage): string {
   const { date, time } = clinicDateTime(m.startMs, m.timeZone);
   const what = m.type ? ` ${m.type}` : "";
   const hurry = m.replyMinutes ? ` It is held for you for ${m.replyMinutes} minutes.` : " The first to accept gets it.";
+  if (m.standby)
+    return `${m.clinic}: standby offer for an earlier${what} appointment with ${m.doctor} on ${date} at ${time}. It is booked by someone else now. ${standbyCondition(m.standby, m.timeZone)}${m.replyMinutes ? ` Answer within ${m.replyMinutes} minutes.` : ""} Stand by: ${m.link}`;
   return `${m.clinic}: an earlier${what} appointment is free with ${m.doctor} on ${date} at ${time}.${hurry} Book it: ${m.link}`;
 }
 
@@ -34,8 +44,9 @@ export function offerEmail(m: OfferMessage): { subject: string; text: string; ht
   const { date, time } = clinicDateTime(m.startMs, m.timeZone);
   const text = `${offerText(m)}\n\nIf you cannot take it, do nothing: you stay on the waitlist.${m.phone ? ` Questions: ${m.phone}.` : ""}`;
   const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-  const html = `<p>${esc(offerText({ ...m, link: "" }).replace(/ Book it: $/, ""))}</p><p><a href="${esc(m.link)}">Book ${esc(date)} at ${esc(time)}</a></p><p>If you cannot take it, do nothing: you stay on the waitlist.</p>`;
-  return { subject: `${m.clinic}: an earlier appointment is free (${date} ${time})`, text, html };
+  const html = `<p>${esc(offerText({ ...m, link: "" }).replace(/ (Book it|Stand by): $/, ""))}</p><p><a href="${esc(m.link)}">${m.standby ? "Stand by for" : "Book"} ${esc(date)} at ${esc(time)}</a></p><p>If you cannot take it, do nothing: you stay on the waitlist.</p>`;
+  const subject = m.standby ? `${m.clinic}: standby offer for an earlier appointment (${date} ${time})` : `${m.clinic}: an earlier appointment is free (${date} ${time})`;
+  return { subject, text, html };
 }
 
 export interface OfferRecipient {
@@ -49,13 +60,22 @@ export interface OfferRecipient {
 }
 
 /** Sends the offer; returns the SMS provider's message id (or null for e-mail). Throws SmsSendError or the sender's error. */
-export async function sendOffer(env: Env, to: OfferRecipient, m: OfferMessage): Promise<string | null> {
+export function sendOffer(env: Env, to: OfferRecipient, m: OfferMessage): Promise<string | null> {
+  return sendText(env, to, { ...offerEmail(m), sms: offerText(m), clinic: m.clinic });
+}
+
+/** One short message on the offer's channel (offers, and the standby news of ./standby.ts). */
+export async function sendText(
+  env: Env,
+  to: OfferRecipient,
+  m: { clinic: string; subject: string; text: string; html: string; sms: string; /** Message-ID part after the offer id (a later message about the same offer). */ suffix?: string },
+): Promise<string | null> {
   if (to.channel === "email") {
     const sender = emailSenderFor(env);
     if (!sender) throw new SmsSendError("No EMAIL (send_email) binding is configured.", "permanent");
     const from = env.EMAIL_FROM || `calendar@${to.clinicDomain}`;
     // The reminders' MIME builder; its Message-ID <reminder.waitlist.<offer id>@…> is unique per offer.
-    const raw = buildReminderMime({ from: { name: m.clinic, addr: from }, to: to.email, ...offerEmail(m), reminderId: `waitlist.${to.offerId}`, domain: from.split("@")[1] ?? to.clinicDomain });
+    const raw = buildReminderMime({ from: { name: m.clinic, addr: from }, to: to.email, subject: m.subject, text: m.text, html: m.html, reminderId: `waitlist.${to.offerId}${m.suffix ? `.${m.suffix}` : ""}`, domain: from.split("@")[1] ?? to.clinicDomain });
     await sender.send({ from, to: to.email, raw });
     return null;
   }
@@ -63,6 +83,6 @@ export async function sendOffer(env: Env, to: OfferRecipient, m: OfferMessage): 
   if (!sms) throw new SmsSendError("SMS is not set up on this server (TWILIO_* settings).", "permanent");
   const e164 = toE164(to.phone, { country: to.clinicCountry, callingCode: env.SMS_DEFAULT_COUNTRY_CODE });
   if (!e164) throw new SmsSendError("The patient's phone number cannot be written in international form (+country code).", "permanent");
-  const res = await sms.send({ to: e164, body: offerText(m) });
+  const res = await sms.send({ to: e164, body: m.sms });
   return res.id;
 }
