@@ -50,7 +50,10 @@ function bounds(scope: Scope, zone: string) {
 type Runner = (d1: D1Database, scope: Scope, clinic: ClinicInfo) => Promise<{ tables: Table[] } & Record<string, unknown>>;
 
 export const SECTIONS: Record<Section, Runner> = {
-  busiest: (d1, s) => busiest(d1, s),
+  busiest: (d1, s, c) => {
+    const b = bounds(s, c.timeZone);
+    return busiest(d1, s, c.timeZone, b.fromMs, b.toMs);
+  },
   "no-shows": (d1, s) => noShows(d1, s),
   "repeat-no-shows": (d1, s) => repeatNoShows(d1, s),
   reduction: (d1, s, c) => {
