@@ -5,6 +5,7 @@ import { makeDb } from "../db/client";
 import type { SessionUser } from "../env";
 import { localToUtc, addDays } from "../scheduling/zone";
 import { busiest } from "./busiest";
+import { waitlistRefill } from "./waitlist-refill";
 import { bucketOf } from "./facts";
 import { adoption, nps, syncHealth } from "./kpis";
 import { noShows, reduction } from "./no-shows";
@@ -63,6 +64,7 @@ export const SECTIONS: Record<Section, Runner> = {
     return reduction(d1, s, first < addMonths(s.period.to, -59) ? addMonths(s.period.to, -59) : first);
   },
   utilization: (d1, s, c) => utilization(d1, s, c.timeZone),
+  waitlist: (d1, s, c) => waitlistRefill(d1, s, c.timeZone),
   kpis: async (d1, s) => {
     const [adopt, sync, messages, feeds] = await Promise.all([adoption(d1, s.clinicId), syncHealth(d1, s), messageOutcomes(d1, s), feedPolls(d1, s.clinicId)]);
     const adoptionTable: Table = {
