@@ -91,12 +91,19 @@ describe("analytics page", () => {
     await page.context().close();
   });
 
-  it("receptionist: busiest times and utilization only", async () => {
+  it("receptionist: busiest times, utilization and waitlist refill only", async () => {
     const page = await (await newContext(browser, DESKTOP)).newPage();
     await logIn(page, users.reception.email);
     await openAnalytics(page);
     const shown = await page.locator("[data-section]").evaluateAll((els) => els.map((e) => e.getAttribute("data-section")));
-    expect(shown).toEqual(["busiest", "utilization"]);
+    expect(shown).toEqual(["busiest", "utilization", "waitlist"]);
+    // The waitlist's refill figures, as the API gives them (data-table rows too).
+    const opts = await api(page, "/api/analytics/options");
+    const w = await api(page, `/api/analytics/waitlist?from=${opts.defaultPeriod.from}&to=${opts.defaultPeriod.to}`);
+    const ws = page.locator('[data-section="waitlist"]');
+    await expect.poll(() => ws.innerText()).toContain(w.totals.freed === 0 && w.previous.freed === 0 ? "No slot was freed in this period" : `${w.totals.freed} slots freed, ${w.totals.offered} offered to the waitlist, ${w.totals.refilled} refilled`);
+    expect(await ws.locator('table[data-table="waitlist-refill-months"] tbody tr').count()).toBe(w.months.length);
+    expect(await ws.getByRole("link", { name: "Download CSV" }).getAttribute("href")).toBe(`/api/analytics/waitlist/csv?from=${opts.defaultPeriod.from}&to=${opts.defaultPeriod.to}`);
     // The staff NPS question, once a quarter.
     const prompt = page.getByTestId("nps-prompt");
     await prompt.getByText("How likely are you to recommend ACMS Calendar").waitFor();
