@@ -69,6 +69,18 @@ describe("analytics page", () => {
     await expect.poll(() => page.getByTestId("noshow-overall").innerText()).toContain(overallText(cuddy));
     const csv = await page.locator('[data-section="no-shows"]').getByRole("link", { name: "Download CSV" }).getAttribute("href");
     expect(csv).toBe(`/api/analytics/no-shows/csv?from=${month}&to=${month}&doctor=${ids.drCuddy}`);
+
+    // The NPS follow-up after visits: off by default, turned on with its delay from the page.
+    const fu = page.getByTestId("nps-follow-up");
+    await fu.waitFor();
+    expect(await fu.getByRole("checkbox").isChecked()).toBe(false);
+    await fu.getByRole("checkbox").check();
+    await fu.getByLabel("Hours after the visit").fill("3");
+    await fu.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => api(page, "/api/nps/follow-up")).toMatchObject({ enabled: true, delayMinutes: 180 });
+    // Back off (other files share this D1 and complete visits).
+    const off = await page.request.put("/api/nps/follow-up", { headers: { origin: baseURL() }, data: { enabled: false, delayMinutes: 120 } });
+    expect(off.status()).toBe(200);
     await page.context().close();
   });
 
