@@ -69,6 +69,18 @@ describe("analytics page", () => {
     await expect.poll(() => page.getByTestId("noshow-overall").innerText()).toContain(overallText(cuddy));
     const csv = await page.locator('[data-section="no-shows"]').getByRole("link", { name: "Download CSV" }).getAttribute("href");
     expect(csv).toBe(`/api/analytics/no-shows/csv?from=${month}&to=${month}&doctor=${ids.drCuddy}`);
+
+    // The NPS follow-up after visits: off by default, turned on with its delay from the page.
+    const fu = page.getByTestId("nps-follow-up");
+    await fu.waitFor();
+    expect(await fu.getByRole("checkbox").isChecked()).toBe(false);
+    await fu.getByRole("checkbox").check();
+    await fu.getByLabel("Hours after the visit").fill("3");
+    await fu.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => api(page, "/api/nps/follow-up")).toMatchObject({ enabled: true, delayMinutes: 180 });
+    // Back off (other files share this D1 and complete visits).
+    const off = await page.request.put("/api/nps/follow-up", { headers: { origin: baseURL() }, data: { enabled: false, delayMinutes: 120 } });
+    expect(off.status()).toBe(200);
     await page.context().close();
   });
 
@@ -91,12 +103,19 @@ describe("analytics page", () => {
     await page.context().close();
   });
 
-  it("receptionist: busiest times and utilization only", async () => {
+  it("receptionist: busiest times, utilization and waitlist refill only", async () => {
     const page = await (await newContext(browser, DESKTOP)).newPage();
     await logIn(page, users.reception.email);
     await openAnalytics(page);
     const shown = await page.locator("[data-section]").evaluateAll((els) => els.map((e) => e.getAttribute("data-section")));
-    expect(shown).toEqual(["busiest", "utilization"]);
+    expect(shown).toEqual(["busiest", "utilization", "waitlist"]);
+    // The waitlist's refill figures, as the API gives them (data-table rows too).
+    const opts = await api(page, "/api/analytics/options");
+    const w = await api(page, `/api/analytics/waitlist?from=${opts.defaultPeriod.from}&to=${opts.defaultPeriod.to}`);
+    const ws = page.locator('[data-section="waitlist"]');
+    await expect.poll(() => ws.innerText()).toContain(w.totals.freed === 0 && w.previous.freed === 0 ? "No slot was freed in this period" : `${w.totals.freed} slots freed, ${w.totals.offered} offered to the waitlist, ${w.totals.refilled} refilled`);
+    expect(await ws.locator('table[data-table="waitlist-refill-months"] tbody tr').count()).toBe(w.months.length);
+    expect(await ws.getByRole("link", { name: "Download CSV" }).getAttribute("href")).toBe(`/api/analytics/waitlist/csv?from=${opts.defaultPeriod.from}&to=${opts.defaultPeriod.to}`);
     // The staff NPS question, once a quarter.
     const prompt = page.getByTestId("nps-prompt");
     await prompt.getByText("How likely are you to recommend ACMS Calendar").waitFor();

@@ -59,6 +59,10 @@ function Filters(props: { options: Options; query: Query; set: (q: Partial<Query
   );
 }
 
+/** Extra sections the server knows decide by its answer; others by their own roles. */
+const SERVER_EXTRA = new Set(["waitlist"]);
+const isServerSection = (id: string) => SERVER_EXTRA.has(id);
+
 export default function AnalyticsPage() {
   const [options] = createResource(analyticsApi.options);
   // The period and filters live in the address too (/analytics?from=…&to=…&doctor=…), so a view can be shared or reloaded.
@@ -94,13 +98,8 @@ export default function AnalyticsPage() {
               <Show when={has("utilization")}><UtilizationSection query={q()} /></Show>
               <Show when={has("kpis")}><KpiSection query={q()} /></Show>
               <Show when={has("nps")}><NpsSection query={q()} /></Show>
-              <For each={extraSections.filter((s) => s.roles.includes(options()!.role))}>
-                {(s) => (
-                  <section class="an-section" aria-label={s.title}>
-                    <h2>{s.title}</h2>
-                    {s.render(q())}
-                  </section>
-                )}
+              <For each={extraSections.filter((s) => s.roles.includes(options()!.role) && (has(s.id) || !isServerSection(s.id)))}>
+                {(s) => <>{s.render(q())}</>}
               </For>
             </>
           )}

@@ -5,6 +5,7 @@ import { Heatmap } from "./Heatmap";
 import { LineChart } from "./LineChart";
 import { RateChart } from "./RateChart";
 import { SectionFrame } from "./SectionFrame";
+import { NpsFollowUpSetting } from "./NpsFollowUp";
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? "–" : `${(x * 100).toFixed(1)}%`);
 const rateText = (r: Rate) => (r.n ? `${pct(r.rate)} (95% ${pct(r.low)}–${pct(r.high)}, n = ${r.n})` : "no visits with an outcome");
@@ -163,20 +164,27 @@ export function KpiSection(props: { query: Query }) {
 
 export function NpsSection(props: { query: Query }) {
   return (
-    <SectionFrame section="nps" title="Satisfaction (NPS)" query={props.query} empty={(r) => r.patients.n === 0 && r.staff.n === 0} emptyText="No answers yet. Patients are asked on their appointment page after a completed visit; staff in the app once a quarter.">
-      {(r) => (
-        <>
-          <p class="an-big" data-testid="nps-words">
-            Patients: <strong>{r.patients.score ?? "–"}</strong> <span class="muted">(n = {r.patients.n})</span> · Staff: <strong>{r.staff.score ?? "–"}</strong> <span class="muted">(n = {r.staff.n})</span>
-          </p>
-          <Show when={r.comments.length}>
-            <h3>Comments (admins only)</h3>
-            <ul class="an-comments">
-              <For each={r.comments}>{(c: any) => <li><strong>{c.score}</strong> · {c.comment} <span class="muted">({c.source}, {c.at.slice(0, 10)})</span></li>}</For>
-            </ul>
-          </Show>
-        </>
-      )}
-    </SectionFrame>
+    <>
+      <SectionFrame section="nps" title="Satisfaction (NPS)" query={props.query} empty={(r) => r.patients.n === 0 && r.staff.n === 0} emptyText="No answers yet. Patients are asked on their appointment page after a completed visit; staff in the app once a quarter.">
+        {(r) => (
+          <>
+            <p class="an-big" data-testid="nps-words">
+              Patients: <strong>{r.patients.score ?? "–"}</strong> <span class="muted">(n = {r.patients.n})</span> · Staff: <strong>{r.staff.score ?? "–"}</strong> <span class="muted">(n = {r.staff.n})</span>
+            </p>
+            <Show when={r.comments.length}>
+              <h3>Comments (admins only)</h3>
+              <ul class="an-comments">
+                <For each={r.comments}>{(c: any) => <li><strong>{c.score}</strong> · {c.comment} <span class="muted">({c.source}, {c.at.slice(0, 10)})</span></li>}</For>
+              </ul>
+            </Show>
+          </>
+        )}
+      </SectionFrame>
+      {/* Outside the frame: shown with or without answers (turning it on is how answers start). */}
+      <section class="an-section" aria-labelledby="an-nps-follow-up">
+        <h2 id="an-nps-follow-up">NPS follow-up after visits</h2>
+        <NpsFollowUpSetting />
+      </section>
+    </>
   );
 }

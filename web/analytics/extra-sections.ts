@@ -1,8 +1,11 @@
 // Sections other features add to the Analytics page (e.g. the waitlist's slots freed / offered
-// / refilled): push a { id, title, roles, render } here from the feature's own module and the
-// page shows it after its own sections, with the same period and filters.
-import type { JSX } from "solid-js";
+// / refilled): add a { id, title, roles, render } here and the page shows it after its own
+// sections, with the same period and filters, when the server lists `id` among the caller's
+// sections (GET /api/analytics/options). `render` brings its own frame (SectionFrame: heading,
+// numbers table, audited CSV).
+import { createComponent, type JSX } from "solid-js";
 import type { Options, Query } from "./analytics-api";
+import { WaitlistSection } from "./WaitlistSection";
 
 export interface ExtraSection {
   id: string;
@@ -11,4 +14,6 @@ export interface ExtraSection {
   render: (q: Query) => JSX.Element;
 }
 
-export const extraSections: ExtraSection[] = [];
+export const extraSections: ExtraSection[] = [
+  { id: "waitlist", title: "Waitlist: freed slots refilled", roles: ["admin", "doctor", "receptionist"], render: (query) => createComponent(WaitlistSection, { query }) },
+];

@@ -14,7 +14,8 @@ const STATE: Record<Engagement["reminders"][number]["state"], string> = {
   unknown: "outcome unknown",
 };
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) : "");
-const offset = (m: number) => (m % 60 === 0 ? `${m / 60} h before` : `${m} min before`);
+// A negative offset is the NPS follow-up after a completed visit (worker/reminders/nps-follow-up.ts).
+const offset = (m: number) => (m < 0 ? "NPS follow-up after the visit" : m % 60 === 0 ? `${m / 60} h before` : `${m} min before`);
 
 export function EngagementSection(props: { appointmentId: string; canEdit: boolean }) {
   const [data, { refetch, mutate }] = createResource(() => props.appointmentId, (id) => engagementApi.engagement(id));

@@ -48,7 +48,7 @@ export function upsertFactsStmt(facts: FactInput[]): Stmt {
         EXISTS (SELECT 1 FROM clinics c, json_each(c.video_types) v WHERE c.id = a.clinic_id AND v.value = a.type),
         a.status, (a.end_ms - a.start_ms) / 60000, MAX(0, (a.start_ms - a.created_at) / 60000), j.value ->> '$.lead',
         ${FIRST("a.patient_id", "a.start_ms", "a.id")}, ${PRIOR_NS("a.patient_id", "a.start_ms")},
-        EXISTS (SELECT 1 FROM reminders r WHERE r.appointment_id = a.id AND r.state IN ('sent', 'delivered')),
+        EXISTS (SELECT 1 FROM reminders r WHERE r.appointment_id = a.id AND r.kind = 'reminder' AND r.state IN ('sent', 'delivered')),
         (j.value ->> '$.patientConfirm') OR EXISTS (SELECT 1 FROM patient_responses r WHERE r.appointment_id = a.id AND r.action = 'confirm'),
         CASE WHEN a.status != 'cancelled' THEN '' WHEN o.status = 'cancelled' AND o.cancel_by != '' THEN o.cancel_by ELSE j.value ->> '$.cancelBy' END,
         CASE WHEN a.status != 'cancelled' THEN NULL WHEN o.status = 'cancelled' AND o.cancelled_at IS NOT NULL THEN o.cancelled_at ELSE j.value ->> '$.at' END,

@@ -1,4 +1,4 @@
-// Invites and reminders sent / delivered / failed in the period, for the whole clinic, from
+// Invites, reminders and NPS follow-ups sent / delivered / failed in the period, for the whole clinic, from
 // message_outcomes_monthly (kept by triggers on reminders and email_outbox, so it follows the
 // sending code whoever changes it). Months are UTC months of the due time (reminders) or of
 // the invite's creation: at a month's edge a message may fall an hour into the other month.
@@ -10,6 +10,8 @@ const KINDS: [string, string][] = [
   ["reminder_sms", "Reminder SMS"],
   ["invite_request", "Invites (e-mail)"],
   ["invite_cancel", "Cancellation e-mails"],
+  ["nps_email", "NPS follow-up e-mails"],
+  ["nps_sms", "NPS follow-up SMS"],
 ];
 
 export async function messageOutcomes(d1: D1Database, scope: Scope) {

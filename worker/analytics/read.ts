@@ -101,3 +101,24 @@ function strip(r: Record<string, number | null> | undefined): Counters {
   // SUM over no rows is null.
   return Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, v ?? 0]));
 }
+
+export interface BlockRow {
+  doctor_id: string;
+  start_ms: number;
+  end_ms: number;
+  source: string; // 'manual' = time off; anything else = busy time from the doctor's own calendar
+}
+
+/** Blocked time (time off and external busy) of the doctors overlapping [fromMs, toMs). */
+export async function blocksOf(d1: D1Database, doctorIds: string[], fromMs: number, toMs: number): Promise<BlockRow[]> {
+  if (!doctorIds.length) return [];
+  return (
+    await d1
+      .prepare(
+        // Per doctor on blocked_doctor_end_idx (one range each), not a scan of the clinic's column.
+        "SELECT doctor_id, start_ms, end_ms, source FROM blocked_times WHERE doctor_id IN (SELECT value FROM json_each(?)) AND end_ms > ? AND start_ms < ?",
+      )
+      .bind(JSON.stringify(doctorIds), fromMs, toMs)
+      .all<BlockRow>()
+  ).results;
+}

@@ -8,7 +8,7 @@ import type { SessionUser } from "../env";
 import { forbidden, validationError } from "../errors";
 import { addMonths, isMonth, monthsIn, type Period } from "./period";
 
-export type Section = "busiest" | "no-shows" | "repeat-no-shows" | "reduction" | "utilization" | "kpis" | "nps";
+export type Section = "busiest" | "no-shows" | "repeat-no-shows" | "reduction" | "utilization" | "kpis" | "nps" | "waitlist";
 
 export const SECTION_ROLES: Record<Section, Role[]> = {
   busiest: ["admin", "doctor", "receptionist"],
@@ -18,6 +18,8 @@ export const SECTION_ROLES: Record<Section, Role[]> = {
   reduction: ["admin", "doctor"],
   kpis: ["admin"],
   nps: ["admin"],
+  // Refill of freed slots: clinic-wide for admin and reception (who run the waitlist), a doctor their own.
+  waitlist: ["admin", "doctor", "receptionist"],
 };
 
 export interface Filter {

@@ -5,6 +5,7 @@ import { makeDb } from "../db/client";
 import type { SessionUser } from "../env";
 import { localToUtc, addDays } from "../scheduling/zone";
 import { busiest } from "./busiest";
+import { waitlistRefill } from "./waitlist-refill";
 import { bucketOf } from "./facts";
 import { adoption, nps, syncHealth } from "./kpis";
 import { noShows, reduction } from "./no-shows";
@@ -50,7 +51,10 @@ function bounds(scope: Scope, zone: string) {
 type Runner = (d1: D1Database, scope: Scope, clinic: ClinicInfo) => Promise<{ tables: Table[] } & Record<string, unknown>>;
 
 export const SECTIONS: Record<Section, Runner> = {
-  busiest: (d1, s) => busiest(d1, s),
+  busiest: (d1, s, c) => {
+    const b = bounds(s, c.timeZone);
+    return busiest(d1, s, c.timeZone, b.fromMs, b.toMs);
+  },
   "no-shows": (d1, s) => noShows(d1, s),
   "repeat-no-shows": (d1, s) => repeatNoShows(d1, s),
   reduction: (d1, s, c) => {
@@ -60,6 +64,7 @@ export const SECTIONS: Record<Section, Runner> = {
     return reduction(d1, s, first < addMonths(s.period.to, -59) ? addMonths(s.period.to, -59) : first);
   },
   utilization: (d1, s, c) => utilization(d1, s, c.timeZone),
+  waitlist: (d1, s, c) => waitlistRefill(d1, s, c.timeZone),
   kpis: async (d1, s) => {
     const [adopt, sync, messages, feeds] = await Promise.all([adoption(d1, s.clinicId), syncHealth(d1, s), messageOutcomes(d1, s), feedPolls(d1, s.clinicId)]);
     const adoptionTable: Table = {

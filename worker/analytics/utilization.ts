@@ -5,7 +5,7 @@ import { type Interval, merge, subtract } from "../scheduling/intervals";
 import { parseWorkingHours, workingIntervals, type WorkingHours } from "../scheduling/working-hours";
 import { addDays, isoWeekday, localToUtc, utcToLocal } from "../scheduling/zone";
 import { datesOf } from "./period";
-import { cubeBy, cubeTotals, doctorsOf, type Counters } from "./read";
+import { blocksOf, cubeBy, cubeTotals, doctorsOf, type Counters } from "./read";
 import type { Scope } from "./scope";
 import { pct, type Table } from "./tables";
 
@@ -55,15 +55,7 @@ export async function utilization(d1: D1Database, scope: Scope, zone: string) {
   const fromMs = localToUtc(zone, first, "00:00");
   const toMs = localToUtc(zone, addDays(last, 1), "00:00");
   const [doctors, byDoctor, totals] = await Promise.all([doctorsOf(d1, scope), cubeBy(d1, scope, "doctor_id"), cubeTotals(d1, scope)]);
-  const blocks = (
-    await d1
-      .prepare(
-        // Per doctor on blocked_doctor_end_idx (one range each), not a scan of the clinic's column.
-        "SELECT doctor_id, start_ms, end_ms, source FROM blocked_times WHERE doctor_id IN (SELECT value FROM json_each(?)) AND end_ms > ? AND start_ms < ?",
-      )
-      .bind(JSON.stringify(doctors.map((d) => d.id)), fromMs, toMs)
-      .all<{ doctor_id: string; start_ms: number; end_ms: number; source: string }>()
-  ).results;
+  const blocks = await blocksOf(d1, doctors.map((d) => d.id), fromMs, toMs);
   const weeks = (toMs - fromMs) / (7 * 86_400_000);
   const booked = new Map(byDoctor.map((r) => [r.key, r]));
   const counts = weekdayCounts(first, last);

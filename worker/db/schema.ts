@@ -62,6 +62,9 @@ export const clinics = sqliteTable("clinics", {
   waitlistParallel: integer("waitlist_parallel").notNull().default(3),
   waitlistReplyMin: integer("waitlist_reply_min").notNull().default(15),
   sensitiveTypes: text("sensitive_types").notNull().default("[]"),
+  // migrations/0020 (NPS follow-up, docs/analytics.md): minutes after a completed visit's end the
+  // "how likely are you to recommend" message goes; NULL = off.
+  npsFollowUpMin: integer("nps_follow_up_min"),
 });
 
 export const users = sqliteTable(
@@ -459,11 +462,13 @@ export const reminders = sqliteTable(
     // --- reminders (issues #17/#18, migration 0014): what sending needs, and partial indexes ---
     endMs: integer("end_ms"),
     toAddress: text("to_address"),
+    // migrations/0020: 'reminder' (before the visit) or 'nps' (the follow-up after a completed one).
+    kind: text("kind", { enum: ["reminder", "nps"] }).notNull().default("reminder"),
   },
   (t) => [
     uniqueIndex("reminders_key_uq").on(t.appointmentId, t.channel, t.offsetMinutes, t.startMs),
     index("reminders_pending_idx")
-      .on(t.doctorId, t.dueAt, t.id, t.clinicId, t.appointmentId, t.channel, t.startMs, t.endMs, t.attempts, t.toAddress)
+      .on(t.doctorId, t.dueAt, t.id, t.clinicId, t.appointmentId, t.channel, t.startMs, t.endMs, t.attempts, t.toAddress, t.kind)
       .where(sql`state = 'pending'`),
     index("reminders_open_idx").on(t.dueAt).where(sql`state IN ('pending', 'sending')`),
   ],

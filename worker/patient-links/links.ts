@@ -8,8 +8,12 @@
 // HMAC-SHA256(key, id), base64url — 43 characters, 128 bits that cannot be guessed without the
 // key. The key is derived from SESSION_SECRET (HMAC of a fixed label), so rotating that secret
 // also retires every reminder link. Such a link opens the reminder's appointment until that
-// appointment ends (as it is now), like a stored link.
+// appointment ends (as it is now), like a stored link. The link of an NPS follow-up (a reminders
+// row of kind 'nps', sent after a completed visit: worker/reminders/nps-follow-up.ts) stays valid
+// NPS_LINK_MS after the end instead, and opens the NPS question only (`npsOnly`): it cannot
+// confirm, cancel or move anything.
 import { base64url, randomSecret, sha256Hex } from "../ids";
+import { NPS_LINK_MS } from "../reminders/nps-follow-up";
 
 export const TOKEN_SHAPE = /^[A-Za-z0-9_-]{32}$/;
 export const REMINDER_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -83,15 +87,24 @@ export async function issuePatientLink(
 }
 
 /** The appointment a token opens, or null for a malformed, unknown or expired token (callers answer all alike). */
-export async function resolvePatientLink(d1: D1Database, token: string, now = Date.now(), secret?: string): Promise<{ clinicId: string; appointmentId: string } | null> {
+export interface ResolvedLink {
+  clinicId: string;
+  appointmentId: string;
+  /** The NPS follow-up's link: it may show and answer the NPS question, nothing else. */
+  npsOnly?: boolean;
+}
+
+export async function resolvePatientLink(d1: D1Database, token: string, now = Date.now(), secret?: string): Promise<ResolvedLink | null> {
   if (secret && REMINDER_TOKEN_SHAPE.test(token)) {
     const id = await reminderIdOf(secret, token);
     if (!id) return null;
     const r = await d1
-      .prepare("SELECT r.clinic_id, r.appointment_id, a.end_ms FROM reminders r JOIN appointments a ON a.id = r.appointment_id WHERE r.id = ?")
+      .prepare("SELECT r.clinic_id, r.appointment_id, r.kind, a.end_ms FROM reminders r JOIN appointments a ON a.id = r.appointment_id WHERE r.id = ?")
       .bind(id)
-      .first<{ clinic_id: string; appointment_id: string; end_ms: number }>();
-    if (!r || r.end_ms <= now) return null;
+      .first<{ clinic_id: string; appointment_id: string; kind: string; end_ms: number }>();
+    if (!r) return null;
+    if (r.kind === "nps") return r.end_ms + NPS_LINK_MS > now ? { clinicId: r.clinic_id, appointmentId: r.appointment_id, npsOnly: true } : null;
+    if (r.end_ms <= now) return null;
     return { clinicId: r.clinic_id, appointmentId: r.appointment_id };
   }
   // Hash even a malformed token, so every miss costs the same.

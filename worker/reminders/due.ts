@@ -13,6 +13,8 @@ export interface DueRow {
   attempts: number;
   to_address: string | null;
   video: string | null;
+  /** 'reminder' or 'nps' (the follow-up after a completed visit, ./nps-follow-up.ts). */
+  kind: "reminder" | "nps";
 }
 
 export interface BatchContext {

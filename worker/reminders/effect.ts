@@ -5,11 +5,13 @@
 // Reminders already sent stay as history; the unique key (appointment, channel, offset, start)
 // means moving an appointment away and back never queues a reminder that already went out for
 // that same start. A reminder that was skipped (never sent: consent withdrawn, quiet hours) is
-// planned again in its own row when the reason goes away.
+// planned again in its own row when the reason goes away. A visit marked completed also gets the
+// NPS follow-up when the clinic turned it on (./nps-follow-up.ts).
 import { type SQL, sql } from "drizzle-orm";
 import type { AppointmentChange, ChangeEffect } from "../appointments/effects";
 import { newId } from "../ids";
 import { type PlannedReminder, parseRules, parseStringList, planReminders } from "./plan";
+import { npsChannel, planNpsFollowUp } from "./nps-follow-up";
 
 /** Changes that can alter which reminders are due when. Notes/reason-only edits change nothing. */
 export function remindersAffected(change: AppointmentChange): boolean {
@@ -75,5 +77,9 @@ export const reminderEffect: ChangeEffect = (db, change) => {
   });
   const appt = { id: after.id, clinicId: after.clinicId, doctorId: after.doctorId, patientId: after.patientId, startMs, endMs: Date.parse(after.end) };
   items.push(...insertPlanned(appt, planned, now).map((q) => db.run(q)));
+  // A completed visit gets the NPS follow-up when the clinic has it on (./nps-follow-up.ts);
+  // any later status change deletes it above while still pending.
+  const channel = after.status === "completed" ? npsChannel(ctx.patient) : null;
+  if (channel) items.push(db.run(planNpsFollowUp(appt, channel, now)));
   return items;
 };

@@ -5,6 +5,7 @@ import { auditInsert, systemActor } from "../db/audit";
 import { makeDb, toD1 } from "../db/client";
 import { SmsSendError } from "../sms/provider";
 import { sendableAt } from "./plan";
+import { NPS_OK, NPS_SKIP_REASON, sendDeadline } from "./nps-follow-up";
 import { consentOffStatements } from "./replan";
 import type { BatchContext, DueRow } from "./due";
 
@@ -12,6 +13,9 @@ import type { BatchContext, DueRow } from "./due";
 export const APPOINTMENT_OK =
   "EXISTS (SELECT 1 FROM appointments a WHERE a.id = reminders.appointment_id AND a.status IN ('scheduled', 'confirmed') " +
   "AND a.start_ms = reminders.start_ms AND a.start_ms > ?1)";
+
+/** The row may still go: APPOINTMENT_OK for a reminder, NPS_OK for a follow-up. ?1 = now. */
+export const ROW_OK = `(CASE WHEN reminders.kind = 'nps' THEN (${NPS_OK}) ELSE (${APPOINTMENT_OK}) END)`;
 
 export const BACKOFF_MS = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000];
 export const MAX_ATTEMPTS = BACKOFF_MS.length + 1;
@@ -24,11 +28,12 @@ export const MAX_ATTEMPTS = BACKOFF_MS.length + 1;
 export function skipStaleStatement(d1: D1Database, rid: number, now: number): D1PreparedStatement {
   return d1
     .prepare(
-      `UPDATE reminders SET state = 'skipped', to_address = NULL, last_error = CASE WHEN to_address IS NULL THEN 'no address or no SMS consent' ELSE COALESCE(` +
+      `UPDATE reminders SET state = 'skipped', to_address = NULL, last_error = CASE WHEN to_address IS NULL THEN 'no address or no SMS consent' ` +
+        `WHEN reminders.kind = 'nps' THEN ${NPS_SKIP_REASON} ELSE COALESCE(` +
         `(SELECT CASE WHEN a.status NOT IN ('scheduled', 'confirmed') THEN 'the appointment is ' || a.status ` +
         `WHEN a.start_ms <> reminders.start_ms THEN 'the appointment was moved' ELSE 'the appointment has started' END ` +
         `FROM appointments a WHERE a.id = reminders.appointment_id), 'the appointment no longer exists') END ` +
-        `WHERE rowid = ?2 AND state = 'pending' AND due_at <= ?1 AND (to_address IS NULL OR NOT ${APPOINTMENT_OK})`,
+        `WHERE rowid = ?2 AND state = 'pending' AND due_at <= ?1 AND (to_address IS NULL OR NOT ${ROW_OK})`,
     )
     .bind(now, rid);
 }
@@ -44,7 +49,7 @@ export function failureStatements(d1: D1Database, r: DueRow, ctx: BatchContext, 
   if (failure === "retry" && attempts < MAX_ATTEMPTS) {
     const wait = Math.max(BACKOFF_MS[attempts - 1], e?.retryAfterMs ?? 0);
     // A retry follows the clinic's quiet hours as they are now, like the first try.
-    const retryAt = sendableAt(now + wait, r.channel, r.start_ms, ctx.quiet, ctx.zone);
+    const retryAt = sendableAt(now + wait, r.channel, sendDeadline(r), ctx.quiet, ctx.zone);
     if (retryAt != null) return [d1.prepare("UPDATE reminders SET state = 'pending', due_at = ?, last_error = ? WHERE rowid = ? AND state = 'sending'").bind(retryAt, message, r.rid)];
   }
   const stmts = [

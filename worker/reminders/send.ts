@@ -28,7 +28,8 @@ import { toE164 } from "../sms/phone";
 import { joinUrl } from "../video/jitsi";
 import { buildReminderMime } from "./email";
 import { effectiveReminderTemplates, type ReminderVars, renderReminderEmail, renderSms } from "./messages";
-import { APPOINTMENT_OK, failureStatements, skipStaleStatement } from "./outcome";
+import { ROW_OK, failureStatements, skipStaleStatement } from "./outcome";
+import { renderNpsEmail, renderNpsSms, sendDeadline } from "./nps-follow-up";
 import type { BatchContext, DueRow } from "./due";
 import { inQuietHours, quietEnd } from "./plan";
 
@@ -40,7 +41,7 @@ export const LEASE_MS = 10 * 60_000;
 // Reads reminders_pending_idx only (every column of reminders is in the index); the video link
 // is a primary-key probe that reads a row only for video visits (a miss reads none).
 const DUE_SQL =
-  "SELECT r.rowid AS rid, r.id, r.clinic_id, r.appointment_id, r.channel, r.start_ms, r.end_ms, r.attempts, r.to_address, v.url AS video " +
+  "SELECT r.rowid AS rid, r.id, r.clinic_id, r.appointment_id, r.channel, r.start_ms, r.end_ms, r.attempts, r.to_address, r.kind, v.url AS video " +
   "FROM reminders r INDEXED BY reminders_pending_idx LEFT JOIN appointment_video v ON v.appointment_id = r.appointment_id " +
   "WHERE r.doctor_id = ? AND r.state = 'pending' AND r.due_at <= ? ORDER BY r.due_at LIMIT ?";
 
@@ -51,7 +52,7 @@ const CONTEXT_SQL =
 /** The claim: still pending and due, with an address, and its appointment as planned. Reads the row and the appointment. */
 const CLAIM_SQL =
   `UPDATE reminders SET state = 'sending', claimed_at = ?1, attempts = attempts + 1 ` +
-  `WHERE rowid = ?2 AND state = 'pending' AND due_at <= ?1 AND to_address IS NOT NULL AND ${APPOINTMENT_OK}`;
+  `WHERE rowid = ?2 AND state = 'pending' AND due_at <= ?1 AND to_address IS NOT NULL AND ${ROW_OK}`;
 
 async function varsOf(env: Env, r: DueRow, ctx: BatchContext, link: string): Promise<ReminderVars> {
   const video = r.video;
@@ -64,13 +65,15 @@ async function varsOf(env: Env, r: DueRow, ctx: BatchContext, link: string): Pro
 /** Renders and sends one claimed reminder; returns the provider's message id (SMS) or null (e-mail). Throws on failure. */
 async function sendOne(env: Env, r: DueRow, ctx: BatchContext): Promise<string | null> {
   const link = await reminderLinkUrl(env.SESSION_SECRET, env.APP_URL, r.id);
-  const vars = await varsOf(env, r, ctx, link);
+  // The NPS follow-up says the clinic and the link, nothing else (./nps-follow-up.ts).
+  const nps = r.kind === "nps";
+  const vars = nps ? null : await varsOf(env, r, ctx, link);
   const templates = effectiveReminderTemplates(ctx.templates);
   if (r.channel === "email") {
     const sender = emailSenderFor(env);
     if (!sender) throw new SmsSendError("No EMAIL (send_email) binding is configured.", "permanent");
     const from = env.EMAIL_FROM || `calendar@${ctx.domain}`;
-    const m = renderReminderEmail(templates, vars);
+    const m = vars ? renderReminderEmail(templates, vars) : renderNpsEmail({ clinic: ctx.clinic, link });
     const raw = buildReminderMime({ from: { name: ctx.clinic, addr: from }, to: r.to_address!, ...m, reminderId: r.id, domain: from.split("@")[1] ?? ctx.domain });
     await sender.send({ from, to: r.to_address!, raw });
     return null;
@@ -81,7 +84,7 @@ async function sendOne(env: Env, r: DueRow, ctx: BatchContext): Promise<string |
   if (!to) throw new SmsSendError("The patient's phone number cannot be written in international form (+country code).", "permanent");
   const base = (env.WEBHOOK_BASE_URL ?? env.APP_URL).replace(/\/+$/, "");
   // The callback names the reminder, so delivery reports need no index on the provider's id.
-  const res = await sms.send({ to, body: renderSms(templates, vars), statusCallback: `${base}/api/webhooks/twilio/status?r=${r.id}` });
+  const res = await sms.send({ to, body: vars ? renderSms(templates, vars) : renderNpsSms({ clinic: ctx.clinic, link }), statusCallback: `${base}/api/webhooks/twilio/status?r=${r.id}` });
   return res.id;
 }
 
@@ -118,8 +121,9 @@ async function pool<T>(items: T[], limit: number, fn: (x: T) => Promise<void>): 
 
 /**
  * SMS rows that would go out inside the clinic's quiet hours as they are NOW (rules may have
- * changed since planning): moved to the end of the quiet span, or skipped when the appointment
- * starts before then. Not claimed, so nothing is sent.
+ * changed since planning): moved to the end of the quiet span, or skipped when that is past the
+ * row's deadline (the appointment's start; for an NPS follow-up the end of its send window).
+ * Not claimed, so nothing is sent.
  */
 function holdForQuietHours(d1: D1Database, rows: DueRow[], ctx: BatchContext, now: number): { held: Set<string>; stmts: D1PreparedStatement[] } {
   const held = new Set<string>();
@@ -130,9 +134,9 @@ function holdForQuietHours(d1: D1Database, rows: DueRow[], ctx: BatchContext, no
     if (r.channel !== "sms") continue;
     held.add(r.id);
     stmts.push(
-      end < r.start_ms
+      end < sendDeadline(r)
         ? d1.prepare("UPDATE reminders SET due_at = ? WHERE rowid = ? AND state = 'pending'").bind(end, r.rid)
-        : d1.prepare("UPDATE reminders SET state = 'skipped', last_error = 'quiet hours last until the appointment', to_address = NULL WHERE rowid = ? AND state = 'pending'").bind(r.rid),
+        : d1.prepare("UPDATE reminders SET state = 'skipped', last_error = 'quiet hours last past the time it may go', to_address = NULL WHERE rowid = ? AND state = 'pending'").bind(r.rid),
     );
   }
   return { held, stmts };

@@ -1,6 +1,6 @@
 // Analytics for the clinic owner (issue #19; docs/analytics.md).
 //   GET  /api/analytics/options            doctors and types the caller may filter by, allowed sections
-//   GET  /api/analytics/:section           busiest | no-shows | repeat-no-shows | reduction | utilization | kpis | nps
+//   GET  /api/analytics/:section           busiest | no-shows | repeat-no-shows | reduction | utilization | kpis | nps | waitlist
 //                                          ?from=YYYY-MM&to=YYYY-MM&doctor=<id>&type=<name>&video=0|1
 //   GET  /api/analytics/:section/csv       the section's tables as CSV (audited: analytics.csv)
 //   POST /api/analytics/rebuild[?after=<id>] admin: recompute facts and rollups from the appointments,

@@ -1,16 +1,42 @@
 // Staff NPS in the app (issue #19): asked at most once a quarter (clinic zone).
 //   GET  /api/nps/prompt   { due, quarter }: whether to ask this user now
 //   POST /api/nps          { score: 0..10, comment? } → 201; 409 when answered this quarter
+// The patients' NPS follow-up after a completed visit (worker/reminders/nps-follow-up.ts):
+//   GET  /api/nps/follow-up  { enabled, delayMinutes }
+//   PUT  /api/nps/follow-up  (admin) { enabled, delayMinutes: 0..4320 } — applies to visits
+//        completed from then on; turning it off also stops follow-ups already planned (the
+//        send checks the setting again).
 import { Hono } from "hono";
+import { z } from "zod";
+import { actorOf, auditInsert } from "../db/audit";
+import { makeDb, toD1 } from "../db/client";
+import { NPS_MAX_DELAY_MIN } from "../reminders/nps-follow-up";
 import type { AppEnv } from "../env";
 import { conflict, validationError } from "../errors";
-import { csrf, requireSession } from "../middleware/session";
+import { csrf, requireRole, requireSession } from "../middleware/session";
 import { NpsAnswer, parseComment, quarterOf } from "../analytics/nps";
 import { clinicInfo } from "../analytics/sections";
 import { jsonBody } from "../validate";
 
+const FollowUpBody = z.strictObject({ enabled: z.boolean(), delayMinutes: z.number().int().min(0).max(NPS_MAX_DELAY_MIN) });
+const DEFAULT_DELAY_MIN = 120;
+
 export const npsRoutes = new Hono<AppEnv>()
   .use("*", requireSession, csrf)
+  .get("/follow-up", async (c) => {
+    const r = await c.env.DB.prepare("SELECT nps_follow_up_min AS min FROM clinics WHERE id = ?").bind(c.var.user.clinicId).first<{ min: number | null }>();
+    return c.json({ enabled: r?.min != null, delayMinutes: r?.min ?? DEFAULT_DELAY_MIN, maxDelayMinutes: NPS_MAX_DELAY_MIN });
+  })
+  .put("/follow-up", requireRole("admin"), async (c) => {
+    const b = await jsonBody(c, FollowUpBody);
+    const u = c.var.user;
+    const min = b.enabled ? b.delayMinutes : null;
+    await c.env.DB.batch([
+      c.env.DB.prepare("UPDATE clinics SET nps_follow_up_min = ? WHERE id = ?").bind(min, u.clinicId),
+      toD1(c.env.DB, auditInsert(makeDb(c.env.DB), u.clinicId, actorOf(u), "clinic.nps_follow_up", "clinic", u.clinicId, { enabled: b.enabled, delayMinutes: b.delayMinutes })),
+    ]);
+    return c.json({ enabled: b.enabled, delayMinutes: b.delayMinutes, maxDelayMinutes: NPS_MAX_DELAY_MIN });
+  })
   .get("/prompt", async (c) => {
     const u = c.var.user;
     const quarter = quarterOf((await clinicInfo(c.env.DB, u.clinicId)).timeZone, Date.now());

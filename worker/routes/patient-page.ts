@@ -53,7 +53,8 @@ async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text:
   ]);
   if (!a || !clinic || !extra) return c.html(invalidLinkPage(), 404, headers);
   const now = Date.now();
-  const open = (a.status === "scheduled" || a.status === "confirmed") && Date.parse(a.start) > now;
+  // The NPS follow-up's link opens the question only (worker/patient-links/links.ts).
+  const open = !link.npsOnly && (a.status === "scheduled" || a.status === "confirmed") && Date.parse(a.start) > now;
   const cancelOk = open && mayCancel(a, clinic.cancelCutoffMin, now);
   const { date, time } = clinicDateTime(Date.parse(a.start), clinic.timeZone);
   const mayMove = open && !(await rescheduleRefusal(c.env.DB, a, clinic, rules, now));
@@ -93,8 +94,9 @@ patientPageRoutes.post("/:token", async (c) => {
   const link = await resolvePatientLink(c.env.DB, c.req.param("token"), Date.now(), c.env.SESSION_SECRET);
   if (!link) return c.html(invalidLinkPage(), 404, headers);
   const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-  if (form.action === "reschedule") return rescheduleAction(c, link, form.start, headers, render);
   if (form.action === "nps") return render(c, await npsFormPost(c.env.DB, link, form));
+  if (link.npsOnly) return render(c, { kind: "bad", text: "This link is for your feedback only: please call the clinic about your appointments." });
+  if (form.action === "reschedule") return rescheduleAction(c, link, form.start, headers, render);
   const action = form.action === "confirm" || form.action === "cancel" ? form.action : null;
   if (!action) return render(c, { kind: "bad", text: "Choose Confirm or Cancel." });
   const r = await patientAction(c.env, link.clinicId, link.appointmentId, action, "link");

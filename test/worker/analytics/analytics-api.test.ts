@@ -134,12 +134,47 @@ describe("analytics numbers", () => {
   });
 });
 
+describe("waitlist refill figures", () => {
+  it("slots freed / offered / refilled per clinic-zone month and the previous period; a doctor sees their own; CSV audited", async () => {
+    const slot = (doctor: number, freed: string, offeredMin: number | null, filledMin: number | null) => {
+      const at = Date.parse(freed);
+      return env.DB.prepare(
+        "INSERT INTO waitlist_slots (id, clinic_id, doctor_id, start_ms, end_ms, cause, state, next_at, freed_at, offered_at, filled_at) VALUES (lower(hex(randomblob(16))), ?, ?, ?, ?, 'cancel', 'new', ?, ?, ?, ?)",
+      )
+        .bind(f.clinic.id, f.doctors[doctor].doctor.id, at + 86_400_000, at + 86_400_000 + 1_800_000, at, at, offeredMin === null ? null : at + offeredMin * 60_000, filledMin === null ? null : at + filledMin * 60_000)
+        .run();
+    };
+    // 31 Oct 23:30 GMT is October in London; 31 Oct 2026 is after the change, so 1 Nov 00:10 GMT is November.
+    await slot(0, "2026-10-31T23:30:00Z", 1, 20); // October, refilled after 20 min
+    await slot(0, "2026-11-01T00:10:00Z", 2, null); // November, offered, not refilled
+    await slot(1, "2026-11-10T10:00:00Z", 1, 40); // November, doctor 1, refilled after 40 min
+    await slot(1, "2026-11-12T10:00:00Z", null, null); // November, never offered
+    await slot(0, "2026-09-15T10:00:00Z", 1, 10); // previous period (Aug–Sep)
+    await slot(0, "2026-12-01T10:00:00Z", 1, 10); // after the period
+    const w = await json<any>(await authed(f.tokens.admin).get(`/api/analytics/waitlist${Q}`));
+    expect(w.months).toEqual([
+      { month: "2026-10", freed: 1, offered: 1, refilled: 1, avgMinutesToRefill: 20 },
+      { month: "2026-11", freed: 3, offered: 2, refilled: 1, avgMinutesToRefill: 40 },
+    ]);
+    expect(w.totals).toEqual({ freed: 4, offered: 3, refilled: 2, avgMinutesToRefill: 30 });
+    expect(w.previous).toEqual({ freed: 1, offered: 1, refilled: 1, avgMinutesToRefill: 10 });
+    expect(w.tables[0].rows[0]).toEqual(["This period", 4, 3, 2, 50, 30]);
+    const own = await json<any>(await authed(f.tokens.doctor).get(`/api/analytics/waitlist${Q}`));
+    expect(own.totals).toEqual({ freed: 2, offered: 2, refilled: 1, avgMinutesToRefill: 20 });
+    const csv = await authed(f.tokens.receptionist).get(`/api/analytics/waitlist/csv${Q}`);
+    expect(await csv.text()).toContain("This period,4,3,2,50,30");
+    const audit = await env.DB.prepare("SELECT entity_id FROM audit_log WHERE clinic_id = ? AND action = 'analytics.csv' AND actor_user_id = ?").bind(f.clinic.id, f.receptionist.user.id).all<any>();
+    expect(audit.results.map((r) => r.entity_id)).toEqual(["waitlist"]);
+    await env.DB.prepare("DELETE FROM waitlist_slots WHERE clinic_id = ?").bind(f.clinic.id).run();
+  });
+});
+
 describe("analytics roles", () => {
-  const sections = ["busiest", "utilization", "no-shows", "repeat-no-shows", "reduction", "kpis", "nps"];
+  const sections = ["busiest", "utilization", "no-shows", "repeat-no-shows", "reduction", "kpis", "nps", "waitlist"];
   const allowed: Record<string, string[]> = {
     admin: sections,
-    doctor: ["busiest", "utilization", "no-shows", "repeat-no-shows", "reduction"],
-    receptionist: ["busiest", "utilization"],
+    doctor: ["busiest", "utilization", "no-shows", "repeat-no-shows", "reduction", "waitlist"],
+    receptionist: ["busiest", "utilization", "waitlist"],
   };
   it.each(["admin", "doctor", "receptionist"])("%s gets exactly the sections of their role", async (role) => {
     const token = role === "admin" ? f.tokens.admin : role === "doctor" ? f.tokens.doctor : f.tokens.receptionist;
@@ -197,7 +232,7 @@ describe("analytics roles", () => {
     const text = await res.text();
     expect(text).toContain("No-show rate by weekday");
     expect(text).toContain("Monday,1,1,100,");
-    const audit = await env.DB.prepare("SELECT actor_user_id, summary FROM audit_log WHERE clinic_id = ? AND action = 'analytics.csv'").bind(f.clinic.id).all<any>();
+    const audit = await env.DB.prepare("SELECT actor_user_id, summary FROM audit_log WHERE clinic_id = ? AND action = 'analytics.csv' AND entity_id = 'no-shows'").bind(f.clinic.id).all<any>();
     expect(audit.results).toHaveLength(1);
     expect(audit.results[0].actor_user_id).toBe(f.admin.user.id);
     expect(JSON.parse(audit.results[0].summary).period).toEqual({ from: "2026-10", to: "2026-11" });

@@ -9,12 +9,12 @@ describe("message outcomes", () => {
   it("follow the reminders' and invites' states", async () => {
     const f = await makeClinic();
     const due = Date.parse("2026-11-10T09:00:00Z");
-    const reminder = async (channel: string) => {
+    const reminder = async (channel: string, kind = "reminder") => {
       const id = newId();
       await env.DB.prepare(
-        "INSERT INTO reminders (id, clinic_id, appointment_id, doctor_id, channel, offset_minutes, start_ms, due_at, state, created_at) VALUES (?, ?, ?, ?, ?, 60, ?, ?, 'pending', ?)",
+        "INSERT INTO reminders (id, clinic_id, appointment_id, doctor_id, channel, offset_minutes, start_ms, due_at, state, created_at, kind) VALUES (?, ?, ?, ?, ?, 60, ?, ?, 'pending', ?, ?)",
       )
-        .bind(id, f.clinic.id, newId(), f.doctors[0].doctor.id, channel, due + 3_600_000, due, due)
+        .bind(id, f.clinic.id, newId(), f.doctors[0].doctor.id, channel, due + 3_600_000, due, due, kind)
         .run();
       return (state: string) => env.DB.prepare("UPDATE reminders SET state = ? WHERE id = ?").bind(state, id).run();
     };
@@ -29,6 +29,10 @@ describe("message outcomes", () => {
     await c("sending");
     await c("unknown");
     await reminder("email"); // stays pending
+    // The NPS follow-up after a visit (same table) is counted apart from the reminders.
+    const nps = await reminder("sms", "nps");
+    await nps("sending");
+    await nps("sent");
     const gone = await reminder("email");
     await gone("sent");
     await env.DB.prepare("DELETE FROM reminders WHERE clinic_id = ? AND state = 'sent' AND channel = 'email'").bind(f.clinic.id).run();
@@ -42,7 +46,7 @@ describe("message outcomes", () => {
     const res = await authed(f.tokens.admin).get("/api/analytics/kpis?from=2026-11&to=2026-11");
     const k = await json<any>(res);
     const by = Object.fromEntries(k.messages.map((m: any) => [m.kind, [m.sent, m.delivered, m.failed]]));
-    expect(by).toEqual({ reminder_sms: [1, 1, 1], reminder_email: [1, 0, 0], invite_request: [1, 0, 0], invite_cancel: [0, 0, 0] });
+    expect(by).toEqual({ reminder_sms: [1, 1, 1], reminder_email: [1, 0, 0], invite_request: [1, 0, 0], invite_cancel: [0, 0, 0], nps_email: [0, 0, 0], nps_sms: [1, 0, 0] });
     expect((await json<any>(await authed(f.tokens.admin).get("/api/analytics/kpis?from=2026-10&to=2026-10"))).messages.every((m: any) => m.sent === 0)).toBe(true);
   });
 });

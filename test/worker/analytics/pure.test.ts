@@ -1,7 +1,7 @@
 // Table tests of the pure parts of Analytics: statistics, clinic-zone buckets, who cancelled,
 // periods, slots offered, and CSV.
 import { describe, expect, it } from "vitest";
-import { capacityByCell } from "../../../worker/analytics/busiest";
+import { blockedByCell, capacityByCell } from "../../../worker/analytics/busiest";
 import { bucketOf, cancelByOf, leadBucket } from "../../../worker/analytics/facts";
 import { addMonths, datesOf, monthList, previousOf } from "../../../worker/analytics/period";
 import { npsOf, quantileOf, rateOf, wilson } from "../../../worker/analytics/stats";
@@ -107,6 +107,37 @@ describe("slots offered and bookable time", () => {
     expect(cap.get("1:10")).toBe(5);
     expect(cap.get("6:23")).toBe(8); // 4 Saturdays × 2
     expect(cap.get("2:9")).toBeUndefined();
+  });
+  it("free slots lose the slots time off and the doctors' own busy time cover (London, October 2026 with the DST change)", () => {
+    const Z = (s: string) => Date.parse(s);
+    const week = JSON.stringify(Object.fromEntries(["1", "2", "3", "4", "5"].map((d) => [d, [["09:00", "12:00"], ["13:00", "17:00"]]])));
+    const doctors = [
+      { id: "a", working_hours: week, slot_minutes: 30 },
+      { id: "b", working_hours: week, slot_minutes: 60 },
+    ];
+    const blocks = [
+      // Mon 5 Oct 09:00–10:00 BST time off, overlapped by busy 09:30–10:30 BST: merged 09:00–10:30 → 09:00, 09:30, 10:00.
+      { doctor_id: "a", start_ms: Z("2026-10-05T08:00:00Z"), end_ms: Z("2026-10-05T09:00:00Z") },
+      { doctor_id: "a", start_ms: Z("2026-10-05T08:30:00Z"), end_ms: Z("2026-10-05T09:30:00Z") },
+      // Tue 27 Oct (GMT after the change) busy 14:15–15:00 → 14:00 and 14:30 (a half-covered slot is not bookable).
+      { doctor_id: "a", start_ms: Z("2026-10-27T14:15:00Z"), end_ms: Z("2026-10-27T15:00:00Z") },
+      // Wed 7 Oct 18:00–19:00 BST: outside working hours, nothing.
+      { doctor_id: "a", start_ms: Z("2026-10-07T17:00:00Z"), end_ms: Z("2026-10-07T18:00:00Z") },
+      // Thu 8 Oct 23:00 BST → Fri 9 Oct 09:45 BST, across midnight → Friday 09:00, 09:30.
+      { doctor_id: "a", start_ms: Z("2026-10-08T22:00:00Z"), end_ms: Z("2026-10-09T08:45:00Z") },
+      // From 30 Sep (before the period) to Thu 1 Oct 09:30 BST → Thursday 09:00 only.
+      { doctor_id: "a", start_ms: Z("2026-09-30T20:00:00Z"), end_ms: Z("2026-10-01T08:30:00Z") },
+      // Doctor b (hour slots), Mon 5 Oct 09:00–09:10 BST → Monday 09:00.
+      { doctor_id: "b", start_ms: Z("2026-10-05T08:00:00Z"), end_ms: Z("2026-10-05T08:10:00Z") },
+      // Another doctor's block is not theirs.
+      { doctor_id: "c", start_ms: Z("2026-10-06T08:00:00Z"), end_ms: Z("2026-10-06T16:00:00Z") },
+    ];
+    const from = Z("2026-09-30T23:00:00Z"); // 1 Oct 00:00 BST
+    const to = Z("2026-11-01T00:00:00Z"); // 1 Nov 00:00 GMT
+    const got = Object.fromEntries([...blockedByCell("Europe/London", doctors, blocks, from, to)].sort());
+    expect(got).toEqual({ "1:9": 3, "1:10": 1, "2:14": 2, "4:9": 1, "5:9": 2 });
+    // Nothing blocked, nothing taken off.
+    expect(blockedByCell("Europe/London", doctors, [], from, to).size).toBe(0);
   });
   it("weekday counts and working minutes of a period", () => {
     // November 2026 starts on a Sunday: 30 days = 4 weeks + Sun, Mon.
