@@ -16,13 +16,17 @@ import { clinic, doctors, logOut, restoreSession, sessionStatus, user } from "./
 import { ErrorBanner } from "./ui/ErrorBanner";
 import { Toasts } from "./ui/toast";
 import { ConfirmHost } from "./ui/confirm";
+import { prefetchAnalyticsOptions } from "./analytics/options-prefetch";
 
 // Its own chunk (with uPlot), loaded on first visit: the calendar does not carry it.
 const [AnalyticsPage, setAnalyticsPage] = createSignal<Component | null>(null);
 let analyticsImport: Promise<unknown> | null = null;
 const loadAnalytics = () => (analyticsImport ??= import("./analytics/AnalyticsPage").then((m) => setAnalyticsPage(() => m.default)));
-// Opened at /analytics: fetch the chunk while the session is restored, not after.
-if (location.pathname.startsWith("/analytics")) void loadAnalytics();
+// Opened at /analytics: fetch the chunk and the page's options while the session is restored, not after.
+if (location.pathname.startsWith("/analytics")) {
+  void loadAnalytics();
+  prefetchAnalyticsOptions();
+}
 
 
 function Link(props: { href: string; children: string }) {

@@ -3,7 +3,8 @@
 // chunk (App.tsx imports it with lazy()), so the calendar's bundle does not carry it or uPlot.
 // What a role sees is decided by the server (GET /api/analytics/options → sections).
 import { createEffect, createMemo, createResource, createSignal, For, Show } from "solid-js";
-import { analyticsApi, type Options, type Query, queryString } from "./analytics-api";
+import { type Options, type Query, queryString } from "./analytics-api";
+import { analyticsOptions } from "./options-prefetch";
 import { extraSections } from "./extra-sections";
 import { StaffNps } from "./NpsPrompt";
 import { BusiestSection, KpiSection, NoShowSection, NpsSection, ReductionSection, RepeatSection, UtilizationSection } from "./Sections";
@@ -64,7 +65,7 @@ const SERVER_EXTRA = new Set(["waitlist"]);
 const isServerSection = (id: string) => SERVER_EXTRA.has(id);
 
 export default function AnalyticsPage() {
-  const [options] = createResource(analyticsApi.options);
+  const [options] = createResource(analyticsOptions);
   // The period and filters live in the address too (/analytics?from=…&to=…&doctor=…), so a view can be shared or reloaded.
   const fromUrl = Object.fromEntries([...new URLSearchParams(location.search)].filter(([k]) => ["from", "to", "doctor", "type", "video"].includes(k)));
   const [override, setOverride] = createSignal<Partial<Query>>(fromUrl);

@@ -136,7 +136,9 @@ export function KpiSection(props: { query: Query }) {
       {(r: SectionResult) => {
         const days = [...new Set<string>(r.sync.daily.map((d: any) => d.day))].sort();
         const lines = [...new Set<string>(r.sync.daily.map((d: any) => `${d.provider} ${d.direction}`))].sort();
-        const val = (line: string, day: string, k: string) => r.sync.daily.find((d: any) => `${d.provider} ${d.direction}` === line && d.day === day)?.[k] ?? null;
+        // A year of days × lines: look each point up in a map, not by scanning every daily row.
+        const byKey = new Map<string, any>(r.sync.daily.map((d: any) => [`${d.provider} ${d.direction}|${d.day}`, d]));
+        const val = (line: string, day: string, k: string) => byKey.get(`${line}|${day}`)?.[k] ?? null;
         const colors = ["#1d4ed8", "#b45309", "#15803d"];
         return (
           <>
