@@ -105,7 +105,7 @@ export class DoctorHub extends DurableObject<Env> {
   }
 
   /** publish() for many changes: one version bump, one RPC to the live channel. */
-  async publishMany(doctorId: string, changes: LiveChange[]): Promise<void> {
+  async publishMany(doctorId: string, changes: LiveChange[], o: { wait?: boolean } = {}): Promise<void> {
     if (!changes.length) return;
     await this.doctorId(doctorId);
     if (this.version === undefined) await this.calendarVersion();
@@ -121,9 +121,17 @@ export class DoctorHub extends DurableObject<Env> {
     const clinicId = await this.clinicOf(doctorId);
     if (!clinicId) return;
     const live = this.env.CLINIC_LIVE.get(this.env.CLINIC_LIVE.idFromName(clinicId));
-    if (changes.length === 1) await live.publish(changes[0]);
-    else await live.publishMany(changes);
+    const send = () => (changes.length === 1 ? live.publish(changes[0]) : live.publishMany(changes));
+    // One chain per hub: changes reach the live channel in the order they were published (commit
+    // order: bookings publish inside the write lock) even when the caller does not wait for it.
+    const sent = this.liveTail.then(send, send);
+    this.liveTail = sent.catch(() => undefined);
+    this.ctx.waitUntil(this.liveTail);
+    if (o.wait !== false) await sent;
+    else void sent.catch((err) => console.error("live publish failed", doctorId, err));
   }
+
+  private liveTail: Promise<unknown> = Promise.resolve();
 
   /** Increases with every change to this doctor's calendar; survives eviction. */
   async calendarVersion(): Promise<number> {
@@ -276,7 +284,8 @@ export class DoctorHub extends DurableObject<Env> {
   /** The change is committed already: a failing live channel must not turn it into an error. */
   private async publishSafely(doctorId: string, change: LiveChange): Promise<void> {
     try {
-      if (doctorId === (await this.doctorId())) await this.publish(doctorId, change);
+      // The booking's answer does not wait for the live channel's hop (issue #18); order is kept.
+      if (doctorId === (await this.doctorId())) await this.publishMany(doctorId, [change], { wait: false });
       else await hubFor(this.env, doctorId).publish(doctorId, change);
     } catch (err) {
       console.error("live publish failed", doctorId, err);
