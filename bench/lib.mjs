@@ -124,7 +124,7 @@ export async function startWranglerDev({ args, port, cwd, readyPath = "/", timeo
       const r = await fetch(url + readyPath);
       await r.arrayBuffer();
       // pgid: the server runs in its own process group; benches read its CPU time from it.
-      if (r.status < 500) return { url, stop, log: () => out, pgid: child.pid };
+      if (r.status < 500) return { url, stop, log: () => out, pgid: child.pid, inspectorPort: inspector };
     } catch {}
     await new Promise((r) => setTimeout(r, 250));
   }

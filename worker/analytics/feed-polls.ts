@@ -1,14 +1,18 @@
-// Records that a doctor's subscribable feed was fetched (routes/feeds.ts calls this after a 200
-// or 304), for the KPI "feeds polled in the last week". At most one write per doctor per hour:
-// calendar clients poll every few minutes and each poll must stay a cheap read.
-import { sha256Hex } from "../ids";
-
+// Records that a doctor's subscribable feed was fetched, for the KPI "feeds polled in the last
+// week". A poll is one D1 statement (issue #18): the feed lookup (worker/ics/feed-store.ts)
+// returns feed_polled_at with the body, and serveFeed (worker/ics/feed.ts) calls recordFeedPoll
+// only when the last record is an hour old — calendar clients poll every few minutes, so at
+// most one poll an hour per doctor pays a second statement, a primary-key UPDATE after the answer.
 const EVERY_MS = 3_600_000;
 
-export async function recordFeedPoll(d1: D1Database, token: string, now = Date.now()): Promise<void> {
+/** True when a poll at `now` should be recorded (the last one is older than an hour, or none). */
+export const feedPollDue = (polledAt: number | null, now: number) => (polledAt ?? 0) < now - EVERY_MS;
+
+export async function recordFeedPoll(d1: D1Database, doctorId: string, now = Date.now()): Promise<void> {
+  // The condition again: two pollers that both saw it due write once.
   await d1
-    .prepare("UPDATE doctors SET feed_polled_at = ? WHERE feed_token_hash = ? AND feed_enabled = 1 AND COALESCE(feed_polled_at, 0) < ?")
-    .bind(now, await sha256Hex(token), now - EVERY_MS)
+    .prepare("UPDATE doctors SET feed_polled_at = ? WHERE id = ? AND COALESCE(feed_polled_at, 0) < ?")
+    .bind(now, doctorId, now - EVERY_MS)
     .run();
 }
 

@@ -11,7 +11,10 @@
 //   5. statements from the registered change effects (effects.ts; the list is in worker/features.ts:
 //      invite e-mails, reminders, video links) and the caller's `extra`.
 // So the SQL itself is race-proof, and the DoctorHub lock on top gives clean errors
-// and ordered live updates.
+// and ordered live updates. A booking from the API also carries its session: the guard checks
+// the session is still live inside the same batch (no round trip before it; issue #18).
+// Parts: write-checks.ts (reads before a write, 409/422 answers, SQL guards), write-batch.ts
+// (audit, outbox, effects appended to every change's batch), booking-cache.ts (the hub's cache).
 //
 // HOW TO CALL
 // - API requests: through the doctor's DoctorHub RPC methods (hub/doctor-hub.ts), which
@@ -31,21 +34,25 @@
 // edit of the same appointment through the source hub is stopped by the version
 // check in the guard (D1 runs each batch as one serialized transaction).
 // Both doctors get a live change and a kick.
-import { type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { type Actor, auditInsert, systemActor } from "../db/audit";
-import { changedFields } from "../db/audit-diff";
+import { type Actor, systemActor } from "../db/audit";
 import { makeDb, type Db } from "../db/client";
 import type { AppointmentStatus, Role } from "../db/schema";
-import { syncOutbox } from "../db/schema";
 import { checkBookingRules } from "../scheduling/rules";
 import { parseWorkingHours } from "../scheduling/working-hours";
 import { newId } from "../ids";
-import { type AppointmentChange, type ChangeContext, type ChangeOrigin, changeEffects } from "./effects";
+import type { SessionClaims } from "../auth/session";
+import { sessionLiveSql, sessionVerdict } from "../auth/session-store";
+import type { AppointmentChange, ChangeOrigin } from "./effects";
 import { type Appointment, iso, isActive } from "./model";
 import { getAppointment } from "./queries";
 import { runBatch } from "./batch";
-import { type BookingCache, cachedGuardSql, type DoctorSettings, type PatientContact } from "./booking-cache";
+import { type BookingCache, cachedGuardSql } from "./booking-cache";
+import { type Failure, type WriteContext, changeContextOf, fail, guard, isGuardError, loadContext, patientNameSql, ruleFailure, slotConflict, slotFreeSql } from "./write-checks";
+import { AUDITED_FIELDS, commit } from "./write-batch";
+
+export { type Failure, fail } from "./write-checks";
 
 /** Who is writing: a person with a role (API) or the system (sync, import). */
 export interface Caller {
@@ -56,13 +63,6 @@ export interface Caller {
 }
 
 export const systemCaller = (what: string): Caller => ({ actor: systemActor(what), role: "system", doctorId: null });
-
-export interface Failure {
-  status: 403 | 404 | 409 | 422;
-  code: string;
-  message: string;
-  details?: unknown;
-}
 
 /** `unchanged`: the update changed nothing (e.g. cancelling a cancelled appointment): nothing written, nothing to publish. */
 export type WriteResult =
@@ -78,6 +78,8 @@ export interface WriteOptions {
   now?: number;
   /** The DoctorHub's remembered settings and patients (creates): one D1 batch per booking (booking-cache.ts). */
   cache?: BookingCache;
+  /** The API caller's signed session, checked live inside the batch (creates; routes/appointments.ts). */
+  session?: SessionClaims;
 }
 
 export interface CreateInput {
@@ -109,189 +111,24 @@ export interface UpdatePatch {
   allowOutsideHours?: boolean;
 }
 
-/** A refused write as plain data (RPC-safe); blocked-write.ts answers the same way. */
-export const fail = (status: Failure["status"], code: string, message: string, details?: unknown): { ok: false; error: Failure } => ({
-  ok: false,
-  error: details === undefined ? { status, code, message } : { status, code, message, details },
-});
-
 const mayWriteDoctor = (c: Caller, doctorId: string) => c.role !== "doctor" || c.doctorId === doctorId;
-
-// ---------------------------------------------------------------------------
-// Reads done before a write (one D1 batch)
-// ---------------------------------------------------------------------------
-
-interface Slot {
-  startMs: number;
-  endMs: number;
-  excludeId: string;
-}
-
-interface WriteContext {
-  doctor: DoctorSettings | null;
-  patient: PatientContact | null;
-  clashes: { id: string; start_ms: number; end_ms: number }[];
-  blocks: { id: string; source: string; label: string; start_ms: number; end_ms: number }[];
-}
-
-// Look-back before the slot's start: the doctor's longest stored appointment
-// (doctors.max_appointment_ms, kept by triggers), as in queries.ts range reads.
-const overlapApptsSql =
-  "SELECT id, start_ms, end_ms FROM appointments INDEXED BY appointments_doctor_start_idx WHERE doctor_id = ? " +
-  "AND status != 'cancelled' AND start_ms >= ? - (SELECT max_appointment_ms FROM doctors WHERE id = ?) AND start_ms < ? AND end_ms > ? " +
-  "AND id != ? ORDER BY start_ms LIMIT 10";
-const overlapBlocksSql =
-  "SELECT id, source, label, start_ms, end_ms FROM blocked_times INDEXED BY blocked_doctor_end_idx WHERE doctor_id = ? " +
-  "AND end_ms > ? AND start_ms < ? ORDER BY start_ms LIMIT 10";
-
-async function loadContext(d1: D1Database, doctorId: string, patientId: string | null, slot: Slot | null): Promise<WriteContext> {
-  const stmts = [
-    d1
-      .prepare(
-        "SELECT d.clinic_id, d.working_hours, d.active, c.time_zone, c.reminder_rules, c.quiet_start_min, c.quiet_end_min, " +
-          "c.no_reminder_types, c.video_types, c.jitsi_base_url FROM doctors d JOIN clinics c ON c.id = d.clinic_id WHERE d.id = ?",
-      )
-      .bind(doctorId),
-    d1.prepare("SELECT id, clinic_id, name, email, phone_digits, sms_consent FROM patients WHERE id = ?").bind(patientId ?? ""),
-  ];
-  if (slot) {
-    stmts.push(d1.prepare(overlapApptsSql).bind(doctorId, slot.startMs, doctorId, slot.endMs, slot.startMs, slot.excludeId));
-    stmts.push(d1.prepare(overlapBlocksSql).bind(doctorId, slot.startMs, slot.endMs));
-  }
-  const r = await d1.batch(stmts);
-  return {
-    doctor: (r[0].results[0] as WriteContext["doctor"]) ?? null,
-    patient: (r[1].results[0] as WriteContext["patient"]) ?? null,
-    clashes: (r[2]?.results as WriteContext["clashes"]) ?? [],
-    blocks: (r[3]?.results as WriteContext["blocks"]) ?? [],
-  };
-}
-
-/** The clinic settings and patient contact effects need (reminders, video links), from what loadContext read. */
-function changeContextOf(ctx: WriteContext): ChangeContext | undefined {
-  const d = ctx.doctor;
-  const p = ctx.patient;
-  if (!d || !p) return undefined;
-  return {
-    clinic: {
-      timeZone: d.time_zone,
-      reminderRules: d.reminder_rules,
-      quietStartMin: d.quiet_start_min,
-      quietEndMin: d.quiet_end_min,
-      noReminderTypes: d.no_reminder_types,
-      videoTypes: d.video_types,
-      jitsiBaseUrl: d.jitsi_base_url,
-    },
-    patient: { hasEmail: p.email !== "", smsOk: p.phone_digits !== "" && p.sms_consent === 1 },
-  };
-}
-
-function slotConflict(ctx: WriteContext): { ok: false; error: Failure } | null {
-  if (ctx.clashes.length)
-    return fail(409, "slot_taken", "The doctor already has an appointment at that time.", {
-      conflicts: ctx.clashes.map((c) => ({ id: c.id, start: iso(c.start_ms), end: iso(c.end_ms) })),
-    });
-  if (ctx.blocks.length)
-    return fail(409, "blocked_time", "The doctor is not available at that time (blocked).", {
-      blockedTimes: ctx.blocks.map((b) => ({ id: b.id, source: b.source, label: b.source === "manual" ? b.label : "Busy", start: iso(b.start_ms), end: iso(b.end_ms) })),
-    });
-  return null;
-}
-
-// ---------------------------------------------------------------------------
-// SQL guard: aborts the batch when the slot is not free / the version moved on.
-// ---------------------------------------------------------------------------
-
-const GUARD_ERROR = "write guard";
-
-// appointments.patient_name (the denormalized display name) is read from patients inside
-// the write batch, not taken from loadContext: a rename committed between our read and
-// our commit (routes/patients.ts rewrites patient_name in its own batch) cannot leave a stale copy.
-const patientNameSql = (patientId: string) => sql`COALESCE((SELECT name FROM patients WHERE id = ${patientId}), '')`;
-
-function slotFreeSql(doctorId: string, s: Slot): SQL {
-  return sql`NOT EXISTS (SELECT 1 FROM appointments INDEXED BY appointments_doctor_start_idx WHERE doctor_id = ${doctorId}
-      AND status != 'cancelled' AND start_ms >= ${s.startMs} - (SELECT max_appointment_ms FROM doctors WHERE id = ${doctorId})
-      AND start_ms < ${s.endMs}
-      AND end_ms > ${s.startMs} AND id != ${s.excludeId})
-    AND NOT EXISTS (SELECT 1 FROM blocked_times INDEXED BY blocked_doctor_end_idx WHERE doctor_id = ${doctorId}
-      AND end_ms > ${s.startMs} AND start_ms < ${s.endMs})`;
-}
-
-function guard(db: Db, condition: SQL) {
-  // json() of a non-JSON string raises an error, which rolls the whole batch back.
-  return db.run(sql`SELECT json(CASE WHEN ${condition} THEN '1' ELSE ${GUARD_ERROR} END)`);
-}
-
-const isGuardError = (err: unknown) => /malformed JSON/i.test(String((err as Error)?.message ?? err));
-
-// ---------------------------------------------------------------------------
-// Batch assembly shared by every change
-// ---------------------------------------------------------------------------
-
-/** The fields an edit can change; their names go into the audit entry's `changed`. */
-const AUDITED_FIELDS = ["doctorId", "patientId", "start", "end", "type", "reason", "status", "notes"] as const;
-
-const auditSummary = (a: Appointment | null) =>
-  a && { doctorId: a.doctorId, patientId: a.patientId, start: a.start, end: a.end, status: a.status, type: a.type, version: a.version };
-
-function outboxRows(db: Db, change: AppointmentChange, now: number) {
-  const { before, after } = change;
-  const rows: { doctorId: string; op: "upsert" | "delete" }[] = [];
-  const a = (after ?? before)!;
-  if (before && after && before.doctorId !== after.doctorId) {
-    rows.push({ doctorId: before.doctorId, op: "delete" });
-    rows.push({ doctorId: after.doctorId, op: isActive(after.status) ? "upsert" : "delete" });
-  } else {
-    rows.push({ doctorId: a.doctorId, op: after && isActive(after.status) ? "upsert" : "delete" });
-  }
-  const version = after ? after.version : before!.version + 1;
-  return rows.map((r) =>
-    db.insert(syncOutbox).values({
-      clinicId: a.clinicId,
-      doctorId: r.doctorId,
-      appointmentId: a.id,
-      op: r.op,
-      version,
-      createdAt: now,
-      updatedAt: now,
-    }),
-  );
-}
-
-async function commit(
-  d1: D1Database,
-  db: Db,
-  head: BatchItem<"sqlite">[],
-  action: string,
-  change: AppointmentChange,
-  opts: WriteOptions,
-  now: number,
-): Promise<void> {
-  const a = (change.after ?? change.before)!;
-  const items: BatchItem<"sqlite">[] = [
-    ...head,
-    auditInsert(db, a.clinicId, change.actor, action, "appointment", a.id, {
-      before: auditSummary(change.before),
-      after: auditSummary(change.after),
-      // Every field that changed, by name: notes and reason are not in the summaries above
-      // (medical detail), so a notes-only edit would otherwise show only a version bump.
-      ...(change.before && change.after ? { changed: changedFields(change.before, change.after, AUDITED_FIELDS) } : {}),
-      origin: change.origin,
-      ...(change.overrideHours ? { overrideHours: true } : {}),
-    }),
-    ...outboxRows(db, change, now),
-    ...changeEffects().flatMap((fx) => fx(db, change)),
-    ...(opts.extra?.(db, change) ?? []),
-  ];
-  await runBatch(d1, items);
-}
 
 // ---------------------------------------------------------------------------
 // The operations
 // ---------------------------------------------------------------------------
 
 export async function createAppointment(env: { DB: D1Database }, caller: Caller, input: CreateInput, opts: WriteOptions): Promise<WriteResult> {
+  const r = await create(env, caller, input, opts);
+  // Any refusal to a caller whose session ended says so instead (as the session middleware
+  // did before any other check): the live check was only inside the batch that did not run.
+  if (!r.ok && opts.session) {
+    const v = await sessionVerdict(env.DB, opts.session);
+    if (!v.ok) return fail(401, "unauthorized", v.reason === "disabled" ? "This account is disabled." : "Your session has ended. Log in again.");
+  }
+  return r;
+}
+
+async function create(env: { DB: D1Database }, caller: Caller, input: CreateInput, opts: WriteOptions): Promise<WriteResult> {
   const now = opts.now ?? Date.now();
   if (!mayWriteDoctor(caller, input.doctorId)) return fail(403, "forbidden", "Doctors can only book into their own calendar.");
   const status = input.status ?? "scheduled";
@@ -342,6 +179,7 @@ export async function createAppointment(env: { DB: D1Database }, caller: Caller,
   const change: AppointmentChange = { before: null, after, actor: caller.actor, origin: opts.origin, context: changeContextOf(ctx), overrideHours: caller.role === "admin" && !!input.allowOutsideHours };
   const db = makeDb(env.DB);
   const head: BatchItem<"sqlite">[] = [];
+  if (opts.session) head.push(guard(db, sessionLiveSql(opts.session)));
   if (slot) head.push(guard(db, slotFreeSql(input.doctorId, slot)));
   if (fromCache) head.push(guard(db, cachedGuardSql(input.doctorId, ctx.doctor, ctx.patient)));
   head.push(
@@ -351,25 +189,21 @@ export async function createAppointment(env: { DB: D1Database }, caller: Caller,
         ${after.reason}, ${status}, ${after.notes}, 1, ${actorId}, ${actorId}, ${now}, ${now})`),
   );
   try {
-    await commit(env.DB, db, head, "appointment.create", change, opts, now);
+    await commit(env.DB, db, head, "appointment.create", change, opts.extra, now);
   } catch (err) {
     if (!isGuardError(err)) throw err;
+    if (opts.session && !(await sessionVerdict(env.DB, opts.session)).ok) return fail(401, "unauthorized", "Your session has ended. Log in again."); // the wrapper words it
     // A remembered setting or patient row changed, or the slot is taken: redo it once with
     // everything read fresh (the rules, then the same guards), which also says which it was.
     if (fromCache) {
       cache!.forget(input.doctorId, input.patientId);
-      return createAppointment(env, caller, input, { ...opts, cache: undefined });
+      return create(env, caller, input, { ...opts, cache: undefined });
     }
     // Someone else got the slot between our read and our commit (only possible
     // when a writer bypasses the hub lock): report what is there now.
     return slotConflict(await loadContext(env.DB, input.doctorId, null, slot)) ?? fail(409, "slot_taken", "The slot was just taken.");
   }
   return { ok: true, appointment: after, change };
-}
-
-function ruleFailure(code: string, message: string) {
-  if (code === "outside_working_hours") return fail(422, code, message, [{ path: "start", message }]);
-  return fail(422, "validation_failed", message, [{ path: "end", message }]);
 }
 
 export async function updateAppointment(
@@ -438,8 +272,7 @@ export async function updateAppointment(
     updatedAt: iso(now),
   };
   const change: AppointmentChange = { before, after, actor: caller.actor, origin: opts.origin, context: changeContextOf(ctx), overrideHours: caller.role === "admin" && !!patch.allowOutsideHours };
-  const fields = ["doctorId", "patientId", "start", "end", "type", "reason", "status", "notes"] as const;
-  if (fields.every((k) => after[k] === before[k])) {
+  if (AUDITED_FIELDS.every((k) => after[k] === before[k])) {
     // Nothing to change: no version bump, audit, outbox or e-mail. The caller's `extra`
     // statements (e.g. a sync engine recording the link as in sync) still run, with
     // change.after === change.before.
@@ -460,7 +293,7 @@ export async function updateAppointment(
   ];
   const action = status === "cancelled" && before.status !== "cancelled" ? "appointment.cancel" : "appointment.update";
   try {
-    await commit(env.DB, db, head, action, change, opts, now);
+    await commit(env.DB, db, head, action, change, opts.extra, now);
   } catch (err) {
     if (!isGuardError(err)) throw err;
     const current = await getAppointment(env.DB, clinicId, id);
@@ -494,7 +327,7 @@ export async function deleteAppointment(
     db.run(sql`DELETE FROM appointments WHERE id = ${id} AND version = ${before.version}`),
   ];
   try {
-    await commit(env.DB, db, head, "appointment.delete", change, opts, now);
+    await commit(env.DB, db, head, "appointment.delete", change, opts.extra, now);
   } catch (err) {
     if (!isGuardError(err)) throw err;
     const current = await getAppointment(env.DB, clinicId, id);

@@ -5,6 +5,7 @@
 // Why an epoch plus a small deny-list and not a row per session: the read path pays one
 // indexed statement either way, but log-ins write nothing, and the deny-list only holds
 // sessions ended early, pruned once their token would have expired anyway.
+import { type SQL, sql } from "drizzle-orm";
 import type { Env } from "../env";
 import type { SessionClaims } from "./session";
 
@@ -31,6 +32,17 @@ export async function sessionVerdict(db: D1Database, s: SessionClaims): Promise<
   if (row.revoked || row.session_epoch !== s.epoch || row.role !== s.user.role || row.clinic_id !== s.user.clinicId)
     return { ok: false, reason: "ended" };
   return { ok: true };
+}
+
+/**
+ * sessionVerdict as a condition, true exactly when it would say ok: the booking path checks the
+ * session inside its own write batch (appointments/write.ts) instead of in a round trip before
+ * it, and asks sessionVerdict only when the batch refused, to say why (issue #18).
+ */
+export function sessionLiveSql(s: SessionClaims): SQL {
+  return sql`EXISTS (SELECT 1 FROM users u WHERE u.id = ${s.user.userId} AND u.disabled = 0 AND u.session_epoch = ${s.epoch}
+      AND u.role = ${s.user.role} AND u.clinic_id = ${s.user.clinicId})
+    AND NOT EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = ${s.jti})`;
 }
 
 /** Log-out: this session ends now; expired deny-list rows are pruned in the same batch. */

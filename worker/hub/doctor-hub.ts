@@ -5,6 +5,7 @@
 // D1 stays the source of truth: the hub keeps no copy of appointments.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import type { SessionClaims } from "../auth/session";
 import type { LiveChange } from "../live/messages";
 import { Serial } from "./serial";
 import { type HubContext, hubWork } from "./work";
@@ -59,14 +60,21 @@ export class DoctorHub extends DurableObject<Env> {
   }
 
   /** The doctor id this hub serves (stored on first use so alarms know it after eviction). */
+  // Kept in memory too: every RPC names its doctor, and a storage read per call (twice per
+  // booking: the write and its publish) was measurable CPU on the booking path (issue #18).
+  private knownDoctorId: string | undefined;
+
   protected async doctorId(hint?: string): Promise<string> {
+    if (hint && hint === this.knownDoctorId) return hint;
     if (hint) {
       const known = await this.ctx.storage.get<string>("doctorId");
       if (known !== hint) await this.ctx.storage.put("doctorId", hint);
+      this.knownDoctorId = hint;
       return hint;
     }
-    const id = await this.ctx.storage.get<string>("doctorId");
+    const id = this.knownDoctorId ?? (await this.ctx.storage.get<string>("doctorId"));
     if (!id) throw new Error("DoctorHub used before it learned its doctor id");
+    this.knownDoctorId = id;
     return id;
   }
 
@@ -97,24 +105,42 @@ export class DoctorHub extends DurableObject<Env> {
   }
 
   /** publish() for many changes: one version bump, one RPC to the live channel. */
-  async publishMany(doctorId: string, changes: LiveChange[]): Promise<void> {
+  async publishMany(doctorId: string, changes: LiveChange[], o: { wait?: boolean } = {}): Promise<void> {
     if (!changes.length) return;
     await this.doctorId(doctorId);
-    const v = ((await this.ctx.storage.get<number>("calendarVersion")) ?? 0) + 1;
-    await this.ctx.storage.put("calendarVersion", v);
+    if (this.version === undefined) await this.calendarVersion();
+    const v = ++this.version!; // no await between the read and the bump: concurrent publishes get distinct versions
+    // Not awaited: the output gate holds any answer of this object until the put is durable.
+    void this.ctx.storage.put("calendarVersion", v);
     // The feed lists appointments only: busy blocks and settings do not rebuild it.
     if (changes.some((c) => c.kind === "appointment")) this.ctx.waitUntil(trackActive(this.feeds.schedule(doctorId)));
+    // An appointment names its clinic (write.ts books only doctors of the caller's clinic), so a
+    // hub woken by a booking needs no D1 read or storage round trip to find its live channel.
+    const named = changes.find((c) => c.kind === "appointment" && c.doctorId === doctorId)?.record as { clinicId?: unknown } | undefined;
+    if (typeof named?.clinicId === "string" && !this.clinics.has(doctorId)) this.clinics.set(doctorId, named.clinicId);
     const clinicId = await this.clinicOf(doctorId);
     if (!clinicId) return;
     const live = this.env.CLINIC_LIVE.get(this.env.CLINIC_LIVE.idFromName(clinicId));
-    if (changes.length === 1) await live.publish(changes[0]);
-    else await live.publishMany(changes);
+    const send = () => (changes.length === 1 ? live.publish(changes[0]) : live.publishMany(changes));
+    // One chain per hub: changes reach the live channel in the order they were published (commit
+    // order: bookings publish inside the write lock) even when the caller does not wait for it.
+    const sent = this.liveTail.then(send, send);
+    this.liveTail = sent.catch(() => undefined);
+    this.ctx.waitUntil(this.liveTail);
+    if (o.wait !== false) await sent;
+    else void sent.catch((err) => console.error("live publish failed", doctorId, err));
   }
+
+  private liveTail: Promise<unknown> = Promise.resolve();
 
   /** Increases with every change to this doctor's calendar; survives eviction. */
   async calendarVersion(): Promise<number> {
-    return (await this.ctx.storage.get<number>("calendarVersion")) ?? 0;
+    this.version ??= (await this.ctx.storage.get<number>("calendarVersion")) ?? 0;
+    return this.version;
   }
+
+  /** calendarVersion, read from storage once per object lifetime. */
+  private version: number | undefined;
 
   /** Rebuild the stored feed body now (feed created, privacy changed, a poll saw it stale); resolves when stored. */
   async refreshFeed(doctorId: string): Promise<void> {
@@ -192,8 +218,9 @@ export class DoctorHub extends DurableObject<Env> {
   // `doctorId` is always the doctor this hub belongs to.
   // -------------------------------------------------------------------------
 
-  async createAppointment(doctorId: string, caller: Caller, input: CreateInput): Promise<WriteResult> {
-    return this.appointmentWrite(doctorId, () => createAppointment(this.env, caller, input, { origin: "acms", cache: this.booking }));
+  /** `session`: the API caller's claims, checked live inside the booking's batch (no round trip before it). */
+  async createAppointment(doctorId: string, caller: Caller, input: CreateInput, session?: SessionClaims): Promise<WriteResult> {
+    return this.appointmentWrite(doctorId, () => createAppointment(this.env, caller, input, { origin: "acms", cache: this.booking, session }));
   }
 
   /** Routes send doctor changes to the TARGET doctor's hub (see write.ts "RESCHEDULE"). */
@@ -257,7 +284,8 @@ export class DoctorHub extends DurableObject<Env> {
   /** The change is committed already: a failing live channel must not turn it into an error. */
   private async publishSafely(doctorId: string, change: LiveChange): Promise<void> {
     try {
-      if (doctorId === (await this.doctorId())) await this.publish(doctorId, change);
+      // The booking's answer does not wait for the live channel's hop (issue #18); order is kept.
+      if (doctorId === (await this.doctorId())) await this.publishMany(doctorId, [change], { wait: false });
       else await hubFor(this.env, doctorId).publish(doctorId, change);
     } catch (err) {
       console.error("live publish failed", doctorId, err);

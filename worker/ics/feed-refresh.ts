@@ -17,9 +17,17 @@ import type { VeventStore } from "./memo-render";
  * One feed configuration per hub (one doctor): another config empties the table first.
  */
 export function sqlVeventStore(sql: SqlStorage): VeventStore {
-  sql.exec("CREATE TABLE IF NOT EXISTS feed_vevents (ekey TEXT PRIMARY KEY, text TEXT NOT NULL)");
-  sql.exec("CREATE TABLE IF NOT EXISTS feed_vevents_meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
-  const config = () => sql.exec<{ v: string }>("SELECT v FROM feed_vevents_meta WHERE k = 'config'").toArray()[0]?.v;
+  // Tables made on first use, not in the hub's constructor: most hubs wake for a booking of a
+  // doctor without a feed, and creating them cost every cold hub a storage write (issue #18).
+  let made = false;
+  const config = () => {
+    if (!made) {
+      sql.exec("CREATE TABLE IF NOT EXISTS feed_vevents (ekey TEXT PRIMARY KEY, text TEXT NOT NULL)");
+      sql.exec("CREATE TABLE IF NOT EXISTS feed_vevents_meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
+      made = true;
+    }
+    return sql.exec<{ v: string }>("SELECT v FROM feed_vevents_meta WHERE k = 'config'").toArray()[0]?.v;
+  };
   return {
     getMany(cfg, keys) {
       const out = new Map<string, string>();

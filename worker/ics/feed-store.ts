@@ -36,6 +36,8 @@ export interface StoredFeed {
 
 export interface FeedLookup extends FeedRow {
   stored: StoredFeed | null;
+  /** When a poll was last recorded (doctors.feed_polled_at), so a poll writes only when that is due. */
+  polledAt: number | null;
 }
 
 interface LookupRow {
@@ -52,6 +54,7 @@ interface LookupRow {
   etag: string | null;
   built_at: number | null;
   gzip_base64: string | null;
+  feed_polled_at: number | null;
 }
 
 const FEED_COLUMNS =
@@ -74,7 +77,7 @@ function feedRowOf(r: LookupRow): FeedRow {
 export async function lookupFeed(d1: D1Database, tokenHash: string, clientEtag: string | null): Promise<FeedLookup | null> {
   const r = await d1
     .prepare(
-      `SELECT ${FEED_COLUMNS}, b.shape, b.etag, b.built_at, CASE WHEN b.etag = ?2 THEN NULL ELSE b.gzip_base64 END AS gzip_base64 ` +
+      `SELECT ${FEED_COLUMNS}, b.shape, b.etag, b.built_at, CASE WHEN b.etag = ?2 THEN NULL ELSE b.gzip_base64 END AS gzip_base64, d.feed_polled_at ` +
         "FROM doctors d JOIN clinics c ON c.id = d.clinic_id LEFT JOIN feed_bodies b ON b.doctor_id = d.id AND b.privacy = d.feed_privacy " +
         "WHERE d.feed_token_hash = ?1 AND d.feed_enabled = 1 AND d.active = 1",
     )
@@ -85,7 +88,7 @@ export async function lookupFeed(d1: D1Database, tokenHash: string, clientEtag: 
     r.shape != null && r.etag != null && r.built_at != null
       ? { shape: r.shape, etag: r.etag, builtAt: r.built_at, gzip: r.gzip_base64 == null ? null : fromBase64(r.gzip_base64) }
       : null;
-  return { ...feedRowOf(r), stored };
+  return { ...feedRowOf(r), stored, polledAt: r.feed_polled_at };
 }
 
 /** Everything but the appointments that the body depends on, hashed. */

@@ -15,6 +15,7 @@ import type { Env } from "../env";
 import { sha256Hex } from "../ids";
 import { type FeedRow, feedDays, feedWindow, FEED_FORMAT, FEED_DAYS_AHEAD, FEED_DAYS_BACK, FEED_TTL_SECONDS } from "./feed-shape";
 import { etagOf, feedShape, gzip, lookupFeed, renderFeed } from "./feed-store";
+import { feedPollDue, recordFeedPoll } from "../analytics/feed-polls";
 
 export { type FeedRow, feedDays, feedWindow, FEED_FORMAT, FEED_DAYS_AHEAD, FEED_DAYS_BACK, FEED_TTL_SECONDS };
 
@@ -77,6 +78,8 @@ export async function serveFeed(req: Request, token: string, deps: FeedDeps): Pr
   const ifNoneMatch = req.headers.get("if-none-match");
   const feed = await lookupFeed(env.DB, hash, singleEtagKey(ifNoneMatch));
   if (!feed) return notFoundResponse();
+  // Every answer from here on is a 200 or 304: a poll the KPI counts (at most one write an hour).
+  if (feedPollDue(feed.polledAt, now)) deps.waitUntil(recordFeedPoll(env.DB, feed.doctorId, now).catch(() => {}));
   const gzipOk = acceptsGzip(clientAcceptEncoding(req));
   const stored = feed.stored;
 

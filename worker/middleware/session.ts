@@ -40,10 +40,11 @@ export function isOwnOrigin(c: Context<AppEnv>, origin: string | undefined): boo
   return !!origin && (origin === new URL(c.req.url).origin || origin === new URL(c.env.APP_URL).origin);
 }
 
-const ended = (reason: "disabled" | "ended") =>
+export const ended = (reason: "disabled" | "ended") =>
   unauthorized(reason === "disabled" ? "This account is disabled." : "Your session has ended. Log in again.");
 
-async function verifiedClaims(c: Context<AppEnv>) {
+/** The request's signed session claims (no D1: the caller checks the session is still live). */
+export async function verifiedClaims(c: Context<AppEnv>) {
   const { token } = sessionToken(c);
   if (!token) throw unauthorized();
   const claims = await verifySessionClaims(token, c.env.SESSION_SECRET);
