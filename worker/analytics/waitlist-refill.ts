@@ -19,7 +19,9 @@ export interface RefillMonth {
 }
 
 const SQL =
-  "SELECT count(*) AS freed, count(offered_at) AS offered, count(filled_at) AS refilled, avg(filled_at - freed_at) AS avg_ms " +
+  // As /api/waitlist/stats (routes/waitlist.ts): standby slots are not freed time; see there.
+  "SELECT count(*) FILTER (WHERE standby_for IS NULL) AS freed, count(offered_at) AS offered, count(filled_at) AS refilled, " +
+  "avg(CASE WHEN standby_for IS NULL THEN filled_at - freed_at END) AS avg_ms " +
   "FROM waitlist_slots INDEXED BY waitlist_slots_clinic_idx WHERE clinic_id = ?1 AND freed_at >= ?2 AND freed_at < ?3 AND (?4 = '*' OR doctor_id = ?4)";
 
 type Row = { freed: number; offered: number; refilled: number; avg_ms: number | null };

@@ -201,7 +201,11 @@ export const waitlistRoutes = new Hono<AppEnv>()
     const to = q.to ?? Date.now();
     const from = q.from ?? to - 30 * 86_400_000;
     const r = await c.env.DB.prepare(
-      "SELECT count(*) AS freed, count(offered_at) AS offered, count(filled_at) AS refilled, avg(filled_at - freed_at) AS avg_refill_ms " +
+      // A standby slot (standby_for set) is a held time offered early, not a freed one: its cancel
+      // writes the freed row. So freed counts plain rows only, and the wait average too (a standby
+      // patient gets the time at the cancel itself); offers and refills count both kinds.
+      "SELECT count(*) FILTER (WHERE standby_for IS NULL) AS freed, count(offered_at) AS offered, count(filled_at) AS refilled, " +
+        "avg(CASE WHEN standby_for IS NULL THEN filled_at - freed_at END) AS avg_refill_ms " +
         "FROM waitlist_slots INDEXED BY waitlist_slots_clinic_idx WHERE clinic_id = ? AND freed_at >= ? AND freed_at < ?",
     )
       .bind(u.clinicId, from, to)

@@ -180,6 +180,9 @@ describe("standby offers of high-risk unconfirmed times", () => {
     expect(twilio.messages.slice(sentBefore).map((m) => m.to)).toEqual([s.people[0].e164]);
     const freed = await env.DB.prepare("SELECT state FROM waitlist_slots WHERE doctor_id = ? AND standby_for IS NULL").bind(s.d.id).first<any>();
     expect(freed.state).toBe("gone");
+    // The refill figures count the cancel once: one time freed, and it was refilled.
+    const stats = await (await s.desk.get("/api/waitlist/stats")).json<any>();
+    expect([stats.slotsFreed, stats.slotsRefilled]).toEqual([1, 1]);
     expect(await (await offerPage(tokens[0]!)).text()).toContain("You have booked this time");
     expect(await (await offerPage(tokens[1]!)).text()).toContain("This time has been taken");
     const notice = await env.DB.prepare("SELECT message FROM notices WHERE kind = 'waitlist_filled' AND user_id = ?").bind(s.f.receptionist.user.id).first<any>();
