@@ -66,7 +66,10 @@ export function WaitlistPage() {
                     <td>{o.doctorName}</td>
                     <td>{o.patientName}</td>
                     <td>{o.channel === "sms" ? "SMS" : "E-mail"}</td>
-                    <td><span class={`badge offer-${o.state}`} title={o.error ?? undefined}>{OFFER_LABEL[o.state] ?? o.state}</span></td>
+                    <td>
+                      <span class={`badge offer-${o.state}`} title={o.error ?? undefined}>{OFFER_LABEL[o.state] ?? o.state}</span>
+                      <Show when={o.standby && o.state !== "standing" && o.state !== "withdrawn"}> <span class="muted">standby</span></Show>
+                    </td>
                   </tr>
                 )}
               </For>

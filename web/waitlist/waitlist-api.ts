@@ -40,6 +40,8 @@ export interface WaitlistOffer {
   start: string;
   channel: string;
   state: string;
+  /** Offered early for a held, unconfirmed time (see docs/waitlist.md, standby offers). */
+  standby: boolean;
   error: string | null;
   sentAt: string | null;
   openedAt: string | null;

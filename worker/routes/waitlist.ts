@@ -160,8 +160,10 @@ export const waitlistRoutes = new Hono<AppEnv>()
   .get("/offers", async (c) => {
     const u = c.var.user;
     const { results } = await c.env.DB.prepare(
-      "SELECT o.id, o.entry_id, o.doctor_id, d.name AS doctor_name, p.name AS patient_name, o.start_ms, o.end_ms, o.channel, o.state, o.error, o.sent_at, o.opened_at, o.answered_at, o.expires_at, o.created_at " +
-        "FROM waitlist_offers o JOIN patients p ON p.id = o.patient_id JOIN doctors d ON d.id = o.doctor_id WHERE o.clinic_id = ? ORDER BY o.created_at DESC LIMIT 100",
+      "SELECT o.id, o.entry_id, o.doctor_id, d.name AS doctor_name, p.name AS patient_name, o.start_ms, o.end_ms, o.channel, o.state, o.error, o.sent_at, o.opened_at, o.answered_at, o.expires_at, o.created_at, " +
+        "s.standby_for IS NOT NULL AS standby " +
+        "FROM waitlist_offers o JOIN patients p ON p.id = o.patient_id JOIN doctors d ON d.id = o.doctor_id LEFT JOIN waitlist_slots s ON s.id = o.slot_id " +
+        "WHERE o.clinic_id = ? ORDER BY o.created_at DESC LIMIT 100",
     )
       .bind(u.clinicId)
       .all<Record<string, any>>();
@@ -176,6 +178,8 @@ export const waitlistRoutes = new Hono<AppEnv>()
         end: iso(r.end_ms),
         channel: r.channel,
         state: r.state,
+        /** A standby offer: the time is still booked; it becomes theirs only if that patient cancels (docs/waitlist.md). */
+        standby: r.standby === 1,
         error: r.error,
         sentAt: iso(r.sent_at),
         openedAt: iso(r.opened_at),

@@ -110,7 +110,7 @@ describe("waitlist offers", () => {
     const view = await (await offerPage(tokens[0])).text();
     expect(view).toContain("Book this time");
     const board = await (await s.desk.get("/api/waitlist/offers")).json<any>();
-    expect(board.offers.find((o: any) => o.patientName === "Ann First").state).toBe("opened");
+    expect(board.offers.find((o: any) => o.patientName === "Ann First")).toMatchObject({ state: "opened", standby: false });
     const [a, b] = await Promise.all([accept(tokens[0]), accept(tokens[1])]);
     const pages = [await a.text(), await b.text()];
     expect(pages.filter((h) => h.includes("Booked: your appointment")).length).toBe(1);

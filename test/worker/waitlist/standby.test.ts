@@ -141,6 +141,9 @@ describe("standby offers of high-risk unconfirmed times", () => {
     expect((await active(s)).results.map((r) => r.id)).toEqual([s.held.id]);
     expect(await offerStates(s)).toEqual(["standing", "taken"]);
     expect((await standbySlot(s)).state).toBe("standing");
+    // Staff's offer board says which offers were standby ones.
+    const board = (await (await s.desk.get("/api/waitlist/offers")).json<any>()).offers;
+    expect(board.map((o: any) => [o.patientName, o.state, o.standby]).sort()).toEqual([["Ann Wait", "standing", true], ["Ben Wait", "taken", true]]);
   });
 
   it("the original patient confirms: the standby offers are withdrawn and the patients told; nothing is booked", async () => {
