@@ -42,7 +42,14 @@ describe("Outlook", () => {
     expect(res.status()).toBe(201);
     const { appointment } = await res.json();
     await page.goto(`${baseURL()}/appointments/${appointment.id}`);
-    await expect.poll(async () => { await page.reload(); return page.getByTestId("sync-state").textContent(); }, { timeout: 20_000, interval: 1000 }).toContain("Outlook: synced");
+    // Each reload reads the sync state once it has arrived (the panel marks it busy until then).
+    const syncState = async () => {
+      await page.reload();
+      const dd = page.locator('[data-testid="sync-state"][aria-busy="false"]');
+      await dd.waitFor();
+      return dd.textContent();
+    };
+    await expect.poll(syncState, { timeout: 20_000, interval: 1000 }).toContain("Outlook: synced");
     const join = page.getByTestId("teams-link").getByRole("link", { name: "Join Teams meeting" });
     await expect.poll(() => join.getAttribute("href")).toMatch(/^https:\/\/teams\./);
 

@@ -131,8 +131,9 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
               <dt>Notes</dt>
               <dd>{a().notes || "—"}</dd>
               <dt>Calendar sync</dt>
-              <dd data-testid="sync-state">
-                <Show when={syncState()?.length} fallback={<span class="muted">Not synced to an external calendar.</span>}>
+              {/* Busy until the sync state has arrived: "not synced" is said only when it is known. */}
+              <dd data-testid="sync-state" aria-busy={syncState.state !== "ready" && syncState.state !== "errored"}>
+                <Show when={syncState()?.length} fallback={<span class="muted">{syncState.state === "ready" ? "Not synced to an external calendar." : syncState.state === "errored" ? "Sync state could not be loaded." : "Checking…"}</span>}>
                   <For each={syncState()}>
                     {(s) => (
                       <span title={s.lastError ?? undefined}>
