@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 // Node 24 (the pinned `node` package) strips TypeScript types natively, so the seed uses the
 // Worker's zone module rather than a copy of it.
 import { localToUtc as zoneLocalToUtc, wallMsAt } from "../worker/scheduling/zone.ts";
+import { mulberry32 } from "./prng.ts";
 
 export const DEMO_PASSWORD = "acms-demo-2026";
 export const DEMO_ZONE = "Europe/London";
@@ -58,17 +59,6 @@ export function hashPassword(password) {
   return `pbkdf2-sha256$100000$${salt.toString("base64")}$${hash.toString("base64")}`;
 }
 
-/** Small deterministic PRNG (mulberry32): the demo looks the same on every machine. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const p2 = (n) => String(n).padStart(2, "0");
 /** Local wall time in the demo zone → UTC ms, by the Worker's own zone maths (same DST handling). */
@@ -87,7 +77,7 @@ const insert = (table, row) =>
 /** The whole demo as SQL statements, relative to `now`. */
 export function demoSql(now = Date.now()) {
   const out = [];
-  const rand = rng(20260105);
+  const rand = mulberry32(20260105); // the demo looks the same on every machine
   out.push(
     insert("clinics", {
       id: DEMO_CLINIC_ID,

@@ -10,17 +10,8 @@
 // (not labelled, so not trained on).
 import { localToUtc, addDays, isoWeekday } from "../../worker/scheduling/zone";
 import type { LabelledVisit } from "../../worker/suggestions/training-set";
+import { mulberry32 } from "../../scripts/prng";
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const DAY = 86_400_000;

@@ -6,7 +6,7 @@ import { authed, type ClinicFixture, env, json, makeClinic } from "../../helpers
 import { newId } from "../../../worker/ids";
 import { suggestionsCron } from "../../../worker/suggestions/train";
 import { utcToLocal } from "../../../worker/scheduling/zone";
-import { mulberry32 } from "../../../bench/eval/clinic-history";
+import { mulberry32 } from "../../../scripts/prng";
 import { drainReminders } from "../../../worker/reminders/send";
 import { TwilioEmulator } from "../../fakes/twilio/emulator";
 import { installTwilioEmulator } from "../../fakes/twilio/router";
