@@ -6,6 +6,7 @@
 // applies; type and video do not (a freed slot has neither until it is booked again).
 // One statement per month in one batch, each a range on waitlist_slots_clinic_idx.
 import { localToUtc } from "../scheduling/zone";
+import { REFILL_STATS_SQL, type RefillStatsRow } from "../waitlist/refill-stats";
 import { addMonths, monthList, previousOf } from "./period";
 import type { Scope } from "./scope";
 import type { Table } from "./tables";
@@ -18,13 +19,6 @@ export interface RefillMonth {
   avgMinutesToRefill: number | null;
 }
 
-const SQL =
-  // As /api/waitlist/stats (routes/waitlist.ts): standby slots are not freed time; see there.
-  "SELECT count(*) FILTER (WHERE standby_for IS NULL) AS freed, count(offered_at) AS offered, count(filled_at) AS refilled, " +
-  "avg(CASE WHEN standby_for IS NULL THEN filled_at - freed_at END) AS avg_ms " +
-  "FROM waitlist_slots INDEXED BY waitlist_slots_clinic_idx WHERE clinic_id = ?1 AND freed_at >= ?2 AND freed_at < ?3 AND (?4 = '*' OR doctor_id = ?4)";
-
-type Row = { freed: number; offered: number; refilled: number; avg_ms: number | null };
 
 const rate = (k: number, n: number) => (n ? Math.round((k / n) * 1000) / 10 : null);
 
@@ -33,8 +27,8 @@ export async function waitlistRefill(d1: D1Database, scope: Scope, zone: string)
   const months = monthList(scope.period);
   const prev = previousOf(scope.period);
   const ranges: [number, number][] = [...months.map((m): [number, number] => [start(m), start(addMonths(m, 1))]), [start(prev.from), start(scope.period.from)]];
-  const res = await d1.batch(ranges.map(([a, b]) => d1.prepare(SQL).bind(scope.clinicId, a, b, scope.filter.doctor)));
-  const rows = res.map((r) => (r.results[0] as Row | undefined) ?? { freed: 0, offered: 0, refilled: 0, avg_ms: null });
+  const res = await d1.batch(ranges.map(([a, b]) => d1.prepare(REFILL_STATS_SQL).bind(scope.clinicId, a, b, scope.filter.doctor)));
+  const rows = res.map((r) => (r.results[0] as RefillStatsRow | undefined) ?? { freed: 0, offered: 0, refilled: 0, avg_ms: null });
   const perMonth: RefillMonth[] = months.map((month, i) => ({
     month,
     freed: rows[i].freed,

@@ -19,6 +19,7 @@ import { idParam, instant, isoDate, jsonBody, queryOf } from "../validate";
 import { PreferencesSchema } from "../waitlist/match";
 import { offerSlot } from "../waitlist/offer-slot";
 import { reachableChannel } from "../waitlist/offers";
+import { REFILL_STATS_SQL, type RefillStatsRow } from "../waitlist/refill-stats";
 import { idOf } from "./path-id";
 
 const EntryBody = z
@@ -204,22 +205,13 @@ export const waitlistRoutes = new Hono<AppEnv>()
     const u = c.var.user;
     const to = q.to ?? Date.now();
     const from = q.from ?? to - 30 * 86_400_000;
-    const r = await c.env.DB.prepare(
-      // A standby slot (standby_for set) is a held time offered early, not a freed one: its cancel
-      // writes the freed row. So freed counts plain rows only, and the wait average too (a standby
-      // patient gets the time at the cancel itself); offers and refills count both kinds.
-      "SELECT count(*) FILTER (WHERE standby_for IS NULL) AS freed, count(offered_at) AS offered, count(filled_at) AS refilled, " +
-        "avg(CASE WHEN standby_for IS NULL THEN filled_at - freed_at END) AS avg_refill_ms " +
-        "FROM waitlist_slots INDEXED BY waitlist_slots_clinic_idx WHERE clinic_id = ? AND freed_at >= ? AND freed_at < ?",
-    )
-      .bind(u.clinicId, from, to)
-      .first<{ freed: number; offered: number; refilled: number; avg_refill_ms: number | null }>();
+    const r = await c.env.DB.prepare(REFILL_STATS_SQL).bind(u.clinicId, from, to, "*").first<RefillStatsRow>();
     return c.json({
       from: iso(from),
       to: iso(to),
       slotsFreed: r?.freed ?? 0,
       slotsOffered: r?.offered ?? 0,
       slotsRefilled: r?.refilled ?? 0,
-      avgMinutesToRefill: r?.avg_refill_ms == null ? null : Math.round(r.avg_refill_ms / 60_000),
+      avgMinutesToRefill: r?.avg_ms == null ? null : Math.round(r.avg_ms / 60_000),
     });
   });
