@@ -11,8 +11,9 @@ import { acceptOffer, resolveOffer } from "../../../worker/waitlist/accept";
 import { sha256Hex } from "../../../worker/ids";
 import { TwilioEmulator } from "../../fakes/twilio/emulator";
 import { installTwilioEmulator } from "../../fakes/twilio/router";
+import { accept, hubIdle, offerPage, tokenIn } from "./offer-client";
 import { weekdayAhead, ZONE } from "./dates";
-import { authed, countRows, makeClinic, makePatient, worker } from "../../helpers";
+import { authed, countRows, makeClinic, makePatient } from "../../helpers";
 
 const twilio = new TwilioEmulator("AC00000000000000000000000000000001", "twilio-test-auth-token", "+15005550006", "https://acms.test/api/webhooks/twilio/sms");
 let uninstall: () => void;
@@ -29,12 +30,6 @@ beforeEach(() => {
 });
 afterEach(() => setEmailSenderOverride(null));
 
-const hubIdle = (doctorId: string) => env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(doctorId)).idle();
-let ipSeq = 1;
-const offerPage = (token: string, init: RequestInit = {}) =>
-  worker.fetch(new Request(`http://localhost/w/${token}`, { ...init, headers: { "cf-connecting-ip": `198.51.100.${(ipSeq++ % 200) + 1}`, ...(init.headers ?? {}) } }));
-const accept = (token: string) => offerPage(token, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "action=accept" });
-const tokenIn = (text: string) => text.match(/http:\/\/localhost:8787\/w\/([A-Za-z0-9_-]{32})/)?.[1] ?? null;
 
 
 let phoneSeq = 901000;

@@ -6,10 +6,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { issuePatientLink } from "../../../worker/patient-links/links";
 import { isoWeekday, localToUtc, utcToLocal } from "../../../worker/scheduling/zone";
+import { hubIdle } from "./offer-client";
 import { weekdayAhead, ZONE } from "./dates";
 import { authed, countRows, makeClinic, worker } from "../../helpers";
 
-const hubIdle = (doctorId: string) => env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(doctorId)).idle();
 let ipSeq = 1;
 const page = (path: string, init: RequestInit = {}, ip = `198.51.100.${100 + ipSeq}`) =>
   worker.fetch(new Request(`http://localhost/r/${path}`, { ...init, headers: { "cf-connecting-ip": ip, ...(init.headers ?? {}) } }));

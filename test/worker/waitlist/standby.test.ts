@@ -12,8 +12,9 @@ import { addDays, localToUtc } from "../../../worker/scheduling/zone";
 import { drainWaitlist } from "../../../worker/waitlist/offers";
 import { TwilioEmulator } from "../../fakes/twilio/emulator";
 import { installTwilioEmulator } from "../../fakes/twilio/router";
+import { accept, hubIdle, offerPage, tokenIn } from "./offer-client";
 import { weekdayAhead, ZONE } from "./dates";
-import { authed, countRows, makeClinic, makePatient, worker } from "../../helpers";
+import { authed, countRows, makeClinic, makePatient } from "../../helpers";
 
 const twilio = new TwilioEmulator("AC00000000000000000000000000000001", "twilio-test-auth-token", "+15005550006", "https://acms.test/api/webhooks/twilio/sms");
 let uninstall: () => void;
@@ -23,12 +24,6 @@ beforeEach(() => {
   twilio.messages.length = 0;
 });
 
-const hubIdle = (doctorId: string) => env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(doctorId)).idle();
-let ipSeq = 1;
-const offerPage = (token: string, init: RequestInit = {}) =>
-  worker.fetch(new Request(`http://localhost/w/${token}`, { ...init, headers: { "cf-connecting-ip": `198.51.100.${(ipSeq++ % 200) + 1}`, ...(init.headers ?? {}) } }));
-const accept = (token: string) => offerPage(token, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "action=accept" });
-const tokenIn = (text: string) => text.match(/http:\/\/localhost:8787\/w\/([A-Za-z0-9_-]{32})/)?.[1] ?? null;
 const H = 3_600_000;
 
 let phoneSeq = 902000;
