@@ -4,10 +4,12 @@
 // Benchmarks talk to 127.0.0.1 only.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+// One port picker for tests and benches (see scripts/free-port.ts for why not listen(0)).
+import { freePort } from "../scripts/free-port.ts";
+export { freePort };
 
 /** p-th percentile (0..100) of a list of numbers, nearest-rank. */
 export function percentile(values, p) {
@@ -52,18 +54,6 @@ export function printTable(header, rows) {
   for (const r of all.slice(1)) console.log(line(r));
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs wrangler to completion (spawned by name: npm scripts put node_modules/.bin first on PATH). */
 export function wranglerSync(args, opts = {}) {

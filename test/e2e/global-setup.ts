@@ -3,7 +3,6 @@
 // it answers, and hand the URL to the tests. Everything is torn down afterwards.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
@@ -11,21 +10,11 @@ import { seedSql } from "./seed";
 import { E2E_GOOGLE_CLIENT, startGoogle } from "./google-server";
 import { E2E_MICROSOFT_CLIENT, startMicrosoft } from "./microsoft-server";
 import { startRadicale, type RunningRadicale } from "../fakes/caldav/radicale-server";
+import { freePort } from "../../scripts/free-port";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const bin = (name: string) => path.join(root, "node_modules/.bin", name);
 const builtConfig = path.join(root, "dist/acms_calendar/wrangler.json");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", env: { ...process.env, CI: "1", ...env } });

@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axeViolations } from "./axe";
 import { DESKTOP, launch, logIn, newContext } from "./browser";
-import { freePort } from "./fresh-server";
+import { freePort } from "../../scripts/free-port";
 import { ids, users } from "./seed";
 
 let browser: Browser;

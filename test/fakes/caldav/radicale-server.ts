@@ -8,9 +8,9 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { createServer as netServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { freePort } from "../../../scripts/free-port";
 
 export const RADICALE_MISSING =
   "Radicale (a real CalDAV server) is needed by the CalDAV tests and was not found. Install it with: " +
@@ -20,18 +20,6 @@ export interface RunningRadicale {
   url: string;
   adminUrl: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = netServer();
-    s.unref();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export function radicaleCommand(): string[] | null {
