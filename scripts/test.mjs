@@ -35,7 +35,8 @@ for (const s of suites) {
   if (existsSync(report)) {
     const j = JSON.parse(readFileSync(report, "utf8"));
     totals.passed += j.numPassedTests ?? 0;
-    totals.failed += j.numFailedTests ?? 0;
+    // A suite whose beforeAll failed reports its tests as skipped, none as failed: count it.
+    totals.failed += (j.numFailedTests ?? 0) || (r.status !== 0 ? 1 : 0);
     totals.skipped += (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
   } else if (r.status !== 0) {
     totals.failed += 1; // the suite failed before reporting (e.g. a setup error)
