@@ -64,4 +64,32 @@ describe("live updates", () => {
     await expect.poll(() => panel.getByTestId("status-badge").textContent()).toBe("Confirmed");
     await expect.poll(() => eventEl(b, NO_SHOW).first().getAttribute("class"), { timeout: 5_000 }).toContain("st-confirmed");
   });
+
+  it("a change saved while the calendar is loading is not undone by the load's older answer", async () => {
+    // The range load was read by the server before the change and answers after it (a slow
+    // network, a busy machine): the calendar must keep the newer status it already shows.
+    await b.keyboard.press("k"); // back to today, where the block booked above is
+    const booked = b.locator(".ec-event.appt", { hasText: "Carol Cooper" }).filter({ hasText: "14:00" }).first();
+    const id = (await booked.getAttribute("data-appointment-id"))!;
+    await booked.click();
+    const panel = b.getByTestId("appointment-panel");
+    await panel.getByRole("button", { name: "Mark confirmed" }).waitFor();
+    let release!: () => Promise<void>;
+    const read = new Promise<void>((resolve) =>
+      void b.route(/\/api\/appointments\?/, async (route) => {
+        const older = await route.fetch(); // answered by the server now, before the change
+        release = () => route.fulfill({ response: older });
+        resolve();
+      }),
+    );
+    await b.getByRole("radio", { name: "Week" }).click(); // a new range: the calendar loads it
+    await read;
+    await panel.getByRole("button", { name: "Mark confirmed" }).click();
+    await expect.poll(() => panel.getByTestId("status-badge").textContent()).toBe("Confirmed");
+    await release();
+    await b.unroute(/\/api\/appointments\?/);
+    await expect.poll(() => b.getByTestId("calendar").getAttribute("aria-busy")).toBe("false");
+    expect(await panel.getByTestId("status-badge").textContent()).toBe("Confirmed");
+    expect(await eventEl(b, id).first().getAttribute("class")).toContain("st-confirmed");
+  });
 });

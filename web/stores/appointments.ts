@@ -23,20 +23,54 @@ export type Patch =
 export const patchListeners = new Set<(p: Patch) => void>();
 
 let loadSeq = 0;
+let loadsInFlight = 0;
+/**
+ * Changes applied while a range load was in flight (id → latest value, null = gone). A load's
+ * answer may have been read before a write that answered first (our own PATCH, a live push):
+ * replacing the store with it would bring back the older version, and no later push corrects it
+ * (the newer one has already arrived). So the answer is laid down first and these on top.
+ */
+const landedDuringLoad = { appointments: new Map<string, Appointment | null>(), blocked: new Map<string, BlockedTime | null>() };
+
+/** Remember a change while a load is in flight: the highest version wins; a deletion is final. */
+function noteDuringLoad(id: string, x: Appointment | null) {
+  if (!loadsInFlight) return;
+  const prev = landedDuringLoad.appointments.get(id);
+  if (prev === null || (prev && x && prev.version > x.version)) return;
+  landedDuringLoad.appointments.set(id, x);
+}
+
 /** Replace the store with the range [from, to) (ISO instants). Older overlapping loads lose. */
 export async function loadRange(from: string, to: string) {
   const mine = ++loadSeq;
+  loadsInFlight++;
   setLoading(true);
   try {
     const [a, b] = await Promise.all([api.appointments(from, to), api.blockedTimes(from, to)]);
     if (mine !== loadSeq) return;
     // For bench/ui.bench.mjs: data is here; what follows until the next paint is rendering.
     performance.mark("acms:range-loaded");
-    setAppointments(reconcile(Object.fromEntries(a.appointments.map((x) => [x.id, x]))));
-    setBlocked(reconcile(Object.fromEntries(b.blockedTimes.map((x) => [x.id, x]))));
+    const inNew = (x: { start: string; end: string }) => x.start < to && x.end > from;
+    const appts = Object.fromEntries(a.appointments.map((x) => [x.id, x]));
+    for (const [id, x] of landedDuringLoad.appointments) {
+      if (!x || !inNew(x)) delete appts[id];
+      // A tie is ours: the same version, or an optimistic move waiting for its answer.
+      else if (!appts[id] || appts[id].version <= x.version) appts[id] = x;
+    }
+    const blocks = Object.fromEntries(b.blockedTimes.map((x) => [x.id, x]));
+    for (const [id, x] of landedDuringLoad.blocked) {
+      if (!x || !inNew(x)) delete blocks[id];
+      else blocks[id] = x;
+    }
+    setAppointments(reconcile(appts));
+    setBlocked(reconcile(blocks));
     setLoadedRange({ from, to });
     setGeneration((g) => g + 1);
   } finally {
+    if (--loadsInFlight === 0) {
+      landedDuringLoad.appointments.clear();
+      landedDuringLoad.blocked.clear();
+    }
     if (mine === loadSeq) setLoading(false);
   }
 }
@@ -55,24 +89,37 @@ const inRange = (x: { start: string; end: string }) => {
 export function upsertAppointment(a: Appointment, force = false) {
   const cur = appointments[a.id];
   if (cur && !force && cur.version > a.version) return;
-  if (!inRange(a)) return removeAppointment(a.id);
+  noteDuringLoad(a.id, a);
+  if (!inRange(a)) return dropAppointment(a.id);
   setAppointments(a.id, reconcile(a));
   patchListeners.forEach((l) => l({ kind: "appointment", op: "upsert", value: a }));
 }
 
 export function removeAppointment(id: string) {
+  noteDuringLoad(id, null);
+  dropAppointment(id);
+}
+
+/** Out of the store (deleted, or moved out of the loaded range). */
+function dropAppointment(id: string) {
   if (!appointments[id]) return;
   setAppointments(produce((s) => delete s[id]));
   patchListeners.forEach((l) => l({ kind: "appointment", op: "delete", id }));
 }
 
 export function upsertBlocked(b: BlockedTime) {
-  if (!inRange(b)) return removeBlocked(b.id);
+  if (loadsInFlight) landedDuringLoad.blocked.set(b.id, b);
+  if (!inRange(b)) return dropBlocked(b.id);
   setBlocked(b.id, reconcile(b));
   patchListeners.forEach((l) => l({ kind: "blocked", op: "upsert", value: b }));
 }
 
 export function removeBlocked(id: string) {
+  if (loadsInFlight) landedDuringLoad.blocked.set(id, null);
+  dropBlocked(id);
+}
+
+function dropBlocked(id: string) {
   if (!blocked[id]) return;
   setBlocked(produce((s) => delete s[id]));
   patchListeners.forEach((l) => l({ kind: "blocked", op: "delete", id }));
