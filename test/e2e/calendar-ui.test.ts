@@ -159,7 +159,12 @@ describe("cancelled appointments and status", () => {
     // The marker opens the cancelled appointment; "Restore" brings it back while the slot is free.
     await marker.click();
     await expect.poll(() => panel().getByTestId("status-badge").textContent()).toBe("Cancelled");
+    // The server's answer first, then the screen: a failure then says which of the two went wrong
+    // (this step failed once in CI with the badge still "Cancelled" and nothing else to go on).
+    const restored = page.waitForResponse((r) => r.url().endsWith(`/api/appointments/${id}`) && r.request().method() === "PATCH");
     await panel().getByRole("button", { name: "Restore appointment" }).click();
+    const answer = await restored;
+    expect(answer.status(), await answer.text()).toBe(200);
     await expect.poll(() => panel().getByTestId("status-badge").textContent()).toBe("Scheduled");
     await eventEl(page, id).first().waitFor();
     expect((await api(admin, "get", `/api/appointments/${id}`)).body.appointment.status).toBe("scheduled");
