@@ -50,21 +50,13 @@ export async function loadRange(from: string, to: string) {
     if (mine !== loadSeq) return;
     // For bench/ui.bench.mjs: data is here; what follows until the next paint is rendering.
     performance.mark("acms:range-loaded");
-    const inNew = (x: { start: string; end: string }) => x.start < to && x.end > from;
-    const appts = Object.fromEntries(a.appointments.map((x) => [x.id, x]));
-    for (const [id, x] of landedDuringLoad.appointments) {
-      if (!x || !inNew(x)) delete appts[id];
-      // A tie is ours: the same version, or an optimistic move waiting for its answer.
-      else if (!appts[id] || appts[id].version <= x.version) appts[id] = x;
-    }
-    const blocks = Object.fromEntries(b.blockedTimes.map((x) => [x.id, x]));
-    for (const [id, x] of landedDuringLoad.blocked) {
-      if (!x || !inNew(x)) delete blocks[id];
-      else blocks[id] = x;
-    }
+    const range = { from, to };
+    // A tie is ours: the same version, or an optimistic move waiting for its answer.
+    const appts = layOver(a.appointments, landedDuringLoad.appointments, range, (loaded, ours) => loaded.version <= ours.version);
+    const blocks = layOver(b.blockedTimes, landedDuringLoad.blocked, range, () => true);
     setAppointments(reconcile(appts));
     setBlocked(reconcile(blocks));
-    setLoadedRange({ from, to });
+    setLoadedRange(range);
     setGeneration((g) => g + 1);
   } finally {
     if (--loadsInFlight === 0) {
@@ -80,10 +72,27 @@ export async function reloadRange() {
   if (r) await loadRange(r.from, r.to);
 }
 
+type Range = { from: string; to: string };
+const overlaps = (x: { start: string; end: string }, r: Range) => x.start < r.to && x.end > r.from;
 const inRange = (x: { start: string; end: string }) => {
   const r = loadedRange();
-  return !r || (x.start < r.to && x.end > r.from);
+  return !r || overlaps(x, r);
 };
+
+/** A load's answer by id, with the changes that landed while it was in flight laid over it. */
+function layOver<T extends { id: string; start: string; end: string }>(
+  loaded: T[],
+  landed: Map<string, T | null>,
+  range: Range,
+  oursWins: (loaded: T, ours: T) => boolean,
+): Record<string, T> {
+  const out = Object.fromEntries(loaded.map((x) => [x.id, x]));
+  for (const [id, ours] of landed) {
+    if (!ours || !overlaps(ours, range)) delete out[id];
+    else if (!out[id] || oursWins(out[id], ours)) out[id] = ours;
+  }
+  return out;
+}
 
 /** Put one appointment in (or take it out when it left the range). Ignores stale versions. */
 export function upsertAppointment(a: Appointment, force = false) {
