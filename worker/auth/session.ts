@@ -11,14 +11,17 @@ import type { SessionUser } from "../env";
 export const SESSION_COOKIE = "acms_session";
 export const SESSION_TTL_SECONDS = 8 * 60 * 60; // one working day
 
-const keyCache = new Map<string, Uint8Array>();
-function key(secret: string): Uint8Array {
-  let k = keyCache.get(secret);
-  if (!k) {
-    if (!secret || secret.length < 16) throw new Error("SESSION_SECRET is missing or too short");
-    k = new TextEncoder().encode(secret);
-    keyCache.set(secret, k);
-  }
+// The HMAC key imported once per secret: given raw bytes, jose imports a CryptoKey on every
+// sign and verify, and that import was a visible part of each API request's CPU (issue #18).
+// The key itself is cached, not the import's promise: a promise made in one request must not
+// be awaited by another (workerd ties pending promises to their request).
+const keyCache = new Map<string, CryptoKey>();
+async function key(secret: string): Promise<CryptoKey> {
+  const hit = keyCache.get(secret);
+  if (hit) return hit;
+  if (!secret || secret.length < 16) throw new Error("SESSION_SECRET is missing or too short");
+  const k = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+  keyCache.set(secret, k);
   return k;
 }
 
@@ -53,7 +56,7 @@ export async function signSession(user: SessionUser, secret: string, ttl = SESSI
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttl)
     .setAudience("acms-session")
-    .sign(key(secret));
+    .sign(await key(secret));
 }
 
 /**
@@ -65,7 +68,7 @@ export async function signSession(user: SessionUser, secret: string, ttl = SESSI
  */
 export async function verifySessionClaims(token: string, secret: string): Promise<SessionClaims | null> {
   try {
-    const { payload } = await jwtVerify(token, key(secret), {
+    const { payload } = await jwtVerify(token, await key(secret), {
       algorithms: ["HS256"],
       audience: "acms-session",
       requiredClaims: ["exp", "iat", "jti", "sub"],
@@ -107,12 +110,12 @@ export async function signPurposeToken(
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
     .setAudience(purpose)
-    .sign(key(secret));
+    .sign(await key(secret));
 }
 
 export async function verifyPurposeToken(token: string, purpose: string, secret: string) {
   try {
-    const { payload } = await jwtVerify(token, key(secret), { algorithms: ["HS256"], audience: purpose });
+    const { payload } = await jwtVerify(token, await key(secret), { algorithms: ["HS256"], audience: purpose });
     return payload;
   } catch {
     return null;

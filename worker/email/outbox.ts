@@ -29,21 +29,13 @@ import { auditInsert, systemActor } from "../db/audit";
 import { makeDb, toD1 } from "../db/client";
 import type { Env } from "../env";
 import type { HubWork } from "../hub/work";
-import { loadAppointment, loadClinic } from "../ics/data";
-import { renderCalendar, typeLabel } from "../ics/render";
+import { appointmentFromRow, appointmentStatement, clinicFromRow, clinicStatement, type ClinicIcsRow } from "../ics/data";
+import { type IcsAppointment, renderCalendar, typeLabel } from "../ics/render";
 import { buildInviteMime } from "./mime";
 import { emailSenderFor } from "./sender";
 import { clinicDateTime, effectiveTemplates, renderMessage } from "./templates";
 import { issuePatientLink } from "../patient-links/links";
 import { coalescedOrigin, queueCoalescedUpdate } from "./coalesce";
-
-/** The patient's personal confirm/cancel page for a REQUEST; a CANCEL has nothing to act on, so it links to the app. */
-async function patientLinkFor(env: Env, row: OutboxRow, endMs: number): Promise<string> {
-  if (row.method !== "REQUEST") return env.APP_URL;
-  const link = await issuePatientLink(env.DB, env.APP_URL, { clinicId: row.clinic_id, appointmentId: row.appointment_id, endMs });
-  await link.statement.run();
-  return link.url;
-}
 
 export const BACKOFF_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 6 * 3600_000];
 export const MAX_ATTEMPTS = BACKOFF_MS.length + 1;
@@ -96,11 +88,43 @@ interface OutboxRow {
   attempts: number;
 }
 
-/** Renders and sends one outbox row; throws on failure. */
-export async function sendInvite(env: Env, row: OutboxRow): Promise<void> {
+/** What one invite is made of, read in the drain's one batch (or by sendInvite for a single row). */
+interface InviteParts {
+  clinic: ClinicIcsRow | null;
+  appt: IcsAppointment | null;
+  /** The patient's personal confirm/cancel page for a REQUEST; a CANCEL has nothing to act on, so it links to the app. */
+  link: string;
+}
+
+/** The statements that read an invite's parts, the REQUEST's patient link among them (it is stored before the e-mail names it). */
+async function partsStatements(env: Env, row: OutboxRow, clinics: Map<string, number>, stmts: D1PreparedStatement[]) {
+  if (!clinics.has(row.clinic_id)) clinics.set(row.clinic_id, stmts.push(clinicStatement(env.DB, row.clinic_id)) - 1);
+  const appt = stmts.push(appointmentStatement(env.DB, row.clinic_id, row.appointment_id)) - 1;
+  if (row.method !== "REQUEST") return { appt, link: env.APP_URL };
+  // No end time given: the link's row takes the appointment's as stored, in the same batch.
+  const issued = await issuePatientLink(env.DB, env.APP_URL, { clinicId: row.clinic_id, appointmentId: row.appointment_id });
+  stmts.push(issued.statement);
+  return { appt, link: issued.url };
+}
+
+/** Reads the parts of many rows in one D1 batch. */
+async function loadParts(env: Env, rows: OutboxRow[]): Promise<InviteParts[]> {
+  const stmts: D1PreparedStatement[] = [];
+  const clinics = new Map<string, number>();
+  const at: { appt: number; link: string }[] = [];
+  for (const row of rows) at.push(await partsStatements(env, row, clinics, stmts));
+  const res = await env.DB.batch(stmts);
+  return rows.map((row, i) => ({
+    clinic: clinicFromRow(res[clinics.get(row.clinic_id)!].results[0] as Parameters<typeof clinicFromRow>[0]),
+    appt: appointmentFromRow(res[at[i].appt].results[0]),
+    link: at[i].link,
+  }));
+}
+
+/** Renders and sends one outbox row from its parts; throws on failure. */
+async function deliver(env: Env, row: OutboxRow, { clinic, appt, link }: InviteParts): Promise<void> {
   const sender = emailSenderFor(env);
   if (!sender) throw new Error("No EMAIL (send_email) binding is configured.");
-  const [clinic, appt] = await Promise.all([loadClinic(env.DB, row.clinic_id), loadAppointment(env.DB, row.clinic_id, row.appointment_id)]);
   if (!clinic || !appt) throw new Error("The appointment no longer exists.");
   const from = env.EMAIL_FROM || `calendar@${clinic.domain}`;
   // The row's SEQUENCE wins: it is the version this invite announces.
@@ -124,7 +148,7 @@ export async function sendInvite(env: Env, row: OutboxRow): Promise<void> {
     time,
     timeZone: clinic.timeZone,
     address: clinic.address,
-    link: await patientLinkFor(env, row, appt.endMs),
+    link,
   });
   const { raw } = buildInviteMime({
     from: { name: clinic.name, addr: from },
@@ -139,58 +163,68 @@ export async function sendInvite(env: Env, row: OutboxRow): Promise<void> {
   await sender.send({ from, to: row.to_address, raw });
 }
 
+/** Renders and sends one outbox row (its own reads); throws on failure. */
+export async function sendInvite(env: Env, row: OutboxRow): Promise<void> {
+  await deliver(env, row, (await loadParts(env, [row]))[0]);
+}
+
+/** Rows of this doctor due now, leased in one statement (oldest first): only the hub whose UPDATE leased a row sends it. */
+const CLAIM_SQL =
+  "UPDATE email_outbox SET next_attempt_at = ?1 WHERE id IN (SELECT o.id FROM email_outbox o JOIN appointments a ON a.id = o.appointment_id " +
+  "WHERE a.doctor_id = ?2 AND o.state = 'pending' AND o.next_attempt_at <= ?3 ORDER BY o.id LIMIT ?4) " +
+  "RETURNING id, clinic_id, appointment_id, method, sequence, to_address, attempts";
+
+/** The earliest pending row not due now (a retry, another hub's lease). */
+const LATER_SQL =
+  "SELECT min(o.next_attempt_at) AS at FROM email_outbox o JOIN appointments a ON a.id = o.appointment_id WHERE a.doctor_id = ? AND o.state = 'pending' AND o.next_attempt_at > ?";
+
+/**
+ * One run for a doctor, in three D1 round trips whatever the number of rows (issue #18: it was
+ * seven for one invite): lease the due rows and learn the next time (one batch); read the
+ * clinics, appointments and store the patient links (one batch); send; write every outcome (one
+ * batch). If the appointment moved to another doctor, that doctor's hub may see the same row;
+ * the lease makes sure only one sends it.
+ */
 export async function drainInvites(env: Env, doctorId: string, now = Date.now()): Promise<number | null> {
-  const { results } = await env.DB.prepare(
-    "SELECT o.id, o.clinic_id, o.appointment_id, o.method, o.sequence, o.to_address, o.attempts FROM email_outbox o " +
-      "JOIN appointments a ON a.id = o.appointment_id WHERE a.doctor_id = ? AND o.state = 'pending' AND o.next_attempt_at <= ? " +
-      "ORDER BY o.id LIMIT ?",
-  )
-    .bind(doctorId, now, BATCH)
-    .all<OutboxRow>();
-  const db = makeDb(env.DB);
-  for (const row of results) {
-    // Lease the row before sending: if the appointment moved to another doctor, that
-    // doctor's hub may see the same row; only the one whose UPDATE wins sends it.
-    const claim = await env.DB.prepare("UPDATE email_outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending' AND next_attempt_at <= ?")
-      .bind(now + LEASE_MS, row.id, now)
-      .run();
-    if (claim.meta.changes !== 1) continue;
+  const d1 = env.DB;
+  const [later, claimed] = await d1.batch([
+    d1.prepare(LATER_SQL).bind(doctorId, now),
+    d1.prepare(CLAIM_SQL).bind(now + LEASE_MS, doctorId, now, BATCH),
+  ]);
+  let next = (later.results[0] as { at: number | null } | undefined)?.at ?? null;
+  const rows = (claimed.results as OutboxRow[]).sort((a, b) => a.id - b.id);
+  if (!rows.length) return next;
+  const parts = await loadParts(env, rows);
+  const outcome: D1PreparedStatement[] = [];
+  for (const [i, row] of rows.entries()) {
     try {
-      await sendInvite(env, row);
-      await env.DB.prepare("UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?")
-        .bind(Date.now(), row.id)
-        .run();
+      await deliver(env, row, parts[i]);
+      outcome.push(d1.prepare("UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?").bind(Date.now(), row.id));
     } catch (err) {
       const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
       const attempts = row.attempts + 1;
       if (attempts >= MAX_ATTEMPTS) {
-        await env.DB.batch([
-          env.DB.prepare("UPDATE email_outbox SET state = 'failed', attempts = ?, last_error = ? WHERE id = ?").bind(attempts, message, row.id),
+        outcome.push(
+          d1.prepare("UPDATE email_outbox SET state = 'failed', attempts = ?, last_error = ? WHERE id = ?").bind(attempts, message, row.id),
           // The audit entry carries no address or names: just what failed and why.
-          toD1(env.DB, auditInsert(db, row.clinic_id, systemActor("email"), "email.failed", "appointment", row.appointment_id, {
+          toD1(d1, auditInsert(makeDb(d1), row.clinic_id, systemActor("email"), "email.failed", "appointment", row.appointment_id, {
             method: row.method,
             sequence: row.sequence,
             attempts,
             error: message,
           })),
-        ]);
+        );
       } else {
-        await env.DB.prepare("UPDATE email_outbox SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?")
-          .bind(attempts, message, Date.now() + BACKOFF_MS[attempts - 1], row.id)
-          .run();
+        const retryAt = Date.now() + BACKOFF_MS[attempts - 1];
+        outcome.push(d1.prepare("UPDATE email_outbox SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?").bind(attempts, message, retryAt, row.id));
+        next = next == null ? retryAt : Math.min(next, retryAt);
       }
     }
   }
+  await d1.batch(outcome);
   // More than one batch due: come back at once; otherwise at the earliest retry.
-  if (results.length === BATCH) return Date.now();
-  const next = await env.DB.prepare(
-    "SELECT min(o.next_attempt_at) AS at FROM email_outbox o JOIN appointments a ON a.id = o.appointment_id WHERE a.doctor_id = ? AND o.state = 'pending'",
-  )
-    .bind(doctorId)
-    .first<{ at: number | null }>();
-  return next?.at ?? null;
+  return rows.length === BATCH ? Date.now() : next;
 }
-
 
 export const inviteEmailWork: HubWork = {
   name: "invite-email",

@@ -51,10 +51,14 @@ export class DoctorHub extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, meterEnv(env)); // metered only under the bench (bench-meter.ts)
     env = this.env;
-    // A failed build is retried by the alarm a minute later (see alarm()).
+    // A failed build is retried by the alarm a minute later (see alarm()); runWorkOnce keeps
+    // that time when it sets the alarm for the other work.
     this.feeds = new FeedRefresher(
       env,
-      () => ctx.waitUntil(ctx.storage.put("feedRetry", true).then(() => ctx.storage.setAlarm(Date.now() + 60_000))),
+      () => {
+        this.feedRetryAt = Date.now() + 60_000;
+        ctx.waitUntil(ctx.storage.put("feedRetry", true).then(() => this.setAlarmAt(Math.min(this.alarmAt ?? Infinity, this.feedRetryAt!))));
+      },
       sqlVeventStore(ctx.storage.sql),
     );
   }
@@ -196,12 +200,36 @@ export class DoctorHub extends DurableObject<Env> {
         if (next == null || at < next) next = at;
       }
     }
-    if (next != null) await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 50));
-    else await this.ctx.storage.deleteAlarm();
+    if (this.feedRetryAt != null && (next == null || this.feedRetryAt < next)) next = this.feedRetryAt;
+    await this.setAlarmAt(next == null ? null : Math.max(next, Date.now() + 50));
+  }
+
+  /** When a failed feed build is retried (null: none pending). */
+  private feedRetryAt: number | null = null;
+  /** The alarm storage holds, as far as this object knows (undefined: not known since it woke). */
+  private alarmAt: number | null | undefined;
+
+  /**
+   * Sets (or with null deletes) the alarm, skipping the storage call when it already holds that
+   * time: the hub's work runs after every booking and most runs want the same next time (the
+   * next reminder) or none, and the alarm write was ~1 ms of each booking's CPU (issue #18).
+   */
+  private async setAlarmAt(at: number | null): Promise<void> {
+    if (at === this.alarmAt) return;
+    this.alarmAt = at;
+    try {
+      if (at == null) await this.ctx.storage.deleteAlarm();
+      else await this.ctx.storage.setAlarm(at);
+    } catch (err) {
+      this.alarmAt = undefined; // not known any more: the next run writes it again
+      throw err;
+    }
   }
 
   async alarm(): Promise<void> {
+    this.alarmAt = null; // a fired alarm is cleared from storage
     if (await this.ctx.storage.get<boolean>("feedRetry")) {
+      this.feedRetryAt = null;
       await this.ctx.storage.delete("feedRetry");
       this.ctx.waitUntil(this.feeds.schedule(await this.doctorId()));
     }

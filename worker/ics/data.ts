@@ -22,11 +22,14 @@ export function parseReminders(json: string | null | undefined): number[] {
   return [1440, 60];
 }
 
-export async function loadClinic(d1: D1Database, clinicId: string): Promise<ClinicIcsRow | null> {
-  const r = await d1
-    .prepare("SELECT id, name, time_zone, address, domain, reminder_minutes, email_templates FROM clinics WHERE id = ?")
-    .bind(clinicId)
-    .first<{ id: string; name: string; time_zone: string; address: string; domain: string; reminder_minutes: string; email_templates: string }>();
+type ClinicRow = { id: string; name: string; time_zone: string; address: string; domain: string; reminder_minutes: string; email_templates: string };
+
+/** The clinic's iCal settings as one statement, for callers that batch it (read the row with clinicFromRow). */
+export function clinicStatement(d1: D1Database, clinicId: string): D1PreparedStatement {
+  return d1.prepare("SELECT id, name, time_zone, address, domain, reminder_minutes, email_templates FROM clinics WHERE id = ?").bind(clinicId);
+}
+
+export function clinicFromRow(r: ClinicRow | null | undefined): ClinicIcsRow | null {
   if (!r) return null;
   return {
     id: r.id,
@@ -37,6 +40,10 @@ export async function loadClinic(d1: D1Database, clinicId: string): Promise<Clin
     reminderMinutes: parseReminders(r.reminder_minutes),
     emailTemplates: r.email_templates,
   };
+}
+
+export async function loadClinic(d1: D1Database, clinicId: string): Promise<ClinicIcsRow | null> {
+  return clinicFromRow(await clinicStatement(d1, clinicId).first<ClinicRow>());
 }
 
 const COLUMNS =
@@ -75,15 +82,20 @@ const toIcs = (r: Row): IcsAppointment => ({
   videoUrl: r.video_url ?? null,
 });
 
-export async function loadAppointment(d1: D1Database, clinicId: string, id: string): Promise<IcsAppointment | null> {
-  const r = await d1
+/** One appointment with names, the patient's e-mail and the video link, as a statement to batch (read with appointmentFromRow). */
+export function appointmentStatement(d1: D1Database, clinicId: string, id: string): D1PreparedStatement {
+  return d1
     .prepare(
       `SELECT ${COLUMNS}, v.url AS video_url FROM appointments a JOIN doctors d ON d.id = a.doctor_id JOIN patients p ON p.id = a.patient_id ` +
         "LEFT JOIN appointment_video v ON v.appointment_id = a.id WHERE a.id = ? AND a.clinic_id = ?",
     )
-    .bind(id, clinicId)
-    .first<Row>();
-  return r ? toIcs(r) : null;
+    .bind(id, clinicId);
+}
+
+export const appointmentFromRow = (r: unknown): IcsAppointment | null => (r ? toIcs(r as Row) : null);
+
+export async function loadAppointment(d1: D1Database, clinicId: string, id: string): Promise<IcsAppointment | null> {
+  return appointmentFromRow(await appointmentStatement(d1, clinicId, id).first<Row>());
 }
 
 export type RangeFilter = RangeQuery;

@@ -72,17 +72,27 @@ export interface IssuedLink {
   statement: D1PreparedStatement;
 }
 
-/** A new link for an appointment; run `statement` (alone or in a batch) before handing out `url`. */
+/**
+ * A new link for an appointment; run `statement` (alone or in a batch) before handing out `url`.
+ * Without `endMs` the link expires with the appointment as stored when the statement runs (no
+ * row is written if it is gone), so a caller can issue it in the same batch as its other reads.
+ */
 export async function issuePatientLink(
   d1: D1Database,
   appUrl: string,
-  a: { clinicId: string; appointmentId: string; endMs: number },
+  a: { clinicId: string; appointmentId: string; endMs?: number },
   now = Date.now(),
 ): Promise<IssuedLink> {
   const token = randomSecret(24);
-  const statement = d1
-    .prepare("INSERT INTO patient_links (token_hash, clinic_id, appointment_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)")
-    .bind(await sha256Hex(token), a.clinicId, a.appointmentId, a.endMs, now);
+  const hash = await sha256Hex(token);
+  const statement =
+    a.endMs !== undefined
+      ? d1
+          .prepare("INSERT INTO patient_links (token_hash, clinic_id, appointment_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)")
+          .bind(hash, a.clinicId, a.appointmentId, a.endMs, now)
+      : d1
+          .prepare("INSERT INTO patient_links (token_hash, clinic_id, appointment_id, expires_at, created_at) SELECT ?1, clinic_id, id, end_ms, ?2 FROM appointments WHERE id = ?3 AND clinic_id = ?4")
+          .bind(hash, now, a.appointmentId, a.clinicId);
   return { token, url: `${appUrl.replace(/\/+$/, "")}/r/${token}`, statement };
 }
 

@@ -149,7 +149,12 @@ function holdForQuietHours(d1: D1Database, rows: DueRow[], ctx: BatchContext, no
  */
 export async function drainReminders(env: Env, doctorId: string, now = Date.now()): Promise<number | null> {
   const d1 = env.DB;
-  const rows = (await d1.prepare(DUE_SQL).bind(doctorId, now, BATCH).all<DueRow>()).results;
+  const nextStatement = () => d1.prepare(NEXT_SQL).bind(doctorId);
+  // The due rows and the next due time in one round trip: a run with nothing due (every run
+  // after a booking, the common case) costs one (issue #18).
+  const [due, nextNow] = await d1.batch([d1.prepare(DUE_SQL).bind(doctorId, now, BATCH), nextStatement()]);
+  const rows = due.results as DueRow[];
+  let next = (nextNow.results[0] as { at: number } | undefined)?.at ?? null;
   if (rows.length) {
     const ctx = await contextOf(d1, doctorId);
     if (!ctx) return null; // the doctor is gone; their rows are dropped with their appointments
@@ -175,15 +180,15 @@ export async function drainReminders(env: Env, doctorId: string, now = Date.now(
         outcome.push(...failureStatements(d1, r, ctx, err, now));
       }
     });
-    if (outcome.length) await d1.batch(outcome);
+    // The outcomes and, after them, the next due time (retries included) in one batch.
+    const res = await d1.batch([...outcome, nextStatement()]);
+    next = (res[res.length - 1].results[0] as { at: number } | undefined)?.at ?? null;
   }
   if (rows.length === BATCH) return Date.now();
-  const next = await d1
-    .prepare("SELECT due_at AS at FROM reminders INDEXED BY reminders_pending_idx WHERE doctor_id = ? AND state = 'pending' ORDER BY due_at LIMIT 1")
-    .bind(doctorId)
-    .first<{ at: number }>();
-  return next?.at ?? null;
+  return next;
 }
+
+const NEXT_SQL = "SELECT due_at AS at FROM reminders INDEXED BY reminders_pending_idx WHERE doctor_id = ? AND state = 'pending' ORDER BY due_at LIMIT 1";
 
 export const reminderWork: HubWork = {
   name: "reminders",

@@ -100,11 +100,6 @@ export const busyIdsOf = (i: IntegrationRow): string[] => {
 /** Calendars we read: every busy calendar plus the write calendar (our events moved in Google). */
 export const syncedCalendarIds = (i: IntegrationRow) => [...new Set([...busyIdsOf(i), ...(i.write_calendar_id ? [i.write_calendar_id] : [])])];
 
-export async function integrationsOfDoctor(env: Env, doctorId: string): Promise<IntegrationRow[]> {
-  const r = await env.DB.prepare("SELECT * FROM calendar_integrations WHERE doctor_id = ?").bind(doctorId).all<IntegrationRow>();
-  return r.results;
-}
-
 export async function clinicZone(env: Env, clinicId: string): Promise<string> {
   const r = await env.DB.prepare("SELECT time_zone FROM clinics WHERE id = ?").bind(clinicId).first<{ time_zone: string }>();
   return r?.time_zone ?? "UTC";

@@ -60,13 +60,8 @@ type Apply = (ctx: HubContext) => Promise<void>;
 export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessions: IntegrationSession[]): Promise<number | null> {
   const env = ctx.env;
   const now = Date.now();
-  if (all.length === 0) {
-    // No calendar connected: nothing to send; close the rows with the reason.
-    await env.DB.prepare("UPDATE sync_outbox SET state = 'done', last_error = 'no calendar integration', updated_at = ? WHERE doctor_id = ? AND state = 'pending'")
-      .bind(now, ctx.doctorId)
-      .run();
-    return null;
-  }
+  // No calendar connected: nothing to send (openSessions closed the rows with the reason).
+  if (all.length === 0) return null;
   const live = sessions.filter((s) => !s.dead && s.integ.write_calendar_id);
   if (live.length === 0) return null; // reconnect needed / not set up yet: rows wait, nothing lost
   const rows = (

@@ -3,7 +3,7 @@
 // it waits, nothing is lost).
 import type { HubContext } from "../hub/work";
 import type { CalendarProvider, ExternalItem } from "../providers/provider";
-import { clinicZone, flushMetrics, integrationsOfDoctor, labelOf, markNeedsReconnect, Metrics, providerFor, type IntegrationRow } from "./integrations";
+import { clinicZone, flushMetrics, labelOf, markNeedsReconnect, Metrics, providerFor, type IntegrationRow } from "./integrations";
 import { gateProvider, inBackoff, type BackoffState } from "./backoff";
 import { waitingOf } from "./waiting";
 
@@ -24,8 +24,24 @@ export interface IntegrationSession {
   orphans: { calendarId: string; eventId: string }[];
 }
 
+/**
+ * The doctor's integrations, read in one round trip that also closes the outbox rows of a
+ * doctor with none (nothing to send them to): most doctors have no calendar connected and this
+ * runs after each of their bookings, so that case costs one D1 call (issue #18).
+ */
+async function integrationsClosingOrphanRows(env: HubContext["env"], doctorId: string): Promise<IntegrationRow[]> {
+  const [rows] = await env.DB.batch([
+    env.DB.prepare("SELECT * FROM calendar_integrations WHERE doctor_id = ?").bind(doctorId),
+    env.DB.prepare(
+      "UPDATE sync_outbox SET state = 'done', last_error = 'no calendar integration', updated_at = ?2 WHERE doctor_id = ?1 AND state = 'pending' " +
+        "AND NOT EXISTS (SELECT 1 FROM calendar_integrations WHERE doctor_id = ?1)",
+    ).bind(doctorId, Date.now()),
+  ]);
+  return rows.results as IntegrationRow[];
+}
+
 export async function openSessions(ctx: HubContext): Promise<{ all: IntegrationRow[]; live: IntegrationSession[] }> {
-  const all = await integrationsOfDoctor(ctx.env, ctx.doctorId);
+  const all = await integrationsClosingOrphanRows(ctx.env, ctx.doctorId);
   const live: IntegrationSession[] = [];
   for (const integ of all) {
     if (integ.status !== "active") continue;
