@@ -117,7 +117,14 @@ export class DoctorHub extends DurableObject<Env> {
     // Not awaited: the output gate holds any answer of this object until the put is durable.
     void this.ctx.storage.put("calendarVersion", v);
     // The feed lists appointments only: busy blocks and settings do not rebuild it.
-    if (changes.some((c) => c.kind === "appointment")) this.ctx.waitUntil(trackActive(this.feeds.schedule(doctorId)));
+    // The build reads only the appointments named here (ics/feed-delta.ts); an id it cannot
+    // read makes it read the whole window.
+    const appointments = changes.filter((c) => c.kind === "appointment");
+    if (appointments.length) {
+      const ids = appointments.map((c) => (c.record as { id?: unknown } | null)?.id);
+      const changed = ids.every((id): id is string => typeof id === "string") ? ids : undefined;
+      this.ctx.waitUntil(trackActive(this.feeds.schedule(doctorId, { changed })));
+    }
     // An appointment names its clinic (write.ts books only doctors of the caller's clinic), so a
     // hub woken by a booking needs no D1 read or storage round trip to find its live channel.
     const named = changes.find((c) => c.kind === "appointment" && c.doctorId === doctorId)?.record as { clinicId?: unknown } | undefined;

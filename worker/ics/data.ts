@@ -4,7 +4,8 @@
 // place for the index choice and the tight look-back), batched with the
 // doctors' names: one round trip, about one row read per appointment.
 import { appointmentRangeStatement, type RangeQuery } from "../appointments/queries";
-import type { AppointmentRow } from "../appointments/model";
+import { APPOINTMENT_COLUMNS, type AppointmentRow } from "../appointments/model";
+import type { FeedEntry } from "./feed-delta";
 import type { AppointmentStatus } from "../db/schema";
 import type { IcsAppointment, IcsClinic } from "./render";
 
@@ -116,3 +117,24 @@ export async function loadAppointments(d1: D1Database, f: RangeFilter): Promise<
     toIcs({ ...r, doctor_name: names.get(r.doctor_id) ?? "", patient_name: r.patient_name ?? "", patient_email: "" }),
   );
 }
+
+/** A doctor's feed events in [fromMs, toMs) with their rowids, in feed order (start, then rowid); read rows with feedEntryOf. */
+export function feedEntriesStatement(d1: D1Database, q: { clinicId: string; doctorId: string; fromMs: number; toMs: number }): D1PreparedStatement {
+  return appointmentRangeStatement(d1, { ...q, withRowid: true });
+}
+
+/** Those of `ids` that are the doctor's and in [fromMs, toMs) now (a feed rebuilt from its last build, ./feed-delta.ts). */
+export function changedEntriesStatement(d1: D1Database, q: { clinicId: string; doctorId: string; fromMs: number; toMs: number }, ids: string[]): D1PreparedStatement {
+  return d1
+    .prepare(
+      `SELECT ${APPOINTMENT_COLUMNS}, a.rowid AS rid FROM appointments a WHERE a.id IN (SELECT value FROM json_each(?1)) ` +
+        "AND a.doctor_id = ?2 AND a.clinic_id = ?3 AND a.start_ms < ?4 AND a.end_ms > ?5",
+    )
+    .bind(JSON.stringify(ids), q.doctorId, q.clinicId, q.toMs, q.fromMs);
+}
+
+/** A feed event (no e-mail, no video link: see loadAppointments) from a row of the two statements above. */
+export const feedEntryOf = (r: AppointmentRow & { rid: number }, doctorName: string): FeedEntry => ({
+  a: toIcs({ ...r, doctor_name: doctorName, patient_name: r.patient_name ?? "", patient_email: "" }),
+  rid: r.rid,
+});

@@ -9,6 +9,7 @@
 import type { Env } from "../env";
 import { buildFeed } from "./feed-store";
 import type { VeventStore } from "./memo-render";
+import type { FeedSnapshot } from "./feed-delta";
 
 /**
  * The rendered VEVENT texts of a doctor's feed in the hub's own SQLite storage, so a hub that
@@ -59,6 +60,9 @@ export const FEED_DEBOUNCE_MS = 250;
 export class FeedRefresher {
   private running: Promise<void> | null = null;
   private again = false;
+  /** The last build (./feed-delta.ts), and the appointments changed since ("all": not known, read in full). */
+  private snapshot: FeedSnapshot | null = null;
+  private changed: Set<string> | "all" = "all";
 
   constructor(
     private readonly env: Env,
@@ -68,9 +72,14 @@ export class FeedRefresher {
 
   /**
    * Rebuilds after the current build (if any); resolves when the body reflects every change
-   * so far. `now`: no debounce (a feed just created or switched, a poll that saw it stale).
+   * so far. `changed`: the ids of the appointments that changed (the build reads only those);
+   * without it the build reads the whole window. `now`: no debounce, and a full read (a feed
+   * just created or switched, a poll that saw it stale).
    */
-  schedule(doctorId: string, o: { now?: boolean } = {}): Promise<void> {
+  schedule(doctorId: string, o: { now?: boolean; changed?: string[] } = {}): Promise<void> {
+    if (o.changed && !o.now) {
+      if (this.changed !== "all") for (const id of o.changed) this.changed.add(id);
+    } else this.changed = "all";
     if (this.running) {
       this.again = true;
       return this.running;
@@ -80,11 +89,16 @@ export class FeedRefresher {
         if (!o.now) await new Promise((r) => setTimeout(r, FEED_DEBOUNCE_MS));
         do {
           this.again = false;
+          const changed = this.changed;
+          this.changed = new Set();
           try {
-            await buildFeed(this.env, doctorId, Date.now(), this.store);
+            const memory = { snapshot: changed === "all" ? null : this.snapshot, changed: changed === "all" ? null : changed };
+            this.snapshot = (await buildFeed(this.env, doctorId, Date.now(), this.store, memory)).snapshot;
           } catch (err) {
             // The change is committed; polls keep getting the previous body until a retry succeeds.
             console.error("feed build failed", doctorId, err);
+            this.snapshot = null;
+            this.changed = "all";
             this.retryLater(doctorId);
           }
         } while (this.again);

@@ -20,7 +20,10 @@ import type { Env } from "../env";
 import { sha256Hex } from "../ids";
 import { parseReminders } from "./data";
 import { type FeedRow, FEED_FORMAT, FEED_TTL_SECONDS, feedDays, feedWindow } from "./feed-shape";
-import { loadAppointments } from "./data";
+import { changedEntriesStatement, feedEntriesStatement, feedEntryOf, loadAppointments } from "./data";
+import { type FeedSnapshot, mergeChanged, snapshotUsable } from "./feed-delta";
+import type { AppointmentRow } from "../appointments/model";
+import type { IcsAppointment } from "./render";
 import { renderCalendarMemo, type VeventStore } from "./memo-render";
 
 /** D1 refuses a row over 2,000,000 bytes; leave room for the other columns. */
@@ -103,7 +106,11 @@ export async function renderFeed(env: Env, feed: FeedRow, nowMs: number, store?:
   const { fromMs, toMs } = feedWindow(nowMs, feedDays(env));
   // Every status, cancelled included: subscribed clients need STATUS:CANCELLED to drop the event.
   const appointments = await loadAppointments(env.DB, { clinicId: feed.clinic.id, doctorId: feed.doctorId, fromMs, toMs });
-  const text = renderCalendarMemo({
+  return { text: renderEvents(env, feed, appointments, store), events: appointments.length };
+}
+
+function renderEvents(env: Env, feed: FeedRow, appointments: IcsAppointment[], store?: VeventStore): string {
+  return renderCalendarMemo({
     clinic: feed.clinic,
     appointments,
     privacy: feed.privacy,
@@ -112,50 +119,88 @@ export async function renderFeed(env: Env, feed: FeedRow, nowMs: number, store?:
     ttlSeconds: FEED_TTL_SECONDS,
     compact: true,
   }, store);
-  return { text, events: appointments.length };
 }
 
 export type BuildOutcome = "built" | "unchanged" | "no-feed" | "too-big";
 
+/** What the hub remembers between builds (./feed-delta.ts): the last build, and the appointments changed since. */
+export interface FeedMemory {
+  snapshot: FeedSnapshot | null;
+  /** Ids of the appointments changed since the snapshot; null: not known (read in full). */
+  changed: ReadonlySet<string> | null;
+}
+
+type BuildRow = LookupRow & { enabled: number; stored_privacy: string | null };
+
 /**
  * Renders the doctor's feed and stores it (the DoctorHub calls this after each change).
  * A doctor without an enabled feed has its stored body removed (a disabled feed keeps nothing).
+ * With `memory` (the hub's last build and the ids changed since), only the changed appointments
+ * are read, in the same round trip as the doctor's row; `snapshot` is what to remember next.
  */
-export async function buildFeed(env: Env, doctorId: string, nowMs = Date.now(), store?: VeventStore): Promise<BuildOutcome> {
-  const r = await env.DB.prepare(
-    `SELECT ${FEED_COLUMNS}, d.feed_enabled AND d.active AND d.feed_token_hash IS NOT NULL AS enabled, b.etag, b.privacy AS stored_privacy ` +
-      "FROM doctors d JOIN clinics c ON c.id = d.clinic_id LEFT JOIN feed_bodies b ON b.doctor_id = d.id WHERE d.id = ?",
-  )
-    .bind(doctorId)
-    .first<LookupRow & { enabled: number; stored_privacy: string | null }>();
+export async function buildFeed(
+  env: Env,
+  doctorId: string,
+  nowMs = Date.now(),
+  store?: VeventStore,
+  memory?: FeedMemory,
+): Promise<{ outcome: BuildOutcome; snapshot: FeedSnapshot | null }> {
+  const d1 = env.DB;
+  const lookup = d1
+    .prepare(
+      `SELECT ${FEED_COLUMNS}, d.feed_enabled AND d.active AND d.feed_token_hash IS NOT NULL AS enabled, b.etag, b.privacy AS stored_privacy ` +
+        "FROM doctors d JOIN clinics c ON c.id = d.clinic_id LEFT JOIN feed_bodies b ON b.doctor_id = d.id WHERE d.id = ?",
+    )
+    .bind(doctorId);
+  const prior = memory?.snapshot ?? null;
+  const changed = memory?.changed;
+  let r: BuildRow | undefined;
+  let changedRows: (AppointmentRow & { rid: number })[] | null = null;
+  if (prior && changed?.size) {
+    const [l, c] = await d1.batch([lookup, changedEntriesStatement(d1, { ...prior, doctorId }, [...changed])]);
+    r = l.results[0] as BuildRow | undefined;
+    changedRows = c.results as (AppointmentRow & { rid: number })[];
+  } else r = (await lookup.first<BuildRow>()) ?? undefined;
   if (!r || !r.enabled) {
-    if (r?.etag != null) await env.DB.prepare("DELETE FROM feed_bodies WHERE doctor_id = ?").bind(doctorId).run();
-    return "no-feed";
+    if (r?.etag != null) await d1.prepare("DELETE FROM feed_bodies WHERE doctor_id = ?").bind(doctorId).run();
+    return { outcome: "no-feed", snapshot: null };
   }
   const feed = feedRowOf(r);
-  const { text, events } = await renderFeed(env, feed, nowMs, store);
+  const shape = await feedShape(env, feed, nowMs);
+  const window = { clinicId: feed.clinic.id, doctorId, ...feedWindow(nowMs, feedDays(env)) };
+  let snapshot: FeedSnapshot;
+  if (changedRows && changed && snapshotUsable(prior, shape, nowMs)) {
+    const rows = changedRows.map((row) => feedEntryOf(row, feed.doctorName));
+    snapshot = { ...prior, entries: mergeChanged(prior.entries, changed, rows) };
+  } else {
+    // Every status, cancelled included: subscribed clients need STATUS:CANCELLED to drop the event.
+    const { results } = await feedEntriesStatement(d1, window).all<AppointmentRow & { rid: number }>();
+    snapshot = { shape, clinicId: window.clinicId, fromMs: window.fromMs, toMs: window.toMs, fullAt: nowMs, entries: results.map((row) => feedEntryOf(row, feed.doctorName)) };
+  }
+  const text = renderEvents(env, feed, snapshot.entries.map((e) => e.a), store);
+  const events = snapshot.entries.length;
   const gz = await gzip(text);
   const etag = await etagOf(gz);
-  const shape = await feedShape(env, feed, nowMs);
   if (etag === r.etag && r.stored_privacy === feed.privacy) {
     // Same bytes (a change outside the window, a no-op): only the shape may need bumping.
-    await env.DB.prepare("UPDATE feed_bodies SET shape = ? WHERE doctor_id = ? AND shape <> ?").bind(shape, doctorId, shape).run();
-    return "unchanged";
+    await d1.prepare("UPDATE feed_bodies SET shape = ? WHERE doctor_id = ? AND shape <> ?").bind(shape, doctorId, shape).run();
+    return { outcome: "unchanged", snapshot };
   }
   const b64 = toBase64(new Uint8Array(gz));
   if (b64.length > MAX_STORED_BASE64) {
     // Too big for one D1 row: requests render it themselves (feed.ts falls back when no row).
-    await env.DB.prepare("DELETE FROM feed_bodies WHERE doctor_id = ?").bind(doctorId).run();
+    await d1.prepare("DELETE FROM feed_bodies WHERE doctor_id = ?").bind(doctorId).run();
     console.warn(`feed of doctor ${doctorId} is ${b64.length} bytes of base64: not stored, rendered per request`);
-    return "too-big";
+    return { outcome: "too-big", snapshot };
   }
-  await env.DB.prepare(
-    "INSERT INTO feed_bodies (doctor_id, privacy, shape, etag, built_at, events, gzip_base64) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) " +
-      "ON CONFLICT (doctor_id) DO UPDATE SET privacy = ?2, shape = ?3, etag = ?4, built_at = ?5, events = ?6, gzip_base64 = ?7",
-  )
+  await d1
+    .prepare(
+      "INSERT INTO feed_bodies (doctor_id, privacy, shape, etag, built_at, events, gzip_base64) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) " +
+        "ON CONFLICT (doctor_id) DO UPDATE SET privacy = ?2, shape = ?3, etag = ?4, built_at = ?5, events = ?6, gzip_base64 = ?7",
+    )
     .bind(doctorId, feed.privacy, shape, etag, Math.floor(nowMs / 1000) * 1000, events, b64)
     .run();
-  return "built";
+  return { outcome: "built", snapshot };
 }
 
 /** The stored ETag key of a gzip body: its SHA-256, 128 bits in hex. */
