@@ -185,12 +185,9 @@ const LATER_SQL =
  * batch). If the appointment moved to another doctor, that doctor's hub may see the same row;
  * the lease makes sure only one sends it.
  */
-export async function drainInvites(env: Env, doctorId: string, now = Date.now()): Promise<number | null> {
+export async function drainInvites(env: Env, doctorId: string, now = Date.now(), read?: D1Result[]): Promise<number | null> {
   const d1 = env.DB;
-  const [later, claimed] = await d1.batch([
-    d1.prepare(LATER_SQL).bind(doctorId, now),
-    d1.prepare(CLAIM_SQL).bind(now + LEASE_MS, doctorId, now, BATCH),
-  ]);
+  const [later, claimed] = read ?? (await d1.batch(inviteReads(d1, doctorId, now)));
   let next = (later.results[0] as { at: number | null } | undefined)?.at ?? null;
   const rows = (claimed.results as OutboxRow[]).sort((a, b) => a.id - b.id);
   if (!rows.length) return next;
@@ -226,9 +223,16 @@ export async function drainInvites(env: Env, doctorId: string, now = Date.now())
   return rows.length === BATCH ? Date.now() : next;
 }
 
+/** The run's first round trip: the next time a row not due now wants sending, and the due rows leased. */
+const inviteReads = (d1: D1Database, doctorId: string, now: number) => [
+  d1.prepare(LATER_SQL).bind(doctorId, now),
+  d1.prepare(CLAIM_SQL).bind(now + LEASE_MS, doctorId, now, BATCH),
+];
+
 export const inviteEmailWork: HubWork = {
   name: "invite-email",
-  run: (ctx) => drainInvites(ctx.env, ctx.doctorId),
+  reads: (ctx, now) => inviteReads(ctx.env.DB, ctx.doctorId, now),
+  run: (ctx, read, now) => drainInvites(ctx.env, ctx.doctorId, now, read),
 };
 
 export interface InviteStatus {

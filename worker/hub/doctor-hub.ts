@@ -8,7 +8,7 @@ import type { Env } from "../env";
 import type { SessionClaims } from "../auth/session";
 import type { LiveChange } from "../live/messages";
 import { Serial } from "./serial";
-import { type HubContext, hubWork } from "./work";
+import { type HubContext, hubWork, runHubWork } from "./work";
 import {
   type Caller,
   type CreateInput,
@@ -195,18 +195,8 @@ export class DoctorHub extends DurableObject<Env> {
       publish: (change) => this.publish(doctorId, change),
       publishMany: (changes) => this.publishMany(doctorId, changes),
     };
-    let next: number | null = null;
-    for (const w of hubWork()) {
-      try {
-        const at = await w.run(ctx);
-        if (at != null && (next == null || at < next)) next = at;
-      } catch (err) {
-        // One failing piece of work must not stop the others; retry it in a minute.
-        console.error(`hub work ${w.name} failed for doctor ${doctorId}`, err);
-        const at = Date.now() + 60_000;
-        if (next == null || at < next) next = at;
-      }
-    }
+    // One failing piece of work must not stop the others; it is retried in a minute.
+    let next = await runHubWork(ctx, hubWork(), (w, err) => console.error(`hub work ${w.name} failed for doctor ${doctorId}`, err));
     if (this.feedRetryAt != null && (next == null || this.feedRetryAt < next)) next = this.feedRetryAt;
     await this.setAlarmAt(next == null ? null : Math.max(next, Date.now() + 50));
   }

@@ -147,12 +147,12 @@ function holdForQuietHours(d1: D1Database, rows: DueRow[], ctx: BatchContext, no
  * claimed in one batch, the sends made concurrently (SEND_CONCURRENCY at a time), and every
  * outcome written in one final batch.
  */
-export async function drainReminders(env: Env, doctorId: string, now = Date.now()): Promise<number | null> {
+export async function drainReminders(env: Env, doctorId: string, now = Date.now(), read?: D1Result[]): Promise<number | null> {
   const d1 = env.DB;
   const nextStatement = () => d1.prepare(NEXT_SQL).bind(doctorId);
-  // The due rows and the next due time in one round trip: a run with nothing due (every run
-  // after a booking, the common case) costs one (issue #18).
-  const [due, nextNow] = await d1.batch([d1.prepare(DUE_SQL).bind(doctorId, now, BATCH), nextStatement()]);
+  // The due rows and the next due time in one round trip, shared with the hub's other work
+  // (hub/work.ts): a run with nothing due (every run after a booking) adds no round trip (issue #18).
+  const [due, nextNow] = read ?? (await d1.batch(reminderReads(d1, doctorId, now)));
   const rows = due.results as DueRow[];
   let next = (nextNow.results[0] as { at: number } | undefined)?.at ?? null;
   if (rows.length) {
@@ -190,7 +190,10 @@ export async function drainReminders(env: Env, doctorId: string, now = Date.now(
 
 const NEXT_SQL = "SELECT due_at AS at FROM reminders INDEXED BY reminders_pending_idx WHERE doctor_id = ? AND state = 'pending' ORDER BY due_at LIMIT 1";
 
+const reminderReads = (d1: D1Database, doctorId: string, now: number) => [d1.prepare(DUE_SQL).bind(doctorId, now, BATCH), d1.prepare(NEXT_SQL).bind(doctorId)];
+
 export const reminderWork: HubWork = {
   name: "reminders",
-  run: (ctx) => drainReminders(ctx.env, ctx.doctorId),
+  reads: (ctx, now) => reminderReads(ctx.env.DB, ctx.doctorId, now),
+  run: (ctx, read, now) => drainReminders(ctx.env, ctx.doctorId, now, read),
 };

@@ -28,27 +28,19 @@ export { offerWindows, reachableChannel } from "./round";
 const MAX_SLOTS_PER_RUN = 20;
 
 /** One round for a doctor; returns when it wants to run next (or null). */
-export async function drainWaitlist(env: Env, doctorId: string, hub: Pick<HubContext, "publish" | "exclusive"> | null, now = Date.now()): Promise<number | null> {
+export async function drainWaitlist(
+  env: Env,
+  doctorId: string,
+  hub: Pick<HubContext, "publish" | "exclusive"> | null,
+  now = Date.now(),
+  read?: D1Result[],
+): Promise<number | null> {
   const publish = hub?.publish ?? null;
   const d1 = env.DB;
   const nextAt = () => d1.prepare(NEXT_SQL).bind(doctorId, doctorId);
-  // One round trip when there is nothing to do (the common case: every kick of every hub runs this).
-  const [expired, slotsRes, rulesRes, nextRes] = await d1.batch([
-    d1.prepare("UPDATE waitlist_offers SET state = 'expired' WHERE doctor_id = ? AND state IN ('sent','opened') AND expires_at <= ? RETURNING id").bind(doctorId, now),
-    // Standby slots first: when a held appointment is cancelled, its standby patient is booked
-    // before the freed slot the same cancel wrote is offered to anyone else.
-    d1
-      .prepare(
-        "SELECT id, clinic_id, doctor_id, start_ms, end_ms, state, standby_for, final_at, release_unconfirmed FROM waitlist_slots INDEXED BY waitlist_slots_doctor_idx " +
-          "WHERE doctor_id = ? AND state IN ('new','offering','standing') AND next_at <= ? ORDER BY standby_for IS NULL, next_at LIMIT ?",
-      )
-      .bind(doctorId, now, MAX_SLOTS_PER_RUN),
-    d1.prepare(
-      "SELECT c.id AS clinic_id, c.name, d.name AS doctor, c.time_zone, c.domain, c.country, c.phone, c.cancel_cutoff_min, c.quiet_start_min, c.quiet_end_min, " +
-        "c.waitlist_mode, c.waitlist_parallel, c.waitlist_reply_min, c.sensitive_types FROM doctors d JOIN clinics c ON c.id = d.clinic_id WHERE d.id = ?",
-    ).bind(doctorId),
-    nextAt(),
-  ]);
+  // No round trip of its own when there is nothing to do (the common case: every kick of every
+  // hub runs this): its reads ride in the batch the hub's work shares (hub/work.ts).
+  const [expired, slotsRes, rulesRes, nextRes] = read ?? (await d1.batch(waitlistReads(d1, doctorId, now)));
   let changed = expired.results.length > 0;
   const rules = rulesRes.results[0] as ClinicRules | undefined;
   const slots = slotsRes.results as SlotRow[];
@@ -67,6 +59,26 @@ export async function drainWaitlist(env: Env, doctorId: string, hub: Pick<HubCon
   if (slots.length === MAX_SLOTS_PER_RUN || booked) return Date.now();
   const next = slots.length ? await nextAt().first<{ at: number | null }>() : (nextRes.results[0] as { at: number | null } | undefined);
   return next?.at ?? null;
+}
+
+/** The run's first round trip: offers whose window closed expired, the slots due, the clinic's rules, the next time. */
+function waitlistReads(d1: D1Database, doctorId: string, now: number): D1PreparedStatement[] {
+  return [
+    d1.prepare("UPDATE waitlist_offers SET state = 'expired' WHERE doctor_id = ? AND state IN ('sent','opened') AND expires_at <= ? RETURNING id").bind(doctorId, now),
+    // Standby slots first: when a held appointment is cancelled, its standby patient is booked
+    // before the freed slot the same cancel wrote is offered to anyone else.
+    d1
+      .prepare(
+        "SELECT id, clinic_id, doctor_id, start_ms, end_ms, state, standby_for, final_at, release_unconfirmed FROM waitlist_slots INDEXED BY waitlist_slots_doctor_idx " +
+          "WHERE doctor_id = ? AND state IN ('new','offering','standing') AND next_at <= ? ORDER BY standby_for IS NULL, next_at LIMIT ?",
+      )
+      .bind(doctorId, now, MAX_SLOTS_PER_RUN),
+    d1.prepare(
+      "SELECT c.id AS clinic_id, c.name, d.name AS doctor, c.time_zone, c.domain, c.country, c.phone, c.cancel_cutoff_min, c.quiet_start_min, c.quiet_end_min, " +
+        "c.waitlist_mode, c.waitlist_parallel, c.waitlist_reply_min, c.sensitive_types FROM doctors d JOIN clinics c ON c.id = d.clinic_id WHERE d.id = ?",
+    ).bind(doctorId),
+    d1.prepare(NEXT_SQL).bind(doctorId, doctorId),
+  ];
 }
 
 /** When the doctor's waitlist work next has something to do: a slot to look at again, an offer's window closing. */
@@ -98,5 +110,6 @@ async function roundFor(env: Env, slot: SlotRow, rules: ClinicRules, now: number
 
 export const waitlistWork: HubWork = {
   name: "waitlist",
-  run: (ctx) => drainWaitlist(ctx.env, ctx.doctorId, ctx),
+  reads: (ctx, now) => waitlistReads(ctx.env.DB, ctx.doctorId, now),
+  run: (ctx, read, now) => drainWaitlist(ctx.env, ctx.doctorId, ctx, now, read),
 };

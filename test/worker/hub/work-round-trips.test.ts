@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAppointment, type Caller } from "../../../worker/appointments/write";
 import { setEmailSenderOverride, type OutgoingEmail } from "../../../worker/email/sender";
-import { hubWork, type HubContext } from "../../../worker/hub/work";
+import { hubWork, runHubWork, type HubContext, type HubWork } from "../../../worker/hub/work";
 import { countRows, makeClinic } from "../../helpers";
 import { countingDb } from "../d1-counter";
 
@@ -19,21 +19,18 @@ afterEach(() => setEmailSenderOverride(null));
 
 const DAY = 86_400_000;
 
-/** Runs every registered piece of hub work once for the doctor; the D1 calls each made. */
+/** Runs the hub's registered work once for the doctor, as its hub does; the D1 calls it made. */
 async function runWork(doctorId: string) {
   const { db, count } = countingDb(env.DB);
   const ctx: HubContext = { env: { ...env, DB: db }, doctorId, exclusive: (fn) => fn(), publish: async () => {}, publishMany: async () => {} };
-  const trips: Record<string, number> = {};
-  for (const w of hubWork()) {
-    count.trips = 0;
-    await w.run(ctx);
-    trips[w.name] = count.trips;
-  }
-  return trips;
+  const failed: string[] = [];
+  await runHubWork(ctx, hubWork(), (w, err) => failed.push(`${w.name}: ${err}`));
+  expect(failed).toEqual([]);
+  return count.trips;
 }
 
 describe("the hub's work after a booking", () => {
-  it("costs one D1 call per piece of work when nothing is due, and three for the invite it sends", async () => {
+  it("costs two D1 calls when nothing is due and four with invites to send, however many", async () => {
     const f = await makeClinic();
     const d = f.doctors[0].doctor;
     // Days ahead at 10:00 UTC, booked by an admin with the outside-hours override (any weekday
@@ -46,20 +43,56 @@ describe("the hub's work after a booking", () => {
     expect((await book(2, 0)).ok).toBe(true);
     expect(await countRows("sync_outbox", "doctor_id = ? AND state = 'pending'", d.id)).toBe(1);
 
-    expect(await runWork(d.id)).toEqual({ "calendar-sync": 1, "invite-email": 3, reminders: 1, waitlist: 1 });
+    // Sync (integrations read, orphan outbox rows closed); then one batch of what the invite,
+    // reminder and waitlist work find due; then the invite's parts and its outcome.
+    expect(await runWork(d.id)).toBe(4);
     expect(sent.map((m) => m.to)).toEqual([f.patients[0].email]);
     expect(await countRows("email_outbox", "appointment_id IN (SELECT id FROM appointments WHERE doctor_id = ?) AND state = 'sent'", d.id)).toBe(1);
     // No calendar connected: the outbox row is closed with the reason, not left pending.
     expect(await countRows("sync_outbox", "doctor_id = ? AND state = 'done' AND last_error = 'no calendar integration'", d.id)).toBe(1);
     expect(await countRows("patient_links", "appointment_id IN (SELECT id FROM appointments WHERE doctor_id = ?)", d.id)).toBe(1);
 
-    // Nothing pending: one call each.
-    expect(await runWork(d.id)).toEqual({ "calendar-sync": 1, "invite-email": 1, reminders: 1, waitlist: 1 });
+    // Nothing pending: two calls for all of it.
+    expect(await runWork(d.id)).toBe(2);
 
     // Two invites due at once: still three calls, both sent.
     expect((await book(3, 0)).ok).toBe(true);
     expect((await book(4, 1)).ok).toBe(true);
-    expect((await runWork(d.id))["invite-email"]).toBe(3);
+    expect(await runWork(d.id)).toBe(4);
     expect(sent.map((m) => m.to).sort()).toEqual([f.patients[0].email, f.patients[0].email, f.patients[1].email].sort());
+  });
+});
+
+describe("runHubWork", () => {
+  const ctxOf = (db: D1Database): HubContext => ({ env: { ...env, DB: db }, doctorId: "d", exclusive: (fn) => fn(), publish: async () => {}, publishMany: async () => {} });
+  const reader = (name: string, value: number, at: number | null): HubWork => ({
+    name,
+    reads: () => [env.DB.prepare("SELECT ? AS v").bind(value)],
+    run: async (_ctx, read) => {
+      expect((read![0].results[0] as { v: number }).v).toBe(value); // its own statement's result, not a neighbour's
+      return at;
+    },
+  });
+
+  it("gives each piece of work its own results from one shared batch; a failure stops none of the others", async () => {
+    const { db, count } = countingDb(env.DB);
+    const failed: string[] = [];
+    const boom: HubWork = { name: "boom", run: async () => { throw new Error("provider down"); } };
+    const next = await runHubWork(ctxOf(db), [boom, reader("a", 1, 5_000), reader("b", 2, null), reader("c", 3, 9_000)], (w) => failed.push(w.name));
+    expect(failed).toEqual(["boom"]);
+    expect(count.trips).toBe(1); // a, b and c: one batch; boom made none
+    expect(next).toBe(5_000);
+  });
+
+  it("a failing shared batch fails each piece of its group, retried in a minute; work after the group still runs", async () => {
+    const failed: string[] = [];
+    const bad: HubWork = { name: "bad", reads: () => [env.DB.prepare("SELECT * FROM no_such_table")], run: async () => 1 };
+    let ranAfter = false;
+    const after: HubWork = { name: "after", run: async () => ((ranAfter = true), null) };
+    const before = Date.now();
+    const next = await runHubWork(ctxOf(env.DB), [reader("a", 1, null), bad, after], (w) => failed.push(w.name));
+    expect(failed).toEqual(["a", "bad"]);
+    expect(ranAfter).toBe(true);
+    expect(next).toBeGreaterThanOrEqual(before + 60_000);
   });
 });
