@@ -8,6 +8,7 @@ import { createAppointment, deleteAppointment, updateAppointment, type Caller } 
 import { buildFeed, type FeedMemory } from "../../../worker/ics/feed-store";
 import { type FeedEntry, FULL_EVERY_MS, mergeChanged, type FeedSnapshot } from "../../../worker/ics/feed-delta";
 import type { IcsAppointment } from "../../../worker/ics/render";
+import { changedEntriesStatement } from "../../../worker/ics/data";
 import { makeClinic } from "../../helpers";
 import { countingDb } from "../d1-counter";
 
@@ -87,6 +88,24 @@ describe("a feed built from the hub's last build", () => {
     // Moved past the window's end (365 days ahead): it leaves the feed.
     await update(a2, { startMs: at(400, 9), endMs: at(400, 9) + 1_800_000 });
     expect(await step([a2.id])).toBe(a.id);
+  });
+
+  it("reads the changed rows by primary key: rows read grow with the changes, not with the table", async () => {
+    const f = await makeClinic({ doctors: 1, patients: 1 });
+    const d = f.doctors[0].doctor;
+    const admin: Caller = { actor: { userId: f.admin.user.id, label: f.admin.user.email }, role: "admin", doctorId: null };
+    const day = Math.floor(Date.now() / DAY) * DAY;
+    const made: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const startMs = day + (i + 1) * 3600_000 * 5;
+      const r = await createAppointment(env, admin, { clinicId: f.clinic.id, doctorId: d.id, patientId: f.patients[0].id, startMs, endMs: startMs + 1_800_000, allowOutsideHours: true }, { origin: "acms" });
+      if (r.ok) made.push(r.appointment.id);
+    }
+    expect(made).toHaveLength(60);
+    const window = { clinicId: f.clinic.id, doctorId: d.id, fromMs: day - DAY, toMs: day + 365 * DAY };
+    const r = await changedEntriesStatement(env.DB, window, made.slice(0, 2)).all();
+    expect(r.results).toHaveLength(2);
+    expect(r.meta.rows_read).toBeLessThanOrEqual(4);
   });
 
   it("reads in full when it has no snapshot, when the changes are not known, and once the snapshot is FULL_EVERY_MS old", async () => {
