@@ -119,9 +119,21 @@ export function renderMessage(t: ClinicTemplates, kind: "request" | "cancel", va
 }
 
 /** "Monday, 6 July 2026" and "09:00" in the clinic's zone. */
+// Building an Intl.DateTimeFormat is the costly part of formatting (it loads the zone's and the
+// locale's ICU data): made once per zone, not twice per invite or reminder (issue #18 profile).
+const dateTimeFormats = new Map<string, { date: Intl.DateTimeFormat; time: Intl.DateTimeFormat }>();
+
 export function clinicDateTime(ms: number, timeZone: string): { date: string; time: string } {
+  let f = dateTimeFormats.get(timeZone);
+  if (!f) {
+    f = {
+      date: new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" }),
+      time: new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }),
+    };
+    // Bounded: zones come from clinic settings, a few hundred at most exist.
+    if (dateTimeFormats.size >= 500) dateTimeFormats.clear();
+    dateTimeFormats.set(timeZone, f);
+  }
   const d = new Date(ms);
-  const date = new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(d);
-  const time = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d);
-  return { date, time };
+  return { date: f.date.format(d), time: f.time.format(d) };
 }
