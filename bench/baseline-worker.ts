@@ -39,11 +39,22 @@ export default new Hono<Env>()
   })
   .post("/book", async (c) => {
     const b = await c.req.json<{ id: string; clinicId: string; doctorId: string; patientId: string; startMs: number; endMs: number }>();
-    await c.env.DB.prepare(
+    const insert = c.env.DB.prepare(
       "INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, start_ms, end_ms, created_by, updated_by) VALUES (?, ?, ?, ?, ?, ?, 'bench', 'bench')",
-    )
-      .bind(b.id, b.clinicId, b.doctorId, b.patientId, b.startMs, b.endMs)
-      .run();
+    ).bind(b.id, b.clinicId, b.doctorId, b.patientId, b.startMs, b.endMs);
+    // This Worker and the app's run in two workerd processes on ONE local SQLite file (the same
+    // seeded data), so a write here can meet the app's hub writing at that moment and be told
+    // the database is locked — a local artefact: on Cloudflare each D1 has one writer. Retry
+    // that, and only that (a run of the bench once died of it: "POST /book → 500").
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await insert.run();
+        break;
+      } catch (err) {
+        if (attempt >= 20 || !/SQLITE_BUSY|database is locked/i.test(String(err))) throw err;
+        await new Promise((r) => setTimeout(r, 2 + attempt * 2));
+      }
+    }
     return c.json({ ok: true }, 201);
   })
   .get("/rows", async (c) => {
