@@ -28,8 +28,8 @@ export interface RangeQuery {
   clinicId: string;
   fromMs: number;
   toMs: number;
-  /** Also return a.rowid AS rid (the tie order of equal starts; the stored feed merges by it). */
-  withRowid?: boolean;
+  /** The columns to select (alias a); default APPOINTMENT_COLUMNS. The stored feed reads fewer. */
+  columns?: string;
   doctorId?: string;
   statuses?: AppointmentStatus[];
 }
@@ -57,7 +57,7 @@ export function appointmentRangeStatement(d1: D1Database, q: RangeQuery): D1Prep
   }
   return d1
     .prepare(
-      `SELECT ${APPOINTMENT_COLUMNS}${q.withRowid ? ", a.rowid AS rid" : ""} FROM appointments a INDEXED BY ${index} ` +
+      `SELECT ${q.columns ?? APPOINTMENT_COLUMNS} FROM appointments a INDEXED BY ${index} ` +
         // ORDER BY only start_ms: the index already yields that order; a tie-breaker column
         // would add a temp B-tree sort that D1 counts as a second read of every row.
         `WHERE ${where} ORDER BY a.start_ms`,

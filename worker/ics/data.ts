@@ -4,7 +4,7 @@
 // place for the index choice and the tight look-back), batched with the
 // doctors' names: one round trip, about one row read per appointment.
 import { appointmentRangeStatement, type RangeQuery } from "../appointments/queries";
-import { APPOINTMENT_COLUMNS, type AppointmentRow } from "../appointments/model";
+import type { AppointmentRow } from "../appointments/model";
 import type { FeedEntry } from "./feed-delta";
 import type { AppointmentStatus } from "../db/schema";
 import type { IcsAppointment, IcsClinic } from "./render";
@@ -118,26 +118,52 @@ export async function loadAppointments(d1: D1Database, f: RangeFilter): Promise<
   );
 }
 
-/** A doctor's feed events in [fromMs, toMs) with their rowids, in feed order (start, then rowid); read rows with feedEntryOf. */
+// The columns a feed event is rendered from, and the rowid (the tie order of equal starts in the
+// doctor's start index, which the stored feed merges by: ./feed-delta.ts). Read with raw(): a
+// full read is ~2,000 rows, and D1 results as arrays of the columns asked for, not objects of
+// every appointment column, are much less to transfer and turn into values (issue #18).
+const FEED_ENTRY_COLUMNS = "a.id, a.doctor_id, a.patient_name, a.start_ms, a.end_ms, a.type, a.status, a.version, a.created_at, a.updated_at, a.rowid";
+export type FeedEntryRow = [string, string, string | null, number, number, string, AppointmentStatus, number, number, number, number];
+
+/** A doctor's feed events in [fromMs, toMs), in feed order (start, then rowid); read with .raw() and feedEntryOf. */
 export function feedEntriesStatement(d1: D1Database, q: { clinicId: string; doctorId: string; fromMs: number; toMs: number }): D1PreparedStatement {
-  return appointmentRangeStatement(d1, { ...q, withRowid: true });
+  return appointmentRangeStatement(d1, { ...q, columns: FEED_ENTRY_COLUMNS });
 }
 
-/** Those of `ids` that are the doctor's and in [fromMs, toMs) now (a feed rebuilt from its last build, ./feed-delta.ts). */
+/** Those of `ids` that are the doctor's and in [fromMs, toMs) now (a feed rebuilt from its last build, ./feed-delta.ts); read like the above. */
 export function changedEntriesStatement(d1: D1Database, q: { clinicId: string; doctorId: string; fromMs: number; toMs: number }, ids: string[]): D1PreparedStatement {
   return d1
     .prepare(
       // CROSS JOIN keeps json_each outermost: one primary-key probe per id. With "a.id IN
       // (SELECT value FROM json_each(?))" SQLite scanned the whole appointments table (27,000
       // rows read per booking in the cost bench).
-      `SELECT ${APPOINTMENT_COLUMNS}, a.rowid AS rid FROM json_each(?1) j CROSS JOIN appointments a ON a.id = j.value ` +
+      `SELECT ${FEED_ENTRY_COLUMNS} FROM json_each(?1) j CROSS JOIN appointments a ON a.id = j.value ` +
         "WHERE a.doctor_id = ?2 AND a.clinic_id = ?3 AND a.start_ms < ?4 AND a.end_ms > ?5",
     )
     .bind(JSON.stringify(ids), q.doctorId, q.clinicId, q.toMs, q.fromMs);
 }
 
-/** A feed event (no e-mail, no video link: see loadAppointments) from a row of the two statements above. */
-export const feedEntryOf = (r: AppointmentRow & { rid: number }, doctorName: string): FeedEntry => ({
-  a: toIcs({ ...r, doctor_name: doctorName, patient_name: r.patient_name ?? "", patient_email: "" }),
-  rid: r.rid,
+const FEED_ENTRY_NAMES = FEED_ENTRY_COLUMNS.split(", ").map((c) => c.slice(2));
+
+/** A row of those statements read as an object (in a batch) as the array raw() gives. */
+export const feedEntryRowOf = (o: Record<string, unknown>): FeedEntryRow => FEED_ENTRY_NAMES.map((n) => o[n]) as FeedEntryRow;
+
+/** A feed event (no e-mail, no video link: see loadAppointments) from a raw row of the two statements above. */
+export const feedEntryOf = (r: FeedEntryRow, doctorName: string): FeedEntry => ({
+  a: {
+    id: r[0],
+    doctorId: r[1],
+    doctorName,
+    patientName: r[2] ?? "",
+    patientEmail: undefined,
+    startMs: r[3],
+    endMs: r[4],
+    type: r[5],
+    status: r[6],
+    version: r[7],
+    createdAt: r[8],
+    updatedAt: r[9],
+    videoUrl: null,
+  },
+  rid: r[10],
 });

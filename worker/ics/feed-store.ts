@@ -20,9 +20,8 @@ import type { Env } from "../env";
 import { sha256Hex } from "../ids";
 import { parseReminders } from "./data";
 import { type FeedRow, FEED_FORMAT, FEED_TTL_SECONDS, feedDays, feedWindow } from "./feed-shape";
-import { changedEntriesStatement, feedEntriesStatement, feedEntryOf, loadAppointments } from "./data";
+import { changedEntriesStatement, feedEntriesStatement, feedEntryOf, type FeedEntryRow, feedEntryRowOf, loadAppointments } from "./data";
 import { type FeedSnapshot, mergeChanged, snapshotUsable } from "./feed-delta";
-import type { AppointmentRow } from "../appointments/model";
 import type { IcsAppointment } from "./render";
 import { renderCalendarMemo, type VeventStore } from "./memo-render";
 
@@ -155,11 +154,12 @@ export async function buildFeed(
   const prior = memory?.snapshot ?? null;
   const changed = memory?.changed;
   let r: BuildRow | undefined;
-  let changedRows: (AppointmentRow & { rid: number })[] | null = null;
+  let changedRows: FeedEntryRow[] | null = null;
   if (prior && changed?.size) {
+    // A batch answers objects; the changed rows are few, so they are turned into arrays here.
     const [l, c] = await d1.batch([lookup, changedEntriesStatement(d1, { ...prior, doctorId }, [...changed])]);
     r = l.results[0] as BuildRow | undefined;
-    changedRows = c.results as (AppointmentRow & { rid: number })[];
+    changedRows = (c.results as Record<string, unknown>[]).map(feedEntryRowOf);
   } else r = (await lookup.first<BuildRow>()) ?? undefined;
   if (!r || !r.enabled) {
     if (r?.etag != null) await d1.prepare("DELETE FROM feed_bodies WHERE doctor_id = ?").bind(doctorId).run();
@@ -174,8 +174,8 @@ export async function buildFeed(
     snapshot = { ...prior, entries: mergeChanged(prior.entries, changed, rows) };
   } else {
     // Every status, cancelled included: subscribed clients need STATUS:CANCELLED to drop the event.
-    const { results } = await feedEntriesStatement(d1, window).all<AppointmentRow & { rid: number }>();
-    snapshot = { shape, clinicId: window.clinicId, fromMs: window.fromMs, toMs: window.toMs, fullAt: nowMs, entries: results.map((row) => feedEntryOf(row, feed.doctorName)) };
+    const rows = await feedEntriesStatement(d1, window).raw<FeedEntryRow>();
+    snapshot = { shape, clinicId: window.clinicId, fromMs: window.fromMs, toMs: window.toMs, fullAt: nowMs, entries: rows.map((row) => feedEntryOf(row, feed.doctorName)) };
   }
   const text = renderEvents(env, feed, snapshot.entries.map((e) => e.a), store);
   const events = snapshot.entries.length;

@@ -8,7 +8,7 @@ import { createAppointment, deleteAppointment, updateAppointment, type Caller } 
 import { buildFeed, type FeedMemory } from "../../../worker/ics/feed-store";
 import { type FeedEntry, FULL_EVERY_MS, mergeChanged, type FeedSnapshot } from "../../../worker/ics/feed-delta";
 import type { IcsAppointment } from "../../../worker/ics/render";
-import { changedEntriesStatement } from "../../../worker/ics/data";
+import { changedEntriesStatement, feedEntriesStatement, type FeedEntryRow, feedEntryRowOf } from "../../../worker/ics/data";
 import { makeClinic } from "../../helpers";
 import { countingDb } from "../d1-counter";
 
@@ -106,6 +106,13 @@ describe("a feed built from the hub's last build", () => {
     const r = await changedEntriesStatement(env.DB, window, made.slice(0, 2)).all();
     expect(r.results).toHaveLength(2);
     expect(r.meta.rows_read).toBeLessThanOrEqual(4);
+    // The row as the merge reads it: the rowid is there (equal starts are ordered by it).
+    const row = feedEntryRowOf(r.results[0] as Record<string, unknown>);
+    expect(row[0]).toBe(made[0]);
+    expect(typeof row[10]).toBe("number");
+    const full = await feedEntriesStatement(env.DB, window).raw<FeedEntryRow>();
+    expect(full.map((x) => x[0])).toEqual(made);
+    expect(full[0]).toEqual(row);
   });
 
   it("reads in full when it has no snapshot, when the changes are not known, and once the snapshot is FULL_EVERY_MS old", async () => {
