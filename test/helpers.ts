@@ -344,6 +344,17 @@ export async function json<T = any>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
+/**
+ * A calendar integration for the doctor that the sync engine leaves alone (it needs a
+ * reconnect): changes of the doctor's appointments are queued in sync_outbox for it, and wait.
+ * A doctor without any integration gets no outbox rows (appointments/write-batch.ts).
+ */
+export async function queuedCalendar(d: DoctorFixture): Promise<void> {
+  await env.DB.prepare("INSERT INTO calendar_integrations (id, clinic_id, user_id, doctor_id, provider, status) VALUES (?, ?, ?, ?, 'google', 'needs_reconnect')")
+    .bind(crypto.randomUUID().replace(/-/g, ""), d.doctor.clinicId, d.user.id, d.doctor.id)
+    .run();
+}
+
 const TABLE_RE = /^[a-z_]+$/;
 /** Row count of a table, optionally filtered (`where` is SQL with ? placeholders). */
 export async function countRows(table: string, where?: string, ...params: unknown[]): Promise<number> {

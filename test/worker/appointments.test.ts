@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { authed, countRows, makeClinic, snapshotCounts } from "../helpers";
+import { authed, countRows, makeClinic, queuedCalendar, snapshotCounts } from "../helpers";
 
 // Monday 2026-01-05; clinic zone Europe/London (UTC+0 in January); hours 09–12, 13–17.
 const at = (hhmm: string, day = "2026-01-05") => `${day}T${hhmm}:00.000Z`;
@@ -54,15 +54,27 @@ describe("appointments CRUD and rules", () => {
     expect((await twice.json<any>()).appointment).toMatchObject({ status: "cancelled", version: 3 });
 
     expect(await countRows("audit_log", "entity_id = ?", a.id)).toBe(3);
+    // No calendar connected: nothing is queued for one (the next test has one).
+    expect(await countRows("sync_outbox", "appointment_id = ?", a.id)).toBe(0);
+    // Cancelled frees the slot.
+    const again = await book(rec, { doctorId: d.id, patientId: f.patients[1].id, start: at("10:00"), end: at("10:30") });
+    expect(again.res.status).toBe(201);
+  });
+
+  it("with a calendar connected, every change is queued for it in the change's own batch", async () => {
+    const f = await makeClinic();
+    await queuedCalendar(f.doctors[0]);
+    const d = f.doctors[0].doctor;
+    const rec = authed(f.tokens.receptionist);
+    const a = (await book(rec, { doctorId: d.id, patientId: f.patients[0].id, start: at("09:00"), end: at("09:30") })).body.appointment;
+    expect((await rec.patch(`/api/appointments/${a.id}`, { version: 1, start: at("10:00"), end: at("10:45") })).status).toBe(200);
+    expect((await rec.post(`/api/appointments/${a.id}/cancel`, { version: 2 })).status).toBe(200);
     const outbox = await env.DB.prepare("SELECT op, version, doctor_id FROM sync_outbox WHERE appointment_id = ? ORDER BY id").bind(a.id).all();
     expect(outbox.results).toEqual([
       { op: "upsert", version: 1, doctor_id: d.id },
       { op: "upsert", version: 2, doctor_id: d.id },
       { op: "delete", version: 3, doctor_id: d.id },
     ]);
-    // Cancelled frees the slot.
-    const again = await book(rec, { doctorId: d.id, patientId: f.patients[1].id, start: at("10:00"), end: at("10:30") });
-    expect(again.res.status).toBe(201);
   });
 
   it("refuses overlaps (appointments and blocked time) and rule violations, writing nothing", async () => {
@@ -123,6 +135,7 @@ describe("appointments CRUD and rules", () => {
   it("doctors edit only their own appointments; receptionists edit any; only admins delete", async () => {
     const f = await makeClinic();
     const [d1, d2] = f.doctors;
+    await queuedCalendar(d1);
     const rec = authed(f.tokens.receptionist);
     const { body } = await book(rec, { doctorId: d1.doctor.id, patientId: f.patients[0].id, start: at("09:00"), end: at("09:30") });
     const id = body.appointment.id;
@@ -172,6 +185,8 @@ describe("appointments CRUD and rules", () => {
   it("reschedules to another doctor only into a free slot, and tells both calendars' outboxes", async () => {
     const f = await makeClinic();
     const [d1, d2] = f.doctors;
+    await queuedCalendar(d1);
+    await queuedCalendar(d2);
     const rec = authed(f.tokens.receptionist);
     const a = (await book(rec, { doctorId: d1.doctor.id, patientId: f.patients[0].id, start: at("09:00"), end: at("09:30") })).body.appointment;
     await book(rec, { doctorId: d2.doctor.id, patientId: f.patients[1].id, start: at("09:00"), end: at("09:30") });
@@ -258,6 +273,7 @@ describe("concurrent booking", () => {
     const f = await makeClinic({ patients: 5 });
     const rec = authed(f.tokens.receptionist);
     const d = f.doctors[0].doctor;
+    await queuedCalendar(f.doctors[0]);
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         rec.post("/api/appointments", { doctorId: d.id, patientId: f.patients[i % 5].id, start: at("11:00"), end: at("11:30") }),

@@ -5,6 +5,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { auditInsert } from "../db/audit";
 import { changedFields } from "../db/audit-diff";
 import type { Db } from "../db/client";
+import { sql } from "drizzle-orm";
 import { syncOutbox } from "../db/schema";
 import { type AppointmentChange, changeEffects } from "./effects";
 import { type Appointment, isActive } from "./model";
@@ -28,16 +29,16 @@ function outboxRows(db: Db, change: AppointmentChange, now: number) {
     rows.push({ doctorId: a.doctorId, op: after && isActive(after.status) ? "upsert" : "delete" });
   }
   const version = after ? after.version : before!.version + 1;
+  // Only for a doctor with a calendar integration (in any state: a paused or broken one keeps
+  // its rows until it works again). A doctor with none got a row only for the hub to close it
+  // right after: 5 D1 rows written per change for nothing (issue #18's bill). No race with a
+  // connect: D1 runs batches one at a time, and a connect queues the doctor's upcoming
+  // appointments in its own batch (sync/backfill.ts), so a change committed before it is
+  // queued there and one committed after it sees the integration here.
   return rows.map((r) =>
-    db.insert(syncOutbox).values({
-      clinicId: a.clinicId,
-      doctorId: r.doctorId,
-      appointmentId: a.id,
-      op: r.op,
-      version,
-      createdAt: now,
-      updatedAt: now,
-    }),
+    db.run(sql`INSERT INTO ${syncOutbox} (clinic_id, doctor_id, appointment_id, op, version, state, attempts, next_attempt_at, created_at, updated_at)
+      SELECT ${a.clinicId}, ${r.doctorId}, ${a.id}, ${r.op}, ${version}, 'pending', 0, 0, ${now}, ${now}
+      WHERE EXISTS (SELECT 1 FROM calendar_integrations WHERE doctor_id = ${r.doctorId})`),
   );
 }
 

@@ -41,15 +41,17 @@ describe("the hub's work after a booking", () => {
       return createAppointment(env, admin, { clinicId: f.clinic.id, doctorId: d.id, patientId: f.patients[patient].id, startMs: start, endMs: start + 1_800_000, allowOutsideHours: true }, { origin: "acms" });
     };
     expect((await book(2, 0)).ok).toBe(true);
-    expect(await countRows("sync_outbox", "doctor_id = ? AND state = 'pending'", d.id)).toBe(1);
+    // No calendar connected: nothing was queued for one.
+    expect(await countRows("sync_outbox", "doctor_id = ?", d.id)).toBe(0);
+    // A row left from a calendar since disconnected is closed with the reason, in the same call.
+    await env.DB.prepare("INSERT INTO sync_outbox (clinic_id, doctor_id, appointment_id, op, version) VALUES (?, ?, 'gone', 'upsert', 1)").bind(f.clinic.id, d.id).run();
 
-    // Sync (integrations read, orphan outbox rows closed); then one batch of what the invite,
+    // Sync (integrations read, any orphan outbox rows closed); then one batch of what the invite,
     // reminder and waitlist work find due; then the invite's parts and its outcome.
     expect(await runWork(d.id)).toBe(4);
     expect(sent.map((m) => m.to)).toEqual([f.patients[0].email]);
-    expect(await countRows("email_outbox", "appointment_id IN (SELECT id FROM appointments WHERE doctor_id = ?) AND state = 'sent'", d.id)).toBe(1);
-    // No calendar connected: the outbox row is closed with the reason, not left pending.
     expect(await countRows("sync_outbox", "doctor_id = ? AND state = 'done' AND last_error = 'no calendar integration'", d.id)).toBe(1);
+    expect(await countRows("email_outbox", "appointment_id IN (SELECT id FROM appointments WHERE doctor_id = ?) AND state = 'sent'", d.id)).toBe(1);
     expect(await countRows("patient_links", "appointment_id IN (SELECT id FROM appointments WHERE doctor_id = ?)", d.id)).toBe(1);
 
     // Nothing pending: two calls for all of it.

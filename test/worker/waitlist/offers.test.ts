@@ -13,7 +13,7 @@ import { TwilioEmulator } from "../../fakes/twilio/emulator";
 import { installTwilioEmulator } from "../../fakes/twilio/router";
 import { accept, hubIdle, offerPage, tokenIn } from "./offer-client";
 import { weekdayAhead, ZONE } from "./dates";
-import { authed, countRows, makeClinic, makePatient } from "../../helpers";
+import { authed, countRows, makeClinic, makePatient, queuedCalendar } from "../../helpers";
 
 const twilio = new TwilioEmulator("AC00000000000000000000000000000001", "twilio-test-auth-token", "+15005550006", "https://acms.test/api/webhooks/twilio/sms");
 let uninstall: () => void;
@@ -41,6 +41,7 @@ async function setup(waiting: { name: string; channel?: "sms" | "email"; email?:
   await admin.put("/api/clinic/reminders", { phone: "020 7946 0000", cancelCutoffMinutes: 120, quietHours: { start: "00:00", end: "00:00" }, rules: [] });
   if (Object.keys(settings).length) expect((await admin.put("/api/waitlist/settings", settings)).status).toBe(200);
   const d = f.doctors[0].doctor;
+  await queuedCalendar(f.doctors[0]); // so the write path's sync outbox row shows (only doctors with a calendar get one)
   const day = weekdayAhead(1);
   const start = localToUtc(ZONE, day, "14:30");
   const res = await desk.post("/api/appointments", { doctorId: d.id, patientId: f.patients[0].id, start: new Date(start).toISOString(), end: new Date(start + 30 * 60_000).toISOString(), reason: "REASON-SECRET" });

@@ -8,7 +8,7 @@ import { issuePatientLink } from "../../../worker/patient-links/links";
 import { isoWeekday, localToUtc, utcToLocal } from "../../../worker/scheduling/zone";
 import { hubIdle } from "./offer-client";
 import { weekdayAhead, ZONE } from "./dates";
-import { authed, countRows, makeClinic, worker } from "../../helpers";
+import { authed, countRows, makeClinic, queuedCalendar, worker } from "../../helpers";
 
 let ipSeq = 1;
 const page = (path: string, init: RequestInit = {}, ip = `198.51.100.${100 + ipSeq}`) =>
@@ -26,6 +26,7 @@ async function setup(opts: { minutes?: number; type?: string; settings?: Record<
   await authed(f.tokens.admin).put("/api/clinic/reminders", { phone: "020 7946 0000", cancelCutoffMinutes: 120 });
   if (opts.settings) await env.DB.prepare(`UPDATE clinics SET ${Object.keys(opts.settings).map((k) => `${k} = ?`).join(", ")} WHERE id = ?`).bind(...Object.values(opts.settings), f.clinic.id).run();
   const d = f.doctors[0].doctor;
+  await queuedCalendar(f.doctors[0]); // so the write path's sync outbox row shows (only doctors with a calendar get one)
   const day = weekdayAhead(0);
   const start = at(day, "10:00");
   const res = await authed(f.tokens.receptionist).post("/api/appointments", {

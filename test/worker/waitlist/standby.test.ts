@@ -14,7 +14,7 @@ import { TwilioEmulator } from "../../fakes/twilio/emulator";
 import { installTwilioEmulator } from "../../fakes/twilio/router";
 import { accept, hubIdle, offerPage, tokenIn } from "./offer-client";
 import { weekdayAhead, ZONE } from "./dates";
-import { authed, countRows, makeClinic, makePatient } from "../../helpers";
+import { authed, countRows, makeClinic, makePatient, queuedCalendar } from "../../helpers";
 
 const twilio = new TwilioEmulator("AC00000000000000000000000000000001", "twilio-test-auth-token", "+15005550006", "https://acms.test/api/webhooks/twilio/sms");
 let uninstall: () => void;
@@ -48,6 +48,7 @@ async function setup(waiting: string[], early: Record<string, unknown> = {}) {
   const desk = authed(f.tokens.receptionist);
   await admin.put("/api/clinic/reminders", { phone: "020 7946 0000", cancelCutoffMinutes: 120, quietHours: { start: "00:00", end: "00:00" }, rules: [] });
   const d = f.doctors[0].doctor;
+  await queuedCalendar(f.doctors[0]); // so the write path's sync outbox row shows (only doctors with a calendar get one)
   if (!early.lowRisk) await history(f, d.id, f.patients[0].id, "no_show", 2);
   else await history(f, d.id, f.patients[0].id, "completed", 12);
   delete early.lowRisk;
