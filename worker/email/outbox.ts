@@ -115,7 +115,7 @@ async function loadParts(env: Env, rows: OutboxRow[]): Promise<InviteParts[]> {
   for (const row of rows) at.push(await partsStatements(env, row, clinics, stmts));
   const res = await env.DB.batch(stmts);
   return rows.map((row, i) => ({
-    clinic: clinicFromRow(res[clinics.get(row.clinic_id)!].results[0] as Parameters<typeof clinicFromRow>[0]),
+    clinic: clinicFromRow(res[clinics.get(row.clinic_id)!].results[0]),
     appt: appointmentFromRow(res[at[i].appt].results[0]),
     link: at[i].link,
   }));

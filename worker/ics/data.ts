@@ -30,8 +30,9 @@ export function clinicStatement(d1: D1Database, clinicId: string): D1PreparedSta
   return d1.prepare("SELECT id, name, time_zone, address, domain, reminder_minutes, email_templates FROM clinics WHERE id = ?").bind(clinicId);
 }
 
-export function clinicFromRow(r: ClinicRow | null | undefined): ClinicIcsRow | null {
-  if (!r) return null;
+export function clinicFromRow(row: unknown): ClinicIcsRow | null {
+  if (!row) return null;
+  const r = row as ClinicRow;
   return {
     id: r.id,
     name: r.name,
@@ -150,20 +151,19 @@ export const feedEntryRowOf = (o: Record<string, unknown>): FeedEntryRow => FEED
 
 /** A feed event (no e-mail, no video link: see loadAppointments) from a raw row of the two statements above. */
 export const feedEntryOf = (r: FeedEntryRow, doctorName: string): FeedEntry => ({
-  a: {
+  a: toIcs({
     id: r[0],
-    doctorId: r[1],
-    doctorName,
-    patientName: r[2] ?? "",
-    patientEmail: undefined,
-    startMs: r[3],
-    endMs: r[4],
+    doctor_id: r[1],
+    doctor_name: doctorName,
+    patient_name: r[2] ?? "",
+    patient_email: "",
+    start_ms: r[3],
+    end_ms: r[4],
     type: r[5],
     status: r[6],
     version: r[7],
-    createdAt: r[8],
-    updatedAt: r[9],
-    videoUrl: null,
-  },
+    created_at: r[8],
+    updated_at: r[9],
+  }),
   rid: r[10],
 });
