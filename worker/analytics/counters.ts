@@ -58,7 +58,8 @@ export interface RollupSpec {
   counters: Record<string, string>;
 }
 
-// doctor_id, type and video are keyed too, each also as its summary value ('*', '*', -1).
+// doctor_id, type and video are keyed too: a fact's own, its doctor's total (doctor, '*', -1) and
+// the clinic's ('*', '*', -1).
 export const CUBE: RollupSpec = { table: "analytics_cube", keys: ["month"], counters: CUBE_COUNTERS };
 export const HEAT: RollupSpec = { table: "analytics_heat", keys: ["month", "weekday", "hour"], counters: HEAT_COUNTERS };
 export const ROLLUPS = [CUBE, HEAT];

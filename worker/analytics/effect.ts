@@ -1,17 +1,17 @@
 // Keeps the analytics rollups in the same D1 batch as every appointment change
 // (registered in appointments/effects.ts), so the dashboard never reads appointments:
-//   1. subtract the facts this change can alter from the rollups,
+//   1. add to the rollups the difference the change makes to the facts it can alter (those
+//      facts as they will be minus as they are; rollup rows it leaves equal are not written),
 //   2. rewrite the appointment's fact (or drop it on a hard delete), and — when the start,
 //      status or patient changed — the history columns of the patient's later appointments
-//      (their "first visit" and "earlier no-shows" depend on this one),
-//   3. add the same facts back.
+//      (their "first visit" and "earlier no-shows" depend on this one).
 // All of it is SQL over rows the batch has just written; the only JS is the clinic-zone
 // bucket and who cancelled (./facts.ts). Every origin counts (a provider's or an import's
 // change is still an appointment the clinic had).
 import type { AppointmentChange, ChangeEffect } from "../appointments/effects";
 import { bucketOf, cancelByOf, isPatientActor, leadBucket } from "./facts";
 import { inboundLatencyStatements } from "./sync-metrics";
-import { applyAllRollups, dropGoneFactStmt, type FactInput, laterOfPatients, refreshHistoryStmt, type Stmt, toSql, upsertFactsStmt } from "./fact-sql";
+import { dropGoneFactStmt, type FactInput, laterOfPatients, refreshHistoryStmt, rollupDeltaStmts, type Stmt, toSql, upsertFactsStmt } from "./fact-sql";
 
 /**
  * The facts a change touches: the appointment itself (`where`), plus — when its start, status
@@ -33,23 +33,24 @@ export function touchedFacts(change: AppointmentChange): { where: Stmt; later: S
 export function analyticsStatements(change: AppointmentChange, now = Date.now()): Stmt[] {
   const { before, after } = change;
   const { where, later } = touchedFacts(change);
-  const out: Stmt[] = [...applyAllRollups(-1, where)];
+  const facts: FactInput[] = [];
   if (after) {
     // Without context (never on create/update today) the zone falls back to UTC; a rebuild corrects it.
     const zone = change.context?.clinic.timeZone ?? "UTC";
     const startMs = Date.parse(after.start);
-    const fact: FactInput = {
+    facts.push({
       id: after.id,
       ...bucketOf(zone, startMs),
       lead: leadBucket(zone, Date.parse(after.createdAt), startMs),
       cancelBy: cancelByOf(change.actor, change.origin),
       at: now,
       patientConfirm: after.status === "confirmed" && before?.status !== "confirmed" && isPatientActor(change.actor) ? 1 : 0,
-    };
-    out.push(upsertFactsStmt([fact]));
-  } else out.push(dropGoneFactStmt(before!.id));
+    });
+  }
+  // The rollups' difference first (it reads the facts as they were), then the facts themselves.
+  const out: Stmt[] = rollupDeltaStmts(facts, where, later);
+  out.push(after ? upsertFactsStmt(facts) : dropGoneFactStmt(before!.id));
   if (later) out.push(refreshHistoryStmt(later));
-  out.push(...applyAllRollups(1, where));
   out.push(...inboundLatencyStatements(change, now));
   return out;
 }

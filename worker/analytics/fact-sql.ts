@@ -3,8 +3,8 @@
 // the rebuild (./rebuild.ts). Statements are plain {text, params} so either path can run them:
 // the effect as drizzle batch items, the rebuild as D1 prepared statements.
 //
-// A change to a set S of facts is: subtract S from the rollups, rewrite S, add S back. The
-// counters (./counters.ts) are sums, so this is exact whatever changed.
+// A change to a set S of facts adds (S as it will be) − (S as it is) to the rollups, then
+// rewrites S. The counters (./counters.ts) are sums, so this is exact whatever changed.
 import { sql, type SQL } from "drizzle-orm";
 import { ROLLUPS, type RollupSpec } from "./counters";
 
@@ -35,16 +35,21 @@ const FIRST = (patient: string, start: string, id: string) =>
 const PRIOR_NS = (patient: string, start: string) =>
   `MIN(2, (SELECT COUNT(*) FROM appointments p WHERE p.patient_id = ${patient} AND p.start_ms < ${start} AND p.status = 'no_show'))`;
 
+// analytics_facts' columns, in table order.
+const FACT_COLUMNS = [
+  "appointment_id", "clinic_id", "doctor_id", "patient_id", "start_ms", "month", "weekday", "hour", "type", "video",
+  "status", "minutes", "lead_min", "lead_bucket", "first_visit", "prior_no_shows", "reminded", "confirmed", "cancel_by", "cancelled_at", "cancel_late",
+];
+
 /**
- * Rewrites the facts of the appointments in `facts` (a JSON array of FactInput) from their
- * appointment rows. History columns (first visit, earlier no-shows) are read from the
- * patient's other appointments as they are now; engagement from reminders and patient_responses.
+ * The facts of the appointments in `facts` (a JSON array of FactInput) as their appointment rows
+ * make them now: a SELECT of FACT_COLUMNS. History columns (first visit, earlier no-shows) are
+ * read from the patient's other appointments as they are now; engagement from reminders and
+ * patient_responses; who cancelled and when is kept from the current fact (alias o).
  */
-export function upsertFactsStmt(facts: FactInput[]): Stmt {
+function freshFactsSelect(facts: FactInput[]): Stmt {
   return {
-    text: `INSERT OR REPLACE INTO analytics_facts (appointment_id, clinic_id, doctor_id, patient_id, start_ms, month, weekday, hour, type, video,
-        status, minutes, lead_min, lead_bucket, first_visit, prior_no_shows, reminded, confirmed, cancel_by, cancelled_at, cancel_late)
-      SELECT a.id, a.clinic_id, a.doctor_id, a.patient_id, a.start_ms, j.value ->> '$.month', j.value ->> '$.weekday', j.value ->> '$.hour', a.type,
+    text: `SELECT a.id, a.clinic_id, a.doctor_id, a.patient_id, a.start_ms, j.value ->> '$.month', j.value ->> '$.weekday', j.value ->> '$.hour', a.type,
         EXISTS (SELECT 1 FROM clinics c, json_each(c.video_types) v WHERE c.id = a.clinic_id AND v.value = a.type),
         a.status, (a.end_ms - a.start_ms) / 60000, MAX(0, (a.start_ms - a.created_at) / 60000), j.value ->> '$.lead',
         ${FIRST("a.patient_id", "a.start_ms", "a.id")}, ${PRIOR_NS("a.patient_id", "a.start_ms")},
@@ -61,6 +66,20 @@ export function upsertFactsStmt(facts: FactInput[]): Stmt {
   };
 }
 
+/** Rewrites the facts of the appointments in `facts` (see freshFactsSelect). */
+export function upsertFactsStmt(facts: FactInput[]): Stmt {
+  const fresh = freshFactsSelect(facts);
+  // An upsert, not INSERT OR REPLACE: a changed fact is updated in place, so D1 writes the row and
+  // only the index entries whose columns changed, not a delete and a full re-insert. (`WHERE true`:
+  // SQLite's parser needs a WHERE between an INSERT's SELECT … JOIN and ON CONFLICT.)
+  return {
+    text: `INSERT INTO analytics_facts (${FACT_COLUMNS.join(", ")}) ${fresh.text}
+      WHERE true
+      ON CONFLICT (appointment_id) DO UPDATE SET ${FACT_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(", ")}`,
+    params: fresh.params,
+  };
+}
+
 /** Drops the fact of an appointment that no longer exists (hard delete). */
 export const dropGoneFactStmt = (id: string): Stmt => ({
   text: "DELETE FROM analytics_facts WHERE appointment_id = ? AND NOT EXISTS (SELECT 1 FROM appointments WHERE id = ?)",
@@ -73,44 +92,79 @@ export const laterOfPatients = (patients: string[], afterMs: number, except: str
   params: [patients[0] ?? "", patients[1] ?? patients[0] ?? "", afterMs, except],
 });
 
+// History columns of a fact `f` from its patient's appointments as they are now.
+const FIRST_OF_F = FIRST("f.patient_id", "f.start_ms", "f.appointment_id");
+const PRIOR_NS_OF_F = PRIOR_NS("f.patient_id", "f.start_ms");
+
+/** The facts matching `where` (alias f) as refreshHistoryStmt will leave them: a SELECT of FACT_COLUMNS. */
+function refreshedHistorySelect(where: Stmt): Stmt {
+  const cols = FACT_COLUMNS.map((c) => (c === "first_visit" ? FIRST_OF_F : c === "prior_no_shows" ? PRIOR_NS_OF_F : `f.${c}`));
+  return { text: `SELECT ${cols.join(", ")} FROM analytics_facts f WHERE ${where.text}`, params: where.params };
+}
+
 /** Recomputes first-visit and earlier no-shows of the facts matching `where` (alias f). */
 export function refreshHistoryStmt(where: Stmt): Stmt {
   return {
-    text: `UPDATE analytics_facts AS f SET first_visit = ${FIRST("f.patient_id", "f.start_ms", "f.appointment_id")},
-      prior_no_shows = ${PRIOR_NS("f.patient_id", "f.start_ms")}
+    text: `UPDATE analytics_facts AS f SET first_visit = ${FIRST_OF_F}, prior_no_shows = ${PRIOR_NS_OF_F}
       WHERE ${where.text}`,
     params: where.params,
   };
 }
 
-const STAR = "(SELECT 0 AS s UNION ALL SELECT 1)";
+// Each fact is added under its own (doctor, type, video) key (s = 0), under its doctor's total
+// (doctor, '*', -1; s = 1) and under the clinic's total ('*', '*', -1; s = 2): the unfiltered
+// dashboard and every doctor's own read one row per month, a type or video filter sums the
+// month's own-key rows (./read.ts). The other 2^3 summary combinations it once kept cost 5
+// more D1 rows written per rollup and change (migrations/0022_analytics_leaf_rollups.sql).
+const LEVELS = "(SELECT 0 AS s UNION ALL SELECT 1 UNION ALL SELECT 2)";
 
 /**
- * Adds (sign 1) or subtracts (sign -1) the facts matching `where` (alias f) to one rollup,
- * under their own doctor/type/video and under each summary ('*', '*', -1): 8 rows per fact.
+ * Adds signed fact rows (`rows`: a SELECT of sign, then FACT_COLUMNS) to one rollup, under each
+ * fact's own doctor/type/video, its doctor's total and the clinic's: 3 rows per fact. Key rows
+ * whose sums come to zero are left alone (HAVING): a change that moves no counter — a staff
+ * confirmation, a move within the same month's cube row — writes none of them.
  */
-export function applyRollupStmt(spec: RollupSpec, sign: 1 | -1, where: Stmt): Stmt {
+function rollupStmt(spec: RollupSpec, rows: Stmt): Stmt {
   const counters = Object.keys(spec.counters);
   const keyCols = ["clinic_id", ...spec.keys, "doctor_id", "type", "video"];
   const keySel = [
     "f.clinic_id",
     ...spec.keys.map((k) => `f.${k}`),
-    "CASE WHEN sd.s THEN '*' ELSE f.doctor_id END",
-    "CASE WHEN st.s THEN '*' ELSE f.type END",
-    "CASE WHEN sv.s THEN -1 ELSE f.video END",
+    "CASE WHEN t.s = 2 THEN '*' ELSE f.doctor_id END",
+    "CASE WHEN t.s > 0 THEN '*' ELSE f.type END",
+    "CASE WHEN t.s > 0 THEN -1 ELSE f.video END",
   ];
+  const sums = counters.map((c) => `SUM(f.sign * (${spec.counters[c]}))`);
   return {
-    text: `INSERT INTO ${spec.table} (${[...keyCols, ...counters].join(", ")})
-      SELECT ${[...keySel, ...counters.map((c) => `${sign} * SUM(${spec.counters[c]})`)].join(", ")}
-      FROM analytics_facts f CROSS JOIN ${STAR} sd CROSS JOIN ${STAR} st CROSS JOIN ${STAR} sv
-      WHERE ${where.text}
+    text: `WITH d(sign, ${FACT_COLUMNS.join(", ")}) AS (${rows.text})
+      INSERT INTO ${spec.table} (${[...keyCols, ...counters].join(", ")})
+      SELECT ${[...keySel, ...sums].join(", ")}
+      FROM d f CROSS JOIN ${LEVELS} t
       GROUP BY ${keySel.map((_, i) => i + 1).join(", ")}
+      HAVING ${sums.map((x) => `${x} != 0`).join(" OR ")}
       ON CONFLICT DO UPDATE SET ${counters.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`,
-    params: where.params,
+    params: rows.params,
   };
 }
 
-export const applyAllRollups = (sign: 1 | -1, where: Stmt): Stmt[] => ROLLUPS.map((r) => applyRollupStmt(r, sign, where));
+const signed = (sign: 1 | -1, select: Stmt): Stmt => ({ text: `SELECT ${sign}, * FROM (${select.text})`, params: select.params });
+const union = (parts: Stmt[]): Stmt => ({ text: parts.map((p) => p.text).join(" UNION ALL "), params: parts.flatMap((p) => p.params) });
+const factsWhere = (where: Stmt): Stmt => ({ text: `SELECT ${FACT_COLUMNS.map((c) => `f.${c}`).join(", ")} FROM analytics_facts f WHERE ${where.text}`, params: where.params });
+
+/** Adds every fact matching `where` (alias f) to both rollups (the rebuild). */
+export const addToRollups = (where: Stmt): Stmt[] => ROLLUPS.map((r) => rollupStmt(r, signed(1, factsWhere(where))));
+
+/**
+ * What a change does to both rollups, as one statement each, run BEFORE the facts are
+ * rewritten: the touched facts (`touched`, alias f: the appointment and, when `later` is set,
+ * its patients' later appointments) as they will be — the appointment's from `facts`, the later
+ * ones with their history refreshed — minus as they are.
+ */
+export function rollupDeltaStmts(facts: FactInput[], touched: Stmt, later: Stmt | null): Stmt[] {
+  const fresh = union([...(facts.length ? [freshFactsSelect(facts)] : []), ...(later ? [refreshedHistorySelect(later)] : [])]);
+  const rows = union([...(fresh.text ? [signed(1, fresh)] : []), signed(-1, factsWhere(touched))]);
+  return ROLLUPS.map((r) => rollupStmt(r, rows));
+}
 
 /** A Stmt as a drizzle batch item (`?` placeholders become bound parameters). */
 export function toSql(s: Stmt): SQL {

@@ -1,8 +1,10 @@
-// Reads of the rollups for one scope: each query rides the tables' primary key or the
-// by-doctor index, so a request reads one row per month (and per weekday-hour cell, doctor or
-// type where it groups by them) — never appointments.
+// Reads of the rollups for one scope. Their key is (clinic, month, doctor, type, video, …) and
+// each fact is stored under its own doctor/type/video, its doctor's total (doctor, '*', -1) and
+// the clinic's ('*', '*', -1) (migrations/0022_analytics_leaf_rollups.sql): the unfiltered
+// dashboard and a doctor's own read one total row per month (and weekday-hour cell); a type or
+// video filter sums that month's own-key rows, one key range per month — never appointments.
 import { CUBE_COUNTERS } from "./counters";
-import { previousOf, type Period } from "./period";
+import { monthList, previousOf, type Period } from "./period";
 import type { Filter, Scope } from "./scope";
 
 export type Counters = Record<string, number>;
@@ -28,16 +30,42 @@ export async function doctorsOf(d1: D1Database, scope: Scope): Promise<DoctorRow
   return r.results;
 }
 
-const sliceWhere = "clinic_id = ? AND doctor_id = ? AND type = ? AND video = ?";
-const sliceParams = (clinicId: string, f: Filter) => [clinicId, f.doctor, f.type, f.video];
+interface Slice {
+  where: string;
+  params: unknown[];
+}
+
+/**
+ * The rollup rows whose sum is a filter's figures over some months (`month IN` their list: one
+ * key range per month). Without a type or video filter that is a total row per month: the
+ * clinic's, or each doctor's (one doctor's filter, or grouping by doctor). With one, or
+ * grouping by type, the own-key rows the filter keeps (never the totals: type != '*').
+ */
+function sliceOf(clinicId: string, f: Filter, months: Period, groupBy?: "doctor_id" | "type"): Slice {
+  const where = ["clinic_id = ?", "month IN (SELECT value FROM json_each(?))"];
+  const params: unknown[] = [clinicId, JSON.stringify(monthList(months))];
+  const doctor = () => (f.doctor === "*" ? where.push("doctor_id != '*'") : (where.push("doctor_id = ?"), params.push(f.doctor)));
+  if (f.type === "*" && f.video === -1 && groupBy !== "type") {
+    if (f.doctor === "*" && groupBy !== "doctor_id") where.push("doctor_id = '*'");
+    else doctor();
+    where.push("type = '*'", "video = -1");
+  } else {
+    doctor();
+    if (f.type === "*") where.push("type != '*'");
+    else where.push("type = ?"), params.push(f.type);
+    if (f.video !== -1) where.push("video = ?"), params.push(f.video);
+  }
+  return { where: where.join(" AND "), params };
+}
 
 /** Cube totals of the period and of the previous one, for the scope's filter. */
 export async function cubeTotals(d1: D1Database, scope: Scope): Promise<{ current: Counters; previous: Counters }> {
   const prev = previousOf(scope.period);
+  const slice = sliceOf(scope.clinicId, scope.filter, { from: prev.from, to: scope.period.to });
   const rows = (
     await d1
-      .prepare(`SELECT month >= ? AS cur, ${SUMS} FROM analytics_cube WHERE ${sliceWhere} AND month BETWEEN ? AND ? GROUP BY 1`)
-      .bind(scope.period.from, ...sliceParams(scope.clinicId, scope.filter), prev.from, scope.period.to)
+      .prepare(`SELECT month >= ? AS cur, ${SUMS} FROM analytics_cube WHERE ${slice.where} GROUP BY 1`)
+      .bind(scope.period.from, ...slice.params)
       .all<Counters & { cur: number }>()
   ).results;
   const pick = (cur: number): Counters => ({ ...zeroCounters(), ...strip(rows.find((r) => r.cur === cur)) });
@@ -46,29 +74,27 @@ export async function cubeTotals(d1: D1Database, scope: Scope): Promise<{ curren
 
 /** Cube sums per month over a range of months (the no-show line). */
 export async function cubeByMonth(d1: D1Database, clinicId: string, f: Filter, range: Period): Promise<(Counters & { month: string })[]> {
+  const slice = sliceOf(clinicId, f, range);
   return (
     await d1
-      .prepare(`SELECT month, ${SUMS} FROM analytics_cube WHERE ${sliceWhere} AND month BETWEEN ? AND ? GROUP BY month ORDER BY month`)
-      .bind(...sliceParams(clinicId, f), range.from, range.to)
+      .prepare(`SELECT month, ${SUMS} FROM analytics_cube WHERE ${slice.where} GROUP BY month ORDER BY month`)
+      .bind(...slice.params)
       .all<Counters & { month: string }>()
   ).results;
 }
 
-/** Cube sums per doctor (doctor filter ignored: every doctor's own row) or per type, in the period. */
+/**
+ * Cube sums per doctor or per type in the period. Per doctor, every doctor of the clinic
+ * (former doctors included) with the scope's doctor filter; per type, the types in use.
+ */
 export async function cubeBy(d1: D1Database, scope: Scope, by: "doctor_id" | "type"): Promise<(Counters & { key: string })[]> {
-  const f = scope.filter;
-  const { from, to } = scope.period;
-  const stmt =
-    by === "doctor_id"
-      ? d1
-          // One key range per doctor of the clinic (former doctors included).
-          .prepare(`SELECT doctor_id AS key, ${SUMS} FROM analytics_cube
-            WHERE clinic_id = ? AND doctor_id IN (SELECT id FROM doctors WHERE clinic_id = ? ${f.doctor === "*" ? "" : "AND id = ?"}) AND type = ? AND video = ? AND month BETWEEN ? AND ? GROUP BY doctor_id`)
-          .bind(scope.clinicId, scope.clinicId, ...(f.doctor === "*" ? [] : [f.doctor]), f.type, f.video, from, to)
-      : d1
-          .prepare(`SELECT type AS key, ${SUMS} FROM analytics_cube WHERE clinic_id = ? AND doctor_id = ? AND video = ? AND month BETWEEN ? AND ? AND type != '*' ${f.type === "*" ? "" : "AND type = ?"} GROUP BY type`)
-          .bind(scope.clinicId, f.doctor, f.video, from, to, ...(f.type === "*" ? [] : [f.type]));
-  return (await stmt.all<Counters & { key: string }>()).results;
+  const slice = sliceOf(scope.clinicId, scope.filter, scope.period, by);
+  return (
+    await d1
+      .prepare(`SELECT ${by} AS key, ${SUMS} FROM analytics_cube WHERE ${slice.where} GROUP BY ${by}`)
+      .bind(...slice.params)
+      .all<Counters & { key: string }>()
+  ).results;
 }
 
 export interface HeatCell {
@@ -84,13 +110,14 @@ export interface HeatCell {
 /** Weekday × hour sums of the period (cur 1) and, when asked, the previous one (cur 0). */
 export async function heatCells(d1: D1Database, scope: Scope, withPrevious: boolean): Promise<HeatCell[]> {
   const prev = withPrevious ? previousOf(scope.period) : scope.period;
+  const slice = sliceOf(scope.clinicId, scope.filter, { from: prev.from, to: scope.period.to });
   return (
     await d1
       .prepare(
         `SELECT month >= ? AS cur, weekday, hour, SUM(booked) AS booked, SUM(minutes) AS minutes, SUM(d_all) AS d_all, SUM(ns_all) AS ns_all
-         FROM analytics_heat WHERE ${sliceWhere} AND month BETWEEN ? AND ? GROUP BY 1, 2, 3`,
+         FROM analytics_heat WHERE ${slice.where} GROUP BY 1, 2, 3`,
       )
-      .bind(scope.period.from, ...sliceParams(scope.clinicId, scope.filter), prev.from, scope.period.to)
+      .bind(scope.period.from, ...slice.params)
       .all<HeatCell>()
   ).results;
 }

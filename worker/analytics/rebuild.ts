@@ -4,7 +4,7 @@
 // Who cancelled is kept from the existing fact when there is one (it is only known at the
 // moment of the cancel); otherwise it is read from the appointment's last writer.
 import { bucketOf, cancelByOf, leadBucket } from "./facts";
-import { applyAllRollups, type FactInput, toD1, upsertFactsStmt } from "./fact-sql";
+import { addToRollups, type FactInput, toD1, upsertFactsStmt } from "./fact-sql";
 
 const PAGE = 500;
 
@@ -61,7 +61,7 @@ async function finish(d1: D1Database, clinicId: string): Promise<null> {
   await d1.batch([
     d1.prepare("DELETE FROM analytics_cube WHERE clinic_id = ?").bind(clinicId),
     d1.prepare("DELETE FROM analytics_heat WHERE clinic_id = ?").bind(clinicId),
-    ...applyAllRollups(1, { text: "f.clinic_id = ?", params: [clinicId] }).map((s) => toD1(d1, s)),
+    ...addToRollups({ text: "f.clinic_id = ?", params: [clinicId] }).map((s) => toD1(d1, s)),
   ]);
   return null;
 }

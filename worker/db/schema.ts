@@ -542,6 +542,7 @@ export const feedBodies = sqliteTable("feed_bodies", {
 // analytics_cube are listed once in worker/analytics/counters.ts and the migration.
 // ---------------------------------------------------------------------------
 
+// WITHOUT ROWID in the migration (0022): the appointment id is the row, no separate key index.
 export const analyticsFacts = sqliteTable(
   "analytics_facts",
   {
@@ -591,8 +592,8 @@ export const analyticsCube = sqliteTable(
     video: integer("video").notNull(),
     ...cubeCounters,
   },
-  // WITHOUT ROWID in the migration (drizzle cannot say it).
-  (t) => [primaryKey({ columns: [t.clinicId, t.doctorId, t.type, t.video, t.month] })],
+  // WITHOUT ROWID in the migration (drizzle cannot say it), keyed month first (0022).
+  (t) => [primaryKey({ columns: [t.clinicId, t.month, t.doctorId, t.type, t.video] })],
 );
 
 export const analyticsHeat = sqliteTable(
@@ -610,7 +611,8 @@ export const analyticsHeat = sqliteTable(
     dAll: cubeCounter("d_all"),
     nsAll: cubeCounter("ns_all"),
   },
-  (t) => [primaryKey({ columns: [t.clinicId, t.doctorId, t.type, t.video, t.month, t.weekday, t.hour] })],
+  // WITHOUT ROWID, keyed month first (migrations/0022_analytics_leaf_rollups.sql).
+  (t) => [primaryKey({ columns: [t.clinicId, t.month, t.doctorId, t.type, t.video, t.weekday, t.hour] })],
 );
 
 export const syncMetricsDaily = sqliteTable(
