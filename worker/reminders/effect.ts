@@ -1,6 +1,6 @@
 // Reminders are re-planned in the same D1 batch as every appointment change that can move
-// them (registered in worker/features.ts): pending reminders of the appointment are
-// deleted and the new plan (./plan.ts) inserted. A reschedule moves them, a cancel /
+// them (registered in worker/features.ts): pending reminders of the appointment that the new
+// plan (./plan.ts) does not have are deleted and the plan upserted. A reschedule moves them, a cancel /
 // completed / no-show / hard delete drops them, a patient, type or length change re-decides them.
 // Reminders already sent stay as history; the unique key (appointment, channel, offset, start)
 // means moving an appointment away and back never queues a reminder that already went out for
@@ -40,7 +40,8 @@ export interface PlannedAppointment {
 /**
  * The INSERT of each planned reminder (reviving a skipped one with the same key). The address is read from the patient inside the
  * statement: the e-mail, or the phone only while the patient consents to SMS (so a consent
- * withdrawn in the same batch, just before, is seen).
+ * withdrawn in the same batch, just before, is seen). A pending row with the same key takes the
+ * plan's due time, end, address and doctor, and is not written when they are already equal.
  */
 export function insertPlanned(a: PlannedAppointment, planned: PlannedReminder[], now: number): SQL[] {
   return planned.map(
@@ -49,8 +50,11 @@ export function insertPlanned(a: PlannedAppointment, planned: PlannedReminder[],
         (SELECT CASE WHEN ${r.channel} = 'email' THEN NULLIF(p.email, '') WHEN p.sms_consent = 1 THEN NULLIF(p.phone, '') END
          FROM patients p WHERE p.id = ${a.patientId ?? ""}))
       ON CONFLICT (appointment_id, channel, offset_minutes, start_ms) DO UPDATE SET
-        state = 'pending', due_at = excluded.due_at, end_ms = excluded.end_ms, to_address = excluded.to_address, attempts = 0, last_error = NULL
-      WHERE reminders.state = 'skipped'`,
+        state = 'pending', due_at = excluded.due_at, end_ms = excluded.end_ms, to_address = excluded.to_address, doctor_id = excluded.doctor_id,
+        attempts = IIF(reminders.state = 'skipped', 0, reminders.attempts), last_error = IIF(reminders.state = 'skipped', NULL, reminders.last_error)
+      WHERE reminders.state = 'skipped'
+        OR (reminders.state = 'pending' AND (reminders.due_at != excluded.due_at OR reminders.end_ms != excluded.end_ms
+          OR reminders.to_address IS NOT excluded.to_address OR reminders.doctor_id != excluded.doctor_id))`,
   );
 }
 
@@ -58,10 +62,9 @@ export const reminderEffect: ChangeEffect = (db, change) => {
   // An .ics import announces nothing to patients (as for invites).
   if (change.origin === "ics" || !remindersAffected(change)) return [];
   const a = (change.after ?? change.before)!;
-  const items = [db.run(sql`DELETE FROM reminders WHERE appointment_id = ${a.id} AND state = 'pending'`)];
   const after = change.after;
   const ctx = change.context;
-  if (!after || !ctx) return items;
+  if (!after || !ctx) return [db.run(sql`DELETE FROM reminders WHERE appointment_id = ${a.id} AND state = 'pending'`)];
   const now = Date.now();
   const startMs = Date.parse(after.start);
   const planned = planReminders({
@@ -76,7 +79,14 @@ export const reminderEffect: ChangeEffect = (db, change) => {
     patient: ctx.patient,
   });
   const appt = { id: after.id, clinicId: after.clinicId, doctorId: after.doctorId, patientId: after.patientId, startMs, endMs: Date.parse(after.end) };
-  items.push(...insertPlanned(appt, planned, now).map((q) => db.run(q)));
+  // Pending rows the new plan does not have go; the plan's own keys stay (and are brought up to
+  // date by the INSERT's upsert), so a change that keeps the plan — a confirmation — writes none.
+  const keep = JSON.stringify(planned.map((r) => `${r.channel}:${r.offsetMinutes}`));
+  const items = [
+    db.run(sql`DELETE FROM reminders WHERE appointment_id = ${a.id} AND state = 'pending'
+      AND NOT (kind = 'reminder' AND start_ms = ${startMs} AND channel || ':' || offset_minutes IN (SELECT value FROM json_each(${keep})))`),
+    ...insertPlanned(appt, planned, now).map((q) => db.run(q)),
+  ];
   // A completed visit gets the NPS follow-up when the clinic has it on (./nps-follow-up.ts);
   // any later status change deletes it above while still pending.
   const channel = after.status === "completed" ? npsChannel(ctx.patient) : null;

@@ -50,7 +50,7 @@ describe("reminders", () => {
     expect(eng.reminders.map((r: any) => [r.channel, r.state])).toEqual([["email", "sent"], ["sms", "delivered"]]);
   });
 
-  it("a reschedule moves pending reminders, a cancel drops them, and a booking 1 h ahead gets none", async () => {
+  it("a reschedule moves pending reminders, a confirmation or a longer visit keeps them, a cancel drops them, and a booking 1 h ahead gets none", async () => {
     const s = await setup();
     const a = await book(s, "2027-03-10T14:00:00.000Z", "2027-03-10T14:30:00.000Z");
     const moved = await s.api.patch(`/api/appointments/${a.id}`, { version: a.version, start: "2027-03-11T10:00:00.000Z", end: "2027-03-11T10:30:00.000Z" });
@@ -64,7 +64,18 @@ describe("reminders", () => {
     expect(noted.status).toBe(200);
     expect((await rowsOf(a.id)).map((r) => r.id)).toEqual(before.map((r) => r.id));
 
-    const cancelled = await s.api.post(`/api/appointments/${a.id}/cancel`, { version: v2 + 1 });
+    // A confirmation keeps the plan: the same rows stay (same ids), none deleted and re-made.
+    const confirmed = await s.api.patch(`/api/appointments/${a.id}`, { version: v2 + 1, status: "confirmed" });
+    expect(confirmed.status).toBe(200);
+    expect((await rowsOf(a.id)).map((r) => r.id)).toEqual(before.map((r) => r.id));
+    // A longer visit keeps the reminders' keys (same start) and carries the new end on each.
+    const longer = await s.api.patch(`/api/appointments/${a.id}`, { version: v2 + 2, end: "2027-03-11T11:00:00.000Z" });
+    expect(longer.status).toBe(200);
+    expect((await rowsOf(a.id)).map((r) => r.id)).toEqual(before.map((r) => r.id));
+    const ends = await env.DB.prepare("SELECT DISTINCT end_ms FROM reminders WHERE appointment_id = ?").bind(a.id).all<{ end_ms: number }>();
+    expect(ends.results).toEqual([{ end_ms: Date.parse("2027-03-11T11:00:00.000Z") }]);
+
+    const cancelled = await s.api.post(`/api/appointments/${a.id}/cancel`, { version: v2 + 3 });
     expect(cancelled.status).toBe(200);
     expect(await rowsOf(a.id)).toEqual([]);
 
