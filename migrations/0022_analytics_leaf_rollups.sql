@@ -10,7 +10,8 @@
 --    weekday-hour cell). Month now comes right after the clinic in the key, so a type or video
 --    filter is one key range per month over that month's own-key rows.
 -- 2. analytics_facts is WITHOUT ROWID: its primary key is the row, so there is no separate
---    index entry to write for the appointment id (one row fewer per fact write).
+--    index entry to write for the appointment id (one row fewer per fact write); its index for
+--    the repeat no-show list holds no-shows only.
 --
 -- The other summary rows are dropped here: they are sums of the own-key rows kept.
 CREATE TABLE analytics_cube_next (
@@ -94,5 +95,7 @@ INSERT INTO analytics_facts_next SELECT * FROM analytics_facts;
 DROP TABLE analytics_facts;
 ALTER TABLE analytics_facts_next RENAME TO analytics_facts;
 CREATE INDEX analytics_facts_patient_idx ON analytics_facts (patient_id, start_ms);
--- Covering for the staff list of repeat no-shows (no table reads, filters included).
-CREATE INDEX analytics_facts_clinic_status_idx ON analytics_facts (clinic_id, status, month, patient_id, start_ms, doctor_id, type, video);
+-- Covering for the staff list of repeat no-shows (no table reads, filters included), and holding
+-- the no-shows only (~1 fact in 12): a booking, a confirmation or a completed visit writes no
+-- entry in it (the index over every fact's status was 2 more rows written per status change).
+CREATE INDEX analytics_facts_no_show_idx ON analytics_facts (clinic_id, month, patient_id, start_ms, doctor_id, type, video) WHERE status = 'no_show';

@@ -244,7 +244,7 @@ export const blockedTimes = sqliteTable(
 export const auditLog = sqliteTable(
   "audit_log",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: integer("id").primaryKey(), // no AUTOINCREMENT: rows are never deleted, so the ids are the same without its extra write (migration 0023)
     clinicId: text("clinic_id").notNull(),
     actorUserId: text("actor_user_id"), // null for system actors
     actorLabel: text("actor_label").notNull(), // e.g. "jane@clinic" or "system:google-sync"
@@ -375,7 +375,7 @@ export const appointmentLinks = sqliteTable(
 export const syncOutbox = sqliteTable(
   "sync_outbox",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: integer("id").primaryKey(), // no AUTOINCREMENT: rows are never deleted, so the ids are the same without its extra write (migration 0023)
     clinicId: text("clinic_id").notNull(),
     doctorId: text("doctor_id").notNull(),
     appointmentId: text("appointment_id").notNull(),
@@ -388,7 +388,7 @@ export const syncOutbox = sqliteTable(
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
   },
-  (t) => [index("outbox_doctor_state_idx").on(t.doctorId, t.state, t.nextAttemptAt)],
+  (t) => [index("outbox_pending_idx").on(t.doctorId, t.nextAttemptAt).where(sql`state = 'pending'`)],
 );
 
 // ---------------------------------------------------------------------------
@@ -398,7 +398,7 @@ export const syncOutbox = sqliteTable(
 export const emailOutbox = sqliteTable(
   "email_outbox",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: integer("id").primaryKey(), // no AUTOINCREMENT: rows are never deleted, so the ids are the same without its extra write (migration 0023)
     clinicId: text("clinic_id").notNull(),
     appointmentId: text("appointment_id").notNull(),
     method: text("method", { enum: ["REQUEST", "CANCEL"] }).notNull(),
@@ -412,7 +412,7 @@ export const emailOutbox = sqliteTable(
     createdAt: integer("created_at").notNull().default(now),
     sentAt: integer("sent_at"),
   },
-  (t) => [index("email_outbox_state_idx").on(t.state, t.nextAttemptAt), index("email_outbox_appt_idx").on(t.appointmentId)],
+  (t) => [index("email_outbox_pending_idx").on(t.nextAttemptAt).where(sql`state = 'pending'`), index("email_outbox_appt_idx").on(t.appointmentId)],
 );
 
 // UIDs seen in .ics imports per doctor, so re-importing a file creates no duplicates.
@@ -568,7 +568,7 @@ export const analyticsFacts = sqliteTable(
     cancelledAt: integer("cancelled_at"),
     cancelLate: integer("cancel_late").notNull().default(0),
   },
-  (t) => [index("analytics_facts_patient_idx").on(t.patientId, t.startMs), index("analytics_facts_clinic_status_idx").on(t.clinicId, t.status, t.month, t.patientId, t.startMs, t.doctorId, t.type, t.video)],
+  (t) => [index("analytics_facts_patient_idx").on(t.patientId, t.startMs), index("analytics_facts_no_show_idx").on(t.clinicId, t.month, t.patientId, t.startMs, t.doctorId, t.type, t.video).where(sql`status = 'no_show'`)],
 );
 
 const cubeCounter = (name: string) => integer(name).notNull().default(0);

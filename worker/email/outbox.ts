@@ -34,7 +34,7 @@ import { type IcsAppointment, renderCalendar, typeLabel } from "../ics/render";
 import { buildInviteMime } from "./mime";
 import { emailSenderFor } from "./sender";
 import { clinicDateTime, effectiveTemplates, renderMessage } from "./templates";
-import { issuePatientLink } from "../patient-links/links";
+import { inviteLinkUrl } from "../patient-links/links";
 import { coalescedOrigin, queueCoalescedUpdate } from "./coalesce";
 
 export const BACKOFF_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 6 * 3600_000];
@@ -96,15 +96,13 @@ interface InviteParts {
   link: string;
 }
 
-/** The statements that read an invite's parts, the REQUEST's patient link among them (it is stored before the e-mail names it). */
+/** The statements that read an invite's parts (its patient link is derived from the row: nothing to store). */
 async function partsStatements(env: Env, row: OutboxRow, clinics: Map<string, number>, stmts: D1PreparedStatement[]) {
   if (!clinics.has(row.clinic_id)) clinics.set(row.clinic_id, stmts.push(clinicStatement(env.DB, row.clinic_id)) - 1);
   const appt = stmts.push(appointmentStatement(env.DB, row.clinic_id, row.appointment_id)) - 1;
   if (row.method !== "REQUEST") return { appt, link: env.APP_URL };
-  // No end time given: the link's row takes the appointment's as stored, in the same batch.
-  const issued = await issuePatientLink(env.DB, env.APP_URL, { clinicId: row.clinic_id, appointmentId: row.appointment_id });
-  stmts.push(issued.statement);
-  return { appt, link: issued.url };
+  // Derived from the row (nothing stored): it opens the appointment until it ends.
+  return { appt, link: await inviteLinkUrl(env.SESSION_SECRET, env.APP_URL, row.id) };
 }
 
 /** Reads the parts of many rows in one D1 batch. */
@@ -168,20 +166,22 @@ export async function sendInvite(env: Env, row: OutboxRow): Promise<void> {
   await deliver(env, row, (await loadParts(env, [row]))[0]);
 }
 
+// Both read the index of pending rows (migration 0023), never the doctor's appointments: without
+// INDEXED BY, SQLite's planner (no statistics) prefers walking the doctor's whole history.
 /** Rows of this doctor due now, leased in one statement (oldest first): only the hub whose UPDATE leased a row sends it. */
 const CLAIM_SQL =
-  "UPDATE email_outbox SET next_attempt_at = ?1 WHERE id IN (SELECT o.id FROM email_outbox o JOIN appointments a ON a.id = o.appointment_id " +
+  "UPDATE email_outbox SET next_attempt_at = ?1 WHERE id IN (SELECT o.id FROM email_outbox o INDEXED BY email_outbox_pending_idx JOIN appointments a ON a.id = o.appointment_id " +
   "WHERE a.doctor_id = ?2 AND o.state = 'pending' AND o.next_attempt_at <= ?3 ORDER BY o.id LIMIT ?4) " +
   "RETURNING id, clinic_id, appointment_id, method, sequence, to_address, attempts";
 
 /** The earliest pending row not due now (a retry, another hub's lease). */
 const LATER_SQL =
-  "SELECT min(o.next_attempt_at) AS at FROM email_outbox o JOIN appointments a ON a.id = o.appointment_id WHERE a.doctor_id = ? AND o.state = 'pending' AND o.next_attempt_at > ?";
+  "SELECT min(o.next_attempt_at) AS at FROM email_outbox o INDEXED BY email_outbox_pending_idx JOIN appointments a ON a.id = o.appointment_id WHERE a.doctor_id = ? AND o.state = 'pending' AND o.next_attempt_at > ?";
 
 /**
  * One run for a doctor, in three D1 round trips whatever the number of rows (issue #18: it was
  * seven for one invite): lease the due rows and learn the next time (one batch); read the
- * clinics, appointments and store the patient links (one batch); send; write every outcome (one
+ * clinics and appointments (one batch); send; write every outcome (one
  * batch). If the appointment moved to another doctor, that doctor's hub may see the same row;
  * the lease makes sure only one sends it.
  */

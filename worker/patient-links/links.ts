@@ -11,12 +11,15 @@
 // appointment ends (as it is now), like a stored link. The link of an NPS follow-up (a reminders
 // row of kind 'nps', sent after a completed visit: worker/reminders/nps-follow-up.ts) stays valid
 // NPS_LINK_MS after the end instead, and opens the NPS question only (`npsOnly`): it cannot
-// confirm, cancel or move anything.
+// confirm, cancel or move anything. Invite links are derived the same way from their
+// email_outbox row (34 characters; inviteLinkUrl below). Stored links remain for the SMS
+// reply that offers a new time (./reschedule-sms.ts) and for links issued before.
 import { base64url, randomSecret, sha256Hex } from "../ids";
 import { NPS_LINK_MS } from "../reminders/nps-follow-up";
 
 export const TOKEN_SHAPE = /^[A-Za-z0-9_-]{32}$/;
 export const REMINDER_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+export const INVITE_TOKEN_SHAPE = /^[A-Za-z0-9_-]{34}$/;
 const LINK_KEY_LABEL = "acms patient link v1";
 
 const keys = new Map<string, Promise<CryptoKey>>();
@@ -37,33 +40,59 @@ function linkKey(secret: string): Promise<CryptoKey> {
 const hexBytes = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
 const bytesHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
-async function mac16(secret: string, idBytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.sign("HMAC", await linkKey(secret), idBytes)).slice(0, 16);
+async function mac16(secret: string, payload: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.sign("HMAC", await linkKey(secret), payload)).slice(0, 16);
 }
 
-/** The personal link of one reminder (writes nothing). `reminderId` is one of our 32-hex ids. */
-export async function reminderLinkUrl(secret: string, appUrl: string, reminderId: string): Promise<string> {
-  const id = hexBytes(reminderId);
-  const token = new Uint8Array(32);
-  token.set(id, 0);
-  token.set(await mac16(secret, id), 16);
-  return `${appUrl.replace(/\/+$/, "")}/r/${base64url(token)}`;
+/** A derived token: the payload, then the first 16 bytes of its HMAC, base64url. */
+async function derivedToken(secret: string, payload: Uint8Array<ArrayBuffer>): Promise<string> {
+  const token = new Uint8Array(payload.length + 16);
+  token.set(payload, 0);
+  token.set(await mac16(secret, payload), payload.length);
+  return base64url(token);
 }
 
-/** The reminder id a derived token names, when its MAC is right (constant-time compare), else null. */
-async function reminderIdOf(secret: string, token: string): Promise<string | null> {
+/** The payload of a derived token of `payloadLength` bytes when its MAC is right (constant-time compare), else null. */
+async function payloadOf(secret: string, token: string, payloadLength: number): Promise<Uint8Array<ArrayBuffer> | null> {
   let bytes: Uint8Array<ArrayBuffer>;
   try {
-    bytes = Uint8Array.from(atob(token.replace(/-/g, "+").replace(/_/g, "/") + "="), (c) => c.charCodeAt(0));
+    bytes = Uint8Array.from(atob(token.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (token.length % 4)) % 4)), (c) => c.charCodeAt(0));
   } catch {
     return null;
   }
-  // Canonical form only: the last character carries 2 unused bits, so 4 spellings would decode alike.
-  if (bytes.length !== 32 || base64url(bytes) !== token) return null;
-  const want = await mac16(secret, bytes.slice(0, 16));
+  // Canonical form only: the last character carries unused bits, so several spellings would decode alike.
+  if (bytes.length !== payloadLength + 16 || base64url(bytes) !== token) return null;
+  const payload = bytes.slice(0, payloadLength);
+  const want = await mac16(secret, payload);
   let diff = 0;
-  for (let i = 0; i < 16; i++) diff |= want[i] ^ bytes[16 + i];
-  return diff === 0 ? bytesHex(bytes.slice(0, 16)) : null;
+  for (let i = 0; i < 16; i++) diff |= want[i] ^ bytes[payloadLength + i];
+  return diff === 0 ? payload : null;
+}
+
+const url = (appUrl: string, token: string) => `${appUrl.replace(/\/+$/, "")}/r/${token}`;
+
+/** The personal link of one reminder (writes nothing). `reminderId` is one of our 32-hex ids. */
+export async function reminderLinkUrl(secret: string, appUrl: string, reminderId: string): Promise<string> {
+  return url(appUrl, await derivedToken(secret, hexBytes(reminderId)));
+}
+
+// An invite's link names its email_outbox row: "i" and the row id (8 bytes, big-endian), 9 bytes
+// of payload — 25 bytes in all, 34 characters, a length no other token has. Rows are never
+// deleted and ids never reused (migration 0023), so a link names one invite for good.
+const INVITE_TAG = 0x69;
+const invitePayload = (outboxId: number) => {
+  const p = new Uint8Array(9);
+  p[0] = INVITE_TAG;
+  new DataView(p.buffer).setBigUint64(1, BigInt(outboxId));
+  return p;
+};
+
+/**
+ * The personal link in one invite e-mail (writes nothing; issue #18: a stored link cost 3 D1
+ * rows per invite). It opens the invite's appointment until that appointment ends, as it is now.
+ */
+export async function inviteLinkUrl(secret: string, appUrl: string, outboxId: number): Promise<string> {
+  return url(appUrl, await derivedToken(secret, invitePayload(outboxId)));
 }
 
 export interface IssuedLink {
@@ -93,7 +122,7 @@ export async function issuePatientLink(
       : d1
           .prepare("INSERT INTO patient_links (token_hash, clinic_id, appointment_id, expires_at, created_at) SELECT ?1, clinic_id, id, end_ms, ?2 FROM appointments WHERE id = ?3 AND clinic_id = ?4")
           .bind(hash, now, a.appointmentId, a.clinicId);
-  return { token, url: `${appUrl.replace(/\/+$/, "")}/r/${token}`, statement };
+  return { token, url: url(appUrl, token), statement };
 }
 
 /** The appointment a token opens, or null for a malformed, unknown or expired token (callers answer all alike). */
@@ -105,9 +134,19 @@ export interface ResolvedLink {
 }
 
 export async function resolvePatientLink(d1: D1Database, token: string, now = Date.now(), secret?: string): Promise<ResolvedLink | null> {
+  if (secret && INVITE_TOKEN_SHAPE.test(token)) {
+    const p = await payloadOf(secret, token, 9);
+    if (!p || p[0] !== INVITE_TAG) return null;
+    const r = await d1
+      .prepare("SELECT o.clinic_id, o.appointment_id, a.end_ms FROM email_outbox o JOIN appointments a ON a.id = o.appointment_id AND a.clinic_id = o.clinic_id WHERE o.id = ? AND o.method = 'REQUEST'")
+      .bind(Number(new DataView(p.buffer).getBigUint64(1)))
+      .first<{ clinic_id: string; appointment_id: string; end_ms: number }>();
+    return r && r.end_ms > now ? { clinicId: r.clinic_id, appointmentId: r.appointment_id } : null;
+  }
   if (secret && REMINDER_TOKEN_SHAPE.test(token)) {
-    const id = await reminderIdOf(secret, token);
-    if (!id) return null;
+    const p = await payloadOf(secret, token, 16);
+    if (!p) return null;
+    const id = bytesHex(p);
     const r = await d1
       .prepare("SELECT r.clinic_id, r.appointment_id, r.kind, a.end_ms FROM reminders r JOIN appointments a ON a.id = r.appointment_id WHERE r.id = ?")
       .bind(id)

@@ -86,7 +86,7 @@ async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text:
 
 patientPageRoutes.get("/:token", async (c) => {
   if (!c.req.query("choose")) return render(c, null);
-  const link = await resolvePatientLink(c.env.DB, c.req.param("token"));
+  const link = await resolvePatientLink(c.env.DB, c.req.param("token"), Date.now(), c.env.SESSION_SECRET);
   return link ? renderChoices(c, link, headers, null, render) : c.html(invalidLinkPage(), 404, headers);
 });
 

@@ -47,7 +47,7 @@ describe("analytics write cost", () => {
     expect(await counts(f.clinic.id)).toEqual({ cube: 3, heat: 3 });
   });
 
-  it("a booking's analytics write at most 9 D1 rows (fact 3, rollups 3 + 3)", async () => {
+  it("a booking's analytics write at most 8 D1 rows (fact 2: the row and its patient index entry; rollups 3 + 3)", async () => {
     const b = await booked();
     // Back to the state just before the booking's analytics ran, then the same statements again.
     await env.DB.batch(
@@ -55,27 +55,27 @@ describe("analytics write cost", () => {
     );
     const n = await rowsWritten({ before: null, after: b.appointment, actor: b.actor, origin: "acms", context: b.context });
     expect(n).toBeGreaterThan(0);
-    expect(n).toBeLessThanOrEqual(9);
+    expect(n).toBeLessThanOrEqual(8);
     expect(await counts(b.f.clinic.id)).toEqual({ cube: 3, heat: 3 });
   });
 
-  it("a staff confirmation moves no counter: only the fact is written (3 rows: it and its status index entry)", async () => {
+  it("a staff confirmation moves no counter: only the fact is written (2 rows; the no-show index is not touched)", async () => {
     const b = await booked();
     await env.DB.prepare("UPDATE appointments SET status = 'confirmed' WHERE id = ?").bind(b.appointment.id).run();
     const after = { ...b.appointment, status: "confirmed" as const };
     const n = await rowsWritten({ before: b.appointment, after, actor: b.actor, origin: "acms", context: b.context });
     expect(n).toBeGreaterThan(0);
-    expect(n).toBeLessThanOrEqual(3);
+    expect(n).toBeLessThanOrEqual(2);
     const fact = await env.DB.prepare("SELECT status FROM analytics_facts WHERE appointment_id = ?").bind(b.appointment.id).first<{ status: string }>();
     expect(fact?.status).toBe("confirmed");
   });
 
-  it("a status change (completed) writes at most 9 rows: the fact in place (3), its 3 + 3 rollup rows once each", async () => {
+  it("a status change (completed) writes at most 8 rows: the fact in place (2), its 3 + 3 rollup rows once each", async () => {
     const b = await booked();
     await env.DB.prepare("UPDATE appointments SET status = 'completed' WHERE id = ?").bind(b.appointment.id).run();
     const after = { ...b.appointment, status: "completed" as const };
     const n = await rowsWritten({ before: b.appointment, after, actor: b.actor, origin: "acms", context: b.context });
-    expect(n).toBeLessThanOrEqual(9);
+    expect(n).toBeLessThanOrEqual(8);
     const total = await env.DB.prepare("SELECT booked, completed FROM analytics_cube WHERE clinic_id = ? AND doctor_id = '*'")
       .bind(b.f.clinic.id)
       .first<{ booked: number; completed: number }>();

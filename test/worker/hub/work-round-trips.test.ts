@@ -8,7 +8,7 @@ import { createAppointment, type Caller } from "../../../worker/appointments/wri
 import { setEmailSenderOverride, type OutgoingEmail } from "../../../worker/email/sender";
 import { hubWork, runHubWork, type HubContext, type HubWork } from "../../../worker/hub/work";
 import { countRows, makeClinic } from "../../helpers";
-import { countingDb } from "../d1-counter";
+import { countingDb, rowsRead } from "../d1-counter";
 
 let sent: OutgoingEmail[] = [];
 beforeEach(() => {
@@ -20,8 +20,8 @@ afterEach(() => setEmailSenderOverride(null));
 const DAY = 86_400_000;
 
 /** Runs the hub's registered work once for the doctor, as its hub does; the D1 calls it made. */
-async function runWork(doctorId: string) {
-  const { db, count } = countingDb(env.DB);
+async function runWork(doctorId: string, counted = countingDb(env.DB)) {
+  const { db, count } = counted;
   const ctx: HubContext = { env: { ...env, DB: db }, doctorId, exclusive: (fn) => fn(), publish: async () => {}, publishMany: async () => {} };
   const failed: string[] = [];
   await runHubWork(ctx, hubWork(), (w, err) => failed.push(`${w.name}: ${err}`));
@@ -52,7 +52,8 @@ describe("the hub's work after a booking", () => {
     expect(sent.map((m) => m.to)).toEqual([f.patients[0].email]);
     expect(await countRows("sync_outbox", "doctor_id = ? AND state = 'done' AND last_error = 'no calendar integration'", d.id)).toBe(1);
     expect(await countRows("email_outbox", "appointment_id IN (SELECT id FROM appointments WHERE doctor_id = ?) AND state = 'sent'", d.id)).toBe(1);
-    expect(await countRows("patient_links", "appointment_id IN (SELECT id FROM appointments WHERE doctor_id = ?)", d.id)).toBe(1);
+    // Its personal link is derived from the outbox row: nothing stored for it.
+    expect(await countRows("patient_links", "appointment_id IN (SELECT id FROM appointments WHERE doctor_id = ?)", d.id)).toBe(0);
 
     // Nothing pending: two calls for all of it.
     expect(await runWork(d.id)).toBe(2);
@@ -62,6 +63,33 @@ describe("the hub's work after a booking", () => {
     expect((await book(4, 1)).ok).toBe(true);
     expect(await runWork(d.id)).toBe(4);
     expect(sent.map((m) => m.to).sort()).toEqual([f.patients[0].email, f.patients[0].email, f.patients[1].email].sort());
+  });
+});
+
+describe("the hub's work reads what is due, not the doctor's history", () => {
+  it("sending one invite reads about as many rows for a doctor with 400 past appointments as for one with none", async () => {
+    const f = await makeClinic();
+    const d = f.doctors[0].doctor;
+    const admin: Caller = { actor: { userId: f.admin.user.id, label: f.admin.user.email }, role: "admin", doctorId: null };
+    const bookAndSend = async (days: number) => {
+      const start = Math.floor(Date.now() / DAY + days) * DAY + 10 * 3600_000;
+      expect((await createAppointment(env, admin, { clinicId: f.clinic.id, doctorId: d.id, patientId: f.patients[0].id, startMs: start, endMs: start + 1_800_000, allowOutsideHours: true }, { origin: "acms" })).ok).toBe(true);
+      const counted = countingDb(env.DB);
+      await runWork(d.id, counted);
+      return rowsRead(counted.count.written);
+    };
+    const fresh = await bookAndSend(2);
+    // 400 past appointments of this doctor (written with SQL: no invites of their own).
+    await env.DB.prepare(
+      `INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, start_ms, end_ms, type, status, created_by, updated_by)
+       WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 399)
+       SELECT lower(hex(randomblob(16))), ?1, ?2, ?3, ?4 - (i + 1) * ${DAY}, ?4 - (i + 1) * ${DAY} + 1800000, 'consultation', 'completed', 'x', 'x' FROM n`,
+    )
+      .bind(f.clinic.id, d.id, f.patients[1].id, Math.floor(Date.now() / DAY) * DAY)
+      .run();
+    const withHistory = await bookAndSend(3);
+    expect(sent).toHaveLength(2);
+    expect(withHistory).toBeLessThan(fresh + 50);
   });
 });
 

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { jwtVerify } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { bindingSender, setEmailSenderOverride, type OutgoingEmail } from "../../../worker/email/sender";
+import { inviteLinkUrl } from "../../../worker/patient-links/links";
 import { drainReminders } from "../../../worker/reminders/send";
 import { joinUrl, newJitsiUrl } from "../../../worker/video/jitsi";
 import { authed, makeClinic, worker } from "../../helpers";
@@ -88,15 +89,28 @@ describe("video visits", () => {
 });
 
 describe("invites carry the patient's personal link", () => {
-  it("the REQUEST e-mail links to /r/<token>, which opens that appointment", async () => {
+  it("the REQUEST e-mail links to /r/<token>, derived from its outbox row (nothing stored), which opens that appointment until it ends", async () => {
     const f = await makeClinic({ name: "Linkside", patients: [{ email: "l@mail.example" }] });
     const d = f.doctors[0].doctor;
-    await authed(f.tokens.receptionist).post("/api/appointments", { doctorId: d.id, patientId: f.patients[0].id, start: "2027-03-10T14:00:00.000Z", end: "2027-03-10T14:30:00.000Z" });
+    const linksBefore = (await env.DB.prepare("SELECT COUNT(*) AS n FROM patient_links").first<{ n: number }>())!.n;
+    const res = await authed(f.tokens.receptionist).post("/api/appointments", { doctorId: d.id, patientId: f.patients[0].id, start: "2027-03-10T14:00:00.000Z", end: "2027-03-10T14:30:00.000Z" });
+    const a = (await res.json<any>()).appointment;
     await hubIdle(d.id);
     const invite = mails.find((m) => m.to === "l@mail.example")!;
-    const token = /\/r\/([A-Za-z0-9_-]{32})/.exec(decoded(invite.raw))![1];
-    const page = await worker.fetch(new Request(`http://localhost/r/${token}`, { headers: { "cf-connecting-ip": "192.0.2.44" } }));
+    const token = /\/r\/([A-Za-z0-9_-]{34})\b/.exec(decoded(invite.raw))![1];
+    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM patient_links").first<{ n: number }>())!.n).toBe(linksBefore);
+    const open = (t: string) => worker.fetch(new Request(`http://localhost/r/${t}`, { headers: { "cf-connecting-ip": "192.0.2.44" } }));
+    const page = await open(token);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("Linkside");
+    // "Choose another time" opens from it too.
+    expect((await open(`${token}?choose=1`)).status).toBe(200);
+    // One changed character, or the same row signed with another secret: the plain 'not valid' page.
+    const flip = (t: string, i: number) => t.slice(0, i) + (t[i] === "A" ? "B" : "A") + t.slice(i + 1);
+    const other = await inviteLinkUrl("another secret", env.APP_URL, (await env.DB.prepare("SELECT id FROM email_outbox WHERE appointment_id = ?").bind(a.id).first<{ id: number }>())!.id);
+    for (const bad of [flip(token, 2), flip(token, 20), other.split("/r/")[1]]) expect((await open(bad)).status).toBe(404);
+    // It lasts as long as the appointment (as it is now): once that has ended, not valid.
+    await env.DB.prepare("UPDATE appointments SET start_ms = ?, end_ms = ? WHERE id = ?").bind(Date.now() - 7_200_000, Date.now() - 3_600_000, a.id).run();
+    expect((await open(token)).status).toBe(404);
   });
 });
