@@ -42,6 +42,18 @@ let dir: string | undefined;
 let radicale: RunningRadicale | undefined;
 let radicaleError = "";
 
+// The seed is "today" (UTC, the clinic's and the browsers' zone), and the tests open the app on
+// today. A run that crossed midnight would open tomorrow and miss every seeded block (seen in a
+// CI run started at 23:51). The browser files take about 6 minutes here, so a run starting
+// less than RUN_WINDOW_MS before midnight waits for midnight first: at most that long, rarely.
+const RUN_WINDOW_MS = 8 * 60_000;
+async function notAcrossMidnight() {
+  const untilMidnight = 86_400_000 - (Date.now() % 86_400_000);
+  if (untilMidnight > RUN_WINDOW_MS) return;
+  console.log(`[e2e] ${Math.ceil(untilMidnight / 1000)} s to midnight UTC: waiting for it, so the seeded day stays today for the whole run`);
+  await new Promise((r) => setTimeout(r, untilMidnight + 1000));
+}
+
 export default async function setup(project: TestProject) {
   const t0 = Date.now();
   if (!process.env.E2E_SKIP_BUILD) run(bin("vite"), ["build", "--logLevel", "warn"]);
@@ -60,6 +72,7 @@ export default async function setup(project: TestProject) {
   );
   const persist = path.join(dir, "state");
   run(bin("wrangler"), ["d1", "migrations", "apply", "acms", "--local", "--persist-to", persist, "-c", builtConfig]);
+  await notAcrossMidnight();
   const seed = seedSql();
   const seedFile = path.join(dir, "seed.sql");
   writeFileSync(seedFile, seed.sql);
