@@ -283,6 +283,11 @@ async function main() {
       { name: "reminders", n: 2 * APPTS, u: reminders, why: "2 reminders per appointment (1 e-mail, 1 SMS)", measured: remRead != null },
       { name: "sync echoes", n: connectedChanges, u: sync, why: "half the doctors connected (Google, Outlook, iCloud mix)", measured: false },
       { name: "sync polls", n: (DOCTORS / 2) * 24 * 30, u: { ...sync, workerRequests: 0, doRequests: 1 }, why: "hourly cursor read per connected doctor", measured: false },
+      // The bench's doctors have no calendar (their hubs would call the real Google), so the
+      // outbox row a connected doctor's change queues is added here: written with the change
+      // (2 rows) and closed once the provider has it (the row + the day's sync metrics, 2), as
+      // test/worker/appointments/write-cost.test.ts measures them.
+      { name: "sync outbox", n: connectedChanges, u: { workerRequests: 0, cpuMs: 0, doRequests: 0, doGbS: 0, rowsRead: 4, rowsWritten: 4, source: "rows from test/worker/appointments/write-cost.test.ts" }, why: "the outbox row of each change on a connected calendar", measured: false },
     ];
     const sum = (f) => lines.reduce((s, l) => s + l.n * f(l.u), 0);
     const usage = {
