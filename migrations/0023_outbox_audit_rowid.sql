@@ -7,7 +7,9 @@
 -- trigger; the outboxes keep their rows as history). A job that pruned the newest rows could
 -- see an id again; pruning keeps the newest rows, so it cannot.
 -- The tables are rebuilt with the same columns, indexes and triggers, and the same ids; both
--- outboxes' state indexes become indexes of their pending rows.
+-- outboxes' state indexes become indexes of their pending rows, and an invite in flight holds
+-- its row with lease_until (in no index: taking the lease writes the row alone) instead of
+-- moving next_attempt_at (the indexed column: 3 rows written per lease).
 
 CREATE TABLE audit_log_next (
 	`id` integer PRIMARY KEY NOT NULL,
@@ -46,9 +48,11 @@ CREATE TABLE email_outbox_next (
 	`next_attempt_at` integer DEFAULT 0 NOT NULL,
 	`last_error` text,
 	`created_at` integer DEFAULT (unixepoch() * 1000) NOT NULL,
-	`sent_at` integer
+	`sent_at` integer,
+	`lease_until` integer
 );
-INSERT INTO email_outbox_next SELECT id, clinic_id, appointment_id, method, sequence, to_address, state, attempts, next_attempt_at, last_error, created_at, sent_at FROM email_outbox;
+INSERT INTO email_outbox_next (id, clinic_id, appointment_id, method, sequence, to_address, state, attempts, next_attempt_at, last_error, created_at, sent_at)
+  SELECT id, clinic_id, appointment_id, method, sequence, to_address, state, attempts, next_attempt_at, last_error, created_at, sent_at FROM email_outbox;
 DROP TABLE email_outbox;
 ALTER TABLE email_outbox_next RENAME TO email_outbox;
 -- Pending rows only (what the hub's and the cron's claims read, state = 'pending' in each): a

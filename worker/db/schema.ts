@@ -411,6 +411,9 @@ export const emailOutbox = sqliteTable(
     lastError: text("last_error"),
     createdAt: integer("created_at").notNull().default(now),
     sentAt: integer("sent_at"),
+    // A send in flight holds its row until then (worker/email/outbox.ts); not in any index, so
+    // taking the lease writes the row alone (migration 0023).
+    leaseUntil: integer("lease_until"),
   },
   (t) => [index("email_outbox_pending_idx").on(t.nextAttemptAt).where(sql`state = 'pending'`), index("email_outbox_appt_idx").on(t.appointmentId)],
 );

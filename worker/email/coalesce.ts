@@ -18,9 +18,8 @@ export const coalescedOrigin = (o: ChangeOrigin) => o === "google" || o === "mic
 
 /** Queue a held update (REQUEST) for the appointment's patient, joining a held one if there is. */
 export function queueCoalescedUpdate(db: Parameters<ChangeEffect>[0], a: Appointment, patientId: string, now = Date.now()): BatchItem<"sqlite">[] {
-  // Held = pending, never tried, not yet due (a row being sent holds a lease, also in the future,
-  // but has been claimed: its attempt is counted only after sending, so it is joined, not lost:
-  // the sender marks it 'sent' whatever state this sets; the new row still goes out).
+  // Held = pending, never tried, not yet due. A row being sent was due (its lease is a column of
+  // its own, lease_until), so it is not held: it goes out, and the new row COALESCE_MS later.
   const held = sql`SELECT MIN(next_attempt_at) FROM email_outbox WHERE appointment_id = ${a.id} AND method = 'REQUEST' AND state = 'pending' AND attempts = 0 AND next_attempt_at > ${now}`;
   return [
     db.run(sql`INSERT INTO email_outbox (clinic_id, appointment_id, method, sequence, to_address, state, attempts, next_attempt_at, created_at)

@@ -168,15 +168,19 @@ export async function sendInvite(env: Env, row: OutboxRow): Promise<void> {
 
 // Both read the index of pending rows (migration 0023), never the doctor's appointments: without
 // INDEXED BY, SQLite's planner (no statistics) prefers walking the doctor's whole history.
+// A row is due when next_attempt_at (its first send or retry time) and lease_until (a send in
+// flight elsewhere) have both passed. The lease is its own column, in no index: taking it
+// writes the row alone.
 /** Rows of this doctor due now, leased in one statement (oldest first): only the hub whose UPDATE leased a row sends it. */
 const CLAIM_SQL =
-  "UPDATE email_outbox SET next_attempt_at = ?1 WHERE id IN (SELECT o.id FROM email_outbox o INDEXED BY email_outbox_pending_idx JOIN appointments a ON a.id = o.appointment_id " +
-  "WHERE a.doctor_id = ?2 AND o.state = 'pending' AND o.next_attempt_at <= ?3 ORDER BY o.id LIMIT ?4) " +
+  "UPDATE email_outbox SET lease_until = ?1 WHERE id IN (SELECT o.id FROM email_outbox o INDEXED BY email_outbox_pending_idx JOIN appointments a ON a.id = o.appointment_id " +
+  "WHERE a.doctor_id = ?2 AND o.state = 'pending' AND o.next_attempt_at <= ?3 AND COALESCE(o.lease_until, 0) <= ?3 ORDER BY o.id LIMIT ?4) " +
   "RETURNING id, clinic_id, appointment_id, method, sequence, to_address, attempts";
 
-/** The earliest pending row not due now (a retry, another hub's lease). */
+/** The earliest time a pending row not due now wants sending (a retry, the end of another run's lease). */
 const LATER_SQL =
-  "SELECT min(o.next_attempt_at) AS at FROM email_outbox o INDEXED BY email_outbox_pending_idx JOIN appointments a ON a.id = o.appointment_id WHERE a.doctor_id = ? AND o.state = 'pending' AND o.next_attempt_at > ?";
+  "SELECT min(MAX(o.next_attempt_at, COALESCE(o.lease_until, 0))) AS at FROM email_outbox o INDEXED BY email_outbox_pending_idx JOIN appointments a ON a.id = o.appointment_id " +
+  "WHERE a.doctor_id = ? AND o.state = 'pending' AND MAX(o.next_attempt_at, COALESCE(o.lease_until, 0)) > ?";
 
 /**
  * One run for a doctor, in three D1 round trips whatever the number of rows (issue #18: it was
@@ -213,7 +217,7 @@ export async function drainInvites(env: Env, doctorId: string, now = Date.now(),
         );
       } else {
         const retryAt = Date.now() + BACKOFF_MS[attempts - 1];
-        outcome.push(d1.prepare("UPDATE email_outbox SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?").bind(attempts, message, retryAt, row.id));
+        outcome.push(d1.prepare("UPDATE email_outbox SET attempts = ?, last_error = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ?").bind(attempts, message, retryAt, row.id));
         next = next == null ? retryAt : Math.min(next, retryAt);
       }
     }

@@ -5,7 +5,9 @@ import { env } from "cloudflare:workers";
 import ICAL from "ical.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { bindingSender, setEmailSenderOverride, type OutgoingEmail } from "../../../worker/email/sender";
-import { BACKOFF_MS, drainInvites, MAX_ATTEMPTS } from "../../../worker/email/outbox";
+import { BACKOFF_MS, drainInvites, inviteEmailWork, MAX_ATTEMPTS } from "../../../worker/email/outbox";
+import { createAppointment, type Caller } from "../../../worker/appointments/write";
+import type { HubContext } from "../../../worker/hub/work";
 import { decodeHeaderValue } from "../../../worker/email/header-words";
 import { authed, countRows, makeClinic } from "../../helpers";
 
@@ -155,6 +157,43 @@ describe("invite e-mails", () => {
     const shown = await (await api.get(`/api/appointments/${a.id}/invites`)).json<any>();
     expect(shown.invites[0]).toMatchObject({ method: "REQUEST", state: "failed", attempts: MAX_ATTEMPTS, lastError: "relay refused: 451 try later" });
     expect(sent).toHaveLength(0);
+  });
+});
+
+describe("the invite lease", () => {
+  const queued = async () => {
+    const f = await makeClinic({ patients: [{ email: "lease@mail.example" }] });
+    const d = f.doctors[0].doctor;
+    const admin: Caller = { actor: { userId: f.admin.user.id, label: f.admin.user.email }, role: "admin", doctorId: null };
+    const start = Date.parse("2027-03-01T10:00:00.000Z");
+    // Through the write path but not the hub: the invite waits in the outbox, due now.
+    const r = await createAppointment(env, admin, { clinicId: f.clinic.id, doctorId: d.id, patientId: f.patients[0].id, startMs: start, endMs: start + 1_800_000 }, { origin: "acms" });
+    expect(r.ok).toBe(true);
+    return { d };
+  };
+
+  it("two runs at once send it once", async () => {
+    const { d } = await queued();
+    const now = Date.now();
+    await Promise.all([drainInvites(env, d.id, now), drainInvites(env, d.id, now), drainInvites(env, d.id, now)]);
+    expect(sent.map((m) => m.to)).toEqual(["lease@mail.example"]);
+  });
+
+  it("a run that leased it and never finished (evicted mid-send) holds it for the lease, then it goes once", async () => {
+    const { d } = await queued();
+    const t = Date.now();
+    // The run's first round trip only: the lease is taken, nothing is sent or recorded.
+    const ctx = { env, doctorId: d.id } as unknown as HubContext;
+    await env.DB.batch(inviteEmailWork.reads!(ctx, t));
+    // Another run a minute later leaves it alone, and says when to look again: when the lease ends.
+    const next = await drainInvites(env, d.id, t + 60_000);
+    expect(sent).toHaveLength(0);
+    expect(next).toBeGreaterThan(t + 60_000);
+    expect(next).toBeLessThanOrEqual(t + 10 * 60_000);
+    await drainInvites(env, d.id, next!);
+    expect(sent.map((m) => m.to)).toEqual(["lease@mail.example"]);
+    await drainInvites(env, d.id, next! + 3600_000);
+    expect(sent).toHaveLength(1);
   });
 });
 
