@@ -1,7 +1,9 @@
-// Tests that assert how many D1 round trips a piece of code makes, and how many rows it writes:
-// the D1 binding wrapped so every batch, run, all, first and raw counts one trip, and each
-// statement's rows written (D1's own meta: every table row and index entry) is recorded.
-export interface Written {
+// Tests that assert how many D1 round trips a piece of code makes, and how many rows it reads
+// and writes: the D1 binding wrapped so every batch, run, all, first and raw counts one trip,
+// and each statement run through batch, run or all is recorded with D1's own meta (every
+// table row and index entry).
+/** One statement that ran, with what D1 says it cost. */
+export interface Ran {
   sql: string;
   /** Rows written (D1's meta.rows_written). */
   rows: number;
@@ -9,11 +11,11 @@ export interface Written {
   read: number;
 }
 
-export function countingDb(db: D1Database): { db: D1Database; count: { trips: number; written: Written[] } } {
-  const count = { trips: 0, written: [] as Written[] };
+export function countingDb(db: D1Database): { db: D1Database; count: { trips: number; statements: Ran[] } } {
+  const count = { trips: 0, statements: [] as Ran[] };
   const sqlOf = new WeakMap<object, string>();
   const record = (st: object, r: D1Result) =>
-    count.written.push({ sql: (sqlOf.get(st) ?? "?").replace(/\s+/g, " ").trim(), rows: r.meta.rows_written ?? 0, read: r.meta.rows_read ?? 0 });
+    count.statements.push({ sql: (sqlOf.get(st) ?? "?").replace(/\s+/g, " ").trim(), rows: r.meta.rows_written ?? 0, read: r.meta.rows_read ?? 0 });
   const wrapStmt = (st: D1PreparedStatement, sql: string): D1PreparedStatement => {
     const w = new Proxy(st, {
       get(t, k) {
@@ -46,6 +48,6 @@ export function countingDb(db: D1Database): { db: D1Database; count: { trips: nu
 }
 
 /** Rows written in all, or by the statements whose SQL matches `re`. */
-export const rowsWritten = (w: Written[], re?: RegExp) => w.filter((x) => !re || re.test(x.sql)).reduce((n, x) => n + x.rows, 0);
+export const rowsWritten = (w: Ran[], re?: RegExp) => w.filter((x) => !re || re.test(x.sql)).reduce((n, x) => n + x.rows, 0);
 /** Rows read in all (statements run with run, all or in a batch), or by those whose SQL matches `re`. */
-export const rowsRead = (w: Written[], re?: RegExp) => w.filter((x) => !re || re.test(x.sql)).reduce((n, x) => n + x.read, 0);
+export const rowsRead = (w: Ran[], re?: RegExp) => w.filter((x) => !re || re.test(x.sql)).reduce((n, x) => n + x.read, 0);

@@ -44,16 +44,21 @@ interface Slice {
 function sliceOf(clinicId: string, f: Filter, months: Period, groupBy?: "doctor_id" | "type"): Slice {
   const where = ["clinic_id = ?", "month IN (SELECT value FROM json_each(?))"];
   const params: unknown[] = [clinicId, JSON.stringify(monthList(months))];
-  const doctor = () => (f.doctor === "*" ? where.push("doctor_id != '*'") : (where.push("doctor_id = ?"), params.push(f.doctor)));
+  const is = (cond: string, value: unknown) => {
+    where.push(cond);
+    params.push(value);
+  };
+  // A doctor's rows (theirs, or every doctor's: never the clinic's total).
+  const doctors = () => (f.doctor === "*" ? where.push("doctor_id != '*'") : is("doctor_id = ?", f.doctor));
   if (f.type === "*" && f.video === -1 && groupBy !== "type") {
     if (f.doctor === "*" && groupBy !== "doctor_id") where.push("doctor_id = '*'");
-    else doctor();
+    else doctors();
     where.push("type = '*'", "video = -1");
   } else {
-    doctor();
+    doctors();
     if (f.type === "*") where.push("type != '*'");
-    else where.push("type = ?"), params.push(f.type);
-    if (f.video !== -1) where.push("video = ?"), params.push(f.video);
+    else is("type = ?", f.type);
+    if (f.video !== -1) is("video = ?", f.video);
   }
   return { where: where.join(" AND "), params };
 }

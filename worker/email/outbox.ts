@@ -177,10 +177,13 @@ const CLAIM_SQL =
   "WHERE a.doctor_id = ?2 AND o.state = 'pending' AND o.next_attempt_at <= ?3 AND COALESCE(o.lease_until, 0) <= ?3 ORDER BY o.id LIMIT ?4) " +
   "RETURNING id, clinic_id, appointment_id, method, sequence, to_address, attempts";
 
+/** When a pending row is next due: its send or retry time, or the end of a lease on it, whichever is later. */
+const DUE_AT = "MAX(o.next_attempt_at, COALESCE(o.lease_until, 0))";
+
 /** The earliest time a pending row not due now wants sending (a retry, the end of another run's lease). */
 const LATER_SQL =
-  "SELECT min(MAX(o.next_attempt_at, COALESCE(o.lease_until, 0))) AS at FROM email_outbox o INDEXED BY email_outbox_pending_idx JOIN appointments a ON a.id = o.appointment_id " +
-  "WHERE a.doctor_id = ? AND o.state = 'pending' AND MAX(o.next_attempt_at, COALESCE(o.lease_until, 0)) > ?";
+  `SELECT min(${DUE_AT}) AS at FROM email_outbox o INDEXED BY email_outbox_pending_idx JOIN appointments a ON a.id = o.appointment_id ` +
+  `WHERE a.doctor_id = ? AND o.state = 'pending' AND ${DUE_AT} > ?`;
 
 /**
  * One run for a doctor, in three D1 round trips whatever the number of rows (issue #18: it was

@@ -133,8 +133,10 @@ export interface ResolvedLink {
   npsOnly?: boolean;
 }
 
-export async function resolvePatientLink(d1: D1Database, token: string, now = Date.now(), secret?: string): Promise<ResolvedLink | null> {
-  if (secret && INVITE_TOKEN_SHAPE.test(token)) {
+// `secret` (SESSION_SECRET) is required: derived links (reminders, invites) cannot be checked
+// without it, and a caller that once left it out refused every one of them without a word.
+export async function resolvePatientLink(d1: D1Database, token: string, now: number, secret: string): Promise<ResolvedLink | null> {
+  if (INVITE_TOKEN_SHAPE.test(token)) {
     const p = await payloadOf(secret, token, 9);
     if (!p || p[0] !== INVITE_TAG) return null;
     const r = await d1
@@ -143,7 +145,7 @@ export async function resolvePatientLink(d1: D1Database, token: string, now = Da
       .first<{ clinic_id: string; appointment_id: string; end_ms: number }>();
     return r && r.end_ms > now ? { clinicId: r.clinic_id, appointmentId: r.appointment_id } : null;
   }
-  if (secret && REMINDER_TOKEN_SHAPE.test(token)) {
+  if (REMINDER_TOKEN_SHAPE.test(token)) {
     const p = await payloadOf(secret, token, 16);
     if (!p) return null;
     const id = bytesHex(p);

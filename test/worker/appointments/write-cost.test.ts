@@ -16,7 +16,7 @@ async function setup() {
   const input = (startMs: number) => ({ clinicId: f.clinic.id, doctorId: f.doctors[0].doctor.id, patientId: f.patients[0].id, startMs, endMs: startMs + 1_800_000, type: "consultation", allowOutsideHours: true });
   await createAppointment(env, staff, input(first), { origin: "acms" });
   const { db, count } = countingDb(env.DB);
-  return { f, staff, input, e: { ...env, DB: db }, written: count.written };
+  return { f, staff, input, e: { ...env, DB: db }, written: count.statements };
 }
 
 describe("an appointment change's rows written", () => {

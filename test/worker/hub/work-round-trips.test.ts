@@ -76,7 +76,7 @@ describe("the hub's work reads what is due, not the doctor's history", () => {
       expect((await createAppointment(env, admin, { clinicId: f.clinic.id, doctorId: d.id, patientId: f.patients[0].id, startMs: start, endMs: start + 1_800_000, allowOutsideHours: true }, { origin: "acms" })).ok).toBe(true);
       const counted = countingDb(env.DB);
       await runWork(d.id, counted);
-      return rowsRead(counted.count.written);
+      return rowsRead(counted.count.statements);
     };
     const fresh = await bookAndSend(2);
     // 400 past appointments of this doctor (written with SQL: no invites of their own).
