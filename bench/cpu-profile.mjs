@@ -27,13 +27,23 @@ export async function cpuProfiler(inspectorPort) {
       ws.send(JSON.stringify({ id: i, method, params }));
     });
   await call("Profiler.enable");
+  await call("Debugger.enable").catch(() => {}); // for getScriptSource after the run
   await call("Profiler.setSamplingInterval", { interval: 200 });
   return {
     start: () => call("Profiler.start"),
     async stop(file) {
       const { profile } = await call("Profiler.stop");
+      if (file) {
+        writeFileSync(file, JSON.stringify(profile));
+        // The bundle wrangler dev ran lives in a temp dir that goes with it: keep the profiled
+        // script's source beside the profile so "index.js:55702" can be looked up afterwards.
+        const ids = new Set(profile.nodes.filter((n) => n.callFrame.url.endsWith("index.js")).map((n) => n.callFrame.scriptId));
+        for (const scriptId of ids) {
+          const src = await call("Debugger.getScriptSource", { scriptId }).catch(() => null);
+          if (src) writeFileSync(`${file}.script-${scriptId}.js`, src.scriptSource);
+        }
+      }
       ws.close();
-      if (file) writeFileSync(file, JSON.stringify(profile));
       return summarize(profile);
     },
   };
