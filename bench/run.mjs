@@ -25,7 +25,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { hashPassword } from "../scripts/seed.mjs";
 import { cpuProfiler } from "./cpu-profile.mjs";
-import { applySql, fetchJson, freePort, ms, printTable, sample, startWranglerDev, wranglerSync } from "./lib.mjs";
+import { applySql, fetchJson, freePort, groupCpuMs, ms, printTable, sample, startWranglerDev, wranglerSync } from "./lib.mjs";
 
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
@@ -239,8 +239,19 @@ async function main() {
       for (const concurrency of [1, 10]) {
         const total = SAMPLES[name === "booking" ? "write" : "read"][concurrency];
         // Baseline first, then the app, interleaved per row so machine noise hits both.
-        const b = await sample(op.base, { total, concurrency });
-        const a = await sample(op.app, { total, concurrency });
+        // CPU per operation: every workerd process of each server (its D1 and Durable Objects
+        // included), warm-up excluded, and the work an operation leaves behind (a booking's
+        // invite, the hub's work) counted after a pause: the machine time each one costs.
+        const cpuOf = async (server, task) => {
+          await sample(task, { total: Math.min(20, total), concurrency: 1, warmup: 0 });
+          await new Promise((r) => setTimeout(r, 300));
+          const c0 = groupCpuMs(server.pgid);
+          const s = await sample(task, { total, concurrency, warmup: 0 });
+          await new Promise((r) => setTimeout(r, 300));
+          return { ...s, cpu: (groupCpuMs(server.pgid) - c0) / total };
+        };
+        const b = await cpuOf(base, op.base);
+        const a = await cpuOf(app, op.app);
         // --profile <op>: a V8 CPU profile of the app (Worker and Durable Objects) over as many
         // more c=1 requests, after the measured ones (the profiler slows what it watches).
         const prof = profiled === name && concurrency === 1 ? await cpuProfiler(app.inspectorPort) : null;
@@ -257,7 +268,7 @@ async function main() {
         }
         const ratio = a.p50 / b.p50;
         results[`${name} c${concurrency}`] = { app: a, base: b, ratio };
-        rows.push([name, concurrency, total, ms(a.p50), ms(a.p99), ms(b.p50), ms(b.p99), ratio.toFixed(2) + "x", a.rps.toFixed(0)]);
+        rows.push([name, concurrency, total, ms(a.p50), ms(a.p99), ms(b.p50), ms(b.p99), ratio.toFixed(2) + "x", a.rps.toFixed(0), ms(a.cpu), ms(b.cpu), (a.cpu / b.cpu).toFixed(2) + "x"]);
         log(`${name} c=${concurrency}: app p50 ${ms(a.p50)} ms, baseline p50 ${ms(b.p50)} ms`);
       }
     }
@@ -282,7 +293,7 @@ async function main() {
     }
 
     console.log(`\nACMS core benchmark — ${APPOINTMENTS.toLocaleString("en")} appointments, ${DOCTORS} doctors, ${DAYS} days; local wrangler dev on 127.0.0.1\n`);
-    printTable(["operation", "conc", "n", "app p50 ms", "app p99 ms", "base p50 ms", "base p99 ms", "p50 ratio", "app req/s"], rows);
+    printTable(["operation", "conc", "n", "app p50 ms", "app p99 ms", "base p50 ms", "base p99 ms", "p50 ratio", "app req/s", "app CPU ms/op", "base CPU ms/op", "CPU ratio"], rows);
     console.log("");
     printTable(["D1 rows (app's list statement)", "queries", "rows returned", "rows read", "read/returned"], rr);
     console.log(
