@@ -29,7 +29,7 @@ import { auditInsert, systemActor } from "../db/audit";
 import { makeDb, toD1 } from "../db/client";
 import type { Env } from "../env";
 import type { HubWork } from "../hub/work";
-import { appointmentFromRow, appointmentStatement, clinicFromRow, clinicStatement, type ClinicIcsRow } from "../ics/data";
+import { appointmentFromRow, appointmentSelect, appointmentStatement, CLINIC_COLUMNS, clinicFromRow, clinicStatement, type ClinicIcsRow } from "../ics/data";
 import { type IcsAppointment, renderCalendar, typeLabel } from "../ics/render";
 import { buildInviteMime } from "./mime";
 import { emailSenderFor } from "./sender";
@@ -96,27 +96,13 @@ interface InviteParts {
   link: string;
 }
 
-/** The statements that read an invite's parts (its patient link is derived from the row: nothing to store). */
-async function partsStatements(env: Env, row: OutboxRow, clinics: Map<string, number>, stmts: D1PreparedStatement[]) {
-  if (!clinics.has(row.clinic_id)) clinics.set(row.clinic_id, stmts.push(clinicStatement(env.DB, row.clinic_id)) - 1);
-  const appt = stmts.push(appointmentStatement(env.DB, row.clinic_id, row.appointment_id)) - 1;
-  if (row.method !== "REQUEST") return { appt, link: env.APP_URL };
-  // Derived from the row (nothing stored): it opens the appointment until it ends.
-  return { appt, link: await inviteLinkUrl(env.SESSION_SECRET, env.APP_URL, row.id) };
-}
+/** The patient's link of an invite: derived from the row (nothing stored), it opens the appointment until it ends. */
+const linkOf = async (env: Env, row: OutboxRow) => (row.method === "REQUEST" ? inviteLinkUrl(env.SESSION_SECRET, env.APP_URL, row.id) : env.APP_URL);
 
-/** Reads the parts of many rows in one D1 batch. */
-async function loadParts(env: Env, rows: OutboxRow[]): Promise<InviteParts[]> {
-  const stmts: D1PreparedStatement[] = [];
-  const clinics = new Map<string, number>();
-  const at: { appt: number; link: string }[] = [];
-  for (const row of rows) at.push(await partsStatements(env, row, clinics, stmts));
-  const res = await env.DB.batch(stmts);
-  return rows.map((row, i) => ({
-    clinic: clinicFromRow(res[clinics.get(row.clinic_id)!].results[0]),
-    appt: appointmentFromRow(res[at[i].appt].results[0]),
-    link: at[i].link,
-  }));
+/** Reads one row's parts (sendInvite; a drain reads its rows' parts with its claim, inviteReads). */
+async function loadParts(env: Env, row: OutboxRow): Promise<InviteParts> {
+  const [clinic, appt] = await env.DB.batch([clinicStatement(env.DB, row.clinic_id), appointmentStatement(env.DB, row.clinic_id, row.appointment_id)]);
+  return { clinic: clinicFromRow(clinic.results[0]), appt: appointmentFromRow(appt.results[0]), link: await linkOf(env, row) };
 }
 
 /** Renders and sends one outbox row from its parts; throws on failure. */
@@ -163,7 +149,7 @@ async function deliver(env: Env, row: OutboxRow, { clinic, appt, link }: InviteP
 
 /** Renders and sends one outbox row (its own reads); throws on failure. */
 export async function sendInvite(env: Env, row: OutboxRow): Promise<void> {
-  await deliver(env, row, (await loadParts(env, [row]))[0]);
+  await deliver(env, row, await loadParts(env, row));
 }
 
 // Both read the index of pending rows (migration 0023), never the doctor's appointments: without
@@ -186,23 +172,24 @@ const LATER_SQL =
   `WHERE a.doctor_id = ? AND o.state = 'pending' AND ${DUE_AT} > ?`;
 
 /**
- * One run for a doctor, in three D1 round trips whatever the number of rows (issue #18: it was
- * seven for one invite): lease the due rows and learn the next time (one batch); read the
- * clinics and appointments (one batch); send; write every outcome (one
+ * One run for a doctor, in two D1 round trips whatever the number of rows (issue #18: it was
+ * seven for one invite): lease the due rows, read their clinics and appointments and learn the
+ * next time (one batch, shared with the hub's other work); send; write every outcome (one
  * batch). If the appointment moved to another doctor, that doctor's hub may see the same row;
  * the lease makes sure only one sends it.
  */
 export async function drainInvites(env: Env, doctorId: string, now = Date.now(), read?: D1Result[]): Promise<number | null> {
   const d1 = env.DB;
-  const [later, claimed] = read ?? (await d1.batch(inviteReads(d1, doctorId, now)));
+  const [later, claimed, appts, clinics] = read ?? (await d1.batch(inviteReads(d1, doctorId, now)));
   let next = (later.results[0] as { at: number | null } | undefined)?.at ?? null;
   const rows = (claimed.results as OutboxRow[]).sort((a, b) => a.id - b.id);
   if (!rows.length) return next;
-  const parts = await loadParts(env, rows);
+  const apptOf = new Map((appts.results as { outbox_id: number }[]).map((r) => [r.outbox_id, appointmentFromRow(r)]));
+  const clinicOf = new Map((clinics.results as { id: string }[]).map((r) => [r.id, clinicFromRow(r)]));
   const outcome: D1PreparedStatement[] = [];
-  for (const [i, row] of rows.entries()) {
+  for (const row of rows) {
     try {
-      await deliver(env, row, parts[i]);
+      await deliver(env, row, { clinic: clinicOf.get(row.clinic_id) ?? null, appt: apptOf.get(row.id) ?? null, link: await linkOf(env, row) });
       outcome.push(d1.prepare("UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?").bind(Date.now(), row.id));
     } catch (err) {
       const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
@@ -230,10 +217,31 @@ export async function drainInvites(env: Env, doctorId: string, now = Date.now(),
   return rows.length === BATCH ? Date.now() : next;
 }
 
-/** The run's first round trip: the next time a row not due now wants sending, and the due rows leased. */
+/**
+ * The leased rows of this run (the claim's lease time and doctor): the claim's UPDATE … RETURNING
+ * cannot join, so the statements after it in the same batch find its rows again by their lease.
+ * Another run that leased with the same millisecond (an appointment moved between doctors) may
+ * add rows here; only the rows the claim returned are sent.
+ */
+const LEASED_FROM = "email_outbox o INDEXED BY email_outbox_pending_idx JOIN appointments a ON a.id = o.appointment_id";
+const LEASED_WHERE = "a.doctor_id = ?2 AND o.state = 'pending' AND o.next_attempt_at <= ?3 AND o.lease_until = ?1";
+
+/** Each leased row's appointment as it is now (its clinic's own), with the row's id. */
+const LEASED_APPOINTMENTS_SQL = appointmentSelect(LEASED_FROM, `${LEASED_WHERE} AND a.clinic_id = o.clinic_id`, ", o.id AS outbox_id");
+
+/** The clinics of the leased rows (nothing read when nothing was leased). */
+const LEASED_CLINICS_SQL = `SELECT ${CLINIC_COLUMNS} FROM clinics c WHERE c.id IN (SELECT o.clinic_id FROM ${LEASED_FROM} WHERE ${LEASED_WHERE})`;
+
+/**
+ * The run's first round trip (in the hub's shared batch): the next time a row not due now wants
+ * sending, the due rows leased, and what their invites are made of. A run with nothing due reads
+ * the pending index and nothing else.
+ */
 const inviteReads = (d1: D1Database, doctorId: string, now: number) => [
   d1.prepare(LATER_SQL).bind(doctorId, now),
   d1.prepare(CLAIM_SQL).bind(now + LEASE_MS, doctorId, now, BATCH),
+  d1.prepare(LEASED_APPOINTMENTS_SQL).bind(now + LEASE_MS, doctorId, now),
+  d1.prepare(LEASED_CLINICS_SQL).bind(now + LEASE_MS, doctorId, now),
 ];
 
 export const inviteEmailWork: HubWork = {

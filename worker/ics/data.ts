@@ -25,9 +25,12 @@ export function parseReminders(json: string | null | undefined): number[] {
 
 type ClinicRow = { id: string; name: string; time_zone: string; address: string; domain: string; reminder_minutes: string; email_templates: string };
 
+/** The clinic columns clinicFromRow reads, for callers that select clinics their own way. */
+export const CLINIC_COLUMNS = "c.id, c.name, c.time_zone, c.address, c.domain, c.reminder_minutes, c.email_templates";
+
 /** The clinic's iCal settings as one statement, for callers that batch it (read the row with clinicFromRow). */
 export function clinicStatement(d1: D1Database, clinicId: string): D1PreparedStatement {
-  return d1.prepare("SELECT id, name, time_zone, address, domain, reminder_minutes, email_templates FROM clinics WHERE id = ?").bind(clinicId);
+  return d1.prepare(`SELECT ${CLINIC_COLUMNS} FROM clinics c WHERE c.id = ?`).bind(clinicId);
 }
 
 export function clinicFromRow(row: unknown): ClinicIcsRow | null {
@@ -84,14 +87,18 @@ const toIcs = (r: Row): IcsAppointment => ({
   videoUrl: r.video_url ?? null,
 });
 
+/**
+ * The SELECT of appointments with names, the patient's e-mail and the video link (read each row
+ * with appointmentFromRow). `from` names the appointments `a` (a table, or a join that ends in
+ * one); `where` filters them. One place for the shape invites and .ics downloads read.
+ */
+export const appointmentSelect = (from: string, where: string, extra = "") =>
+  `SELECT ${COLUMNS}, v.url AS video_url${extra} FROM ${from} JOIN doctors d ON d.id = a.doctor_id JOIN patients p ON p.id = a.patient_id ` +
+  `LEFT JOIN appointment_video v ON v.appointment_id = a.id WHERE ${where}`;
+
 /** One appointment with names, the patient's e-mail and the video link, as a statement to batch (read with appointmentFromRow). */
 export function appointmentStatement(d1: D1Database, clinicId: string, id: string): D1PreparedStatement {
-  return d1
-    .prepare(
-      `SELECT ${COLUMNS}, v.url AS video_url FROM appointments a JOIN doctors d ON d.id = a.doctor_id JOIN patients p ON p.id = a.patient_id ` +
-        "LEFT JOIN appointment_video v ON v.appointment_id = a.id WHERE a.id = ? AND a.clinic_id = ?",
-    )
-    .bind(id, clinicId);
+  return d1.prepare(appointmentSelect("appointments a", "a.id = ? AND a.clinic_id = ?")).bind(id, clinicId);
 }
 
 export const appointmentFromRow = (r: unknown): IcsAppointment | null => (r ? toIcs(r as Row) : null);

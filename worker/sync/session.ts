@@ -25,23 +25,26 @@ export interface IntegrationSession {
 }
 
 /**
- * The doctor's integrations, read in one round trip that also closes the outbox rows of a
- * doctor with none (nothing to send them to): most doctors have no calendar connected and this
- * runs after each of their bookings, so that case costs one D1 call (issue #18).
+ * The statements that open a sync run: the doctor's integrations, and closing the outbox rows of
+ * a doctor with none (nothing to send them to). Most doctors have no calendar connected and this
+ * runs after each of their bookings, so they are the work's `reads`: they travel in the hub's one
+ * shared batch with the other work's "what is due" reads (hub/work.ts), no round trip of their
+ * own (issue #18).
  */
-async function integrationsClosingOrphanRows(env: HubContext["env"], doctorId: string): Promise<IntegrationRow[]> {
-  const [rows] = await env.DB.batch([
+export function sessionReads(env: HubContext["env"], doctorId: string, now: number): D1PreparedStatement[] {
+  return [
     env.DB.prepare("SELECT * FROM calendar_integrations WHERE doctor_id = ?").bind(doctorId),
     env.DB.prepare(
       "UPDATE sync_outbox SET state = 'done', last_error = 'no calendar integration', updated_at = ?2 WHERE doctor_id = ?1 AND state = 'pending' " +
         "AND NOT EXISTS (SELECT 1 FROM calendar_integrations WHERE doctor_id = ?1)",
-    ).bind(doctorId, Date.now()),
-  ]);
-  return rows.results as IntegrationRow[];
+    ).bind(doctorId, now),
+  ];
 }
 
-export async function openSessions(ctx: HubContext): Promise<{ all: IntegrationRow[]; live: IntegrationSession[] }> {
-  const all = await integrationsClosingOrphanRows(ctx.env, ctx.doctorId);
+/** The run's integrations from what sessionReads returned (read alone when the caller has not). */
+export async function openSessions(ctx: HubContext, read?: D1Result[]): Promise<{ all: IntegrationRow[]; live: IntegrationSession[] }> {
+  const [rows] = read ?? (await ctx.env.DB.batch(sessionReads(ctx.env, ctx.doctorId, Date.now())));
+  const all = rows.results as IntegrationRow[];
   const live: IntegrationSession[] = [];
   for (const integ of all) {
     if (integ.status !== "active") continue;

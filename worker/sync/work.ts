@@ -8,7 +8,7 @@ import { ensureChannels } from "./channels";
 import { syncInbound } from "./inbound";
 import { drainOutbox } from "./outbound";
 import { reconcileWithProvider } from "./full-reconcile";
-import { closeSessions, openSessions } from "./session";
+import { closeSessions, openSessions, sessionReads } from "./session";
 
 const earliest = (...xs: (number | null)[]) => {
   const v = xs.filter((x): x is number => x != null);
@@ -17,8 +17,9 @@ const earliest = (...xs: (number | null)[]) => {
 
 export const calendarSyncWork: HubWork = {
   name: "calendar-sync",
-  async run(ctx) {
-    const { all, live } = await openSessions(ctx);
+  reads: (ctx, now) => sessionReads(ctx.env, ctx.doctorId, now),
+  async run(ctx, read) {
+    const { all, live } = await openSessions(ctx, read);
     let next: number | null = null;
     try {
       // After a (re)connect, and daily: our events compared with our appointments, before ACMS
@@ -34,7 +35,10 @@ export const calendarSyncWork: HubWork = {
         next = earliest(next, r.next);
       }
       // Inbound changes may have queued pushes (conflict policy, re-create): send them now.
-      if (pulled) next = earliest(next, await drainOutbox(ctx, all, live));
+      // They may also have queued invites, reminders or waitlist offers, whose "what is due"
+      // reads ran in the shared batch before this pull: one more run at once (the alarm, ~50 ms)
+      // sends them. A pull moves the calendars' poll times, so that run calls no provider.
+      if (pulled) next = earliest(await drainOutbox(ctx, all, live), Date.now());
     } finally {
       await closeSessions(ctx, live);
     }

@@ -1,6 +1,6 @@
 // What the doctor's hub costs in D1 round trips after each booking (issue #18): its registered
 // background work runs after every change, so for the common doctor (no calendar connected,
-// nothing due) it must be a handful of calls, and one invite costs the same three calls as many.
+// nothing due) it must be one call, and one invite costs the same two calls as many.
 // The work itself must still be done: the invite sent, the sync outbox row closed.
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -30,7 +30,7 @@ async function runWork(doctorId: string, counted = countingDb(env.DB)) {
 }
 
 describe("the hub's work after a booking", () => {
-  it("costs two D1 calls when nothing is due and four with invites to send, however many", async () => {
+  it("costs one D1 call when nothing is due and two with invites to send, however many", async () => {
     const f = await makeClinic();
     const d = f.doctors[0].doctor;
     // Days ahead at 10:00 UTC, booked by an admin with the outside-hours override (any weekday
@@ -46,22 +46,22 @@ describe("the hub's work after a booking", () => {
     // A row left from a calendar since disconnected is closed with the reason, in the same call.
     await env.DB.prepare("INSERT INTO sync_outbox (clinic_id, doctor_id, appointment_id, op, version) VALUES (?, ?, 'gone', 'upsert', 1)").bind(f.clinic.id, d.id).run();
 
-    // Sync (integrations read, any orphan outbox rows closed); then one batch of what the invite,
-    // reminder and waitlist work find due; then the invite's parts and its outcome.
-    expect(await runWork(d.id)).toBe(4);
+    // One batch: the sync's integrations read and orphan outbox rows closed, and what the invite,
+    // reminder and waitlist work find due (the invite leased with its parts); then its outcome.
+    expect(await runWork(d.id)).toBe(2);
     expect(sent.map((m) => m.to)).toEqual([f.patients[0].email]);
     expect(await countRows("sync_outbox", "doctor_id = ? AND state = 'done' AND last_error = 'no calendar integration'", d.id)).toBe(1);
     expect(await countRows("email_outbox", "appointment_id IN (SELECT id FROM appointments WHERE doctor_id = ?) AND state = 'sent'", d.id)).toBe(1);
     // Its personal link is derived from the outbox row: nothing stored for it.
     expect(await countRows("patient_links", "appointment_id IN (SELECT id FROM appointments WHERE doctor_id = ?)", d.id)).toBe(0);
 
-    // Nothing pending: two calls for all of it.
-    expect(await runWork(d.id)).toBe(2);
+    // Nothing pending: one call for all of it.
+    expect(await runWork(d.id)).toBe(1);
 
-    // Two invites due at once: still three calls, both sent.
+    // Two invites due at once: still two calls, both sent.
     expect((await book(3, 0)).ok).toBe(true);
     expect((await book(4, 1)).ok).toBe(true);
-    expect(await runWork(d.id)).toBe(4);
+    expect(await runWork(d.id)).toBe(2);
     expect(sent.map((m) => m.to).sort()).toEqual([f.patients[0].email, f.patients[0].email, f.patients[1].email].sort());
   });
 });
