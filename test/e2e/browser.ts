@@ -49,6 +49,24 @@ export async function screenshot(page: Page, name: string) {
 
 /** The calendar block of an appointment (eventDidMount tags it with its id). */
 export const eventEl = (page: Page, id: string) => page.locator(`.ec-event[data-appointment-id="${id}"]`);
+/**
+ * The accessible name Chromium itself computes for the first element matching `selector` (over
+ * the DevTools protocol): what a screen reader is given, spacing included. Playwright's own
+ * name computation is a re-implementation and could disagree with the browser.
+ */
+export async function chromeAccessibleName(page: Page, selector: string): Promise<string> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { root } = await cdp.send("DOM.getDocument", { depth: 0 });
+    const { nodeId } = await cdp.send("DOM.querySelector", { nodeId: root.nodeId, selector });
+    if (!nodeId) throw new Error(`no element matches ${selector}`);
+    const { nodes } = await cdp.send("Accessibility.getPartialAXTree", { nodeId, fetchRelatives: false });
+    return String(nodes[0]?.name?.value ?? "");
+  } finally {
+    await cdp.detach();
+  }
+}
+
 /** An appointment's line in a month cell (the first few of each day; the rest is "+N more"). */
 export const monthLine = (page: Page, id: string) => page.locator(`.mc-line[data-appointment-id="${id}"]`);
 

@@ -47,10 +47,12 @@ export function blockContent(info: Calendar.EventContentInfo): Calendar.Content 
   title.className = "ec-event-title";
   title.textContent = String(ev.title ?? "");
   // For screen readers the block's name is its visible text (time, patient, type) plus status and
-  // doctor in hidden text: an aria-label would have to repeat the visible text exactly (WCAG 2.5.3).
-  const extra = document.createElement("span");
-  extra.className = "sr-only";
-  extra.textContent = `, ${props.statusLabel ?? ""}${props.doctorName ? `, ${props.doctorName}` : ""}`;
+  // doctor. They are in the title's aria-label, which starts with the visible title (WCAG 2.5.3:
+  // the name contains what is seen) and is built here, with the content, so every redraw keeps
+  // them in step. Not a visually hidden span after the title: it is absolutely positioned, so
+  // Chrome counts it as a block and reads "consultation , Scheduled".
+  const spoken = `${props.statusLabel ? `, ${props.statusLabel}` : ""}${props.doctorName ? `, ${props.doctorName}` : ""}`;
+  title.setAttribute("aria-label", `${title.textContent}${spoken}`);
   if (props.initials) {
     // Which doctor (shown in combined views only, by CSS): initials, with the colour as a stripe.
     const tag = document.createElement("span");
@@ -62,15 +64,15 @@ export function blockContent(info: Calendar.EventContentInfo): Calendar.Content 
   // No-show risk (issue #21), when loaded for this upcoming appointment.
   const risk = (props as { risk?: Risk }).risk;
   if (info.view.type.startsWith("list")) {
-    // The phone agenda has no status colours: show the status as a visible badge there.
+    // The phone agenda has no status colours: show the status as a visible badge there (the
+    // title's label says it too; the badge is for the eye).
+    const extra = document.createElement("span");
     extra.className = `list-status badge st-${props.status ?? ""}`;
     extra.textContent = props.statusLabel ?? "";
-    const who = document.createElement("span");
-    who.className = "sr-only";
-    who.textContent = props.doctorName ? `, ${props.doctorName}` : "";
-    return { domNodes: risk ? [time, title, extra, who, riskBadgeNode(risk)] : [time, title, extra, who] };
+    extra.setAttribute("aria-hidden", "true");
+    return { domNodes: risk ? [time, title, extra, riskBadgeNode(risk)] : [time, title, extra] };
   }
-  return { domNodes: risk ? [time, title, extra, riskBadgeNode(risk)] : [time, title, extra] };
+  return { domNodes: risk ? [time, title, riskBadgeNode(risk)] : [time, title] };
 }
 
 /** Whether the calendar's event already looks exactly like `input` (times, column, text, colour, editability). */
