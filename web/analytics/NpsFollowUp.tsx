@@ -9,6 +9,8 @@ interface FollowUp {
   enabled: boolean;
   delayMinutes: number;
   maxDelayMinutes: number;
+  /** PUT only: visits completed earlier whose follow-up is still ahead, now planned too. */
+  backfilled?: number;
 }
 
 export function NpsFollowUpSetting() {
@@ -20,8 +22,10 @@ export function NpsFollowUpSetting() {
     const hours = Number(f.get("hours"));
     setBusy(true);
     try {
-      mutate(await request<FollowUp>("PUT", "/api/nps/follow-up", { enabled: f.get("enabled") === "on", delayMinutes: Math.round(hours * 60) }));
-      toast("NPS follow-up saved.");
+      const saved = await request<FollowUp>("PUT", "/api/nps/follow-up", { enabled: f.get("enabled") === "on", delayMinutes: Math.round(hours * 60) });
+      mutate(saved);
+      const n = saved.backfilled ?? 0;
+      toast(n ? `NPS follow-up saved. ${n} visit${n === 1 ? "" : "s"} completed earlier will be asked too, at the set time after ${n === 1 ? "its" : "their"} end.` : "NPS follow-up saved.");
     } catch (err) {
       toast((err as Error).message, "error");
     } finally {

@@ -58,6 +58,37 @@ export function planNpsFollowUp(a: NpsAppointment, channel: ReminderChannel, now
     WHERE reminders.state = 'skipped'`;
 }
 
+/**
+ * Turning the follow-up on reaches the visits completed before it was on whose follow-up would
+ * still be ahead had it been on all along (end + delay after now): an admin who switches it on
+ * at noon expects the morning's patients to be asked too, but nobody gets a message later than
+ * the set delay. The same channel rule as npsChannel, in SQL (SMS with consent and a number,
+ * else e-mail); nothing for a visit that has a follow-up or an answer already. Reads the clinic's
+ * appointments of the look-back only (its start index, bounded by the longest appointment).
+ * Returns the doctors whose hubs should plan their alarm (RETURNING doctor_id).
+ */
+export function backfillNpsFollowUps(d1: D1Database, clinicId: string, now: number): D1PreparedStatement {
+  return d1
+    .prepare(
+      `INSERT INTO reminders (id, clinic_id, appointment_id, doctor_id, kind, channel, offset_minutes, start_ms, end_ms, due_at, state, attempts, created_at, to_address)
+      SELECT lower(hex(randomblob(16))), a.clinic_id, a.id, a.doctor_id, 'nps', x.channel, ${NPS_OFFSET}, a.start_ms, a.end_ms,
+        MAX(a.end_ms + c.nps_follow_up_min * 60000, ?2), 'pending', 0, ?2, CASE x.channel WHEN 'email' THEN p.email ELSE p.phone END
+      FROM clinics c
+      JOIN appointments a INDEXED BY appointments_clinic_start_idx ON a.clinic_id = c.id
+      JOIN patients p ON p.id = a.patient_id
+      JOIN (SELECT 'sms' AS channel UNION ALL SELECT 'email') x
+        ON x.channel = CASE WHEN p.phone_digits <> '' AND p.phone <> '' AND p.sms_consent = 1 THEN 'sms' WHEN p.email <> '' THEN 'email' END
+      WHERE c.id = ?1 AND c.nps_follow_up_min IS NOT NULL
+        AND a.start_ms >= ?2 - c.nps_follow_up_min * 60000 - c.max_appointment_ms AND a.start_ms <= ?2
+        AND a.status = 'completed' AND a.end_ms + c.nps_follow_up_min * 60000 > ?2
+        AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.appointment_id = a.id AND r.kind = 'nps')
+        AND NOT EXISTS (SELECT 1 FROM nps_responses n WHERE n.appointment_id = a.id)
+      ON CONFLICT DO NOTHING
+      RETURNING doctor_id`,
+    )
+    .bind(clinicId, now);
+}
+
 /** The claim's check for an NPS row (?1 = now): the visit is completed, the clinic has it on, no answer yet, not too late. */
 export const NPS_OK =
   "EXISTS (SELECT 1 FROM appointments a JOIN clinics c ON c.id = a.clinic_id WHERE a.id = reminders.appointment_id AND a.status = 'completed' " +

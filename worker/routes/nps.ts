@@ -3,14 +3,16 @@
 //   POST /api/nps          { score: 0..10, comment? } → 201; 409 when answered this quarter
 // The patients' NPS follow-up after a completed visit (worker/reminders/nps-follow-up.ts):
 //   GET  /api/nps/follow-up  { enabled, delayMinutes }
-//   PUT  /api/nps/follow-up  (admin) { enabled, delayMinutes: 0..4320 } — applies to visits
-//        completed from then on; turning it off also stops follow-ups already planned (the
-//        send checks the setting again).
+//   PUT  /api/nps/follow-up  (admin) { enabled, delayMinutes: 0..4320 } → { …, backfilled }:
+//        applies to visits completed from then on, and to those completed before whose
+//        follow-up would still be ahead (end + delay after now; `backfilled` says how many);
+//        turning it off also stops follow-ups already planned (the send checks the setting again).
 import { Hono } from "hono";
 import { z } from "zod";
 import { actorOf, auditInsert } from "../db/audit";
 import { makeDb, toD1 } from "../db/client";
-import { NPS_MAX_DELAY_MIN } from "../reminders/nps-follow-up";
+import { backfillNpsFollowUps, NPS_MAX_DELAY_MIN } from "../reminders/nps-follow-up";
+import { hubFor } from "../hub/doctor-hub";
 import type { AppEnv } from "../env";
 import { conflict, validationError } from "../errors";
 import { csrf, requireRole, requireSession } from "../middleware/session";
@@ -31,11 +33,17 @@ export const npsRoutes = new Hono<AppEnv>()
     const b = await jsonBody(c, FollowUpBody);
     const u = c.var.user;
     const min = b.enabled ? b.delayMinutes : null;
-    await c.env.DB.batch([
+    const [, , planned] = await c.env.DB.batch([
       c.env.DB.prepare("UPDATE clinics SET nps_follow_up_min = ? WHERE id = ?").bind(min, u.clinicId),
       toD1(c.env.DB, auditInsert(makeDb(c.env.DB), u.clinicId, actorOf(u), "clinic.nps_follow_up", "clinic", u.clinicId, { enabled: b.enabled, delayMinutes: b.delayMinutes })),
+      // Off: plans nothing (the setting it reads is NULL by now).
+      backfillNpsFollowUps(c.env.DB, u.clinicId, Date.now()),
     ]);
-    return c.json({ enabled: b.enabled, delayMinutes: b.delayMinutes, maxDelayMinutes: NPS_MAX_DELAY_MIN });
+    // Each doctor's hub sets its alarm for the follow-ups it now has (the 5-minute cron would
+    // wake it only once they are overdue).
+    const doctors = [...new Set((planned.results as { doctor_id: string }[]).map((r) => r.doctor_id))];
+    c.executionCtx.waitUntil(Promise.allSettled(doctors.map((id) => hubFor(c.env, id).kick(id))));
+    return c.json({ enabled: b.enabled, delayMinutes: b.delayMinutes, maxDelayMinutes: NPS_MAX_DELAY_MIN, backfilled: planned.results.length });
   })
   .get("/prompt", async (c) => {
     const u = c.var.user;

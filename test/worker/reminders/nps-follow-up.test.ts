@@ -137,4 +137,45 @@ describe("NPS follow-up", () => {
     expect(twilio.messages).toHaveLength(0);
     expect(npsMails()).toHaveLength(0);
   });
+
+  it("turning it on reaches visits completed earlier whose follow-up is still ahead, once; not older ones", async () => {
+    const s = await setup();
+    const now = Date.now();
+    const min = 60_000;
+    // Visits of today, marked in SQL (the API books no past times): how long ago each ended.
+    const visit = async (endedMinAgo: number, status: string) => {
+      const id = crypto.randomUUID().replaceAll("-", "");
+      const end = now - endedMinAgo * min;
+      await env.DB.prepare(
+        "INSERT INTO appointments (id, clinic_id, doctor_id, patient_id, start_ms, end_ms, type, status, created_by, updated_by) VALUES (?, ?, ?, ?, ?, ?, 'consultation', ?, 'x', 'x')",
+      )
+        .bind(id, s.f.clinic.id, s.doctorId, s.patient.id, end - 30 * min, end, status)
+        .run();
+      return { id, end };
+    };
+    await env.DB.prepare("UPDATE clinics SET max_appointment_ms = MAX(max_appointment_ms, ?) WHERE id = ?").bind(30 * min, s.f.clinic.id).run();
+    const recent = await visit(30, "completed"); // its follow-up (2 h after the end) is 90 min ahead
+    const older = await visit(180, "completed"); // would have gone an hour ago: not sent late
+    const noShow = await visit(30, "no_show");
+    const answered = await visit(45, "completed");
+    await env.DB.prepare("INSERT INTO nps_responses (clinic_id, source, appointment_id, score, at) VALUES (?, 'patient', ?, 8, ?)").bind(s.f.clinic.id, answered.id, now).run();
+
+    const on = await turn(s, true, 120);
+    expect(on.status).toBe(200);
+    expect(await on.json()).toMatchObject({ enabled: true, backfilled: 1 });
+    expect((await npsRows(recent.id)).map((r) => [r.channel, r.due_at, r.state])).toEqual([["sms", recent.end + 120 * min, "pending"]]);
+    for (const a of [older, noShow, answered]) expect(await npsRows(a.id)).toEqual([]);
+
+    // Saving again, or off and on, plans no second one.
+    expect(await (await turn(s, true, 120)).json()).toMatchObject({ backfilled: 0 });
+    expect(await (await turn(s, false)).json()).toMatchObject({ enabled: false, backfilled: 0 });
+    expect(await (await turn(s, true, 120)).json()).toMatchObject({ backfilled: 0 });
+    expect(await npsRows(recent.id)).toHaveLength(1);
+
+    // It goes like any follow-up: at end + delay, once (or when the SMS quiet hours of the
+    // real clock end: a second run 12 h later is outside them).
+    await drainReminders(env, s.doctorId, recent.end + 120 * min + 10_000);
+    await drainReminders(env, s.doctorId, recent.end + 120 * min + 12 * 60 * min);
+    expect(twilio.messages.filter((m) => /recommend us/.test(m.body))).toHaveLength(1);
+  });
 });
