@@ -7,6 +7,7 @@ import { ApiFailure } from "../api-client/client";
 import { navigate, path } from "../stores/route";
 import { refreshDoctors, upsertDoctor, user } from "../stores/session";
 import { Dialog } from "../ui/Dialog";
+import { Loaded, PageHead } from "../ui/page-parts";
 import { FieldError } from "../ui/FieldError";
 import { toast } from "../ui/toast";
 import { adminApi, type AdminDoctor, type DoctorPatch, messageOf } from "./admin-api";
@@ -36,15 +37,9 @@ function DoctorList() {
   const [adding, setAdding] = createSignal(false);
   return (
     <main class="settings" aria-labelledby="doctors-title">
-      <div class="admin-head">
-        <h1 id="doctors-title">Doctors</h1>
-        <button type="button" class="btn btn-primary" onClick={() => setAdding(true)}>
-          Add doctor
-        </button>
-      </div>
+      <PageHead id="doctors-title" title="Doctors" add="Add doctor" onAdd={() => setAdding(true)} />
       <p class="muted">Each doctor is a column in the calendar. To give a doctor a log-in, add them under Staff with the Doctor role instead.</p>
-      <Show when={!list.error} fallback={<p class="banner banner-error">{messageOf(list.error, "Could not load doctors.")}</p>}>
-        <Show when={list()} fallback={<p class="muted">Loading…</p>}>
+      <Loaded of={list} what="doctors">
           <ul class="cards" data-testid="doctor-list">
             <For each={list()}>
               {(d) => (
@@ -68,8 +63,7 @@ function DoctorList() {
               )}
             </For>
           </ul>
-        </Show>
-      </Show>
+      </Loaded>
       <Show when={adding()}>
         <Dialog title="Add doctor" onClose={() => setAdding(false)} testId="add-doctor">
           <AddDoctorForm

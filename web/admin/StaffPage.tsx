@@ -9,6 +9,7 @@ import { refreshDoctors, user } from "../stores/session";
 import { Dialog } from "../ui/Dialog";
 import { FieldError } from "../ui/FieldError";
 import { toast } from "../ui/toast";
+import { Loaded, PageHead } from "../ui/page-parts";
 import { askConfirm } from "../ui/confirm";
 import { adminApi, messageOf, type StaffUser, type WorkingHours } from "./admin-api";
 import { WorkingHoursEditor } from "./WorkingHoursEditor";
@@ -35,15 +36,9 @@ export function StaffPage() {
 
   return (
     <main class="settings" aria-labelledby="staff-title">
-      <div class="admin-head">
-        <h1 id="staff-title">Staff</h1>
-        <button type="button" class="btn btn-primary" onClick={() => setCreating(true)}>
-          Add staff member
-        </button>
-      </div>
+      <PageHead id="staff-title" title="Staff" add="Add staff member" onAdd={() => setCreating(true)} />
       <p class="muted">Everyone who can log in. Disabling an account logs it out at once. To change someone's role, disable the account and add a new one.</p>
-      <Show when={!list.error} fallback={<p class="banner banner-error">{messageOf(list.error, "Could not load staff.")}</p>}>
-        <Show when={list()} fallback={<p class="muted">Loading…</p>}>
+      <Loaded of={list} what="staff">
           <table class="admin-table" data-testid="staff-table">
             <caption class="sr-only">Staff accounts</caption>
             <thead>
@@ -80,8 +75,7 @@ export function StaffPage() {
               </For>
             </tbody>
           </table>
-        </Show>
-      </Show>
+      </Loaded>
       <Show when={creating()}>
         <CreateStaffDialog
           onClose={() => setCreating(false)}

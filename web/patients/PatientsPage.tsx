@@ -4,6 +4,7 @@
 import { createResource, createSignal, For, onCleanup, Show } from "solid-js";
 import { navigate } from "../stores/route";
 import { Dialog } from "../ui/Dialog";
+import { PageHead } from "../ui/page-parts";
 import { toast } from "../ui/toast";
 import { emptyPatient, PatientForm } from "./PatientForm";
 import { patientsApi } from "./patients-api";
@@ -27,12 +28,7 @@ export function PatientsPage() {
   };
   return (
     <main class="settings patients" aria-labelledby="patients-title">
-      <div class="admin-head">
-        <h1 id="patients-title">Patients</h1>
-        <button type="button" class="btn btn-primary" onClick={() => setAdding(true)}>
-          New patient
-        </button>
-      </div>
+      <PageHead id="patients-title" title="Patients" add="New patient" onAdd={() => setAdding(true)} />
       <label class="search-label">
         Search by name, phone or e-mail
         <input type="search" value={input()} onInput={(e) => typed(e.currentTarget.value)} placeholder="e.g. smith, 0207, anna@" autocomplete="off" />

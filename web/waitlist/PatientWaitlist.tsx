@@ -1,6 +1,7 @@
 // The patient's waitlist entries on their page in the app (/patients/:id), with "Add to waitlist".
 import { createResource, createSignal, For, Show } from "solid-js";
 import { Dialog } from "../ui/Dialog";
+import { PageHead } from "../ui/page-parts";
 import { toast } from "../ui/toast";
 import { WaitlistForm } from "./WaitlistForm";
 import { describePreferences, waitlistApi } from "./waitlist-api";
@@ -12,10 +13,7 @@ export function PatientWaitlist(props: { patientId: string; patientName: string 
   const [entries, { refetch }] = createResource(() => props.patientId, async (id) => (await waitlistApi.list({ state: "all", patientId: id })).entries);
   return (
     <section aria-labelledby="patient-waitlist">
-      <div class="admin-head">
-        <h2 id="patient-waitlist">Waitlist</h2>
-        <button type="button" class="btn" onClick={() => setAdding(true)}>Add to waitlist</button>
-      </div>
+      <PageHead id="patient-waitlist" title="Waitlist" level={2} add="Add to waitlist" primary={false} onAdd={() => setAdding(true)} />
       <Show when={entries()?.length} fallback={<p class="muted">Not on the waitlist.</p>}>
         <ul class="history" data-testid="patient-waitlist">
           <For each={entries()}>

@@ -7,6 +7,7 @@ import { formatDateTime } from "../lib/tz";
 import { navigate } from "../stores/route";
 import { clinicTz, user } from "../stores/session";
 import { Dialog } from "../ui/Dialog";
+import { PageHead } from "../ui/page-parts";
 import { toast } from "../ui/toast";
 import { WaitlistForm } from "./WaitlistForm";
 import { WaitlistSettingsForm } from "./WaitlistSettingsForm";
@@ -37,12 +38,7 @@ export function WaitlistPage() {
 
   return (
     <main class="settings waitlist" aria-labelledby="waitlist-title">
-      <div class="admin-head">
-        <h1 id="waitlist-title">Waitlist</h1>
-        <button type="button" class="btn btn-primary" onClick={() => setAdding(true)}>
-          Add to waitlist
-        </button>
-      </div>
+      <PageHead id="waitlist-title" title="Waitlist" add="Add to waitlist" onAdd={() => setAdding(true)} />
       <Show when={stats()}>
         {(s) => (
           <p class="muted" data-testid="waitlist-stats">
