@@ -6,6 +6,8 @@ import { installGoogleEmulator } from "../../fakes/google/router";
 import { authed, json } from "../../helpers";
 import { runScheduled } from "../../../worker/scheduled";
 import { at, book, connectDoctor, DAY, emu, env, hubOf, PHI, settle, type Connected } from "./harness";
+import { calendarSyncWork } from "../../../worker/sync/work";
+import type { HubContext } from "../../../worker/hub/work";
 
 let uninstall: () => void;
 beforeAll(() => (uninstall = installGoogleEmulator(emu)));
@@ -169,6 +171,24 @@ describe("Google Calendar sync, end to end", () => {
     emu.userDelete(c.email, gym.id); // the whole series
     await settle(c.doctorId);
     expect(await blocks(c.doctorId)).toHaveLength(0);
+  });
+
+  it("a run that pulled asks for one more at once (for what the pull queued); that run calls Google for nothing", async () => {
+    const c = await connectDoctor();
+    // The hub's shared batch read what invites, reminders and offers were due before this pull
+    // wrote anything: the pull must not leave what it queued to the next poll.
+    await env.DB.prepare("UPDATE integration_calendars SET last_notification_at = ? WHERE integration_id = ?").bind(Date.now(), c.integrationId).run();
+    const ctx: HubContext = { env, doctorId: c.doctorId, exclusive: (fn) => fn(), publish: async () => {}, publishMany: async () => {} };
+    const listings = (since: number) => emu.requests.slice(since).filter((r) => r.method === "GET" && /\/events$/.test(new URL(r.url).pathname));
+    const before = emu.requests.length;
+    const next = await calendarSyncWork.run(ctx);
+    expect(listings(before).length).toBeGreaterThan(0);
+    expect(next).not.toBeNull();
+    expect(next!).toBeLessThanOrEqual(Date.now());
+    const mid = emu.requests.length;
+    const after = await calendarSyncWork.run(ctx);
+    expect(listings(mid)).toHaveLength(0);
+    expect(after).toBeGreaterThan(Date.now());
   });
 
   it("time moved in Google (newer) → appointment moves in ACMS; medical fields untouched", async () => {
