@@ -144,7 +144,7 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
                   </For>
                 </Show>
               </dd>
-              <TeamsLink appointmentId={a().id} version={a().version} />
+              <TeamsLink appointmentId={a().id} version={a().version} sync={syncState.state === "ready" ? syncState()!.map((x) => `${x.provider}:${x.state}`).join(",") : syncState.state === "errored" ? "unknown" : undefined} />
               <RiskFacts appointmentId={a().id} version={a().version} />
             </dl>
             <FieldError message={error()} />

@@ -9,9 +9,15 @@ interface Meeting {
   reason: string | null;
 }
 
-export function TeamsLink(props: { appointmentId: string; version: number }) {
+/**
+ * `sync`: the appointment's sync state as the panel shows it (undefined while it loads). The
+ * meeting is read after it and again when it changes: the join link is stored in the same write
+ * as "Outlook: synced", so a panel that says synced never says "appears once synced" beside it
+ * (read in parallel, the two could straddle that write).
+ */
+export function TeamsLink(props: { appointmentId: string; version: number; sync: string | undefined }) {
   const [meeting] = createResource(
-    () => ({ id: props.appointmentId, v: props.version }),
+    () => (props.sync === undefined ? undefined : { id: props.appointmentId, v: props.version, sync: props.sync }),
     async ({ id }) => {
       try {
         return (await request<{ meeting: Meeting | null }>("GET", `/api/integrations/microsoft/appointments/${id}/meeting`)).meeting;
