@@ -3,7 +3,7 @@
 // details panel shows the booked appointment's no-show risk with its reasons.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DESKTOP, launch, logIn, newContext } from "./browser";
+import { chromeAccessibleName, DESKTOP, launch, logIn, newContext } from "./browser";
 import { ids, users } from "./seed";
 import { axeViolations } from "./axe";
 import { apiCall, bookAs } from "./staff-api";
@@ -130,11 +130,12 @@ describe("scheduling suggestions", () => {
       const Level = `${risk.level[0].toUpperCase()}${risk.level.slice(1)}`;
 
       await page.goto(`/?view=month&date=${ymd}`);
-      // The level is in words in the line's name (not colour alone), after the time and patient
-      // (Chromium puts a space before the hidden text's comma).
-      const line = page.getByRole("button", { name: new RegExp(`^10:30 Alice Archer ?, ${Level} risk of no-show$`) });
+      // The level is in words in the line's name (not colour alone), after the time and patient,
+      // as Chromium itself names it (no stray space before the comma).
+      const line = page.getByRole("button", { name: new RegExp(`^10:30 Alice Archer, ${Level} risk of no-show$`) });
       await line.waitFor();
       expect(await line.getAttribute("data-appointment-id")).toBe(id);
+      expect(await chromeAccessibleName(page, `.mc-line[data-appointment-id="${id}"]`)).toBe(`10:30 Alice Archer, ${Level} risk of no-show`);
       // Mouse users: the visible mark (medium/high) and the reasons in the line's title.
       if (risk.level !== "low") expect(await line.locator(".risk-on-line").textContent()).toBe(risk.level === "high" ? "!" : "?");
       expect(await line.getAttribute("title")).toContain(`${Level} risk of no-show`);
@@ -145,6 +146,10 @@ describe("scheduling suggestions", () => {
       await page.goto(`/?view=day&date=${ymd}`);
       const block = page.locator(`.ec-event[data-appointment-id="${id}"]`);
       await block.locator("[data-testid=risk-badge]").waitFor({ state: "attached" });
+      // The block's name ends with the level in words, read as one phrase (the mark is for the eye).
+      const blockName = await chromeAccessibleName(page, `.ec-event[data-appointment-id="${id}"]`);
+      expect(blockName).toMatch(new RegExp(`^10:30–\\d\\d:\\d\\d Alice Archer · .+, ${Level} risk of no-show$`));
+      expect(blockName).not.toContain(" ,");
       await block.hover();
       const card = page.getByTestId("hover-card");
       await card.getByTestId("hover-risk").waitFor();

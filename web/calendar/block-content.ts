@@ -3,7 +3,7 @@
 // and whether an event already looks like a given input (to skip needless redraws).
 import type { Calendar } from "@event-calendar/core";
 import { ymd } from "../lib/tz";
-import { riskBadgeNode } from "../suggestions/RiskBadge";
+import { riskBadgeNode, riskWords } from "../suggestions/RiskBadge";
 import type { Risk } from "../suggestions/suggestions-api";
 
 export const wallOf = (d: Date) => `${ymd(d)}T${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}:${String(d.getSeconds()).padStart(2, "0")}`;
@@ -51,7 +51,9 @@ export function blockContent(info: Calendar.EventContentInfo): Calendar.Content 
   // the name contains what is seen) and is built here, with the content, so every redraw keeps
   // them in step. Not a visually hidden span after the title: it is absolutely positioned, so
   // Chrome counts it as a block and reads "consultation , Scheduled".
-  const spoken = `${props.statusLabel ? `, ${props.statusLabel}` : ""}${props.doctorName ? `, ${props.doctorName}` : ""}`;
+  // No-show risk (issue #21), when loaded for this upcoming appointment: its mark is for the eye.
+  const risk = (props as { risk?: Risk }).risk;
+  const spoken = `${props.statusLabel ? `, ${props.statusLabel}` : ""}${props.doctorName ? `, ${props.doctorName}` : ""}${risk ? riskWords(risk) : ""}`;
   title.setAttribute("aria-label", `${title.textContent}${spoken}`);
   if (props.initials) {
     // Which doctor (shown in combined views only, by CSS): initials, with the colour as a stripe.
@@ -61,8 +63,6 @@ export function blockContent(info: Calendar.EventContentInfo): Calendar.Content 
     tag.setAttribute("aria-hidden", "true");
     title.insertBefore(tag, title.firstChild);
   }
-  // No-show risk (issue #21), when loaded for this upcoming appointment.
-  const risk = (props as { risk?: Risk }).risk;
   if (info.view.type.startsWith("list")) {
     // The phone agenda has no status colours: show the status as a visible badge there (the
     // title's label says it too; the badge is for the eye).

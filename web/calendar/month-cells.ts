@@ -7,7 +7,7 @@ import type { Calendar } from "@event-calendar/core";
 import { STATUS_LABEL } from "../api-client/statuses";
 import type { Appointment, AppointmentStatus } from "../api-client/types";
 import { formatTime, toWall } from "../lib/tz";
-import { monthLineRisk, monthLineRiskTitle } from "../suggestions/month-risk";
+import { monthLineRisk, monthLineRiskTitle, monthLineRiskWords } from "../suggestions/month-risk";
 
 export const MONTH_LINES = 3;
 const ORDER: AppointmentStatus[] = ["scheduled", "confirmed", "completed", "no_show", "cancelled"];
@@ -40,6 +40,16 @@ export function summarize(appts: Iterable<Appointment>, tz: string, doctorIds: S
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** One appointment's line: its time and patient; the risk level, when loaded, in its name and as a mark. */
+function lineHtml(a: Appointment, time: string): string {
+  const shown = `${time} ${esc(a.patientName)}`;
+  const words = monthLineRiskWords(a.id);
+  return (
+    `<button type="button" class="mc-line st-${a.status}" data-appointment-id="${a.id}"${words ? ` aria-label="${shown}${esc(words)}"` : ""} ` +
+    `title="${esc(a.patientName)} · ${esc(a.type)} — ${STATUS_LABEL[a.status]}${monthLineRiskTitle(a.id)}">${shown}${monthLineRisk(a.id)}</button>`
+  );
+}
 const ymdLocal = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 
 /**
@@ -60,12 +70,7 @@ export function dayCellContent(summary: Map<string, DaySummary>, tz: string, sel
     const dots = ORDER.filter((st) => s.counts[st])
       .map((st) => `<span class="mc-dot st-${st}" title="${s.counts[st]} ${STATUS_LABEL[st].toLowerCase()}">${s.counts[st]}</span>`)
       .join("");
-    const lines = s.first
-      .map(
-        (a) =>
-          `<button type="button" class="mc-line st-${a.status}" data-appointment-id="${a.id}" title="${esc(a.patientName)} · ${esc(a.type)} — ${STATUS_LABEL[a.status]}${monthLineRiskTitle(a.id)}">${formatTime(a.start, tz)} ${esc(a.patientName)}${monthLineRisk(a.id)}</button>`,
-      )
-      .join("");
+    const lines = s.first.map((a) => lineHtml(a, formatTime(a.start, tz))).join("");
     const more = s.total > s.first.length ? `<span class="mc-more">+${s.total - s.first.length} more</span>` : "";
     return {
       html: `<div class="mc" aria-label="${s.total} appointment${s.total === 1 ? "" : "s"}">${num}<div class="mc-dots">${dots}</div>${lines}${more}</div>`,
