@@ -18,10 +18,7 @@ import {
   type Appointment,
   type AppointmentRow,
   BLOCKED_COLUMNS,
-  type BlockedTime,
-  type BlockedTimeRow,
   toAppointment,
-  toBlockedTime,
 } from "./model";
 
 export interface RangeQuery {
@@ -63,11 +60,6 @@ export function appointmentRangeStatement(d1: D1Database, q: RangeQuery): D1Prep
         `WHERE ${where} ORDER BY a.start_ms`,
     )
     .bind(...params);
-}
-
-export async function listAppointments(d1: D1Database, q: RangeQuery): Promise<Appointment[]> {
-  const { results } = await appointmentRangeStatement(d1, q).all<AppointmentRow>();
-  return results.map(toAppointment);
 }
 
 export function appointmentByIdStatement(d1: D1Database, clinicId: string, id: string): D1PreparedStatement {
@@ -147,9 +139,4 @@ export function blockedRangeStatement(d1: D1Database, q: BlockedRangeQuery): D1P
         "AND clinic_id = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms, id",
     )
     .bind(q.clinicId, q.clinicId, q.fromMs, q.toMs);
-}
-
-export async function listBlockedTimes(d1: D1Database, q: BlockedRangeQuery): Promise<BlockedTime[]> {
-  const { results } = await blockedRangeStatement(d1, q).all<BlockedTimeRow>();
-  return results.map(toBlockedTime);
 }

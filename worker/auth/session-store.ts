@@ -17,14 +17,24 @@ export type SessionVerdict = { ok: true } | { ok: false; reason: "disabled" | "e
  * 15-second "is the account disabled" cache, which could not end a session at once.
  */
 export async function sessionVerdict(db: D1Database, s: SessionClaims): Promise<SessionVerdict> {
-  const row = await db
+  return verdictOf(await sessionStatement(db, s).first<SessionRow>(), s);
+}
+
+type SessionRow = { disabled: number; role: string; clinic_id: string; session_epoch: number; revoked: number };
+
+/** The session check's statement, for a caller that batches it with its own reads (verdictOf reads its row). */
+export function sessionStatement(db: D1Database, s: SessionClaims): D1PreparedStatement {
+  return db
     .prepare(
       `SELECT u.disabled, u.role, u.clinic_id, u.session_epoch,
               EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = ?2) AS revoked
        FROM users u WHERE u.id = ?1`,
     )
-    .bind(s.user.userId, s.jti)
-    .first<{ disabled: number; role: string; clinic_id: string; session_epoch: number; revoked: number }>();
+    .bind(s.user.userId, s.jti);
+}
+
+/** What sessionStatement's row says of the session. */
+export function verdictOf(row: SessionRow | null | undefined, s: SessionClaims): SessionVerdict {
   if (!row) return { ok: false, reason: "ended" };
   if (row.disabled) return { ok: false, reason: "disabled" };
   // A role or clinic that no longer matches the token also ends it (a role change bumps

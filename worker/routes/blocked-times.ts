@@ -6,9 +6,10 @@ import { z } from "zod";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { hubFor } from "../hub/doctor-hub";
-import { csrf, requireSessionReadAhead } from "../middleware/session";
+import { csrf, readWithSession, requireSessionReadAhead } from "../middleware/session";
 import { idParam, instant, jsonBody, queryOf } from "../validate";
-import { listBlockedTimes } from "../appointments/queries";
+import { blockedRangeStatement } from "../appointments/queries";
+import { type BlockedTimeRow, toBlockedTime } from "../appointments/model";
 import { type BlockedResult, readBlockedTime } from "../appointments/blocked-write";
 import { callerOf, failureToError, MAX_RANGE_MS } from "./appointments";
 import { idOf } from "./path-id";
@@ -34,12 +35,16 @@ function answer(r: BlockedResult) {
 }
 
 export const blockedTimeRoutes = new Hono<AppEnv>()
-  .use("*", requireSessionReadAhead, csrf)
+  // The calendar loads these with every range: the session check and the read in one D1 batch
+  // (as GET /api/appointments). Registered before the "*" middleware, which it replaces.
   .get("/", async (c) => {
-    const q = queryOf(c, ListQuery);
-    const blockedTimes = await listBlockedTimes(c.env.DB, { clinicId: c.var.user.clinicId, fromMs: q.from, toMs: q.to, doctorId: q.doctorId });
-    return c.json({ blockedTimes });
+    const [range] = await readWithSession(c, (u) => {
+      const q = queryOf(c, ListQuery);
+      return [blockedRangeStatement(c.env.DB, { clinicId: u.clinicId, fromMs: q.from, toMs: q.to, doctorId: q.doctorId })];
+    });
+    return c.json({ blockedTimes: (range.results as BlockedTimeRow[]).map(toBlockedTime) });
   })
+  .use("*", requireSessionReadAhead, csrf)
   .post("/", async (c) => {
     const b = await jsonBody(c, CreateBody);
     const u = c.var.user;
