@@ -57,6 +57,10 @@ interface OutboxRow {
 /** What to do in D1 after the provider calls for one appointment (inside the lock). */
 type Apply = (ctx: HubContext) => Promise<void>;
 
+/** The integration columns a pushed event is shaped by (where it goes, whether it carries a Teams meeting). */
+const PUSH_SETTINGS = ["id", "status", "write_calendar_id", "account_kind", "teams_types"] as const;
+const pushSettingsOf = (rows: Partial<IntegrationRow>[]) => JSON.stringify(rows.map((r) => PUSH_SETTINGS.map((k) => r[k] ?? null)));
+
 export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessions: IntegrationSession[]): Promise<number | null> {
   const env = ctx.env;
   const now = Date.now();
@@ -64,13 +68,21 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
   if (all.length === 0) return null;
   const live = sessions.filter((s) => !s.dead && s.integ.write_calendar_id);
   if (live.length === 0) return null; // reconnect needed / not set up yet: rows wait, nothing lost
-  const rows = (
-    await env.DB.prepare(
-      "SELECT id, clinic_id, appointment_id, attempts, next_attempt_at FROM sync_outbox WHERE doctor_id = ? AND state = 'pending' ORDER BY id LIMIT ?",
-    )
-      .bind(ctx.doctorId, BATCH)
-      .all<OutboxRow>()
-  ).results;
+  // The rows to send, and the settings they will be sent with as they are now (one batch: one
+  // snapshot). A settings change made since this run opened its sessions (a doctor choosing
+  // Teams types, another write calendar) queues rows of its own for the appointments it affects;
+  // sent with this run's older settings, they would be closed having pushed the old shape (an
+  // Outlook event without its Teams meeting). Then nothing is sent now: the run ends and the
+  // next, at once, opens its sessions with the new settings.
+  const [outbox, settings] = await env.DB.batch([
+    env.DB.prepare("SELECT id, clinic_id, appointment_id, attempts, next_attempt_at FROM sync_outbox WHERE doctor_id = ? AND state = 'pending' ORDER BY id LIMIT ?").bind(
+      ctx.doctorId,
+      BATCH,
+    ),
+    env.DB.prepare(`SELECT ${PUSH_SETTINGS.join(", ")} FROM calendar_integrations WHERE doctor_id = ? ORDER BY id`).bind(ctx.doctorId),
+  ]);
+  if (pushSettingsOf(settings.results as IntegrationRow[]) !== pushSettingsOf([...all].sort((a, b) => (a.id < b.id ? -1 : 1)))) return Date.now();
+  const rows = outbox.results as OutboxRow[];
   for (const s of live) if (!backingOff(s)) await loadOwnEvents(s);
   const groups = new Map<string, OutboxRow[]>();
   for (const r of rows) groups.set(r.appointment_id, [...(groups.get(r.appointment_id) ?? []), r]);

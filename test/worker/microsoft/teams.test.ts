@@ -5,6 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installGraphEmulator } from "../../fakes/microsoft/router";
 import { json } from "../../helpers";
 import { at, connectDoctor, emu, env, link, PHI, settle, type Connected } from "./harness";
+import type { HubContext } from "../../../worker/hub/work";
+import { openSessions } from "../../../worker/sync/session";
+import { drainOutbox } from "../../../worker/sync/outbound";
+import { calendarSyncWork } from "../../../worker/sync/work";
 
 let uninstall: () => void;
 beforeAll(() => (uninstall = installGraphEmulator(emu)));
@@ -55,6 +59,37 @@ describe("Teams meeting links (Outlook)", () => {
     expect(l.join_url).toMatch(/^https:\/\/teams\./);
     expect(l.state).toBe("synced");
     expect(emu.eventsOf(c.email)).toHaveLength(1); // patched, not a second event
+  });
+
+  it("a Teams type chosen while a sync run is under way is not lost: that run sends nothing with its older settings", async () => {
+    const c = await connectDoctor({ work: true });
+    const video = await bookType(c, "15:00", "15:30", "video");
+    await settle(c.doctorId);
+    expect((await link(video.id)).join_url).toBeNull();
+    // A run opens its sessions (the settings as they are: no Teams types)...
+    const ctx: HubContext = { env, doctorId: c.doctorId, exclusive: (fn) => fn(), publish: async () => {}, publishMany: async () => {} };
+    const { all, live } = await openSessions(ctx);
+    // ...then the doctor's choice commits, as PATCH …/options writes it: the setting, the link
+    // made pending and a row to re-push the appointment (no hub kick here: this run is the one).
+    const now = Date.now();
+    await env.DB.batch([
+      env.DB.prepare("UPDATE calendar_integrations SET teams_types = ?, updated_at = ? WHERE id = ?").bind(JSON.stringify(["video"]), now, c.integrationId),
+      env.DB.prepare("UPDATE appointment_links SET state = 'pending' WHERE appointment_id = ?").bind(video.id),
+      env.DB.prepare("INSERT INTO sync_outbox (clinic_id, doctor_id, appointment_id, op, version, created_at, updated_at) VALUES (?, ?, ?, 'upsert', ?, ?, ?)").bind(
+        c.f.clinic.id, c.doctorId, video.id, video.version, now, now,
+      ),
+    ]);
+    const writes = emu.requests.length;
+    // The run's drain sees the settings moved under it: it sends nothing and asks to run again at once.
+    const next = await drainOutbox(ctx, all, live);
+    expect(next).not.toBeNull();
+    expect(next!).toBeLessThanOrEqual(Date.now());
+    expect(emu.requests.slice(writes).filter((r) => r.method !== "GET")).toEqual([]);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM sync_outbox WHERE appointment_id = ? AND state = 'pending'").bind(video.id).first("n")).toBe(1);
+    // The next run, with the new settings, gives the appointment its Teams meeting.
+    await calendarSyncWork.run(ctx);
+    expect((await link(video.id)).join_url).toMatch(/^https:\/\/teams\./);
+    expect(await meeting(c, video.id)).toMatchObject({ reason: null });
   });
 
   it("personal account → no Teams meeting, and the panel says Microsoft only makes them for work/school accounts", async () => {
