@@ -72,8 +72,9 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
   // snapshot). A settings change made since this run opened its sessions (a doctor choosing
   // Teams types, another write calendar) queues rows of its own for the appointments it affects;
   // sent with this run's older settings, they would be closed having pushed the old shape (an
-  // Outlook event without its Teams meeting). Then nothing is sent now: the run ends and the
-  // next, at once, opens its sessions with the new settings.
+  // Outlook event without its Teams meeting). Then this drain sends nothing and asks for a run
+  // at once (the hub's alarm), which opens its sessions with the new settings. Ids are lower-case
+  // hex, so the sort below and ORDER BY id agree.
   const [outbox, settings] = await env.DB.batch([
     env.DB.prepare("SELECT id, clinic_id, appointment_id, attempts, next_attempt_at FROM sync_outbox WHERE doctor_id = ? AND state = 'pending' ORDER BY id LIMIT ?").bind(
       ctx.doctorId,
