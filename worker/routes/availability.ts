@@ -1,11 +1,11 @@
 // Free slots for the booking dialog: the doctor's working hours (wall-clock times in
 // the clinic's zone, so DST is handled per date) minus active appointments minus
-// blocked time of every source. One D1 batch: doctor+clinic, appointments, blocked.
+// blocked time of every source. One D1 batch: the session check, doctor+clinic, appointments, blocked.
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
-import { requireSessionReadAhead } from "../middleware/session";
+import { readWithSession } from "../middleware/session";
 import { idParam, isoDate, queryOf } from "../validate";
 import { appointmentRangeStatement, blockedRangeStatement } from "../appointments/queries";
 import type { BlockedTimeRow } from "../appointments/model";
@@ -27,22 +27,25 @@ const Query = z
   .refine((q) => q.to >= q.from, { path: ["to"], message: "must not be before from" })
   .refine((q) => Date.parse(q.to) - Date.parse(q.from) < MAX_DAYS * DAY, { path: ["to"], message: `the range is at most ${MAX_DAYS} days` });
 
-export const availabilityRoutes = new Hono<AppEnv>().use("*", requireSessionReadAhead).get("/", async (c) => {
-  const q = queryOf(c, Query);
-  const clinicId = c.var.user.clinicId;
+// The booking dialog's free times: the session check and the reads in one D1 batch
+// (readWithSession, issue #18), one round trip.
+export const availabilityRoutes = new Hono<AppEnv>().get("/", async (c) => {
   const d1 = c.env.DB;
-  // The clinic's zone is needed to turn the dates into instants; doctors and clinics are
-  // tiny rows, so read them first and fetch busy time with a UTC range padded by a day
-  // on both sides (no zone is more than 14 h off UTC).
-  const fromMs = Date.parse(q.from) - DAY;
-  const toMs = Date.parse(addDays(q.to, 1)) + DAY;
-  const [docRes, apptRes, blockRes] = await d1.batch([
-    d1
-      .prepare("SELECT d.slot_minutes, d.working_hours, d.active, c.time_zone FROM doctors d JOIN clinics c ON c.id = d.clinic_id WHERE d.id = ? AND d.clinic_id = ?")
-      .bind(q.doctorId, clinicId),
-    appointmentRangeStatement(d1, { clinicId, doctorId: q.doctorId, fromMs, toMs, statuses: ["scheduled", "confirmed", "completed", "no_show"] }),
-    blockedRangeStatement(d1, { clinicId, doctorId: q.doctorId, fromMs, toMs }),
-  ]);
+  let q!: z.infer<typeof Query>;
+  const [docRes, apptRes, blockRes] = await readWithSession(c, ({ clinicId }) => {
+    q = queryOf(c, Query);
+    // The clinic's zone is needed to turn the dates into instants, so busy time is read with a
+    // UTC range padded by a day on both sides (no zone is more than 14 h off UTC).
+    const fromMs = Date.parse(q.from) - DAY;
+    const toMs = Date.parse(addDays(q.to, 1)) + DAY;
+    return [
+      d1
+        .prepare("SELECT d.slot_minutes, d.working_hours, d.active, c.time_zone FROM doctors d JOIN clinics c ON c.id = d.clinic_id WHERE d.id = ? AND d.clinic_id = ?")
+        .bind(q.doctorId, clinicId),
+      appointmentRangeStatement(d1, { clinicId, doctorId: q.doctorId, fromMs, toMs, statuses: ["scheduled", "confirmed", "completed", "no_show"] }),
+      blockedRangeStatement(d1, { clinicId, doctorId: q.doctorId, fromMs, toMs }),
+    ];
+  });
   const doc = docRes.results[0] as { slot_minutes: number; working_hours: string; active: number; time_zone: string } | undefined;
   if (!doc) throw notFound("Doctor");
   const zone = doc.time_zone;
