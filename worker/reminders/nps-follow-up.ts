@@ -77,7 +77,7 @@ export function backfillNpsFollowUps(d1: D1Database, clinicId: string, now: numb
       JOIN appointments a INDEXED BY appointments_clinic_start_idx ON a.clinic_id = c.id
       JOIN patients p ON p.id = a.patient_id
       JOIN (SELECT 'sms' AS channel UNION ALL SELECT 'email') x
-        ON x.channel = CASE WHEN p.phone_digits <> '' AND p.phone <> '' AND p.sms_consent = 1 THEN 'sms' WHEN p.email <> '' THEN 'email' END
+        ON x.channel = CASE WHEN p.phone_digits <> '' AND p.sms_consent = 1 THEN 'sms' WHEN p.email <> '' THEN 'email' END
       WHERE c.id = ?1 AND c.nps_follow_up_min IS NOT NULL
         AND a.start_ms >= ?2 - c.nps_follow_up_min * 60000 - c.max_appointment_ms AND a.start_ms <= ?2
         AND a.status = 'completed' AND a.end_ms + c.nps_follow_up_min * 60000 > ?2

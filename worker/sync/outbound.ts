@@ -73,8 +73,8 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
   // Teams types, another write calendar) queues rows of its own for the appointments it affects;
   // sent with this run's older settings, they would be closed having pushed the old shape (an
   // Outlook event without its Teams meeting). Then this drain sends nothing and asks for a run
-  // at once (the hub's alarm), which opens its sessions with the new settings. Ids are lower-case
-  // hex, so the sort below and ORDER BY id agree.
+  // at once (the hub's alarm), which opens its sessions with the new settings. Both reads are in
+  // id order (sessionReads, ./session.ts), so equal settings compare equal.
   const [outbox, settings] = await env.DB.batch([
     env.DB.prepare("SELECT id, clinic_id, appointment_id, attempts, next_attempt_at FROM sync_outbox WHERE doctor_id = ? AND state = 'pending' ORDER BY id LIMIT ?").bind(
       ctx.doctorId,
@@ -82,7 +82,7 @@ export async function drainOutbox(ctx: HubContext, all: IntegrationRow[], sessio
     ),
     env.DB.prepare(`SELECT ${PUSH_SETTINGS.join(", ")} FROM calendar_integrations WHERE doctor_id = ? ORDER BY id`).bind(ctx.doctorId),
   ]);
-  if (pushSettingsOf(settings.results as IntegrationRow[]) !== pushSettingsOf([...all].sort((a, b) => (a.id < b.id ? -1 : 1)))) return Date.now();
+  if (pushSettingsOf(settings.results as IntegrationRow[]) !== pushSettingsOf(all)) return Date.now();
   const rows = outbox.results as OutboxRow[];
   for (const s of live) if (!backingOff(s)) await loadOwnEvents(s);
   const groups = new Map<string, OutboxRow[]>();

@@ -33,7 +33,7 @@ export interface IntegrationSession {
  */
 export function sessionReads(env: HubContext["env"], doctorId: string, now: number): D1PreparedStatement[] {
   return [
-    env.DB.prepare("SELECT * FROM calendar_integrations WHERE doctor_id = ?").bind(doctorId),
+    env.DB.prepare("SELECT * FROM calendar_integrations WHERE doctor_id = ? ORDER BY id").bind(doctorId),
     env.DB.prepare(
       "UPDATE sync_outbox SET state = 'done', last_error = 'no calendar integration', updated_at = ?2 WHERE doctor_id = ?1 AND state = 'pending' " +
         "AND NOT EXISTS (SELECT 1 FROM calendar_integrations WHERE doctor_id = ?1)",
