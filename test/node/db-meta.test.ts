@@ -25,7 +25,10 @@ const migrationSql = (dir: string) =>
 const highestNumber = () => Math.max(...migrationSql(root).map((f) => Number(f.slice(0, 4))));
 const pad = (n: number) => String(n).padStart(4, "0");
 
-const addToSchema = (dir: string, ts: string) => appendFileSync(path.join(dir, "worker/db/schema.ts"), `\n${ts}\n`);
+// The tables live in worker/db/schema/*.ts, re-exported by worker/db/schema.ts (what drizzle-kit
+// loads). clinics.ts already imports the sqliteTable, text and integer the added tables use.
+const clinicsModule = (dir: string) => path.join(dir, "worker/db/schema/clinics.ts");
+const addToSchema = (dir: string, ts: string) => appendFileSync(clinicsModule(dir), `\n${ts}\n`);
 
 describe("migrations/meta", () => {
   it("db:generate emits nothing on a clean tree", () => {
@@ -57,8 +60,10 @@ describe("migrations/meta", () => {
     writeFileSync(path.join(dir, `migrations/${pad(n + 1)}_alpha.sql`), "CREATE TABLE alpha (id TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0);\n");
     writeFileSync(path.join(dir, `migrations/${pad(n + 2)}_beta.sql`), "ALTER TABLE clinics ADD COLUMN beta_note TEXT NOT NULL DEFAULT '';\n");
     addToSchema(dir, 'export const alpha = sqliteTable("alpha", { id: text("id").primaryKey(), n: integer("n").notNull().default(0) });');
-    const schemaPath = path.join(dir, "worker/db/schema.ts");
-    writeFileSync(schemaPath, readFileSync(schemaPath, "utf8").replace('export const clinics = sqliteTable("clinics", {', 'export const clinics = sqliteTable("clinics", {\n  betaNote: text("beta_note").notNull().default(""),'));
+    const schemaPath = clinicsModule(dir);
+    const clinicsDef = 'export const clinics = sqliteTable("clinics", {';
+    expect(readFileSync(schemaPath, "utf8")).toContain(clinicsDef);
+    writeFileSync(schemaPath, readFileSync(schemaPath, "utf8").replace(clinicsDef, `${clinicsDef}\n  betaNote: text("beta_note").notNull().default(""),`));
 
     dbSnapshot(dir);
     const journal = JSON.parse(readFileSync(path.join(dir, "migrations/meta/_journal.json"), "utf8"));
