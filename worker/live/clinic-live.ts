@@ -55,17 +55,25 @@ export class ClinicLive extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
 
-  /** The latest sequence number handed out (0 before the first change). */
+  /**
+   * The latest sequence number handed out (0 before the first change). Read from storage once
+   * per object lifetime: this object is the counter's only writer and its storage calls are
+   * synchronous, so the memory copy cannot go stale; a SELECT per publish was a storage call on
+   * every booking's live path (issue #18).
+   */
   currentSeq(): number {
-    const row = this.sql.exec<{ v: number }>("SELECT v FROM live_meta WHERE k = 'seq'").toArray()[0];
-    return row?.v ?? 0;
+    this.seq ??= this.sql.exec<{ v: number }>("SELECT v FROM live_meta WHERE k = 'seq'").toArray()[0]?.v ?? 0;
+    return this.seq;
   }
+
+  private seq: number | undefined;
 
   async publish(change: LiveChange): Promise<number> {
     const seq = this.currentSeq() + 1;
     const now = Date.now();
     const body = JSON.stringify(change);
     this.sql.exec("INSERT INTO live_meta (k, v) VALUES ('seq', ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v", seq);
+    this.seq = seq; // after the write: had it thrown, the next publish reads the stored value again
     this.sql.exec("INSERT INTO live_log (seq, at, doctor_id, body) VALUES (?, ?, ?, ?)", seq, now, change.doctorId, body);
     if (seq % 50 === 0) this.sql.exec("DELETE FROM live_log WHERE seq <= ? OR at < ?", seq - LOG_MAX, now - LOG_MAX_AGE_MS);
     const msg = `{"type":"change","seq":${seq},"change":${body}}`;
