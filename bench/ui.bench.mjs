@@ -20,7 +20,9 @@
 // result within one frame (16 ms) of the floor measured next to it (p95, issue #18).
 // Diagnosis: UI_BENCH_DEBUG=1 logs each drop's long animation frames (script vs style/layout);
 // UI_BENCH_PROFILE=1 takes a CPU profile over a few drops and logs the functions with the most
-// self time (and who called the DOM calls among them) before the measured runs.
+// self time (and who called the DOM calls among them) before the measured runs;
+// UI_BENCH_TRACE=<file.json> saves a Chromium trace of a few drops (Perfetto / chrome://tracing);
+// UI_BENCH_NOMIN=1 builds the SPA unminified, so profiles and traces name our functions.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -110,7 +112,7 @@ const PAGE_HELPERS = () => {
 
 async function main() {
   log("vite build");
-  const b = spawnSync("vite", ["build", "--logLevel", "warn"], { stdio: "inherit" });
+  const b = spawnSync("vite", ["build", "--logLevel", "warn", ...(process.env.UI_BENCH_NOMIN ? ["--minify", "false"] : [])], { stdio: "inherit" });
   if (b.status !== 0) throw new Error("vite build failed");
   const dir = mkdtempSync(path.join(tmpdir(), "acms-ui-bench-"));
   const state = path.join(dir, "state");
@@ -266,6 +268,20 @@ async function main() {
         }
       }
       return { drops, dropToHandler, floor, touched, script };
+    }
+    if (process.env.UI_BENCH_TRACE) {
+      // A Chromium trace (main thread, compositor, raster workers, JS samples) over a few drops,
+      // saved for chrome://tracing or Perfetto: what the frame after a drop waits on.
+      const cdp = await page.context().newCDPSession(page);
+      const events = [];
+      cdp.on("Tracing.dataCollected", (e) => events.push(...e.value));
+      const done = new Promise((r) => cdp.once("Tracing.tracingComplete", r));
+      await cdp.send("Tracing.start", { categories: "disabled-by-default-v8.cpu_profiler,devtools.timeline,disabled-by-default-devtools.timeline,blink.user_timing,latencyInfo,cc,viz,gpu,disabled-by-default-devtools.timeline.frame", transferMode: "ReportEvents" });
+      await measureDrops(4);
+      await cdp.send("Tracing.end");
+      await done;
+      writeFileSync(process.env.UI_BENCH_TRACE, JSON.stringify(events));
+      log(`trace: ${events.length} events`);
     }
     if (process.env.UI_BENCH_PROFILE) {
       // Where a drop's time goes: a CPU profile over a few drops, self time per function.
