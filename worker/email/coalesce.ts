@@ -22,8 +22,8 @@ export function queueCoalescedUpdate(db: Parameters<ChangeEffect>[0], a: Appoint
   // its own, lease_until), so it is not held: it goes out, and the new row COALESCE_MS later.
   const held = sql`SELECT MIN(next_attempt_at) FROM email_outbox WHERE appointment_id = ${a.id} AND method = 'REQUEST' AND state = 'pending' AND attempts = 0 AND next_attempt_at > ${now}`;
   return [
-    db.run(sql`INSERT INTO email_outbox (clinic_id, appointment_id, method, sequence, to_address, state, attempts, next_attempt_at, created_at)
-      SELECT ${a.clinicId}, ${a.id}, 'REQUEST', ${Math.max(0, a.version - 1)}, email, 'pending', 0, COALESCE((${held}), ${now + COALESCE_MS}), ${now}
+    db.run(sql`INSERT INTO email_outbox (clinic_id, appointment_id, method, sequence, to_address, state, attempts, next_attempt_at, created_at, patient_id)
+      SELECT ${a.clinicId}, ${a.id}, 'REQUEST', ${Math.max(0, a.version - 1)}, email, 'pending', 0, COALESCE((${held}), ${now + COALESCE_MS}), ${now}, id
       FROM patients WHERE id = ${patientId} AND clinic_id = ${a.clinicId} AND email <> ''`),
     // The earlier held updates are replaced by the one just queued.
     db.run(sql`UPDATE email_outbox SET state = 'superseded', last_error = 'replaced by a later update'

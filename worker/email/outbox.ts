@@ -46,8 +46,8 @@ const LEASE_MS = 10 * 60_000;
 type Method = "REQUEST" | "CANCEL";
 
 function queue(db: Parameters<ChangeEffect>[0], a: Appointment, patientId: string, method: Method): BatchItem<"sqlite"> {
-  return db.run(sql`INSERT INTO email_outbox (clinic_id, appointment_id, method, sequence, to_address, state, attempts, next_attempt_at, created_at)
-    SELECT ${a.clinicId}, ${a.id}, ${method}, ${Math.max(0, a.version - 1)}, email, 'pending', 0, 0, ${Date.now()}
+  return db.run(sql`INSERT INTO email_outbox (clinic_id, appointment_id, method, sequence, to_address, state, attempts, next_attempt_at, created_at, patient_id)
+    SELECT ${a.clinicId}, ${a.id}, ${method}, ${Math.max(0, a.version - 1)}, email, 'pending', 0, 0, ${Date.now()}, id
     FROM patients WHERE id = ${patientId} AND clinic_id = ${a.clinicId} AND email <> ''`);
 }
 
@@ -86,6 +86,8 @@ interface OutboxRow {
   sequence: number;
   to_address: string;
   attempts: number;
+  /** The patient the row is for (NULL on rows queued before migration 0024). */
+  patient_id?: string | null;
 }
 
 /** What one invite is made of, read in the drain's one batch (or by sendInvite for a single row). */
@@ -94,25 +96,49 @@ interface InviteParts {
   appt: IcsAppointment | null;
   /** The patient's personal confirm/cancel page for a REQUEST; a CANCEL has nothing to act on, so it links to the app. */
   link: string;
+  /** The name of the row's patient (null: unknown, e.g. the patient row is gone). */
+  recipientName: string | null;
 }
+
+/**
+ * The name an invite greets and names (ATTENDEE, SUMMARY, "Patient:"): its recipient's own, never
+ * another patient's. The appointment as it is now may have another patient: staff replaced the
+ * patient, and the old one's CANCEL must not tell them who was booked instead (a privacy leak
+ * between patients). Rows queued before migration 0024 do not name their patient: the
+ * appointment's patient's name only when the address is theirs, else the address itself.
+ */
+export function inviteName(row: Pick<OutboxRow, "patient_id" | "to_address">, appt: Pick<IcsAppointment, "patientName" | "patientEmail">, recipientName: string | null): string {
+  if (row.patient_id) return recipientName || row.to_address;
+  return row.to_address === appt.patientEmail ? appt.patientName : row.to_address;
+}
+
+const recipientStatement = (d1: D1Database, row: OutboxRow) =>
+  d1.prepare("SELECT name FROM patients WHERE id = ? AND clinic_id = ?").bind(row.patient_id ?? "", row.clinic_id);
 
 /** The patient's link of an invite: derived from the row (nothing stored), it opens the appointment until it ends. */
 const linkOf = async (env: Env, row: OutboxRow) => (row.method === "REQUEST" ? inviteLinkUrl(env.SESSION_SECRET, env.APP_URL, row.id) : env.APP_URL);
 
 /** Reads one row's parts (sendInvite; a drain reads its rows' parts with its claim, inviteReads). */
 async function loadParts(env: Env, row: OutboxRow): Promise<InviteParts> {
-  const [clinic, appt] = await env.DB.batch([clinicStatement(env.DB, row.clinic_id), appointmentStatement(env.DB, row.clinic_id, row.appointment_id)]);
-  return { clinic: clinicFromRow(clinic.results[0]), appt: appointmentFromRow(appt.results[0]), link: await linkOf(env, row) };
+  const [clinic, appt, recipient] = await env.DB.batch([
+    clinicStatement(env.DB, row.clinic_id),
+    appointmentStatement(env.DB, row.clinic_id, row.appointment_id),
+    recipientStatement(env.DB, row),
+  ]);
+  const name = (recipient.results[0] as { name?: string } | undefined)?.name ?? null;
+  return { clinic: clinicFromRow(clinic.results[0]), appt: appointmentFromRow(appt.results[0]), link: await linkOf(env, row), recipientName: name };
 }
 
 /** Renders and sends one outbox row from its parts; throws on failure. */
-async function deliver(env: Env, row: OutboxRow, { clinic, appt, link }: InviteParts): Promise<void> {
+async function deliver(env: Env, row: OutboxRow, { clinic, appt, link, recipientName }: InviteParts): Promise<void> {
   const sender = emailSenderFor(env);
   if (!sender) throw new Error("No EMAIL (send_email) binding is configured.");
   if (!clinic || !appt) throw new Error("The appointment no longer exists.");
   const from = env.EMAIL_FROM || `calendar@${clinic.domain}`;
-  // The row's SEQUENCE wins: it is the version this invite announces.
-  const invite = { ...appt, version: row.sequence + 1, patientEmail: row.to_address };
+  // The row's SEQUENCE wins: it is the version this invite announces. The patient named is the
+  // row's own (inviteName), whoever the appointment has now.
+  const patientName = inviteName(row, appt, recipientName);
+  const invite = { ...appt, version: row.sequence + 1, patientEmail: row.to_address, patientName };
   const ics = renderCalendar({
     clinic,
     appointments: [invite],
@@ -126,7 +152,7 @@ async function deliver(env: Env, row: OutboxRow, { clinic, appt, link }: InviteP
   const message = renderMessage(effectiveTemplates(clinic.emailTemplates), row.method === "CANCEL" ? "cancel" : "request", {
     clinic: clinic.name,
     doctor: appt.doctorName,
-    patient: appt.patientName,
+    patient: patientName,
     type: typeLabel(appt.type).toLowerCase(),
     date,
     time,
@@ -161,7 +187,7 @@ export async function sendInvite(env: Env, row: OutboxRow): Promise<void> {
 const CLAIM_SQL =
   "UPDATE email_outbox SET lease_until = ?1 WHERE id IN (SELECT o.id FROM email_outbox o INDEXED BY email_outbox_pending_idx JOIN appointments a ON a.id = o.appointment_id " +
   "WHERE a.doctor_id = ?2 AND o.state = 'pending' AND o.next_attempt_at <= ?3 AND COALESCE(o.lease_until, 0) <= ?3 ORDER BY o.id LIMIT ?4) " +
-  "RETURNING id, clinic_id, appointment_id, method, sequence, to_address, attempts";
+  "RETURNING id, clinic_id, appointment_id, method, sequence, to_address, attempts, patient_id";
 
 /** When a pending row is next due: its send or retry time, or the end of a lease on it, whichever is later. */
 const DUE_AT = "MAX(o.next_attempt_at, COALESCE(o.lease_until, 0))";
@@ -184,12 +210,15 @@ export async function drainInvites(env: Env, doctorId: string, now = Date.now(),
   let next = (later.results[0] as { at: number | null } | undefined)?.at ?? null;
   const rows = (claimed.results as OutboxRow[]).sort((a, b) => a.id - b.id);
   if (!rows.length) return next;
-  const apptOf = new Map((appts.results as { outbox_id: number }[]).map((r) => [r.outbox_id, appointmentFromRow(r)]));
+  const leased = appts.results as { outbox_id: number; recipient_name: string | null }[];
+  const apptOf = new Map(leased.map((r) => [r.outbox_id, appointmentFromRow(r)]));
+  const recipientOf = new Map(leased.map((r) => [r.outbox_id, r.recipient_name]));
   const clinicOf = new Map((clinics.results as { id: string }[]).map((r) => [r.id, clinicFromRow(r)]));
   const outcome: D1PreparedStatement[] = [];
   for (const row of rows) {
     try {
-      await deliver(env, row, { clinic: clinicOf.get(row.clinic_id) ?? null, appt: apptOf.get(row.id) ?? null, link: await linkOf(env, row) });
+      const parts = { clinic: clinicOf.get(row.clinic_id) ?? null, appt: apptOf.get(row.id) ?? null, link: await linkOf(env, row), recipientName: recipientOf.get(row.id) ?? null };
+      await deliver(env, row, parts);
       outcome.push(d1.prepare("UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?").bind(Date.now(), row.id));
     } catch (err) {
       const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
@@ -226,8 +255,12 @@ export async function drainInvites(env: Env, doctorId: string, now = Date.now(),
 const LEASED_FROM = "email_outbox o INDEXED BY email_outbox_pending_idx JOIN appointments a ON a.id = o.appointment_id";
 const LEASED_WHERE = "a.doctor_id = ?2 AND o.state = 'pending' AND o.next_attempt_at <= ?3 AND o.lease_until = ?1";
 
-/** Each leased row's appointment as it is now (its clinic's own), with the row's id. */
-const LEASED_APPOINTMENTS_SQL = appointmentSelect(LEASED_FROM, `${LEASED_WHERE} AND a.clinic_id = o.clinic_id`, ", o.id AS outbox_id");
+/** Each leased row's appointment as it is now (its clinic's own), with the row's id and its own patient's name (inviteName). */
+const LEASED_APPOINTMENTS_SQL = appointmentSelect(
+  `email_outbox o INDEXED BY email_outbox_pending_idx LEFT JOIN patients rp ON rp.id = o.patient_id AND rp.clinic_id = o.clinic_id JOIN appointments a ON a.id = o.appointment_id`,
+  `${LEASED_WHERE} AND a.clinic_id = o.clinic_id`,
+  ", o.id AS outbox_id, rp.name AS recipient_name",
+);
 
 /** The clinics of the leased rows (nothing read when nothing was leased). */
 const LEASED_CLINICS_SQL = `SELECT ${CLINIC_COLUMNS} FROM clinics c WHERE c.id IN (SELECT o.clinic_id FROM ${LEASED_FROM} WHERE ${LEASED_WHERE})`;

@@ -9,8 +9,8 @@ export function providerVideoLinkStatements(d1: D1Database, a: { appointmentId: 
   return [
     d1
       .prepare(
-        `INSERT INTO email_outbox (clinic_id, appointment_id, method, sequence, to_address, state, attempts, next_attempt_at, created_at)
-         SELECT a.clinic_id, a.id, 'REQUEST', MAX(0, a.version - 1), p.email, 'pending', 0, 0, ?3
+        `INSERT INTO email_outbox (clinic_id, appointment_id, method, sequence, to_address, state, attempts, next_attempt_at, created_at, patient_id)
+         SELECT a.clinic_id, a.id, 'REQUEST', MAX(0, a.version - 1), p.email, 'pending', 0, 0, ?3, p.id
          FROM appointments a JOIN patients p ON p.id = a.patient_id
          WHERE a.id = ?1 AND p.email <> '' AND a.status IN ('scheduled', 'confirmed')
            AND NOT EXISTS (SELECT 1 FROM appointment_video v WHERE v.appointment_id = a.id AND v.url = ?2)`,

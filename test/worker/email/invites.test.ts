@@ -123,6 +123,43 @@ describe("invite e-mails", () => {
     ]);
   });
 
+  it("a replaced patient's CANCEL names that patient, never the one booked instead (no name crosses between patients)", async () => {
+    const f = await makeClinic({ patients: [{ name: "Agnes Old", email: "agnes@mail.example" }, { name: "Bertram New", email: "bertram@mail.example" }] });
+    const d = f.doctors[0].doctor;
+    const [a, b] = f.patients;
+    const api = authed(f.tokens.receptionist);
+    const booked = (await (await api.post("/api/appointments", { doctorId: d.id, patientId: a.id, start: START, end: "2027-03-01T10:30:00.000Z" })).json<any>()).appointment;
+    await hubIdle(d.id);
+    const swapped = await api.patch(`/api/appointments/${booked.id}`, { version: booked.version, patientId: b.id });
+    expect(swapped.status).toBe(200);
+    await hubIdle(d.id);
+
+    expect(sent.map((m) => m.to)).toEqual(["agnes@mail.example", "agnes@mail.example", "bertram@mail.example"]);
+    const [, cancel, request] = sent.map(inviteOf);
+    expect(cancel.comp.getFirstPropertyValue("method")).toBe("CANCEL");
+    // The old patient's message and calendar entry: their own name, nothing of the new patient's.
+    for (const part of [sent[1].raw, cancel.ics, cancel.text, cancel.html]) expect(part).not.toMatch(/Bertram/);
+    expect(cancel.text).toContain("Agnes Old");
+    expect(cancel.ev.getFirstPropertyValue("summary")).toContain("Agnes Old");
+    expect(cancel.ev.getFirstProperty("attendee")!.getParameter("cn")).toBe("Agnes Old");
+    // The new patient's invite is theirs.
+    expect(request.comp.getFirstPropertyValue("method")).toBe("REQUEST");
+    expect(request.text).toContain("Bertram New");
+    expect(sent[2].raw).not.toMatch(/Agnes/);
+
+    // A row queued before migration 0024 does not name its patient: a CANCEL to an address that
+    // is not the appointment's patient's is not rendered with that patient's name either.
+    await env.DB.prepare(
+      "INSERT INTO email_outbox (clinic_id, appointment_id, method, sequence, to_address, state, attempts, next_attempt_at, created_at) VALUES (?, ?, 'CANCEL', 1, 'agnes@mail.example', 'pending', 0, 0, ?)",
+    )
+      .bind(f.clinic.id, booked.id, Date.now())
+      .run();
+    await drainInvites(env, d.id);
+    expect(sent).toHaveLength(4);
+    expect(sent[3].to).toBe("agnes@mail.example");
+    expect(sent[3].raw).not.toMatch(/Bertram/);
+  });
+
   it("sends nothing for notes-only changes or patients without an e-mail", async () => {
     const f = await makeClinic({ patients: [{ name: "No Mail", email: "" }, { name: "Has Mail", email: "has@mail.example" }] });
     const d = f.doctors[0].doctor;

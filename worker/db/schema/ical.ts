@@ -13,6 +13,10 @@ export const emailOutbox = sqliteTable(
     method: text("method", { enum: ["REQUEST", "CANCEL"] }).notNull(),
     sequence: integer("sequence").notNull(),
     toAddress: text("to_address").notNull(),
+    // The patient the row is for (migration 0024). Not always the appointment's patient: when
+    // staff replace the patient, the old one's CANCEL is rendered with the old one's own name,
+    // never the new patient's (worker/email/outbox.ts). NULL on rows queued before 0024.
+    patientId: text("patient_id"),
     // "superseded" (sync, issue 17): a held update replaced by a later one (worker/email/coalesce.ts).
     state: text("state", { enum: ["pending", "sent", "failed", "superseded"] }).notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
