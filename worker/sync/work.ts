@@ -24,7 +24,12 @@ export const calendarSyncWork: HubWork = {
     try {
       // After a (re)connect, and daily: our events compared with our appointments, before ACMS
       // writes over anything edited at the provider meanwhile (./full-reconcile.ts).
-      for (const s of live) next = earliest(next, await reconcileWithProvider(ctx, s));
+      let reconciled = false;
+      for (const s of live) {
+        const last = s.integ.reconciled_at;
+        next = earliest(next, await reconcileWithProvider(ctx, s));
+        reconciled ||= s.integ.reconciled_at !== last;
+      }
       // ACMS changes first: "saved → in Google" is the latency users notice.
       next = earliest(next, await drainOutbox(ctx, all, live));
       let pulled = false;
@@ -38,7 +43,10 @@ export const calendarSyncWork: HubWork = {
       // They may also have queued invites, reminders or waitlist offers, whose "what is due"
       // reads ran in the shared batch before this pull: one more run at once (the alarm, ~50 ms)
       // sends them. A pull moves the calendars' poll times, so that run calls no provider.
+      // The daily reconcile writes the same way (an adopted event moves its appointment), so
+      // a run where it ran asks for the same (it is then a day from due again).
       if (pulled) next = earliest(await drainOutbox(ctx, all, live), Date.now());
+      else if (reconciled) next = earliest(next, Date.now());
     } finally {
       await closeSessions(ctx, live);
     }

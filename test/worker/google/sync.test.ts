@@ -191,6 +191,25 @@ describe("Google Calendar sync, end to end", () => {
     expect(after).toBeGreaterThan(Date.now());
   });
 
+  it("a run whose daily reconcile ran asks for one more at once too (reconcile writes like a pull); that run calls Google for nothing", async () => {
+    const c = await connectDoctor();
+    await settle(c.doctorId);
+    // Reconcile due, nothing to pull: it may adopt or move appointments, queueing invites,
+    // reminders and waitlist offers after the shared batch read what was due.
+    await env.DB.prepare("UPDATE calendar_integrations SET reconciled_at = ? WHERE id = ?").bind(Date.now() - 25 * 3600_000, c.integrationId).run();
+    const ctx: HubContext = { env, doctorId: c.doctorId, exclusive: (fn) => fn(), publish: async () => {}, publishMany: async () => {} };
+    const listings = (since: number) => emu.requests.slice(since).filter((r) => r.method === "GET" && /\/events$/.test(new URL(r.url).pathname));
+    const before = emu.requests.length;
+    const next = await calendarSyncWork.run(ctx);
+    expect(listings(before).length).toBeGreaterThan(0); // the reconcile's listing
+    expect(next).not.toBeNull();
+    expect(next!).toBeLessThanOrEqual(Date.now());
+    const mid = emu.requests.length;
+    const after = await calendarSyncWork.run(ctx);
+    expect(listings(mid)).toHaveLength(0);
+    expect(after).toBeGreaterThan(Date.now());
+  });
+
   it("time moved in Google (newer) → appointment moves in ACMS; medical fields untouched", async () => {
     const c = await connectDoctor();
     const appt = await book(c, "09:00", "09:30");
