@@ -141,10 +141,13 @@ export async function acceptOffer(env: Env, o: OfferView, now = Date.now()): Pro
     await hub.kick(o.doctorId);
     return { ok: true, standing: true };
   }
-  // Moving the patient's later appointment here when the entry names one that is still open and
-  // later (its old time frees and is offered in turn); otherwise a new booking.
+  // Moving the patient's later appointment here when the entry names one that is still open,
+  // later and still THEIRS (its old time frees and is offered in turn); otherwise a new booking.
+  // Ownership was checked when the entry was made, but staff may have given that appointment to
+  // another patient since: accepting must never move someone else's appointment.
   const moving = o.replacesAppointmentId ? await getAppointment(env.DB, o.clinicId, o.replacesAppointmentId) : null;
-  const movable = moving && (moving.status === "scheduled" || moving.status === "confirmed") && Date.parse(moving.start) > o.startMs;
+  const movable =
+    moving && moving.patientId === o.patientId && (moving.status === "scheduled" || moving.status === "confirmed") && Date.parse(moving.start) > o.startMs;
   const r = movable
     ? // A move to another doctor goes through the TARGET doctor's hub (appointments/write.ts).
       await hub.updateAppointment(o.doctorId, waitlistCaller, o.clinicId, moving.id, { version: moving.version, startMs: o.startMs, endMs: o.endMs, doctorId: o.doctorId }, moving)

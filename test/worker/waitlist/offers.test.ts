@@ -296,4 +296,29 @@ describe("waitlist offers", () => {
     const freed = await env.DB.prepare("SELECT cause FROM waitlist_slots WHERE doctor_id = ? AND start_ms = ?").bind(s.d.id, later).first<any>();
     expect(freed.cause).toBe("move");
   });
+
+  it("an entry's later appointment that staff gave to another patient since is never moved: accepting books a new appointment instead", async () => {
+    const s = await setup([]);
+    const later = localToUtc(ZONE, weekdayAhead(6), "15:00");
+    const p = await makePatient(s.f.clinic.id, { name: "Pat Waiting", phone: `07700 ${phoneSeq++}` });
+    const q = await makePatient(s.f.clinic.id, { name: "Quin Other" });
+    await s.desk.put(`/api/patients/${p.id}/sms-consent`, { consent: true });
+    const own = await s.desk.post("/api/appointments", { doctorId: s.d.id, patientId: p.id, start: new Date(later).toISOString(), end: new Date(later + 30 * 60_000).toISOString() });
+    const mine = (await own.json<any>()).appointment;
+    const base = { doctorId: s.d.id, type: "consultation", earliestDate: addDays(s.day, -1), latestDate: weekdayAhead(8), preferences: [{ days: [], from: "13:00", to: "17:00" }], channel: "sms" };
+    expect((await s.desk.post("/api/waitlist", { ...base, patientId: p.id, replacesAppointmentId: mine.id, priority: 2 })).status).toBe(201);
+    // Staff give Pat's later time to Quin (a phone call, a swap at the desk).
+    const given = await s.desk.patch(`/api/appointments/${mine.id}`, { version: mine.version, patientId: q.id });
+    expect(given.status).toBe(200);
+    await hubIdle(s.d.id);
+    await cancel(s);
+    const patSms = twilio.messages.find((m) => m.body.includes("/w/") && m.to.endsWith(p.phone.replace(/\D/g, "").slice(-6)))!;
+    expect(await (await accept(tokenIn(patSms.body)!)).text()).toContain("Booked: your appointment");
+    // Quin keeps the later time; Pat has a new appointment at the freed time.
+    const quin = await env.DB.prepare("SELECT patient_id, start_ms, status FROM appointments WHERE id = ?").bind(mine.id).first<any>();
+    expect(quin).toEqual({ patient_id: q.id, start_ms: later, status: "scheduled" });
+    const pats = await env.DB.prepare("SELECT id, start_ms FROM appointments WHERE patient_id = ? AND status != 'cancelled'").bind(p.id).all<any>();
+    expect(pats.results.map((r) => r.start_ms)).toEqual([s.start]);
+    expect(pats.results[0].id).not.toBe(mine.id);
+  });
 });
