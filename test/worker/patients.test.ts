@@ -116,6 +116,37 @@ describe("patient create and update", () => {
     expect(JSON.parse(audit!.summary)).toEqual({ before: { name: "Evan Old", phone: "111" }, after: { name: "Frank New", phone: "222 333" } });
   });
 
+  it("a corrected e-mail address: invites not sent yet go to the new address; a cleared one stops them", async () => {
+    const f = await makeClinic({ patients: [{ name: "Ida Moved", email: "ida@old.example" }, { name: "Other One", email: "other@mail.example" }] });
+    const [ida, other] = f.patients;
+    const api = authed(f.tokens.receptionist);
+    const booked = (await (await api.post("/api/appointments", { doctorId: f.doctors[0].doctor.id, patientId: ida.id, start: "2027-03-01T10:00:00.000Z", end: "2027-03-01T10:30:00.000Z" })).json<any>()).appointment;
+    // Rows waiting for a retry: Ida's (with her patient id, and one from before migration 0024
+    // without it), another patient's, and Ida's invite already sent.
+    const row = (to: string, patientId: string | null, state = "pending") =>
+      env.DB.prepare(
+        "INSERT INTO email_outbox (clinic_id, appointment_id, method, sequence, to_address, state, attempts, next_attempt_at, created_at, patient_id) VALUES (?, ?, 'REQUEST', 0, ?, ?, 1, ?, 0, ?) RETURNING id",
+      )
+        .bind(f.clinic.id, booked.id, to, state, Date.now() + 3_600_000, patientId)
+        .first<{ id: number }>()
+        .then((r) => r!.id);
+    const mine = await row("ida@old.example", ida.id);
+    const legacy = await row("ida@old.example", null);
+    const theirs = await row("other@mail.example", other.id);
+    const sent = await row("ida@old.example", ida.id, "sent");
+    const addressOf = async (id: number) => env.DB.prepare("SELECT to_address AS a, state AS s FROM email_outbox WHERE id = ?").bind(id).first<{ a: string; s: string }>();
+
+    expect((await api.patch(`/api/patients/${ida.id}`, { email: "ida@new.example" })).status).toBe(200);
+    expect(await addressOf(mine)).toEqual({ a: "ida@new.example", s: "pending" });
+    expect(await addressOf(legacy)).toEqual({ a: "ida@new.example", s: "pending" });
+    expect(await addressOf(theirs)).toEqual({ a: "other@mail.example", s: "pending" });
+    expect(await addressOf(sent)).toEqual({ a: "ida@old.example", s: "sent" }); // what was sent stays as it was
+
+    expect((await api.patch(`/api/patients/${ida.id}`, { email: "" })).status).toBe(200);
+    expect((await addressOf(mine))!.s).toBe("superseded");
+    expect((await addressOf(theirs))!.s).toBe("pending");
+  });
+
   it("answers 404 for another clinic's patient and changes nothing", async () => {
     const a = await makeClinic();
     const b = await makeClinic();

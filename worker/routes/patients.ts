@@ -1,13 +1,13 @@
 // Patients: prefix search, create, update. Any staff member of the clinic may use
 // them (receptionists book, doctors look up their patients). Patients hold PHI:
 // they stay inside the clinic's API and never go to external calendars.
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../env";
 import { actorOf, auditInsert } from "../db/audit";
 import { makeDb } from "../db/client";
-import { appointments, patients, patientTerms } from "../db/schema";
+import { appointments, emailOutbox, patients, patientTerms } from "../db/schema";
 import { notFound } from "../errors";
 import { newId } from "../ids";
 import { csrf, requireSessionReadAhead } from "../middleware/session";
@@ -150,6 +150,7 @@ export const patientRoutes = new Hono<AppEnv>()
     if (b.notes !== undefined) set.notes = b.notes;
     const after = { ...before, ...set };
     const renamed = b.name !== undefined && b.name !== before.name;
+    const readdressed = b.email !== undefined && b.email !== before.email;
     await db.batch([
       db.update(patients).set(set).where(and(eq(patients.id, id), eq(patients.clinicId, u.clinicId))),
       ...(renamed
@@ -160,6 +161,25 @@ export const patientRoutes = new Hono<AppEnv>()
             db.update(appointments).set({ patientName: b.name! }).where(eq(appointments.patientId, id)),
           ]
         : []),
+      // Invite e-mails not sent yet (held, or waiting for a retry) carry the address they go to:
+      // a corrected address must not leave them going to the old one, maybe a stranger's. No
+      // address any more: they are not sent. Rows from before migration 0024 name no patient and
+      // are matched by the old address on this patient's appointments.
+      ...(readdressed
+        ? [
+            db
+              .update(emailOutbox)
+              .set(b.email ? { toAddress: b.email } : { state: "superseded", lastError: "the patient has no e-mail address any more" })
+              .where(
+                and(
+                  eq(emailOutbox.state, "pending"),
+                  eq(emailOutbox.clinicId, u.clinicId),
+                  sql`(${emailOutbox.patientId} = ${id} OR (${emailOutbox.patientId} IS NULL AND ${emailOutbox.toAddress} = ${before.email}
+                    AND ${emailOutbox.appointmentId} IN (SELECT a.id FROM appointments a WHERE a.patient_id = ${id})))`,
+                ),
+              ),
+          ]
+        : []),
       auditInsert(db, u.clinicId, actorOf(u), "patient.update", "patient", id, {
         ...changed(patientDto(toRow(before)), patientDto(toRow(after))),
         // That the notes changed, not what they say: the audit log is read more widely than the chart.
@@ -167,7 +187,7 @@ export const patientRoutes = new Hono<AppEnv>()
       }),
     ]);
     // Pending reminders carry the address they go to: a new phone or e-mail re-plans them.
-    if ((b.phone !== undefined && b.phone !== before.phone) || (b.email !== undefined && b.email !== before.email))
+    if ((b.phone !== undefined && b.phone !== before.phone) || readdressed)
       await replanPatients(c.env.DB, u.clinicId, [id]);
     return c.json({ patient: detailDto(after) });
   });
