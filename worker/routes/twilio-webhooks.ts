@@ -30,6 +30,9 @@ async function verifiedForm(c: Context<AppEnv>): Promise<URLSearchParams | null>
   return (await verifyTwilioSignature(token, publicUrl, params, c.req.header("x-twilio-signature"))) ? params : null;
 }
 
+/** The answer when a reply could mean more than one appointment: nothing done, nothing named. */
+export const AMBIGUOUS = "We could not tell which appointment you mean. Please use the link in your reminder to confirm, cancel or change it. Reply STOP to stop texts.";
+
 const forbidden = (c: Context<AppEnv>) => c.json(errorBody("invalid_signature", "The request is not signed by Twilio."), 403);
 
 const xml = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[ch]!);
@@ -39,12 +42,13 @@ const twiml = (c: Context<AppEnv>, message: string | null) =>
 interface PhonePatient {
   id: string;
   clinic_id: string;
+  sms_consent: number;
 }
 
 async function patientsByPhone(env: Env, from: string): Promise<PhonePatient[]> {
   const candidates = storedDigitCandidates(from, { callingCode: env.SMS_DEFAULT_COUNTRY_CODE });
   if (!candidates.length) return [];
-  const { results } = await env.DB.prepare(`SELECT id, clinic_id FROM patients WHERE phone_digits IN (${candidates.map(() => "?").join(",")}) LIMIT 20`)
+  const { results } = await env.DB.prepare(`SELECT id, clinic_id, sms_consent FROM patients WHERE phone_digits IN (${candidates.map(() => "?").join(",")}) LIMIT 20`)
     .bind(...candidates)
     .all<PhonePatient>();
   return results;
@@ -72,17 +76,32 @@ twilioWebhookRoutes.post("/sms", async (c) => {
     // Twilio answers STOP/START itself on most numbers: no second reply from us.
     return twiml(c, null);
   }
-  if (!patients.length) return twiml(c, null);
-  const next = await c.env.DB.prepare(
+  // C/X/R and HELP act only for patients who agreed to texts (the only ones we text), and only
+  // when the reply can mean exactly one appointment. One number may belong to several patients
+  // (a parent's, on each child) in several clinics: replying to one reminder must never confirm,
+  // cancel or reveal another patient's visit. What the reply could mean, per consenting patient:
+  // their next upcoming appointment, and any later one they already got an SMS reminder for.
+  // More than one (two patients, two clinics, or a reminder for a visit that is not the next)
+  // → nothing is done, and the answer names no clinic, date or patient.
+  const consenting = patients.filter((p) => p.sms_consent === 1);
+  if (!consenting.length) return twiml(c, null);
+  const ids = consenting.map((p) => p.id);
+  const marks = ids.map(() => "?").join(",");
+  const { results: meant } = await c.env.DB.prepare(
     `SELECT a.id, a.clinic_id, a.start_ms, c.time_zone, c.name, c.phone FROM appointments a JOIN clinics c ON c.id = a.clinic_id
-     WHERE a.patient_id IN (${patients.map(() => "?").join(",")}) AND a.status IN ('scheduled','confirmed') AND a.start_ms > ? ORDER BY a.start_ms LIMIT 1`,
+     WHERE a.patient_id IN (${marks}) AND a.status IN ('scheduled','confirmed') AND a.start_ms > ?
+       AND (a.start_ms = (SELECT MIN(b.start_ms) FROM appointments b WHERE b.patient_id = a.patient_id AND b.status IN ('scheduled','confirmed') AND b.start_ms > ?)
+            OR EXISTS (SELECT 1 FROM reminders r WHERE r.appointment_id = a.id AND r.channel = 'sms' AND r.state IN ('sending','sent','delivered','unknown')))
+     ORDER BY a.start_ms LIMIT 2`,
   )
-    .bind(...patients.map((p) => p.id), now)
-    .first<{ id: string; clinic_id: string; start_ms: number; time_zone: string; name: string; phone: string }>();
-  if (intent === "help" || intent === "other" || !next) {
-    const clinic = next?.name ?? "Your clinic";
-    const call = next?.phone ? ` Call ${next.phone}.` : "";
-    return twiml(c, next ? `${clinic}: reply C to confirm or X to cancel your next appointment, R to choose another time, STOP to stop texts.${call}` : null);
+    .bind(...ids, now, now)
+    .all<{ id: string; clinic_id: string; start_ms: number; time_zone: string; name: string; phone: string }>();
+  if (!meant.length) return twiml(c, null);
+  if (meant.length > 1) return twiml(c, AMBIGUOUS);
+  const next = meant[0]!;
+  if (intent === "help" || intent === "other") {
+    const call = next.phone ? ` Call ${next.phone}.` : "";
+    return twiml(c, `${next.name}: reply C to confirm or X to cancel your next appointment, R to choose another time, STOP to stop texts.${call}`);
   }
   if (intent === "reschedule") return twiml(c, await rescheduleLinkReply(c.env, next, now));
   const { date, time } = clinicDateTime(next.start_ms, next.time_zone);
