@@ -130,14 +130,27 @@ export async function acceptOffer(env: Env, o: OfferView, now = Date.now()): Pro
   const hub = hubFor(env, o.doctorId);
   if (o.standby) {
     // A standby offer books nothing now: the first to accept stands by (the others' offers are
-    // taken); the doctor's hub books them only when the time is released (./standby.ts).
-    await d1.batch([
-      d1.prepare("UPDATE waitlist_offers SET state = 'standing' WHERE id = ?").bind(o.id),
-      d1.prepare("UPDATE waitlist_offers SET state = 'taken' WHERE slot_id = ? AND id != ? AND state IN ('sending','sent','opened')").bind(o.slotId, o.id),
+    // taken); the doctor's hub books them only when the time is released (./standby.ts). The
+    // claim above is per offer, so two patients can both get here: the slot itself is claimed,
+    // in one batch (one transaction) with the offers, by a conditional UPDATE only one can win.
+    // Statement 2 claims the slot only when statement 1 made this offer stand, and statement 1
+    // only when the slot was still unclaimed: the offer stands exactly when this batch won the
+    // slot. A loser's offer is 'taken' (statement 4) and its page says so, like any taken offer.
+    const claim = await d1.batch([
+      d1
+        .prepare("UPDATE waitlist_offers SET state = 'standing' WHERE id = ? AND state IN ('sent','opened') AND EXISTS (SELECT 1 FROM waitlist_slots WHERE id = ? AND state IN ('new','offering'))")
+        .bind(o.id, o.slotId),
       // next_at now: if the original appointment was cancelled a moment ago, the hub books at once.
-      d1.prepare("UPDATE waitlist_slots SET state = 'standing', next_at = ? WHERE id = ? AND state IN ('new','offering')").bind(now, o.slotId),
+      d1
+        .prepare("UPDATE waitlist_slots SET state = 'standing', next_at = ? WHERE id = ? AND state IN ('new','offering') AND EXISTS (SELECT 1 FROM waitlist_offers WHERE id = ? AND state = 'standing') RETURNING id")
+        .bind(now, o.slotId, o.id),
+      d1
+        .prepare("UPDATE waitlist_offers SET state = 'taken' WHERE slot_id = ? AND id != ? AND state IN ('sending','sent','opened') AND EXISTS (SELECT 1 FROM waitlist_offers WHERE id = ? AND state = 'standing')")
+        .bind(o.slotId, o.id, o.id),
+      d1.prepare("UPDATE waitlist_offers SET state = 'taken' WHERE id = ? AND state IN ('sent','opened')").bind(o.id),
     ]);
     await hub.publish(o.doctorId, waitlistLive(o.doctorId)).catch((err) => console.error("waitlist live failed", err));
+    if (!claim[1].results.length) return { ok: false, reason: "taken" };
     await hub.kick(o.doctorId);
     return { ok: true, standing: true };
   }

@@ -94,7 +94,9 @@ export async function standbyRound(env: Env, slot: SlotRow, rules: ClinicRules, 
     d1
       .prepare(
         "SELECT o.id, o.entry_id, o.patient_id, o.channel, o.start_ms, o.end_ms, e.type, e.state AS entry_state, p.phone, p.email " +
-          "FROM waitlist_offers o JOIN waitlist_entries e ON e.id = o.entry_id JOIN patients p ON p.id = o.patient_id WHERE o.slot_id = ? AND o.state = 'standing' LIMIT 1",
+          "FROM waitlist_offers o JOIN waitlist_entries e ON e.id = o.entry_id JOIN patients p ON p.id = o.patient_id WHERE o.slot_id = ? AND o.state = 'standing' " +
+          // One stands by (./accept.ts claims the slot); should there be more, one still waiting first.
+          "ORDER BY e.state = 'waiting' DESC, o.answered_at LIMIT 1",
       )
       .bind(slot.id),
     d1.prepare(`SELECT min(expires_at) AS at, count(*) AS n FROM waitlist_offers WHERE slot_id = ? AND state IN ${OPEN}`).bind(slot.id),
@@ -143,7 +145,7 @@ export async function standbyRound(env: Env, slot: SlotRow, rules: ClinicRules, 
   // Released: the held appointment is cancelled, gone or moved away.
   if (standing && standing.entry_state !== "waiting") {
     // Booked some other way meanwhile: the standby is no longer wanted.
-    await d1.prepare("UPDATE waitlist_offers SET state = 'expired' WHERE id = ?").bind(standing.id).run();
+    await d1.prepare("UPDATE waitlist_offers SET state = 'expired' WHERE slot_id = ? AND state = 'standing'").bind(slot.id).run();
     standing = undefined;
   }
   if (!standing) {
@@ -152,6 +154,12 @@ export async function standbyRound(env: Env, slot: SlotRow, rules: ClinicRules, 
     return { changed: true, wrote };
   }
   const s = standing;
+  // Anyone else standing by for this time (two acceptances at once, before ./accept.ts claimed the
+  // slot itself, could leave two) is 'taken' and told whatever happens: never left standing.
+  const others = await d1
+    .prepare("SELECT o.id, o.channel, p.phone, p.email FROM waitlist_offers o JOIN patients p ON p.id = o.patient_id WHERE o.slot_id = ? AND o.id != ? AND o.state = 'standing'")
+    .bind(slot.id, s.id)
+    .all<{ id: string; channel: "sms" | "email"; phone: string; email: string }>();
   const r = await write(env, hub, slot.doctor_id, () =>
     createAppointment(env, waitlistCaller, { clinicId: slot.clinic_id, doctorId: slot.doctor_id, patientId: s.patient_id, startMs: s.start_ms, endMs: s.end_ms, type: s.type }, { origin: "acms" }),
   );
@@ -159,22 +167,26 @@ export async function standbyRound(env: Env, slot: SlotRow, rules: ClinicRules, 
   if (!r.ok) {
     // Booked by someone else in between (a receptionist, another offer): the guard refused a second booking.
     await d1.batch([
-      d1.prepare("UPDATE waitlist_offers SET state = 'taken' WHERE id = ?").bind(s.id),
+      d1.prepare("UPDATE waitlist_offers SET state = 'taken' WHERE slot_id = ? AND state = 'standing'").bind(slot.id),
       ...closeSlot(d1, slot.id, "gone"),
     ]);
-    await tell(env, rules, s, "taken", `${rules.name}: the time on ${date} at ${time} with ${rules.doctor} you were standing by for has been taken. You are still on the waitlist.`);
+    for (const o of [s, ...others.results]) await tell(env, rules, o, "taken", standingTaken(rules, date, time));
     return { changed: true, wrote };
   }
   await d1.batch([
     d1.prepare("UPDATE waitlist_offers SET state = 'accepted' WHERE id = ?").bind(s.id),
-    d1.prepare(`UPDATE waitlist_offers SET state = 'taken' WHERE slot_id = ? AND id != ? AND state IN ${OPEN}`).bind(slot.id, s.id),
+    d1.prepare("UPDATE waitlist_offers SET state = 'taken' WHERE slot_id = ? AND id != ? AND state IN ('sending','sent','opened','standing')").bind(slot.id, s.id),
     d1.prepare("UPDATE waitlist_slots SET state = 'filled', filled_at = ?, appointment_id = ? WHERE id = ?").bind(now, r.appointment.id, slot.id),
     d1.prepare("UPDATE waitlist_entries SET state = 'booked', appointment_id = ?, updated_at = ? WHERE id = ? AND state = 'waiting'").bind(r.appointment.id, now, s.entry_id),
   ]);
+  for (const o of others.results) await tell(env, rules, o, "taken", standingTaken(rules, date, time));
   await tell(env, rules, s, "booked", `${rules.name}: the time you stood by for is now yours: ${date} at ${time} with ${rules.doctor}.${rules.phone ? ` Questions: ${rules.phone}.` : ""}`);
   await notice(env, hub, slot, `Waitlist standby filled ${date} ${time} with ${r.appointment.patientName || "a patient"}.`, r.appointment.id, now);
   return { changed: true, wrote: true };
 }
+
+const standingTaken = (rules: ClinicRules, date: string, time: string) =>
+  `${rules.name}: the time on ${date} at ${time} with ${rules.doctor} you were standing by for has been taken. You are still on the waitlist.`;
 
 /**
  * A write under the doctor's write lock when run by the hub (the lock every booking takes), with

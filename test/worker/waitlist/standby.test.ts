@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runRiskActions } from "../../../worker/suggestions/actions";
 import { addDays, localToUtc } from "../../../worker/scheduling/zone";
 import { drainWaitlist } from "../../../worker/waitlist/offers";
+import { acceptOffer, resolveOffer } from "../../../worker/waitlist/accept";
 import { TwilioEmulator } from "../../fakes/twilio/emulator";
 import { installTwilioEmulator } from "../../fakes/twilio/router";
 import { accept, hubIdle, offerPage, tokenIn } from "./offer-client";
@@ -222,6 +223,39 @@ describe("standby offers of high-risk unconfirmed times", () => {
       expect(booked).toBeNull();
       expect(states).toEqual(["accepted"]);
     }
+  });
+
+  it("two patients accept a standby offer at once: the slot is claimed once — one stands by, the other's offer is taken; the release books one", async () => {
+    const s = await setup(["Ann Wait", "Ben Wait"]);
+    await offerAtCutoff(s);
+    const offers = await Promise.all(s.people.map((p) => resolveOffer(env.DB, tokenIn(smsTo(p.e164)[0])!)));
+    const now = Date.now();
+    const results = await Promise.all(offers.map((o) => acceptOffer(env, o!, now)));
+    expect(results.filter((r) => r.ok && "standing" in r)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.reason)).toEqual(["taken"]);
+    expect(await offerStates(s)).toEqual(["standing", "taken"]);
+    await hubIdle(s.d.id);
+    const loser = s.people[results.findIndex((r) => !r.ok)];
+    expect(await (await offerPage(tokenIn(smsTo(loser.e164)[0])!)).text()).toContain("This time has been taken");
+    expect((await s.desk.post(`/api/appointments/${s.held.id}/cancel`, { version: s.held.version })).status).toBe(200);
+    await hubIdle(s.d.id);
+    await hubIdle(s.d.id);
+    expect((await active(s)).results.map((r) => r.patient_id)).toEqual([s.people[results.findIndex((r) => r.ok)].id]);
+    expect(await offerStates(s)).toEqual(["accepted", "taken"]);
+  });
+
+  it("release with two standing offers (as two simultaneous accepts could leave): one is booked, the other is taken and told, never left standing", async () => {
+    const s = await setup(["Ann Wait", "Ben Wait"]);
+    await standBy(s);
+    // The state two simultaneous acceptances left before the slot itself was claimed.
+    await env.DB.prepare("UPDATE waitlist_offers SET state = 'standing', answered_at = ? WHERE patient_id = ?").bind(Date.now(), s.people[1].id).run();
+    expect(await offerStates(s)).toEqual(["standing", "standing"]);
+    expect((await s.desk.post(`/api/appointments/${s.held.id}/cancel`, { version: s.held.version })).status).toBe(200);
+    await hubIdle(s.d.id);
+    await hubIdle(s.d.id);
+    expect((await active(s)).results.map((r) => r.patient_id)).toEqual([s.people[0].id]);
+    expect(await offerStates(s)).toEqual(["accepted", "taken"]);
+    expect(smsTo(s.people[1].e164).at(-1)).toContain("you were standing by for has been taken. You are still on the waitlist.");
   });
 
   it("an open standby offer does not keep a patient from a time that is really free; booking it ends their standby", async () => {
