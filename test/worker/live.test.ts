@@ -110,6 +110,33 @@ describe("live updates over WebSocket", () => {
     c2.close();
   });
 
+  it("a notice goes to its own user's screens only, live and on replay, not to everyone watching the doctor", async () => {
+    const f = await makeClinic();
+    const d = f.doctors[0];
+    const mine = await connect(bearer(f.tokens.doctor));
+    const desk = await connect(bearer(f.tokens.receptionist));
+    const seq0 = (await subscribe(desk, [d.doctor.id])).seq;
+    await subscribe(mine, [d.doctor.id]);
+    const hub = env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(d.doctor.id));
+    const notice = { kind: "notice" as const, op: "created" as const, doctorId: d.doctor.id, record: { id: "n1", userId: d.user.id, message: "Alice Archer asked to move her visit" } };
+    await hub.publish(d.doctor.id, notice);
+    // A change everyone watching gets, after it: when it arrives the notice would have too.
+    const rec = authed(f.tokens.receptionist);
+    await rec.post("/api/blocked-times", { doctorId: d.doctor.id, start: at("14:00"), end: at("15:00") });
+    expect((await mine.next((m) => m.type === "change")).change).toEqual(notice);
+    expect((await desk.next((m) => m.type === "change")).change.kind).toBe("blocked");
+    expect(desk.inbox.filter((m) => m.change?.kind === "notice")).toEqual([]);
+    desk.close();
+    // Replayed from the log: the same rule.
+    const again = await connect(bearer(f.tokens.receptionist));
+    await subscribe(again, [d.doctor.id], seq0);
+    expect(again.inbox.filter((m) => m.type === "change").map((m) => m.change.kind)).toEqual(["blocked"]);
+    const own = await connect(bearer(f.tokens.doctor));
+    await subscribe(own, [d.doctor.id], seq0);
+    expect(own.inbox.filter((m) => m.type === "change").map((m) => m.change.kind)).toEqual(["notice", "blocked"]);
+    for (const c of [mine, again, own]) c.close();
+  });
+
   it("keeps its sequence and replay log across eviction, and asks for a resync when the log no longer reaches back", async () => {
     const f = await makeClinic();
     const d = f.doctors[0].doctor;

@@ -77,9 +77,10 @@ export class ClinicLive extends DurableObject<Env> {
     this.sql.exec("INSERT INTO live_log (seq, at, doctor_id, body) VALUES (?, ?, ?, ?)", seq, now, change.doctorId, body);
     if (seq % 50 === 0) this.sql.exec("DELETE FROM live_log WHERE seq <= ? OR at < ?", seq - LOG_MAX, now - LOG_MAX_AGE_MS);
     const msg = `{"type":"change","seq":${seq},"change":${body}}`;
+    const only = noticeUser(change);
     for (const ws of this.ctx.getWebSockets()) {
       const a = ws.deserializeAttachment() as Attachment | null;
-      if (!a?.live || !a.doctorIds.includes(change.doctorId)) continue;
+      if (!a?.live || !a.doctorIds.includes(change.doctorId) || (only !== undefined && a.userId !== only)) continue;
       if (a.exp <= now) {
         this.closeQuietly(ws, 4001, "session expired");
         continue;
@@ -160,7 +161,11 @@ export class ClinicLive extends DurableObject<Env> {
             ...msg.doctorIds,
           )
           .toArray();
-        for (const r of rows) ws.send(`{"type":"change","seq":${r.seq},"change":${r.body}}`);
+        for (const r of rows) {
+          // Notices are logged as JSON like every change; only their own user gets them replayed.
+          if (r.body.includes('"kind":"notice"') && noticeUser(JSON.parse(r.body) as LiveChange) !== a.userId) continue;
+          ws.send(`{"type":"change","seq":${r.seq},"change":${r.body}}`);
+        }
       }
     } else if (since !== undefined && since > current) {
       this.send(ws, { type: "resync", reason: "Unknown resume point; reload the range." });
@@ -191,6 +196,17 @@ export class ClinicLive extends DurableObject<Env> {
       // already closed
     }
   }
+}
+
+/**
+ * A notice is one user's (a sync conflict for the doctor, a patient's reply for the doctor, a
+ * waitlist fill for who asked): it goes to that user's sockets only, not to every screen watching
+ * the doctor. Undefined for every other change.
+ */
+function noticeUser(change: LiveChange): string | undefined {
+  if (change.kind !== "notice") return undefined;
+  const userId = (change.record as { userId?: unknown } | null)?.userId;
+  return typeof userId === "string" ? userId : "";
 }
 
 const ID = /^[0-9a-f]{32}$/;
