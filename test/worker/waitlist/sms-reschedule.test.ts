@@ -17,6 +17,8 @@ async function setup() {
   const local = `07700 ${nextPhone++}`;
   const f = await makeClinic({ name: "Riverside Clinic", patients: [{ name: "Ada Lovelace", email: "ada@mail.example", phone: local }] });
   await authed(f.tokens.admin).put("/api/clinic/reminders", { phone: "020 7946 0000" });
+  // Replies act only for patients who agreed to texts.
+  expect((await authed(f.tokens.receptionist).put(`/api/patients/${f.patients[0].id}/sms-consent`, { consent: true })).status).toBe(200);
   const start = Date.now() + 3 * 86_400_000;
   const res = await authed(f.tokens.admin).post("/api/appointments", {
     doctorId: f.doctors[0].doctor.id, patientId: f.patients[0].id, allowOutsideHours: true,
