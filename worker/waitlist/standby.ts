@@ -32,7 +32,7 @@ import { hubFor } from "../hub/doctor-hub";
 import type { HubContext } from "../hub/work";
 import { newId } from "../ids";
 import { noticeInsert } from "../notices/notices";
-import { type ClinicRules, closeSlot, offerFirstFitting, type SlotRow } from "./round";
+import { type ClinicRules, closeSlot, offerFirstFitting, reachableChannel, type SlotRow } from "./round";
 import { sendText } from "./send";
 
 type Hub = Pick<HubContext, "publish" | "exclusive"> | null;
@@ -79,7 +79,11 @@ interface Standing {
   entry_state: string;
   phone: string;
   email: string;
+  sms_consent: number;
 }
+
+/** Whom a standby message goes to: the offer's channel, and the patient's contact and consent now. */
+type Recipient = { id: string; channel: "sms" | "email"; phone: string; email: string; sms_consent: number };
 
 /** Works one standby slot; `changed` when staff screens should reload, `wrote` when an appointment was written here. */
 export async function standbyRound(env: Env, slot: SlotRow, rules: ClinicRules, hub: Hub, now: number): Promise<{ changed: boolean; wrote: boolean }> {
@@ -93,7 +97,7 @@ export async function standbyRound(env: Env, slot: SlotRow, rules: ClinicRules, 
       .bind(slot.standby_for),
     d1
       .prepare(
-        "SELECT o.id, o.entry_id, o.patient_id, o.channel, o.start_ms, o.end_ms, e.type, e.state AS entry_state, p.phone, p.email " +
+        "SELECT o.id, o.entry_id, o.patient_id, o.channel, o.start_ms, o.end_ms, e.type, e.state AS entry_state, p.phone, p.email, p.sms_consent " +
           "FROM waitlist_offers o JOIN waitlist_entries e ON e.id = o.entry_id JOIN patients p ON p.id = o.patient_id WHERE o.slot_id = ? AND o.state = 'standing' " +
           // One stands by (./accept.ts claims the slot); should there be more, one still waiting first.
           "ORDER BY e.state = 'waiting' DESC, o.answered_at LIMIT 1",
@@ -157,9 +161,9 @@ export async function standbyRound(env: Env, slot: SlotRow, rules: ClinicRules, 
   // Anyone else standing by for this time (two acceptances at once, before ./accept.ts claimed the
   // slot itself, could leave two) is 'taken' and told whatever happens: never left standing.
   const others = await d1
-    .prepare("SELECT o.id, o.channel, p.phone, p.email FROM waitlist_offers o JOIN patients p ON p.id = o.patient_id WHERE o.slot_id = ? AND o.id != ? AND o.state = 'standing'")
+    .prepare("SELECT o.id, o.channel, p.phone, p.email, p.sms_consent FROM waitlist_offers o JOIN patients p ON p.id = o.patient_id WHERE o.slot_id = ? AND o.id != ? AND o.state = 'standing'")
     .bind(slot.id, s.id)
-    .all<{ id: string; channel: "sms" | "email"; phone: string; email: string }>();
+    .all<Recipient>();
   const r = await write(env, hub, slot.doctor_id, () =>
     createAppointment(env, waitlistCaller, { clinicId: slot.clinic_id, doctorId: slot.doctor_id, patientId: s.patient_id, startMs: s.start_ms, endMs: s.end_ms, type: s.type }, { origin: "acms" }),
   );
@@ -207,9 +211,9 @@ async function write(env: Env, hub: Hub, doctorId: string, fn: () => Promise<Wri
 async function tellAndClose(env: Env, slot: SlotRow, rules: ClinicRules, slotState: string, offerState: string, now: number): Promise<void> {
   const d1 = env.DB;
   const told = await d1
-    .prepare("SELECT o.id, o.channel, p.phone, p.email FROM waitlist_offers o JOIN patients p ON p.id = o.patient_id WHERE o.slot_id = ? AND o.state IN ('sent','opened','standing')")
+    .prepare("SELECT o.id, o.channel, p.phone, p.email, p.sms_consent FROM waitlist_offers o JOIN patients p ON p.id = o.patient_id WHERE o.slot_id = ? AND o.state IN ('sent','opened','standing')")
     .bind(slot.id)
-    .all<{ id: string; channel: "sms" | "email"; phone: string; email: string }>();
+    .all<Recipient>();
   await d1.batch([
     d1.prepare("UPDATE waitlist_offers SET state = ? WHERE slot_id = ? AND state IN ('sending','sent','opened','standing')").bind(offerState, slot.id),
     d1.prepare("UPDATE waitlist_slots SET state = ?, next_at = ? WHERE id = ?").bind(slotState, now, slot.id),
@@ -222,12 +226,16 @@ async function tellAndClose(env: Env, slot: SlotRow, rules: ClinicRules, slotSta
   for (const o of told.results) await tell(env, rules, o, slotState, text);
 }
 
-async function tell(env: Env, rules: ClinicRules, o: { id: string; channel: "sms" | "email"; phone: string; email: string }, suffix: string, text: string): Promise<void> {
+async function tell(env: Env, rules: ClinicRules, o: Recipient, suffix: string, text: string): Promise<void> {
+  // Consent and contact as they are now, by the offers' own rule: a patient who withdrew SMS
+  // consent since the offer (STOP, staff) gets e-mail if they have an address, else nothing.
+  const channel = reachableChannel(o.channel, { phone: o.phone, email: o.email, smsConsent: o.sms_consent });
+  if (!channel) return;
   const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
   try {
     await sendText(
       env,
-      { offerId: o.id, channel: o.channel, phone: o.phone, email: o.email, clinicDomain: rules.domain, clinicCountry: rules.country },
+      { offerId: o.id, channel, phone: o.phone, email: o.email, clinicDomain: rules.domain, clinicCountry: rules.country },
       { clinic: rules.name, subject: `${rules.name}: your standby offer`, text, html: `<p>${esc(text)}</p>`, sms: text, suffix },
     );
   } catch (err) {

@@ -11,6 +11,7 @@ import { runRiskActions } from "../../../worker/suggestions/actions";
 import { addDays, localToUtc } from "../../../worker/scheduling/zone";
 import { drainWaitlist } from "../../../worker/waitlist/offers";
 import { acceptOffer, resolveOffer } from "../../../worker/waitlist/accept";
+import { bindingSender, type OutgoingEmail, setEmailSenderOverride } from "../../../worker/email/sender";
 import { TwilioEmulator } from "../../fakes/twilio/emulator";
 import { installTwilioEmulator } from "../../fakes/twilio/router";
 import { accept, hubIdle, offerPage, tokenIn } from "./offer-client";
@@ -256,6 +257,34 @@ describe("standby offers of high-risk unconfirmed times", () => {
     expect((await active(s)).results.map((r) => r.patient_id)).toEqual([s.people[0].id]);
     expect(await offerStates(s)).toEqual(["accepted", "taken"]);
     expect(smsTo(s.people[1].e164).at(-1)).toContain("you were standing by for has been taken. You are still on the waitlist.");
+  });
+
+  it("standby news respects SMS consent withdrawn since the offer: e-mail when there is an address, else nothing", async () => {
+    const s = await setup(["Ann Wait", "Ben Wait"]);
+    const mails: OutgoingEmail[] = [];
+    setEmailSenderOverride((e) => {
+      const real = bindingSender(e.EMAIL!);
+      return { async send(m) { await real.send(m); mails.push(m); } };
+    });
+    try {
+      await standBy(s); // Ann stands by; Ben's offer is taken
+      await env.DB.prepare("UPDATE waitlist_offers SET state = 'opened' WHERE patient_id = ?").bind(s.people[1].id).run();
+      await env.DB.prepare("UPDATE patients SET email = 'ben@mail.example' WHERE id = ?").bind(s.people[1].id).run();
+      await env.DB.prepare("UPDATE patients SET email = '' WHERE id = ?").bind(s.people[0].id).run();
+      // Both reply STOP after the offer went out.
+      for (const p of s.people) await twilio.inbound(p.e164, "STOP");
+      const sent = s.people.map((p) => smsTo(p.e164).length);
+      expect((await s.desk.patch(`/api/appointments/${s.held.id}`, { version: s.held.version, status: "confirmed" })).status).toBe(200);
+      await hubIdle(s.d.id);
+      expect((await standbySlot(s)).state).toBe("withdrawn");
+      // No text to either; Ben hears by e-mail, Ann (no address) not at all — her page says it.
+      expect(s.people.map((p) => smsTo(p.e164).filter((b) => b.includes("withdrawn")).length)).toEqual([0, 0]);
+      expect(s.people.map((p) => smsTo(p.e164).length)).toEqual(sent);
+      const news = mails.filter((m) => /standby offer/i.test(m.raw) && /withdrawn/.test(m.raw));
+      expect(news.map((m) => m.to)).toEqual(["ben@mail.example"]);
+    } finally {
+      setEmailSenderOverride(null);
+    }
   });
 
   it("an open standby offer does not keep a patient from a time that is really free; booking it ends their standby", async () => {
