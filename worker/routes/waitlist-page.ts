@@ -1,6 +1,7 @@
 // GET/POST /w/<token>: a waitlist offer (no session). Same token rules and rate limit as the
 // patient's /r/ page: a malformed, unknown or past token gets the one "not valid" page (404).
 import { Hono } from "hono";
+import { clientKeyOf } from "../auth/throttle";
 import type { AppEnv } from "../env";
 import { invalidLinkPage, tooManyRequestsPage } from "../patient-links/page";
 import { allowRequest } from "../patient-links/rate-limit";
@@ -11,7 +12,8 @@ import { PAGE_LIMIT, PAGE_WINDOW_MS, patientPageHeaders as headers } from "./pat
 export const waitlistPageRoutes = new Hono<AppEnv>();
 
 waitlistPageRoutes.use("/:token", async (c, next) => {
-  const ip = c.req.header("cf-connecting-ip") ?? "local";
+  // As /r/: an IPv6 subscriber owns a whole /64, so the budget is per /64, not per address.
+  const ip = clientKeyOf(c.req.header("cf-connecting-ip"));
   if (!(await allowRequest(c.env.DB, `w:${ip}`, PAGE_LIMIT, PAGE_WINDOW_MS))) return c.html(tooManyRequestsPage(), 429, { ...headers, "retry-after": "600" });
   await next();
 });
