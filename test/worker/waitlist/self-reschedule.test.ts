@@ -5,6 +5,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { issuePatientLink } from "../../../worker/patient-links/links";
+import { patientReschedule } from "../../../worker/patient-links/reschedule";
 import { isoWeekday, localToUtc, utcToLocal } from "../../../worker/scheduling/zone";
 import { hubIdle } from "./offer-client";
 import { weekdayAhead, ZONE } from "./dates";
@@ -155,6 +156,46 @@ describe("self-reschedule from the patient link", () => {
     expect(refused).toContain("as often as the clinic allows");
     expect(refused).toContain("020 7946 0000");
     expect(await countRows("patient_reschedules", "appointment_id = ?", a.id)).toBe(2);
+  });
+
+  it("the limit holds under concurrency: a second move made while the first is being recorded is refused", async () => {
+    const { a } = await setup({ settings: { reschedule_limit: 1 } });
+    // The first move is held right after its write to the calendar, before its follow-up batch
+    // (where the reschedule used to be recorded); the second runs to the end in that window.
+    let reached!: () => void;
+    const atGate = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let followUp = false;
+    const db = new Proxy(env.DB, {
+      get(t, k) {
+        if (k === "prepare")
+          return (q: string) => {
+            if (q.includes("patient_responses")) followUp = true;
+            return t.prepare(q);
+          };
+        if (k === "batch")
+          return async (stmts: D1PreparedStatement[]) => {
+            if (followUp) {
+              reached();
+              await gate;
+            }
+            return t.batch(stmts);
+          };
+        const v = (t as any)[k];
+        return typeof v === "function" ? v.bind(t) : v;
+      },
+    });
+    const gated = new Proxy(env, { get: (t, k) => (k === "DB" ? db : (t as any)[k]) });
+    const first = patientReschedule(gated, a.clinicId, a.id, at(weekdayAhead(1), "13:00"));
+    await atGate;
+    const second = await patientReschedule(env, a.clinicId, a.id, at(weekdayAhead(2), "14:00"));
+    release();
+    expect((await first).ok).toBe(true);
+    expect(second).toMatchObject({ ok: false, reason: "refused" });
+    expect(await countRows("patient_reschedules", "appointment_id = ?", a.id)).toBe(1);
+    const row = await env.DB.prepare("SELECT start_ms, version FROM appointments WHERE id = ?").bind(a.id).first<any>();
+    expect(row).toEqual({ start_ms: at(weekdayAhead(1), "13:00"), version: a.version + 1 });
   });
 
   it("follows the clinic's switches: off, excluded types, a shorter window", async () => {
