@@ -8,7 +8,8 @@
 //      reschedule / other doctor / type /
 //      back to scheduled or confirmed        → REQUEST (same UID, SEQUENCE = version - 1)
 //      cancel                                → CANCEL
-//      patient replaced                      → CANCEL to the old patient, REQUEST to the new one
+//      patient replaced                      → CANCEL to the old patient, REQUEST to the new one;
+//                                              the old patient's pending REQUESTs are superseded
 //      completed / no_show / notes / reason  → nothing
 //    Changes that arrive from an .ics import (origin "ics") send nothing; a hard
 //    delete (admin) sends nothing either: the row is gone, cancel first.
@@ -17,7 +18,9 @@
 // 2. inviteEmailWork (registered in worker/features.ts) runs single-flight in
 //    the appointment's doctor's hub after each change and on alarms: it renders
 //    the invite from the appointment as it is now (with the row's METHOD and
-//    SEQUENCE), sends it, and marks the row. Failures retry with backoff
+//    SEQUENCE), sends it, and marks the row. A REQUEST to a patient who is no longer the
+//    appointment's is not sent ('superseded'): it would show another patient's visit; a CANCEL
+//    to them names no type and carries no video link. Failures retry with backoff
 //    (1 min, 5 min, 30 min, 2 h, 6 h); after MAX_ATTEMPTS the row is "failed",
 //    an audit entry "email.failed" is written, and GET /api/appointments/:id/invites
 //    shows it — nothing is dropped silently.
@@ -29,7 +32,7 @@ import { auditInsert, systemActor } from "../db/audit";
 import { makeDb, toD1 } from "../db/client";
 import type { Env } from "../env";
 import type { HubWork } from "../hub/work";
-import { appointmentFromRow, appointmentSelect, appointmentStatement, CLINIC_COLUMNS, clinicFromRow, clinicStatement, type ClinicIcsRow } from "../ics/data";
+import { appointmentFromRow, appointmentSelect, CLINIC_COLUMNS, clinicFromRow, clinicStatement, type ClinicIcsRow } from "../ics/data";
 import { type IcsAppointment, renderCalendar, typeLabel } from "../ics/render";
 import { buildInviteMime } from "./mime";
 import { emailSenderFor } from "./sender";
@@ -70,13 +73,32 @@ export function invitesFor(change: AppointmentChange): { method: Method; patient
   return moved || retyped || restatused ? [{ method: "REQUEST", patientId: after.patientId }] : [];
 }
 
-export const inviteEmailEffect: ChangeEffect = (db, change) =>
-  invitesFor(change).flatMap((i) =>
-    // A move made in the doctor's own calendar: one e-mail per few minutes, latest time (./coalesce.ts).
-    i.method === "REQUEST" && change.before && active(change.before) && coalescedOrigin(change.origin)
-      ? queueCoalescedUpdate(db, change.after!, i.patientId)
-      : [queue(db, change.after!, i.patientId, i.method)],
-  );
+/**
+ * The old patient's invites still waiting (a REQUEST held by ./coalesce.ts, or waiting for a
+ * retry) once staff replaced the patient: they would go out rendered from the appointment as it
+ * is now, the new patient's visit (time, type, video link, a working personal link). Rows from
+ * before migration 0024 name no patient: those to the old patient's address.
+ */
+function supersedeFormerPatient(db: Parameters<ChangeEffect>[0], a: Appointment, formerPatientId: string): BatchItem<"sqlite"> {
+  return db.run(sql`UPDATE email_outbox SET state = 'superseded', last_error = 'the patient was replaced'
+    WHERE appointment_id = ${a.id} AND method = 'REQUEST' AND state = 'pending'
+      AND (patient_id = ${formerPatientId}
+        OR (patient_id IS NULL AND to_address = (SELECT email FROM patients WHERE id = ${formerPatientId} AND clinic_id = ${a.clinicId})))`);
+}
+
+export const inviteEmailEffect: ChangeEffect = (db, change) => {
+  const { before, after } = change;
+  const replaced = before && after && before.patientId !== after.patientId ? [supersedeFormerPatient(db, after, before.patientId)] : [];
+  return [
+    ...replaced,
+    ...invitesFor(change).flatMap((i) =>
+      // A move made in the doctor's own calendar: one e-mail per few minutes, latest time (./coalesce.ts).
+      i.method === "REQUEST" && before && active(before) && coalescedOrigin(change.origin)
+        ? queueCoalescedUpdate(db, after!, i.patientId)
+        : [queue(db, after!, i.patientId, i.method)],
+    ),
+  ];
+};
 
 interface OutboxRow {
   id: number;
@@ -98,6 +120,18 @@ interface InviteParts {
   link: string;
   /** The name of the row's patient (null: unknown, e.g. the patient row is gone). */
   recipientName: string | null;
+  /** The appointment's patient now (null: unknown). */
+  apptPatientId: string | null;
+}
+
+/**
+ * Whether the row's recipient is no longer the appointment's patient (staff replaced the patient
+ * after it was queued). Rows from before migration 0024 name no patient: their address is not the
+ * appointment's patient's.
+ */
+export function isFormerPatient(row: Pick<OutboxRow, "patient_id" | "to_address">, appt: Pick<IcsAppointment, "patientEmail">, apptPatientId: string | null): boolean {
+  if (row.patient_id) return apptPatientId != null && row.patient_id !== apptPatientId;
+  return row.to_address !== appt.patientEmail;
 }
 
 /**
@@ -122,23 +156,43 @@ const linkOf = async (env: Env, row: OutboxRow) => (row.method === "REQUEST" ? i
 async function loadParts(env: Env, row: OutboxRow): Promise<InviteParts> {
   const [clinic, appt, recipient] = await env.DB.batch([
     clinicStatement(env.DB, row.clinic_id),
-    appointmentStatement(env.DB, row.clinic_id, row.appointment_id),
+    env.DB.prepare(appointmentSelect("appointments a", "a.id = ? AND a.clinic_id = ?", APPT_PATIENT)).bind(row.appointment_id, row.clinic_id),
     recipientStatement(env.DB, row),
   ]);
   const name = (recipient.results[0] as { name?: string } | undefined)?.name ?? null;
-  return { clinic: clinicFromRow(clinic.results[0]), appt: appointmentFromRow(appt.results[0]), link: await linkOf(env, row), recipientName: name };
+  const apptPatientId = (appt.results[0] as { appt_patient_id?: string } | undefined)?.appt_patient_id ?? null;
+  return { clinic: clinicFromRow(clinic.results[0]), appt: appointmentFromRow(appt.results[0]), link: await linkOf(env, row), recipientName: name, apptPatientId };
 }
 
-/** Renders and sends one outbox row from its parts; throws on failure. */
-async function deliver(env: Env, row: OutboxRow, { clinic, appt, link, recipientName }: InviteParts): Promise<void> {
+/** The appointment's patient, added to appointmentSelect (isFormerPatient). */
+const APPT_PATIENT = ", a.patient_id AS appt_patient_id";
+
+/**
+ * Renders and sends one outbox row from its parts; throws on failure. "superseded": not sent, a
+ * REQUEST to a patient who is no longer the appointment's (it would show the new patient's visit).
+ */
+async function deliver(env: Env, row: OutboxRow, { clinic, appt, link, recipientName, apptPatientId }: InviteParts): Promise<"sent" | "superseded"> {
   const sender = emailSenderFor(env);
   if (!sender) throw new Error("No EMAIL (send_email) binding is configured.");
   if (!clinic || !appt) throw new Error("The appointment no longer exists.");
+  const former = isFormerPatient(row, appt, apptPatientId);
+  if (former && row.method === "REQUEST") return "superseded";
   const from = env.EMAIL_FROM || `calendar@${clinic.domain}`;
   // The row's SEQUENCE wins: it is the version this invite announces. The patient named is the
   // row's own (inviteName), whoever the appointment has now.
   const patientName = inviteName(row, appt, recipientName);
-  const invite = { ...appt, version: row.sequence + 1, patientEmail: row.to_address, patientName };
+  // A CANCEL never carries the video link (it is for a visit that is off for its recipient, and
+  // after a patient change the room is the new patient's); to a former patient it names no type
+  // (the new patient's visit type is theirs).
+  const cancel = row.method === "CANCEL";
+  const invite = {
+    ...appt,
+    version: row.sequence + 1,
+    patientEmail: row.to_address,
+    patientName,
+    ...(cancel ? { videoUrl: null } : {}),
+    ...(cancel && former ? { type: "appointment" } : {}),
+  };
   const ics = renderCalendar({
     clinic,
     appointments: [invite],
@@ -153,7 +207,8 @@ async function deliver(env: Env, row: OutboxRow, { clinic, appt, link, recipient
     clinic: clinic.name,
     doctor: appt.doctorName,
     patient: patientName,
-    type: typeLabel(appt.type).toLowerCase(),
+    // "your {{type}} appointment": a former patient's CANCEL says just "your appointment".
+    type: cancel && former ? "" : typeLabel(appt.type).toLowerCase(),
     date,
     time,
     timeZone: clinic.timeZone,
@@ -171,11 +226,12 @@ async function deliver(env: Env, row: OutboxRow, { clinic, appt, link, recipient
     domain: from.split("@")[1] ?? clinic.domain,
   });
   await sender.send({ from, to: row.to_address, raw });
+  return "sent";
 }
 
 /** Renders and sends one outbox row (its own reads); throws on failure. */
-export async function sendInvite(env: Env, row: OutboxRow): Promise<void> {
-  await deliver(env, row, await loadParts(env, row));
+export async function sendInvite(env: Env, row: OutboxRow): Promise<"sent" | "superseded"> {
+  return deliver(env, row, await loadParts(env, row));
 }
 
 // Both read the index of pending rows (migration 0023), never the doctor's appointments: without
@@ -210,16 +266,24 @@ export async function drainInvites(env: Env, doctorId: string, now = Date.now(),
   let next = (later.results[0] as { at: number | null } | undefined)?.at ?? null;
   const rows = (claimed.results as OutboxRow[]).sort((a, b) => a.id - b.id);
   if (!rows.length) return next;
-  const leased = appts.results as { outbox_id: number; recipient_name: string | null }[];
+  const leased = appts.results as { outbox_id: number; recipient_name: string | null; appt_patient_id: string }[];
   const apptOf = new Map(leased.map((r) => [r.outbox_id, appointmentFromRow(r)]));
   const recipientOf = new Map(leased.map((r) => [r.outbox_id, r.recipient_name]));
+  const apptPatientOf = new Map(leased.map((r) => [r.outbox_id, r.appt_patient_id]));
   const clinicOf = new Map((clinics.results as { id: string }[]).map((r) => [r.id, clinicFromRow(r)]));
   const outcome: D1PreparedStatement[] = [];
   for (const row of rows) {
     try {
-      const parts = { clinic: clinicOf.get(row.clinic_id) ?? null, appt: apptOf.get(row.id) ?? null, link: await linkOf(env, row), recipientName: recipientOf.get(row.id) ?? null };
-      await deliver(env, row, parts);
-      outcome.push(d1.prepare("UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?").bind(Date.now(), row.id));
+      const parts = {
+        clinic: clinicOf.get(row.clinic_id) ?? null,
+        appt: apptOf.get(row.id) ?? null,
+        link: await linkOf(env, row),
+        recipientName: recipientOf.get(row.id) ?? null,
+        apptPatientId: apptPatientOf.get(row.id) ?? null,
+      };
+      if ((await deliver(env, row, parts)) === "superseded")
+        outcome.push(d1.prepare("UPDATE email_outbox SET state = 'superseded', last_error = 'the patient was replaced', lease_until = NULL WHERE id = ?").bind(row.id));
+      else outcome.push(d1.prepare("UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?").bind(Date.now(), row.id));
     } catch (err) {
       const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
       const attempts = row.attempts + 1;
@@ -255,11 +319,11 @@ export async function drainInvites(env: Env, doctorId: string, now = Date.now(),
 const LEASED_FROM = "email_outbox o INDEXED BY email_outbox_pending_idx JOIN appointments a ON a.id = o.appointment_id";
 const LEASED_WHERE = "a.doctor_id = ?2 AND o.state = 'pending' AND o.next_attempt_at <= ?3 AND o.lease_until = ?1";
 
-/** Each leased row's appointment as it is now (its clinic's own), with the row's id and its own patient's name (inviteName). */
+/** Each leased row's appointment as it is now (its clinic's own), with the row's id, its own patient's name (inviteName) and the appointment's patient (isFormerPatient). */
 const LEASED_APPOINTMENTS_SQL = appointmentSelect(
   `email_outbox o INDEXED BY email_outbox_pending_idx LEFT JOIN patients rp ON rp.id = o.patient_id AND rp.clinic_id = o.clinic_id JOIN appointments a ON a.id = o.appointment_id`,
   `${LEASED_WHERE} AND a.clinic_id = o.clinic_id`,
-  ", o.id AS outbox_id, rp.name AS recipient_name",
+  `, o.id AS outbox_id, rp.name AS recipient_name${APPT_PATIENT}`,
 );
 
 /** The clinics of the leased rows (nothing read when nothing was leased). */

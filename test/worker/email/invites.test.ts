@@ -9,6 +9,7 @@ import { BACKOFF_MS, drainInvites, inviteEmailWork, MAX_ATTEMPTS } from "../../.
 import { createAppointment, type Caller } from "../../../worker/appointments/write";
 import type { HubContext } from "../../../worker/hub/work";
 import { decodeHeaderValue } from "../../../worker/email/header-words";
+import { COALESCE_MS } from "../../../worker/email/coalesce";
 import { authed, countRows, makeClinic } from "../../helpers";
 
 let sent: OutgoingEmail[] = [];
@@ -158,6 +159,101 @@ describe("invite e-mails", () => {
     expect(sent).toHaveLength(4);
     expect(sent[3].to).toBe("agnes@mail.example");
     expect(sent[3].raw).not.toMatch(/Bertram/);
+  });
+
+  it("a replaced patient's held or retrying REQUEST is superseded in the swap's batch: nothing of the new patient's visit reaches them after their CANCEL", async () => {
+    const f = await makeClinic({ patients: [{ name: "Agnes Old", email: "agnes@mail.example" }, { name: "Bertram New", email: "bertram@mail.example" }] });
+    const d = f.doctors[0].doctor;
+    const [a, b] = f.patients;
+    const api = authed(f.tokens.receptionist);
+    const booked = (await (await api.post("/api/appointments", { doctorId: d.id, patientId: a.id, start: START, end: "2027-03-01T10:30:00.000Z", type: "video" })).json<any>()).appointment;
+    await hubIdle(d.id);
+    // Agnes's update held after a move in the doctor's own calendar (./coalesce.ts), and one waiting for a retry.
+    const insert = (attempts: number, at: number) =>
+      env.DB.prepare(
+        "INSERT INTO email_outbox (clinic_id, appointment_id, method, sequence, to_address, state, attempts, next_attempt_at, created_at, patient_id) VALUES (?, ?, 'REQUEST', 0, 'agnes@mail.example', 'pending', ?, ?, ?, ?)",
+      )
+        .bind(f.clinic.id, booked.id, attempts, at, Date.now(), a.id)
+        .run();
+    await insert(0, Date.now() + COALESCE_MS);
+    await insert(1, Date.now() + BACKOFF_MS[0]);
+    expect((await api.patch(`/api/appointments/${booked.id}`, { version: booked.version, patientId: b.id })).status).toBe(200);
+    await hubIdle(d.id);
+    await drainInvites(env, d.id, Date.now() + 7 * 3600_000); // the held and retry times have passed
+
+    expect(sent.map((m) => [m.to, inviteOf(m).comp.getFirstPropertyValue("method")])).toEqual([
+      ["agnes@mail.example", "REQUEST"],
+      ["agnes@mail.example", "CANCEL"],
+      ["bertram@mail.example", "REQUEST"],
+    ]);
+    const rows = await env.DB.prepare("SELECT method, to_address, state, last_error FROM email_outbox WHERE appointment_id = ? ORDER BY id").bind(booked.id).all<any>();
+    expect(rows.results.filter((r) => r.state === "superseded")).toEqual([
+      { method: "REQUEST", to_address: "agnes@mail.example", state: "superseded", last_error: "the patient was replaced" },
+      { method: "REQUEST", to_address: "agnes@mail.example", state: "superseded", last_error: "the patient was replaced" },
+    ]);
+  });
+
+  it("at send time, a REQUEST to a patient who is no longer the appointment's is not sent but superseded (rows with and without a patient id)", async () => {
+    const f = await makeClinic({ patients: [{ name: "Agnes Old", email: "agnes@mail.example" }, { name: "Bertram New", email: "bertram@mail.example" }] });
+    const d = f.doctors[0].doctor;
+    const [a, b] = f.patients;
+    const api = authed(f.tokens.receptionist);
+    const booked = (await (await api.post("/api/appointments", { doctorId: d.id, patientId: a.id, start: START, end: "2027-03-01T10:30:00.000Z" })).json<any>()).appointment;
+    expect((await api.patch(`/api/appointments/${booked.id}`, { version: booked.version, patientId: b.id })).status).toBe(200);
+    await hubIdle(d.id);
+    sent = [];
+    // Rows the swap's batch did not see (one being sent during the swap, queued before migration 0024…).
+    const insert = (to: string, patientId: string | null) =>
+      env.DB.prepare(
+        "INSERT INTO email_outbox (clinic_id, appointment_id, method, sequence, to_address, state, attempts, next_attempt_at, created_at, patient_id) VALUES (?, ?, 'REQUEST', 1, ?, 'pending', 0, 0, ?, ?)",
+      )
+        .bind(f.clinic.id, booked.id, to, Date.now(), patientId)
+        .run();
+    await insert("agnes@mail.example", a.id);
+    await insert("agnes@mail.example", null);
+    await insert("bertram@mail.example", null); // the appointment's patient's address: sent
+    await drainInvites(env, d.id);
+    expect(sent.map((m) => m.to)).toEqual(["bertram@mail.example"]);
+    const rows = await env.DB.prepare("SELECT to_address, state, last_error FROM email_outbox WHERE appointment_id = ? ORDER BY id DESC LIMIT 3").bind(booked.id).all<any>();
+    expect(rows.results).toEqual([
+      { to_address: "bertram@mail.example", state: "sent", last_error: null },
+      { to_address: "agnes@mail.example", state: "superseded", last_error: "the patient was replaced" },
+      { to_address: "agnes@mail.example", state: "superseded", last_error: "the patient was replaced" },
+    ]);
+  });
+
+  it("a replaced patient's CANCEL names no type of the new visit, and no CANCEL carries the video link", async () => {
+    const f = await makeClinic({ patients: [{ name: "Agnes Old", email: "agnes@mail.example" }, { name: "Bertram New", email: "bertram@mail.example" }] });
+    const d = f.doctors[0].doctor;
+    const [a, b] = f.patients;
+    const api = authed(f.tokens.receptionist);
+    const booked = (await (await api.post("/api/appointments", { doctorId: d.id, patientId: a.id, start: START, end: "2027-03-01T10:30:00.000Z", type: "video" })).json<any>()).appointment;
+    await hubIdle(d.id);
+    const swapped = await api.patch(`/api/appointments/${booked.id}`, { version: booked.version, patientId: b.id, type: "psychotherapy_session" });
+    expect(swapped.status).toBe(200);
+    await hubIdle(d.id);
+    const url = (await (await api.get(`/api/appointments/${booked.id}/engagement`)).json<any>()).video.joinUrl;
+    expect(url).toMatch(/^https:\/\/meet\.jit\.si\//);
+
+    const [, cancel, request] = sent.map(inviteOf);
+    expect(cancel.comp.getFirstPropertyValue("method")).toBe("CANCEL");
+    for (const part of [cancel.ics, cancel.text, cancel.html]) {
+      expect(part).not.toMatch(/psychotherapy/i);
+      expect(part).not.toContain("meet.jit.si");
+    }
+    expect(cancel.ev.getFirstPropertyValue("summary")).toBe(`Appointment with ${d.name} - Agnes Old`);
+    expect(cancel.text).toMatch(/your\s+appointment with/); // {{type}} is empty, not "appointment appointment"
+    // The new patient's invite has their type and room.
+    expect(request.ev.getFirstPropertyValue("summary")).toMatch(/^Psychotherapy session/);
+    expect(request.ev.getFirstPropertyValue("location")).toBe(url);
+
+    // The current patient's CANCEL keeps the type, still without the link.
+    expect((await api.post(`/api/appointments/${booked.id}/cancel`, { version: (await swapped.json<any>()).appointment.version })).status).toBe(200);
+    await hubIdle(d.id);
+    const last = inviteOf(sent[3]);
+    expect(sent[3].to).toBe("bertram@mail.example");
+    expect(last.ev.getFirstPropertyValue("summary")).toMatch(/^Psychotherapy session/);
+    for (const part of [last.ics, last.text, last.html]) expect(part).not.toContain("meet.jit.si");
   });
 
   it("sends nothing for notes-only changes or patients without an e-mail", async () => {
