@@ -19,6 +19,11 @@
 // imported_events row in the same batch, so a crash mid-way never duplicates on
 // re-import. An update moves the appointment; a removal cancels it (never deletes:
 // the record and its audit trail stay).
+// Working hours: origin "ics" makes the write path skip them (meant for a calendar synced
+// from elsewhere), but an API import is staff booking: as through the API, only an admin may
+// place an appointment outside the doctor's working hours. For anyone else such a create or
+// move is refused per item (`outside_working_hours` in `failed`); an admin's goes through with
+// allowOutsideHours, so its audit entry says overrideHours.
 import { sql } from "drizzle-orm";
 import { actorOf, auditInsert } from "../db/audit";
 import { makeDb } from "../db/client";
@@ -28,6 +33,8 @@ import { createAppointment, updateAppointment } from "../appointments/write";
 import { appointmentLiveChanges } from "../appointments/live";
 import { runBatch } from "../appointments/batch";
 import type { LiveChange } from "../live/messages";
+import { checkBookingRules } from "../scheduling/rules";
+import type { WorkingHours } from "../scheduling/working-hours";
 import type { PlannedItem } from "./import-plan";
 
 export interface CommitResult {
@@ -139,18 +146,29 @@ export async function commitAppointments(
   patientId: string,
   type: string,
   items: PlannedItem[],
-  source = "",
+  source: string,
+  hours: { zone: string; workingHours: WorkingHours },
 ): Promise<CommitResult> {
   const out: CommitResult = { created: [], updated: [], removed: [], failed: [], live: [] };
   const caller = { actor: actorOf(user), role: user.role, doctorId: user.doctorId };
   const failed = (i: PlannedItem, code: string, message: string) => out.failed.push({ uid: i.uid, recurrenceId: i.recurrenceId, code, message });
+  /** Outside the doctor's working hours (other rules are the write path's to report). */
+  const outside = (i: PlannedItem) =>
+    checkBookingRules({ startMs: i.startMs, endMs: i.endMs, zone: hours.zone, workingHours: hours.workingHours, allowOutsideHours: false })?.code === "outside_working_hours";
+  const admin = user.role === "admin";
+  const refuseHours = (i: PlannedItem) => failed(i, "outside_working_hours", "The time is outside the doctor's working hours; only an admin may import it there.");
   for (const i of items) {
+    const overrideHours = (i.action === "create" || i.action === "update") && outside(i);
+    if (overrideHours && !admin) {
+      refuseHours(i);
+      continue;
+    }
     if (i.action === "create") {
       const id = newId();
       const r = await createAppointment(
         { DB: d1 },
         caller,
-        { clinicId: user.clinicId, doctorId, patientId, startMs: i.startMs, endMs: i.endMs, type, id },
+        { clinicId: user.clinicId, doctorId, patientId, startMs: i.startMs, endMs: i.endMs, type, id, ...(overrideHours ? { allowOutsideHours: true } : {}) },
         {
           origin: "ics",
           extra: (db) => [
@@ -165,7 +183,10 @@ export async function commitAppointments(
       } else failed(i, r.error.code, r.error.message);
     } else if ((i.action === "update" || i.action === "remove") && i.entityId && i.version != null) {
       // The version read at planning time guards against a concurrent edit by staff (409 → reported).
-      const patch = i.action === "update" ? { version: i.version, startMs: i.startMs, endMs: i.endMs } : { version: i.version, status: "cancelled" as const };
+      const patch =
+        i.action === "update"
+          ? { version: i.version, startMs: i.startMs, endMs: i.endMs, ...(overrideHours ? { allowOutsideHours: true } : {}) }
+          : { version: i.version, status: "cancelled" as const };
       const r = await updateAppointment({ DB: d1 }, caller, user.clinicId, i.entityId, patch, {
         origin: "ics",
         // In the same batch: where the file puts it now (a later unchanged file leaves it alone).

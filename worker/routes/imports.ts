@@ -14,6 +14,9 @@
 //              recurrences that cannot be expanded: ics/recurrence.ts, docs/recurrence.md)
 //   Errors: 413 too large · 415 wrong type · 422 invalid_ics / too_many_events with the first problems
 //           · 422 events_refused on commit when any event is in `refused` (nothing written).
+//   Working hours (mode=appointments): only an admin's import may create or move an appointment outside
+//   the doctor's working hours (audited with overrideHours); anyone else's such item is refused in
+//   `failed` (outside_working_hours), the rest imported.
 //   Re-import: (doctor, UID, RECURRENCE-ID) are remembered with the block/appointment they made and the
 //   calendar they came from, so an updated file moves what moved, frees what was cancelled or deleted
 //   there, and creates nothing twice (see ics/import-plan.ts).
@@ -29,6 +32,7 @@ import { importKey, planImport, type KnownImport, type PlannedItem } from "../ic
 import { importSourceOf } from "../ics/import-source";
 import { csrf, requireSession } from "../middleware/session";
 import { safeFetch } from "../net/safe-fetch";
+import { parseWorkingHours } from "../scheduling/working-hours";
 import { idParam, instant, issuesOf, queryOf } from "../validate";
 import { idOf } from "./path-id";
 
@@ -223,7 +227,10 @@ export const importRoutes = new Hono<AppEnv>().use("/:id/import/ics", requireSes
 
   const d1 = c.env.DB;
   const [doc, patient] = await Promise.all([
-    d1.prepare("SELECT d.id, c.time_zone FROM doctors d JOIN clinics c ON c.id = d.clinic_id WHERE d.id = ? AND d.clinic_id = ?").bind(doctorId, u.clinicId).first<{ id: string; time_zone: string }>(),
+    d1
+      .prepare("SELECT d.id, d.working_hours, c.time_zone FROM doctors d JOIN clinics c ON c.id = d.clinic_id WHERE d.id = ? AND d.clinic_id = ?")
+      .bind(doctorId, u.clinicId)
+      .first<{ id: string; working_hours: string; time_zone: string }>(),
     q.patientId ? d1.prepare("SELECT id FROM patients WHERE id = ? AND clinic_id = ?").bind(q.patientId, u.clinicId).first<{ id: string }>() : null,
   ]);
   if (!doc) throw notFound("Doctor");
@@ -303,7 +310,10 @@ export const importRoutes = new Hono<AppEnv>().use("/:id/import/ics", requireSes
     result =
       mode === "blocked"
         ? await commitBlocked(d1, u, doctorId, items, labels, source.hash)
-        : await commitAppointments(d1, u, doctorId, q.patientId!, q.type ?? "consultation", items, source.hash);
+        : await commitAppointments(d1, u, doctorId, q.patientId!, q.type ?? "consultation", items, source.hash, {
+            zone: doc.time_zone,
+            workingHours: parseWorkingHours(doc.working_hours),
+          });
   } catch (err) {
     if (String(err).includes("UNIQUE constraint failed: imported_events"))
       throw new ApiError(409, "import_conflict", "The same events were imported at the same time; nothing was written by this request. Preview again.");

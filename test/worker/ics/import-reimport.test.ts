@@ -161,12 +161,13 @@ describe("re-import in appointment mode", () => {
     expect(first.created).toBe(2);
     const rows = async () => (await env.DB.prepare("SELECT id, start_ms, status, version FROM appointments WHERE doctor_id = ? ORDER BY id").bind(d.doctor.id).all<any>()).results;
     const before = await rows();
-    const moved = cal("Dr. Work", ev("x@test", "DTSTART:20270301T110000Z", "DTEND:20270301T113000Z"));
+    // 14:00 in Berlin: inside the doctor's working hours (a receptionist may not import outside them).
+    const moved = cal("Dr. Work", ev("x@test", "DTSTART:20270301T130000Z", "DTEND:20270301T133000Z"));
     const r = await (await upload(f.tokens.receptionist, d.doctor.id, moved, q)).json<any>();
     expect(r).toMatchObject({ created: 0, updated: 1, removed: 1, failed: [] });
     const after = await rows();
     expect(after.map((a: any) => a.id)).toEqual(before.map((a: any) => a.id));
-    const x = after.find((a: any) => a.start_ms === Date.parse("2027-03-01T11:00:00Z"));
+    const x = after.find((a: any) => a.start_ms === Date.parse("2027-03-01T13:00:00Z"));
     expect(x).toMatchObject({ status: "scheduled", version: 2 });
     expect(after.filter((a: any) => a.status === "cancelled")).toHaveLength(1);
     expect(await countRows("email_outbox", "to_address = ?", "imp@mail.example")).toBe(0);

@@ -183,11 +183,53 @@ describe("POST /api/doctors/:id/import/ics", () => {
     const reasons = Object.fromEntries(body.items.filter((i: any) => i.action === "skip").map((i: any) => [i.uid + " " + i.start, i.reason]));
     expect(reasons["utc@test 2026-03-18T16:00:00.000Z"]).toBe("conflict");
     expect(reasons["allday@test 2026-03-19T23:00:00.000Z"]).toBe("too_long");
-    expect(body.created).toBe(5);
-    expect(await countRows("appointments", "doctor_id = ?", d.doctor.id)).toBe(6);
+    // The three Monday occurrences; the lunch-hour and 08:00 events are outside working hours (receptionist).
+    expect(body.created).toBe(3);
+    expect(body.failed.map((x: any) => `${x.uid} ${x.code}`).sort()).toEqual(["floating@test outside_working_hours", "windows@test outside_working_hours"]);
+    expect(await countRows("appointments", "doctor_id = ?", d.doctor.id)).toBe(4);
     expect(await countRows("email_outbox", "to_address = ?", "imp@mail.example")).toBe(0);
     const again = await (await upload(f.tokens.receptionist, d.doctor.id, FILE, `${WINDOW}&mode=appointments&patientId=${f.patients[0].id}`)).json<any>();
     expect(again.created).toBe(0);
+  });
+
+  it("holds a non-admin's appointment import to the doctor's working hours (per item); an admin's may go outside them, audited as an override", async () => {
+    const f = await makeClinic({ timeZone: "Europe/London", patients: 2 });
+    const q = (patientId: string) => `from=2027-01-01T00:00:00Z&to=2027-12-31T00:00:00Z&mode=appointments&patientId=${patientId}`;
+    const cal = (...events: [string, string, string][]) =>
+      CRLF(`BEGIN:VCALENDAR
+        VERSION:2.0
+        PRODID:-//Test//EN
+        X-WR-CALNAME:Elsewhere
+        ${events.map(([uid, s, e]) => `BEGIN:VEVENT\nUID:${uid}\nDTSTAMP:20270101T000000Z\nDTSTART:${s}\nDTEND:${e}\nEND:VEVENT`).join("\n")}
+        END:VCALENDAR`);
+    // Monday 1 March 2027 (London = UTC): 10:00 is working time, 12:00 is the lunch hour, 19:00 evening.
+    const file = cal(["in@test", "20270301T100000Z", "20270301T103000Z"], ["lunch@test", "20270301T120000Z", "20270301T123000Z"], ["late@test", "20270301T190000Z", "20270301T193000Z"]);
+    const rows = async (doctorId: string) =>
+      (await env.DB.prepare("SELECT id, start_ms, status FROM appointments WHERE doctor_id = ? ORDER BY start_ms").bind(doctorId).all<any>()).results;
+
+    const d0 = f.doctors[0].doctor.id;
+    const rec = await (await upload(f.tokens.receptionist, d0, file, q(f.patients[0].id))).json<any>();
+    expect(rec.created).toBe(1);
+    expect(rec.failed.map((x: any) => `${x.uid} ${x.code}`).sort()).toEqual(["late@test outside_working_hours", "lunch@test outside_working_hours"]);
+    expect((await rows(d0)).map((r: any) => new Date(r.start_ms).toISOString())).toEqual(["2027-03-01T10:00:00.000Z"]);
+    // Nor may a re-import move the one it made out of hours: refused, the appointment stays.
+    const moved = await (await upload(f.tokens.receptionist, d0, cal(["in@test", "20270301T200000Z", "20270301T203000Z"]), q(f.patients[0].id))).json<any>();
+    expect(moved).toMatchObject({ updated: 0, failed: [{ uid: "in@test", code: "outside_working_hours" }] });
+    expect((await rows(d0)).map((r: any) => [new Date(r.start_ms).toISOString(), r.status])).toEqual([["2027-03-01T10:00:00.000Z", "scheduled"]]);
+    // A doctor importing into their own calendar is held to the hours as well.
+    const doc = await (await upload(f.doctors[0].token, d0, cal(["dawn@test", "20270302T060000Z", "20270302T063000Z"]), q(f.patients[0].id))).json<any>();
+    expect(doc).toMatchObject({ created: 0, failed: [{ uid: "dawn@test", code: "outside_working_hours" }] });
+
+    // An admin may: all three, and the audit says which were an override.
+    const d1 = f.doctors[1].doctor.id;
+    const adm = await (await upload(f.tokens.admin, d1, file, q(f.patients[1].id))).json<any>();
+    expect(adm).toMatchObject({ created: 3, failed: [] });
+    const audits = (
+      await env.DB.prepare("SELECT a.start_ms, l.summary FROM audit_log l JOIN appointments a ON a.id = l.entity_id WHERE a.doctor_id = ? AND l.action = 'appointment.create' ORDER BY a.start_ms")
+        .bind(d1)
+        .all<any>()
+    ).results.map((r: any) => [new Date(r.start_ms).toISOString().slice(11, 16), !!JSON.parse(r.summary).overrideHours]);
+    expect(audits).toEqual([["10:00", false], ["12:00", true], ["19:00", true]]);
   });
 
   it("refuses malformed files, wrong types, oversize and too many events with a clear 4xx and writes nothing", async () => {
