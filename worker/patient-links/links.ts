@@ -13,7 +13,9 @@
 // NPS_LINK_MS after the end instead, and opens the NPS question only (`npsOnly`): it cannot
 // confirm, cancel or move anything. Invite links are derived the same way from their
 // email_outbox row (34 characters; inviteLinkUrl below). Stored links remain for the SMS
-// reply that offers a new time (./reschedule-sms.ts) and for links issued before.
+// reply that offers a new time (./reschedule-sms.ts) and for links issued before. Every link is
+// bound to its patient (the row's patient_id): when staff replace the appointment's patient, the
+// old patient's links stop opening it (resolvePatientLink).
 import { base64url, randomSecret, sha256Hex } from "../ids";
 import { NPS_LINK_MS } from "../reminders/nps-follow-up";
 
@@ -105,23 +107,33 @@ export interface IssuedLink {
  * A new link for an appointment; run `statement` (alone or in a batch) before handing out `url`.
  * Without `endMs` the link expires with the appointment as stored when the statement runs (no
  * row is written if it is gone), so a caller can issue it in the same batch as its other reads.
+ * The link is bound to `patientId` (the patient it is handed to), or without it to the
+ * appointment's patient when the statement runs: it opens the appointment only while that is
+ * still the appointment's patient (resolvePatientLink).
  */
 export async function issuePatientLink(
   d1: D1Database,
   appUrl: string,
-  a: { clinicId: string; appointmentId: string; endMs?: number },
+  a: { clinicId: string; appointmentId: string; endMs?: number; patientId?: string },
   now = Date.now(),
 ): Promise<IssuedLink> {
   const token = randomSecret(24);
   const hash = await sha256Hex(token);
+  const patientId = a.patientId ?? null;
   const statement =
     a.endMs !== undefined
       ? d1
-          .prepare("INSERT INTO patient_links (token_hash, clinic_id, appointment_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)")
-          .bind(hash, a.clinicId, a.appointmentId, a.endMs, now)
+          .prepare(
+            "INSERT INTO patient_links (token_hash, clinic_id, appointment_id, expires_at, created_at, patient_id) " +
+              "VALUES (?1, ?2, ?3, ?4, ?5, COALESCE(?6, (SELECT patient_id FROM appointments WHERE id = ?3 AND clinic_id = ?2)))",
+          )
+          .bind(hash, a.clinicId, a.appointmentId, a.endMs, now, patientId)
       : d1
-          .prepare("INSERT INTO patient_links (token_hash, clinic_id, appointment_id, expires_at, created_at) SELECT ?1, clinic_id, id, end_ms, ?2 FROM appointments WHERE id = ?3 AND clinic_id = ?4")
-          .bind(hash, now, a.appointmentId, a.clinicId);
+          .prepare(
+            "INSERT INTO patient_links (token_hash, clinic_id, appointment_id, expires_at, created_at, patient_id) " +
+              "SELECT ?1, clinic_id, id, end_ms, ?2, COALESCE(?5, patient_id) FROM appointments WHERE id = ?3 AND clinic_id = ?4",
+          )
+          .bind(hash, now, a.appointmentId, a.clinicId, patientId);
   return { token, url: url(appUrl, token), statement };
 }
 
@@ -133,6 +145,30 @@ export interface ResolvedLink {
   npsOnly?: boolean;
 }
 
+/**
+ * Whether the appointment's patient was replaced at or after `since` (SQL; `appt` names the
+ * appointment id). Every patient change goes through the write path, which records it in the
+ * audit log (never deleted) with the patient before and after: so a link row from before
+ * migration 0025, which does not name its patient, can still be told apart. Read only for such
+ * rows (the audit_entity_idx, a few rows per appointment).
+ */
+const patientReplacedSince = (appt: string, since: string) =>
+  `EXISTS (SELECT 1 FROM audit_log g WHERE g.entity_type = 'appointment' AND g.entity_id = ${appt} AND g.at >= ${since} ` +
+  "AND json_extract(g.summary, '$.before.patientId') <> json_extract(g.summary, '$.after.patientId'))";
+
+// A link is bound to its patient: it opens the appointment only while the patient it was sent to
+// is still the appointment's patient. When staff replace the patient, the old patient's invite,
+// reminder and stored links answer like an unknown link (the same null, so the page is the same
+// and there is no oracle) instead of showing the new patient's appointment (doctor, time,
+// address, video link) and letting the old patient confirm, cancel or move it. Each row names its
+// patient (email_outbox.patient_id, migration 0024; reminders and patient_links, 0025). Rows
+// written before those migrations (patient_id NULL) are decided without it:
+//  - an invite by its address: it opens only when it went to the current patient's e-mail;
+//  - a reminder (its address is cleared once sent) or a stored link by the audit log: it opens
+//    unless the patient was replaced after the reminder was claimed for sending (its address was
+//    fixed then) or after the link was issued. A patient swapped away and back also retires them
+//    (on the safe side; only old rows, whose links end with their appointment).
+//
 // `secret` (SESSION_SECRET) is required: derived links (reminders, invites) cannot be checked
 // without it, and a caller that once left it out refused every one of them without a word.
 export async function resolvePatientLink(d1: D1Database, token: string, now: number, secret: string): Promise<ResolvedLink | null> {
@@ -140,7 +176,11 @@ export async function resolvePatientLink(d1: D1Database, token: string, now: num
     const p = await payloadOf(secret, token, 9);
     if (!p || p[0] !== INVITE_TAG) return null;
     const r = await d1
-      .prepare("SELECT o.clinic_id, o.appointment_id, a.end_ms FROM email_outbox o JOIN appointments a ON a.id = o.appointment_id AND a.clinic_id = o.clinic_id WHERE o.id = ? AND o.method = 'REQUEST'")
+      .prepare(
+        "SELECT o.clinic_id, o.appointment_id, a.end_ms FROM email_outbox o JOIN appointments a ON a.id = o.appointment_id AND a.clinic_id = o.clinic_id " +
+          "WHERE o.id = ? AND o.method = 'REQUEST' AND (o.patient_id = a.patient_id " +
+          "OR (o.patient_id IS NULL AND o.to_address = (SELECT p.email FROM patients p WHERE p.id = a.patient_id)))",
+      )
       .bind(Number(new DataView(p.buffer).getBigUint64(1)))
       .first<{ clinic_id: string; appointment_id: string; end_ms: number }>();
     return r && r.end_ms > now ? { clinicId: r.clinic_id, appointmentId: r.appointment_id } : null;
@@ -150,7 +190,11 @@ export async function resolvePatientLink(d1: D1Database, token: string, now: num
     if (!p) return null;
     const id = bytesHex(p);
     const r = await d1
-      .prepare("SELECT r.clinic_id, r.appointment_id, r.kind, a.end_ms FROM reminders r JOIN appointments a ON a.id = r.appointment_id WHERE r.id = ?")
+      .prepare(
+        "SELECT r.clinic_id, r.appointment_id, r.kind, a.end_ms FROM reminders r JOIN appointments a ON a.id = r.appointment_id " +
+          "WHERE r.id = ? AND (r.patient_id = a.patient_id " +
+          `OR (r.patient_id IS NULL AND NOT ${patientReplacedSince("r.appointment_id", "COALESCE(r.claimed_at, r.created_at)")}))`,
+      )
       .bind(id)
       .first<{ clinic_id: string; appointment_id: string; kind: string; end_ms: number }>();
     if (!r) return null;
@@ -162,7 +206,11 @@ export async function resolvePatientLink(d1: D1Database, token: string, now: num
   const hash = await sha256Hex(token);
   if (!TOKEN_SHAPE.test(token)) return null;
   const row = await d1
-    .prepare("SELECT clinic_id, appointment_id, expires_at FROM patient_links WHERE token_hash = ?")
+    .prepare(
+      "SELECT l.clinic_id, l.appointment_id, l.expires_at FROM patient_links l JOIN appointments a ON a.id = l.appointment_id " +
+        "WHERE l.token_hash = ? AND (l.patient_id = a.patient_id " +
+        `OR (l.patient_id IS NULL AND NOT ${patientReplacedSince("l.appointment_id", "l.created_at")}))`,
+    )
     .bind(hash)
     .first<{ clinic_id: string; appointment_id: string; expires_at: number }>();
   if (!row || row.expires_at <= now) return null;

@@ -12,7 +12,8 @@ export async function rescheduleLinkReply(env: Env, next: { id: string; clinic_i
   if (!a || !clinic) return `${next.name}: this appointment no longer exists.`;
   const refusal = await rescheduleRefusal(env.DB, a, clinic, rules, now);
   if (refusal) return `${next.name}: ${refusal}`;
-  const link = await issuePatientLink(env.DB, env.APP_URL, { clinicId: a.clinicId, appointmentId: a.id, endMs: Date.parse(a.end) }, now);
+  // Bound to the patient who texted (the appointment's, as just read): a later patient swap retires it.
+  const link = await issuePatientLink(env.DB, env.APP_URL, { clinicId: a.clinicId, appointmentId: a.id, endMs: Date.parse(a.end), patientId: a.patientId }, now);
   await link.statement.run();
   return `${next.name}: choose another time here: ${link.url}?choose=1`;
 }

@@ -40,21 +40,26 @@ export interface PlannedAppointment {
 /**
  * The INSERT of each planned reminder (reviving a skipped one with the same key). The address is read from the patient inside the
  * statement: the e-mail, or the phone only while the patient consents to SMS (so a consent
- * withdrawn in the same batch, just before, is seen). A pending row with the same key takes the
- * plan's due time, end, address and doctor, and is not written when they are already equal.
+ * withdrawn in the same batch, just before, is seen). The row names its patient (patient_id): its
+ * link opens the appointment only while that is the appointment's patient
+ * (worker/patient-links/links.ts). A pending row with the same key takes the plan's due time,
+ * end, address, patient and doctor, and is not written when they are already equal; a row
+ * already sent keeps the patient it went to.
  */
 export function insertPlanned(a: PlannedAppointment, planned: PlannedReminder[], now: number): SQL[] {
   return planned.map(
-    (r) => sql`INSERT INTO reminders (id, clinic_id, appointment_id, doctor_id, channel, offset_minutes, start_ms, end_ms, due_at, state, attempts, created_at, to_address)
+    (r) => sql`INSERT INTO reminders (id, clinic_id, appointment_id, doctor_id, channel, offset_minutes, start_ms, end_ms, due_at, state, attempts, created_at, to_address, patient_id)
       VALUES (${newId()}, ${a.clinicId}, ${a.id}, ${a.doctorId}, ${r.channel}, ${r.offsetMinutes}, ${a.startMs}, ${a.endMs}, ${r.dueAt}, 'pending', 0, ${now},
         (SELECT CASE WHEN ${r.channel} = 'email' THEN NULLIF(p.email, '') WHEN p.sms_consent = 1 THEN NULLIF(p.phone, '') END
-         FROM patients p WHERE p.id = ${a.patientId ?? ""}))
+         FROM patients p WHERE p.id = ${a.patientId ?? ""}), ${a.patientId})
       ON CONFLICT (appointment_id, channel, offset_minutes, start_ms) DO UPDATE SET
         state = 'pending', due_at = excluded.due_at, end_ms = excluded.end_ms, to_address = excluded.to_address, doctor_id = excluded.doctor_id,
+        patient_id = excluded.patient_id,
         attempts = IIF(reminders.state = 'skipped', 0, reminders.attempts), last_error = IIF(reminders.state = 'skipped', NULL, reminders.last_error)
       WHERE reminders.state = 'skipped'
         OR (reminders.state = 'pending' AND (reminders.due_at != excluded.due_at OR reminders.end_ms != excluded.end_ms
-          OR reminders.to_address IS NOT excluded.to_address OR reminders.doctor_id != excluded.doctor_id))`,
+          OR reminders.to_address IS NOT excluded.to_address OR reminders.doctor_id != excluded.doctor_id
+          OR reminders.patient_id IS NOT excluded.patient_id))`,
   );
 }
 

@@ -13,7 +13,8 @@
 //  - the text carries the clinic name and the link only — no doctor, date, type or name, since
 //    an SMS is read on a lock screen;
 //  - its link opens only the NPS question, for NPS_LINK_MS after the visit
-//    (worker/patient-links/links.ts), while the reminders' links expire when the visit ends.
+//    (worker/patient-links/links.ts), while the reminders' links expire when the visit ends; like
+//    theirs, only while the row's patient (patient_id) is still the appointment's.
 import { type SQL, sql } from "drizzle-orm";
 import { newId } from "../ids";
 import { fill } from "../email/templates";
@@ -45,16 +46,17 @@ export interface NpsAppointment {
  * visit ended too long ago, a follow-up already went out or the patient answered.
  */
 export function planNpsFollowUp(a: NpsAppointment, channel: ReminderChannel, now: number): SQL {
-  return sql`INSERT INTO reminders (id, clinic_id, appointment_id, doctor_id, kind, channel, offset_minutes, start_ms, end_ms, due_at, state, attempts, created_at, to_address)
+  return sql`INSERT INTO reminders (id, clinic_id, appointment_id, doctor_id, kind, channel, offset_minutes, start_ms, end_ms, due_at, state, attempts, created_at, to_address, patient_id)
     SELECT ${newId()}, c.id, ${a.id}, ${a.doctorId}, 'nps', ${channel}, ${NPS_OFFSET}, ${a.startMs}, ${a.endMs},
       MAX(${a.endMs} + c.nps_follow_up_min * 60000, ${now}), 'pending', 0, ${now},
-      (SELECT CASE WHEN ${channel} = 'email' THEN NULLIF(p.email, '') WHEN p.sms_consent = 1 THEN NULLIF(p.phone, '') END FROM patients p WHERE p.id = ${a.patientId ?? ""})
+      (SELECT CASE WHEN ${channel} = 'email' THEN NULLIF(p.email, '') WHEN p.sms_consent = 1 THEN NULLIF(p.phone, '') END FROM patients p WHERE p.id = ${a.patientId ?? ""}),
+      ${a.patientId}
     FROM clinics c
     WHERE c.id = ${a.clinicId} AND c.nps_follow_up_min IS NOT NULL AND ${now} < ${a.endMs + NPS_SEND_WINDOW_MS}
       AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.appointment_id = ${a.id} AND r.kind = 'nps' AND r.state NOT IN ('pending', 'skipped'))
       AND NOT EXISTS (SELECT 1 FROM nps_responses n WHERE n.appointment_id = ${a.id})
     ON CONFLICT (appointment_id, channel, offset_minutes, start_ms) DO UPDATE SET
-      state = 'pending', due_at = excluded.due_at, end_ms = excluded.end_ms, to_address = excluded.to_address, attempts = 0, last_error = NULL
+      state = 'pending', due_at = excluded.due_at, end_ms = excluded.end_ms, to_address = excluded.to_address, patient_id = excluded.patient_id, attempts = 0, last_error = NULL
     WHERE reminders.state = 'skipped'`;
 }
 
@@ -70,9 +72,9 @@ export function planNpsFollowUp(a: NpsAppointment, channel: ReminderChannel, now
 export function backfillNpsFollowUps(d1: D1Database, clinicId: string, now: number): D1PreparedStatement {
   return d1
     .prepare(
-      `INSERT INTO reminders (id, clinic_id, appointment_id, doctor_id, kind, channel, offset_minutes, start_ms, end_ms, due_at, state, attempts, created_at, to_address)
+      `INSERT INTO reminders (id, clinic_id, appointment_id, doctor_id, kind, channel, offset_minutes, start_ms, end_ms, due_at, state, attempts, created_at, to_address, patient_id)
       SELECT lower(hex(randomblob(16))), a.clinic_id, a.id, a.doctor_id, 'nps', x.channel, ${NPS_OFFSET}, a.start_ms, a.end_ms,
-        MAX(a.end_ms + c.nps_follow_up_min * 60000, ?2), 'pending', 0, ?2, CASE x.channel WHEN 'email' THEN p.email ELSE p.phone END
+        MAX(a.end_ms + c.nps_follow_up_min * 60000, ?2), 'pending', 0, ?2, CASE x.channel WHEN 'email' THEN p.email ELSE p.phone END, a.patient_id
       FROM clinics c
       JOIN appointments a INDEXED BY appointments_clinic_start_idx ON a.clinic_id = c.id
       JOIN patients p ON p.id = a.patient_id

@@ -28,6 +28,12 @@ export const reminders = sqliteTable(
     toAddress: text("to_address"),
     // migrations/0020: 'reminder' (before the visit) or 'nps' (the follow-up after a completed one).
     kind: text("kind", { enum: ["reminder", "nps"] }).notNull().default("reminder"),
+    // migrations/0025: the patient the reminder is addressed to. Its link (derived from the row id,
+    // worker/patient-links/links.ts) opens the appointment only while this is still the
+    // appointment's patient: staff who replace the patient retire the old one's links. NULL on rows
+    // planned before 0025 (decided by the audit log, as to_address is cleared once sent). Not in
+    // reminders_pending_idx: the send path does not read it.
+    patientId: text("patient_id"),
   },
   (t) => [
     uniqueIndex("reminders_key_uq").on(t.appointmentId, t.channel, t.offsetMinutes, t.startMs),
@@ -46,6 +52,10 @@ export const patientLinks = sqliteTable(
     appointmentId: text("appointment_id").notNull(),
     expiresAt: integer("expires_at").notNull(),
     createdAt: integer("created_at").notNull(),
+    // migrations/0025: the patient the link was issued to; it opens the appointment only while that
+    // is still the appointment's patient (a replaced patient's link stops working). NULL on links
+    // issued before 0025 (decided by the audit log).
+    patientId: text("patient_id"),
   },
   (t) => [index("patient_links_appt_idx").on(t.appointmentId)],
 );
