@@ -115,7 +115,10 @@ export function renderMessage(t: ClinicTemplates, kind: "request" | "cancel", va
   const m = t[kind];
   // Header injection: a subject is one line.
   const subject = fill(m.subject, full).replace(/[\r\n]+/g, " ").trim();
-  return { subject, text: fill(m.text, full), html: fill(m.html, full, true) };
+  // An empty value (a CANCEL to a replaced patient names no type: worker/email/outbox.ts) leaves
+  // "your  appointment": two spaces between words become one; indentation is kept.
+  const text = fill(m.text, full).replace(/(\S) {2,}(?=\S)/g, "$1 ");
+  return { subject, text, html: fill(m.html, full, true) };
 }
 
 /** "Monday, 6 July 2026" and "09:00" in the clinic's zone. */
