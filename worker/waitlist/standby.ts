@@ -117,19 +117,29 @@ export async function standbyRound(env: Env, slot: SlotRow, rules: ClinicRules, 
     return { changed: true, wrote: false };
   }
   let wrote = false;
+  /** The standing patient's booking when the release made it (below), in the cancel's own lock section. */
+  let booked: WriteResult | undefined;
   if (stillHeld && now >= finalAt) {
     if (!(slot.release_unconfirmed === 1 && standing && standing.entry_state === "waiting")) {
       // The original patient keeps the time; whoever stood by is told and stays on the list.
       await tellAndClose(env, slot, rules, "lapsed", "expired", now);
       return { changed: true, wrote: false };
     }
-    const r = await write(env, hub, slot.doctor_id, () => updateAppointment(env, releaseCaller, held.clinic_id, held.id, { version: held.version, status: "cancelled" }, { origin: "acms" }));
+    // The cancel and the standing patient's booking in ONE section of the doctor's write lock: a
+    // booking let in between the two would leave the original patient cancelled and the standing
+    // patient without the time.
+    const s = standing;
+    const [r, b] = await write(env, hub, slot.doctor_id, async () => {
+      const c = await updateAppointment(env, releaseCaller, held.clinic_id, held.id, { version: held.version, status: "cancelled" }, { origin: "acms" });
+      return c.ok ? [c, await bookStanding(env, slot, s)] : [c];
+    });
     if (!r.ok) {
       // Changed meanwhile (confirmed, moved, a version race): look again in a moment.
       await d1.prepare("UPDATE waitlist_slots SET next_at = ? WHERE id = ?").bind(now + 30_000, slot.id).run();
       return { changed: false, wrote: false };
     }
     wrote = true;
+    booked = b;
   } else if (stillHeld) {
     if (slot.state === "standing") {
       await d1.prepare("UPDATE waitlist_slots SET next_at = ? WHERE id = ?").bind(finalAt, slot.id).run();
@@ -164,9 +174,7 @@ export async function standbyRound(env: Env, slot: SlotRow, rules: ClinicRules, 
     .prepare("SELECT o.id, o.channel, p.phone, p.email, p.sms_consent FROM waitlist_offers o JOIN patients p ON p.id = o.patient_id WHERE o.slot_id = ? AND o.id != ? AND o.state = 'standing'")
     .bind(slot.id, s.id)
     .all<Recipient>();
-  const r = await write(env, hub, slot.doctor_id, () =>
-    createAppointment(env, waitlistCaller, { clinicId: slot.clinic_id, doctorId: slot.doctor_id, patientId: s.patient_id, startMs: s.start_ms, endMs: s.end_ms, type: s.type }, { origin: "acms" }),
-  );
+  const r = booked ?? (await write(env, hub, slot.doctor_id, async () => [await bookStanding(env, slot, s)]))[0];
   const { date, time } = clinicDateTime(s.start_ms, rules.time_zone);
   if (!r.ok) {
     // Booked by someone else in between (a receptionist, another offer): the guard refused a second booking.
@@ -189,6 +197,10 @@ export async function standbyRound(env: Env, slot: SlotRow, rules: ClinicRules, 
   return { changed: true, wrote: true };
 }
 
+/** The standing patient's appointment, through the write path (the caller holds the doctor's write lock). */
+const bookStanding = (env: Env, slot: SlotRow, s: Standing) =>
+  createAppointment(env, waitlistCaller, { clinicId: slot.clinic_id, doctorId: slot.doctor_id, patientId: s.patient_id, startMs: s.start_ms, endMs: s.end_ms, type: s.type }, { origin: "acms" });
+
 const standingTaken = (rules: ClinicRules, date: string, time: string) =>
   `${rules.name}: the time on ${date} at ${time} with ${rules.doctor} you were standing by for has been taken. You are still on the waitlist.`;
 
@@ -197,14 +209,17 @@ const standingTaken = (rules: ClinicRules, date: string, time: string) =>
  * its live changes published. Without a hub context (a test driving drainWaitlist directly) it
  * runs as is: the write path's SQL overlap guard is what refuses a second booking in every case.
  */
-async function write(env: Env, hub: Hub, doctorId: string, fn: () => Promise<WriteResult>): Promise<WriteResult> {
-  const r = hub ? await hub.exclusive(fn) : await fn();
-  if (r.ok && !r.unchanged) {
-    const publish = hub ? hub.publish : (c: Parameters<HubContext["publish"]>[0]) => hubFor(env, doctorId).publish(doctorId, c);
+async function write(env: Env, hub: Hub, doctorId: string, fn: () => Promise<WriteResult[]>): Promise<WriteResult[]> {
+  const rs = hub ? await hub.exclusive(fn) : await fn();
+  const publish = hub ? hub.publish : (c: Parameters<HubContext["publish"]>[0]) => hubFor(env, doctorId).publish(doctorId, c);
+  let changed = false;
+  for (const r of rs) {
+    if (!r.ok || r.unchanged) continue;
+    changed = true;
     for (const live of appointmentLiveChanges(r.change)) await publish(live).catch((err) => console.error("standby live failed", err));
-    if (!hub) await hubFor(env, doctorId).kick(doctorId);
   }
-  return r;
+  if (changed && !hub) await hubFor(env, doctorId).kick(doctorId);
+  return rs;
 }
 
 /** Closes the slot with every open or standing offer in `offerState`, and tells the patients who had one. */

@@ -330,6 +330,30 @@ describe("standby offers of high-risk unconfirmed times", () => {
     expect(smsTo(k.people[0].e164).at(-1)).toContain("stays with the patient booked then. You are still on the waitlist.");
   });
 
+  it("the final point's release: a booking waiting for the doctor's lock cannot come between the cancel and the standing patient's booking", async () => {
+    const s = await setup(["Cai Wait"], { releaseUnconfirmed: true });
+    await standBy(s);
+    const slot = await standbySlot(s);
+    // A receptionist books the same time while the release runs: it gets the doctor's lock at the
+    // first moment the release lets go of it.
+    const competing = () =>
+      s.desk.post("/api/appointments", { doctorId: s.d.id, patientId: s.f.patients[1].id, start: new Date(s.start).toISOString(), end: new Date(s.start + 30 * 60_000).toISOString() });
+    let sections = 0;
+    let competitor: Response | undefined;
+    const hub = {
+      publish: async () => {},
+      exclusive: async <T,>(fn: () => Promise<T>): Promise<T> => {
+        if (sections++ > 0) competitor = await competing();
+        return fn();
+      },
+    };
+    await drainWaitlist(env, s.d.id, hub, slot.final_at + 1000);
+    competitor ??= await competing();
+    expect(competitor.status).toBe(409);
+    expect((await active(s)).results.map((r) => r.patient_id)).toEqual([s.people[0].id]);
+    expect(smsTo(s.people[0].e164).at(-1)).toContain("is now yours");
+  });
+
   it("a confirmed or low-risk appointment gets no standby offer; neither does one whose cut-off has not come", async () => {
     const s = await setup(["Ann Wait"], { cutoffHours: 168 });
     expect((await s.desk.patch(`/api/appointments/${s.held.id}`, { version: s.held.version, status: "confirmed" })).status).toBe(200);
