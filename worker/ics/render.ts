@@ -36,7 +36,7 @@ import ical, {
 } from "ical-generator";
 import { tzlib_get_ical_block } from "timezones-ical-library";
 import type { AppointmentStatus } from "../db/schema";
-import { isValidTimeZone, resolveWall } from "../scheduling/zone";
+import { isValidTimeZone, resolveWall, utcToLocal } from "../scheduling/zone";
 import { wallClock, ZonedInstant } from "./zoned";
 
 export type Privacy = "full" | "minimal" | "busy";
@@ -247,8 +247,11 @@ export function renderCalendar(o: RenderOptions): string {
   return cal.toString() + "\r\n";
 }
 
-/** A safe download file name: "appointment-2026-01-05-<id8>.ics". */
-export function icsFileName(prefix: string, startMs: number | null, id?: string): string {
-  const date = startMs != null ? new Date(startMs).toISOString().slice(0, 10) : "";
+/**
+ * A safe download file name: "appointment-2026-01-05-<id8>.ics". The date is the clinic's (a
+ * 09:00 visit in Sydney on 5 January is not named after 4 January, its UTC date).
+ */
+export function icsFileName(prefix: string, startMs: number | null, id?: string, timeZone = "UTC"): string {
+  const date = startMs == null ? "" : isValidTimeZone(timeZone) ? utcToLocal(timeZone, startMs).date : new Date(startMs).toISOString().slice(0, 10);
   return [prefix, date, id?.slice(0, 8)].filter(Boolean).join("-") + ".ics";
 }

@@ -88,12 +88,12 @@ export const icalRoutes = new Hono<AppEnv>()
       appUrl: c.env.APP_URL,
       calendarName: clinic.name,
     });
-    return icsResponse(body, icsFileName("appointments", q.from));
+    return icsResponse(body, icsFileName("appointments", q.from, undefined, clinic.timeZone));
   })
   .get("/:id/ical", async (c) => {
     const { clinic, appt, privacy } = await oneAppointment(c);
     const body = renderCalendar({ clinic, appointments: [appt], privacy: privacy ?? "full", appUrl: c.env.APP_URL });
-    return icsResponse(body, icsFileName("appointment", appt.startMs, appt.id));
+    return icsResponse(body, icsFileName("appointment", appt.startMs, appt.id, clinic.timeZone));
   })
   // "Add to calendar" options. Default privacy "busy": the links leave ACMS
   // (Google/Outlook), so they carry names only when staff choose ?privacy=full.

@@ -1,3 +1,4 @@
+import { icsFileName } from "../../../worker/ics/render";
 import { describe, expect, it } from "vitest";
 import { authed, makeClinic } from "../../helpers";
 import { daysFromNow, insertAppointment, parseIcs, unfold } from "./fixtures";
@@ -87,5 +88,17 @@ describe("GET /api/appointments/:id/add-links", () => {
     expect(JSON.stringify(links)).not.toContain("Hidden");
     const full = await (await authed(f.tokens.receptionist).get(`/api/appointments/${id}/add-links?privacy=full`)).json<any>();
     expect(new URL(full.links.google).searchParams.get("text")).toContain("Hidden Person");
+  });
+});
+
+describe("download file names", () => {
+  // The date is the clinic's calendar date, not the UTC one.
+  it.each([
+    ["Australia/Sydney", "2026-01-04T22:00:00Z", "appointment-2026-01-05-abcdef12.ics"], // 09:00 on the 5th in Sydney
+    ["America/Los_Angeles", "2026-01-05T05:00:00Z", "appointment-2026-01-04-abcdef12.ics"], // 21:00 on the 4th
+    ["Europe/London", "2026-07-05T23:30:00Z", "appointment-2026-07-06-abcdef12.ics"], // 00:30 BST
+    ["UTC", "2026-07-05T23:30:00Z", "appointment-2026-07-05-abcdef12.ics"],
+  ])("%s, %s → %s", (zone, at, name) => {
+    expect(icsFileName("appointment", Date.parse(at), "abcdef1234", zone)).toBe(name);
   });
 });
