@@ -48,9 +48,12 @@ const LEASE_MS = 10 * 60_000;
 
 type Method = "REQUEST" | "CANCEL";
 
-function queue(db: Parameters<ChangeEffect>[0], a: Appointment, patientId: string, method: Method): BatchItem<"sqlite"> {
-  return db.run(sql`INSERT INTO email_outbox (clinic_id, appointment_id, method, sequence, to_address, state, attempts, next_attempt_at, created_at, patient_id)
-    SELECT ${a.clinicId}, ${a.id}, ${method}, ${Math.max(0, a.version - 1)}, email, 'pending', 0, 0, ${Date.now()}, id
+/** `visit`: for a CANCEL, the appointment as its recipient had it (the change's before), stored on the row. */
+function queue(db: Parameters<ChangeEffect>[0], a: Appointment, patientId: string, method: Method, visit?: Appointment | null): BatchItem<"sqlite"> {
+  const v = method === "CANCEL" && visit ? visit : null;
+  return db.run(sql`INSERT INTO email_outbox (clinic_id, appointment_id, method, sequence, to_address, state, attempts, next_attempt_at, created_at, patient_id, start_ms, end_ms, doctor_id)
+    SELECT ${a.clinicId}, ${a.id}, ${method}, ${Math.max(0, a.version - 1)}, email, 'pending', 0, 0, ${Date.now()}, id,
+      ${v ? Date.parse(v.start) : null}, ${v ? Date.parse(v.end) : null}, ${v?.doctorId ?? null}
     FROM patients WHERE id = ${patientId} AND clinic_id = ${a.clinicId} AND email <> ''`);
 }
 
@@ -95,7 +98,7 @@ export const inviteEmailEffect: ChangeEffect = (db, change) => {
       // A move made in the doctor's own calendar: one e-mail per few minutes, latest time (./coalesce.ts).
       i.method === "REQUEST" && before && active(before) && coalescedOrigin(change.origin)
         ? queueCoalescedUpdate(db, after!, i.patientId)
-        : [queue(db, after!, i.patientId, i.method)],
+        : [queue(db, after!, i.patientId, i.method, before)],
     ),
   ];
 };
@@ -122,6 +125,23 @@ interface InviteParts {
   recipientName: string | null;
   /** The appointment's patient now (null: unknown). */
   apptPatientId: string | null;
+  /** A CANCEL's visit as its recipient had it (the row's own columns; null: the appointment as it is now). */
+  visit: Visit | null;
+}
+
+interface Visit {
+  startMs: number;
+  endMs: number;
+  doctorId: string;
+  doctorName: string;
+}
+
+/** The row's visit columns, read with the doctor's name (LEFT JOIN doctors vd ON vd.id = o.doctor_id AND vd.clinic_id = o.clinic_id). */
+const VISIT_COLUMNS = ", o.start_ms AS visit_start_ms, o.end_ms AS visit_end_ms, o.doctor_id AS visit_doctor_id, vd.name AS visit_doctor_name";
+
+function visitFromRow(r: { visit_start_ms?: number | null; visit_end_ms?: number | null; visit_doctor_id?: string | null; visit_doctor_name?: string | null } | undefined): Visit | null {
+  if (r?.visit_start_ms == null || r.visit_end_ms == null || !r.visit_doctor_id) return null;
+  return { startMs: r.visit_start_ms, endMs: r.visit_end_ms, doctorId: r.visit_doctor_id, doctorName: r.visit_doctor_name ?? "" };
 }
 
 /**
@@ -154,14 +174,16 @@ const linkOf = async (env: Env, row: OutboxRow) => (row.method === "REQUEST" ? i
 
 /** Reads one row's parts (sendInvite; a drain reads its rows' parts with its claim, inviteReads). */
 async function loadParts(env: Env, row: OutboxRow): Promise<InviteParts> {
-  const [clinic, appt, recipient] = await env.DB.batch([
+  const [clinic, appt, recipient, visitRes] = await env.DB.batch([
     clinicStatement(env.DB, row.clinic_id),
     env.DB.prepare(appointmentSelect("appointments a", "a.id = ? AND a.clinic_id = ?", APPT_PATIENT)).bind(row.appointment_id, row.clinic_id),
     recipientStatement(env.DB, row),
+    env.DB.prepare(`SELECT o.id${VISIT_COLUMNS} FROM email_outbox o LEFT JOIN doctors vd ON vd.id = o.doctor_id AND vd.clinic_id = o.clinic_id WHERE o.id = ?`).bind(row.id),
   ]);
   const name = (recipient.results[0] as { name?: string } | undefined)?.name ?? null;
+  const visit = visitFromRow(visitRes.results[0] as Parameters<typeof visitFromRow>[0]);
   const apptPatientId = (appt.results[0] as { appt_patient_id?: string } | undefined)?.appt_patient_id ?? null;
-  return { clinic: clinicFromRow(clinic.results[0]), appt: appointmentFromRow(appt.results[0]), link: await linkOf(env, row), recipientName: name, apptPatientId };
+  return { clinic: clinicFromRow(clinic.results[0]), appt: appointmentFromRow(appt.results[0]), link: await linkOf(env, row), recipientName: name, apptPatientId, visit };
 }
 
 /** The appointment's patient, added to appointmentSelect (isFormerPatient). */
@@ -171,7 +193,7 @@ const APPT_PATIENT = ", a.patient_id AS appt_patient_id";
  * Renders and sends one outbox row from its parts; throws on failure. "superseded": not sent, a
  * REQUEST to a patient who is no longer the appointment's (it would show the new patient's visit).
  */
-async function deliver(env: Env, row: OutboxRow, { clinic, appt, link, recipientName, apptPatientId }: InviteParts): Promise<"sent" | "superseded"> {
+async function deliver(env: Env, row: OutboxRow, { clinic, appt, link, recipientName, apptPatientId, visit }: InviteParts): Promise<"sent" | "superseded"> {
   const sender = emailSenderFor(env);
   if (!sender) throw new Error("No EMAIL (send_email) binding is configured.");
   if (!clinic || !appt) throw new Error("The appointment no longer exists.");
@@ -191,6 +213,8 @@ async function deliver(env: Env, row: OutboxRow, { clinic, appt, link, recipient
     patientEmail: row.to_address,
     patientName,
     ...(cancel ? { videoUrl: null } : {}),
+    // The visit it calls off as its recipient had it, when the same edit moved it or changed its doctor.
+    ...(cancel && visit ? { startMs: visit.startMs, endMs: visit.endMs, doctorId: visit.doctorId, doctorName: visit.doctorName || appt.doctorName } : {}),
     ...(cancel && former ? { type: "appointment" } : {}),
   };
   const ics = renderCalendar({
@@ -202,10 +226,10 @@ async function deliver(env: Env, row: OutboxRow, { clinic, appt, link, recipient
     organizer: { name: clinic.name, email: from },
     stampMs: Date.now(),
   });
-  const { date, time } = clinicDateTime(appt.startMs, clinic.timeZone);
+  const { date, time } = clinicDateTime(invite.startMs, clinic.timeZone);
   const message = renderMessage(effectiveTemplates(clinic.emailTemplates), row.method === "CANCEL" ? "cancel" : "request", {
     clinic: clinic.name,
-    doctor: appt.doctorName,
+    doctor: invite.doctorName,
     patient: patientName,
     // "your {{type}} appointment": a former patient's CANCEL says just "your appointment".
     type: cancel && former ? "" : typeLabel(appt.type).toLowerCase(),
@@ -266,20 +290,20 @@ export async function drainInvites(env: Env, doctorId: string, now = Date.now(),
   let next = (later.results[0] as { at: number | null } | undefined)?.at ?? null;
   const rows = (claimed.results as OutboxRow[]).sort((a, b) => a.id - b.id);
   if (!rows.length) return next;
-  const leased = appts.results as { outbox_id: number; recipient_name: string | null; appt_patient_id: string }[];
-  const apptOf = new Map(leased.map((r) => [r.outbox_id, appointmentFromRow(r)]));
-  const recipientOf = new Map(leased.map((r) => [r.outbox_id, r.recipient_name]));
-  const apptPatientOf = new Map(leased.map((r) => [r.outbox_id, r.appt_patient_id]));
+  type Leased = { outbox_id: number; recipient_name: string | null; appt_patient_id: string } & Parameters<typeof visitFromRow>[0] & object;
+  const leasedOf = new Map((appts.results as Leased[]).map((r) => [r.outbox_id, r]));
   const clinicOf = new Map((clinics.results as { id: string }[]).map((r) => [r.id, clinicFromRow(r)]));
   const outcome: D1PreparedStatement[] = [];
   for (const row of rows) {
     try {
+      const r = leasedOf.get(row.id);
       const parts = {
         clinic: clinicOf.get(row.clinic_id) ?? null,
-        appt: apptOf.get(row.id) ?? null,
+        appt: r ? appointmentFromRow(r) : null,
         link: await linkOf(env, row),
-        recipientName: recipientOf.get(row.id) ?? null,
-        apptPatientId: apptPatientOf.get(row.id) ?? null,
+        recipientName: r?.recipient_name ?? null,
+        apptPatientId: r?.appt_patient_id ?? null,
+        visit: visitFromRow(r),
       };
       if ((await deliver(env, row, parts)) === "superseded")
         outcome.push(d1.prepare("UPDATE email_outbox SET state = 'superseded', last_error = 'the patient was replaced', lease_until = NULL WHERE id = ?").bind(row.id));
@@ -321,9 +345,10 @@ const LEASED_WHERE = "a.doctor_id = ?2 AND o.state = 'pending' AND o.next_attemp
 
 /** Each leased row's appointment as it is now (its clinic's own), with the row's id, its own patient's name (inviteName) and the appointment's patient (isFormerPatient). */
 const LEASED_APPOINTMENTS_SQL = appointmentSelect(
-  `email_outbox o INDEXED BY email_outbox_pending_idx LEFT JOIN patients rp ON rp.id = o.patient_id AND rp.clinic_id = o.clinic_id JOIN appointments a ON a.id = o.appointment_id`,
+  "email_outbox o INDEXED BY email_outbox_pending_idx LEFT JOIN patients rp ON rp.id = o.patient_id AND rp.clinic_id = o.clinic_id " +
+    "LEFT JOIN doctors vd ON vd.id = o.doctor_id AND vd.clinic_id = o.clinic_id JOIN appointments a ON a.id = o.appointment_id",
   `${LEASED_WHERE} AND a.clinic_id = o.clinic_id`,
-  `, o.id AS outbox_id, rp.name AS recipient_name${APPT_PATIENT}`,
+  `, o.id AS outbox_id, rp.name AS recipient_name${APPT_PATIENT}${VISIT_COLUMNS}`,
 );
 
 /** The clinics of the leased rows (nothing read when nothing was leased). */

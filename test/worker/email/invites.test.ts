@@ -256,6 +256,32 @@ describe("invite e-mails", () => {
     for (const part of [last.ics, last.text, last.html]) expect(part).not.toContain("meet.jit.si");
   });
 
+  it("a replaced patient's CANCEL describes the visit they had, when the same edit also moved it to another time and doctor", async () => {
+    const f = await makeClinic({ doctors: 2, patients: [{ name: "Agnes Old", email: "agnes@mail.example" }, { name: "Bertram New", email: "bertram@mail.example" }] });
+    const [d1, d2] = f.doctors.map((d) => d.doctor);
+    const [a, b] = f.patients;
+    const api = authed(f.tokens.receptionist);
+    const booked = (await (await api.post("/api/appointments", { doctorId: d1.id, patientId: a.id, start: START, end: "2027-03-01T10:30:00.000Z" })).json<any>()).appointment;
+    await hubIdle(d1.id);
+    const edited = await api.patch(`/api/appointments/${booked.id}`, { version: booked.version, patientId: b.id, doctorId: d2.id, start: "2027-03-01T15:00:00.000Z", end: "2027-03-01T15:30:00.000Z" });
+    expect(edited.status).toBe(200);
+    await hubIdle(d1.id);
+    await hubIdle(d2.id);
+    const toAgnes = sent.filter((m) => m.to === "agnes@mail.example").map(inviteOf);
+    const cancel = toAgnes.find((i) => i.comp.getFirstPropertyValue("method") === "CANCEL")!;
+    expect(cancel).toBeDefined();
+    // Her visit: 10:00 with the first doctor, not the new patient's 15:00 with the second.
+    expect((cancel.ev.getFirstPropertyValue("dtstart") as ICAL.Time).toString()).toBe("2027-03-01T10:00:00");
+    expect(cancel.text).toContain("at 10:00");
+    expect(cancel.text).toContain(d1.name);
+    for (const part of [cancel.ics, cancel.text, cancel.html]) {
+      expect(part).not.toContain("15:00");
+      expect(part).not.toContain(d2.name);
+    }
+    const request = sent.filter((m) => m.to === "bertram@mail.example").map(inviteOf)[0];
+    expect((request.ev.getFirstPropertyValue("dtstart") as ICAL.Time).toString()).toBe("2027-03-01T15:00:00");
+  });
+
   it("sends nothing for notes-only changes or patients without an e-mail", async () => {
     const f = await makeClinic({ patients: [{ name: "No Mail", email: "" }, { name: "Has Mail", email: "has@mail.example" }] });
     const d = f.doctors[0].doctor;

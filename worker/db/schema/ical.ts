@@ -17,6 +17,12 @@ export const emailOutbox = sqliteTable(
     // staff replace the patient, the old one's CANCEL is rendered with the old one's own name,
     // never the new patient's (worker/email/outbox.ts). NULL on rows queued before 0024.
     patientId: text("patient_id"),
+    // The visit a CANCEL calls off, as it was (migration 0026): when the same edit also moved it,
+    // changed its doctor or replaced its patient, the CANCEL describes the visit its recipient
+    // had, not the appointment as it is now. NULL on REQUESTs and older rows.
+    startMs: integer("start_ms"),
+    endMs: integer("end_ms"),
+    doctorId: text("doctor_id"),
     // "superseded" (sync, issue 17): a held update replaced by a later one (worker/email/coalesce.ts).
     state: text("state", { enum: ["pending", "sent", "failed", "superseded"] }).notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
