@@ -176,6 +176,47 @@ describe.each(providers)("OAuth connect: $name", (p) => {
   });
 });
 
+describe("OAuth connect: Google granular consent (a calendar permission unticked)", () => {
+  const EVENTS = "https://www.googleapis.com/auth/calendar.events";
+  const LIST = "https://www.googleapis.com/auth/calendar.calendarlist.readonly";
+  const g = providers[0];
+
+  it.each([
+    ["calendar.events (every write would get 403)", [EVENTS]],
+    ["the calendar list", [LIST]],
+    ["both", [EVENTS, LIST]],
+  ])("unticking %s → 400 calendar_access_not_granted asking to allow it, nothing stored; allowing it then connects", async (_what, untick) => {
+    const { doctor, doctorId } = await doctorOf();
+    const email = g.addAccount();
+    const start = await doctor.post("/api/integrations/google/connect", {});
+    const back = await google.consent((await json(start)).authorizeUrl, email, { untick });
+    expect(back.searchParams.get("scope")).not.toContain(untick[0]); // Google reports what was granted
+    const res = await callback(doctor, back);
+    expect(res.status).toBe(400);
+    expect((await json(res)).error).toEqual({
+      code: "calendar_access_not_granted",
+      message:
+        "Google did not give access to your calendar, so appointments cannot be written to Google Calendar. Connect again from Settings and, on Google's screen, allow every calendar permission asked for.",
+    });
+    expect(await integrationsOf(doctorId)).toEqual([]);
+    const again = await callback(doctor, await consentUrl(g, doctor, email));
+    expect(again.headers.get("location")).toBe(`${env.APP_URL}/settings/integrations?integration=google&result=connected`);
+    expect(await integrationsOf(doctorId)).toHaveLength(1);
+  });
+
+  it("a reconnect that unticks calendar.events still connects: include_granted_scopes keeps the earlier grant", async () => {
+    const { doctor, doctorId } = await doctorOf();
+    const email = g.addAccount();
+    expect((await callback(doctor, await consentUrl(g, doctor, email))).status).toBe(302);
+    const start = await doctor.post("/api/integrations/google/connect", {});
+    const back = await google.consent((await json(start)).authorizeUrl, email, { untick: [EVENTS] });
+    expect(back.searchParams.get("scope")).toContain(EVENTS);
+    const res = await callback(doctor, back);
+    expect(res.headers.get("location")).toBe(`${env.APP_URL}/settings/integrations?integration=google&result=connected`);
+    expect(await auditOf((await integrationsOf(doctorId))[0].id)).toEqual(["integration.connect", "integration.reconnect"]);
+  });
+});
+
 describe("chooseWriteCalendar", () => {
   const cal = (id: string, o: Partial<ExternalCalendar> = {}): ExternalCalendar => ({ id, summary: id, primary: false, canWrite: true, timeZone: null, ...o });
   it.each([

@@ -24,6 +24,7 @@ import { newId } from "../ids";
 import { requireRole } from "../middleware/session";
 import { jsonBody } from "../validate";
 import { ReconnectRequiredError } from "../providers/http";
+import { SCOPE_NOT_GRANTED } from "../providers/google/oauth";
 import { chooseWriteCalendar, freshTokens, newPkce, type ConnectedAccount, type OAuthConnector } from "../providers/oauth-connector";
 import type { TokenSet } from "../providers/oauth-tokens";
 import { busyIdsOf, clinicZone, sealTokens, type IntegrationRow } from "../sync/integrations";
@@ -79,6 +80,16 @@ async function callback(c: Context<AppEnv>, k: OAuthConnector) {
   try {
     tokens = await k.exchangeCode(env, q.code, verifier, redirectUri(env, k));
   } catch (err) {
+    // The doctor unticked a calendar permission on the consent screen (granular consent): we could
+    // not write appointments, so nothing is stored and they are asked to allow it (prompt=consent
+    // shows every permission again). The grant is not revoked: on a reconnect it is the same grant
+    // the working integration holds.
+    if (err instanceof ReconnectRequiredError && err.reason === SCOPE_NOT_GRANTED)
+      throw new ApiError(
+        400,
+        "calendar_access_not_granted",
+        `${k.company} did not give access to your calendar, so appointments cannot be written to ${k.product}. Connect again from Settings and, on ${k.company}'s screen, allow every calendar permission asked for.`,
+      );
     if (err instanceof ReconnectRequiredError) throw new ApiError(400, "oauth_failed", `${k.company} refused the authorization code. Start again from Settings.`);
     throw new ApiError(502, "provider_unavailable", `${k.company} could not be reached. Try again in a moment.`);
   }

@@ -87,9 +87,9 @@ export class GoogleEmulator {
     return this;
   }
 
-  /** The user consents on Google's page: returns where Google redirects the browser. */
-  consent(authorizeUrl: string, email: string): Promise<URL> {
-    return this.oauth.consent(authorizeUrl, email);
+  /** The user consents on Google's page (unticking `untick`, granular consent): returns where Google redirects the browser. */
+  consent(authorizeUrl: string, email: string, opts: { untick?: string[] } = {}): Promise<URL> {
+    return this.oauth.consent(authorizeUrl, email, opts);
   }
 
   /** Google's per-user quota: every API call of this account is refused with Retry-After for `seconds`. */
@@ -185,6 +185,9 @@ export class GoogleEmulator {
     if (!email) return err(401, "authError", "Invalid Credentials", { "www-authenticate": 'Bearer realm="https://accounts.google.com/"' });
     const account = this.db.accounts.get(email)!;
     rec.account = account.email;
+    const needed = scopesFor(path, request.method);
+    if (needed && !this.oauth.hasScope(request.headers.get("authorization"), needed))
+      return err(403, "insufficientPermissions", "Request had insufficient authentication scopes.");
     const limited = rateLimited(account);
     if (limited) return limited;
     const rest = path.slice("/calendar/v3".length);
@@ -227,4 +230,17 @@ export class GoogleEmulator {
     }
     return err(404, "notFound", "Not Found");
   }
+}
+
+const S = "https://www.googleapis.com/auth/";
+/** The scopes any of which lets a token make this call (Google: a wider scope covers a narrower one); null = not checked. */
+function scopesFor(path: string, method: string): string[] | null {
+  const rest = path.slice("/calendar/v3".length);
+  if (rest.startsWith("/users/me/calendarList"))
+    return [`${S}calendar.calendarlist.readonly`, `${S}calendar.calendarlist`, `${S}calendar.readonly`, `${S}calendar`];
+  if (/^\/calendars\/[^/]+\/events/.test(rest)) {
+    const read = method === "GET" || rest.endsWith("/watch");
+    return read ? [`${S}calendar.events`, `${S}calendar.events.readonly`, `${S}calendar`, `${S}calendar.readonly`] : [`${S}calendar.events`, `${S}calendar`];
+  }
+  return null;
 }

@@ -13,6 +13,25 @@ export const GOOGLE_SCOPES = [
   "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
 ];
 
+const SCOPE = "https://www.googleapis.com/auth/";
+/**
+ * With granular consent the doctor can untick any scope we ask for, and Google still issues
+ * tokens; the token answer's `scope` lists what was granted (space-separated). Each entry is
+ * what we need, with the scopes that cover it (a wider scope covers a narrower one).
+ */
+const NEEDED: string[][] = [
+  [`${SCOPE}calendar.events`, `${SCOPE}calendar`],
+  [`${SCOPE}calendar.calendarlist.readonly`, `${SCOPE}calendar.calendarlist`, `${SCOPE}calendar.readonly`, `${SCOPE}calendar`],
+];
+/** The reason of the ReconnectRequiredError exchangeCode throws when the grant lacks a needed scope. */
+export const SCOPE_NOT_GRANTED = "scope_not_granted";
+
+/** True when the granted scopes (the token answer's `scope`) cover events read/write and the calendar list. */
+export function grantsEnough(scope: string): boolean {
+  const granted = new Set(scope.split(/\s+/).filter(Boolean));
+  return NEEDED.every((any) => any.some((x) => granted.has(x)));
+}
+
 export interface GoogleOAuthConfig {
   authorizeUrl: string;
   tokenUrl: string;
@@ -66,6 +85,10 @@ async function tokenRequest(cfg: GoogleOAuthConfig, form: Record<string, string>
 
 export async function exchangeCode(cfg: GoogleOAuthConfig, code: string, verifier: string, redirectUri: string): Promise<TokenSet> {
   const t = await tokenRequest(cfg, { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: redirectUri });
+  // An unticked calendar permission: connecting would succeed (or fail on the calendar list) and
+  // then every event write would get 403 with no notice. Refuse it here, before anything is stored.
+  if (typeof t.scope === "string" && !grantsEnough(t.scope))
+    throw new ReconnectRequiredError(`Google granted only: ${t.scope || "(nothing)"}`, 403, SCOPE_NOT_GRANTED);
   if (!t.refresh_token) throw new ReconnectRequiredError("Google returned no refresh token (offline access not granted)", 400, "no_refresh_token");
   return tokenSetOf(t, null);
 }
