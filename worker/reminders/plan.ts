@@ -13,8 +13,10 @@
 //   of the quiet span, or not at all if the appointment has started by then. E-mail waits in
 //   an inbox, so it is not held.
 // - Quiet-hour ends are clinic wall-clock times resolved with the zone's rules (a DST gap
-//   moves them forward, like every other wall time in worker/scheduling/zone.ts).
-import { addDays, localToUtc, utcToLocal } from "../scheduling/zone";
+//   moves them forward, like every other wall time in worker/scheduling/zone.ts); when the end
+//   time happens twice (fall back), it is the first occurrence AFTER the instant held, never one
+//   before it (a hold to a past time would re-fire at once, in a loop).
+import { addDays, resolveLocal, utcToLocal } from "../scheduling/zone";
 
 export type ReminderChannel = "email" | "sms";
 
@@ -64,19 +66,30 @@ export function inQuietHours(ms: number, quiet: QuietHours, zone: string): boole
   return quiet.startMin < quiet.endMin ? m >= quiet.startMin && m < quiet.endMin : m >= quiet.startMin || m < quiet.endMin;
 }
 
-/** The instant the quiet span containing `ms` ends (call only when inQuietHours is true). */
+/**
+ * The instant the quiet span containing `ms` ends (call only when inQuietHours is true): the first
+ * instant after `ms` whose wall reading is the end time (a DST gap: moved forward). Always > ms.
+ */
 export function quietEnd(ms: number, quiet: QuietHours, zone: string): number {
   const local = utcToLocal(zone, ms);
   const m = minuteOfDay(local.time);
   // Spanning midnight and still before it: the span ends tomorrow morning.
   const endDate = quiet.startMin > quiet.endMin && m >= quiet.startMin ? addDays(local.date, 1) : local.date;
-  return localToUtc(zone, endDate, hhmm(quiet.endMin));
+  // In a repeated hour (fall back) the earlier occurrence of the end may already be past: an
+  // SMS held at 01:10 EST (the second 01:10) with quiet hours ending 01:30 waits for 01:30 EST,
+  // not 01:30 EDT an hour before it. The next day is only a safety net.
+  for (const date of [endDate, addDays(endDate, 1)]) {
+    const r = resolveLocal(zone, date, hhmm(quiet.endMin));
+    if (r.utcMs > ms) return r.utcMs;
+    if (r.kind === "overlap" && r.laterMs > ms) return r.laterMs;
+  }
+  return ms + 60_000; // unreachable: a wall time a day later is always later
 }
 
 /** When a reminder planned for `dueAt` may go out on `channel`; null when it should not go at all. */
 export function sendableAt(dueAt: number, channel: ReminderChannel, startMs: number, quiet: QuietHours, zone: string): number | null {
   let at = dueAt;
-  if (channel === "sms" && inQuietHours(at, quiet, zone)) at = quietEnd(at, quiet, zone);
+  if (channel === "sms" && inQuietHours(at, quiet, zone)) at = Math.max(dueAt, quietEnd(at, quiet, zone));
   return at < startMs ? at : null;
 }
 

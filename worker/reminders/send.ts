@@ -130,6 +130,9 @@ function holdForQuietHours(d1: D1Database, rows: DueRow[], ctx: BatchContext, no
   const stmts: D1PreparedStatement[] = [];
   if (!rows.some((r) => r.channel === "sms") || !inQuietHours(now, ctx.quiet, ctx.zone)) return { held, stmts };
   const end = quietEnd(now, ctx.quiet, ctx.zone);
+  // Never hold to a time already past: the row would be due again at once and the hub would
+  // re-arm its alarm in a loop until the span ends. (quietEnd is after `now`; this keeps it so.)
+  if (!(end > now)) return { held, stmts };
   for (const r of rows) {
     if (r.channel !== "sms") continue;
     held.add(r.id);

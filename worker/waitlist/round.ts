@@ -126,8 +126,8 @@ export function offerWindows(slot: { start: number; end: number }, working: Inte
 export async function offerFirstFitting(env: Env, slot: SlotRow, rules: ClinicRules, windows: Interval[], working: Interval[], lastChance: (win: Interval) => number, now: number): Promise<"sent" | "waiting" | "nobody"> {
   const d1 = env.DB;
   const quiet = { startMin: rules.quiet_start_min, endMin: rules.quiet_end_min };
-  const quietNow = inQuietHours(now, quiet, rules.time_zone);
-  const quietUntil = quietNow ? quietEnd(now, quiet, rules.time_zone) : now;
+  const quietUntil = inQuietHours(now, quiet, rules.time_zone) ? quietEnd(now, quiet, rules.time_zone) : now;
+  const quietNow = quietUntil > now; // never wait for a time already past (the slot would re-run at once, in a loop)
   const want = rules.waitlist_mode === "sequential" ? 1 : Math.max(1, rules.waitlist_parallel);
   for (const win of windows) {
     const target: SlotRow = { ...slot, start_ms: win.start, end_ms: win.end };

@@ -62,3 +62,50 @@ describe("quiet hours", () => {
     expect(new Date(quietEnd(Z("2027-03-10T17:30:00Z"), NIGHT, "Asia/Kolkata")).toISOString()).toBe("2027-03-11T02:30:00.000Z");
   });
 });
+
+describe("quietEnd across DST changes: the first instant after the one held whose wall clock reads the end time", () => {
+  const Q = (start: string, end: string) => ({ startMin: +start.slice(0, 2) * 60 + +start.slice(3), endMin: +end.slice(0, 2) * 60 + +end.slice(3) });
+  it.each([
+    // New York falls back 2026-11-01 02:00 EDT → 01:00 EST: 01:00–02:00 happens twice (05:00Z–06:00Z EDT, 06:00Z–07:00Z EST).
+    ["New York, fall back: 01:10 EST (the second 01:10) → 01:30 EST, not 01:30 EDT an hour before", "America/New_York", "22:00", "01:30", "2026-11-01T06:10:00Z", "2026-11-01T06:30:00Z"],
+    ["New York, fall back: 01:00 EST → 01:30 EST", "America/New_York", "22:00", "01:30", "2026-11-01T06:00:00Z", "2026-11-01T06:30:00Z"],
+    ["New York, fall back: 01:29 EST → 01:30 EST", "America/New_York", "22:00", "01:30", "2026-11-01T06:29:00Z", "2026-11-01T06:30:00Z"],
+    ["New York, fall back: 01:10 EDT (the first) → 01:30 EDT", "America/New_York", "22:00", "01:30", "2026-11-01T05:10:00Z", "2026-11-01T05:30:00Z"],
+    ["New York, fall back: 23:00 EDT the evening before → 01:30 EDT", "America/New_York", "22:00", "01:30", "2026-11-01T03:00:00Z", "2026-11-01T05:30:00Z"],
+    ["New York, fall back, daytime-style span 00:30–01:45: 01:40 EST → 01:45 EST", "America/New_York", "00:30", "01:45", "2026-11-01T06:40:00Z", "2026-11-01T06:45:00Z"],
+    ["New York, fall back, span ending 08:00: 01:10 EST → 08:00 EST", "America/New_York", "22:00", "08:00", "2026-11-01T06:10:00Z", "2026-11-01T13:00:00Z"],
+    // New York springs forward 2026-03-08 02:00 EST → 03:00 EDT: 02:30 does not exist, moved forward to 03:30 EDT.
+    ["New York, spring forward: 23:00 EST, end 02:30 in the gap → 03:30 EDT", "America/New_York", "22:00", "02:30", "2026-03-08T04:00:00Z", "2026-03-08T07:30:00Z"],
+    ["New York, spring forward: 01:50 EST, end 02:30 in the gap → 03:30 EDT", "America/New_York", "22:00", "02:30", "2026-03-08T06:50:00Z", "2026-03-08T07:30:00Z"],
+    ["New York, spring forward: 23:00 EST → 07:00 EDT", "America/New_York", "22:00", "07:00", "2026-03-08T04:00:00Z", "2026-03-08T11:00:00Z"],
+    // London falls back 2026-10-25 02:00 BST → 01:00 GMT: 01:00–02:00 twice (00:00Z–01:00Z BST, 01:00Z–02:00Z GMT).
+    ["London, fall back: 01:10 GMT (the second) → 01:30 GMT", "Europe/London", "22:00", "01:30", "2026-10-25T01:10:00Z", "2026-10-25T01:30:00Z"],
+    ["London, fall back: 01:10 BST (the first) → 01:30 BST", "Europe/London", "22:00", "01:30", "2026-10-25T00:10:00Z", "2026-10-25T00:30:00Z"],
+    ["London, fall back: 23:00 BST the evening before → 01:30 BST", "Europe/London", "22:00", "01:30", "2026-10-24T22:00:00Z", "2026-10-25T00:30:00Z"],
+    ["London, fall back: 23:00 BST → 08:00 GMT", "Europe/London", "21:00", "08:00", "2026-10-24T22:00:00Z", "2026-10-25T08:00:00Z"],
+    // Sydney falls back 2026-04-05 03:00 AEDT → 02:00 AEST: 02:00–03:00 twice (15:00Z–16:00Z AEDT, 16:00Z–17:00Z AEST).
+    ["Sydney, fall back: 02:10 AEST (the second) → 02:30 AEST", "Australia/Sydney", "22:00", "02:30", "2026-04-04T16:10:00Z", "2026-04-04T16:30:00Z"],
+    ["Sydney, fall back: 02:10 AEDT (the first) → 02:30 AEDT", "Australia/Sydney", "22:00", "02:30", "2026-04-04T15:10:00Z", "2026-04-04T15:30:00Z"],
+    ["Sydney, fall back: 23:00 AEDT the evening before → 02:30 AEDT", "Australia/Sydney", "22:00", "02:30", "2026-04-04T12:00:00Z", "2026-04-04T15:30:00Z"],
+    // Sydney springs forward 2026-10-04 02:00 AEST → 03:00 AEDT.
+    ["Sydney, spring forward: 23:00 AEST, end 02:30 in the gap → 03:30 AEDT", "Australia/Sydney", "22:00", "02:30", "2026-10-03T13:00:00Z", "2026-10-03T16:30:00Z"],
+    ["Sydney, spring forward: 01:50 AEST, end 02:30 in the gap → 03:30 AEDT", "Australia/Sydney", "22:00", "02:30", "2026-10-03T15:50:00Z", "2026-10-03T16:30:00Z"],
+    ["Sydney, spring forward: 23:00 AEST → 08:00 AEDT", "Australia/Sydney", "21:00", "08:00", "2026-10-03T13:00:00Z", "2026-10-03T21:00:00Z"],
+  ])("%s", (_what, zone, start, end, at, expected) => {
+    const quiet = Q(start, end);
+    const ms = Z(at);
+    expect(inQuietHours(ms, quiet, zone)).toBe(true);
+    const got = quietEnd(ms, quiet, zone);
+    expect(new Date(got).toISOString()).toBe(new Date(Z(expected)).toISOString());
+    expect(got).toBeGreaterThan(ms);
+    expect(inQuietHours(got, quiet, zone)).toBe(false);
+  });
+
+  it("plans an SMS due in New York's repeated hour (01:10 EST) for 01:30 EST, after its raw due time, not 01:30 EDT before it", () => {
+    const quiet = Q("22:00", "01:30");
+    const due = Z("2026-11-01T06:10:00Z"); // 01:10 EST
+    expect(
+      plan({ zone: "America/New_York", quiet, now: Z("2026-10-30T12:00:00Z"), startMs: due + 120 * 60_000, rules: [{ offsetMinutes: 120, channel: "sms" }] }),
+    ).toEqual(["sms@2026-11-01T06:30:00.000Z"]);
+  });
+});

@@ -94,6 +94,25 @@ describe("quiet hours are the clinic's current ones, for retries and for reminde
   });
 });
 
+describe("quiet hours ending in a repeated hour (DST fall back)", () => {
+  it("an SMS due in London's second 01:00–02:00 (GMT) with quiet hours to 01:30 is held to 01:30 GMT, after now, not 01:30 BST an hour ago", async () => {
+    const s = await setup();
+    expect((await authed(s.f.tokens.admin).put("/api/clinic/reminders", { quietHours: { start: "22:00", end: "01:30" } })).status).toBe(200);
+    const a = await book(s, "2027-11-01T14:00:00.000Z", "2027-11-01T14:30:00.000Z");
+    // London falls back 2027-10-31 02:00 BST → 01:00 GMT; the row is due at 01:05 GMT (the second 01:05).
+    await env.DB.prepare("UPDATE reminders SET due_at = ? WHERE appointment_id = ? AND channel = 'sms'").bind(Z("2027-10-31T01:05:00Z"), a.id).run();
+    const now = Z("2027-10-31T01:10:00Z");
+    const next = await drainReminders(env, s.doctorId, now);
+    expect(twilio.messages).toHaveLength(0);
+    const held = (await smsRow(a.id)).due_at;
+    expect(new Date(held).toISOString()).toBe("2027-10-31T01:30:00.000Z");
+    expect(held).toBeGreaterThan(now);
+    expect(next).toBe(held); // the hub's next alarm: after now, not at once in a loop
+    await drainReminders(env, s.doctorId, Z("2027-10-31T01:30:00Z"));
+    expect(twilio.messages).toHaveLength(1);
+  });
+});
+
 describe("SMS consent and phone numbers", () => {
   it("a patient who consents after booking gets SMS reminders for appointments already booked; withdrawing skips them at once", async () => {
     const s = await setup({ consent: false });
