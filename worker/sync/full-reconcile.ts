@@ -16,7 +16,8 @@
 //     with ACMS's time (one PATCH guarded by its etag). Before, it was silently reverted.
 // ACMS → provider:
 //   - a synced link whose event the listing does not have → the event was deleted there:
-//     re-created, and the doctor told (policy.ts recreate_external);
+//     re-created, and the doctor told (policy.ts recreate_external). Only for appointments
+//     starting inside the listed window (7 days back to 400 ahead): later ones were not listed;
 //   - upcoming appointments with no synced event (a write an older version gave up on, a
 //     link in error) → queued again (backfill.ts).
 // Linked events that changed are the incremental reads' business (inbound.ts applyOwnEvent).
@@ -70,7 +71,7 @@ export async function reconcileWithProvider(ctx: HubContext, s: IntegrationSessi
         console.error(`sync: reconciling event ${item.id} failed`, err); // one bad item must not stop the rest
       }
     }
-    await repairMissing(ctx, s, cal, items, startedAt);
+    await repairMissing(ctx, s, cal, items, startedAt, window.endMs);
     await ctx.env.DB.prepare("UPDATE calendar_integrations SET reconciled_at = ? WHERE id = ?").bind(startedAt, s.integ.id).run();
     s.integ.reconciled_at = startedAt;
   });
@@ -126,17 +127,20 @@ async function adoptOwnEvent(ctx: HubContext, s: IntegrationSession, calendarId:
 }
 
 /** After listing our events: repair what the provider lost, queue what never arrived. */
-async function repairMissing(ctx: HubContext, s: IntegrationSession, calendarId: string, items: ExternalItem[], startedAt: number) {
+async function repairMissing(ctx: HubContext, s: IntegrationSession, calendarId: string, items: ExternalItem[], startedAt: number, listedUntil: number) {
   const integ = s.integ;
   const env = ctx.env;
   const seen = new Set(items.filter((i) => !i.cancelled).map((i) => i.id));
+  // Only appointments inside the listed window can be missing from the listing: one starting
+  // after its end (> 400 days ahead) was never listed, so it was "put back" every day (a
+  // notice, a write without etag and, at Outlook, a second event each day).
   const lost = (
     await env.DB.prepare(
       `SELECT l.appointment_id, l.external_id FROM appointment_links l JOIN appointments a ON a.id = l.appointment_id
        WHERE l.integration_id = ? AND l.external_calendar_id = ? AND l.state = 'synced' AND l.updated_at < ?
-         AND a.doctor_id = ? AND a.status != 'cancelled' AND a.end_ms > ?`,
+         AND a.doctor_id = ? AND a.status != 'cancelled' AND a.end_ms > ? AND a.start_ms < ?`,
     )
-      .bind(integ.id, calendarId, startedAt - FRESH_LINK_MS, integ.doctor_id, startedAt)
+      .bind(integ.id, calendarId, startedAt - FRESH_LINK_MS, integ.doctor_id, startedAt, listedUntil)
       .all<{ appointment_id: string; external_id: string }>()
   ).results.filter((l) => !seen.has(l.external_id));
   const where = labelOf(integ);

@@ -202,7 +202,7 @@ export class MicrosoftGraphClient implements CalendarProvider {
       items.push(item);
       if (!ev.isCancelled) byAppointment.set(item.appointmentId, ev);
     }
-    this.ownListing = { calendarId, byAppointment };
+    this.ownListing = { calendarId, window, byAppointment };
     return items;
   }
 
@@ -216,8 +216,12 @@ export class MicrosoftGraphClient implements CalendarProvider {
     }
   }
 
-  /** Our events of one calendar from listOwnEvents() in this run: absent there means absent. */
-  private ownListing: { calendarId: string; byAppointment: Map<string, GraphEvent> } | null = null;
+  /**
+   * Our events of one calendar from listOwnEvents() in this run: absent there means absent, but
+   * only for an appointment inside the listed window (one 500 days ahead was never listed:
+   * taking it as absent POSTed a second event with a new transactionId every day).
+   */
+  private ownListing: { calendarId: string; window: TimeWindow; byAppointment: Map<string, GraphEvent> } | null = null;
 
   /**
    * Our event for an appointment in a calendar, found by our extended property (lost create
@@ -226,8 +230,12 @@ export class MicrosoftGraphClient implements CalendarProvider {
    * would overwrite a doctor's private event and put every appointment on one event. So the
    * property is expanded and only an event carrying THIS appointment id counts.
    */
-  private async findOurs(calendarId: string, appointmentId: string): Promise<GraphEvent | null> {
-    if (this.ownListing?.calendarId === calendarId) return this.ownListing.byAppointment.get(appointmentId) ?? null;
+  private async findOurs(calendarId: string, appt: Pick<OutboundAppointment, "appointmentId" | "startMs" | "endMs">): Promise<GraphEvent | null> {
+    const appointmentId = appt.appointmentId;
+    const listed = this.ownListing;
+    // calendarView lists what overlaps the window; anything else must be looked up.
+    if (listed?.calendarId === calendarId && appt.startMs < listed.window.endMs && appt.endMs > listed.window.startMs)
+      return listed.byAppointment.get(appointmentId) ?? null;
     const res = await this.call("GET", `/me/calendars/${encodeURIComponent(calendarId)}/events`, {
       query: {
         $filter: `singleValueExtendedProperties/Any(ep: ep/id eq '${PROP_APPOINTMENT}' and ep/value eq '${appointmentId.replace(/'/g, "''")}')`,
@@ -266,7 +274,7 @@ export class MicrosoftGraphClient implements CalendarProvider {
       }
     }
     if (!ev) {
-      const found = await this.findOurs(calendarId, appt.appointmentId);
+      const found = await this.findOurs(calendarId, appt);
       if (found) ev = await this.patch(found.id, body, null);
       else {
         const res = await this.call("POST", `/me/calendars/${encodeURIComponent(calendarId)}/events`, {
