@@ -62,14 +62,22 @@ const blocked = (id: string, integ: IntegrationSession["integ"], startMs: number
  * removed, a cancelled recurring master with all its instances ("<id>_<start>"). Unchanged
  * events write nothing. Live changes go out in one publish.
  */
-export async function storeBusyItems(ctx: HubContext, s: IntegrationSession, calendarId: string, items: ExternalItem[]): Promise<void> {
-  if (!items.length) return;
+export async function storeBusyItems(
+  ctx: HubContext,
+  s: IntegrationSession,
+  calendarId: string,
+  items: ExternalItem[],
+  /** Events of this pull that are ours (linked to an appointment, or marked as ours): never busy blocks; a block stored for one earlier is removed. */
+  ours: string[] = [],
+): Promise<void> {
+  if (!items.length && !ours.length) return;
   const db = ctx.env.DB;
   const integ = s.integ;
   // The last word on an event wins (a listing may name one twice).
   const byExt = new Map<string, ExternalItem>();
   for (const item of items) byExt.set(blockExternalId(calendarId, item.id), item);
-  const extIds = [...byExt.keys()];
+  const ourExt = ours.map((id) => blockExternalId(calendarId, id)).filter((x) => !byExt.has(x));
+  const extIds = [...byExt.keys(), ...ourExt];
 
   const existing = new Map<string, Existing>();
   const read = await db.batch(
@@ -92,6 +100,10 @@ export async function storeBusyItems(ctx: HubContext, s: IntegrationSession, cal
       if (item.cancelled) goneSeries.push(`${extId}_`);
     }
   }
+  // A block of one of our own events (stored before it was known as ours: a create whose
+  // answer was lost, a reconnect) would stay at the old time for good: removed. Read first,
+  // so the usual pull (no such block) writes nothing for them.
+  for (const extId of ourExt) if (existing.has(extId)) gone.push(extId);
   for (const [extId, item] of byExt) {
     if (!item.blocks || !item.timing) continue;
     const t = item.timing;
@@ -140,10 +152,14 @@ export async function storeBusyItems(ctx: HubContext, s: IntegrationSession, cal
   await ctx.publishMany([...deleted, ...live]);
 }
 
-/** After a full listing: imported blocks of this calendar the listing no longer has are gone (one statement). */
-export async function dropUnseenBlocks(ctx: HubContext, s: IntegrationSession, calendarId: string, items: ExternalItem[]): Promise<void> {
+/**
+ * After a full listing: imported blocks of this calendar the listing no longer has are gone (one
+ * statement). Our own events (`ours`: linked to an appointment, or marked as ours) do not count
+ * as seen: their time is the appointment's, so a block of one is always stale.
+ */
+export async function dropUnseenBlocks(ctx: HubContext, s: IntegrationSession, calendarId: string, items: ExternalItem[], ours: ReadonlySet<string> = new Set()): Promise<void> {
   const prefix = blockExternalId(calendarId, "");
-  const seen = items.filter((i) => i.blocks).map((i) => blockExternalId(calendarId, i.id));
+  const seen = items.filter((i) => i.blocks && !i.appointmentId && !ours.has(i.id)).map((i) => blockExternalId(calendarId, i.id));
   const res = await ctx.env.DB.prepare(
     `DELETE FROM blocked_times WHERE integration_id = ? AND substr(external_id, 1, ?) = ?
        AND external_id NOT IN (SELECT value FROM json_each(?)) RETURNING id, start_ms, end_ms, all_day`,

@@ -128,10 +128,15 @@ async function syncCalendar(ctx: HubContext, s: IntegrationSession, row: Calenda
     // Links of every item in one read, busy blocks stored in one write batch (./busy-store.ts).
     const links = await linksOf(ctx, s.integ.id, changes.items.map((i) => i.id));
     const busyItems: ExternalItem[] = [];
+    // Our own events (linked, or marked as ours): never busy blocks, and a block stored for one
+    // before it was known as ours (a create whose answer was lost, a reconnect) is removed.
+    const ours = new Set<string>();
     for (const item of changes.items) {
       const link = links.get(item.id);
+      const linked = link != null && link.external_calendar_id === row.calendar_id;
+      if (linked || item.appointmentId) ours.add(item.id);
       try {
-        if (link && link.external_calendar_id === row.calendar_id) await applyOwnEvent(ctx, s, row.calendar_id, item);
+        if (linked) await applyOwnEvent(ctx, s, row.calendar_id, item);
         // Ours (by private property) but not linked to this integration: an earlier connection's
         // event; it is an appointment already in ACMS, never a busy block.
         else if (!item.appointmentId && isBusy) busyItems.push(item);
@@ -140,14 +145,16 @@ async function syncCalendar(ctx: HubContext, s: IntegrationSession, row: Calenda
         console.error(`sync: item ${item.id} of calendar ${row.calendar_id} failed`, err);
       }
     }
+    const ourIds = isBusy ? [...ours] : [];
     try {
-      await storeBusyItems(ctx, s, row.calendar_id, busyItems);
+      await storeBusyItems(ctx, s, row.calendar_id, busyItems, ourIds);
     } catch (err) {
       // The batch is one transaction: find the bad item by storing one at a time.
       console.error(`sync: bulk busy write of calendar ${row.calendar_id} failed; item by item`, err);
       for (const item of busyItems) await storeBusyItems(ctx, s, row.calendar_id, [item]).catch((e) => console.error(`sync: item ${item.id} failed`, e));
+      await storeBusyItems(ctx, s, row.calendar_id, [], ourIds).catch((e) => console.error(`sync: removing blocks of our events failed`, e));
     }
-    if (changes.full) await dropUnseenBlocks(ctx, s, row.calendar_id, changes.items);
+    if (changes.full) await dropUnseenBlocks(ctx, s, row.calendar_id, changes.items, ours);
     await ctx.env.DB.prepare(
       `UPDATE integration_calendars SET sync_cursor = ?, last_polled_at = ? WHERE integration_id = ? AND calendar_id = ?
          AND (SELECT busy_label FROM calendar_integrations WHERE id = ?) = ?`,

@@ -118,6 +118,15 @@ describe("fromGraphEvent: what blocks", () => {
     expect(ours).toMatchObject({ id: "AAMk1", etag: 'W/"abc"', updatedMs: Date.parse("2026-12-01T10:00:00Z"), appointmentId: APPT, title: "Dentist" });
     expect(fromGraphEvent(ev({ singleValueExtendedProperties: [{ id: PROP_APPOINTMENT, value: "x' or 1=1" }] }), "UTC").appointmentId).toBeNull();
   });
+
+  it("delta answers carry no extended properties: our event is recognised by the transactionId we created it with", () => {
+    expect(fromGraphEvent(ev({ transactionId: transactionIdFor(APPT, 3) }), "UTC").appointmentId).toBe(APPT);
+    expect(fromGraphEvent(ev({ transactionId: transactionIdFor(APPT, 4, "AAMkOld") }), "UTC").appointmentId).toBe(APPT);
+    // Another app's transactionId, or one that only looks like ours: not ours.
+    expect(fromGraphEvent(ev({ transactionId: "7E163156-7762-4BEB-A1C6-729EA81755A7" }), "UTC").appointmentId).toBeNull();
+    expect(fromGraphEvent(ev({ transactionId: `acms-${APPT}-v3-x` }), "UTC").appointmentId).toBeNull();
+    expect(fromGraphEvent(ev({}), "UTC").appointmentId).toBeNull();
+  });
 });
 
 describe("Windows zone names (CLDR windowsZones via windows-iana)", () => {

@@ -149,6 +149,8 @@ export function showAsBlocks(showAs: ShowAs | undefined, opts: InboundOptions): 
 }
 
 const APPT_ID = /^[0-9a-f]{32}$/;
+/** Our transactionId (transactionIdFor): the only mark of ours that delta answers carry. */
+const OUR_TRANSACTION = /^acms-([0-9a-f]{32})-v\d+(?:-r[0-9a-f]{8})?$/;
 
 /**
  * A Graph event (from calendarView or calendarView/delta, so series arrive as their
@@ -173,7 +175,10 @@ export function fromGraphEvent(ev: GraphEvent, tz: string, opts: InboundOptions 
   }
   const declined = ev.responseStatus?.response === "declined";
   const updated = ev.lastModifiedDateTime ? Date.parse(ev.lastModifiedDateTime) : NaN;
-  const appt = ev.singleValueExtendedProperties?.find((p) => p.id.toLowerCase() === PROP_APPOINTMENT.toLowerCase())?.value;
+  const prop = ev.singleValueExtendedProperties?.find((p) => p.id.toLowerCase() === PROP_APPOINTMENT.toLowerCase())?.value;
+  // Delta answers carry no extended properties: our events are recognised by the transactionId
+  // we created them with, so they never become busy blocks of the doctor's own appointments.
+  const appt = prop ?? (typeof ev.transactionId === "string" ? ev.transactionId.match(OUR_TRANSACTION)?.[1] : undefined);
   return {
     id: ev.id,
     cancelled,
