@@ -13,7 +13,7 @@ import type { ExternalItem } from "../providers/provider";
 import type { AcmsSide, ExternalSide, LastSync } from "./policy";
 import type { IntegrationRow } from "./integrations";
 import { labelOf } from "./integrations";
-import { shownHash, timingOf, type LinkRow } from "./links";
+import { linkOf, shownHash, timingOf, type LinkRow } from "./links";
 import { noticeStatements, publishNotice, type SyncNotice } from "./notify";
 import { noticeInsert } from "../notices/notices";
 import { checkBookingRules } from "../scheduling/rules";
@@ -145,6 +145,11 @@ export async function takeExternalTiming(
   const moved = t.startMs !== Date.parse(appt.start) || t.endMs !== Date.parse(appt.end);
   const refused = moved ? await refusalAsDoctorEdit(ctx, appt, t.startMs, t.endMs) : null;
   if (refused) return rejectExternalTiming(ctx, integ, tz, appt, item, calendarId, refused);
+  // A conflict: ACMS had changes the provider never got (a status, a video link). The provider's
+  // time is taken, but the link keeps the version last written and records what the provider
+  // shows (its new time, the rest as last written), so the next drain writes ACMS's other
+  // changes instead of taking the event as in sync.
+  const prior = conflict ? await linkOf(ctx.env, appt.id, integ.id) : null;
   const r = await updateAppointment(
     ctx.env,
     systemCaller(`${integ.provider}-sync`),
@@ -158,8 +163,10 @@ export async function takeExternalTiming(
         // The link now records what the provider has, whether or not it existed before.
         const synced = {
           etag: item.etag,
-          syncedVersion: change.after!.version,
-          syncedHash: shownHash({ startMs: t.startMs, endMs: t.endMs, status: change.after!.status, timeZone: tz }),
+          syncedVersion: prior ? Math.min(prior.synced_version, appt.version - 1) : change.after!.version,
+          syncedHash: prior
+            ? shownByProvider(prior.synced_hash, t)
+            : shownHash({ startMs: t.startMs, endMs: t.endMs, status: change.after!.status, timeZone: tz }),
           externalUpdatedAt: item.updatedMs,
           state: "synced" as const,
           lastError: null,
@@ -189,6 +196,12 @@ export async function takeExternalTiming(
   if (r.error.code === "version_conflict" || r.error.code === "not_found") return; // changed meanwhile: the next run re-decides
   // The provider's time is not bookable in ACMS (slot taken / blocked): ACMS keeps its time.
   await rejectExternalTiming(ctx, integ, tz, appt, item, calendarId, r.error);
+}
+
+/** What the provider shows after its own move: the moved time, the rest as we last wrote it (links.ts shownHash form). */
+function shownByProvider(lastWritten: string | null, t: { startMs: number; endMs: number }): string {
+  const rest = lastWritten?.match(/^\d+\|\d+(\|[\s\S]*)$/)?.[1];
+  return `${t.startMs}|${t.endMs}${rest ?? "|unknown"}`;
 }
 
 async function rejectExternalTiming(
