@@ -1,5 +1,6 @@
 // Our appointments compared with the provider's events (issue #17 "never lose or resurrect
-// an event"): once after every (re)connect and then daily (RECONCILE_EVERY_MS), from ONE listing
+// an event"): once after a connect that makes a new integration row (the first connect, or one
+// after a disconnect, which deletes the row) and then daily (RECONCILE_EVERY_MS), from ONE listing
 // of our own events in the write calendar (provider.listOwnEvents, or a full listing of the
 // calendar for providers without it). Runs before the outbox drain, so nothing ACMS writes
 // overwrites an edit made at the provider before it was judged.
@@ -34,7 +35,11 @@ import { showsAppointment } from "./reconnect";
 import { backingOff, type IntegrationSession } from "./session";
 import { WINDOW_AHEAD_MS, WINDOW_PAST_MS } from "./window";
 
-/** A full comparison at least this often (and after every (re)connect: reconciled_at is NULL on a new row). */
+/**
+ * A full comparison at least this often, and at once on a new integration row (reconciled_at is
+ * NULL). Re-authorising an existing row (a dead grant) keeps reconciled_at: that reconnect gets
+ * the cheap own-event listing (./reconnect.ts), and this comparison at its usual time.
+ */
 export const RECONCILE_EVERY_MS = 24 * 60 * 60_000;
 
 export const reconcileDueAt = (s: IntegrationSession) => (s.integ.reconciled_at ?? 0) + RECONCILE_EVERY_MS;
