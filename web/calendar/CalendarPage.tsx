@@ -45,7 +45,9 @@ import { moveAppointment } from "./reschedule";
 import { bindCalendarUrl } from "./url-state";
 import { DayNotes } from "./DayNotes";
 import { CalendarToolbar } from "./CalendarToolbar";
+import { clinicNowPainter, clinicTheme } from "./clinic-now";
 
+const SLOT_MINUTES = 15, SLOT_HEIGHT = 20;
 
 export function CalendarPage() {
   let ec: EcInstance | undefined;
@@ -132,7 +134,9 @@ export function CalendarPage() {
     height: "100%",
     firstDay: 1,
     allDaySlot: false,
-    nowIndicator: true,
+    // The library's now line and today follow the browser's clock: ours follow the clinic's (clinic-now.ts).
+    nowIndicator: false,
+    theme: clinicTheme,
     slotMinTime: grid().slotMinTime,
     slotMaxTime: grid().slotMaxTime,
     scrollTime: grid().slotMinTime,
@@ -143,9 +147,9 @@ export function CalendarPage() {
     listDayFormat: { weekday: "long", day: "numeric", month: "short" },
     noEventsContent: "No appointments this week.",
     listDaySideFormat: () => "",
-    slotDuration: "00:15",
+    slotDuration: `00:${SLOT_MINUTES}`,
     slotLabelInterval: "01:00",
-    slotHeight: 20,
+    slotHeight: SLOT_HEIGHT,
     dayMaxEvents: true,
     selectable: false,
     editable: true,
@@ -322,7 +326,7 @@ export function CalendarPage() {
     else setDate(new Date(d.getFullYear(), d.getMonth() + dir, 1));
   };
   const goToday = () => setDate(todayIn(tz()));
-
+  const now = clinicNowPainter(() => ({ tz: tz(), day: visible() ? ymd(visible()!.start) : "", slotMinTime: grid().slotMinTime, slotMaxTime: grid().slotMaxTime, slotMinutes: SLOT_MINUTES, slotHeight: SLOT_HEIGHT }));
 
   function newAppointment() {
     const d = shownDoctors()[0];
@@ -449,7 +453,7 @@ export function CalendarPage() {
               No appointments in this period. Click a free time to book one.
             </div>
           </Show>
-          <EventCalendar options={options} ref={(x) => (ec = x)} class="ec-host" label="Appointments calendar" onRendered={fixCalendarA11y} />
+          <EventCalendar options={options} ref={(x) => (ec = x)} class="ec-host" label="Appointments calendar" onRendered={(h) => (fixCalendarA11y(h), now.paint(h))} />
           <Show when={isPhone() && view() === "month"}>
             <PhoneDayList day={ymd(date())} doctorIds={shownDoctors().map((d) => d.id)} onOpen={setOpenId} />
           </Show>
