@@ -3,8 +3,8 @@
 // answers, rewritten per page here so the shared app's clinic (UTC) stays as the other files expect.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DESKTOP, launch, logIn, newContext } from "./browser";
-import { users } from "./seed";
+import { baseURL, DESKTOP, launch, logIn, newContext } from "./browser";
+import { ids, users } from "./seed";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -25,6 +25,11 @@ async function clinicPage(o: { browserTz: string; clinicTz: string; now: string;
   await logIn(page, o.email ?? users.reception.email);
   return page;
 }
+
+const api = async (page: Page, method: string, path: string, data?: unknown) => {
+  const r = await page.request.fetch(path, { method, headers: { origin: baseURL() }, data });
+  return { status: r.status(), body: r.status() === 204 ? null : await r.json() };
+};
 
 /** Where each now line is: the calendar's own date and time under it (dateFromPoint), as "YYYY-MM-DD HH:MM". */
 async function nowLines(page: Page): Promise<string[]> {
@@ -81,6 +86,35 @@ describe("the calendar's now line and today follow the clinic's clock, not the b
       await expect.poll(() => page.locator(".ec-day[data-clinic-today] time").first().getAttribute("datetime")).toBe("2026-07-14");
       expect(await page.locator(".ec-day[data-clinic-today]").count()).toBe(1);
     } finally {
+      await page.context().close();
+    }
+  });
+});
+
+describe("working hours until midnight", () => {
+  it("an admin sets a block to end at 24:00, which is stored as 24:00 and shown again after a reload", async () => {
+    const page = await clinicPage({ browserTz: "UTC", clinicTz: "UTC", now: new Date().toISOString(), email: users.admin.email });
+    const before = (await api(page, "GET", `/api/doctors/${ids.drHouse}`)).body.doctor.workingHours;
+    try {
+      await page.goto(`/settings/doctors/${ids.drHouse}`);
+      const tue = page.locator('fieldset[data-day="2"]');
+      const midnight = tue.getByRole("checkbox", { name: "until midnight on Tuesday block 1" });
+      expect(await midnight.isChecked()).toBe(false);
+      await midnight.check();
+      await tue.getByText("24:00", { exact: true }).waitFor();
+      expect(await tue.getByLabel("Tuesday block 1 until").count()).toBe(0);
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await page.getByTestId("toast").filter({ hasText: "Saved Dr House." }).waitFor();
+      expect((await api(page, "GET", `/api/doctors/${ids.drHouse}`)).body.doctor.workingHours["2"]).toEqual([[before["2"][0][0], "24:00"]]);
+
+      // Stored "24:00" shows as midnight (a time input would show it blank), and unticking gives a time back.
+      await page.reload();
+      await tue.getByText("24:00", { exact: true }).waitFor();
+      expect(await midnight.isChecked()).toBe(true);
+      await midnight.uncheck();
+      expect(await tue.getByLabel("Tuesday block 1 until").inputValue()).toBe("23:00");
+    } finally {
+      expect((await api(page, "PATCH", `/api/doctors/${ids.drHouse}`, { workingHours: before })).status).toBe(200);
       await page.context().close();
     }
   });

@@ -25,11 +25,12 @@ export function WorkingHoursEditor(props: { value: WorkingHours; onChange: (v: W
     else delete next[k];
     props.onChange(next);
   };
+  const setEnd = (k: keyof WorkingHours, i: number, end: string) => setDay(k, day(k).map((x, j) => (j === i ? [x[0], end] : x)));
   const addRange = (k: keyof WorkingHours) => {
     const r = day(k);
     const last = r[r.length - 1];
     // After the last range, a sensible next block; an empty day starts at office hours.
-    setDay(k, [...r, last ? [bump(last[1], 60), bump(last[1], 240)] : ["09:00", "17:00"]]);
+    setDay(k, [...r, last ? [bump(last[1], 60, LAST_START), bump(last[1], 240, 24 * 60)] : ["09:00", "17:00"]]);
   };
   const copyMonday = () => {
     const mon = day("1");
@@ -57,11 +58,18 @@ export function WorkingHoursEditor(props: { value: WorkingHours; onChange: (v: W
                       <input type="time" step="300" value={r[0]} onChange={(e) => setDay(d.key, day(d.key).map((x, j) => (j === i() ? [e.currentTarget.value, x[1]] : x)))} />
                     </label>
                     –
-                    <label>
-                      <span class="sr-only">
-                        {d.label} block {i() + 1} until
-                      </span>
-                      <input type="time" step="300" value={r[1]} onChange={(e) => setDay(d.key, day(d.key).map((x, j) => (j === i() ? [x[0], e.currentTarget.value] : x)))} />
+                    {/* A time input stops at 23:59, so "24:00" (work until midnight) is its own choice. */}
+                    <Show when={r[1] !== MIDNIGHT} fallback={<span class="hours-midnight">{MIDNIGHT}</span>}>
+                      <label>
+                        <span class="sr-only">
+                          {d.label} block {i() + 1} until
+                        </span>
+                        <input type="time" step="300" value={r[1]} onChange={(e) => setEnd(d.key, i(), e.currentTarget.value)} />
+                      </label>
+                    </Show>
+                    <label class="check">
+                      <input type="checkbox" checked={r[1] === MIDNIGHT} onChange={(e) => setEnd(d.key, i(), e.currentTarget.checked ? MIDNIGHT : "23:00")} />
+                      until midnight<span class="sr-only"> on {d.label} block {i() + 1}</span>
                     </label>
                     <button type="button" class="icon-btn" aria-label={`Remove ${d.label} ${r[0]}–${r[1]}`} onClick={() => setDay(d.key, day(d.key).filter((_, j) => j !== i()))}>
                       ×
@@ -90,8 +98,12 @@ export function WorkingHoursEditor(props: { value: WorkingHours; onChange: (v: W
   );
 }
 
-/** hh:mm plus minutes, capped at 23:55 (the editor proposes; the person adjusts). */
-function bump(hhmm: string, min: number): string {
-  const t = Math.min(23 * 60 + 55, Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5)) + min);
+/** The end of a range that lasts until midnight (the API's "24:00"). */
+const MIDNIGHT = "24:00";
+const LAST_START = 23 * 60 + 55;
+
+/** hh:mm plus minutes, capped (the editor proposes; the person adjusts): a start at 23:55, an end at 24:00. */
+function bump(hhmm: string, min: number, cap: number): string {
+  const t = Math.min(cap, Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5)) + min);
   return `${String(Math.floor(t / 60)).padStart(2, "0")}:${String(t % 60).padStart(2, "0")}`;
 }
