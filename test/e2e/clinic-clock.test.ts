@@ -119,3 +119,21 @@ describe("working hours until midnight", () => {
     }
   });
 });
+
+describe("time off on the clinic's autumn change day", () => {
+  it("a one-day block on a 25-hour day is listed as one day", async () => {
+    // Sunday 31 October 2027, London: BST ends, the day lasts 25 hours (23:00Z Saturday to 00:00Z Monday).
+    const page = await clinicPage({ browserTz: "America/New_York", clinicTz: "Europe/London", now: "2027-10-20T12:00:00Z", email: users.admin.email });
+    const made = await api(page, "POST", "/api/blocked-times", { doctorId: ids.drHouse, start: "2027-10-30T23:00:00.000Z", end: "2027-11-01T00:00:00.000Z", label: "Clocks back", allDay: true });
+    expect(made.status).toBe(201);
+    try {
+      await page.goto(`/settings/doctors/${ids.drHouse}`);
+      const item = page.getByTestId("time-off").locator("li", { hasText: "Clocks back" });
+      await item.waitFor();
+      expect((await item.locator("span").first().textContent())?.trim()).toBe("Clocks back · Sun 31 Oct");
+    } finally {
+      await api(page, "DELETE", `/api/blocked-times/${made.body.blockedTime.id}`);
+      await page.context().close();
+    }
+  });
+});

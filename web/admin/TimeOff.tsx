@@ -89,7 +89,8 @@ export function TimeOff(props: { doctorId: string }) {
     if (!b.allDay) return `${formatDateTime(b.start, tz)} – ${formatDateTime(b.end, tz)}`;
     const fmt = (ms: number) => new Intl.DateTimeFormat(undefined, { timeZone: tz, weekday: "short", day: "numeric", month: "short" }).format(ms);
     const last = Date.parse(b.end) - 1;
-    return Date.parse(b.end) - Date.parse(b.start) <= DAY ? fmt(Date.parse(b.start)) : `${fmt(Date.parse(b.start))} – ${fmt(last)}`;
+    // One day by the clinic's calendar, not by length: an autumn change day lasts 25 hours.
+    return toWall(b.start, tz).slice(0, 10) === toWall(last, tz).slice(0, 10) ? fmt(Date.parse(b.start)) : `${fmt(Date.parse(b.start))} – ${fmt(last)}`;
   };
 
   return (
