@@ -137,3 +137,21 @@ describe("time off on the clinic's autumn change day", () => {
     }
   });
 });
+
+describe("date of birth: not after the clinic's today", () => {
+  it("a Sydney clinic at 08:30 (22:30 UTC the day before) may enter a baby born today", async () => {
+    const page = await clinicPage({ browserTz: "UTC", clinicTz: "Australia/Sydney", now: "2026-07-13T22:30:00Z" });
+    try {
+      await page.goto("/patients");
+      await page.getByRole("button", { name: "New patient" }).click();
+      const dob = page.getByTestId("new-patient").getByLabel("Date of birth");
+      expect(await dob.getAttribute("max")).toBe("2026-07-14");
+      await dob.fill("2026-07-14");
+      expect(await dob.evaluate((el: HTMLInputElement) => el.checkValidity())).toBe(true);
+      await dob.fill("2026-07-15");
+      expect(await dob.evaluate((el: HTMLInputElement) => el.checkValidity())).toBe(false);
+    } finally {
+      await page.context().close();
+    }
+  });
+});

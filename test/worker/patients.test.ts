@@ -169,3 +169,27 @@ describe("patient create and update", () => {
     expect((await res.json<any>()).patient).toEqual({ id: p.id, name: "Gina Single", phone: "", email: p.email, dateOfBirth: null, notes: "" });
   });
 });
+
+describe("date of birth: not after the clinic's own today", () => {
+  // The clinic's date, not UTC's: a clinic far east of UTC is a day ahead for part of every day,
+  // one far west a day behind. With both, whatever the hour, a UTC-date check fails one of them.
+  const todayIn = (zone: string) => new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(Date.now());
+  const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
+  it("accepts the clinic's today (create and update) and refuses its tomorrow, east and west of UTC", async () => {
+    for (const zone of ["Pacific/Kiritimati", "Australia/Sydney", "Pacific/Pago_Pago"]) {
+      const f = await makeClinic({ timeZone: zone, patients: 0 });
+      const api = authed(f.tokens.receptionist);
+      const today = todayIn(zone);
+      const made = await api.post("/api/patients", { name: "Baby Born", dateOfBirth: today });
+      expect(made.status, `${zone} today ${today}`).toBe(201);
+      const id = (await made.json<any>()).patient.id;
+      const tomorrow = await api.post("/api/patients", { name: "Not Yet", dateOfBirth: nextDay(today) });
+      expect(tomorrow.status, `${zone} tomorrow`).toBe(422);
+      expect(JSON.stringify(await tomorrow.json())).toContain("dateOfBirth");
+      expect((await api.patch(`/api/patients/${id}`, { dateOfBirth: nextDay(today) })).status, `${zone} patch tomorrow`).toBe(422);
+      expect((await api.patch(`/api/patients/${id}`, { dateOfBirth: today })).status, `${zone} patch today`).toBe(200);
+    }
+    expect(await countRows("patients", "name = 'Not Yet'")).toBe(0);
+  });
+});

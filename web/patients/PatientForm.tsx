@@ -2,6 +2,8 @@
 // date of birth, notes. Field errors come from the API's 422 details.
 import { createSignal } from "solid-js";
 import { ApiFailure } from "../api-client/client";
+import { toWall } from "../lib/tz";
+import { clinicTz } from "../stores/session";
 import { FieldError } from "../ui/FieldError";
 import type { PatientFields } from "./patients-api";
 
@@ -28,7 +30,8 @@ export function PatientForm(props: { initial: PatientFields; submitLabel: string
       setBusy(false);
     }
   }
-  const today = new Date().toISOString().slice(0, 10);
+  // The clinic's today, not UTC's (before 10:00 in Sydney that is still yesterday): the API checks the same.
+  const today = toWall(Date.now(), clinicTz()).slice(0, 10);
   return (
     <form class="form" onSubmit={submit} data-testid={props.testId}>
       <label>

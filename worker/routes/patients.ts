@@ -8,7 +8,7 @@ import type { AppEnv } from "../env";
 import { actorOf, auditInsert } from "../db/audit";
 import { makeDb } from "../db/client";
 import { appointments, emailOutbox, patients, patientTerms } from "../db/schema";
-import { notFound } from "../errors";
+import { notFound, validationError } from "../errors";
 import { newId } from "../ids";
 import { csrf, requireSessionReadAhead } from "../middleware/session";
 import { nameLc, patientDto, type PatientDbRow } from "../patients/dto";
@@ -19,6 +19,7 @@ import { nameTerms } from "../patients/terms";
 import { instant, isoDate, jsonBody, queryOf } from "../validate";
 import { APPOINTMENT_COLUMNS, type AppointmentRow, toAppointment } from "../appointments/model";
 import { changed } from "../db/audit-diff";
+import { utcToLocal } from "../scheduling/zone";
 import { idOf } from "./path-id";
 
 const name = z.string().trim().min(1, "is required").max(200);
@@ -28,7 +29,18 @@ const phone = z
   .max(40)
   .regex(/^[+\d\s().\-/]*$/, "may contain only digits, spaces and + ( ) . - /");
 const email = z.union([z.literal(""), z.string().trim().toLowerCase().email("must be an e-mail address").max(254)]);
-const dateOfBirth = isoDate.refine((d) => d >= "1900-01-01" && d <= new Date().toISOString().slice(0, 10), "must be a past date");
+// Not after today: the CLINIC's today (bornBy below), not UTC's, or a Sydney clinic could not
+// register a baby born that morning before 10:00. Here only what holds anywhere: from 1900, and
+// not after the latest today on Earth (UTC+14).
+const PAST_DATE = "must be a past date";
+const dateOfBirth = isoDate.refine((d) => d >= "1900-01-01" && d <= new Date(Date.now() + 14 * 3_600_000).toISOString().slice(0, 10), PAST_DATE);
+
+/** Refuses a date of birth after the clinic's own today (422, as the schema would). */
+async function bornBy(env: AppEnv["Bindings"], clinicId: string, d: string | null | undefined) {
+  if (!d) return;
+  const c = await env.DB.prepare("SELECT time_zone FROM clinics WHERE id = ?").bind(clinicId).first<{ time_zone: string }>();
+  if (d > utcToLocal(c?.time_zone ?? "UTC", Date.now()).date) throw validationError("The request has invalid fields.", [{ path: "dateOfBirth", message: PAST_DATE }]);
+}
 
 /** Free-text notes for staff (allergies, access needs); PHI, shown only on the patient's own page. */
 const notes = z.string().max(5000);
@@ -113,6 +125,7 @@ export const patientRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const b = await jsonBody(c, CreateBody);
     const u = c.var.user;
+    await bornBy(c.env, u.clinicId, b.dateOfBirth);
     const db = makeDb(c.env.DB);
     const now = Date.now();
     const row = {
@@ -139,6 +152,7 @@ export const patientRoutes = new Hono<AppEnv>()
     const id = idOf(c.req.param("id"), "Patient");
     const b = await jsonBody(c, PatchBody);
     const u = c.var.user;
+    await bornBy(c.env, u.clinicId, b.dateOfBirth);
     const db = makeDb(c.env.DB);
     const before = await db.query.patients.findFirst({ where: and(eq(patients.id, id), eq(patients.clinicId, u.clinicId)) });
     if (!before) throw notFound("Patient");
