@@ -19,8 +19,8 @@ import { newId } from "../ids";
 import { csrf, requireRole, requireSession } from "../middleware/session";
 import { jsonBody } from "../validate";
 import { ProviderError, ReconnectRequiredError } from "../providers/http";
-import { DiscoveryError, discoverAccount, ICLOUD_SERVER, listCalendarsAt } from "../providers/caldav/discovery";
-import { sealCalDav } from "../providers/caldav/factory";
+import { DiscoveryError, discoverAccount, ICLOUD_SERVER, listCalendarsAt, type CalDavAccount } from "../providers/caldav/discovery";
+import { sealCalDav, unsealCalDav } from "../providers/caldav/factory";
 import { DavTransport } from "../providers/caldav/transport";
 import { checkServerUrl, UnsafeUrlError } from "../providers/caldav/url-guard";
 import { busyIdsOf, type IntegrationRow } from "../sync/integrations";
@@ -78,11 +78,27 @@ caldavIntegrationRoutes.post("/connect", requireRole("doctor"), async (c) => {
   const id = existing?.id ?? newId();
   const now = Date.now();
   const sealed = await sealCalDav(env, id, { account, password: body.password });
+  // Another server or account than before: a new connection in all but the id. The old
+  // account's links, busy blocks and cursors describe the other server; kept, the engine
+  // would call it (deleting "moved" events) with THESE credentials. Its events stay there
+  // (only its own password could remove them, and we no longer have it).
+  const replaced = existing != null && !(await sameAccount(env, existing, account));
   const ids = new Set(cals.usable.map((x) => x.id));
-  const writeId = existing?.write_calendar_id && ids.has(existing.write_calendar_id) ? existing.write_calendar_id : writable[0].id;
-  const prevBusy = existing ? busyIdsOf(existing).filter((x) => ids.has(x)) : [];
+  const writeId = !replaced && existing?.write_calendar_id && ids.has(existing.write_calendar_id) ? existing.write_calendar_id : writable[0].id;
+  const prevBusy = existing && !replaced ? busyIdsOf(existing).filter((x) => ids.has(x)) : [];
   const busy = prevBusy.length ? prevBusy : [writeId];
+  const dropped = replaced
+    ? (await env.DB.prepare("SELECT id FROM blocked_times WHERE integration_id = ?").bind(id).all<{ id: string }>()).results
+    : [];
   await env.DB.batch([
+    ...(replaced
+      ? [
+          // Marked deleted without any call: pushOne then creates each upcoming one in the new write calendar.
+          env.DB.prepare("UPDATE appointment_links SET state = 'deleted', etag = NULL, synced_hash = NULL, last_error = NULL, updated_at = ? WHERE integration_id = ? AND state != 'deleted'").bind(now, id),
+          env.DB.prepare("DELETE FROM blocked_times WHERE integration_id = ?").bind(id),
+          env.DB.prepare("DELETE FROM integration_calendars WHERE integration_id = ?").bind(id),
+        ]
+      : []),
     env.DB.prepare(
       `INSERT INTO calendar_integrations (id, clinic_id, user_id, doctor_id, provider, account_email, sealed_tokens, write_calendar_id, busy_calendar_ids, status, created_at, updated_at)
        VALUES (?, ?, ?, ?, 'caldav', ?, ?, ?, ?, 'active', ?, ?)
@@ -107,6 +123,7 @@ caldavIntegrationRoutes.post("/connect", requireRole("doctor"), async (c) => {
     account: body.username,
   });
   const h = env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(doctorId));
+  for (const b of dropped) await h.publish(doctorId, { kind: "blocked", op: "deleted", doctorId, record: { id: b.id, doctorId } });
   await h.publish(doctorId, { kind: "integration", op: "updated", doctorId, record: { id, provider: "caldav", status: "active" } });
   await h.kick(doctorId); // first sync, and any outbox rows that waited for a reconnect
   return c.json(
@@ -126,6 +143,18 @@ caldavIntegrationRoutes.post("/connect", requireRole("doctor"), async (c) => {
     existing ? 200 : 201,
   );
 });
+
+/** The stored account is this one (same server, same user name)? Unreadable credentials count as another. */
+async function sameAccount(env: AppEnv["Bindings"], row: IntegrationRow, account: CalDavAccount): Promise<boolean> {
+  let prev: CalDavAccount;
+  try {
+    prev = (await unsealCalDav(env, row.id, row.sealed_tokens)).account;
+  } catch {
+    return false;
+  }
+  const origin = (u: string) => new URL(u).origin;
+  return prev.username === account.username && origin(prev.serverUrl) === origin(account.serverUrl) && origin(prev.homeUrl) === origin(account.homeUrl);
+}
 
 /** "Sync now" is for impatience, not for load: one per minute per integration. */
 export const SYNC_NOW_EVERY_MS = 60_000;

@@ -193,14 +193,21 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
   const wanted = appt != null && appt.status !== "cancelled" && appt.doctorId === integ.doctor_id;
 
   const wroteAt = Date.now();
+  // A link into a calendar the integration no longer has (the account was replaced by a
+  // reconnect, or the calendar is gone) is never deleted through the provider: these
+  // credentials belong elsewhere (a CalDAV password sent to the old server). It is only
+  // marked deleted here.
+  const linkReachable = link != null && link.state !== "deleted" && (link.external_calendar_id === cal || (await hasCalendar(ctx, integ.id, link.external_calendar_id)));
   if (!wanted) {
     if (!link || link.state === "deleted") return async () => {};
-    try {
-      await s.provider.deleteEvent(link.external_calendar_id, link.external_id, link.etag);
-    } catch (err) {
-      // Changed in the provider meanwhile: the status is ACMS's to decide, delete anyway.
-      if (!(err instanceof PreconditionFailedError)) throw err;
-      await s.provider.deleteEvent(link.external_calendar_id, link.external_id, null);
+    if (linkReachable) {
+      try {
+        await s.provider.deleteEvent(link.external_calendar_id, link.external_id, link.etag);
+      } catch (err) {
+        // Changed in the provider meanwhile: the status is ACMS's to decide, delete anyway.
+        if (!(err instanceof PreconditionFailedError)) throw err;
+        await s.provider.deleteEvent(link.external_calendar_id, link.external_id, null);
+      }
     }
     return async (c) => {
       await c.env.DB.batch([
@@ -245,7 +252,8 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
   }
   if (link && link.external_calendar_id !== cal && link.state !== "deleted") {
     // The doctor picked another write calendar: move the event (delete there, insert here).
-    await s.provider.deleteEvent(link.external_calendar_id, link.external_id, null);
+    // Not one of the integration's calendars any more: forget it there, create here.
+    if (linkReachable) await s.provider.deleteEvent(link.external_calendar_id, link.external_id, null);
     current = null;
   }
   let conflictNotice: SyncNotice | null = null;
@@ -297,6 +305,11 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
       ...(r.joinUrl ? providerVideoLinkStatements(c.env.DB, { appointmentId, clinicId: integ.clinic_id }, "teams", r.joinUrl) : []),
     ], conflictNotice);
   };
+}
+
+/** Whether the calendar is (still) one of the integration's (integration_calendars). */
+async function hasCalendar(ctx: HubContext, integrationId: string, calendarId: string): Promise<boolean> {
+  return (await ctx.env.DB.prepare("SELECT 1 AS x FROM integration_calendars WHERE integration_id = ? AND calendar_id = ?").bind(integrationId, calendarId).first()) != null;
 }
 
 /** Our write to this calendar, for the echo check (cadence.ts): the time taken before the call. */

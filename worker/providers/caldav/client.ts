@@ -26,7 +26,7 @@ import {
 import { calendarQueryBody, davPropfind, davReport, multigetBody, syncCollectionBody, text, type DavResponse } from "./dav";
 import { listCalendarsAt, type CalDavAccount } from "./discovery";
 import { goneItem, itemsOfResource, renderOwnEvent, resourceName, type ClinicInfo } from "./mapping";
-import type { DavTransport } from "./transport";
+import { ForeignServerError, type DavTransport } from "./transport";
 
 interface Cursor {
   st: string | null;
@@ -60,7 +60,8 @@ export class CalDavClient implements CalendarProvider {
     /** Clinic name and domain for the rendered VEVENT (loaded lazily by the caller). */
     private readonly clinic: () => Promise<ClinicInfo>,
   ) {
-    for (const o of account.origins ?? []) transport.allowOrigin(o);
+    // The account's server(s): the only origins its credentials are sent to (transport.ts).
+    for (const o of [...(account.origins ?? []), account.serverUrl, account.homeUrl]) if (o) transport.allowOrigin(o);
   }
 
   private get fetch() {
@@ -236,6 +237,9 @@ export class CalDavClient implements CalendarProvider {
       await deleteObject({ url: this.abs(calendarId, eventId), etag: etag ?? undefined, fetch: this.fetch } as any);
     } catch (err) {
       if (err instanceof NotFoundError) return; // already gone: the goal is reached
+      // On another server (an earlier connection's): not there for this account, and its
+      // credentials never go there; nothing was sent.
+      if (err instanceof ForeignServerError) return;
       throw err;
     }
   }

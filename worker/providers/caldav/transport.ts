@@ -3,7 +3,11 @@
 // multistatus answers, while this file owns what tsdav leaves to the caller:
 //   - the URL guard on every URL, redirects followed by hand and re-checked (./url-guard.ts),
 //     answers capped in bytes and time;
-//   - HTTP Basic auth (Apple ID + app-specific password) added here, never by tsdav;
+//   - HTTP Basic auth (Apple ID + app-specific password) added here, never by tsdav, and
+//     only for the account's own server: a request whose URL is on an origin the account
+//     was not configured/discovered on (allowOrigin) is refused before anything is sent
+//     (ForeignServerError), so a stale URL (an event of the server the doctor connected
+//     before) can never carry this account's password to another host;
 //   - per-attempt timeouts, short retries with backoff that honour Retry-After, longer
 //     waits handed back as RateLimitedError/TransientError with retryAfterMs (../http.ts);
 //   - typed errors: 401 → ReconnectRequiredError (a Basic password cannot be refreshed:
@@ -45,6 +49,17 @@ function capped(res: Response): Response {
 }
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/**
+ * The URL is not on the account's server (an origin discovery did not settle on): nothing
+ * was sent. Permanent; for a delete it means "not there for this account" (client.ts).
+ */
+export class ForeignServerError extends PermanentError {
+  constructor(origin: string) {
+    super(`refused to send the account's credentials to ${origin}: not this account's CalDAV server`, 0, "foreign_server");
+    this.name = "ForeignServerError";
+  }
+}
+
 function basic(c: DavCredentials): string {
   const bytes = new TextEncoder().encode(`${c.username}:${c.password}`);
   let bin = "";
@@ -74,6 +89,8 @@ export class DavTransport {
   /** The fetch handed to tsdav. Resolves only with 2xx (incl. 207); throws typed errors otherwise. */
   readonly fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
     let url = checkServerUrl(typeof input === "string" ? input : input instanceof URL ? input.href : input.url, this.env);
+    // Credentials go only to the account's server(s); redirects from there are vetted by checkRedirect.
+    if (!this.origins.includes(url.origin)) throw new ForeignServerError(url.origin);
     const policy = { ...DEFAULT_RETRY, ...this.opts.retry };
     const sleep = this.opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
     const headers = new Headers(init.headers);
