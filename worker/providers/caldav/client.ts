@@ -11,7 +11,7 @@
 //   no sync-collection support (no token) → calendar-query over the window (a full listing).
 // No push for third parties: watch() is unsupported (pushSupported = false); the engine polls.
 import { createObject, deleteObject, updateObject } from "tsdav";
-import { ConflictError, NotFoundError, PermanentError, PreconditionFailedError, ProviderError } from "../http";
+import { classify, ConflictError, NotFoundError, PermanentError, PreconditionFailedError, ProviderError } from "../http";
 import {
   CursorInvalidError,
   type CalendarProvider,
@@ -90,7 +90,12 @@ export class CalDavClient implements CalendarProvider {
     const next = JSON.stringify(now);
     if (prev && ((prev.st && now.st && prev.st === now.st) || (!prev.st && prev.ct && now.ct && prev.ct === now.ct)))
       return { items: [], nextCursor: next, full: false };
-    if (!prev || !prev.st || !now.st) return { items: await this.listWindow(calendarId, window), nextCursor: next, full: true };
+    if (!prev || !prev.st || !now.st) {
+      const listed = await this.listWindow(calendarId, window);
+      // Truncated (507): apply what came, but it is no full listing: no block may be dropped
+      // for missing from it, and the next poll lists in full again.
+      return { items: listed.items, nextCursor: next, full: !listed.truncated };
+    }
 
     // RFC 6578 §3.6: a server may truncate the report (507 on the collection itself) and
     // hand out a token to continue from; follow it (bounded) before fetching anything.
@@ -147,16 +152,28 @@ export class CalDavClient implements CalendarProvider {
     return { items, nextCursor: JSON.stringify({ st: nextToken, ct: now.ct }), full: false };
   }
 
-  /** Every resource with an occurrence in the window (REPORT calendar-query with calendar-data). */
-  private async listWindow(calendarId: string, window: TimeWindow): Promise<ExternalItem[]> {
+  /**
+   * Every resource with an occurrence in the window (REPORT calendar-query with calendar-data).
+   * A non-2xx status for the collection itself is about the whole listing: 507 (RFC 4918 §11.5 /
+   * RFC 6578 §3.6) means the server cut the results short → `truncated`; anything else → an error.
+   */
+  private async listWindow(calendarId: string, window: TimeWindow): Promise<{ items: ExternalItem[]; truncated: boolean }> {
     const { responses } = await davReport(this.fetch, calendarId, calendarQueryBody(window.startMs, window.endMs, true), "1");
     const items: ExternalItem[] = [];
+    let truncated = false;
     for (const r of responses) {
+      if (this.abs(calendarId, r.href) === calendarId) {
+        if (r.status === 507) truncated = true;
+        else if (r.status && (r.status < 200 || r.status >= 300))
+          throw classify({ status: r.status, reason: "", message: `REPORT ${new URL(calendarId).pathname}: the collection answered HTTP ${r.status}` }, null);
+        continue;
+      }
       const ics = text(r.props.calendarData);
       if (r.status < 200 || r.status >= 300 || !ics) continue;
       items.push(...this.expand(new URL(r.href, calendarId).pathname, text(r.props.getetag), ics, window).items);
     }
-    return items;
+    if (truncated) console.warn(`caldav: the server truncated the listing of ${calendarId} (507); no busy time is dropped`);
+    return { items, truncated };
   }
 
   private async multiget(calendarId: string, paths: string[]): Promise<{ href: string; etag: string | null; ics: string }[]> {

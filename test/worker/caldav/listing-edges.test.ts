@@ -1,0 +1,73 @@
+// CalDAV reads at their edges against a real Radicale, with the server's answer bent by a
+// test-only fetch wrapper where Radicale cannot produce it (a truncated 507 listing, a 503):
+//   - a full listing whose collection is answered 507 (results truncated) keeps the blocks
+//     the partial answer did not name (no double bookings while the integration looks healthy);
+import { describe, expect, it } from "vitest";
+import { blocks, connectDoctor, env, ics, poll, putRaw, spans, at } from "./harness";
+
+const cal = (url: string) => new URL(url).pathname.split("/").filter(Boolean).at(-1)!;
+const ev = (uid: string, lines: string[]) => ["BEGIN:VEVENT", `UID:${uid}`, "DTSTAMP:20261101T000000Z", ...lines, "END:VEVENT"].join("\r\n");
+
+interface Seen {
+  method: string;
+  url: string;
+  body: string;
+}
+/** Wraps fetch: `bend` may answer a request itself (given the real answer lazily). */
+function installBend(bend: (req: Request, body: string, real: () => Promise<Response>) => Promise<Response | null>) {
+  const original = globalThis.fetch;
+  const seen: Seen[] = [];
+  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const req = new Request(input as RequestInfo, init);
+    const body = req.body ? await req.clone().text() : "";
+    seen.push({ method: req.method, url: req.url, body });
+    return (await bend(req, body, () => original(req))) ?? original(req);
+  }) as typeof fetch;
+  return { seen, uninstall: () => void (globalThis.fetch = original) };
+}
+
+describe("CalDAV listing edges (Radicale)", () => {
+  it("a full listing answered with 507 for the collection (truncated) keeps the blocks it did not name", async () => {
+    const c = await connectDoctor();
+    const w = cal(c.writeCal);
+    await putRaw(c.dav, w, "lunch.ics", ics(ev("lunch", ["DTSTART:20261208T120000Z", "DTEND:20261208T130000Z"])));
+    await putRaw(c.dav, w, "gym.ics", ics(ev("gym", ["DTSTART:20261208T170000Z", "DTEND:20261208T180000Z"])));
+    await poll(c);
+    expect(await blocks(c.doctorId)).toHaveLength(2);
+
+    // The next read is a full listing (as the daily one); the server cuts it short after lunch.
+    await env.DB.prepare("UPDATE integration_calendars SET sync_cursor = NULL WHERE integration_id = ?").bind(c.integrationId).run();
+    const collection = new URL(c.writeCal).pathname;
+    let bent = 0;
+    const net = installBend(async (req, body, real) => {
+      if (req.method !== "REPORT" || !/calendar-query/.test(body)) return null;
+      const xml = await (await real()).text();
+      const prefix = /<(\w+:)?multistatus/.exec(xml)?.[1] ?? "";
+      const parts = xml.split(new RegExp(`(?=<${prefix}response>)`));
+      const kept = parts.filter((p) => !p.includes("gym.ics")).join("");
+      const truncated = `<${prefix}response><${prefix}href>${collection}</${prefix}href><${prefix}status>HTTP/1.1 507 Insufficient Storage</${prefix}status></${prefix}response>`;
+      bent++;
+      return new Response(kept.replace(new RegExp(`</${prefix}multistatus>`), `${truncated}</${prefix}multistatus>`), {
+        status: 207,
+        headers: { "content-type": "application/xml; charset=utf-8" },
+      });
+    });
+    try {
+      await poll(c);
+    } finally {
+      net.uninstall();
+    }
+    expect(bent).toBeGreaterThan(0);
+    expect(await spans(c.doctorId)).toEqual([
+      ["2026-12-08T12:00:00.000Z", "2026-12-08T13:00:00.000Z", false],
+      ["2026-12-08T17:00:00.000Z", "2026-12-08T18:00:00.000Z", false],
+    ]);
+    // Not recorded as a full listing: the next read lists in full again.
+    const row = await env.DB.prepare("SELECT sync_cursor FROM integration_calendars WHERE integration_id = ? AND calendar_id = ?").bind(c.integrationId, c.writeCal).first<{ sync_cursor: string }>();
+    expect(row!.sync_cursor.startsWith("0~")).toBe(true);
+    // Untruncated, the full listing does drop what is gone.
+    await c.dav.req("DELETE", `/${c.dav.user}/${w}/gym.ics`);
+    await poll(c);
+    expect(await spans(c.doctorId)).toEqual([["2026-12-08T12:00:00.000Z", "2026-12-08T13:00:00.000Z", false]]);
+  });
+});
