@@ -2,6 +2,7 @@
 // test-only fetch wrapper where Radicale cannot produce it (a truncated 507 listing, a 503):
 //   - a full listing whose collection is answered 507 (results truncated) keeps the blocks
 //     the partial answer did not name (no double bookings while the integration looks healthy);
+//   - a recurring busy resource edited into one event drops its old occurrences at once;
 import { describe, expect, it } from "vitest";
 import { blocks, connectDoctor, env, ics, poll, putRaw, spans, at } from "./harness";
 
@@ -69,5 +70,24 @@ describe("CalDAV listing edges (Radicale)", () => {
     await c.dav.req("DELETE", `/${c.dav.user}/${w}/gym.ics`);
     await poll(c);
     expect(await spans(c.doctorId)).toEqual([["2026-12-08T12:00:00.000Z", "2026-12-08T13:00:00.000Z", false]]);
+  });
+
+  it("a recurring busy event edited into a single event: its old occurrences stop blocking at the next poll", async () => {
+    const c = await connectDoctor();
+    const w = cal(c.writeCal);
+    const etag = await putRaw(c.dav, w, "team.ics", ics(ev("team", ["DTSTART:20261207T160000Z", "DTEND:20261207T163000Z", "RRULE:FREQ=DAILY;COUNT=3"])));
+    await poll(c);
+    expect(await spans(c.doctorId)).toEqual([
+      [at("16:00"), at("16:30"), false],
+      ["2026-12-08T16:00:00.000Z", "2026-12-08T16:30:00.000Z", false],
+      ["2026-12-09T16:00:00.000Z", "2026-12-09T16:30:00.000Z", false],
+    ]);
+    // Another client turns the series into one event (same resource, same UID), an hour later.
+    await putRaw(c.dav, w, "team.ics", ics(ev("team", ["SEQUENCE:1", "DTSTART:20261208T170000Z", "DTEND:20261208T173000Z"])), etag!);
+    await poll(c);
+    expect(await spans(c.doctorId)).toEqual([["2026-12-08T17:00:00.000Z", "2026-12-08T17:30:00.000Z", false]]);
+    // The block left is the single event's (the gone series did not take it along).
+    const [b] = await blocks(c.doctorId);
+    expect(b.external_id.endsWith("team.ics_0")).toBe(true);
   });
 });

@@ -137,13 +137,13 @@ export class CalDavClient implements CalendarProvider {
     const changed = [...changedSet];
     const items: ExternalItem[] = removed.map(goneItem);
     for (const res of await this.multiget(calendarId, changed)) {
-      // A changed foreign series: first drop all its old occurrences (EXDATE added, series
-      // shortened), then its current ones. Ours is a single item the policy looks at.
+      // A changed foreign resource: first drop all its old occurrences (EXDATE added, series
+      // shortened or edited into one event), then its current ones. Ours is a single item the policy looks at.
+      // Always, a single event too: it may have been a series before (edited into one event,
+      // "<href>_0"), whose other occurrences must not keep blocking. The gone item comes
+      // BEFORE the current ones: the busy store deletes first and stores them again after.
       const expanded = this.expand(res.href, res.etag, res.ics, window);
-      // A single event keeps its one id ("<href>_0") and is upserted in place; anything
-      // else (a series, an event that left the window) drops its old occurrences first.
-      const single = expanded.items.length === 1 && expanded.items[0].id === `${res.href}_0`;
-      if (!expanded.own && !single) items.push(goneItem(res.href));
+      if (!expanded.own) items.push(goneItem(res.href));
       items.push(...expanded.items);
     }
     // Hrefs that vanished between the report and the multiget are removals too.
