@@ -3,6 +3,8 @@
 //   - a full listing whose collection is answered 507 (results truncated) keeps the blocks
 //     the partial answer did not name (no double bookings while the integration looks healthy);
 //   - a recurring busy resource edited into one event drops its old occurrences at once;
+//   - a 503 + Retry-After on sync-collection backs the account off; it is not a bad token
+//     (no full listing against a struggling server).
 import { describe, expect, it } from "vitest";
 import { blocks, connectDoctor, env, ics, poll, putRaw, spans, at } from "./harness";
 
@@ -89,5 +91,29 @@ describe("CalDAV listing edges (Radicale)", () => {
     // The block left is the single event's (the gone series did not take it along).
     const [b] = await blocks(c.doctorId);
     expect(b.external_id.endsWith("team.ics_0")).toBe(true);
+  });
+
+  it("a 503 + Retry-After on sync-collection backs the account off; no full listing against the struggling server", async () => {
+    const c = await connectDoctor();
+    const w = cal(c.writeCal);
+    await putRaw(c.dav, w, "lunch.ics", ics(ev("lunch", ["DTSTART:20261208T120000Z", "DTEND:20261208T130000Z"])));
+    await poll(c);
+    expect(await blocks(c.doctorId)).toHaveLength(1);
+    await putRaw(c.dav, w, "gym.ics", ics(ev("gym", ["DTSTART:20261208T170000Z", "DTEND:20261208T180000Z"])));
+    const net = installBend(async (req, body) =>
+      req.method === "REPORT" && /sync-collection/.test(body) ? new Response("busy", { status: 503, headers: { "retry-after": "120" } }) : null,
+    );
+    const started = Date.now();
+    try {
+      await poll(c);
+    } finally {
+      net.uninstall();
+    }
+    const reports = net.seen.filter((r) => r.method === "REPORT");
+    expect(reports.some((r) => /sync-collection/.test(r.body))).toBe(true);
+    expect(reports.filter((r) => /calendar-query/.test(r.body))).toEqual([]);
+    const integ = await env.DB.prepare("SELECT backoff_until FROM calendar_integrations WHERE id = ?").bind(c.integrationId).first<{ backoff_until: number | null }>();
+    expect(integ!.backoff_until).toBeGreaterThanOrEqual(started + 100_000);
+    expect(await blocks(c.doctorId)).toHaveLength(1); // nothing dropped, nothing half-read
   });
 });

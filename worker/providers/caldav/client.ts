@@ -7,7 +7,10 @@
 //   idle poll   → one PROPFIND Depth 0 on the collection; unchanged → done.
 //   changed     → REPORT sync-collection from the stored token → changed hrefs (one
 //                 calendar-multiget) and removed hrefs (404); invalid token (403/409
-//                 valid-sync-token, or a 5xx on a stale token) → CursorInvalidError.
+//                 valid-sync-token, 400) → CursorInvalidError; a 5xx/429 stays the transport's
+//                 retryable error (account backoff, Retry-After honoured; the daily full
+//                 listing still replaces a token a server only ever answers with a 5xx).
+//   full listing → calendar-query; a 507 on the collection (truncated) → full: false.
 //   no sync-collection support (no token) → calendar-query over the window (a full listing).
 // No push for third parties: watch() is unsupported (pushSupported = false); the engine polls.
 import { createObject, deleteObject, updateObject } from "tsdav";
@@ -108,9 +111,12 @@ export class CalDavClient implements CalendarProvider {
       try {
         report = await davReport(this.fetch, calendarId, syncCollectionBody(token));
       } catch (err) {
-        // RFC 6578 §3.2: an unknown/expired token → 403/409 with DAV:valid-sync-token;
-        // some servers answer a stale token with 400 or a 5xx. Either way: list again in full.
-        if (err instanceof ProviderError && (err.status === 403 || err.status === 409 || err.status === 400 || err.status >= 500 || err.reason === "valid-sync-token"))
+        // RFC 6578 §3.2: an unknown/expired token → 403/409 with DAV:valid-sync-token (some
+        // servers: 400). Then: list again in full. A struggling server (5xx, 429, Retry-After)
+        // is NOT a bad token: its retryable error goes up as it is, so the account backs off
+        // instead of starting the most expensive request there is (a full listing) against it.
+        if (err instanceof ProviderError && err.retryable) throw err;
+        if (err instanceof ProviderError && (err.status === 403 || err.status === 409 || err.status === 400 || err.reason === "valid-sync-token"))
           throw new CursorInvalidError(`sync token refused (${err.status})`);
         throw err;
       }
