@@ -279,7 +279,8 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
           `An appointment was changed both in ACMS and in ${labelOf(integ)}. The later edit (in ACMS) wins; ${labelOf(integ)} was updated.`,
           { winner: "acms", externalUpdated: ext.updatedMs, acmsUpdated: a.updatedAt });
     }
-    result = await s.provider.upsertEvent(cal, body, ext && !ext.cancelled ? ext.etag : null, current!.external_id);
+    // No link (the event was known only from the reconnect listing): its id is the listed one's.
+    result = await s.provider.upsertEvent(cal, body, ext && !ext.cancelled ? ext.etag : null, current?.external_id ?? own?.id ?? null);
   }
   const r = result;
   return async (c) => {
