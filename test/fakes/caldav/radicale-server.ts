@@ -6,7 +6,7 @@
 //   add users and change passwords in the htpasswd file (Radicale re-reads it on
 //   every log-in), which is how "credentials revoked" is reproduced for real.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { mkdtempSync, renameSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -77,6 +77,13 @@ export async function startRadicale(): Promise<RunningRadicale> {
     await new Promise((r) => setTimeout(r, 100));
   }
 
+  // Radicale reads the htpasswd file on every login: writing it in place (truncate, then write)
+  // let a login that came in between see an empty file and refuse a valid password, a flake of
+  // the CalDAV tests under load. A rename replaces it whole.
+  const writeUsers = (lines: string[]) => {
+    writeFileSync(`${users}.next`, lines.join("\n") + "\n");
+    renameSync(`${users}.next`, users);
+  };
   // Admin: POST /users {user, password} sets (adds or changes) a password; DELETE /users/<name> removes.
   const admin: Server = createServer((req, res) => {
     let body = "";
@@ -90,10 +97,10 @@ export async function startRadicale(): Promise<RunningRadicale> {
           const { user, password } = JSON.parse(body) as { user: string; password: string };
           if (!/^[\w.@+-]{1,100}$/.test(user) || /[\n:]/.test(password)) throw new Error("bad user");
           const next = lines.filter((l) => !l.startsWith(`${user}:`)).concat(`${user}:${password}`);
-          writeFileSync(users, next.join("\n") + "\n");
+          writeUsers(next);
         } else if (req.method === "DELETE") {
           const user = decodeURIComponent(m[1]);
-          writeFileSync(users, lines.filter((l) => !l.startsWith(`${user}:`)).join("\n") + "\n");
+          writeUsers(lines.filter((l) => !l.startsWith(`${user}:`)));
         } else throw new Error("method");
         res.writeHead(204).end();
       } catch (err) {
