@@ -80,7 +80,9 @@ twilioWebhookRoutes.post("/sms", async (c) => {
   // when the reply can mean exactly one appointment. One number may belong to several patients
   // (a parent's, on each child) in several clinics: replying to one reminder must never confirm,
   // cancel or reveal another patient's visit. What the reply could mean, per consenting patient:
-  // their next upcoming appointment, and any later one they already got an SMS reminder for.
+  // their next upcoming appointment, and any later one they already got an SMS reminder for (at
+  // its present time: a reminder sent before staff moved the visit behind the next one is about
+  // a time that is gone, and kept every reply of a weekly series "ambiguous" until it passed).
   // More than one (two patients, two clinics, or a reminder for a visit that is not the next)
   // → nothing is done, and the answer names no clinic, date or patient.
   const consenting = patients.filter((p) => p.sms_consent === 1);
@@ -91,7 +93,8 @@ twilioWebhookRoutes.post("/sms", async (c) => {
     `SELECT a.id, a.clinic_id, a.start_ms, c.time_zone, c.name, c.phone FROM appointments a JOIN clinics c ON c.id = a.clinic_id
      WHERE a.patient_id IN (${marks}) AND a.status IN ('scheduled','confirmed') AND a.start_ms > ?
        AND (a.start_ms = (SELECT MIN(b.start_ms) FROM appointments b WHERE b.patient_id = a.patient_id AND b.status IN ('scheduled','confirmed') AND b.start_ms > ?)
-            OR EXISTS (SELECT 1 FROM reminders r WHERE r.appointment_id = a.id AND r.channel = 'sms' AND r.state IN ('sending','sent','delivered','unknown')))
+            OR EXISTS (SELECT 1 FROM reminders r WHERE r.appointment_id = a.id AND r.kind = 'reminder' AND r.start_ms = a.start_ms
+                       AND r.channel = 'sms' AND r.state IN ('sending','sent','delivered','unknown')))
      ORDER BY a.start_ms LIMIT 2`,
   )
     .bind(...ids, now, now)

@@ -70,4 +70,18 @@ describe("SMS replies on a shared number", () => {
     expect(await (await twilio.inbound(s.e164, "C")).text()).toContain("is confirmed");
     expect(await statusOf(thu.id)).toBe("confirmed");
   });
+
+  it("a reminder sent for a time the visit was since moved from does not make the next visit's reply ambiguous", async () => {
+    const s = await setup();
+    const first = await book(s, "2027-03-11T14:00:00.000Z", "2027-03-11T14:30:00.000Z");
+    const second = await book(s, "2027-03-18T14:00:00.000Z", "2027-03-18T14:30:00.000Z");
+    await drainReminders(env, s.doctorId, Z("2027-03-11T12:00:10Z"));
+    expect((await rowsOf(first.id)).find((r) => r.channel === "sms")!.state).toBe("sent");
+    // Staff move the first visit behind the second: the reminder that went out is about a time that is gone.
+    const moved = await authed(s.f.tokens.receptionist).patch(`/api/appointments/${first.id}`, { version: first.version, start: "2027-03-25T14:00:00.000Z", end: "2027-03-25T14:30:00.000Z" });
+    expect(moved.status).toBe(200);
+    // "C" now means the next visit, the second one.
+    expect(await (await twilio.inbound(s.e164, "C")).text()).toContain("is confirmed");
+    expect([await statusOf(second.id), await statusOf(first.id)]).toEqual(["confirmed", "scheduled"]);
+  });
 });
