@@ -144,16 +144,36 @@ caldavIntegrationRoutes.post("/connect", requireRole("doctor"), async (c) => {
   );
 });
 
-/** The stored account is this one (same server, same user name)? Unreadable credentials count as another. */
-async function sameAccount(env: AppEnv["Bindings"], row: IntegrationRow, account: CalDavAccount): Promise<boolean> {
+/**
+ * The stored account is this one? Judged by what discovery found (the principal or the calendar
+ * home, the account's identity on the server), not by what the doctor typed: the same account
+ * reached as "https://fastmail.com" one time and "https://caldav.fastmail.com" the next, or an
+ * Apple ID typed with other capitals, must keep its links, busy calendars and write calendar
+ * (treated as another account, every upcoming appointment was written again and the old events
+ * orphaned). Unreadable credentials count as another account.
+ */
+export async function sameAccount(env: AppEnv["Bindings"], row: IntegrationRow, account: CalDavAccount): Promise<boolean> {
   let prev: CalDavAccount;
   try {
     prev = (await unsealCalDav(env, row.id, row.sealed_tokens)).account;
   } catch {
     return false;
   }
-  const origin = (u: string) => new URL(u).origin;
-  return prev.username === account.username && origin(prev.serverUrl) === origin(account.serverUrl) && origin(prev.homeUrl) === origin(account.homeUrl);
+  return sameCalDavAccount(prev, account);
+}
+
+/** Pure part of sameAccount (table-tested). */
+export function sameCalDavAccount(prev: Pick<CalDavAccount, "username" | "principalUrl" | "homeUrl">, next: Pick<CalDavAccount, "username" | "principalUrl" | "homeUrl">): boolean {
+  const url = (u: string) => {
+    try {
+      const x = new URL(u);
+      return `${x.origin}${x.pathname.replace(/\/+$/, "")}`;
+    } catch {
+      return u;
+    }
+  };
+  if (prev.username.trim().toLowerCase() !== next.username.trim().toLowerCase()) return false;
+  return url(prev.principalUrl) === url(next.principalUrl) || url(prev.homeUrl) === url(next.homeUrl);
 }
 
 /** "Sync now" is for impatience, not for load: one per minute per integration. */

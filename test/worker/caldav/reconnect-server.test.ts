@@ -4,6 +4,7 @@
 // (http://127.0.0.2:<port>, proxied by a test-only fetch wrapper to 127.0.0.1), so the
 // two servers have different origins; "server B" is Radicale at its own origin with
 // another user. Every request the Worker makes is recorded with its Authorization.
+import { sameCalDavAccount } from "../../../worker/routes/integrations-caldav";
 import { describe, expect, it } from "vitest";
 import { authed, json } from "../../helpers";
 import { ForeignServerError, DavTransport } from "../../../worker/providers/caldav/transport";
@@ -178,5 +179,21 @@ describe("CalDAV reconnect to another server/account", () => {
     } finally {
       net.uninstall();
     }
+  });
+});
+
+describe("a CalDAV reconnect is to the same account when discovery finds the same account", () => {
+  const acct = (username: string, principalUrl: string, homeUrl: string) => ({ username, principalUrl, homeUrl });
+  const icloud = acct("dr.smith@icloud.com", "https://p42-caldav.icloud.com/1234567/principal/", "https://p42-caldav.icloud.com/1234567/calendars/");
+  const fastmail = acct("dr@fastmail.example", "https://caldav.fastmail.com/dav/principals/user/dr@fastmail.example/", "https://caldav.fastmail.com/dav/calendars/user/dr@fastmail.example/");
+  it.each([
+    ["the same Apple ID typed with other capitals", icloud, { ...icloud, username: "Dr.Smith@iCloud.com " }, true],
+    ["the same account reached from another typed address (same principal)", fastmail, { ...fastmail }, true],
+    ["a trailing slash more or less", fastmail, { ...fastmail, principalUrl: fastmail.principalUrl.replace(/\/$/, "") }, true],
+    ["the same home after the principal moved", icloud, { ...icloud, principalUrl: "https://p42-caldav.icloud.com/1234567/principal2/" }, true],
+    ["another user on the same server", fastmail, acct("other@fastmail.example", "https://caldav.fastmail.com/dav/principals/user/other@fastmail.example/", "https://caldav.fastmail.com/dav/calendars/user/other@fastmail.example/"), false],
+    ["another server", icloud, acct("dr.smith@icloud.com", "https://cloud.example.org/remote.php/dav/principals/users/dr.smith/", "https://cloud.example.org/remote.php/dav/calendars/dr.smith/"), false],
+  ])("%s", (_, prev, next, same) => {
+    expect(sameCalDavAccount(prev, next)).toBe(same);
   });
 });
