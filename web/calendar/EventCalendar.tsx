@@ -32,7 +32,9 @@ export function EventCalendar(props: {
     props.ref?.(ec);
     if (props.onRendered) {
       const fix = props.onRendered;
-      // Only child-list changes are observed and the fixes only set attributes, so this cannot loop.
+      // Only child-list changes are observed. The fixes set attributes, and the clinic's now line
+      // (clinic-now.ts) adds or removes its elements only when their number changes, so a pass
+      // after its own insertions changes nothing and the observer settles: this cannot loop.
       const mo = new MutationObserver(() => fix(el));
       mo.observe(el, { childList: true, subtree: true });
       fix(el);
