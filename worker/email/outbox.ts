@@ -136,12 +136,41 @@ interface Visit {
   doctorName: string;
 }
 
-/** The row's visit columns, read with the doctor's name (LEFT JOIN doctors vd ON vd.id = o.doctor_id AND vd.clinic_id = o.clinic_id). */
-const VISIT_COLUMNS = ", o.start_ms AS visit_start_ms, o.end_ms AS visit_end_ms, o.doctor_id AS visit_doctor_id, vd.name AS visit_doctor_name";
+/**
+ * What an outbox row's invite is made of besides the clinic, in ONE select (appointmentSelect with
+ * the row `o` joined): the appointment as it is now, the row's own patient's name (inviteName), the
+ * appointment's patient (isFormerPatient) and a CANCEL's visit as it was with its doctor's name.
+ */
+const ROW_PART_JOINS =
+  "LEFT JOIN patients rp ON rp.id = o.patient_id AND rp.clinic_id = o.clinic_id LEFT JOIN doctors vd ON vd.id = o.doctor_id AND vd.clinic_id = o.clinic_id";
+const ROW_PART_COLUMNS =
+  ", o.id AS outbox_id, rp.name AS recipient_name, a.patient_id AS appt_patient_id, " +
+  "o.start_ms AS visit_start_ms, o.end_ms AS visit_end_ms, o.doctor_id AS visit_doctor_id, vd.name AS visit_doctor_name";
 
-function visitFromRow(r: { visit_start_ms?: number | null; visit_end_ms?: number | null; visit_doctor_id?: string | null; visit_doctor_name?: string | null } | undefined): Visit | null {
-  if (r?.visit_start_ms == null || r.visit_end_ms == null || !r.visit_doctor_id) return null;
-  return { startMs: r.visit_start_ms, endMs: r.visit_end_ms, doctorId: r.visit_doctor_id, doctorName: r.visit_doctor_name ?? "" };
+interface RowParts {
+  outbox_id: number;
+  recipient_name: string | null;
+  appt_patient_id: string | null;
+  visit_start_ms: number | null;
+  visit_end_ms: number | null;
+  visit_doctor_id: string | null;
+  visit_doctor_name: string | null;
+}
+
+/** The invite parts of one row read with ROW_PART_COLUMNS (undefined: the appointment is gone). */
+async function partsOf(env: Env, row: OutboxRow, clinic: ClinicIcsRow | null, r: RowParts | undefined): Promise<InviteParts> {
+  const visit =
+    r?.visit_start_ms != null && r.visit_end_ms != null && r.visit_doctor_id
+      ? { startMs: r.visit_start_ms, endMs: r.visit_end_ms, doctorId: r.visit_doctor_id, doctorName: r.visit_doctor_name ?? "" }
+      : null;
+  return {
+    clinic,
+    appt: appointmentFromRow(r),
+    link: await linkOf(env, row),
+    recipientName: r?.recipient_name ?? null,
+    apptPatientId: r?.appt_patient_id ?? null,
+    visit,
+  };
 }
 
 /**
@@ -166,28 +195,18 @@ export function inviteName(row: Pick<OutboxRow, "patient_id" | "to_address">, ap
   return row.to_address === appt.patientEmail ? appt.patientName : row.to_address;
 }
 
-const recipientStatement = (d1: D1Database, row: OutboxRow) =>
-  d1.prepare("SELECT name FROM patients WHERE id = ? AND clinic_id = ?").bind(row.patient_id ?? "", row.clinic_id);
-
 /** The patient's link of an invite: derived from the row (nothing stored), it opens the appointment until it ends. */
 const linkOf = async (env: Env, row: OutboxRow) => (row.method === "REQUEST" ? inviteLinkUrl(env.SESSION_SECRET, env.APP_URL, row.id) : env.APP_URL);
 
 /** Reads one row's parts (sendInvite; a drain reads its rows' parts with its claim, inviteReads). */
 async function loadParts(env: Env, row: OutboxRow): Promise<InviteParts> {
-  const [clinic, appt, recipient, visitRes] = await env.DB.batch([
+  const [clinic, parts] = await env.DB.batch([
     clinicStatement(env.DB, row.clinic_id),
-    env.DB.prepare(appointmentSelect("appointments a", "a.id = ? AND a.clinic_id = ?", APPT_PATIENT)).bind(row.appointment_id, row.clinic_id),
-    recipientStatement(env.DB, row),
-    env.DB.prepare(`SELECT o.id${VISIT_COLUMNS} FROM email_outbox o LEFT JOIN doctors vd ON vd.id = o.doctor_id AND vd.clinic_id = o.clinic_id WHERE o.id = ?`).bind(row.id),
+    env.DB.prepare(appointmentSelect(`appointments a LEFT JOIN email_outbox o ON o.id = ?1 AND o.appointment_id = a.id ${ROW_PART_JOINS}`, "a.id = ?2 AND a.clinic_id = ?3", ROW_PART_COLUMNS))
+      .bind(row.id, row.appointment_id, row.clinic_id),
   ]);
-  const name = (recipient.results[0] as { name?: string } | undefined)?.name ?? null;
-  const visit = visitFromRow(visitRes.results[0] as Parameters<typeof visitFromRow>[0]);
-  const apptPatientId = (appt.results[0] as { appt_patient_id?: string } | undefined)?.appt_patient_id ?? null;
-  return { clinic: clinicFromRow(clinic.results[0]), appt: appointmentFromRow(appt.results[0]), link: await linkOf(env, row), recipientName: name, apptPatientId, visit };
+  return partsOf(env, row, clinicFromRow(clinic.results[0]), parts.results[0] as RowParts | undefined);
 }
-
-/** The appointment's patient, added to appointmentSelect (isFormerPatient). */
-const APPT_PATIENT = ", a.patient_id AS appt_patient_id";
 
 /**
  * Renders and sends one outbox row from its parts; throws on failure. "superseded": not sent, a
@@ -290,21 +309,12 @@ export async function drainInvites(env: Env, doctorId: string, now = Date.now(),
   let next = (later.results[0] as { at: number | null } | undefined)?.at ?? null;
   const rows = (claimed.results as OutboxRow[]).sort((a, b) => a.id - b.id);
   if (!rows.length) return next;
-  type Leased = { outbox_id: number; recipient_name: string | null; appt_patient_id: string } & Parameters<typeof visitFromRow>[0] & object;
-  const leasedOf = new Map((appts.results as Leased[]).map((r) => [r.outbox_id, r]));
+  const leasedOf = new Map((appts.results as RowParts[]).map((r) => [r.outbox_id, r]));
   const clinicOf = new Map((clinics.results as { id: string }[]).map((r) => [r.id, clinicFromRow(r)]));
   const outcome: D1PreparedStatement[] = [];
   for (const row of rows) {
     try {
-      const r = leasedOf.get(row.id);
-      const parts = {
-        clinic: clinicOf.get(row.clinic_id) ?? null,
-        appt: r ? appointmentFromRow(r) : null,
-        link: await linkOf(env, row),
-        recipientName: r?.recipient_name ?? null,
-        apptPatientId: r?.appt_patient_id ?? null,
-        visit: visitFromRow(r),
-      };
+      const parts = await partsOf(env, row, clinicOf.get(row.clinic_id) ?? null, leasedOf.get(row.id));
       if ((await deliver(env, row, parts)) === "superseded")
         outcome.push(d1.prepare("UPDATE email_outbox SET state = 'superseded', last_error = 'the patient was replaced', lease_until = NULL WHERE id = ?").bind(row.id));
       else outcome.push(d1.prepare("UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?").bind(Date.now(), row.id));
@@ -343,12 +353,11 @@ export async function drainInvites(env: Env, doctorId: string, now = Date.now(),
 const LEASED_FROM = "email_outbox o INDEXED BY email_outbox_pending_idx JOIN appointments a ON a.id = o.appointment_id";
 const LEASED_WHERE = "a.doctor_id = ?2 AND o.state = 'pending' AND o.next_attempt_at <= ?3 AND o.lease_until = ?1";
 
-/** Each leased row's appointment as it is now (its clinic's own), with the row's id, its own patient's name (inviteName) and the appointment's patient (isFormerPatient). */
+/** Each leased row's parts (the appointment as it is now, its clinic's own): ROW_PART_COLUMNS. */
 const LEASED_APPOINTMENTS_SQL = appointmentSelect(
-  "email_outbox o INDEXED BY email_outbox_pending_idx LEFT JOIN patients rp ON rp.id = o.patient_id AND rp.clinic_id = o.clinic_id " +
-    "LEFT JOIN doctors vd ON vd.id = o.doctor_id AND vd.clinic_id = o.clinic_id JOIN appointments a ON a.id = o.appointment_id",
+  `email_outbox o INDEXED BY email_outbox_pending_idx ${ROW_PART_JOINS} JOIN appointments a ON a.id = o.appointment_id`,
   `${LEASED_WHERE} AND a.clinic_id = o.clinic_id`,
-  `, o.id AS outbox_id, rp.name AS recipient_name${APPT_PATIENT}${VISIT_COLUMNS}`,
+  ROW_PART_COLUMNS,
 );
 
 /** The clinics of the leased rows (nothing read when nothing was leased). */
