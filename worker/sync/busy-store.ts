@@ -67,7 +67,7 @@ export async function storeBusyItems(
   s: IntegrationSession,
   calendarId: string,
   items: ExternalItem[],
-  /** Events of this pull that are ours (linked to an appointment, or marked as ours): never busy blocks; a block stored for one earlier is removed. */
+  /** Events of this pull that are ours (linked to an appointment, or marked as this clinic's): never busy blocks; a block stored for one earlier is removed. */
   ours: string[] = [],
 ): Promise<void> {
   if (!items.length && !ours.length) return;
@@ -154,12 +154,13 @@ export async function storeBusyItems(
 
 /**
  * After a full listing: imported blocks of this calendar the listing no longer has are gone (one
- * statement). Our own events (`ours`: linked to an appointment, or marked as ours) do not count
- * as seen: their time is the appointment's, so a block of one is always stale.
+ * statement). Our own events (`ours`: linked to an appointment, or marked as this clinic's) do not
+ * count as seen: their time is the appointment's, so a block of one is always stale. An event
+ * marked as another clinic's is not in `ours`: it is busy time like any other (./other-clinics.ts).
  */
 export async function dropUnseenBlocks(ctx: HubContext, s: IntegrationSession, calendarId: string, items: ExternalItem[], ours: ReadonlySet<string> = new Set()): Promise<void> {
   const prefix = blockExternalId(calendarId, "");
-  const seen = items.filter((i) => i.blocks && !i.appointmentId && !ours.has(i.id)).map((i) => blockExternalId(calendarId, i.id));
+  const seen = items.filter((i) => i.blocks && !ours.has(i.id)).map((i) => blockExternalId(calendarId, i.id));
   const res = await ctx.env.DB.prepare(
     `DELETE FROM blocked_times WHERE integration_id = ? AND substr(external_id, 1, ?) = ?
        AND external_id NOT IN (SELECT value FROM json_each(?)) RETURNING id, start_ms, end_ms, all_day`,

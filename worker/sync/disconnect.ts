@@ -13,7 +13,8 @@
 //   3. stop push channels / subscriptions;
 //   4. with removeEvents: delete every event of ours, found by the links AND by a
 //      listing of the write calendar (an event whose link was never written, e.g. a
-//      create whose answer was lost, is ours too: "0 of our events left");
+//      create whose answer was lost, is ours too: "0 of our events left"); events of
+//      another clinic where the doctor also works (same calendar) are left alone;
 //   5. revoke the grant, then delete the local rows (links, calendars, blocks, integration).
 import type { Env } from "../env";
 import { hubFor } from "../hub/doctor-hub";
@@ -77,7 +78,7 @@ async function removeOurEvents(env: Env, row: IntegrationRow, provider: Calendar
       const items = provider.listOwnEvents
         ? await provider.listOwnEvents(row.write_calendar_id, window, row.doctor_id)
         : (await provider.listChanges(row.write_calendar_id, null, window)).items;
-      const ours = await appointmentsOfDoctor(env, row.doctor_id, items.filter((i) => i.appointmentId && !i.cancelled).map((i) => i.appointmentId!));
+      const ours = await appointmentsOfDoctor(env, row.clinic_id, row.doctor_id, items.filter((i) => i.appointmentId && !i.cancelled).map((i) => i.appointmentId!));
       for (const i of items)
         if (i.appointmentId && !i.cancelled && ours(i.appointmentId)) targets.set(`${row.write_calendar_id}\n${i.id}`, { calendarId: row.write_calendar_id, eventId: i.id });
     } catch (err) {
@@ -98,15 +99,26 @@ async function removeOurEvents(env: Env, row: IntegrationRow, provider: Calendar
 
 /**
  * Which of these appointment ids are this doctor's events to remove: the doctor's own
- * appointments, and ids no clinic knows any more (deleted appointments). Another
- * doctor's or another clinic's appointment in the same calendar is left alone.
+ * appointments, and deleted appointments of this clinic (the audit log keeps their ids). Another
+ * doctor's or another clinic's appointment in the same calendar is left alone, and so is an id
+ * this clinic never had (another deployment's ACMS): the doctor's busy time, not ours
+ * (./other-clinics.ts). One batched read (json_each, 500 ids a statement).
  */
-export async function appointmentsOfDoctor(env: Env, doctorId: string, ids: string[]): Promise<(id: string) => boolean> {
-  const owner = new Map<string, string>();
-  for (let i = 0; i < ids.length; i += 90) {
-    const chunk = ids.slice(i, i + 90);
-    const rows = (await env.DB.prepare(`SELECT id, doctor_id FROM appointments WHERE id IN (${chunk.map(() => "?").join(",")})`).bind(...chunk).all<{ id: string; doctor_id: string }>()).results;
-    for (const r of rows) owner.set(r.id, r.doctor_id);
+export async function appointmentsOfDoctor(env: Env, clinicId: string, doctorId: string, ids: string[]): Promise<(id: string) => boolean> {
+  const all = [...new Set(ids)];
+  const ours = new Set<string>();
+  if (all.length) {
+    const res = await env.DB.batch(
+      Array.from({ length: Math.ceil(all.length / 500) }, (_, i) =>
+        env.DB.prepare(
+          `SELECT j.value AS id FROM json_each(?3) j
+           WHERE EXISTS (SELECT 1 FROM appointments a WHERE a.id = j.value AND a.clinic_id = ?1 AND a.doctor_id = ?2)
+              OR (NOT EXISTS (SELECT 1 FROM appointments a WHERE a.id = j.value)
+                  AND EXISTS (SELECT 1 FROM audit_log l WHERE l.entity_type = 'appointment' AND l.entity_id = j.value AND l.clinic_id = ?1))`,
+        ).bind(clinicId, doctorId, JSON.stringify(all.slice(i * 500, (i + 1) * 500))),
+      ),
+    );
+    for (const r of res) for (const row of r.results as { id: string }[]) ours.add(row.id);
   }
-  return (id) => !owner.has(id) || owner.get(id) === doctorId;
+  return (id) => ours.has(id);
 }

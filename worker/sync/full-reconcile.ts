@@ -10,6 +10,9 @@
 //   - its appointment is cancelled, deleted, another doctor's, or already has another
 //     event → the event is deleted at the provider (it would block the doctor's own calendar
 //     forever: the bug was an appointment cancelled while disconnected staying live);
+//   - its appointment is another clinic's (the doctor works there too and shares the calendar),
+//     or an id this D1 never had in this clinic → left alone: that clinic's to judge, and busy
+//     time here (./other-clinics.ts, inbound.ts);
 //   - it shows the appointment → the link is recorded, 0 requests;
 //   - its time differs → judged by the same policy as any provider edit: a newer provider
 //     move is taken like the doctor's own edit (accepted: sync_moved notice; refused by
@@ -33,6 +36,7 @@ import { resolveSync } from "./policy";
 import { acmsSideOf, extSideOf, notice, requeuePushStatements, runWithNotice, takeExternalTiming } from "./reconcile";
 import { showsAppointment } from "./reconnect";
 import { backingOff, type IntegrationSession } from "./session";
+import { otherClinicsAppointments } from "./other-clinics";
 import { WINDOW_AHEAD_MS, WINDOW_PAST_MS } from "./window";
 
 /**
@@ -66,8 +70,12 @@ export async function reconcileWithProvider(ctx: HubContext, s: IntegrationSessi
   }
   // The outbox drain after a (re)connect uses the same listing (./reconnect.ts), not a second one.
   if (s.provider.listOwnEvents && s.integ.own_listing_due) s.own = new Map(items.filter((i) => i.appointmentId).map((i) => [i.appointmentId!, i]));
+  // Events of another clinic's appointments (the doctor works there too, same calendar) are that
+  // clinic's to judge: never adopted, never deleted here (./other-clinics.ts). One batched read.
+  const foreign = await otherClinicsAppointments(ctx.env, s.integ.clinic_id, items.filter((i) => i.appointmentId).map((i) => i.appointmentId!));
   await ctx.exclusive(async () => {
     for (const item of items) {
+      if (item.appointmentId && foreign.has(item.appointmentId)) continue;
       const link = await linkByExternal(ctx.env, s.integ.id, item.id);
       if (link && link.external_calendar_id === cal && link.state !== "deleted") continue;
       try {
@@ -91,9 +99,8 @@ async function adoptOwnEvent(ctx: HubContext, s: IntegrationSession, calendarId:
   const integ = s.integ;
   if (item.cancelled || !item.appointmentId) return;
   const env = ctx.env;
-  const owner = await env.DB.prepare("SELECT clinic_id FROM appointments WHERE id = ?").bind(item.appointmentId).first<{ clinic_id: string }>();
-  if (owner && owner.clinic_id !== integ.clinic_id) return; // another clinic's appointment: not ours to judge
-  const appt = owner ? await getAppointment(env.DB, integ.clinic_id, item.appointmentId) : null;
+  // Another clinic's appointments were skipped by the caller: this clinic's (or a deleted one of it).
+  const appt = await getAppointment(env.DB, integ.clinic_id, item.appointmentId);
   const link = await linkOf(env, item.appointmentId, integ.id);
   const duplicate = link?.state === "synced" && link.external_id !== item.id;
   if (!appt || appt.status === "cancelled" || appt.doctorId !== integ.doctor_id || duplicate) {

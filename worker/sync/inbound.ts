@@ -23,6 +23,7 @@ import { backingOff, recordIntegrationError, type IntegrationSession } from "./s
 import { describe } from "./outbound";
 import { blockExternalId, dropUnseenBlocks, linksOf, storeBusyItems } from "./busy-store";
 import { AccountBackoffError } from "./backoff";
+import { otherClinicsAppointments } from "./other-clinics";
 import { channelHealthy, nextCursorPollAt, POLL_WITH_PUSH_MS, POLL_WITHOUT_PUSH_MS } from "./cadence";
 import { WINDOW_AHEAD_MS, WINDOW_PAST_MS } from "./window";
 
@@ -127,16 +128,25 @@ async function syncCalendar(ctx: HubContext, s: IntegrationSession, row: Calenda
     if (setting) s.integ.busy_label = setting.busy_label;
     // Links of every item in one read, busy blocks stored in one write batch (./busy-store.ts).
     const links = await linksOf(ctx, s.integ.id, changes.items.map((i) => i.id));
+    const isLinked = (item: ExternalItem) => links.get(item.id)?.external_calendar_id === row.calendar_id;
+    // Marked as ACMS's but another clinic's (the doctor works there too and shares this calendar):
+    // one batched read, only for marked events no link of ours knows (./other-clinics.ts).
+    const foreign = await otherClinicsAppointments(ctx.env, s.integ.clinic_id, changes.items.filter((i) => i.appointmentId && !isLinked(i)).map((i) => i.appointmentId!));
     const busyItems: ExternalItem[] = [];
-    // Our own events (linked, or marked as ours): never busy blocks, and a block stored for one
-    // before it was known as ours (a create whose answer was lost, a reconnect) is removed.
+    // Our own events (linked, or marked as this clinic's): never busy blocks, and a block stored for
+    // one before it was known as ours (a create whose answer was lost, a reconnect) is removed.
     const ours = new Set<string>();
     for (const item of changes.items) {
-      const link = links.get(item.id);
-      const linked = link != null && link.external_calendar_id === row.calendar_id;
-      if (linked || item.appointmentId) ours.add(item.id);
+      const linked = isLinked(item);
+      const otherClinics = !linked && item.appointmentId != null && foreign.has(item.appointmentId);
+      if (linked || (item.appointmentId && !otherClinics)) ours.add(item.id);
       try {
         if (linked) await applyOwnEvent(ctx, s, row.calendar_id, item);
+        // Another clinic's appointment: the doctor's busy time like any event, shown as "busy" only
+        // (its title is never stored, whatever the label setting: nothing of that clinic leaks here).
+        else if (otherClinics) {
+          if (isBusy) busyItems.push({ ...item, title: "" });
+        }
         // Ours (by private property) but not linked to this integration: an earlier connection's
         // event; it is an appointment already in ACMS, never a busy block.
         else if (!item.appointmentId && isBusy) busyItems.push(item);
