@@ -12,6 +12,7 @@ import { clinicDateTime } from "../email/templates";
 import type { Env } from "../env";
 import { hubFor } from "../hub/doctor-hub";
 import { noticeInsert } from "../notices/notices";
+import { sameVisitHolder, type VisitRef } from "./links";
 
 export type PatientVia = "link" | "sms";
 export type PatientAction = "confirm" | "cancel";
@@ -44,8 +45,10 @@ const patientCaller = (via: PatientVia): Caller => ({
 /** Whether the patient may still cancel themselves (outside the clinic's cut-off). */
 export const mayCancel = (a: Appointment, cutoffMin: number, now: number) => Date.parse(a.start) - now >= cutoffMin * 60_000;
 
-export async function patientAction(env: Env, clinicId: string, appointmentId: string, action: PatientAction, via: PatientVia, now = Date.now()): Promise<ActionResult> {
-  const [a, clinic] = await Promise.all([getAppointment(env.DB, clinicId, appointmentId), clinicContact(env.DB, clinicId)]);
+export async function patientAction(env: Env, visit: VisitRef, action: PatientAction, via: PatientVia, now = Date.now()): Promise<ActionResult> {
+  const { clinicId } = visit;
+  const [read, clinic] = await Promise.all([getAppointment(env.DB, clinicId, visit.appointmentId), clinicContact(env.DB, clinicId)]);
+  const a = sameVisitHolder(read, visit.patientId);
   if (!a || !clinic) return { ok: false, reason: "inactive", message: "This appointment no longer exists." };
   const call = clinic.phone ? ` Please call ${clinic.phone}.` : " Please call the clinic.";
   if (a.status !== "scheduled" && a.status !== "confirmed") return { ok: false, reason: "inactive", message: `This appointment is ${a.status === "cancelled" ? "cancelled" : "no longer open"}.` };

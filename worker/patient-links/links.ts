@@ -137,10 +137,20 @@ export async function issuePatientLink(
   return { token, url: url(appUrl, token), statement };
 }
 
-/** The appointment a token opens, or null for a malformed, unknown or expired token (callers answer all alike). */
-export interface ResolvedLink {
+/** A patient's visit as a link or an SMS reply names it: the appointment and the patient it was matched to. */
+export interface VisitRef {
   clinicId: string;
   appointmentId: string;
+  /**
+   * The patient the link was handed to: the appointment's patient when the link was resolved.
+   * Every later read of the appointment checks it is still theirs (sameVisitHolder), so a swap
+   * landing between this lookup and the action never shows or acts on the new patient's visit.
+   */
+  patientId: string;
+}
+
+/** The appointment a token opens, or null for a malformed, unknown or expired token (callers answer all alike). */
+export interface ResolvedLink extends VisitRef {
   /** The NPS follow-up's link: it may show and answer the NPS question, nothing else. */
   npsOnly?: boolean;
 }
@@ -177,13 +187,13 @@ export async function resolvePatientLink(d1: D1Database, token: string, now: num
     if (!p || p[0] !== INVITE_TAG) return null;
     const r = await d1
       .prepare(
-        "SELECT o.clinic_id, o.appointment_id, a.end_ms FROM email_outbox o JOIN appointments a ON a.id = o.appointment_id AND a.clinic_id = o.clinic_id " +
+        "SELECT o.clinic_id, o.appointment_id, a.end_ms, a.patient_id FROM email_outbox o JOIN appointments a ON a.id = o.appointment_id AND a.clinic_id = o.clinic_id " +
           "WHERE o.id = ? AND o.method = 'REQUEST' AND (o.patient_id = a.patient_id " +
           "OR (o.patient_id IS NULL AND o.to_address = (SELECT p.email FROM patients p WHERE p.id = a.patient_id)))",
       )
       .bind(Number(new DataView(p.buffer).getBigUint64(1)))
-      .first<{ clinic_id: string; appointment_id: string; end_ms: number }>();
-    return r && r.end_ms > now ? { clinicId: r.clinic_id, appointmentId: r.appointment_id } : null;
+      .first<{ clinic_id: string; appointment_id: string; end_ms: number; patient_id: string }>();
+    return r && r.end_ms > now ? { clinicId: r.clinic_id, appointmentId: r.appointment_id, patientId: r.patient_id } : null;
   }
   if (REMINDER_TOKEN_SHAPE.test(token)) {
     const p = await payloadOf(secret, token, 16);
@@ -191,28 +201,40 @@ export async function resolvePatientLink(d1: D1Database, token: string, now: num
     const id = bytesHex(p);
     const r = await d1
       .prepare(
-        "SELECT r.clinic_id, r.appointment_id, r.kind, a.end_ms FROM reminders r JOIN appointments a ON a.id = r.appointment_id " +
+        "SELECT r.clinic_id, r.appointment_id, r.kind, a.end_ms, a.patient_id FROM reminders r JOIN appointments a ON a.id = r.appointment_id " +
           "WHERE r.id = ? AND (r.patient_id = a.patient_id " +
           `OR (r.patient_id IS NULL AND NOT ${patientReplacedSince("r.appointment_id", "COALESCE(r.claimed_at, r.created_at)")}))`,
       )
       .bind(id)
-      .first<{ clinic_id: string; appointment_id: string; kind: string; end_ms: number }>();
+      .first<{ clinic_id: string; appointment_id: string; kind: string; end_ms: number; patient_id: string }>();
     if (!r) return null;
-    if (r.kind === "nps") return r.end_ms + NPS_LINK_MS > now ? { clinicId: r.clinic_id, appointmentId: r.appointment_id, npsOnly: true } : null;
+    const link = { clinicId: r.clinic_id, appointmentId: r.appointment_id, patientId: r.patient_id };
+    if (r.kind === "nps") return r.end_ms + NPS_LINK_MS > now ? { ...link, npsOnly: true } : null;
     if (r.end_ms <= now) return null;
-    return { clinicId: r.clinic_id, appointmentId: r.appointment_id };
+    return link;
   }
   // Hash even a malformed token, so every miss costs the same.
   const hash = await sha256Hex(token);
   if (!TOKEN_SHAPE.test(token)) return null;
   const row = await d1
     .prepare(
-      "SELECT l.clinic_id, l.appointment_id, l.expires_at FROM patient_links l JOIN appointments a ON a.id = l.appointment_id " +
+      "SELECT l.clinic_id, l.appointment_id, l.expires_at, a.patient_id FROM patient_links l JOIN appointments a ON a.id = l.appointment_id " +
         "WHERE l.token_hash = ? AND (l.patient_id = a.patient_id " +
         `OR (l.patient_id IS NULL AND NOT ${patientReplacedSince("l.appointment_id", "l.created_at")}))`,
     )
     .bind(hash)
-    .first<{ clinic_id: string; appointment_id: string; expires_at: number }>();
+    .first<{ clinic_id: string; appointment_id: string; expires_at: number; patient_id: string }>();
   if (!row || row.expires_at <= now) return null;
-  return { clinicId: row.clinic_id, appointmentId: row.appointment_id };
+  return { clinicId: row.clinic_id, appointmentId: row.appointment_id, patientId: row.patient_id };
+}
+
+/**
+ * The appointment as read now, if it is still the visit of the patient a link or an SMS reply
+ * was matched to; null otherwise (answered like a visit that no longer exists). The match and
+ * this read are two statements: staff replacing the patient between them must not hand the new
+ * patient's visit (doctor, time, video link, confirm/cancel/move) to the old one. The action
+ * that follows carries this read's version, so a swap after it fails as a version conflict.
+ */
+export function sameVisitHolder<A extends { patientId: string }>(a: A | null, patientId: string): A | null {
+  return a && a.patientId === patientId ? a : null;
 }

@@ -8,10 +8,11 @@ import { clinicDateTime } from "../email/templates";
 import type { AppEnv } from "../env";
 import { clinicContact } from "./actions";
 import { esc, invalidLinkPage, shell } from "./page";
+import { sameVisitHolder, type VisitRef } from "./links";
 import { type DayChoices, patientReschedule, rescheduleChoices, rescheduleRules } from "./reschedule";
 
 type Message = { kind: "good" | "bad"; text: string } | null;
-type Link = { clinicId: string; appointmentId: string };
+type Link = VisitRef;
 
 export function choicesPage(current: { date: string; time: string }, days: DayChoices[], message: Message, backHref: string): string {
   const list = days.length
@@ -41,7 +42,8 @@ export async function renderChoices(
   renderAppointment: (c: Context<AppEnv>, m: Message) => Promise<Response>,
 ): Promise<Response> {
   const now = Date.now();
-  const [a, clinic, rules] = await Promise.all([getAppointment(c.env.DB, link.clinicId, link.appointmentId), clinicContact(c.env.DB, link.clinicId), rescheduleRules(c.env.DB, link.clinicId)]);
+  const [read, clinic, rules] = await Promise.all([getAppointment(c.env.DB, link.clinicId, link.appointmentId), clinicContact(c.env.DB, link.clinicId), rescheduleRules(c.env.DB, link.clinicId)]);
+  const a = sameVisitHolder(read, link.patientId);
   if (!a || !clinic) return c.html(invalidLinkPage(), 404, headers);
   const choices = await rescheduleChoices(c.env, a, clinic, rules, now);
   if (!choices.ok) return renderAppointment(c, { kind: "bad", text: choices.message });
@@ -58,7 +60,7 @@ export async function rescheduleAction(
 ): Promise<Response> {
   const startMs = typeof start === "string" && /^\d{10,15}$/.test(start) ? Number(start) : NaN;
   if (!Number.isSafeInteger(startMs)) return renderChoices(c, link, headers, { kind: "bad", text: "Choose one of the times below." }, renderAppointment);
-  const r = await patientReschedule(c.env, link.clinicId, link.appointmentId, startMs);
+  const r = await patientReschedule(c.env, link, startMs);
   if (r.ok) {
     const clinic = await clinicContact(c.env.DB, link.clinicId);
       const { date, time } = clinicDateTime(Date.parse(r.appointment.start), clinic?.timeZone ?? "UTC");

@@ -13,6 +13,7 @@
 // once cannot exceed it), a patient_responses row, and a notice to the doctor and front desk.
 import { doctorFreeTime } from "../appointments/free-time";
 import type { Appointment } from "../appointments/model";
+import { sameVisitHolder, type VisitRef } from "./links";
 import { getAppointment } from "../appointments/queries";
 import type { Caller } from "../appointments/write";
 import type { Env } from "../env";
@@ -105,8 +106,10 @@ const short = (ms: number, zone: string) =>
   new Intl.DateTimeFormat("en-GB", { timeZone: zone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(ms));
 
 /** Moves the appointment to `startMs` if that is one of the patient's choices right now. */
-export async function patientReschedule(env: Env, clinicId: string, appointmentId: string, startMs: number, now = Date.now()): Promise<RescheduleResult> {
-  const [a, clinic, rules] = await Promise.all([getAppointment(env.DB, clinicId, appointmentId), clinicContact(env.DB, clinicId), rescheduleRules(env.DB, clinicId)]);
+export async function patientReschedule(env: Env, visit: VisitRef, startMs: number, now = Date.now()): Promise<RescheduleResult> {
+  const { clinicId } = visit;
+  const [read, clinic, rules] = await Promise.all([getAppointment(env.DB, clinicId, visit.appointmentId), clinicContact(env.DB, clinicId), rescheduleRules(env.DB, clinicId)]);
+  const a = sameVisitHolder(read, visit.patientId);
   if (!a || !clinic) return { ok: false, reason: "refused", message: "This appointment no longer exists." };
   const choices = await rescheduleChoices(env, a, clinic, rules, now);
   if (!choices.ok) return { ok: false, reason: "refused", message: choices.message };

@@ -6,7 +6,7 @@ import type { AppEnv } from "../env";
 import { clinicDateTime } from "../email/templates";
 import { getAppointment } from "../appointments/queries";
 import { clinicContact, mayCancel, patientAction } from "../patient-links/actions";
-import { resolvePatientLink } from "../patient-links/links";
+import { resolvePatientLink, sameVisitHolder } from "../patient-links/links";
 import { appointmentPage, invalidLinkPage, tooManyRequestsPage } from "../patient-links/page";
 import { allowRequest } from "../patient-links/rate-limit";
 import { clientKeyOf } from "../auth/throttle";
@@ -40,7 +40,7 @@ patientPageRoutes.use("/:token", async (c, next) => {
 async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text: string } | null) {
   const link = await resolvePatientLink(c.env.DB, c.req.param("token") ?? "", Date.now(), c.env.SESSION_SECRET);
   if (!link) return c.html(invalidLinkPage(), 404, headers);
-  const [a, clinic, extra, rules] = await Promise.all([
+  const [read, clinic, extra, rules] = await Promise.all([
     getAppointment(c.env.DB, link.clinicId, link.appointmentId),
     clinicContact(c.env.DB, link.clinicId),
     c.env.DB.prepare(
@@ -51,6 +51,7 @@ async function render(c: Context<AppEnv>, message: { kind: "good" | "bad"; text:
       .first<{ doctor: string; address: string; video: string | null }>(),
     rescheduleRules(c.env.DB, link.clinicId),
   ]);
+  const a = sameVisitHolder(read, link.patientId);
   if (!a || !clinic || !extra) return c.html(invalidLinkPage(), 404, headers);
   const now = Date.now();
   // The NPS follow-up's link opens the question only (worker/patient-links/links.ts).
@@ -99,6 +100,6 @@ patientPageRoutes.post("/:token", async (c) => {
   if (form.action === "reschedule") return rescheduleAction(c, link, form.start, headers, render);
   const action = form.action === "confirm" || form.action === "cancel" ? form.action : null;
   if (!action) return render(c, { kind: "bad", text: "Choose Confirm or Cancel." });
-  const r = await patientAction(c.env, link.clinicId, link.appointmentId, action, "link");
+  const r = await patientAction(c.env, link, action, "link");
   return render(c, r.ok ? { kind: "good", text: action === "confirm" ? "Thank you: your appointment is confirmed." : "Your appointment is cancelled." } : { kind: "bad", text: r.message });
 });

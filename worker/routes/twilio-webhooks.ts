@@ -90,7 +90,7 @@ twilioWebhookRoutes.post("/sms", async (c) => {
   const ids = consenting.map((p) => p.id);
   const marks = ids.map(() => "?").join(",");
   const { results: meant } = await c.env.DB.prepare(
-    `SELECT a.id, a.clinic_id, a.start_ms, c.time_zone, c.name, c.phone FROM appointments a JOIN clinics c ON c.id = a.clinic_id
+    `SELECT a.id, a.clinic_id, a.patient_id, a.start_ms, c.time_zone, c.name, c.phone FROM appointments a JOIN clinics c ON c.id = a.clinic_id
      WHERE a.patient_id IN (${marks}) AND a.status IN ('scheduled','confirmed') AND a.start_ms > ?
        AND (a.start_ms = (SELECT MIN(b.start_ms) FROM appointments b WHERE b.patient_id = a.patient_id AND b.status IN ('scheduled','confirmed') AND b.start_ms > ?)
             OR EXISTS (SELECT 1 FROM reminders r WHERE r.appointment_id = a.id AND r.kind = 'reminder' AND r.start_ms = a.start_ms
@@ -98,7 +98,7 @@ twilioWebhookRoutes.post("/sms", async (c) => {
      ORDER BY a.start_ms LIMIT 2`,
   )
     .bind(...ids, now, now)
-    .all<{ id: string; clinic_id: string; start_ms: number; time_zone: string; name: string; phone: string }>();
+    .all<{ id: string; clinic_id: string; patient_id: string; start_ms: number; time_zone: string; name: string; phone: string }>();
   if (!meant.length) return twiml(c, null);
   if (meant.length > 1) return twiml(c, AMBIGUOUS);
   const next = meant[0]!;
@@ -108,7 +108,7 @@ twilioWebhookRoutes.post("/sms", async (c) => {
   }
   if (intent === "reschedule") return twiml(c, await rescheduleLinkReply(c.env, next, now));
   const { date, time } = clinicDateTime(next.start_ms, next.time_zone);
-  const r = await patientAction(c.env, next.clinic_id, next.id, intent, "sms", now);
+  const r = await patientAction(c.env, { clinicId: next.clinic_id, appointmentId: next.id, patientId: next.patient_id }, intent, "sms", now);
   if (!r.ok) return twiml(c, `${next.name}: ${r.message}`);
   return twiml(c, `${next.name}: your appointment on ${date} at ${time} is ${intent === "confirm" ? "confirmed" : "cancelled"}.`);
 });

@@ -6,6 +6,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { inviteLinkUrl, issuePatientLink, reminderLinkUrl } from "../../../worker/patient-links/links";
 import { drainReminders } from "../../../worker/reminders/send";
+import { patientAction } from "../../../worker/patient-links/actions";
+import { patientReschedule } from "../../../worker/patient-links/reschedule";
+import { rescheduleLinkReply } from "../../../worker/patient-links/reschedule-sms";
 import { authed, countRows, makeClinic, makePatient, worker } from "../../helpers";
 import { hubIdle, reminderMails, useReminderFakes, Z } from "./fixture";
 
@@ -160,5 +163,26 @@ describe("a replaced patient's links", () => {
     await env.DB.prepare("UPDATE patient_links SET patient_id = NULL WHERE appointment_id = ?").bind(s.appt.id).run();
     await expectRetired(s, forA.token);
     await expectOpens(s, forB.token);
+  });
+
+  it("a swap landing between a link's or SMS reply's match and its action: confirm, cancel, move and the R reply act on nothing of the new patient's", async () => {
+    const s = await bookedForA();
+    // What resolvePatientLink / the SMS reply matched a moment ago: A's visit.
+    const visitOfA = { clinicId: s.f.clinic.id, appointmentId: s.appt.id, patientId: s.a.id };
+    await replaceWithB(s);
+    const before = await env.DB.prepare("SELECT status, version, start_ms FROM appointments WHERE id = ?").bind(s.appt.id).first<any>();
+    const audits = await countRows("audit_log", "entity_id = ?", s.appt.id);
+    for (const action of ["confirm", "cancel"] as const)
+      expect(await patientAction(env, visitOfA, action, "link")).toMatchObject({ ok: false, message: "This appointment no longer exists." });
+    expect(await patientReschedule(env, visitOfA, Date.parse(START) + 86_400_000)).toMatchObject({ ok: false, message: "This appointment no longer exists." });
+    const reply = await rescheduleLinkReply(env, { id: s.appt.id, clinic_id: s.f.clinic.id, patient_id: s.a.id, name: "Riverside Clinic" });
+    expect(reply).toBe("Riverside Clinic: this appointment no longer exists.");
+    expect(await countRows("patient_links", "appointment_id = ?", s.appt.id)).toBe(0);
+    expect(await env.DB.prepare("SELECT status, version, start_ms FROM appointments WHERE id = ?").bind(s.appt.id).first<any>()).toEqual(before);
+    expect(await countRows("audit_log", "entity_id = ?", s.appt.id)).toBe(audits);
+    expect(await countRows("patient_responses", "appointment_id = ?", s.appt.id)).toBe(0);
+    expect(await countRows("patient_reschedules", "appointment_id = ?", s.appt.id)).toBe(0);
+    // B's own visit ref still acts.
+    expect(await patientAction(env, { ...visitOfA, patientId: s.b.id }, "confirm", "link")).toMatchObject({ ok: true });
   });
 });

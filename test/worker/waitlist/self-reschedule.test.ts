@@ -160,6 +160,7 @@ describe("self-reschedule from the patient link", () => {
 
   it("the limit holds under concurrency: a second move made while the first is being recorded is refused", async () => {
     const { a } = await setup({ settings: { reschedule_limit: 1 } });
+    const visit = { clinicId: a.clinicId, appointmentId: a.id, patientId: a.patientId };
     // The first move is held right after its write to the calendar, before its follow-up batch
     // (where the reschedule used to be recorded); the second runs to the end in that window.
     let reached!: () => void;
@@ -187,9 +188,9 @@ describe("self-reschedule from the patient link", () => {
       },
     });
     const gated = new Proxy(env, { get: (t, k) => (k === "DB" ? db : (t as any)[k]) });
-    const first = patientReschedule(gated, a.clinicId, a.id, at(weekdayAhead(1), "13:00"));
+    const first = patientReschedule(gated, visit, at(weekdayAhead(1), "13:00"));
     await atGate;
-    const second = await patientReschedule(env, a.clinicId, a.id, at(weekdayAhead(2), "14:00"));
+    const second = await patientReschedule(env, visit, at(weekdayAhead(2), "14:00"));
     release();
     expect((await first).ok).toBe(true);
     expect(second).toMatchObject({ ok: false, reason: "refused" });
