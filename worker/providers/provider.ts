@@ -96,6 +96,15 @@ export interface CalendarProvider {
   readonly name: "google" | "microsoft" | "caldav";
   /** False when the provider has no push notifications (CalDAV): the engine then never calls watch() and polls. */
   readonly pushSupported?: boolean;
+  /**
+   * True when the provider itself makes an online meeting for some events (Outlook: a Teams
+   * meeting, returned as UpsertResult.joinUrl) and keeps it for the event's whole life: updates
+   * of the event always bring the same meeting back. A meeting that must not survive (the
+   * appointment's patient was replaced: the old patient has its link) then needs the event
+   * deleted and created anew; the engine does that only for such providers (sync/outbound.ts
+   * renewMeeting). Providers whose meetings are ours (Jitsi links written into the event) leave it unset.
+   */
+  readonly ownMeetings?: boolean;
   listCalendars(): Promise<ExternalCalendar[]>;
   /**
    * Changes since `cursor` (all pages followed), or the full window when cursor is null.

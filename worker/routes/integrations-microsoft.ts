@@ -112,10 +112,16 @@ microsoftIntegrationRoutes.get("/appointments/:id/meeting", async (c) => {
     .bind(appt.doctorId, u.clinicId)
     .first<OptionsRow>();
   if (!row) return c.json({ meeting: null });
-  const link = await c.env.DB.prepare("SELECT join_url, state FROM appointment_links WHERE appointment_id = ? AND integration_id = ?")
+  const link = await c.env.DB.prepare(
+    "SELECT l.join_url, l.state, (SELECT v.url FROM appointment_video v WHERE v.appointment_id = l.appointment_id) AS video_url FROM appointment_links l WHERE l.appointment_id = ? AND l.integration_id = ?",
+  )
     .bind(appt.id, row.id)
-    .first<{ join_url: string | null; state: string }>();
-  if (link?.join_url) return c.json({ meeting: { joinUrl: link.join_url, reason: null } });
+    .first<{ join_url: string | null; state: string; video_url: string | null }>();
+  if (link?.join_url && link.join_url === link.video_url) return c.json({ meeting: { joinUrl: link.join_url, reason: null } });
+  // The event's meeting is no longer the appointment's (the patient was replaced; the old patient
+  // has its link): never shown again; the sync replaces the event by one with a new meeting.
+  if (link?.join_url)
+    return c.json({ meeting: { joinUrl: null, reason: "A new Teams meeting appears once the appointment is synced to Outlook again (the previous one is no longer this appointment's, e.g. after a change of patient)." } });
   const d = teamsDecision({ appointmentType: appt.type }, { workAccount: row.account_kind === "work_or_school", teamsTypes: stringsOf(row.teams_types) });
   const reason = d.teams ? "The Teams link appears once the appointment is synced to Outlook." : d.reason;
   return c.json({ meeting: { joinUrl: null, reason } });

@@ -17,6 +17,8 @@ export interface LinkRow {
   last_error: string | null;
   /** Issue 17: the provider copy's SEQUENCE when last read (CalDAV), so our write never goes lower. */
   external_sequence?: number | null;
+  /** The join link of the online meeting the provider made for the event (Outlook's Teams), if any. */
+  join_url?: string | null;
 }
 
 /** The synced timing, stored as "startMs|endMs" in synced_hash. */

@@ -28,7 +28,7 @@ import type { Appointment } from "../appointments/model";
 import { getAppointment } from "../appointments/queries";
 import { ProviderError, PreconditionFailedError, ReconnectRequiredError, backoffMs } from "../providers/http";
 import { AccountBackoffError } from "./backoff";
-import type { OutboundAppointment } from "../providers/provider";
+import type { OutboundAppointment, UpsertResult } from "../providers/provider";
 import { appointmentUrl } from "../ics/render";
 import { resolveSync } from "./policy";
 import { linkErrorStatement, linkOf, shownHash, upsertLinkStatement, type LinkRow } from "./links";
@@ -197,9 +197,13 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
   // reconnect, or the calendar is gone) is never deleted through the provider: these
   // credentials belong elsewhere (a CalDAV password sent to the old server). It is only
   // marked deleted here.
-  const linkReachable = link != null && link.state !== "deleted" && (link.external_calendar_id === cal || (await hasCalendar(ctx, integ.id, link.external_calendar_id)));
+  // An event being replaced for a new meeting (renewMeeting) has its link marked deleted BEFORE its
+  // DELETE is sent; until the new event exists, that DELETE may still be owed.
+  const retiring = link != null && link.state === "deleted" && link.join_url != null && s.provider.ownMeetings === true;
+  const linkReachable =
+    link != null && (link.state !== "deleted" || retiring) && (link.external_calendar_id === cal || (await hasCalendar(ctx, integ.id, link.external_calendar_id)));
   if (!wanted) {
-    if (!link || link.state === "deleted") return async () => {};
+    if (!link || (link.state === "deleted" && !retiring)) return async () => {};
     if (linkReachable) {
       try {
         await s.provider.deleteEvent(link.external_calendar_id, link.external_id, link.etag);
@@ -224,15 +228,26 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
           state: "deleted",
           lastError: null,
         }),
+        // The event is gone, and its meeting with it.
+        c.env.DB.prepare("UPDATE appointment_links SET join_url = NULL WHERE appointment_id = ? AND integration_id = ?").bind(appointmentId, integ.id),
       ]);
     };
   }
 
   const a = appt!;
   const video = await ctx.env.DB.prepare("SELECT url FROM appointment_video WHERE appointment_id = ?").bind(a.id).first<{ url: string }>();
-  const body = outbound(ctx, a, s.tz, video?.url ?? null);
+  const videoUrl = video?.url ?? null;
+  const body = outbound(ctx, a, s.tz, videoUrl);
   // The provider's copy had a higher SEQUENCE (another client edited it): never write a lower one.
   if (link?.external_sequence != null) body.sequenceAtLeast = link.external_sequence + 1;
+  // The event carries a meeting the provider made (Teams) that is no longer the appointment's video
+  // link: staff replaced the patient, and worker/video/effect.ts gave the visit a new room in the
+  // same batch as that change, because the old patient has the meeting's link. Any update of the
+  // event would bring the same meeting back (the provider keeps it for the event's life): the event
+  // is replaced by a new one, with a new meeting. Before that (or if it keeps failing) the
+  // appointment's link stays the new room; the old meeting's link is never stored again.
+  if (s.provider.ownMeetings && link?.join_url && link.external_calendar_id === cal && videoUrl !== link.join_url)
+    return renewMeeting(ctx, s, link, a, body, videoUrl, wroteAt);
   if (link && link.state === "synced" && link.external_calendar_id === cal) {
     if (link.synced_version >= a.version) return async () => {};
     // Nothing the provider shows changed (patient, notes, reason, type): no request.
@@ -282,7 +297,12 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
     // No link (the event was known only from the reconnect listing): its id is the listed one's.
     result = await s.provider.upsertEvent(cal, body, ext && !ext.cancelled ? ext.etag : null, current?.external_id ?? own?.id ?? null);
   }
-  const r = result;
+  return appliedWrite(integ, a, cal, body, result, videoUrl, wroteAt, conflictNotice);
+}
+
+/** The D1 step after a write of `body` that the provider answered with `r` (inside the lock). */
+function appliedWrite(integ: IntegrationRow, a: Appointment, cal: string, body: OutboundAppointment, r: UpsertResult, videoUrl: string | null, wroteAt: number, conflictNotice: SyncNotice | null): Apply {
+  const appointmentId = a.id;
   return async (c) => {
     await runWithNotice(c, [
       wroteStatement(c, integ.id, cal, wroteAt),
@@ -302,10 +322,49 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
       ...(r.joinUrl !== undefined
         ? [c.env.DB.prepare("UPDATE appointment_links SET join_url = ? WHERE appointment_id = ? AND integration_id = ?").bind(r.joinUrl, appointmentId, integ.id)]
         : []),
-      // ...and becomes the appointment's video link (reminders, patient page, .ics, an updated invite).
-      ...(r.joinUrl ? providerVideoLinkStatements(c.env.DB, { appointmentId, clinicId: integ.clinic_id }, "teams", r.joinUrl) : []),
+      // ...and becomes the appointment's video link (reminders, patient page, .ics, an updated invite),
+      // unless that link changed while the provider was called (a patient replaced meanwhile: the
+      // meeting is the old patient's; the next push makes a new one, renewMeeting).
+      ...(r.joinUrl ? providerVideoLinkStatements(c.env.DB, { appointmentId, clinicId: integ.clinic_id }, "teams", r.joinUrl, videoUrl) : []),
     ], conflictNotice);
   };
+}
+
+/**
+ * Replaces the appointment's event by a new one, for a new provider-made meeting (see pushOne).
+ * Never two events in the doctor's calendar: the old one is deleted first and the new one created
+ * only after that succeeded; a failure of either throws (retried by the outbox like any write) and
+ * the next try does the same: the DELETE again (an event already gone counts as done), then the
+ * create, whose id is found again if its answer was lost (Graph: our property look-up, and a
+ * transactionId that is the same on every retry). The link says the event is going before the
+ * DELETE is sent (state 'deleted', inside the lock), so the provider's notification of our own
+ * delete is not taken for the doctor deleting the appointment there (inbound.ts skips deleted
+ * links: no "put back" of the old event, no notice). The link's join_url stays the old meeting's
+ * until the new event exists: that is what keeps this step due on a retry.
+ * The DELETE is not guarded by the event's etag: a move made in the doctor's calendar in the
+ * moment before is lost, as ACMS's later edit (the change of patient) wins.
+ */
+async function renewMeeting(ctx: HubContext, s: IntegrationSession, link: LinkRow, a: Appointment, body: OutboundAppointment, videoUrl: string | null, wroteAt: number): Promise<Apply> {
+  const integ = s.integ;
+  const cal = link.external_calendar_id;
+  if (link.state !== "deleted")
+    await ctx.exclusive(() =>
+      ctx.env.DB.batch([
+        wroteStatement(ctx, integ.id, cal, wroteAt),
+        ctx.env.DB.prepare("UPDATE appointment_links SET state = 'deleted', etag = NULL, updated_at = ? WHERE appointment_id = ? AND integration_id = ? AND external_id = ?").bind(
+          Date.now(),
+          a.id,
+          integ.id,
+          link.external_id,
+        ),
+      ]),
+    );
+  await s.provider.deleteEvent(cal, link.external_id, null);
+  console.log(`sync: event of appointment ${a.id} replaced for a new meeting (integration ${integ.id})`);
+  // No etag: a create. The old id tells a provider with server-made ids that this create replaces it
+  // (Graph: a transactionId of its own, not the one the old event was made with).
+  const r = await s.provider.upsertEvent(cal, body, null, link.external_id);
+  return appliedWrite(integ, a, cal, body, r, videoUrl, wroteAt, null);
 }
 
 /** Whether the calendar is (still) one of the integration's (integration_calendars). */

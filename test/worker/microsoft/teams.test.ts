@@ -1,10 +1,12 @@
 // Teams meeting links: a doctor marks appointment types as video (Teams) visits; for a work or
 // school account the event is created as a Teams meeting and its join link is kept and shown;
 // for a personal account (or another type) no link is made and the reason is said.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { installGraphEmulator } from "../../fakes/microsoft/router";
-import { json } from "../../helpers";
-import { at, connectDoctor, emu, env, link, PHI, settle, type Connected } from "./harness";
+import { authed, json } from "../../helpers";
+import { at, connectDoctor, emu, env, hubOf, link, notices, PHI, settle, type Connected } from "./harness";
+import { PROP_APPOINTMENT } from "../../../worker/providers/microsoft/mapping";
+import { bindingSender, setEmailSenderOverride, type OutgoingEmail } from "../../../worker/email/sender";
 import type { HubContext } from "../../../worker/hub/work";
 import { openSessions } from "../../../worker/sync/session";
 import { drainOutbox } from "../../../worker/sync/outbound";
@@ -103,5 +105,127 @@ describe("Teams meeting links (Outlook)", () => {
     expect((await meeting(c, video.id)).reason).toMatch(/personal Microsoft account/);
     const row = await env.DB.prepare("SELECT account_kind FROM calendar_integrations WHERE id = ?").bind(c.integrationId).first<any>();
     expect(row.account_kind).toBe("personal");
+  });
+});
+
+/** A raw MIME message with every base64 part decoded in place (the invites' text, HTML and .ics are base64). */
+function decoded(raw: string): string {
+  return raw.replace(/Content-Transfer-Encoding: base64\r\n\r\n([A-Za-z0-9+/=\r\n]+)/g, (_, b64: string) =>
+    new TextDecoder().decode(Uint8Array.from(atob(b64.replace(/\s+/g, "")), (ch) => ch.charCodeAt(0))),
+  );
+}
+
+// A change of patient: the old patient has the Teams link (invite, reminders), and Outlook keeps an
+// event's meeting for the event's life. The event is replaced by a new one with a new meeting; the
+// old link is never stored, shown or sent again.
+describe("Teams meeting after a change of patient", () => {
+  let sent: OutgoingEmail[] = [];
+  beforeEach(() => {
+    sent = [];
+    setEmailSenderOverride((e) => {
+      const real = bindingSender(e.EMAIL!);
+      return { async send(m) { await real.send(m); sent.push(m); } };
+    });
+  });
+  afterEach(() => {
+    setEmailSenderOverride(null);
+    emu.clearFaults();
+  });
+
+  async function teamsVisit(start: string, end: string) {
+    const c = await connectDoctor({ work: true });
+    await c.doctor.patch(`/api/integrations/microsoft/${c.integrationId}/options`, { teamsTypes: ["video"] });
+    const appt = await bookType(c, start, end, "video");
+    await settle(c.doctorId);
+    const l = await link(appt.id);
+    const oldUrl = emu.event(l.external_id)!.data.onlineMeeting.joinUrl as string;
+    expect(l.join_url).toBe(oldUrl);
+    return { c, appt, oldId: l.external_id as string, oldUrl };
+  }
+  const ours = (c: Connected, id: string) => emu.eventsOf(c.email).filter((e) => e.props.get(PROP_APPOINTMENT.toLowerCase()) === id);
+  const swap = async (c: Connected, a: { id: string; version: number }) => {
+    const res = await authed(c.f.tokens.receptionist).patch(`/api/appointments/${a.id}`, { version: a.version, patientId: c.f.patients[1].id });
+    expect(res.status).toBe(200);
+  };
+  const video = async (c: Connected, id: string) => (await json(await c.doctor.get(`/api/appointments/${id}/engagement`))).video;
+  /** Everything mailed to the new patient: base64 parts decoded (text, HTML, .ics), without white space (folded lines). */
+  const toNewPatient = (c: Connected) => sent.filter((m) => m.to === c.f.patients[1].email.toLowerCase()).map((m) => decoded(m.raw).replace(/\s+/g, ""));
+
+  it("the Outlook event is replaced: one event, a new Teams meeting, and that is the link the new patient gets", async () => {
+    const { c, appt, oldId, oldUrl } = await teamsVisit("09:00", "09:30");
+    await swap(c, appt);
+    await settle(c.doctorId);
+    const mine = ours(c, appt.id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0].id).not.toBe(oldId);
+    expect(emu.event(oldId)).toBeUndefined();
+    const newUrl = mine[0].data.onlineMeeting.joinUrl as string;
+    expect(newUrl).toMatch(/^https:\/\/teams\./);
+    expect(newUrl).not.toBe(oldUrl);
+    const l = await link(appt.id);
+    expect(l).toMatchObject({ external_id: mine[0].id, state: "synced", join_url: newUrl });
+    expect(await video(c, appt.id)).toEqual({ provider: "teams", joinUrl: newUrl });
+    expect(await meeting(c, appt.id)).toEqual({ joinUrl: newUrl, reason: null });
+    // The new patient's invite (and its update with the new meeting) never carries the old link.
+    const mails = toNewPatient(c);
+    expect(mails.length).toBeGreaterThan(0);
+    for (const m of mails) expect(m).not.toContain(oldUrl);
+    expect(mails.some((m) => m.includes(newUrl))).toBe(true);
+    // Our own delete and create are not the doctor deleting the appointment in Outlook.
+    expect(await notices(c.userId, "sync_recreated")).toEqual([]);
+    // Later updates keep the new event and its meeting (a plain PATCH, no further re-creation).
+    const cur = (await json(await c.doctor.get(`/api/appointments/${appt.id}`))).appointment;
+    expect((await c.doctor.patch(`/api/appointments/${appt.id}`, { version: cur.version, start: at("10:00"), end: at("10:30") })).status).toBe(200);
+    await settle(c.doctorId);
+    expect(ours(c, appt.id).map((e) => e.id)).toEqual([mine[0].id]);
+    expect((await link(appt.id)).join_url).toBe(newUrl);
+  });
+
+  it("the old event's DELETE fails once: retried, never two events, and the old link is not shown or sent meanwhile", async () => {
+    const { c, appt, oldId, oldUrl } = await teamsVisit("11:00", "11:30");
+    emu.injectFault({ status: 503, code: "ServiceUnavailable", match: (r) => r.method === "DELETE" && r.url.includes("/events/") }, 3); // 3 tries: one failed write
+    await swap(c, appt);
+    await settle(c.doctorId);
+    // Failed: the old event is still there, alone; the visit's link is the new Jitsi room, not the old meeting.
+    expect(ours(c, appt.id).map((e) => e.id)).toEqual([oldId]);
+    const meanwhile = await video(c, appt.id);
+    expect(meanwhile.provider).toBe("jitsi");
+    expect(meanwhile.joinUrl).not.toBe(oldUrl);
+    expect((await meeting(c, appt.id)).joinUrl).toBeNull();
+    expect(await env.DB.prepare("SELECT attempts FROM sync_outbox WHERE appointment_id = ? AND state = 'pending'").bind(appt.id).first("attempts")).toBe(1);
+    // The retry (its backoff cut short).
+    await env.DB.prepare("UPDATE sync_outbox SET next_attempt_at = 0 WHERE appointment_id = ? AND state = 'pending'").bind(appt.id).run();
+    await hubOf(c.doctorId).kick(c.doctorId);
+    await settle(c.doctorId);
+    const mine = ours(c, appt.id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0].id).not.toBe(oldId);
+    const newUrl = mine[0].data.onlineMeeting.joinUrl as string;
+    expect(newUrl).not.toBe(oldUrl);
+    expect(await link(appt.id)).toMatchObject({ external_id: mine[0].id, state: "synced", join_url: newUrl });
+    expect(await video(c, appt.id)).toEqual({ provider: "teams", joinUrl: newUrl });
+    for (const m of toNewPatient(c)) expect(m).not.toContain(oldUrl);
+    expect(await notices(c.userId, "sync_recreated")).toEqual([]);
+  });
+
+  it("the new event's create fails after the old one is deleted: the delete's notification is no 'put back', the retry makes one event", async () => {
+    const { c, appt, oldId, oldUrl } = await teamsVisit("13:00", "13:30");
+    emu.injectFault({ status: 503, code: "ServiceUnavailable", match: (r) => r.method === "POST" && r.url.includes("/events") }, 3);
+    await swap(c, appt);
+    await settle(c.doctorId);
+    // Between the two: no event (the inbound read of the old one's deletion ran) and no notice.
+    expect(ours(c, appt.id)).toEqual([]);
+    expect(await notices(c.userId, "sync_recreated")).toEqual([]);
+    expect((await video(c, appt.id)).joinUrl).not.toBe(oldUrl);
+    await env.DB.prepare("UPDATE sync_outbox SET next_attempt_at = 0 WHERE appointment_id = ? AND state = 'pending'").bind(appt.id).run();
+    await hubOf(c.doctorId).kick(c.doctorId);
+    await settle(c.doctorId);
+    const mine = ours(c, appt.id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0].id).not.toBe(oldId);
+    expect(mine[0].data.onlineMeeting.joinUrl).not.toBe(oldUrl);
+    expect((await link(appt.id)).external_id).toBe(mine[0].id);
+    expect(await notices(c.userId, "sync_recreated")).toEqual([]);
+    for (const m of toNewPatient(c)) expect(m).not.toContain(oldUrl);
   });
 });

@@ -57,6 +57,8 @@ export interface GraphMe {
 
 export class MicrosoftGraphClient implements CalendarProvider {
   readonly name = "microsoft" as const;
+  /** Teams meetings are Outlook's, made with the event and kept for its life (a new one needs a new event). */
+  readonly ownMeetings = true;
   private defaultCalendarId: string | null = null;
   constructor(
     private readonly base: string,
@@ -293,9 +295,12 @@ export class MicrosoftGraphClient implements CalendarProvider {
     try {
       await this.call("DELETE", `/me/events/${encodeURIComponent(eventId)}`, { headers: etag ? { "if-match": etag } : {} });
     } catch (err) {
-      if (err instanceof NotFoundError || err instanceof GoneError) return; // already gone: the goal is reached
-      throw err;
+      if (!(err instanceof NotFoundError || err instanceof GoneError)) throw err; // else already gone: the goal is reached
     }
+    // Gone from this run's listing of our events too: a create for the same appointment right
+    // after (a new Teams meeting, sync/outbound.ts) must not find and PATCH the deleted event.
+    const listed = this.ownListing?.byAppointment;
+    if (listed) for (const [appointmentId, ev] of listed) if (ev.id === eventId) listed.delete(appointmentId);
   }
 
   /**
