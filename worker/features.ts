@@ -16,9 +16,10 @@ import { videoLinkEffect } from "./video/effect";
 import { analyticsEffect } from "./analytics/effect";
 import { waitlistEffect } from "./waitlist/effect";
 import { waitlistWork } from "./waitlist/offers";
+import { selfRescheduleEffect } from "./patient-links/reschedule-effect";
 
 /** Statements committed in the same D1 batch as every appointment change, in this order. */
-export const changeEffects: ChangeEffect[] = [inviteEmailEffect, reminderEffect, videoLinkEffect, analyticsEffect, waitlistEffect];
+export const changeEffects: ChangeEffect[] = [inviteEmailEffect, reminderEffect, videoLinkEffect, analyticsEffect, waitlistEffect, selfRescheduleEffect];
 
 /** Background work every DoctorHub runs single-flight after each change and on its alarm, in this order. */
 export const hubWork: HubWork[] = [calendarSyncWork, inviteEmailWork, reminderWork, waitlistWork];

@@ -13,6 +13,7 @@ import type { Env } from "../env";
 import { hubFor } from "../hub/doctor-hub";
 import { noticeInsert } from "../notices/notices";
 import { sameVisitHolder, type VisitRef } from "./links";
+import { PATIENT_LINK_ACTOR } from "./reschedule-effect";
 
 export type PatientVia = "link" | "sms";
 export type PatientAction = "confirm" | "cancel";
@@ -37,7 +38,7 @@ export async function clinicContact(d1: D1Database, clinicId: string): Promise<C
 }
 
 const patientCaller = (via: PatientVia): Caller => ({
-  actor: { userId: null, label: via === "link" ? "patient via link" : "patient via SMS" },
+  actor: { userId: null, label: via === "link" ? PATIENT_LINK_ACTOR : "patient via SMS" },
   role: "system",
   doctorId: null,
 });

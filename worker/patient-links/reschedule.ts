@@ -8,12 +8,14 @@
 // DoctorHub and the normal write path (version checked; a slot taken meanwhile comes back as
 // slot_taken and the page shows a fresh list). Everything a staff move does follows from that:
 // audit (actor "patient via link"), invite update (REQUEST, SEQUENCE+1), provider events moved,
-// reminders re-planned, live update. On top: a patient_reschedules row (the per-appointment
-// limit counts them; written before the move by an INSERT that checks the limit, so two moves at
-// once cannot exceed it), a patient_responses row, and a notice to the doctor and front desk.
+// reminders re-planned, live update. On top, in the move's own batch (./reschedule-effect.ts): a
+// patient_reschedules row (the per-appointment limit counts them; a guard there refuses a move
+// past the limit, so two moves at once cannot exceed it) and a patient_responses row; after it,
+// a notice to the doctor and front desk.
 import { doctorFreeTime } from "../appointments/free-time";
 import type { Appointment } from "../appointments/model";
 import { sameVisitHolder, type VisitRef } from "./links";
+import { PATIENT_LINK_ACTOR } from "./reschedule-effect";
 import { getAppointment } from "../appointments/queries";
 import type { Caller } from "../appointments/write";
 import type { Env } from "../env";
@@ -56,13 +58,18 @@ export const MAX_CHOICES = 700;
 const callText = (clinic: ClinicContact) => (clinic.phone ? ` Please call ${clinic.phone}.` : " Please call the clinic.");
 const limitText = (clinic: ClinicContact) => `This appointment has been moved online as often as the clinic allows.${callText(clinic)}`;
 
+/** The appointment has been moved by its patient as often as the clinic allows. */
+async function limitReached(d1: D1Database, appointmentId: string, limit: number): Promise<boolean> {
+  const r = await d1.prepare("SELECT count(*) AS n FROM patient_reschedules WHERE appointment_id = ?").bind(appointmentId).first<{ n: number }>();
+  return (r?.n ?? 0) >= limit;
+}
+
 /** Why this appointment cannot be moved by the patient now, or null (it can). */
 export async function rescheduleRefusal(d1: D1Database, a: Appointment, clinic: ClinicContact, rules: RescheduleRules, now: number): Promise<string | null> {
   if (!rules.allowed || rules.noTypes.includes(a.type.toLowerCase())) return `This appointment cannot be moved online.${callText(clinic)}`;
   if ((a.status !== "scheduled" && a.status !== "confirmed") || Date.parse(a.start) <= now) return "This appointment can no longer be moved.";
   if (!mayCancel(a, clinic.cancelCutoffMin, now)) return `It is too late to move this appointment online.${callText(clinic)}`;
-  const used = await d1.prepare("SELECT count(*) AS n FROM patient_reschedules WHERE appointment_id = ?").bind(a.id).first<{ n: number }>();
-  if ((used?.n ?? 0) >= rules.limit) return limitText(clinic);
+  if (await limitReached(d1, a.id, rules.limit)) return limitText(clinic);
   return null;
 }
 
@@ -100,7 +107,8 @@ export type RescheduleResult =
   | { ok: true; appointment: Appointment }
   | { ok: false; reason: "refused" | "taken" | "failed"; message: string };
 
-const linkCaller: Caller = { actor: { userId: null, label: "patient via link" }, role: "system", doctorId: null };
+const linkCaller: Caller = { actor: { userId: null, label: PATIENT_LINK_ACTOR }, role: "system", doctorId: null };
+
 
 const short = (ms: number, zone: string) =>
   new Intl.DateTimeFormat("en-GB", { timeZone: zone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(ms));
@@ -117,37 +125,20 @@ export async function patientReschedule(env: Env, visit: VisitRef, startMs: numb
     return { ok: false, reason: "taken", message: "That time is no longer free. Please choose another one." };
   const duration = Date.parse(a.end) - Date.parse(a.start);
   const fromMs = Date.parse(a.start);
-  // The move is recorded BEFORE it is made, by one conditional INSERT that checks the limit: the
-  // count above read the table before the move, so two moves in flight could both pass it and
-  // the limit be exceeded by one. Only a move whose record went in is made; a failed move takes
-  // its record back. (The hub's booking RPC takes no extra statements for the move's own batch.)
-  const record = await env.DB.prepare(
-    "INSERT INTO patient_reschedules (clinic_id, appointment_id, from_ms, to_ms, via, at) " +
-      "SELECT ?, ?, ?, ?, 'link', ? WHERE (SELECT count(*) FROM patient_reschedules WHERE appointment_id = ?) < ? RETURNING id",
-  )
-    .bind(clinicId, a.id, fromMs, startMs, now, a.id, rules.limit)
-    .first<{ id: number }>();
-  if (!record) return { ok: false, reason: "refused", message: limitText(clinic) };
-  const unrecord = () => env.DB.prepare("DELETE FROM patient_reschedules WHERE id = ?").bind(record.id).run();
-  const r = await hubFor(env, a.doctorId)
-    .updateAppointment(a.doctorId, linkCaller, clinicId, a.id, { version: a.version, startMs, endMs: startMs + duration }, a)
-    .catch(async (err) => {
-      await unrecord().catch(() => {});
-      throw err;
-    });
+  // The move's record (patient_reschedules, which the limit counts), the patient's response and
+  // their links' new expiry commit in the move's own batch, under a guard that the limit still
+  // holds (./reschedule-effect.ts): a second move racing this one is refused there.
+  const r = await hubFor(env, a.doctorId).updateAppointment(a.doctorId, linkCaller, clinicId, a.id, { version: a.version, startMs, endMs: startMs + duration }, a);
   if (!r.ok) {
-    await unrecord();
     // (RPC results lose the union's narrowing: read the failure's code explicitly.)
     const code = (r as unknown as { error: { code: string } }).error.code;
-    if (code === "slot_taken" || code === "blocked_time" || code === "version_conflict")
+    if (code === "slot_taken" || code === "blocked_time" || code === "version_conflict") {
+      // The limit's guard refuses as a write guard does (seen as slot_taken): tell which it was.
+      if (await limitReached(env.DB, a.id, rules.limit)) return { ok: false, reason: "refused", message: limitText(clinic) };
       return { ok: false, reason: "taken", message: "That time has just been taken. Please choose another one." };
+    }
     return { ok: false, reason: "failed", message: `That did not work.${callText(clinic)}` };
   }
-  await env.DB.batch([
-    env.DB.prepare("INSERT INTO patient_responses (clinic_id, appointment_id, action, via, at) VALUES (?, ?, 'reschedule', 'link', ?)").bind(clinicId, a.id, now),
-    // The patient's links stay valid until the appointment's new end (they expired with the old one).
-    env.DB.prepare("UPDATE patient_links SET expires_at = ? WHERE appointment_id = ?").bind(startMs + duration, a.id),
-  ]);
   await notifyDoctorAndFrontDesk(
     env,
     {

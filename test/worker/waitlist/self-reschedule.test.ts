@@ -158,30 +158,38 @@ describe("self-reschedule from the patient link", () => {
     expect(await countRows("patient_reschedules", "appointment_id = ?", a.id)).toBe(2);
   });
 
-  it("the limit holds under concurrency: a second move made while the first is being recorded is refused", async () => {
+  it("the limit holds under concurrency: of two moves that both passed the limit check, one moves and the other is refused with the limit", async () => {
     const { a } = await setup({ settings: { reschedule_limit: 1 } });
     const visit = { clinicId: a.clinicId, appointmentId: a.id, patientId: a.patientId };
-    // The first move is held right after its write to the calendar, before its follow-up batch
-    // (where the reschedule used to be recorded); the second runs to the end in that window.
+    // The first move is held right after it counted the moves made so far (0 of 1); the second
+    // runs to the end in that window. The first then reaches the calendar with what it read.
     let reached!: () => void;
     const atGate = new Promise<void>((r) => (reached = r));
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    let followUp = false;
+    let held = false;
     const db = new Proxy(env.DB, {
       get(t, k) {
         if (k === "prepare")
           return (q: string) => {
-            if (q.includes("patient_responses")) followUp = true;
-            return t.prepare(q);
-          };
-        if (k === "batch")
-          return async (stmts: D1PreparedStatement[]) => {
-            if (followUp) {
-              reached();
-              await gate;
-            }
-            return t.batch(stmts);
+            const st = t.prepare(q);
+            if (!q.includes("FROM patient_reschedules")) return st;
+            return {
+              bind: (...args: unknown[]) => {
+                const b = st.bind(...args);
+                return {
+                  first: async () => {
+                    const r = await b.first();
+                    if (!held) {
+                      held = true;
+                      reached();
+                      await gate;
+                    }
+                    return r;
+                  },
+                };
+              },
+            };
           };
         const v = (t as any)[k];
         return typeof v === "function" ? v.bind(t) : v;
@@ -192,11 +200,32 @@ describe("self-reschedule from the patient link", () => {
     await atGate;
     const second = await patientReschedule(env, visit, at(weekdayAhead(2), "14:00"));
     release();
-    expect((await first).ok).toBe(true);
-    expect(second).toMatchObject({ ok: false, reason: "refused" });
+    expect(second.ok).toBe(true);
+    expect(await first).toMatchObject({ ok: false, reason: "refused", message: expect.stringContaining("as often as the clinic allows") });
     expect(await countRows("patient_reschedules", "appointment_id = ?", a.id)).toBe(1);
+    expect(await countRows("patient_responses", "appointment_id = ?", a.id)).toBe(1);
     const row = await env.DB.prepare("SELECT start_ms, version FROM appointments WHERE id = ?").bind(a.id).first<any>();
-    expect(row).toEqual({ start_ms: at(weekdayAhead(1), "13:00"), version: a.version + 1 });
+    expect(row).toEqual({ start_ms: at(weekdayAhead(2), "14:00"), version: a.version + 1 });
+  });
+
+  it("a move and its record are one batch: the limit's guard refuses a move past the limit and nothing is written", async () => {
+    const { d, a } = await setup({ settings: { reschedule_limit: 1 } });
+    // The limit was used up after the patient's page counted it (a move recorded meanwhile).
+    await env.DB.prepare("INSERT INTO patient_reschedules (clinic_id, appointment_id, from_ms, to_ms, via, at) VALUES (?, ?, 0, 0, 'link', 0)").bind(a.clinicId, a.id).run();
+    const audits = await countRows("audit_log", "entity_id = ?", a.id);
+    const linkCaller = { actor: { userId: null, label: "patient via link" }, role: "system" as const, doctorId: null };
+    const startMs = at(weekdayAhead(1), "13:00");
+    const hub = env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(d.id));
+    const r = await hub.updateAppointment(d.id, linkCaller, a.clinicId, a.id, { version: a.version, startMs, endMs: startMs + 30 * 60_000 }, a);
+    expect(r.ok).toBe(false);
+    expect(await env.DB.prepare("SELECT start_ms, version FROM appointments WHERE id = ?").bind(a.id).first<any>()).toEqual({ start_ms: Date.parse(a.start), version: a.version });
+    expect(await countRows("patient_reschedules", "appointment_id = ?", a.id)).toBe(1);
+    expect(await countRows("patient_responses", "appointment_id = ?", a.id)).toBe(0);
+    expect(await countRows("audit_log", "entity_id = ?", a.id)).toBe(audits);
+    // Staff moving it is not a patient's move: no limit, no record.
+    const staff = await hub.updateAppointment(d.id, { actor: { userId: null, label: "front desk" }, role: "system", doctorId: null }, a.clinicId, a.id, { version: a.version, startMs, endMs: startMs + 30 * 60_000 }, a);
+    expect(staff.ok).toBe(true);
+    expect(await countRows("patient_reschedules", "appointment_id = ?", a.id)).toBe(1);
   });
 
   it("follows the clinic's switches: off, excluded types, a shorter window", async () => {
