@@ -6,6 +6,7 @@
 // answers normally, nothing arrives).
 import { err, json, rand } from "./http";
 import { GOOGLE_TEST_HOST, type Account, type Calendar, type Channel } from "./types";
+import { Later } from "../later";
 
 export function resourceUri(cal: Calendar) {
   return `https://${GOOGLE_TEST_HOST}/calendar/v3/calendars/${encodeURIComponent(cal.id)}/events?alt=json`;
@@ -17,7 +18,7 @@ export class PushChannels {
   readonly deliveries: { channelId: string; state: string; status: number }[] = [];
   /** Notifications dropped by losePush, for tests. */
   readonly lost: { channelId: string; state: string }[] = [];
-  private pending = new Set<Promise<unknown>>();
+  private pending = new Later();
 
   constructor(
     /** Notifications are POSTed through `deliver` (set by the router, read at send time). */
@@ -74,16 +75,14 @@ export class PushChannels {
   }
 
   /** Waits until every queued notification was delivered. */
-  async settle() {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  settle() {
+    return this.pending.settle();
   }
 
   private queue(ch: Channel, state: string) {
     const n = ++ch.messageNumber;
     // Delivered after the current request finishes, like Google's asynchronous push.
-    const p: Promise<unknown> = new Promise((r) => setTimeout(r, 0)).then(() => this.send(ch, state, n));
-    this.pending.add(p);
-    p.finally(() => this.pending.delete(p));
+    this.pending.queue(() => this.send(ch, state, n));
   }
 
   async send(ch: Channel, state: string, n: number) {

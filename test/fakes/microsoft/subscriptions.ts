@@ -7,6 +7,7 @@ import { gerr } from "./http";
 import { json, rand } from "./identity";
 import type { GraphStore } from "./store";
 import { MAX_SUB_MINUTES, type Account, type StoredEvent, type Subscription } from "./types";
+import { Later } from "../later";
 
 /** What the subscriptions read from the emulator (live: tests swap `deliver` and flip the switch). */
 export interface NotifyContext {
@@ -22,7 +23,7 @@ export class Subscriptions {
   readonly all = new Map<string, Subscription>();
   /** Deliveries made (notifications, validations), with our Worker's answer. */
   readonly deliveries: Delivery[] = [];
-  private pending = new Set<Promise<unknown>>();
+  private pending = new Later();
 
   constructor(
     private readonly env: NotifyContext,
@@ -32,8 +33,8 @@ export class Subscriptions {
   active(email?: string) {
     return [...this.all.values()].filter((s) => !s.deleted && s.expiration > this.env.now() && (!email || s.account === email));
   }
-  async settle() {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  settle() {
+    return this.pending.settle();
   }
 
   private subJson(s: Subscription) {
@@ -125,9 +126,7 @@ export class Subscriptions {
     const times = this.env.duplicateNotifications ? 2 : 1;
     for (let i = 0; i < times; i++) {
       // Delivered after the current request finishes, like Graph's asynchronous notifications.
-      const p: Promise<unknown> = new Promise((r) => setTimeout(r, 0)).then(() => this.post(s.notificationUrl, body, "change", s.id));
-      this.pending.add(p);
-      p.finally(() => this.pending.delete(p));
+      this.pending.queue(() => this.post(s.notificationUrl, body, "change", s.id));
     }
   }
 
