@@ -1,4 +1,4 @@
-// Events marked as ACMS's that are not this clinic's (README "a doctor in two clinics").
+// Events marked as ACMS's that are not this clinic's (docs/sync.md "A doctor in two clinics").
 //
 // A doctor who works in two clinics has a doctor record in each (clinics are isolated tenants)
 // and may connect the same calendar in both. Each clinic writes its appointments there, marked

@@ -106,6 +106,9 @@ describe("iCloud (in-process fake of iCloud's differences)", () => {
   });
 
   it("a throttled poll (503 Retry-After) backs the account off (hub and cron) and catches up afterwards", async () => {
+    // Earlier tests' appointments are still in this shared fake account; each test's doctor is in
+    // a clinic of its own, so to this one they are another clinic's events: busy time.
+    fake.calendars.get("home")!.items.clear();
     const c = await connect();
     fake.put("home", "dentist.ics", ["BEGIN:VCALENDAR", "VERSION:2.0", "BEGIN:VEVENT", "UID:dentist", "DTSTAMP:20261101T000000Z", "DTSTART:20261207T150000Z", "DTEND:20261207T160000Z", "SUMMARY:Dentist", "END:VEVENT", "END:VCALENDAR", ""].join("\r\n"));
     fake.throttle = { count: 100, retryAfter: "120" };

@@ -23,6 +23,9 @@ async function resources(c: ConnectedDoctor) {
   return out;
 }
 
+/** The Radicale user a connected doctor's integration signs in as (to connect the same account again). */
+export const davUserOf = (doctorId: string) => davOf.get(doctorId)!.dav;
+
 export const caldavLifecycle: LifecycleHarness = {
   name: "caldav",
   install: () => () => {},

@@ -5,7 +5,7 @@
 // every provider is held to the same engine behaviour.
 import { env as cfEnv } from "cloudflare:workers";
 import type { Env } from "../../../../worker/env";
-import type { ClinicFixture, authed } from "../../../helpers";
+import { authed, makeClinic, type ClinicFixture } from "../../../helpers";
 
 export const env = cfEnv as unknown as Env;
 
@@ -102,4 +102,13 @@ export async function reconnectThroughOAuth(c: ConnectedDoctor, provider: string
   if (cb.status !== 302) throw new Error(`callback: ${cb.status} ${await cb.text()}`);
   const row = await env.DB.prepare("SELECT id FROM calendar_integrations WHERE doctor_id = ? AND provider = ?").bind(c.doctorId, provider).first<{ id: string }>();
   c.integrationId = row!.id;
+}
+
+/** The same person, as the doctor of a new clinic, connects the same account through OAuth (a doctor in two clinics). */
+export async function connectSameAccountThroughOAuth(first: ConnectedDoctor, provider: string, consent: (authorizeUrl: string, account: string) => Promise<URL>): Promise<ConnectedDoctor> {
+  const f = await makeClinic({ timeZone: "Europe/London" });
+  const d = f.doctors[0];
+  const c: ConnectedDoctor = { f, doctorId: d.doctor.id, userId: d.user.id, doctor: authed(d.token), integrationId: "", account: first.account };
+  await reconnectThroughOAuth(c, provider, consent);
+  return c;
 }
