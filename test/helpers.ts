@@ -21,7 +21,10 @@
 //   login(email, password?)    → {res, token, cookie} through the real endpoint
 //   countRows(table, where?)   → number of rows (for "nothing was written" checks)
 //   json(res)                  → parsed body, typed
+//   runAtOnceAlarm(doctorId)   → runs the hub's alarm now if it is due within AT_ONCE_MS (sync harnesses' settle)
 import * as workers from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import type { DoctorHub } from "../worker/hub/doctor-hub";
 import { hashPassword } from "../worker/auth/passwords";
 import { signSession } from "../worker/auth/session";
 import type { Role } from "../worker/db/schema";
@@ -370,4 +373,30 @@ export async function snapshotCounts(): Promise<Record<string, number>> {
   const tables = ["clinics", "users", "doctors", "patients", "appointments", "blocked_times", "audit_log", "sync_outbox", "email_outbox"];
   const rows = await env.DB.batch(tables.map((t) => env.DB.prepare(`SELECT count(*) AS n FROM ${t}`)));
   return Object.fromEntries(tables.map((t, i) => [t, (rows[i].results[0] as { n: number }).n]));
+}
+
+/**
+ * An alarm this close (or overdue) is the hub asking to run again "at once": after a run that
+ * pulled provider changes or reconciled (worker/sync/work.ts) or left a full outbox batch behind
+ * (worker/sync/outbound.ts), it sets its alarm to now + 50 ms (DoctorHub.runWorkOnce). Far below
+ * any deliberate wait (a Retry-After is whole seconds, an outbox retry ≥ 2 s, a poll minutes).
+ */
+export const AT_ONCE_MS = 250;
+
+/**
+ * Runs the doctor's hub alarm now, inside the hub, if it is due within AT_ONCE_MS; true if it ran.
+ * `hub.idle()` waits only for work already running: the run the hub asked for at once was left to
+ * its alarm, which then fired at some moment of the test's next steps (a test that changed the
+ * database right after settling saw the hub act on the change before the step meant to cause it).
+ * Settling runs it instead, so it is done when settle returns. Later alarms are left alone.
+ */
+export async function runAtOnceAlarm(doctorId: string): Promise<boolean> {
+  const hub = env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(doctorId));
+  return runInDurableObject(hub, async (instance: DoctorHub, state) => {
+    const at = await state.storage.getAlarm();
+    if (at == null || at > Date.now() + AT_ONCE_MS) return false;
+    await state.storage.deleteAlarm();
+    await instance.alarm();
+    return true;
+  });
 }

@@ -5,16 +5,24 @@
 import { env as cfEnv } from "cloudflare:workers";
 import type { Env } from "../../../worker/env";
 import { GoogleEmulator } from "../../fakes/google/emulator";
-import { authed, json, makeClinic, type ClinicFixture } from "../../helpers";
+import { authed, json, makeClinic, runAtOnceAlarm, type ClinicFixture } from "../../helpers";
 
 export const env = cfEnv as unknown as Env;
 export const emu = new GoogleEmulator({ clientId: env.GOOGLE_CLIENT_ID!, clientSecret: env.GOOGLE_CLIENT_SECRET! });
 
 export const hubOf = (doctorId: string) => env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(doctorId));
 
-/** Waits until the doctor's background work and all queued notifications are done. */
+/**
+ * Waits until the doctor's background work and all queued notifications are done, including
+ * the run the hub asked for "at once" (runAtOnceAlarm).
+ */
 export async function settle(doctorId: string, rounds = 4) {
   for (let i = 0; i < rounds; i++) {
+    await emu.settle();
+    await hubOf(doctorId).idle();
+  }
+  for (let i = 0; await runAtOnceAlarm(doctorId); i++) {
+    if (i >= 20) throw new Error(`settle: the hub of doctor ${doctorId} keeps asking for another run at once`);
     await emu.settle();
     await hubOf(doctorId).idle();
   }
