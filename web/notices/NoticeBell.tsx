@@ -3,7 +3,7 @@
 // outside closes the list; focus returns to the bell.
 import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import { navigate } from "../stores/route";
-import { markAllRead, markRead, notices, unreadCount } from "../stores/notices";
+import { markAllRead, markRead, notices, noticesLoaded, unreadCount } from "../stores/notices";
 import { clinicTz } from "../stores/session";
 import { toast } from "../ui/toast";
 
@@ -42,6 +42,7 @@ export function NoticeBell() {
         aria-expanded={open()}
         aria-controls="notice-list"
         aria-label={unreadCount() ? `Notices, ${unreadCount()} unread` : "Notices"}
+        aria-busy={noticesLoaded() ? "false" : "true"}
         data-testid="notice-bell"
         onClick={() => setOpen((o) => !o)}
       >

@@ -10,7 +10,10 @@ import { user } from "./session";
 const POLL_MS = 60_000;
 
 const [notices, setNotices] = createSignal<Notice[]>([]);
-export { notices };
+// False until the signed-in user's list has been fetched once: an empty bell is then "no unread
+// notices", not "not loaded yet" (the bell says so with aria-busy).
+const [loaded, setLoaded] = createSignal(false);
+export { notices, loaded as noticesLoaded };
 export const unreadCount = createMemo(() => notices().filter((n) => !n.readAt).length);
 
 let pollTimer: ReturnType<typeof setInterval> | undefined;
@@ -38,6 +41,7 @@ export async function loadNotices(announce = false) {
   if (announce && loadedFor === me.userId) for (const n of list) if (!known.has(n.id) && !n.readAt) toast(n.message, "info", 10_000);
   loadedFor = me.userId;
   setNotices(list);
+  setLoaded(true);
 }
 
 export function startNotices() {
@@ -51,6 +55,7 @@ export function stopNotices() {
   pollTimer = undefined;
   loadedFor = null;
   setNotices([]);
+  setLoaded(false);
 }
 
 /** A live {kind:"notice"} record (worker/sync/notify.ts publishNotice): for me → show it at once. */
