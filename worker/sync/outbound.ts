@@ -289,10 +289,7 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
       const outcome = resolveSync(acmsSideOf(a), lastSyncOf(current), extSideOf(ext));
       if (outcome.action === "take_external_timing")
         return (c) => takeExternalTiming(c, integ, s.tz, a, ext, cal, outcome.conflict);
-      if (outcome.action === "push_acms" && outcome.conflict)
-        conflictNotice = notice(integ, a, "sync_conflict", "sync.conflict",
-          `An appointment was changed both in ACMS and in ${labelOf(integ)}. The later edit (in ACMS) wins; ${labelOf(integ)} was updated.`,
-          { winner: "acms", externalUpdated: ext.updatedMs, acmsUpdated: a.updatedAt });
+      if (outcome.action === "push_acms" && outcome.conflict) conflictNotice = acmsWonNotice(integ, a, ext);
     }
     // No link (the event was known only from the reconnect listing): its id is the listed one's.
     result = await s.provider.upsertEvent(cal, body, ext && !ext.cancelled ? ext.etag : null, current?.external_id ?? own?.id ?? null);
@@ -341,8 +338,11 @@ function appliedWrite(integ: IntegrationRow, a: Appointment, cal: string, body: 
  * delete is not taken for the doctor deleting the appointment there (inbound.ts skips deleted
  * links: no "put back" of the old event, no notice). The link's join_url stays the old meeting's
  * until the new event exists: that is what keeps this step due on a retry.
- * The DELETE is not guarded by the event's etag: a move made in the doctor's calendar in the
- * moment before is lost, as ACMS's later edit (the change of patient) wins.
+ * The DELETE is guarded by the etag last read: a change the doctor made in their calendar since
+ * (a move; its notification is skipped while the link says 'deleted') answers 412, and is judged
+ * by the policy like any write's 412: the doctor's later move is taken (the appointment moves, and
+ * the replacement is made at the new time by the push that follows), or ACMS's later edit wins
+ * and the event is replaced as planned.
  */
 async function renewMeeting(ctx: HubContext, s: IntegrationSession, link: LinkRow, a: Appointment, body: OutboundAppointment, videoUrl: string | null, wroteAt: number): Promise<Apply> {
   const integ = s.integ;
@@ -351,7 +351,7 @@ async function renewMeeting(ctx: HubContext, s: IntegrationSession, link: LinkRo
     await ctx.exclusive(() =>
       ctx.env.DB.batch([
         wroteStatement(ctx, integ.id, cal, wroteAt),
-        ctx.env.DB.prepare("UPDATE appointment_links SET state = 'deleted', etag = NULL, updated_at = ? WHERE appointment_id = ? AND integration_id = ? AND external_id = ?").bind(
+        ctx.env.DB.prepare("UPDATE appointment_links SET state = 'deleted', updated_at = ? WHERE appointment_id = ? AND integration_id = ? AND external_id = ?").bind(
           Date.now(),
           a.id,
           integ.id,
@@ -359,12 +359,33 @@ async function renewMeeting(ctx: HubContext, s: IntegrationSession, link: LinkRo
         ),
       ]),
     );
-  await s.provider.deleteEvent(cal, link.external_id, null);
+  let conflictNotice: SyncNotice | null = null;
+  try {
+    await s.provider.deleteEvent(cal, link.external_id, link.etag);
+  } catch (err) {
+    if (!(err instanceof PreconditionFailedError)) throw err;
+    const ext = await s.provider.getEvent(cal, link.external_id);
+    if (ext && !ext.cancelled && ext.timing) {
+      const outcome = resolveSync(acmsSideOf(a), lastSyncOf(link), extSideOf(ext));
+      // The link goes back to 'synced' at the provider's etag (takeExternalTiming), the meeting
+      // still the old one: the push after the move replaces the event at its new time.
+      if (outcome.action === "take_external_timing") return (c) => takeExternalTiming(c, integ, s.tz, a, ext, cal, outcome.conflict);
+      if (outcome.action === "push_acms" && outcome.conflict) conflictNotice = acmsWonNotice(integ, a, ext);
+    }
+    await s.provider.deleteEvent(cal, link.external_id, ext && !ext.cancelled ? ext.etag : null);
+  }
   console.log(`sync: event of appointment ${a.id} replaced for a new meeting (integration ${integ.id})`);
   // No etag: a create. The old id tells a provider with server-made ids that this create replaces it
   // (Graph: a transactionId of its own, not the one the old event was made with).
   const r = await s.provider.upsertEvent(cal, body, null, link.external_id);
-  return appliedWrite(integ, a, cal, body, r, videoUrl, wroteAt, null);
+  return appliedWrite(integ, a, cal, body, r, videoUrl, wroteAt, conflictNotice);
+}
+
+/** Both sides changed and ACMS's edit is the later: the doctor is told their calendar was updated. */
+function acmsWonNotice(integ: IntegrationRow, a: Appointment, ext: { updatedMs: number | null }): SyncNotice {
+  return notice(integ, a, "sync_conflict", "sync.conflict",
+    `An appointment was changed both in ACMS and in ${labelOf(integ)}. The later edit (in ACMS) wins; ${labelOf(integ)} was updated.`,
+    { winner: "acms", externalUpdated: ext.updatedMs, acmsUpdated: a.updatedAt });
 }
 
 /** Whether the calendar is (still) one of the integration's (integration_calendars). */

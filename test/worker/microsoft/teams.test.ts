@@ -208,6 +208,34 @@ describe("Teams meeting after a change of patient", () => {
     expect(await notices(c.userId, "sync_recreated")).toEqual([]);
   });
 
+  it("the doctor moved the event in Outlook before the replacing DELETE went through: the move is judged, not lost", async () => {
+    const { c, appt, oldId, oldUrl } = await teamsVisit("15:00", "15:30");
+    emu.injectFault({ status: 503, code: "ServiceUnavailable", match: (r) => r.method === "DELETE" && r.url.includes("/events/") }, 3);
+    await swap(c, appt);
+    await settle(c.doctorId);
+    expect(ours(c, appt.id).map((e) => e.id)).toEqual([oldId]);
+    // Meanwhile the doctor drags the event to 16:00 in Outlook: the later edit of the two.
+    emu.userPatch(oldId, { start: at("16:00"), end: at("16:30") });
+    await settle(c.doctorId);
+    // The retry's DELETE carries the etag last read: 412, then the policy takes the doctor's move.
+    await env.DB.prepare("UPDATE sync_outbox SET next_attempt_at = 0 WHERE appointment_id = ? AND state = 'pending'").bind(appt.id).run();
+    await hubOf(c.doctorId).kick(c.doctorId);
+    await settle(c.doctorId);
+    const now = (await json(await c.doctor.get(`/api/appointments/${appt.id}`))).appointment;
+    expect([now.start, now.end, now.patientId]).toEqual([at("16:00"), at("16:30"), c.f.patients[1].id]);
+    // Still one event, replaced at the moved time with a new meeting.
+    const mine = ours(c, appt.id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0].id).not.toBe(oldId);
+    expect([mine[0].startMs, mine[0].endMs]).toEqual([Date.parse(at("16:00")), Date.parse(at("16:30"))]);
+    const newUrl = mine[0].data.onlineMeeting.joinUrl as string;
+    expect(newUrl).not.toBe(oldUrl);
+    expect(await link(appt.id)).toMatchObject({ external_id: mine[0].id, state: "synced", join_url: newUrl });
+    expect(await video(c, appt.id)).toEqual({ provider: "teams", joinUrl: newUrl });
+    for (const m of toNewPatient(c)) expect(m).not.toContain(oldUrl);
+    expect(await notices(c.userId, "sync_recreated")).toEqual([]);
+  });
+
   it("the new event's create fails after the old one is deleted: the delete's notification is no 'put back', the retry makes one event", async () => {
     const { c, appt, oldId, oldUrl } = await teamsVisit("13:00", "13:30");
     emu.injectFault({ status: 503, code: "ServiceUnavailable", match: (r) => r.method === "POST" && r.url.includes("/events") }, 3);
