@@ -17,7 +17,8 @@ import { consentOffStatements, replanClinic, replanPatients } from "../reminders
 import { effectiveReminderTemplates, renderSms, ReminderTemplatesSchema, unknownReminderPlaceholders } from "../reminders/messages";
 import { smsLength } from "../sms/segments";
 import { jsonBody } from "../validate";
-import { joinUrl, newJitsiUrl } from "../video/jitsi";
+import { joinUrl } from "../video/jitsi";
+import { videoToggleStatements } from "../video/toggle";
 import { idOf } from "./path-id";
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "is not a time (HH:MM)");
@@ -151,6 +152,9 @@ export const patientConsentRoutes = new Hono<AppEnv>()
     return c.json({ smsConsent: { consent: b.consent, at: new Date(now).toISOString(), source: `staff:${u.userId}` } });
   });
 
+/** Token auth for a self-hosted Jitsi, when configured: links handed out then carry ?jwt=. */
+const jitsiJwt = (env: AppEnv["Bindings"]) => (env.JITSI_APP_ID && env.JITSI_APP_SECRET ? { appId: env.JITSI_APP_ID, secret: env.JITSI_APP_SECRET } : null);
+
 export const appointmentEngagementRoutes = new Hono<AppEnv>()
   .use("/:id/engagement", requireSession, csrf)
   .use("/:id/video", requireSession, csrf)
@@ -167,7 +171,7 @@ export const appointmentEngagementRoutes = new Hono<AppEnv>()
     ]);
     const iso = (ms: unknown) => (typeof ms === "number" ? new Date(ms).toISOString() : null);
     const v = video.results[0] as { provider: string; url: string } | undefined;
-    const jwt = c.env.JITSI_APP_ID && c.env.JITSI_APP_SECRET ? { appId: c.env.JITSI_APP_ID, secret: c.env.JITSI_APP_SECRET } : null;
+    const jwt = jitsiJwt(c.env);
     return c.json({
       reminders: (rem.results as Record<string, unknown>[]).map((r) => ({
         id: r.id,
@@ -193,17 +197,13 @@ export const appointmentEngagementRoutes = new Hono<AppEnv>()
     const clinic = await c.env.DB.prepare("SELECT jitsi_base_url FROM clinics WHERE id = ?").bind(u.clinicId).first<{ jitsi_base_url: string }>();
     const db = makeDb(c.env.DB);
     const audit = toD1(c.env.DB, auditInsert(db, u.clinicId, actorOf(u), b.enabled ? "appointment.video_on" : "appointment.video_off", "appointment", a.id, {}));
-    await c.env.DB.batch([
-      b.enabled
-        ? c.env.DB.prepare("INSERT OR IGNORE INTO appointment_video (appointment_id, clinic_id, provider, url, created_at) VALUES (?, ?, 'jitsi', ?, ?)").bind(
-            a.id,
-            u.clinicId,
-            newJitsiUrl(clinic?.jitsi_base_url),
-            Date.now(),
-          )
-        : c.env.DB.prepare("DELETE FROM appointment_video WHERE appointment_id = ?").bind(a.id),
+    const [, , , , , read] = await c.env.DB.batch([
+      ...videoToggleStatements(c.env.DB, a, b.enabled, clinic?.jitsi_base_url, Date.now()),
       audit,
+      c.env.DB.prepare("SELECT provider, url FROM appointment_video WHERE appointment_id = ?").bind(a.id),
     ]);
-    const v = await c.env.DB.prepare("SELECT provider, url FROM appointment_video WHERE appointment_id = ?").bind(a.id).first<{ provider: string; url: string }>();
-    return c.json({ video: v ? { provider: v.provider, joinUrl: v.url } : null });
+    // The doctor's hub sends the patient's updated invite and re-pushes the synced events.
+    await c.env.DOCTOR_HUB.get(c.env.DOCTOR_HUB.idFromName(a.doctorId)).kick(a.doctorId);
+    const v = read.results[0] as { provider: string; url: string } | undefined;
+    return c.json({ video: v ? { provider: v.provider, joinUrl: await joinUrl(v.url, Date.parse(a.end), jitsiJwt(c.env)) } : null });
   });

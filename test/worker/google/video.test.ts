@@ -23,17 +23,29 @@ describe("video visits in Google Calendar", () => {
     expect(JSON.stringify(ev)).not.toContain(PHI.reason);
   });
 
-  it("video turned on later reaches the event with the next write; a plain booking has no location", async () => {
+  it("video turned on later reaches the event at once, and turned off leaves it; a plain booking has no location", async () => {
     const c = await connectDoctor();
     const res = await c.doctor.post("/api/appointments", { doctorId: c.doctorId, patientId: c.f.patients[0].id, start: at("11:00"), end: at("11:30") });
     const a = (await json(res)).appointment;
     await settle(c.doctorId);
     expect(emu.event(c.email, a.id)!.location).toBeUndefined();
-    await c.doctor.put(`/api/appointments/${a.id}/video`, { enabled: true });
-    const moved = await c.doctor.patch(`/api/appointments/${a.id}`, { version: a.version, start: at("14:00"), end: at("14:30") });
-    expect(moved.status).toBe(200);
+    // Turning video on is not an appointment change (no new version): the event is pushed anyway.
+    const on = await c.doctor.put(`/api/appointments/${a.id}/video`, { enabled: true });
+    expect(on.status).toBe(200);
+    const url = (await json(on)).video.joinUrl as string;
     await settle(c.doctorId);
-    const url = (await json(await c.doctor.get(`/api/appointments/${a.id}/engagement`))).video.joinUrl as string;
     expect(emu.event(c.email, a.id)!.location).toBe(url);
+    expect(emu.event(c.email, a.id)!.description).toContain(`Video visit: ${url}`);
+    // On again: nothing changes, nothing is written to Google.
+    const writes = () => emu.requestsOf(c.email).filter((r) => r.method !== "GET" && r.url.includes("/events")).length;
+    const before = writes();
+    expect((await c.doctor.put(`/api/appointments/${a.id}/video`, { enabled: true })).status).toBe(200);
+    await settle(c.doctorId);
+    expect(writes()).toBe(before);
+    // Off: the link leaves the doctor's calendar too.
+    expect((await c.doctor.put(`/api/appointments/${a.id}/video`, { enabled: false })).status).toBe(200);
+    await settle(c.doctorId);
+    expect(emu.event(c.email, a.id)!.location ?? "").not.toContain(url);
+    expect(emu.event(c.email, a.id)!.description ?? "").not.toContain(url);
   });
 });

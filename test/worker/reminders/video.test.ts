@@ -78,6 +78,34 @@ describe("video visits", () => {
     expect((await authed(other.tokens.receptionist).put(`/api/appointments/${a.id}/video`, { enabled: true })).status).toBe(404);
   });
 
+  it("turning video on or off for a booked visit sends the patient an updated invite with (or without) the link; once per change", async () => {
+    const f = await makeClinic({ patients: [{ email: "pat.video@mail.example" }] });
+    const api = authed(f.tokens.receptionist);
+    const d = f.doctors[0].doctor;
+    const a = (await (await api.post("/api/appointments", { doctorId: d.id, patientId: f.patients[0].id, start: "2027-03-11T14:00:00.000Z", end: "2027-03-11T14:30:00.000Z" })).json<any>()).appointment;
+    await hubIdle(d.id);
+    const toPatient = () => mails.filter((m) => m.to === "pat.video@mail.example").map((m) => decoded(m.raw));
+    expect(toPatient()).toHaveLength(1); // the booking's invite, without video
+    const on = await api.put(`/api/appointments/${a.id}/video`, { enabled: true });
+    const url = (await on.json<any>()).video.joinUrl as string;
+    await hubIdle(d.id);
+    expect(toPatient()).toHaveLength(2);
+    const update = toPatient()[1];
+    expect(update).toContain("METHOD:REQUEST");
+    expect(update).toContain(`UID:${a.id}`);
+    expect(update.replace(/\r\n[ \t]/g, "")).toContain(url);
+    // Turning on what is on: no e-mail.
+    await api.put(`/api/appointments/${a.id}/video`, { enabled: true });
+    await hubIdle(d.id);
+    expect(toPatient()).toHaveLength(2);
+    // Off: an update without the link.
+    await api.put(`/api/appointments/${a.id}/video`, { enabled: false });
+    await hubIdle(d.id);
+    expect(toPatient()).toHaveLength(3);
+    expect(toPatient()[2]).toContain("METHOD:REQUEST");
+    expect(toPatient()[2].replace(/\r\n[ \t]/g, "")).not.toContain(url);
+  });
+
   it("a self-hosted Jitsi gets a signed JWT for the room, valid until an hour after the visit", async () => {
     const url = await joinUrl("https://video.clinic.example/acms-00112233445566778899aabbccddeeff", Date.parse("2027-03-10T14:30:00Z"), { appId: "acms", secret: "s3cret-s3cret-s3cret-s3cret-s3cret" });
     const u = new URL(url);

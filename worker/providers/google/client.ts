@@ -135,7 +135,9 @@ export class GoogleCalendarClient implements CalendarProvider {
       const { id: _id, ...fields } = body;
       const res = await this.call("PATCH", `${events}/${body.id}`, {
         query: { sendUpdates: "none" },
-        body: fields,
+        // Patch semantics keep a field the body leaves out: a video link taken off the visit
+        // (PUT /api/appointments/:id/video) must leave the event's location too.
+        body: { location: "", ...fields },
         headers: tag ? { "if-match": tag } : {},
       });
       return res.json() as Promise<GoogleEvent>;
