@@ -7,6 +7,7 @@ import { env as cfEnv } from "cloudflare:workers";
 import { inject } from "vitest";
 import type { Env } from "../../../worker/env";
 import { authed, json, makeClinic, type ClinicFixture } from "../../helpers";
+import { DAY } from "../../days";
 
 export const env = cfEnv as unknown as Env;
 
@@ -116,7 +117,7 @@ export async function connectDoctor(calendars?: Parameters<typeof newDavUser>[0]
 }
 
 /** A Monday in the future, in winter (London = UTC): working hours 09–12, 13–17. */
-export const DAY = "2026-12-07";
+export { DAY };
 export const at = (hhmm: string, day = DAY) => `${day}T${hhmm}:00.000Z`;
 
 export async function book(c: Connected, startHhmm: string, endHhmm: string, day = DAY) {

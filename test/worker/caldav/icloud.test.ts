@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authed, json } from "../../helpers";
 import { ICloudFake, installICloudFake } from "../../fakes/caldav/icloud-fake";
 import { at, env, makeDoctor, notices, PHI, settle, hubOf } from "./harness";
+import { icsDay } from "../../days";
 
 let fake: ICloudFake;
 let uninstall: () => void;
@@ -101,7 +102,7 @@ describe("iCloud (in-process fake of iCloud's differences)", () => {
     const puts = fake.requests.filter((r) => r.method === "PUT");
     expect(puts).toHaveLength(1);
     expect(puts[0].headers["if-match"]).toBe(stored.etag);
-    expect(fake.calendars.get("home")!.items.get(`${appt.id}.ics`)!.data).toContain("DTSTART;TZID=Europe/London:20261207T130000");
+    expect(fake.calendars.get("home")!.items.get(`${appt.id}.ics`)!.data).toContain(`DTSTART;TZID=Europe/London:${icsDay(0)}T130000`);
     expect(await notices(c.d.user.id, "sync_conflict")).toHaveLength(0);
   });
 
@@ -110,7 +111,7 @@ describe("iCloud (in-process fake of iCloud's differences)", () => {
     // a clinic of its own, so to this one they are another clinic's events: busy time.
     fake.calendars.get("home")!.items.clear();
     const c = await connect();
-    fake.put("home", "dentist.ics", ["BEGIN:VCALENDAR", "VERSION:2.0", "BEGIN:VEVENT", "UID:dentist", "DTSTAMP:20261101T000000Z", "DTSTART:20261207T150000Z", "DTEND:20261207T160000Z", "SUMMARY:Dentist", "END:VEVENT", "END:VCALENDAR", ""].join("\r\n"));
+    fake.put("home", "dentist.ics", ["BEGIN:VCALENDAR", "VERSION:2.0", "BEGIN:VEVENT", "UID:dentist", "DTSTAMP:20261101T000000Z", `DTSTART:${icsDay(0)}T150000Z`, `DTEND:${icsDay(0)}T160000Z`, "SUMMARY:Dentist", "END:VEVENT", "END:VCALENDAR", ""].join("\r\n"));
     fake.throttle = { count: 100, retryAfter: "120" };
     await poll(c.integration.id, c.d.doctor.id);
     const row = await env.DB.prepare("SELECT last_error, backoff_until FROM calendar_integrations WHERE id = ?").bind(c.integration.id).first<any>();
@@ -140,8 +141,8 @@ describe("iCloud (in-process fake of iCloud's differences)", () => {
         ["BEGIN:VCALENDAR", "VERSION:2.0", "BEGIN:VEVENT", `UID:${uid}`, "DTSTAMP:20261101T000000Z", `DTSTART:${start}`, `DTEND:${end}`, "END:VEVENT", "END:VCALENDAR", ""].join("\r\n");
       const spans = async () =>
         (await env.DB.prepare("SELECT start_ms FROM blocked_times WHERE doctor_id = ? ORDER BY start_ms").bind(c.d.doctor.id).all<any>()).results.map((x) => new Date(x.start_ms).toISOString());
-      fake.put("home", "a.ics", ev("a", "20261207T090000Z", "20261207T100000Z"));
-      fake.put("home", "b.ics", ev("b", "20261207T140000Z", "20261207T150000Z"));
+      fake.put("home", "a.ics", ev("a", `${icsDay(0)}T090000Z`, `${icsDay(0)}T100000Z`));
+      fake.put("home", "b.ics", ev("b", `${icsDay(0)}T140000Z`, `${icsDay(0)}T150000Z`));
       await poll(c.integration.id, c.d.doctor.id);
       expect(await spans()).toEqual([at("09:00"), at("14:00")]);
       fake.calendars.get("home")!.items.get("a.ics")!.deleted = true;
@@ -165,7 +166,7 @@ describe("iCloud (in-process fake of iCloud's differences)", () => {
     fake.syncPageSize = 2;
     try {
       for (let i = 0; i < 5; i++)
-        fake.put("home", `t${i}.ics`, ["BEGIN:VCALENDAR", "VERSION:2.0", "BEGIN:VEVENT", `UID:t${i}`, "DTSTAMP:20261101T000000Z", `DTSTART:20261208T0${i}0000Z`, `DTEND:20261208T0${i}3000Z`, "END:VEVENT", "END:VCALENDAR", ""].join("\r\n"));
+        fake.put("home", `t${i}.ics`, ["BEGIN:VCALENDAR", "VERSION:2.0", "BEGIN:VEVENT", `UID:t${i}`, "DTSTAMP:20261101T000000Z", `DTSTART:${icsDay(1)}T0${i}0000Z`, `DTEND:${icsDay(1)}T0${i}3000Z`, "END:VEVENT", "END:VCALENDAR", ""].join("\r\n"));
       fake.requests = [];
       await poll(c.integration.id, c.d.doctor.id);
       expect(fake.requests.filter((r) => r.body.includes("sync-collection"))).toHaveLength(3);

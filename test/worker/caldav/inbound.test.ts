@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { vtimezoneFor } from "../../../worker/ics/render";
 import { authed } from "../../helpers";
 import { at, blocks, connectDoctor, env, ics, metrics, poll, putRaw, settle, spans } from "./harness";
+import { dayPlus, icsDay } from "../../days";
 
 const cal = (url: string) => new URL(url).pathname.split("/").filter(Boolean).at(-1)!;
 
@@ -35,23 +36,23 @@ describe("CalDAV inbound (Radicale)", () => {
     const c = await connectDoctor();
     const w = cal(c.writeCal);
     const me = c.dav.user;
-    await putRaw(c.dav, w, "lunch.ics", ics(ev("lunch", ["SUMMARY:Lunch", "DTSTART:20261207T120000Z", "DTEND:20261207T130000Z"])));
-    await putRaw(c.dav, w, "free.ics", ics(ev("free", ["SUMMARY:Focus (free)", "TRANSP:TRANSPARENT", "DTSTART:20261207T090000Z", "DTEND:20261207T100000Z"])));
-    await putRaw(c.dav, w, "cancelled.ics", ics(ev("cancelled", ["SUMMARY:Called off", "STATUS:CANCELLED", "DTSTART:20261207T100000Z", "DTEND:20261207T110000Z"])));
+    await putRaw(c.dav, w, "lunch.ics", ics(ev("lunch", ["SUMMARY:Lunch", `DTSTART:${icsDay(0)}T120000Z`, `DTEND:${icsDay(0)}T130000Z`])));
+    await putRaw(c.dav, w, "free.ics", ics(ev("free", ["SUMMARY:Focus (free)", "TRANSP:TRANSPARENT", `DTSTART:${icsDay(0)}T090000Z`, `DTEND:${icsDay(0)}T100000Z`])));
+    await putRaw(c.dav, w, "cancelled.ics", ics(ev("cancelled", ["SUMMARY:Called off", "STATUS:CANCELLED", `DTSTART:${icsDay(0)}T100000Z`, `DTEND:${icsDay(0)}T110000Z`])));
     await putRaw(c.dav, w, "declined.ics", ics(ev("declined", [
-      "SUMMARY:Board meeting", "DTSTART:20261207T110000Z", "DTEND:20261207T113000Z",
+      "SUMMARY:Board meeting", `DTSTART:${icsDay(0)}T110000Z`, `DTEND:${icsDay(0)}T113000Z`,
       "ORGANIZER:mailto:boss@mail.test", `ATTENDEE;PARTSTAT=DECLINED:mailto:${me}`, "ATTENDEE;PARTSTAT=ACCEPTED:mailto:other@mail.test",
     ])));
-    await putRaw(c.dav, w, "allday.ics", ics(ev("allday", ["SUMMARY:Conference", "DTSTART;VALUE=DATE:20261211", "DTEND;VALUE=DATE:20261212"])));
-    await putRaw(c.dav, w, "night.ics", ics(ev("night", ["SUMMARY:Night shift", "DTSTART:20261209T200000Z", "DTEND:20261210T020000Z"])));
-    await putRaw(c.dav, w, "windows.ics", ics(WINDOWS_ZONE, ev("windows", ["SUMMARY:Call with Berlin", "DTSTART;TZID=W. Europe Standard Time:20261207T150000", "DTEND;TZID=W. Europe Standard Time:20261207T160000"])));
+    await putRaw(c.dav, w, "allday.ics", ics(ev("allday", ["SUMMARY:Conference", `DTSTART;VALUE=DATE:${icsDay(4)}`, `DTEND;VALUE=DATE:${icsDay(5)}`])));
+    await putRaw(c.dav, w, "night.ics", ics(ev("night", ["SUMMARY:Night shift", `DTSTART:${icsDay(2)}T200000Z`, `DTEND:${icsDay(3)}T020000Z`])));
+    await putRaw(c.dav, w, "windows.ics", ics(WINDOWS_ZONE, ev("windows", ["SUMMARY:Call with Berlin", `DTSTART;TZID=W. Europe Standard Time:${icsDay(0)}T150000`, `DTEND;TZID=W. Europe Standard Time:${icsDay(0)}T160000`])));
     const weekly = (exdates: string[]) =>
       ics(
         vtimezoneFor("Europe/London")!.block.trim(),
-        ev("weekly", ["SUMMARY:Team", "DTSTART;TZID=Europe/London:20261207T160000", "DTEND;TZID=Europe/London:20261207T163000", "RRULE:FREQ=WEEKLY;COUNT=4", ...exdates.map((d) => `EXDATE;TZID=Europe/London:${d}`)]),
-        ev("weekly", ["SUMMARY:Team (moved)", "RECURRENCE-ID;TZID=Europe/London:20261221T160000", "DTSTART;TZID=Europe/London:20261222T090000", "DTEND;TZID=Europe/London:20261222T093000"]),
+        ev("weekly", ["SUMMARY:Team", `DTSTART;TZID=Europe/London:${icsDay(0)}T160000`, `DTEND;TZID=Europe/London:${icsDay(0)}T163000`, "RRULE:FREQ=WEEKLY;COUNT=4", ...exdates.map((d) => `EXDATE;TZID=Europe/London:${d}`)]),
+        ev("weekly", ["SUMMARY:Team (moved)", `RECURRENCE-ID;TZID=Europe/London:${icsDay(14)}T160000`, `DTSTART;TZID=Europe/London:${icsDay(15)}T090000`, `DTEND;TZID=Europe/London:${icsDay(15)}T093000`]),
       );
-    const weeklyEtag = await putRaw(c.dav, w, "weekly.ics", weekly(["20261214T160000"]));
+    const weeklyEtag = await putRaw(c.dav, w, "weekly.ics", weekly([`${icsDay(7)}T160000`]));
 
     const m0 = await metrics(c.integrationId);
     await poll(c);
@@ -62,12 +63,12 @@ describe("CalDAV inbound (Radicale)", () => {
       [at("12:00"), at("13:00"), false], // lunch
       [at("14:00"), at("15:00"), false], // 15:00 W. Europe = 14:00 London in December
       [at("16:00"), at("16:30"), false], // weekly, 1st
-      ["2026-12-09T20:00:00.000Z", "2026-12-10T02:00:00.000Z", false], // multi-day
-      ["2026-12-11T00:00:00.000Z", "2026-12-12T00:00:00.000Z", true], // all-day (London midnight)
-      ["2026-12-22T09:00:00.000Z", "2026-12-22T09:30:00.000Z", false], // the moved occurrence
-      ["2026-12-28T16:00:00.000Z", "2026-12-28T16:30:00.000Z", false], // weekly, 4th (2nd is EXDATE)
+      [`${dayPlus(2)}T20:00:00.000Z`, `${dayPlus(3)}T02:00:00.000Z`, false], // multi-day
+      [`${dayPlus(4)}T00:00:00.000Z`, `${dayPlus(5)}T00:00:00.000Z`, true], // all-day (London midnight)
+      [`${dayPlus(15)}T09:00:00.000Z`, `${dayPlus(15)}T09:30:00.000Z`, false], // the moved occurrence
+      [`${dayPlus(21)}T16:00:00.000Z`, `${dayPlus(21)}T16:30:00.000Z`, false], // weekly, 4th (2nd is EXDATE)
     ]);
-    const avail = await (await c.doctor.get(`/api/availability?doctorId=${c.doctorId}&from=2026-12-07&to=2026-12-07`)).json<any>();
+    const avail = await (await c.doctor.get(`/api/availability?doctorId=${c.doctorId}&from=${dayPlus(0)}&to=${dayPlus(0)}`)).json<any>();
     const starts = avail.slots.map((s: any) => s.start);
     expect(starts).toContain(at("09:00")); // free
     expect(starts).toContain(at("10:00")); // cancelled
@@ -77,15 +78,15 @@ describe("CalDAV inbound (Radicale)", () => {
     expect(JSON.stringify(await blocks(c.doctorId))).not.toContain("Lunch"); // labels off by default
 
     // Another client adds an EXDATE and deletes lunch: both reflected, nothing duplicated.
-    await putRaw(c.dav, w, "weekly.ics", weekly(["20261214T160000", "20261228T160000"]), weeklyEtag!);
+    await putRaw(c.dav, w, "weekly.ics", weekly([`${icsDay(7)}T160000`, `${icsDay(21)}T160000`]), weeklyEtag!);
     await c.dav.req("DELETE", `/${c.dav.user}/${w}/lunch.ics`);
     await poll(c);
     expect(await spans(c.doctorId)).toEqual([
       [at("14:00"), at("15:00"), false],
       [at("16:00"), at("16:30"), false],
-      ["2026-12-09T20:00:00.000Z", "2026-12-10T02:00:00.000Z", false],
-      ["2026-12-11T00:00:00.000Z", "2026-12-12T00:00:00.000Z", true],
-      ["2026-12-22T09:00:00.000Z", "2026-12-22T09:30:00.000Z", false],
+      [`${dayPlus(2)}T20:00:00.000Z`, `${dayPlus(3)}T02:00:00.000Z`, false],
+      [`${dayPlus(4)}T00:00:00.000Z`, `${dayPlus(5)}T00:00:00.000Z`, true],
+      [`${dayPlus(15)}T09:00:00.000Z`, `${dayPlus(15)}T09:30:00.000Z`, false],
     ]);
 
     // Idle: one PROPFIND per synced calendar, nothing else.
@@ -110,7 +111,7 @@ describe("CalDAV inbound (Radicale)", () => {
 
   it("Sync now: polls at once, then at most once a minute (429 + Retry-After); only the owner", async () => {
     const c = await connectDoctor();
-    await putRaw(c.dav, cal(c.writeCal), "gym.ics", ics(ev("gym", ["DTSTART:20261207T170000Z", "DTEND:20261207T180000Z"])));
+    await putRaw(c.dav, cal(c.writeCal), "gym.ics", ics(ev("gym", [`DTSTART:${icsDay(0)}T170000Z`, `DTEND:${icsDay(0)}T180000Z`])));
     await env.DB.prepare("UPDATE integration_calendars SET last_polled_at = ? WHERE integration_id = ?").bind(Date.now() - 120_000, c.integrationId).run();
     const res = await c.doctor.post(`/api/integrations/caldav/${c.integrationId}/sync`, {});
     expect(res.status).toBe(202);

@@ -7,6 +7,7 @@
 //     (no full listing against a struggling server).
 import { describe, expect, it } from "vitest";
 import { blocks, connectDoctor, env, ics, poll, putRaw, spans, at } from "./harness";
+import { dayPlus, icsDay } from "../../days";
 
 const cal = (url: string) => new URL(url).pathname.split("/").filter(Boolean).at(-1)!;
 const ev = (uid: string, lines: string[]) => ["BEGIN:VEVENT", `UID:${uid}`, "DTSTAMP:20261101T000000Z", ...lines, "END:VEVENT"].join("\r\n");
@@ -33,8 +34,8 @@ describe("CalDAV listing edges (Radicale)", () => {
   it("a full listing answered with 507 for the collection (truncated) keeps the blocks it did not name", async () => {
     const c = await connectDoctor();
     const w = cal(c.writeCal);
-    await putRaw(c.dav, w, "lunch.ics", ics(ev("lunch", ["DTSTART:20261208T120000Z", "DTEND:20261208T130000Z"])));
-    await putRaw(c.dav, w, "gym.ics", ics(ev("gym", ["DTSTART:20261208T170000Z", "DTEND:20261208T180000Z"])));
+    await putRaw(c.dav, w, "lunch.ics", ics(ev("lunch", [`DTSTART:${icsDay(1)}T120000Z`, `DTEND:${icsDay(1)}T130000Z`])));
+    await putRaw(c.dav, w, "gym.ics", ics(ev("gym", [`DTSTART:${icsDay(1)}T170000Z`, `DTEND:${icsDay(1)}T180000Z`])));
     await poll(c);
     expect(await blocks(c.doctorId)).toHaveLength(2);
 
@@ -62,8 +63,8 @@ describe("CalDAV listing edges (Radicale)", () => {
     }
     expect(bent).toBeGreaterThan(0);
     expect(await spans(c.doctorId)).toEqual([
-      ["2026-12-08T12:00:00.000Z", "2026-12-08T13:00:00.000Z", false],
-      ["2026-12-08T17:00:00.000Z", "2026-12-08T18:00:00.000Z", false],
+      [`${dayPlus(1)}T12:00:00.000Z`, `${dayPlus(1)}T13:00:00.000Z`, false],
+      [`${dayPlus(1)}T17:00:00.000Z`, `${dayPlus(1)}T18:00:00.000Z`, false],
     ]);
     // Not recorded as a full listing: the next read lists in full again.
     const row = await env.DB.prepare("SELECT sync_cursor FROM integration_calendars WHERE integration_id = ? AND calendar_id = ?").bind(c.integrationId, c.writeCal).first<{ sync_cursor: string }>();
@@ -71,23 +72,23 @@ describe("CalDAV listing edges (Radicale)", () => {
     // Untruncated, the full listing does drop what is gone.
     await c.dav.req("DELETE", `/${c.dav.user}/${w}/gym.ics`);
     await poll(c);
-    expect(await spans(c.doctorId)).toEqual([["2026-12-08T12:00:00.000Z", "2026-12-08T13:00:00.000Z", false]]);
+    expect(await spans(c.doctorId)).toEqual([[`${dayPlus(1)}T12:00:00.000Z`, `${dayPlus(1)}T13:00:00.000Z`, false]]);
   });
 
   it("a recurring busy event edited into a single event: its old occurrences stop blocking at the next poll", async () => {
     const c = await connectDoctor();
     const w = cal(c.writeCal);
-    const etag = await putRaw(c.dav, w, "team.ics", ics(ev("team", ["DTSTART:20261207T160000Z", "DTEND:20261207T163000Z", "RRULE:FREQ=DAILY;COUNT=3"])));
+    const etag = await putRaw(c.dav, w, "team.ics", ics(ev("team", [`DTSTART:${icsDay(0)}T160000Z`, `DTEND:${icsDay(0)}T163000Z`, "RRULE:FREQ=DAILY;COUNT=3"])));
     await poll(c);
     expect(await spans(c.doctorId)).toEqual([
       [at("16:00"), at("16:30"), false],
-      ["2026-12-08T16:00:00.000Z", "2026-12-08T16:30:00.000Z", false],
-      ["2026-12-09T16:00:00.000Z", "2026-12-09T16:30:00.000Z", false],
+      [`${dayPlus(1)}T16:00:00.000Z`, `${dayPlus(1)}T16:30:00.000Z`, false],
+      [`${dayPlus(2)}T16:00:00.000Z`, `${dayPlus(2)}T16:30:00.000Z`, false],
     ]);
     // Another client turns the series into one event (same resource, same UID), an hour later.
-    await putRaw(c.dav, w, "team.ics", ics(ev("team", ["SEQUENCE:1", "DTSTART:20261208T170000Z", "DTEND:20261208T173000Z"])), etag!);
+    await putRaw(c.dav, w, "team.ics", ics(ev("team", ["SEQUENCE:1", `DTSTART:${icsDay(1)}T170000Z`, `DTEND:${icsDay(1)}T173000Z`])), etag!);
     await poll(c);
-    expect(await spans(c.doctorId)).toEqual([["2026-12-08T17:00:00.000Z", "2026-12-08T17:30:00.000Z", false]]);
+    expect(await spans(c.doctorId)).toEqual([[`${dayPlus(1)}T17:00:00.000Z`, `${dayPlus(1)}T17:30:00.000Z`, false]]);
     // The block left is the single event's (the gone series did not take it along).
     const [b] = await blocks(c.doctorId);
     expect(b.external_id.endsWith("team.ics_0")).toBe(true);
@@ -96,10 +97,10 @@ describe("CalDAV listing edges (Radicale)", () => {
   it("a 503 + Retry-After on sync-collection backs the account off; no full listing against the struggling server", async () => {
     const c = await connectDoctor();
     const w = cal(c.writeCal);
-    await putRaw(c.dav, w, "lunch.ics", ics(ev("lunch", ["DTSTART:20261208T120000Z", "DTEND:20261208T130000Z"])));
+    await putRaw(c.dav, w, "lunch.ics", ics(ev("lunch", [`DTSTART:${icsDay(1)}T120000Z`, `DTEND:${icsDay(1)}T130000Z`])));
     await poll(c);
     expect(await blocks(c.doctorId)).toHaveLength(1);
-    await putRaw(c.dav, w, "gym.ics", ics(ev("gym", ["DTSTART:20261208T170000Z", "DTEND:20261208T180000Z"])));
+    await putRaw(c.dav, w, "gym.ics", ics(ev("gym", [`DTSTART:${icsDay(1)}T170000Z`, `DTEND:${icsDay(1)}T180000Z`])));
     const net = installBend(async (req, body) =>
       req.method === "REPORT" && /sync-collection/.test(body) ? new Response("busy", { status: 503, headers: { "retry-after": "120" } }) : null,
     );

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { authed, json } from "../../helpers";
 import { providerFor, type IntegrationRow } from "../../../worker/sync/integrations";
 import { at, blocks, book, connectDoctor, DAY, env, ics, listRaw, PHI, poll, putRaw, settle } from "./harness";
+import { dayPlus, icsDay } from "../../days";
 
 const calName = (url: string) => new URL(url).pathname.split("/").filter(Boolean).at(-1)!;
 const prop = (ics: string, name: string) => new RegExp(`^${name}[;:](.*)$`, "m").exec(ics.replace(/\r\n[ \t]/g, ""))?.[1] ?? null;
@@ -14,7 +15,7 @@ describe("CalDAV outbound (Radicale)", () => {
     const c = await connectDoctor();
     const slots = ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "13:00", "13:30", "14:00", "14:30"];
     const ids: string[] = [];
-    for (const day of [DAY, "2026-12-08"])
+    for (const day of [DAY, dayPlus(1)])
       for (const s of slots) {
         const [h, m] = s.split(":").map(Number);
         const end = `${String(h + (m === 30 ? 1 : 0)).padStart(2, "0")}:${m === 30 ? "00" : "30"}`;
@@ -86,7 +87,7 @@ describe("CalDAV outbound (Radicale)", () => {
     const ics2 = await (await c.dav.req("GET", before.href)).text();
     expect(prop(ics2, "UID")).toBe(prop(ics1, "UID"));
     expect(Number(prop(ics2, "SEQUENCE"))).toBeGreaterThan(Number(prop(ics1 , "SEQUENCE") ?? 0));
-    expect(prop(ics2, "DTSTART;TZID=Europe/London")).toBe("20261207T110000");
+    expect(prop(ics2, "DTSTART;TZID=Europe/London")).toBe(`${icsDay(0)}T110000`);
     const link = await env.DB.prepare("SELECT etag, external_id FROM appointment_links WHERE appointment_id = ?").bind(appt.id).first<{ etag: string; external_id: string }>();
     expect(link).toEqual({ etag: after[0].etag, external_id: before.href });
 
@@ -99,7 +100,7 @@ describe("CalDAV outbound (Radicale)", () => {
   it("disconnect with removeEvents: our resources deleted, credentials, sync state and imported blocks gone, audited", async () => {
     const c = await connectDoctor();
     const appt = await book(c, "09:00", "09:30");
-    await putRaw(c.dav, calName(c.writeCal), "lunch.ics", ics(["BEGIN:VEVENT", "UID:l", "DTSTAMP:20261101T000000Z", "DTSTART:20261207T120000Z", "DTEND:20261207T130000Z", "END:VEVENT"].join("\r\n")));
+    await putRaw(c.dav, calName(c.writeCal), "lunch.ics", ics(["BEGIN:VEVENT", "UID:l", "DTSTAMP:20261101T000000Z", `DTSTART:${icsDay(0)}T120000Z`, `DTEND:${icsDay(0)}T130000Z`, "END:VEVENT"].join("\r\n")));
     await settle(c.doctorId);
     await poll(c);
     expect(await blocks(c.doctorId)).toHaveLength(1);

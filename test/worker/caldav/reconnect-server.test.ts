@@ -10,6 +10,7 @@ import { authed, json } from "../../helpers";
 import { ForeignServerError, DavTransport } from "../../../worker/providers/caldav/transport";
 import { CalDavClient } from "../../../worker/providers/caldav/client";
 import { at, blocks, book, env, hubOf, ics, listRaw, makeDoctor, newDavUser, poll, putRaw, radicale, settle, type Connected, type DavUser } from "./harness";
+import { dayPlus, icsDay } from "../../days";
 
 interface Sent {
   url: string;
@@ -36,7 +37,7 @@ function installNet(alias: string | null, real: string) {
 }
 
 const basicOf = (u: DavUser) => `Basic ${btoa(`${u.user}:${u.password}`)}`;
-const DAY2 = "2026-12-08";
+const DAY2 = dayPlus(1);
 const ev = (uid: string, s: string, e: string) => ["BEGIN:VEVENT", `UID:${uid}`, "DTSTAMP:20261101T000000Z", `DTSTART:${s}`, `DTEND:${e}`, "END:VEVENT"].join("\r\n");
 
 async function connectAt(serverUrl: string, dav: DavUser, existing?: Connected): Promise<Connected> {
@@ -74,7 +75,7 @@ describe("CalDAV reconnect to another server/account", () => {
       expect(new URL(c.writeCal).origin).toBe(alias);
       const one = await book(c, "09:00", "09:30", DAY2);
       const two = await book(c, "10:00", "10:30", DAY2);
-      await putRaw(a, "work", "lunch.ics", ics(ev("lunch", "20261208T120000Z", "20261208T130000Z")));
+      await putRaw(a, "work", "lunch.ics", ics(ev("lunch", `${icsDay(1)}T120000Z`, `${icsDay(1)}T130000Z`)));
       await drained(c.doctorId);
       await poll(c);
       expect((await listRaw(a, "work")).map((r) => r.href.split("/").at(-1)).sort()).toEqual([`${one.id}.ics`, `${two.id}.ics`, "lunch.ics"].sort());
@@ -130,7 +131,7 @@ describe("CalDAV reconnect to another server/account", () => {
       // not one of this integration's: another user's collection, where the event also exists.
       const foreignCal = other.calendarUrl("work");
       for (const appt of [moved, cancelled]) {
-        await putRaw(other, "work", `${appt.id}.ics`, ics(ev(appt.id, "20261208T090000Z", "20261208T093000Z")));
+        await putRaw(other, "work", `${appt.id}.ics`, ics(ev(appt.id, `${icsDay(1)}T090000Z`, `${icsDay(1)}T093000Z`)));
         await env.DB.prepare("UPDATE appointment_links SET external_calendar_id = ?, external_id = ? WHERE appointment_id = ?")
           .bind(foreignCal, `${new URL(foreignCal).pathname}${appt.id}.ics`, appt.id)
           .run();

@@ -6,6 +6,7 @@ import { env as cfEnv } from "cloudflare:workers";
 import type { Env } from "../../../worker/env";
 import { GoogleEmulator } from "../../fakes/google/emulator";
 import { authed, json, makeClinic, runAtOnceAlarm, type ClinicFixture } from "../../helpers";
+import { DAY } from "../../days";
 
 export const env = cfEnv as unknown as Env;
 export const emu = new GoogleEmulator({ clientId: env.GOOGLE_CLIENT_ID!, clientSecret: env.GOOGLE_CLIENT_SECRET! });
@@ -64,7 +65,7 @@ export async function connectDoctor(): Promise<Connected> {
 }
 
 /** A Monday in the future, in winter (London = UTC): working hours 09–12, 13–17. */
-export const DAY = "2026-12-07";
+export { DAY };
 export const at = (hhmm: string, day = DAY) => `${day}T${hhmm}:00.000Z`;
 
 export async function book(c: Connected, startHhmm: string, endHhmm: string, as = c.doctor) {

@@ -8,6 +8,7 @@ import { runScheduled } from "../../../worker/scheduled";
 import { at, book, connectDoctor, DAY, emu, env, hubOf, PHI, settle, type Connected } from "./harness";
 import { calendarSyncWork } from "../../../worker/sync/work";
 import type { HubContext } from "../../../worker/hub/work";
+import { dayPlus, icsDay } from "../../days";
 
 let uninstall: () => void;
 beforeAll(() => (uninstall = installGoogleEmulator(emu)));
@@ -150,21 +151,21 @@ describe("Google Calendar sync, end to end", () => {
     const c = await connectDoctor();
     emu.userInsert(c.email, { summary: "free", transparency: "transparent", start: { dateTime: at("09:00") }, end: { dateTime: at("10:00") } });
     emu.userInsert(c.email, { summary: "declined", attendees: [{ email: c.email, self: true, responseStatus: "declined" }], start: { dateTime: at("10:00") }, end: { dateTime: at("11:00") } });
-    const allDay = emu.userInsert(c.email, { summary: "conference", start: { date: "2026-12-08" }, end: { date: "2026-12-10" } });
+    const allDay = emu.userInsert(c.email, { summary: "conference", start: { date: dayPlus(1) }, end: { date: dayPlus(3) } });
     const gym = emu.userInsert(c.email, { summary: "gym", start: { dateTime: at("07:00") }, end: { dateTime: at("08:00") }, recurrence: ["RRULE:FREQ=DAILY;COUNT=3"] });
     await settle(c.doctorId);
     const got = (await blocks(c.doctorId)).map((b: any) => [new Date(b.start_ms).toISOString(), new Date(b.end_ms).toISOString(), !!b.all_day]);
     expect(got).toEqual([
       [at("07:00"), at("08:00"), false],
-      ["2026-12-08T00:00:00.000Z", "2026-12-10T00:00:00.000Z", true],
-      [at("07:00", "2026-12-08"), at("08:00", "2026-12-08"), false],
-      [at("07:00", "2026-12-09"), at("08:00", "2026-12-09"), false],
+      [`${dayPlus(1)}T00:00:00.000Z`, `${dayPlus(3)}T00:00:00.000Z`, true],
+      [at("07:00", dayPlus(1)), at("08:00", dayPlus(1)), false],
+      [at("07:00", dayPlus(2)), at("08:00", dayPlus(2)), false],
     ]);
     // One occurrence moved (an exception): its block moves, the others stay.
-    emu.userPatch(c.email, `${gym.id}_20261209T070000Z`, { start: { dateTime: at("18:00", "2026-12-09") }, end: { dateTime: at("19:00", "2026-12-09") } });
+    emu.userPatch(c.email, `${gym.id}_${icsDay(2)}T070000Z`, { start: { dateTime: at("18:00", dayPlus(2)) }, end: { dateTime: at("19:00", dayPlus(2)) } });
     await settle(c.doctorId);
-    expect((await blocks(c.doctorId)).map((b: any) => new Date(b.start_ms).toISOString())).toContain(at("18:00", "2026-12-09"));
-    expect((await blocks(c.doctorId)).map((b: any) => new Date(b.start_ms).toISOString())).not.toContain(at("07:00", "2026-12-09"));
+    expect((await blocks(c.doctorId)).map((b: any) => new Date(b.start_ms).toISOString())).toContain(at("18:00", dayPlus(2)));
+    expect((await blocks(c.doctorId)).map((b: any) => new Date(b.start_ms).toISOString())).not.toContain(at("07:00", dayPlus(2)));
     emu.userDelete(c.email, allDay.id);
     await settle(c.doctorId);
     expect((await blocks(c.doctorId)).filter((b: any) => b.all_day)).toHaveLength(0);

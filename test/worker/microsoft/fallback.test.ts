@@ -6,6 +6,7 @@ import { installGraphEmulator } from "../../fakes/microsoft/router";
 import { json } from "../../helpers";
 import { runScheduled } from "../../../worker/scheduled";
 import { at, blocks, connectDoctor, emu, env, settle } from "./harness";
+import { dayPlus } from "../../days";
 
 let uninstall: () => void;
 beforeAll(() => (uninstall = installGraphEmulator(emu)));
@@ -33,7 +34,7 @@ describe("Outlook: fallbacks and more calendars", () => {
   it("a second busy calendar (not the default) is read by calendarView in full; removing it drops its blocks and subscription", async () => {
     const c = await connectDoctor();
     const family = emu.calendarNamed(c.email, "Family").id;
-    for (let i = 0; i < 5; i++) emu.userCreate(c.email, { start: at(`1${i}:00`, "2026-12-09"), end: at(`1${i}:30`, "2026-12-09") }, family);
+    for (let i = 0; i < 5; i++) emu.userCreate(c.email, { start: at(`1${i}:00`, dayPlus(2)), end: at(`1${i}:30`, dayPlus(2)) }, family);
     expect((await c.doctor.patch(`/api/integrations/${c.integrationId}`, { busyCalendarIds: [c.calendarId, family] })).status).toBe(200);
     await settle(c.doctorId);
     expect(await blocks(c.doctorId)).toHaveLength(5); // paged (emulator pages hold 3)

@@ -6,6 +6,7 @@ import { env as cfEnv } from "cloudflare:workers";
 import type { Env } from "../../../worker/env";
 import { GraphEmulator } from "../../fakes/microsoft/emulator";
 import { authed, json, makeClinic, runAtOnceAlarm, type ClinicFixture } from "../../helpers";
+import { DAY } from "../../days";
 
 export const env = cfEnv as unknown as Env;
 export const emu = new GraphEmulator({ clientId: env.MICROSOFT_CLIENT_ID!, clientSecret: env.MICROSOFT_CLIENT_SECRET! });
@@ -65,7 +66,7 @@ export async function connectDoctor(o: { work?: boolean; calendars?: { name: str
 }
 
 /** A Monday in the future, in winter (London = UTC): working hours 09–12, 13–17. */
-export const DAY = "2026-12-07";
+export { DAY };
 export const at = (hhmm: string, day = DAY) => `${day}T${hhmm}:00.000Z`;
 
 export async function book(c: Connected, startHhmm: string, endHhmm: string, day = DAY) {

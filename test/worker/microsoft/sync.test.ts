@@ -6,6 +6,7 @@ import { installGraphEmulator } from "../../fakes/microsoft/router";
 import { authed, json } from "../../helpers";
 import { PROP_APPOINTMENT } from "../../../worker/providers/microsoft/mapping";
 import { at, blocks, book, connectDoctor, DAY, emu, env, hubOf, integration, link, notices, PHI, settle } from "./harness";
+import { dayPlus } from "../../days";
 
 let uninstall: () => void;
 beforeAll(() => (uninstall = installGraphEmulator(emu)));
@@ -47,7 +48,7 @@ describe("Outlook sync, end to end", () => {
     const c = await connectDoctor();
     const appts = [];
     for (let i = 0; i < 20; i++) {
-      const day = `2026-12-${String(7 + Math.floor(i / 5)).padStart(2, "0")}`;
+      const day = dayPlus(Math.floor(i / 5));
       const h = [9, 10, 11, 13, 14][i % 5];
       appts.push(await book(c, `${String(h).padStart(2, "0")}:00`, `${String(h).padStart(2, "0")}:30`, day));
     }
@@ -112,7 +113,7 @@ describe("Outlook sync, end to end", () => {
     emu.userCreate(c.email, { subject: "maybe", showAs: "tentative", start: at("11:00"), end: at("11:30") });
     emu.userCreate(c.email, { subject: "lunch", showAs: "busy", start: at("12:00"), end: at("13:00") });
     emu.userCreate(c.email, { subject: "cancelled", isCancelled: true, start: at("15:00"), end: at("16:00") });
-    const conf = emu.userCreate(c.email, { subject: "conference", isAllDay: true, start: "2026-12-08", end: "2026-12-10" });
+    const conf = emu.userCreate(c.email, { subject: "conference", isAllDay: true, start: dayPlus(1), end: dayPlus(3) });
     const gym = emu.userCreateSeries(c.email, at("07:00"), at("08:00"), 3);
     await settle(c.doctorId);
     const got = async () => (await blocks(c.doctorId)).map((b: any) => [new Date(b.start_ms).toISOString(), new Date(b.end_ms).toISOString(), !!b.all_day]);
@@ -120,9 +121,9 @@ describe("Outlook sync, end to end", () => {
       [at("07:00"), at("08:00"), false],
       [at("11:00"), at("11:30"), false],
       [at("12:00"), at("13:00"), false],
-      ["2026-12-08T00:00:00.000Z", "2026-12-10T00:00:00.000Z", true],
-      [at("07:00", "2026-12-08"), at("08:00", "2026-12-08"), false],
-      [at("07:00", "2026-12-09"), at("08:00", "2026-12-09"), false],
+      [`${dayPlus(1)}T00:00:00.000Z`, `${dayPlus(3)}T00:00:00.000Z`, true],
+      [at("07:00", dayPlus(1)), at("08:00", dayPlus(1)), false],
+      [at("07:00", dayPlus(2)), at("08:00", dayPlus(2)), false],
     ]);
     const avail = await json(await c.doctor.get(`/api/availability?doctorId=${c.doctorId}&from=${DAY}&to=${DAY}`));
     const starts = avail.slots.map((s: any) => s.start);
@@ -130,7 +131,7 @@ describe("Outlook sync, end to end", () => {
     expect(starts).not.toContain(at("11:00"));
     expect(starts).not.toContain(at("12:00"));
     // One occurrence moved (exception), one deleted; the all-day event deleted.
-    emu.userPatch(gym[1].id, { start: at("18:00", "2026-12-08"), end: at("19:00", "2026-12-08") });
+    emu.userPatch(gym[1].id, { start: at("18:00", dayPlus(1)), end: at("19:00", dayPlus(1)) });
     emu.userDelete(gym[2].id);
     emu.userDelete(conf.id);
     await settle(c.doctorId);
@@ -138,7 +139,7 @@ describe("Outlook sync, end to end", () => {
       [at("07:00"), at("08:00"), false],
       [at("11:00"), at("11:30"), false],
       [at("12:00"), at("13:00"), false],
-      [at("18:00", "2026-12-08"), at("19:00", "2026-12-08"), false],
+      [at("18:00", dayPlus(1)), at("19:00", dayPlus(1)), false],
     ]);
     // No label was stored (the doctor did not allow titles).
     expect(JSON.stringify(await blocks(c.doctorId))).not.toContain("lunch");
@@ -271,7 +272,7 @@ describe("Outlook sync, end to end", () => {
     const c = await connectDoctor();
     for (let i = 0; i < 3; i++) {
       emu.expireAccessTokens();
-      emu.userCreate(c.email, { start: at(`0${7 + i}:00`, "2026-12-14"), end: at(`0${7 + i}:30`, "2026-12-14") });
+      emu.userCreate(c.email, { start: at(`0${7 + i}:00`, dayPlus(7)), end: at(`0${7 + i}:30`, dayPlus(7)) });
       await settle(c.doctorId);
     }
     expect((await integration(c.integrationId)).status).toBe("active");

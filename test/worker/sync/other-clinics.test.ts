@@ -7,6 +7,7 @@ import { newId } from "../../../worker/ids";
 import { otherClinicsAppointments } from "../../../worker/sync/other-clinics";
 import { authed, json, makeClinic, type ClinicFixture } from "../../helpers";
 import { countingDb } from "../d1-counter";
+import { dayPlus } from "../../days";
 
 const env = cfEnv as unknown as Env;
 let slot = 0;
@@ -14,7 +15,7 @@ let slot = 0;
 async function book(f: ClinicFixture, doctor = 0) {
   const h = 9 + (slot % 3);
   const m = String(10 * Math.floor(slot++ / 3) % 60).padStart(2, "0");
-  const start = `2026-12-${slot < 18 ? "07" : "08"}T${String(h).padStart(2, "0")}:${m}:00.000Z`;
+  const start = `${dayPlus(slot < 18 ? 0 : 1)}T${String(h).padStart(2, "0")}:${m}:00.000Z`;
   const res = await authed(f.tokens.receptionist).post("/api/appointments", {
     doctorId: f.doctors[doctor].doctor.id,
     patientId: f.patients[0].id,

@@ -6,6 +6,7 @@ import { doctorsNeedingSync } from "../../../../worker/sync/cron";
 import { nextPollAt } from "../../../../worker/sync/inbound";
 import { ECHO_WAIT_MS, LOST_PUSH_WORST_CASE_MS, POLL_WITHOUT_PUSH_MS } from "../../../../worker/sync/cadence";
 import { at, blocksOf, book, calendarRow, env, integrationRow, sleep, type ConnectedDoctor, type ProviderHarness } from "./provider";
+import { DAY, dayPlus } from "../../../days";
 
 /** Pretends `ms` passed since the calendar was last read (its hourly slot / 5-minute poll is now due). */
 async function agePoll(c: ConnectedDoctor, ms: number) {
@@ -129,7 +130,7 @@ export function accountHealthScenarios(h: ProviderHarness) {
         const N = 60;
         const c = await h.connect();
         h.setPageSize(250); // the provider's real default page, not the paging test's 3
-        const days = ["2026-12-07", "2026-12-08", "2026-12-09", "2026-12-10", "2026-12-11"];
+        const days = [DAY, dayPlus(1), dayPlus(2), dayPlus(3), dayPlus(4)];
         const appts = [];
         for (let i = 0; i < N; i++) {
           const day = days[Math.floor(i / 12)];

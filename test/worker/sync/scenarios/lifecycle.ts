@@ -4,6 +4,7 @@
 // (Google and Graph emulators, the real Radicale for CalDAV).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { at, book, env, hubOf, noticesOf, SATURDAY, type ConnectedDoctor } from "./provider";
+import { DAY, dayPlus } from "../../../days";
 
 export interface OurEvent {
   appointmentId: string;
@@ -66,7 +67,7 @@ export function lifecycleScenarios(h: LifecycleHarness) {
         const hh = 9 + Math.floor(i / 4);
         const mm = (i % 4) * 15;
         const t = (m: number) => `${String(hh).padStart(2, "0")}:${String(m).padStart(2, "0")}`;
-        booked.push(await book(c, at(t(mm), i < 6 ? "2026-12-07" : "2026-12-08"), at(t(mm + 10), i < 6 ? "2026-12-07" : "2026-12-08")));
+        booked.push(await book(c, at(t(mm), i < 6 ? DAY : dayPlus(1)), at(t(mm + 10), i < 6 ? DAY : dayPlus(1))));
       }
       await h.settle(c.doctorId);
       expect(await h.ourEvents(c)).toHaveLength(12);

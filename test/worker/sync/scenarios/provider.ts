@@ -6,6 +6,7 @@
 import { env as cfEnv } from "cloudflare:workers";
 import type { Env } from "../../../../worker/env";
 import { authed, makeClinic, type ClinicFixture } from "../../../helpers";
+import { DAY, dayPlus } from "../../../days";
 
 export const env = cfEnv as unknown as Env;
 
@@ -63,8 +64,8 @@ export interface ProviderHarness {
 }
 
 /** A Monday in the future, in winter (London = UTC): working hours 09–12, 13–17. */
-export const DAY = "2026-12-07";
-export const SATURDAY = "2026-12-12";
+export { DAY };
+export const SATURDAY = dayPlus(5);
 export const at = (hhmm: string, day = DAY) => `${day}T${hhmm}:00.000Z`;
 
 export const hubOf = (doctorId: string) => env.DOCTOR_HUB.get(env.DOCTOR_HUB.idFromName(doctorId));
