@@ -1,11 +1,13 @@
 // GET/POST /w/<token>: a waitlist offer (no session). Same token rules and rate limit as the
 // patient's /r/ page: a malformed, unknown or past token gets the one "not valid" page (404).
+// POST action: accept | decline | leave (asks to confirm) → leave-confirmed | stay.
 import { Hono } from "hono";
 import { clientKeyOf } from "../auth/throttle";
 import type { AppEnv } from "../env";
 import { invalidLinkPage, tooManyRequestsPage } from "../patient-links/page";
 import { allowRequest } from "../patient-links/rate-limit";
 import { acceptOffer, declineOffer, markOpened, offerStatus, resolveOffer } from "../waitlist/accept";
+import { canLeave, leaveWaitlist } from "../waitlist/leave";
 import { offerPage } from "../waitlist/offer-page";
 import { PAGE_LIMIT, PAGE_WINDOW_MS, patientPageHeaders as headers } from "./patient-page";
 
@@ -35,6 +37,11 @@ waitlistPageRoutes.post("/:token", async (c) => {
   if (form.action === "decline") {
     const declined = await declineOffer(c.env, o, now);
     return c.html(offerPage(o, declined ? "declined" : offerStatus(o, now)), 200, headers);
+  }
+  if (form.action === "leave") return c.html(offerPage(o, canLeave(o) ? "confirm-leave" : offerStatus(o, now)), 200, headers);
+  if (form.action === "leave-confirmed") {
+    const left = await leaveWaitlist(c.env, o, now);
+    return c.html(offerPage(o, left ? "left-now" : offerStatus(o, now)), 200, headers);
   }
   if (form.action !== "accept") return c.html(offerPage(o, offerStatus(o, now)), 200, headers);
   const r = await acceptOffer(c.env, o, now);

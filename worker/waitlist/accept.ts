@@ -78,9 +78,12 @@ export async function resolveOffer(d1: D1Database, token: string, now = Date.now
 }
 
 /** What the patient sees: can they still take it? */
-export function offerStatus(o: OfferView, now: number): "open" | "accepted" | "standing" | "withdrawn" | "taken" | "expired" | "declined" {
+export function offerStatus(o: OfferView, now: number): "open" | "accepted" | "standing" | "withdrawn" | "taken" | "expired" | "declined" | "off-list" | "closed" {
   if (o.state === "accepted") return "accepted";
   if (o.state === "standing") return "standing";
+  // Not on the list any more: taken off (by staff or themselves) or past its dates; or booked.
+  if (o.entryState === "removed" || o.entryState === "expired") return "off-list";
+  if (o.entryState === "booked") return "closed";
   if (o.state === "withdrawn") return "withdrawn";
   if (o.state === "declined") return "declined";
   if (o.state === "taken") return "taken";
@@ -107,12 +110,14 @@ export async function declineOffer(env: Env, o: OfferView, now = Date.now()): Pr
   return true;
 }
 
-const waitlistCaller: Caller = { actor: { userId: null, label: "patient via waitlist" }, role: "system", doctorId: null };
+/** Who acts when a patient answers an offer page (audit log). */
+export const WAITLIST_PATIENT_ACTOR = { userId: null, label: "patient via waitlist" };
+const waitlistCaller: Caller = { actor: WAITLIST_PATIENT_ACTOR, role: "system", doctorId: null };
 
 export type AcceptResult =
   | { ok: true; appointment: Appointment }
   | { ok: true; standing: true }
-  | { ok: false; reason: "taken" | "expired" | "accepted" | "declined" | "standing" | "withdrawn" };
+  | { ok: false; reason: Exclude<ReturnType<typeof offerStatus>, "open"> };
 
 const short = (ms: number, zone: string) =>
   new Intl.DateTimeFormat("en-GB", { timeZone: zone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(ms));

@@ -5,9 +5,26 @@
 import { clinicDateTime } from "../email/templates";
 import { esc, shell } from "../patient-links/page";
 import type { OfferView } from "./accept";
+import { canLeave } from "./leave";
 import { standbyCondition } from "./send";
 
-export type OfferPageState = "open" | "accepted" | "standing" | "standing-now" | "withdrawn" | "taken" | "expired" | "declined" | "booked-now";
+export type OfferPageState =
+  | "open"
+  | "accepted"
+  | "standing"
+  | "standing-now"
+  | "withdrawn"
+  | "taken"
+  | "expired"
+  | "declined"
+  | "booked-now"
+  | "closed"
+  | "off-list"
+  | "confirm-leave"
+  | "left-now";
+
+/** States in which the patient is still on the list and may take themselves off it (./leave.ts). */
+const LEAVABLE: ReadonlySet<OfferPageState> = new Set(["open", "withdrawn", "taken", "expired", "declined"]);
 
 export function offerPage(o: OfferView, state: OfferPageState): string {
   const { date, time } = clinicDateTime(o.startMs, o.timeZone);
@@ -18,6 +35,13 @@ export function offerPage(o: OfferView, state: OfferPageState): string {
       ? `<form method="post"><button class="ok" name="action" value="accept">${o.standby ? "Stand by for this time" : "Book this time"}</button><button class="cancel" name="action" value="decline">Not this time</button></form>`
       : ""
   }</div>`;
+  // Leaving asks once more (no script on this page: a second form), so a stray tap does not do it.
+  const leave =
+    state === "confirm-leave"
+      ? `<div class="card"><form method="post"><button class="cancel" name="action" value="leave-confirmed">Take me off the waitlist</button><button class="ok" name="action" value="stay">Keep me on it</button></form></div>`
+      : LEAVABLE.has(state) && canLeave(o)
+        ? `<form method="post"><button class="cancel" name="action" value="leave">Take me off the waitlist</button></form>`
+        : "";
   const call = o.phone ? `<p>Questions? Call <a href="tel:${esc(o.phone.replace(/[^\d+]/g, ""))}">${esc(o.phone)}</a>.</p>` : "";
   const condition = o.standby ? esc(standbyCondition(o.standby, o.timeZone)) : "";
   const standingText = `<p>You are on standby. ${condition} If that happens it is booked for you and we will tell you; if not, you stay on the waitlist.</p>`;
@@ -33,6 +57,12 @@ export function offerPage(o: OfferView, state: OfferPageState): string {
     taken: `<p class="msg bad" role="status">This time has been taken — you are still on the waitlist.</p><h1>Time no longer available</h1>`,
     expired: `<p class="msg bad" role="status">This offer has closed — you are still on the waitlist.</p><h1>Time no longer available</h1>`,
     declined: `<p class="msg good" role="status">Thank you — we will offer this time to someone else. You are still on the waitlist.</p><h1>Time passed on</h1>`,
+    closed: `<p class="msg bad" role="status">This offer has closed.</p><h1>Time no longer available</h1>`,
+    "off-list": `<p class="msg bad" role="status">You are no longer on the waitlist at ${esc(o.clinic)}, so this time is not offered to you.</p><h1>Off the waitlist</h1>`,
+    "confirm-leave": `<h1>Leave the waitlist?</h1><p>We will stop offering you earlier times at ${esc(o.clinic)}. Appointments you have booked stay as they are.</p>`,
+    "left-now": `<p class="msg good" role="status">Done: you are off the waitlist at ${esc(o.clinic)}. We will not offer you times any more; to join it again, contact the clinic.</p><h1>Off the waitlist</h1>`,
   };
-  return shell(`${o.clinic}: waitlist`, `${head[state]}${card}${call}`);
+  // Once off the list (or while asked to confirm), the offer's buttons are not shown.
+  const shown = state === "confirm-leave" ? leave : `${card}${leave}`;
+  return shell(`${o.clinic}: waitlist`, `${head[state]}${shown}${call}`);
 }

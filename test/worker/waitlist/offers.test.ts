@@ -271,6 +271,46 @@ describe("waitlist offers", () => {
     expect(await countRows("appointments", "doctor_id = ? AND start_ms = ? AND status != 'cancelled'", s.d.id, s.start)).toBe(1);
   });
 
+  it("a patient takes themselves off the waitlist from the offer page: asked once more, then off; the next patient is asked at once", async () => {
+    const s = await setup([{ name: "Ann Leaver" }, { name: "Ben Next" }], { waitlistMode: "sequential", waitlistReplyMinutes: 15 });
+    await cancel(s);
+    expect(twilio.messages.map((m) => m.to)).toEqual([s.people[0].e164]);
+    const ann = tokenIn(twilio.messages[0].body)!;
+    const form = (action: string) => offerPage(ann, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `action=${action}` });
+    const entry = () => env.DB.prepare("SELECT state FROM waitlist_entries WHERE id = ?").bind(s.people[0].entry.id).first<string>("state");
+    const removals = () => countRows("audit_log", "action = 'waitlist.remove' AND entity_id = ? AND actor_label = 'patient via waitlist'", s.people[0].id);
+    expect(await (await offerPage(ann)).text()).toContain('value="leave">Take me off the waitlist');
+    // The first tap only asks; "Keep me on it" changes nothing.
+    const ask = await (await form("leave")).text();
+    expect(ask).toContain("Leave the waitlist?");
+    expect(ask).not.toContain("Book this time");
+    expect(await entry()).toBe("waiting");
+    expect(await (await form("stay")).text()).toContain("Book this time");
+    expect(await entry()).toBe("waiting");
+    expect(await removals()).toBe(0);
+    // Confirmed: off the list, the open offer closed as declined, audited as the patient.
+    expect(await (await form("leave-confirmed")).text()).toContain("you are off the waitlist at Riverside Clinic");
+    expect(await entry()).toBe("removed");
+    expect(await env.DB.prepare("SELECT state FROM waitlist_offers WHERE entry_id = ?").bind(s.people[0].entry.id).first<string>("state")).toBe("declined");
+    expect(await removals()).toBe(1);
+    await hubIdle(s.d.id);
+    // One at a time mode: Ben is asked without waiting for Ann's 15 minutes.
+    expect(twilio.messages.map((m) => m.to)).toEqual([s.people[0].e164, s.people[1].e164]);
+    // Ann's link now says she is off the list, offers nothing, books nothing, and leaving again does nothing.
+    const again = await (await offerPage(ann)).text();
+    expect(again).toContain("no longer on the waitlist");
+    expect(again).not.toContain("Book this time");
+    expect(again).not.toContain("Take me off");
+    expect(await (await accept(ann)).text()).not.toContain("Booked");
+    expect(await (await form("leave-confirmed")).text()).toContain("no longer on the waitlist");
+    expect(await removals()).toBe(1);
+    expect(await countRows("appointments", "patient_id = ?", s.people[0].id)).toBe(0);
+    // Staff see her off the list.
+    const list = (await (await s.desk.get("/api/waitlist?state=all")).json<any>()).entries;
+    expect(list.find((e: any) => e.id === s.people[0].entry.id)?.state).toBe("removed");
+    expect((await (await s.desk.get("/api/waitlist")).json<any>()).entries.map((e: any) => e.id)).not.toContain(s.people[0].entry.id);
+  });
+
   it("an entry for an earlier time moves the patient's later appointment (no double booking), and its old time is freed for the waitlist in turn", async () => {
     const s = await setup([]);
     const later = localToUtc(ZONE, weekdayAhead(6), "15:00");
