@@ -151,6 +151,26 @@ describe("Teams meeting after a change of patient", () => {
   /** Everything mailed to the new patient: base64 parts decoded (text, HTML, .ics), without white space (folded lines). */
   const toNewPatient = (c: Connected) => sent.filter((m) => m.to === c.f.patients[1].email.toLowerCase()).map((m) => decoded(m.raw).replace(/\s+/g, ""));
 
+  /** The outbox's retry now (its backoff cut short), and the hub's work done. */
+  const retryNow = async (c: Connected, id: string) => {
+    await env.DB.prepare("UPDATE sync_outbox SET next_attempt_at = 0 WHERE appointment_id = ? AND state = 'pending'").bind(id).run();
+    await hubOf(c.doctorId).kick(c.doctorId);
+    await settle(c.doctorId);
+  };
+  /** One event of ours, not the old one, with a new meeting that is the visit's link; the old link never mailed; no "put back". */
+  const expectReplaced = async (c: Connected, id: string, oldId: string, oldUrl: string) => {
+    const mine = ours(c, id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0].id).not.toBe(oldId);
+    const newUrl = mine[0].data.onlineMeeting.joinUrl as string;
+    expect(newUrl).not.toBe(oldUrl);
+    expect(await link(id)).toMatchObject({ external_id: mine[0].id, state: "synced", join_url: newUrl });
+    expect(await video(c, id)).toEqual({ provider: "teams", joinUrl: newUrl });
+    for (const m of toNewPatient(c)) expect(m).not.toContain(oldUrl);
+    expect(await notices(c.userId, "sync_recreated")).toEqual([]);
+    return mine[0];
+  };
+
   it("the Outlook event is replaced: one event, a new Teams meeting, and that is the link the new patient gets", async () => {
     const { c, appt, oldId, oldUrl } = await teamsVisit("09:00", "09:30");
     await swap(c, appt);
@@ -194,18 +214,8 @@ describe("Teams meeting after a change of patient", () => {
     expect((await meeting(c, appt.id)).joinUrl).toBeNull();
     expect(await env.DB.prepare("SELECT attempts FROM sync_outbox WHERE appointment_id = ? AND state = 'pending'").bind(appt.id).first("attempts")).toBe(1);
     // The retry (its backoff cut short).
-    await env.DB.prepare("UPDATE sync_outbox SET next_attempt_at = 0 WHERE appointment_id = ? AND state = 'pending'").bind(appt.id).run();
-    await hubOf(c.doctorId).kick(c.doctorId);
-    await settle(c.doctorId);
-    const mine = ours(c, appt.id);
-    expect(mine).toHaveLength(1);
-    expect(mine[0].id).not.toBe(oldId);
-    const newUrl = mine[0].data.onlineMeeting.joinUrl as string;
-    expect(newUrl).not.toBe(oldUrl);
-    expect(await link(appt.id)).toMatchObject({ external_id: mine[0].id, state: "synced", join_url: newUrl });
-    expect(await video(c, appt.id)).toEqual({ provider: "teams", joinUrl: newUrl });
-    for (const m of toNewPatient(c)) expect(m).not.toContain(oldUrl);
-    expect(await notices(c.userId, "sync_recreated")).toEqual([]);
+    await retryNow(c, appt.id);
+    await expectReplaced(c, appt.id, oldId, oldUrl);
   });
 
   it("the doctor moved the event in Outlook before the replacing DELETE went through: the move is judged, not lost", async () => {
@@ -218,22 +228,12 @@ describe("Teams meeting after a change of patient", () => {
     emu.userPatch(oldId, { start: at("16:00"), end: at("16:30") });
     await settle(c.doctorId);
     // The retry's DELETE carries the etag last read: 412, then the policy takes the doctor's move.
-    await env.DB.prepare("UPDATE sync_outbox SET next_attempt_at = 0 WHERE appointment_id = ? AND state = 'pending'").bind(appt.id).run();
-    await hubOf(c.doctorId).kick(c.doctorId);
-    await settle(c.doctorId);
+    await retryNow(c, appt.id);
     const now = (await json(await c.doctor.get(`/api/appointments/${appt.id}`))).appointment;
     expect([now.start, now.end, now.patientId]).toEqual([at("16:00"), at("16:30"), c.f.patients[1].id]);
     // Still one event, replaced at the moved time with a new meeting.
-    const mine = ours(c, appt.id);
-    expect(mine).toHaveLength(1);
-    expect(mine[0].id).not.toBe(oldId);
-    expect([mine[0].startMs, mine[0].endMs]).toEqual([Date.parse(at("16:00")), Date.parse(at("16:30"))]);
-    const newUrl = mine[0].data.onlineMeeting.joinUrl as string;
-    expect(newUrl).not.toBe(oldUrl);
-    expect(await link(appt.id)).toMatchObject({ external_id: mine[0].id, state: "synced", join_url: newUrl });
-    expect(await video(c, appt.id)).toEqual({ provider: "teams", joinUrl: newUrl });
-    for (const m of toNewPatient(c)) expect(m).not.toContain(oldUrl);
-    expect(await notices(c.userId, "sync_recreated")).toEqual([]);
+    const mine = await expectReplaced(c, appt.id, oldId, oldUrl);
+    expect([mine.startMs, mine.endMs]).toEqual([Date.parse(at("16:00")), Date.parse(at("16:30"))]);
   });
 
   it("the new event's create fails after the old one is deleted: the delete's notification is no 'put back', the retry makes one event", async () => {
@@ -245,15 +245,7 @@ describe("Teams meeting after a change of patient", () => {
     expect(ours(c, appt.id)).toEqual([]);
     expect(await notices(c.userId, "sync_recreated")).toEqual([]);
     expect((await video(c, appt.id)).joinUrl).not.toBe(oldUrl);
-    await env.DB.prepare("UPDATE sync_outbox SET next_attempt_at = 0 WHERE appointment_id = ? AND state = 'pending'").bind(appt.id).run();
-    await hubOf(c.doctorId).kick(c.doctorId);
-    await settle(c.doctorId);
-    const mine = ours(c, appt.id);
-    expect(mine).toHaveLength(1);
-    expect(mine[0].id).not.toBe(oldId);
-    expect(mine[0].data.onlineMeeting.joinUrl).not.toBe(oldUrl);
-    expect((await link(appt.id)).external_id).toBe(mine[0].id);
-    expect(await notices(c.userId, "sync_recreated")).toEqual([]);
-    for (const m of toNewPatient(c)) expect(m).not.toContain(oldUrl);
+    await retryNow(c, appt.id);
+    await expectReplaced(c, appt.id, oldId, oldUrl);
   });
 });

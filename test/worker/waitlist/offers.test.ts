@@ -230,6 +230,31 @@ describe("waitlist offers", () => {
     expect(twilio.messages[0].body).toContain("13:00");
   });
 
+  it("a busy block shortened or moved (an updated import, a doctor's own calendar) frees the time it left, offered like a cancellation", async () => {
+    const s = await setup([{ name: "Ann First" }]);
+    const away = weekdayAhead(2);
+    const stamp = (hhmm: string) => new Date(localToUtc(ZONE, away, hhmm)).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+    const file = (end: string) =>
+      ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", "BEGIN:VEVENT", "UID:away-1@test", "DTSTAMP:20260101T000000Z", `DTSTART:${stamp("09:00")}`, `DTEND:${stamp(end)}`, "SUMMARY:Away", "END:VEVENT", "END:VCALENDAR", ""].join("\r\n");
+    const window = `from=${new Date(localToUtc(ZONE, addDays(away, -1), "00:00")).toISOString()}&to=${new Date(localToUtc(ZONE, addDays(away, 1), "00:00")).toISOString()}`;
+    const upload = (body: string) => s.admin(`/api/doctors/${s.d.id}/import/ics?${window}`, { method: "POST", body, headers: { "content-type": "text/calendar; charset=utf-8" } });
+    expect((await upload(file("17:00"))).status).toBe(201);
+    await hubIdle(s.d.id);
+    expect(twilio.messages).toHaveLength(0);
+    // The same event, now over at noon: the block is updated in place (not deleted), 12:00–17:00 freed.
+    expect((await upload(file("12:00"))).status).toBe(201);
+    await hubIdle(s.d.id);
+    const slots = (await env.DB.prepare("SELECT start_ms, end_ms, cause FROM waitlist_slots WHERE doctor_id = ?").bind(s.d.id).all<any>()).results;
+    expect(slots).toEqual([{ start_ms: localToUtc(ZONE, away, "12:00"), end_ms: localToUtc(ZONE, away, "17:00"), cause: "busy block moved (ics)" }]);
+    // Ann wants afternoons: she is offered 13:00 (12:00–13:00 is the doctor's lunch).
+    await expect.poll(() => twilio.messages.map((x) => x.to), { timeout: 5000 }).toEqual([s.people[0].e164]);
+    expect(twilio.messages[0].body).toContain("13:00");
+    // Back to all day: nothing new is freed.
+    expect((await upload(file("17:00"))).status).toBe(201);
+    await hubIdle(s.d.id);
+    expect(await countRows("waitlist_slots", "doctor_id = ?", s.d.id)).toBe(1);
+  });
+
   it("new working hours are offered too (only when someone is waiting)", async () => {
     const s = await setup([{ name: "Ann First" }]);
     await env.DB.prepare("UPDATE waitlist_entries SET preferences = '[]' WHERE id = ?").bind(s.people[0].entry.id).run();
