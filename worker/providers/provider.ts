@@ -76,6 +76,8 @@ export interface OutboundAppointment {
    * Providers with a SEQUENCE (CalDAV) write max(ours, this); others ignore it.
    */
   sequenceAtLeast?: number;
+  /** The event was last written with a video link the visit no longer has (providers that patch must clear it). */
+  clearsVideo?: boolean;
 }
 
 export interface UpsertResult {

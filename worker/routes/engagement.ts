@@ -10,7 +10,7 @@ import { getAppointment } from "../appointments/queries";
 import { actorOf, auditInsert } from "../db/audit";
 import { makeDb, toD1 } from "../db/client";
 import type { AppEnv } from "../env";
-import { forbidden, notFound, validationError } from "../errors";
+import { conflict, forbidden, notFound, validationError } from "../errors";
 import { csrf, requireRole, requireSession } from "../middleware/session";
 import { parseRules, parseStringList } from "../reminders/plan";
 import { consentOffStatements, replanClinic, replanPatients } from "../reminders/replan";
@@ -194,7 +194,19 @@ export const appointmentEngagementRoutes = new Hono<AppEnv>()
     if (!a) throw notFound("Appointment");
     if (u.role === "doctor" && u.doctorId !== a.doctorId) throw forbidden("Doctors can only change their own appointments.");
     const b = await jsonBody(c, z.strictObject({ enabled: z.boolean() }));
-    const clinic = await c.env.DB.prepare("SELECT jitsi_base_url FROM clinics WHERE id = ?").bind(u.clinicId).first<{ jitsi_base_url: string }>();
+    const [clinicRes, videoRes] = await c.env.DB.batch([
+      c.env.DB.prepare("SELECT jitsi_base_url FROM clinics WHERE id = ?").bind(u.clinicId),
+      c.env.DB.prepare("SELECT provider FROM appointment_video WHERE appointment_id = ?").bind(a.id),
+    ]);
+    const clinic = clinicRes.results[0] as { jitsi_base_url: string } | undefined;
+    // A Teams meeting is Outlook's: the doctor's integration makes one for every appointment of a
+    // Teams type, so taking it off here would only bring a new meeting (and a new invite) back
+    // at the next sync. Refused with what to change instead.
+    if (!b.enabled && (videoRes.results[0] as { provider: string } | undefined)?.provider === "teams")
+      throw conflict(
+        "teams_meeting",
+        "This visit's Teams meeting comes from the doctor's Outlook settings (Teams for this appointment type). Change the appointment's type, or the Teams types in the doctor's Outlook settings.",
+      );
     const db = makeDb(c.env.DB);
     const audit = toD1(c.env.DB, auditInsert(db, u.clinicId, actorOf(u), b.enabled ? "appointment.video_on" : "appointment.video_off", "appointment", a.id, {}));
     const [, , , , , read] = await c.env.DB.batch([

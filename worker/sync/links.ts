@@ -32,6 +32,8 @@ export const timingHash = (startMs: number, endMs: number) => `${startMs}|${endM
 /** What the provider's event shows of an appointment; a change to it (and only that) needs a write. The video link joins only when there is one, so hashes of other appointments stay as they were. */
 export const shownHash = (o: { startMs: number; endMs: number; status: string; timeZone: string; videoUrl?: string | null }) =>
   `${o.startMs}|${o.endMs}|${o.status}|${o.timeZone}${o.videoUrl ? `|${o.videoUrl}` : ""}`;
+/** Whether a shownHash (or the provider-side form reconcile.ts stores) recorded a video link. */
+export const hadVideo = (hash: string | null) => (hash?.split("|").length ?? 0) > 4;
 export function timingOf(hash: string | null): { startMs: number | null; endMs: number | null } {
   const m = hash?.match(/^(\d+)\|(\d+)(?:\|[\s\S]*)?$/);
   return m ? { startMs: Number(m[1]), endMs: Number(m[2]) } : { startMs: null, endMs: null };

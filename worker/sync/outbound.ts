@@ -31,7 +31,7 @@ import { AccountBackoffError } from "./backoff";
 import type { OutboundAppointment, UpsertResult } from "../providers/provider";
 import { appointmentUrl } from "../ics/render";
 import { resolveSync } from "./policy";
-import { linkErrorStatement, linkOf, shownHash, upsertLinkStatement, type LinkRow } from "./links";
+import { hadVideo, linkErrorStatement, linkOf, shownHash, upsertLinkStatement, type LinkRow } from "./links";
 import { acmsSideOf, extSideOf, lastSyncOf, notice, runWithNotice, takeExternalTiming } from "./reconcile";
 import { backingOff, recordIntegrationError, type IntegrationSession } from "./session";
 import { finishOwnListing, loadOwnEvents, showsAppointment } from "./reconnect";
@@ -249,10 +249,16 @@ async function pushOne(ctx: HubContext, s: IntegrationSession, appointmentId: st
   if (s.provider.ownMeetings && link?.join_url && link.external_calendar_id === cal && videoUrl !== link.join_url)
     return renewMeeting(ctx, s, link, a, body, videoUrl, wroteAt);
   if (link && link.state === "synced" && link.external_calendar_id === cal) {
-    if (link.synced_version >= a.version) return async () => {};
-    // Nothing the provider shows changed (patient, notes, reason, type): no request.
-    if (link.synced_hash === shownHash(body)) return (c) => markSynced(c, link, a.version);
+    // Nothing the provider shows changed (patient, notes, reason, type): no request. A version
+    // already written is skipped only if what it showed is still what we would write: a video
+    // link turned on or off (no new version, worker/video/toggle.ts) while a push of this version
+    // was in flight must still go out after it.
+    const same = link.synced_hash === shownHash(body);
+    if (same) return link.synced_version >= a.version ? async () => {} : (c) => markSynced(c, link, a.version);
   }
+  // The event was written with a video link the visit no longer has: providers that patch
+  // (Google) clear where they put it.
+  if (!videoUrl && hadVideo(link?.synced_hash ?? null)) body.clearsVideo = true;
   let current: LinkRow | null = link;
   let knownEtag: string | null | undefined;
   const own = s.own?.get(a.id);
@@ -368,8 +374,11 @@ async function renewMeeting(ctx: HubContext, s: IntegrationSession, link: LinkRo
     if (ext && !ext.cancelled && ext.timing) {
       const outcome = resolveSync(acmsSideOf(a), lastSyncOf(link), extSideOf(ext));
       // The link goes back to 'synced' at the provider's etag (takeExternalTiming), the meeting
-      // still the old one: the push after the move replaces the event at its new time.
-      if (outcome.action === "take_external_timing") return (c) => takeExternalTiming(c, integ, s.tz, a, ext, cal, outcome.conflict);
+      // still the old one: the push after the move replaces the event at its new time. A "move"
+      // to the time the appointment already has changes nothing (no new version, no push to
+      // follow): the replacement goes on now.
+      const sameTime = ext.timing.startMs === Date.parse(a.start) && ext.timing.endMs === Date.parse(a.end);
+      if (outcome.action === "take_external_timing" && !sameTime) return (c) => takeExternalTiming(c, integ, s.tz, a, ext, cal, outcome.conflict);
       if (outcome.action === "push_acms" && outcome.conflict) conflictNotice = acmsWonNotice(integ, a, ext);
     }
     await s.provider.deleteEvent(cal, link.external_id, ext && !ext.cancelled ? ext.etag : null);

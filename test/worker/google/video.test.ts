@@ -48,4 +48,19 @@ describe("video visits in Google Calendar", () => {
     expect(emu.event(c.email, a.id)!.location ?? "").not.toContain(url);
     expect(emu.event(c.email, a.id)!.description ?? "").not.toContain(url);
   });
+
+  it("a location the doctor typed on our event is kept when ACMS moves it (only a video link taken off clears it)", async () => {
+    const c = await connectDoctor();
+    const res = await c.doctor.post("/api/appointments", { doctorId: c.doctorId, patientId: c.f.patients[0].id, start: at("15:00"), end: at("15:30") });
+    const a = (await json(res)).appointment;
+    await settle(c.doctorId);
+    emu.userPatch(c.email, a.id, { location: "Room 3" });
+    await settle(c.doctorId);
+    const now = (await json(await c.doctor.get(`/api/appointments/${a.id}`))).appointment;
+    expect((await c.doctor.patch(`/api/appointments/${a.id}`, { version: now.version, start: at("16:00"), end: at("16:30") })).status).toBe(200);
+    await settle(c.doctorId);
+    const ev = emu.event(c.email, a.id)!;
+    expect(ev.start.dateTime).toBe(at("16:00"));
+    expect(ev.location).toBe("Room 3");
+  });
 });

@@ -171,6 +171,16 @@ describe("Teams meeting after a change of patient", () => {
     return mine[0];
   };
 
+  it("staff cannot turn a Teams visit's video off (Outlook would make a new meeting): 409 with what to change instead", async () => {
+    const { c, appt, oldUrl } = await teamsVisit("16:00", "16:30");
+    const res = await authed(c.f.tokens.receptionist).put(`/api/appointments/${appt.id}/video`, { enabled: false });
+    expect(res.status).toBe(409);
+    expect((await json(res)).error.code).toBe("teams_meeting");
+    await settle(c.doctorId);
+    expect(await video(c, appt.id)).toEqual({ provider: "teams", joinUrl: oldUrl });
+    expect(ours(c, appt.id).map((e) => e.data.onlineMeeting.joinUrl)).toEqual([oldUrl]);
+  });
+
   it("the Outlook event is replaced: one event, a new Teams meeting, and that is the link the new patient gets", async () => {
     const { c, appt, oldId, oldUrl } = await teamsVisit("09:00", "09:30");
     await swap(c, appt);

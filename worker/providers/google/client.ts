@@ -136,8 +136,9 @@ export class GoogleCalendarClient implements CalendarProvider {
       const res = await this.call("PATCH", `${events}/${body.id}`, {
         query: { sendUpdates: "none" },
         // Patch semantics keep a field the body leaves out: a video link taken off the visit
-        // (PUT /api/appointments/:id/video) must leave the event's location too.
-        body: { location: "", ...fields },
+        // (PUT /api/appointments/:id/video) must leave the event's location too. Only then: a
+        // location the doctor typed on the event is theirs to keep.
+        body: appt.clearsVideo ? { location: "", ...fields } : fields,
         headers: tag ? { "if-match": tag } : {},
       });
       return res.json() as Promise<GoogleEvent>;
