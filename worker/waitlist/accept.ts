@@ -29,6 +29,8 @@ export interface OfferView {
   answeredAt: number | null;
   type: string;
   entryState: string;
+  /** The patient stands by for some time with this entry (./standby.ts), through this offer or another. */
+  entryStanding: boolean;
   /** The patient's later appointment that accepting moves here (instead of a second booking). */
   replacesAppointmentId: string | null;
   clinic: string;
@@ -47,7 +49,7 @@ export async function resolveOffer(d1: D1Database, token: string, now = Date.now
   const r = await d1
     .prepare(
       "SELECT o.id, o.clinic_id, o.slot_id, o.entry_id, o.doctor_id, o.patient_id, o.start_ms, o.end_ms, o.state, o.expires_at, o.answered_at, " +
-        "e.type, e.state AS entry_state, e.replaces_appointment_id, c.name AS clinic, d.name AS doctor, c.time_zone, c.address, c.phone, s.standby_for, s.final_at, s.release_unconfirmed " +
+        "e.type, e.state AS entry_state, e.replaces_appointment_id, EXISTS (SELECT 1 FROM waitlist_offers x WHERE x.entry_id = o.entry_id AND x.state = 'standing') AS entry_standing, c.name AS clinic, d.name AS doctor, c.time_zone, c.address, c.phone, s.standby_for, s.final_at, s.release_unconfirmed " +
         "FROM waitlist_offers o JOIN waitlist_entries e ON e.id = o.entry_id JOIN waitlist_slots s ON s.id = o.slot_id JOIN clinics c ON c.id = o.clinic_id JOIN doctors d ON d.id = o.doctor_id WHERE o.token_hash = ?",
     )
     .bind(hash)
@@ -67,6 +69,7 @@ export async function resolveOffer(d1: D1Database, token: string, now = Date.now
     answeredAt: r.answered_at,
     type: r.type,
     entryState: r.entry_state,
+    entryStanding: r.entry_standing === 1,
     replacesAppointmentId: r.replaces_appointment_id,
     clinic: r.clinic,
     doctor: r.doctor,

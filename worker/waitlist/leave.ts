@@ -4,8 +4,8 @@
 // to them too) and their slots asked again at once, and the audit entry. The doctor's hub then asks
 // the next patient, and the staff's waitlist screen updates live. Booked appointments stay as they
 // are (an entry for an earlier time keeps the patient's later appointment).
-// A patient standing by for a time (./standby.ts) is not offered this: that time may become
-// theirs, which only staff can undo with them.
+// A patient standing by for a time (./standby.ts), through this offer or another one of the same
+// entry, is not offered this: that time may become theirs, which only staff can undo with them.
 import { auditInsert } from "../db/audit";
 import { makeDb, toD1 } from "../db/client";
 import type { Env } from "../env";
@@ -14,7 +14,7 @@ import { WAITLIST_PATIENT_ACTOR, type OfferView } from "./accept";
 import { waitlistLive } from "./live";
 
 /** Whether the offer page offers leaving: the entry still waits and this offer is not a booking or a standby. */
-export const canLeave = (o: OfferView) => o.entryState === "waiting" && o.state !== "accepted" && o.state !== "standing";
+export const canLeave = (o: OfferView) => o.entryState === "waiting" && !o.entryStanding && o.state !== "accepted" && o.state !== "standing";
 
 /** True if the patient left now; false if the entry was no longer waiting (booked, removed, expired meanwhile). */
 export async function leaveWaitlist(env: Env, o: OfferView, now = Date.now()): Promise<boolean> {
@@ -23,7 +23,12 @@ export async function leaveWaitlist(env: Env, o: OfferView, now = Date.now()): P
   // Every statement after the first runs only if the first removed the entry in this batch.
   const removedNow = "(SELECT state FROM waitlist_entries WHERE id = ?1) = 'removed' AND (SELECT updated_at FROM waitlist_entries WHERE id = ?1) = ?2";
   const [removed] = await d1.batch([
-    d1.prepare("UPDATE waitlist_entries SET state = 'removed', updated_at = ?2 WHERE id = ?1 AND state = 'waiting' RETURNING id").bind(o.entryId, now),
+    d1
+      .prepare(
+        "UPDATE waitlist_entries SET state = 'removed', updated_at = ?2 WHERE id = ?1 AND state = 'waiting' " +
+          "AND NOT EXISTS (SELECT 1 FROM waitlist_offers WHERE entry_id = ?1 AND state = 'standing') RETURNING id",
+      )
+      .bind(o.entryId, now),
     d1
       .prepare(
         `UPDATE waitlist_slots SET next_at = ?2 WHERE state = 'offering' AND id IN

@@ -163,12 +163,14 @@ export async function sendRound(env: Env, slot: SlotRow, rules: ClinicRules, cho
       return { c, id: newId(), token, hash: await sha256Hex(token), endMs: slot.start_ms + c.minutes * 60_000 };
     }),
   );
-  await d1.batch([
+  // An entry that left the list since it was read (staff removed it, the patient took themselves
+  // off from another offer's page, it was booked) gets no offer: inserted only while it waits.
+  const inserted = await d1.batch([
     ...made.map((m) =>
       d1
         .prepare(
           "INSERT INTO waitlist_offers (id, clinic_id, slot_id, entry_id, doctor_id, patient_id, start_ms, end_ms, token_hash, channel, state, expires_at, created_at) " +
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', ?, ?)",
+            "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', ?, ? WHERE EXISTS (SELECT 1 FROM waitlist_entries WHERE id = ?4 AND state = 'waiting') RETURNING id",
         )
         .bind(m.id, slot.clinic_id, slot.id, m.c.id, slot.doctor_id, m.c.patientId, slot.start_ms, m.endMs, m.hash, m.c.channel, expiresAt, now),
     ),
@@ -176,7 +178,7 @@ export async function sendRound(env: Env, slot: SlotRow, rules: ClinicRules, cho
   ]);
   const outcome: D1PreparedStatement[] = [];
   await Promise.all(
-    made.map(async (m) => {
+    made.filter((_, i) => inserted[i].results.length).map(async (m) => {
       try {
         const providerId = await sendOffer(
           env,
