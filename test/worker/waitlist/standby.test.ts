@@ -287,6 +287,33 @@ describe("standby offers of high-risk unconfirmed times", () => {
     }
   });
 
+  it("a patient standing by cannot take themselves off the waitlist, from that page or another offer's", async () => {
+    const s = await setup(["Ann Wait"]);
+    await offerAtCutoff(s);
+    const standbyToken = tokenIn(smsTo(s.people[0].e164)[0])!;
+    expect(await (await offerPage(standbyToken)).text()).toContain("Take me off the waitlist");
+    await accept(standbyToken);
+    await hubIdle(s.d.id);
+    expect(await (await offerPage(standbyToken)).text()).not.toContain("Take me off the waitlist");
+    // Another time that day comes free and is offered to her while she stands by.
+    const other = s.start + 60 * 60_000;
+    const r = await s.desk.post("/api/appointments", { doctorId: s.d.id, patientId: s.f.patients[1].id, start: new Date(other).toISOString(), end: new Date(other + 30 * 60_000).toISOString() });
+    const appt = (await r.json<any>()).appointment;
+    await hubIdle(s.d.id);
+    expect((await s.desk.post(`/api/appointments/${appt.id}/cancel`, { version: appt.version })).status).toBe(200);
+    await hubIdle(s.d.id);
+    const free = tokenIn(smsTo(s.people[0].e164).at(-1)!)!;
+    expect(free).not.toBe(standbyToken);
+    const page = await (await offerPage(free)).text();
+    expect(page).toContain("Book this time");
+    expect(page).not.toContain("Take me off the waitlist");
+    // A crafted form post does not do it either: still waiting, still standing by.
+    const posted = await offerPage(free, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "action=leave-confirmed" });
+    expect(await posted.text()).not.toContain("you are off the waitlist");
+    expect(await env.DB.prepare("SELECT state FROM waitlist_entries WHERE patient_id = ?").bind(s.people[0].id).first<string>("state")).toBe("waiting");
+    expect(await offerStates(s)).toContain("standing");
+  });
+
   it("an open standby offer does not keep a patient from a time that is really free; booking it ends their standby", async () => {
     const s = await setup(["Ann Wait"]);
     await offerAtCutoff(s);
