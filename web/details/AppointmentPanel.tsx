@@ -116,6 +116,54 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
                 {STATUS_LABEL[a().status]}
               </span>
             </p>
+            {/* The actions come before the facts: the contact, Teams link and no-show risk below load
+                after the panel opens and grow it, and buttons under them moved as they arrived, so a
+                tap aimed at "Mark confirmed" could land on whatever slid into its place. */}
+            <Show when={mayWrite() && !editing() && !rescheduling()}>
+              <div class="panel-actions">
+                <Show when={a().status !== "cancelled"}>
+                  <button type="button" class="btn" onClick={() => (setError(""), setRescheduling(true))}>
+                    Reschedule
+                  </button>
+                </Show>
+                <button
+                  type="button"
+                  class="btn"
+                  onClick={() => {
+                    setForm({ type: a().type, reason: a().reason, notes: a().notes });
+                    setEditing(true);
+                  }}
+                >
+                  Edit
+                </button>
+                <StatusButtons
+                  appt={a()}
+                  busy={busy()}
+                  onStatus={(st: AppointmentStatus) =>
+                    void run((x) => api.updateAppointment(x.id, { version: x.version, status: st }), st === "scheduled" && a().status === "cancelled" ? "Appointment restored." : `Marked ${STATUS_LABEL[st].toLowerCase()}.`)
+                  }
+                />
+                <Show when={a().status !== "cancelled"}>
+                  <button
+                    type="button"
+                    class="btn btn-danger"
+                    disabled={busy()}
+                    onClick={async () => {
+                      const ok = await askConfirm({
+                        title: "Cancel appointment?",
+                        message: `${a().patientName}, ${formatDateTime(a().start, clinicTz())}. The time becomes free again; the patient is told if notifications are on.`,
+                        confirmLabel: "Cancel appointment",
+                        cancelLabel: "Keep appointment",
+                        danger: true,
+                      });
+                      if (ok) void run((x) => api.cancelAppointment(x.id, x.version), "Appointment cancelled.");
+                    }}
+                  >
+                    Cancel appointment
+                  </button>
+                </Show>
+              </div>
+            </Show>
             <dl class="facts">
               <dt>When</dt>
               <dd data-testid="panel-when">
@@ -189,51 +237,6 @@ export function AppointmentPanel(props: { id: string; onClose: () => void }) {
               <RescheduleForm appt={a()} onDone={() => setRescheduling(false)} onCancel={() => setRescheduling(false)} />
             </Show>
 
-            <Show when={mayWrite() && !editing() && !rescheduling()}>
-              <div class="panel-actions">
-                <Show when={a().status !== "cancelled"}>
-                  <button type="button" class="btn" onClick={() => (setError(""), setRescheduling(true))}>
-                    Reschedule
-                  </button>
-                </Show>
-                <button
-                  type="button"
-                  class="btn"
-                  onClick={() => {
-                    setForm({ type: a().type, reason: a().reason, notes: a().notes });
-                    setEditing(true);
-                  }}
-                >
-                  Edit
-                </button>
-                <StatusButtons
-                  appt={a()}
-                  busy={busy()}
-                  onStatus={(st: AppointmentStatus) =>
-                    void run((x) => api.updateAppointment(x.id, { version: x.version, status: st }), st === "scheduled" && a().status === "cancelled" ? "Appointment restored." : `Marked ${STATUS_LABEL[st].toLowerCase()}.`)
-                  }
-                />
-                <Show when={a().status !== "cancelled"}>
-                  <button
-                    type="button"
-                    class="btn btn-danger"
-                    disabled={busy()}
-                    onClick={async () => {
-                      const ok = await askConfirm({
-                        title: "Cancel appointment?",
-                        message: `${a().patientName}, ${formatDateTime(a().start, clinicTz())}. The time becomes free again; the patient is told if notifications are on.`,
-                        confirmLabel: "Cancel appointment",
-                        cancelLabel: "Keep appointment",
-                        danger: true,
-                      });
-                      if (ok) void run((x) => api.cancelAppointment(x.id, x.version), "Appointment cancelled.");
-                    }}
-                  >
-                    Cancel appointment
-                  </button>
-                </Show>
-              </div>
-            </Show>
             <EngagementSection appointmentId={a().id} canEdit={canEdit(a(), user())} />
             {/* Not a heading: the panel's one heading is the patient's name. */}
             <section class="add-to-calendar" aria-labelledby="add-cal-title" data-testid="add-to-calendar">
