@@ -86,6 +86,11 @@ describe("calendar", () => {
 
   it("opens the details panel of an appointment with its actions", async () => {
     await page.keyboard.press("t");
+    // Today's day view, loaded, before the click: a click that lands while the new day's answer
+    // re-renders the blocks was once taken for the start of a drag (CI showed the drag preview
+    // "10:15 Bob Baker" and no panel).
+    await page.waitForURL(new RegExp(`date=${new Date().toISOString().slice(0, 10)}`));
+    await expect.poll(() => page.getByTestId("calendar").getAttribute("aria-busy")).toBe("false");
     await eventEl(page, "f1".repeat(16)).first().click();
     const panel = page.getByTestId("appointment-panel");
     await panel.waitFor();
