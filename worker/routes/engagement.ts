@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { getAppointment } from "../appointments/queries";
+import { hubFor } from "../hub/doctor-hub";
 import { actorOf, auditInsert } from "../db/audit";
 import { makeDb, toD1 } from "../db/client";
 import type { AppEnv } from "../env";
@@ -215,7 +216,7 @@ export const appointmentEngagementRoutes = new Hono<AppEnv>()
       c.env.DB.prepare("SELECT provider, url FROM appointment_video WHERE appointment_id = ?").bind(a.id),
     ]);
     // The doctor's hub sends the patient's updated invite and re-pushes the synced events.
-    await c.env.DOCTOR_HUB.get(c.env.DOCTOR_HUB.idFromName(a.doctorId)).kick(a.doctorId);
+    await hubFor(c.env, a.doctorId).kick(a.doctorId);
     const v = read.results[0] as { provider: string; url: string } | undefined;
     return c.json({ video: v ? { provider: v.provider, joinUrl: await joinUrl(v.url, Date.parse(a.end), jitsiJwt(c.env)) } : null });
   });

@@ -87,6 +87,15 @@ const riskLevel = async (s: Setup, id: string) => (await (await s.desk.get(`/api
 const standbySlot = (s: Setup) => env.DB.prepare("SELECT id, state, final_at FROM waitlist_slots WHERE standby_for = ?").bind(s.held.id).first<any>();
 const active = (s: Setup) => env.DB.prepare("SELECT id, patient_id FROM appointments WHERE doctor_id = ? AND start_ms < ? AND end_ms > ? AND status IN ('scheduled','confirmed')").bind(s.d.id, s.start + 30 * 60_000, s.start).all<any>();
 const offerStates = async (s: Setup) => (await env.DB.prepare("SELECT o.state FROM waitlist_offers o JOIN waitlist_slots w ON w.id = o.slot_id WHERE w.standby_for = ? ORDER BY o.state").bind(s.held.id).all<any>()).results.map((r) => r.state);
+/** Another appointment an hour after the held one is booked and cancelled: a really free time, offered to the waitlist. */
+async function freeAnHourLater(s: Setup) {
+  const other = s.start + 60 * 60_000;
+  const r = await s.desk.post("/api/appointments", { doctorId: s.d.id, patientId: s.f.patients[1].id, start: new Date(other).toISOString(), end: new Date(other + 30 * 60_000).toISOString() });
+  const appt = (await r.json<any>()).appointment;
+  await hubIdle(s.d.id);
+  expect((await s.desk.post(`/api/appointments/${appt.id}/cancel`, { version: appt.version })).status).toBe(200);
+  await hubIdle(s.d.id);
+}
 const smsTo = (e164: string) => twilio.messages.filter((m) => m.to === e164).map((m) => m.body);
 
 /** The cron's risk actions, then the doctor's hub offering: returns the first offered patient's token. */
@@ -296,12 +305,7 @@ describe("standby offers of high-risk unconfirmed times", () => {
     await hubIdle(s.d.id);
     expect(await (await offerPage(standbyToken)).text()).not.toContain("Take me off the waitlist");
     // Another time that day comes free and is offered to her while she stands by.
-    const other = s.start + 60 * 60_000;
-    const r = await s.desk.post("/api/appointments", { doctorId: s.d.id, patientId: s.f.patients[1].id, start: new Date(other).toISOString(), end: new Date(other + 30 * 60_000).toISOString() });
-    const appt = (await r.json<any>()).appointment;
-    await hubIdle(s.d.id);
-    expect((await s.desk.post(`/api/appointments/${appt.id}/cancel`, { version: appt.version })).status).toBe(200);
-    await hubIdle(s.d.id);
+    await freeAnHourLater(s);
     const free = tokenIn(smsTo(s.people[0].e164).at(-1)!)!;
     expect(free).not.toBe(standbyToken);
     const page = await (await offerPage(free)).text();
@@ -319,12 +323,7 @@ describe("standby offers of high-risk unconfirmed times", () => {
     await offerAtCutoff(s);
     const standbyToken = tokenIn(smsTo(s.people[0].e164)[0])!;
     // Another appointment that day is cancelled: Ann, holding an open standby offer, is offered it.
-    const other = s.start + 60 * 60_000;
-    const r = await s.desk.post("/api/appointments", { doctorId: s.d.id, patientId: s.f.patients[1].id, start: new Date(other).toISOString(), end: new Date(other + 30 * 60_000).toISOString() });
-    const appt = (await r.json<any>()).appointment;
-    await hubIdle(s.d.id);
-    expect((await s.desk.post(`/api/appointments/${appt.id}/cancel`, { version: appt.version })).status).toBe(200);
-    await hubIdle(s.d.id);
+    await freeAnHourLater(s);
     const free = smsTo(s.people[0].e164).at(-1)!;
     expect(free).toMatch(/an earlier .*appointment is free .*15:30/);
     expect(await (await accept(tokenIn(free)!)).text()).toContain("Booked: your appointment");
